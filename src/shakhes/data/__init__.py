@@ -1,0 +1,1 @@
+"""Canonical marketing tables, loading and the demo data generator."""

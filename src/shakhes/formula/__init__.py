@@ -1,0 +1,1 @@
+"""The formula language: tokenizer, parser, typed tree, checks, and compilation to Ibis."""
