@@ -32,7 +32,8 @@ AggregateFunc = Literal[
 ]
 """Aggregates a formula may use.
 
-- ``sum, count, count_distinct, avg, min, max`` over ``table.column`` (``count(table)`` counts rows);
+- ``sum, count, count_distinct, avg, min, max`` over ``table.column`` (``count(table)`` counts
+  rows);
 - ``approx_sum`` sums a non-additive column (reach, users) across days, explicitly named as an
   approximation (an upper bound: people reached on several days are counted once per day);
 - ``active_at_start(customers)`` counts customers active when the period starts (acquired before

@@ -1,0 +1,268 @@
+"""The ``shakhes`` command line: parse arguments, call the core, format the output.
+
+Errors are translated in one place (:func:`main`): a user error prints ``error: …`` (and a hint)
+on stderr and exits with status 1; anything else is a bug and shows its traceback.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import sys
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.console import Console
+
+from shakhes import __version__
+from shakhes.cli import output
+from shakhes.errors import ShakhesError
+from shakhes.workspace import Workspace
+
+app = typer.Typer(
+    name="shakhes",
+    help="shakhes (شاخص) — run marketing by KPIs: definitions, data, computation.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+)
+kpi_app = typer.Typer(help="List and show KPI definitions.", no_args_is_help=True)
+app.add_typer(kpi_app, name="kpi")
+
+out = Console(soft_wrap=True)
+err = Console(stderr=True, soft_wrap=True)
+
+WorkspaceOpt = Annotated[
+    Path | None,
+    typer.Option("--workspace", "-w", help="Workspace folder (default: $SHAKHES_WORKSPACE, "
+                 "else the nearest folder with shakhes.toml at or above the current one)."),
+]
+
+
+def _version(value: bool) -> None:
+    if value:
+        out.print(f"shakhes {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def _root(
+    version: Annotated[bool, typer.Option("--version", callback=_version, is_eager=True,
+                                          help="Show the version and exit.")] = False,
+) -> None:
+    """shakhes (شاخص) — run marketing by KPIs."""
+
+
+def _date(value: str | None, option: str) -> dt.date | None:
+    if value is None:
+        return None
+    try:
+        return dt.date.fromisoformat(value)
+    except ValueError:
+        raise ShakhesError(f"{option} '{value}' is not a date",
+                           hint="Write dates as YYYY-MM-DD, e.g. 2024-03-31.") from None
+
+
+@app.command()
+def init(
+    path: Annotated[Path, typer.Argument(help="Folder for the new workspace.")],
+    name: Annotated[str | None, typer.Option(help="Display name (default: folder name).")] = None,
+    currency: Annotated[str, typer.Option(help="Reporting currency (ISO code).")] = "USD",
+    locale: Annotated[str, typer.Option(help="en or fa.")] = "en",
+    calendar: Annotated[str, typer.Option(help="gregorian or jalali.")] = "gregorian",
+    warehouse_url: Annotated[str | None, typer.Option(help="Warehouse URL (default: a DuckDB "
+                                                      "file in the workspace).")] = None,
+    metadata_url: Annotated[str | None, typer.Option(help="Metadata store URL (default: a "
+                                                     "SQLite file in the workspace).")] = None,
+) -> None:
+    """Create a workspace: settings, metadata store, warehouse and the built-in KPI catalog."""
+    from shakhes.workspace import init as init_workspace
+
+    ws = init_workspace(path, name=name, currency=currency, locale=locale, calendar=calendar,
+                        warehouse_url=warehouse_url, metadata_url=metadata_url)
+    count = len(ws.definitions())
+    ws.close()
+    out.print(f"Created workspace '{ws.settings.name}' at {ws.root} with {count} KPIs.")
+
+
+@app.command()
+def load(
+    table: Annotated[str, typer.Argument(help="Canonical table, e.g. ad_performance.")],
+    file: Annotated[Path, typer.Argument(help="Canonical CSV or Parquet file.")],
+    workspace: WorkspaceOpt = None,
+) -> None:
+    """Load a canonical-format file into a table: strict, all or nothing."""
+    ws = Workspace.open(workspace)
+    try:
+        result = ws.load(table, file)
+    finally:
+        ws.close()
+    out.print(f"Loaded {result.inserted} rows into {result.table} "
+              f"({result.replaced} existing rows replaced).")
+
+
+@app.command()
+def apply(
+    file: Annotated[Path, typer.Argument(help="YAML file of KPI definitions.")],
+    dry_run: Annotated[bool, typer.Option("--dry-run", help="Show the diff, change nothing.")]
+    = False,
+    prune: Annotated[bool, typer.Option(help="Also delete KPIs missing from the file.")] = False,
+    workspace: WorkspaceOpt = None,
+) -> None:
+    """Add or update KPI definitions from YAML and print what changed."""
+    from shakhes.spec.validate import validate_definitions
+    from shakhes.spec.yaml_io import load_specs
+    from shakhes.workspace import current_actor
+
+    specs = load_specs(file)
+    ws = Workspace.open(workspace)
+    try:
+        current = ws.definitions()
+        merged = {**({} if prune else current), **{s.id: s for s in specs}}
+        validate_definitions(merged, ws.settings.parameters)
+        if dry_run:
+            plan = ws.store.plan(ws.id, specs, prune=prune)
+        else:
+            plan = ws.store.apply(ws.id, specs, actor=current_actor(), prune=prune)
+    finally:
+        ws.close()
+    out.print(plan.render(), markup=False, highlight=False)
+    if dry_run:
+        out.print("(dry run: nothing changed)")
+
+
+@app.command("export")
+def export_(
+    output_file: Annotated[Path | None, typer.Option("-o", "--output",
+                                                     help="File to write (default: stdout).")]
+    = None,
+    workspace: WorkspaceOpt = None,
+) -> None:
+    """Write every KPI definition as YAML that `shakhes apply` takes back unchanged."""
+    from shakhes.spec.yaml_io import dump_specs
+
+    ws = Workspace.open(workspace)
+    try:
+        text = dump_specs(ws.definitions().values())
+    finally:
+        ws.close()
+    if output_file is None:
+        sys.stdout.write(text)
+    else:
+        output_file.write_text(text, encoding="utf-8")
+        out.print(f"Wrote {output_file}")
+
+
+@kpi_app.command("list")
+def kpi_list(workspace: WorkspaceOpt = None) -> None:
+    """List the workspace's KPIs."""
+    from rich.table import Table
+
+    ws = Workspace.open(workspace)
+    try:
+        specs = ws.definitions()
+        fa = ws.settings.locale == "fa"
+    finally:
+        ws.close()
+    table = Table("id", "name", "unit", "category", "kind", "timing", box=None)
+    for spec in specs.values():
+        table.add_row(spec.id, spec.name.fa if fa else spec.name.en, spec.unit.value,
+                      spec.category.value, spec.kind.value, spec.timing.value)
+    out.print(table)
+
+
+@kpi_app.command("show")
+def kpi_show(
+    kpi_id: Annotated[str, typer.Argument(help="KPI id, e.g. ctr.")],
+    workspace: WorkspaceOpt = None,
+) -> None:
+    """Show one KPI definition in full."""
+    from shakhes.spec.yaml_io import dump_specs
+
+    ws = Workspace.open(workspace)
+    try:
+        spec = ws.store.get_kpi(ws.id, kpi_id)
+        history = ws.store.audit_log(ws.id, entity_id=kpi_id, limit=5)
+    finally:
+        ws.close()
+    out.print(dump_specs([spec]), markup=False, highlight=False)
+    for entry in history:
+        out.print(f"# {entry.at:%Y-%m-%d %H:%M} {entry.action} by {entry.actor}")
+
+
+@app.command()
+def compute(
+    kpis: Annotated[str, typer.Argument(help="KPI id(s), comma-separated: ctr,cpc,roas.")],
+    grain: Annotated[str | None, typer.Option(help="day, week, month, quarter, year, "
+                                              "fiscal_year, jalali_month, jalali_quarter, "
+                                              "jalali_year (default: month, or jalali_month "
+                                              "in a Jalali workspace).")] = None,
+    by: Annotated[str | None, typer.Option(help="Break down by dimension(s): channel,campaign.")]
+    = None,
+    from_: Annotated[str | None, typer.Option("--from", help="First day (YYYY-MM-DD).")] = None,
+    to: Annotated[str | None, typer.Option("--to", help="Last day (YYYY-MM-DD).")] = None,
+    where: Annotated[str | None, typer.Option(help="Filter: \"channel = 'search'\".")] = None,
+    compare: Annotated[str | None, typer.Option(help="previous or last-year.")] = None,
+    format_: Annotated[str, typer.Option("--format", help="table, csv or json.")] = "table",
+    explain: Annotated[bool, typer.Option("--explain", help="Print the plan and SQL instead.")]
+    = False,
+    workspace: WorkspaceOpt = None,
+) -> None:
+    """Compute KPIs per period, optionally broken down, filtered and compared."""
+    if format_ not in ("table", "csv", "json"):
+        raise ShakhesError(f"unknown format '{format_}'", hint="Use table, csv or json.")
+    compare_kind = {None: None, "previous": "previous", "last-year": "last_year",
+                    "last_year": "last_year"}.get(compare, compare)
+    ws = Workspace.open(workspace)
+    try:
+        engine = ws.engine
+        request = engine.request(kpis, grain or ws.default_grain, by or (),
+                                 (_date(from_, "--from"), _date(to, "--to")), where,
+                                 compare_kind)  # type: ignore[arg-type]
+        if explain:
+            out.print(str(engine.explain(request)), markup=False, highlight=False)
+            return
+        result = engine.run(request)
+        specs = ws.definitions()
+    finally:
+        ws.close()
+    if format_ == "csv":
+        sys.stdout.write(output.to_csv(result))
+    elif format_ == "json":
+        sys.stdout.write(output.to_json(result) + "\n")
+    else:
+        output.to_table(result, specs, currency=ws.settings.currency,
+                        locale=ws.settings.locale, console=out)
+
+
+@app.command()
+def demo(
+    path: Annotated[Path, typer.Argument(help="Folder for the demo workspace.")]
+    = Path("demo-workspace"),
+    seed: Annotated[int, typer.Option(help="Random seed of the generator.")] = 7,
+    force: Annotated[bool, typer.Option(help="Replace an existing demo workspace.")] = False,
+    locale: Annotated[str, typer.Option(help="en or fa.")] = "en",
+) -> None:
+    """Build a workspace with two years of realistic synthetic data and print a scorecard."""
+    from shakhes.cli.scorecard import print_scorecard
+    from shakhes.demo import build_demo
+
+    with err.status("Generating two years of marketing data…"):
+        ws, summary = build_demo(path, seed=seed, force=force, locale=locale)
+    try:
+        out.print(f"Demo workspace at {ws.root}: " + ", ".join(
+            f"{n:,} {t}" for t, n in summary.items()))
+        print_scorecard(ws, out)
+    finally:
+        ws.close()
+
+
+def main() -> None:
+    """Entry point: run the app and translate user errors into a message and exit status 1."""
+    try:
+        app()
+    except ShakhesError as exc:
+        err.print(f"[bold red]error:[/] {exc.message}", highlight=False)
+        if exc.hint:
+            err.print(exc.hint, highlight=False, markup=False)
+        sys.exit(1)

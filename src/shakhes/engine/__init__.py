@@ -1,0 +1,1 @@
+"""The compute engine: calendar, planning and execution of KPI requests."""

@@ -1,0 +1,223 @@
+"""The engine: plan a request, run it on the warehouse, shape and cache the result.
+
+>>> engine = Engine(warehouse, definitions)                           # doctest: +SKIP
+>>> engine.compute(["ctr", "cpc"], grain="month", by=["channel"])     # doctest: +SKIP
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import json
+from collections import OrderedDict
+from collections.abc import Callable, Hashable, Mapping, Sequence
+from dataclasses import asdict, dataclass
+
+import ibis
+import numpy as np
+import pandas as pd
+
+from shakhes.data.warehouse import Warehouse
+from shakhes.engine.calendar import CalendarSettings, Grain
+from shakhes.engine.execute import PERIOD, build_query
+from shakhes.engine.planner import Plan, comparison_windows, plan_request
+from shakhes.engine.request import Compare, Request, Window
+from shakhes.errors import QueryError
+from shakhes.spec.kpi import KpiSpec
+
+BASE_COLUMNS = ("period_start", "period_end", "period_label")
+COMPARE_COLUMNS = ("previous_value", "change", "change_pct")
+
+
+@dataclass(frozen=True)
+class Result:
+    """A computed request in long form: one row per period × breakdown value × KPI.
+
+    ``frame`` columns: ``period_start, period_end`` (the days the value covers),
+    ``period_label, period_label_fa``, one column per breakdown dimension, ``kpi, value,
+    numerator, denominator`` (for ratio KPIs), and with a comparison ``previous_start,
+    previous_end, previous_value, change, change_pct``.
+    """
+
+    request: Request
+    plan: Plan
+    frame: pd.DataFrame
+    from_cache: bool = False
+
+    def value(self, kpi: str, period_label: str | None = None, **dims: str) -> float | None:
+        """One value, for tests and scripts: ``result.value('ctr', '2024-03', channel='search')``."""
+        f = self.frame[self.frame.kpi == kpi]
+        if period_label is not None:
+            f = f[f.period_label == period_label]
+        for dim, val in dims.items():
+            f = f[f[dim] == val]
+        if len(f) != 1:
+            raise QueryError(f"{len(f)} rows match {kpi} {period_label} {dims}, expected 1")
+        v = f.value.iloc[0]
+        return None if pd.isna(v) else float(v)
+
+
+@dataclass(frozen=True)
+class Explanation:
+    plan: str
+    sql: str
+
+    def __str__(self) -> str:
+        return f"{self.plan}\n\n{self.sql}"
+
+
+class Engine:
+    """Computes KPIs from a workspace's definitions over its warehouse."""
+
+    def __init__(
+        self,
+        warehouse: Warehouse,
+        definitions: Mapping[str, KpiSpec],
+        *,
+        calendar: CalendarSettings | None = None,
+        params: Mapping[str, float] | None = None,
+        version: Callable[[], Hashable] = lambda: 0,
+        cache_size: int = 256,
+    ) -> None:
+        self.warehouse = warehouse
+        self.definitions = dict(definitions)
+        self.calendar = calendar or CalendarSettings()
+        self.params = dict(params or {})
+        self._version = version
+        self._cache: OrderedDict[str, pd.DataFrame] = OrderedDict()
+        self._cache_size = cache_size
+        self._definitions_key = _digest(
+            {k: v.model_dump(mode="json") for k, v in sorted(self.definitions.items())}
+        )
+
+    # ---- public API ---------------------------------------------------------------------------
+
+    def request(
+        self,
+        kpis: Sequence[str] | str,
+        grain: Grain | str = Grain.MONTH,
+        by: Sequence[str] | str = (),
+        period: tuple[dt.date | None, dt.date | None] | None = None,
+        where: str | None = None,
+        compare: Compare | None = None,
+    ) -> Request:
+        """Normalise arguments into a :class:`Request` (strings split on commas)."""
+        if isinstance(kpis, str):
+            kpis = [k.strip() for k in kpis.split(",") if k.strip()]
+        if isinstance(by, str):
+            by = [d.strip() for d in by.split(",") if d.strip()]
+        try:
+            grain = Grain(grain)
+        except ValueError:
+            raise QueryError(f"unknown grain '{grain}'",
+                             hint=f"Grains: {', '.join(g.value for g in Grain)}.") from None
+        if compare not in (None, "previous", "last_year"):
+            raise QueryError(f"unknown comparison '{compare}'",
+                             hint="Compare with 'previous' or 'last_year'.")
+        start, end = period or (None, None)
+        return Request(tuple(kpis), grain, tuple(dict.fromkeys(by)), start, end,
+                       where or None, compare)
+
+    def plan(self, request: Request) -> Plan:
+        return plan_request(request, self.definitions, calendar=self.calendar,
+                            params=self.params, data_range=self._data_range)
+
+    def compute(
+        self,
+        kpis: Sequence[str] | str,
+        grain: Grain | str = Grain.MONTH,
+        by: Sequence[str] | str = (),
+        period: tuple[dt.date | None, dt.date | None] | None = None,
+        where: str | None = None,
+        compare: Compare | None = None,
+    ) -> Result:
+        """Compute ``kpis`` per ``grain`` period (× ``by`` dimensions) over ``period``.
+
+        Ratio KPIs are ratios of sums at every grain; KPIs over several tables aggregate each
+        table first; every period in the range appears; a zero denominator gives null.
+        """
+        return self.run(self.request(kpis, grain, by, period, where, compare))
+
+    def run(self, request: Request) -> Result:
+        plan = self.plan(request)
+        key = _digest([self._definitions_key, asdict(request), plan.params, asdict(self.calendar),
+                       repr(self._version()), str(plan.start), str(plan.end)])
+        if key in self._cache:
+            self._cache.move_to_end(key)
+            return Result(request, plan, self._cache[key].copy(), from_cache=True)
+        frame = self._execute(plan, plan.windows)
+        if request.compare:
+            other = comparison_windows(plan, request.compare, self.calendar)
+            frame = _compare(frame, self._execute(plan, other), other, list(request.by))
+        self._cache[key] = frame
+        if len(self._cache) > self._cache_size:
+            self._cache.popitem(last=False)
+        return Result(request, plan, frame.copy())
+
+    def explain(self, request: Request) -> Explanation:
+        """The plan and the SQL the engine runs for ``request``."""
+        plan = self.plan(request)
+        expr = build_query(plan, plan.windows, self.warehouse)
+        return Explanation(plan.describe(), str(ibis.to_sql(expr, dialect=self.warehouse.dialect)))
+
+    def clear_cache(self) -> None:
+        self._cache.clear()
+
+    # ---- internals ----------------------------------------------------------------------------
+
+    def _data_range(self, tables: Sequence[str]) -> tuple[dt.date, dt.date] | None:
+        """The first and last day with data in any of ``tables``."""
+        ranges = [r for t in tables if (r := self.warehouse.date_range(t)) is not None]
+        if not ranges:
+            return None
+        return min(r[0] for r in ranges), max(r[1] for r in ranges)
+
+    def _execute(self, plan: Plan, windows: Sequence[Window]) -> pd.DataFrame:
+        expr = build_query(plan, windows, self.warehouse)
+        wide = self.warehouse.backend.execute(expr)
+        return _to_long(plan, windows, wide)
+
+
+def _to_long(plan: Plan, windows: Sequence[Window], wide: pd.DataFrame) -> pd.DataFrame:
+    by = list(plan.request.by)
+    meta = pd.DataFrame({
+        PERIOD: [w.index for w in windows],
+        "period_start": [w.start for w in windows],
+        "period_end": [w.end for w in windows],
+        "period_label": [w.label for w in windows],
+        "period_label_fa": [w.label_fa for w in windows],
+    })
+    frames = []
+    for i, k in enumerate(plan.kpis):
+        part = wide[[PERIOD, *by]].copy()
+        part["kpi"] = k.spec.id
+        for col in ("value", "numerator", "denominator"):
+            part[col] = pd.to_numeric(wide[f"{col}_{i}"], errors="coerce").astype("float64")
+        frames.append(part)
+    long = pd.concat(frames, ignore_index=True) if frames else pd.DataFrame()
+    long = meta.merge(long, on=PERIOD, how="right")
+    order = {k.spec.id: i for i, k in enumerate(plan.kpis)}
+    long["_kpi_order"] = long.kpi.map(order)
+    long = long.sort_values([PERIOD, *by, "_kpi_order"], kind="stable")
+    long = long.drop(columns=["_kpi_order"]).reset_index(drop=True)
+    for col in ("value", "numerator", "denominator"):
+        long[col] = long[col].replace([np.inf, -np.inf], np.nan)
+    return long
+
+
+def _compare(current: pd.DataFrame, previous: pd.DataFrame, windows: Sequence[Window],
+             by: list[str]) -> pd.DataFrame:
+    keys = [PERIOD, *by, "kpi"]
+    prev = previous[keys + ["value"]].rename(columns={"value": "previous_value"})
+    out = current.merge(prev, on=keys, how="left")
+    bounds = {w.index: (w.start, w.end) for w in windows}
+    out["previous_start"] = out[PERIOD].map(lambda i: bounds[i][0])
+    out["previous_end"] = out[PERIOD].map(lambda i: bounds[i][1])
+    out["change"] = out["value"] - out["previous_value"]
+    base = out["previous_value"].abs().replace(0.0, np.nan)
+    out["change_pct"] = out["change"] / base
+    return out
+
+
+def _digest(obj: object) -> str:
+    return hashlib.sha256(json.dumps(obj, sort_keys=True, default=str).encode()).hexdigest()

@@ -1,0 +1,139 @@
+"""Turn a plan into one Ibis expression and run it.
+
+Shape of the query (``Engine.explain`` shows the SQL):
+
+1. per table: filter to the date range and ``--where``, join to the day → period map (a slice of
+   the date dimension), group by period and breakdown, compute all that table's measures in one
+   pass;
+2. snapshot measures (customers active at a period's start, churned within it) join the periods
+   to the customers table instead;
+3. a spine of every period (× every breakdown value seen) is outer-joined to each table's
+   aggregate — each table is aggregated to the grain *before* joining, so nothing fans out;
+4. KPI values are arithmetic over the measure columns; a zero denominator gives null.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import ibis
+import ibis.expr.types as ir
+import pyarrow as pa
+
+from shakhes.data.model import table as model_table
+from shakhes.data.warehouse import Warehouse
+from shakhes.engine.calendar import window_map
+from shakhes.engine.compile import (
+    ZERO_WHEN_EMPTY,
+    compile_aggregate,
+    compile_condition,
+    compile_value,
+)
+from shakhes.engine.planner import Measure, Plan
+from shakhes.engine.request import Window
+from shakhes.formula import ast
+
+NOT_SET = "(not set)"
+"""How an empty dimension value (an export with no ad name, say) is shown in a breakdown."""
+
+PERIOD = "period_index"
+
+
+def build_query(plan: Plan, windows: Sequence[Window], warehouse: Warehouse) -> ir.Table:
+    """One Ibis expression computing every KPI of ``plan`` over ``windows``.
+
+    Columns: ``period_index``, the breakdown dimensions, and per KPI ``i``: ``value_i``,
+    ``numerator_i`` and ``denominator_i`` (null when the KPI is not a ratio).
+    """
+    by = list(plan.request.by)
+    periods = ibis.memtable(
+        pa.table({
+            PERIOD: pa.array([w.index for w in windows], pa.int32()),
+            "period_start": pa.array([w.start for w in windows], pa.date32()),
+            "period_end": pa.array([w.end for w in windows], pa.date32()),
+        })
+    )
+    parts: list[tuple[ir.Table, list[Measure]]] = []
+    for name in plan.tables:
+        ordinary = [m for m in plan.measures if m.table == name and not m.snapshot]
+        snapshot = [m for m in plan.measures if m.table == name and m.snapshot]
+        if ordinary:
+            parts.append((_aggregate_table(plan, name, ordinary, windows, by, warehouse),
+                          ordinary))
+        if snapshot:
+            parts.append((_aggregate_snapshot(plan, name, snapshot, periods, by, warehouse),
+                          snapshot))
+
+    spine = periods.select(PERIOD)
+    if by:
+        combos = parts[0][0].select(*by).distinct()
+        for part, _ in parts[1:]:
+            combos = combos.union(part.select(*by), distinct=True)
+        spine = spine.cross_join(combos)
+    joined = spine
+    for part, measures in parts:
+        keys = [PERIOD, *by]
+        step = joined.left_join(part, [joined[k] == part[k] for k in keys])
+        joined = step.select(*[joined[c] for c in joined.columns],
+                             *[part[m.name] for m in measures])
+
+    kind = {m.name: m.aggregate.func for m in plan.measures}
+
+    def measure(agg: ast.Aggregate) -> ir.NumericValue:
+        name = plan.measure_name(agg)
+        col = joined[name].cast("float64")
+        return col.fill_null(0.0) if kind[name] in ZERO_WHEN_EMPTY else col
+
+    outputs: dict[str, ir.Value] = {}
+    for i, k in enumerate(plan.kpis):
+        outputs[f"value_{i}"] = compile_value(k.expr, measure, plan.params)
+        null = ibis.null().cast("float64")
+        outputs[f"numerator_{i}"] = (compile_value(k.numerator, measure, plan.params)
+                                     if k.numerator is not None else null)
+        outputs[f"denominator_{i}"] = (compile_value(k.denominator, measure, plan.params)
+                                       if k.denominator is not None else null)
+    return joined.select(PERIOD, *by, **outputs).order_by([PERIOD, *by])
+
+
+def _dimension(t: ir.Table, dim: str) -> ir.StringValue:
+    return ibis.coalesce(t[dim], NOT_SET).name(dim)
+
+
+def _filtered(plan: Plan, name: str, warehouse: Warehouse) -> ir.Table:
+    t = warehouse.table(name)
+    if plan.where is not None:
+        t = t.filter(compile_condition(plan.where, t))
+    return t
+
+
+def _aggregate_table(plan: Plan, name: str, measures: list[Measure], windows: Sequence[Window],
+                     by: list[str], warehouse: Warehouse) -> ir.Table:
+    time_col = model_table(name).time_column
+    t = _filtered(plan, name, warehouse)
+    lo = min(w.start for w in windows)
+    hi = max(w.end for w in windows)
+    t = t.filter(t[time_col].between(ibis.literal(lo, "date"), ibis.literal(hi, "date")))
+    day_map = ibis.memtable(window_map([(w.start, w.end) for w in windows]))
+    joined = t.join(day_map, t[time_col] == day_map.date)
+    keys = [joined[PERIOD], *(_dimension(joined, d) for d in by)]
+    return joined.group_by(keys).aggregate(
+        **{m.name: compile_aggregate(m.aggregate, joined) for m in measures}
+    )
+
+
+def _aggregate_snapshot(plan: Plan, name: str, measures: list[Measure], periods: ir.Table,
+                        by: list[str], warehouse: Warehouse) -> ir.Table:
+    """Customers active at each period's start (acquired before it, not churned before it) and
+    those of them churned within it."""
+    c = _filtered(plan, name, warehouse)
+    pairs = c.join(periods, c.acquired_date < periods.period_start)
+    keys = [pairs[PERIOD], *(_dimension(pairs, d) for d in by)]
+    still_active = pairs.churned_date.isnull() | (pairs.churned_date >= pairs.period_start)
+    churned = pairs.churned_date.between(pairs.period_start, pairs.period_end)
+    out = {}
+    for m in measures:
+        cond = still_active if m.aggregate.func == "active_at_start" else churned
+        if m.aggregate.filter is not None:
+            cond = cond & compile_condition(m.aggregate.filter, pairs)
+        out[m.name] = pairs.count(where=cond)
+    return pairs.group_by(keys).aggregate(**out)

@@ -1,0 +1,41 @@
+"""Check a whole set of KPI definitions before it is stored: every formula parses and fits the
+warehouse schema, every reference names a KPI of the set, and no references form a cycle."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+from shakhes.errors import DefinitionError, FormulaError, FormulaIssue
+from shakhes.formula import ast
+from shakhes.formula.check import check_formula, find_cycle
+from shakhes.formula.parser import parse_formula
+from shakhes.spec.kpi import KpiSpec
+
+DEFAULT_PARAMS = ("gross_margin",)
+
+
+def validate_definitions(specs: Mapping[str, KpiSpec], params: Mapping[str, float]) -> None:
+    """Raise one :class:`DefinitionError` listing every formula problem in ``specs``."""
+    known_params = set(DEFAULT_PARAMS) | set(params)
+    parsed: dict[str, ast.Expr] = {}
+    problems: list[str] = []
+    for kpi_id, spec in sorted(specs.items()):
+        try:
+            expr = parse_formula(spec.formula, kpi=kpi_id)
+            check_formula(expr, spec.formula, kpi=kpi_id, known_kpis=specs.keys(),
+                          params=known_params)
+        except FormulaError as exc:
+            problems.append(str(exc))
+            continue
+        parsed[kpi_id] = expr
+    cycle = find_cycle(parsed)
+    if cycle:
+        spec = specs[cycle[0]]
+        problems.append(str(FormulaError(spec.formula, [FormulaIssue(
+            f"KPI references form a cycle: {' → '.join(cycle)}", 0, len(spec.formula))],
+            kpi=cycle[0])))
+    if problems:
+        raise DefinitionError(
+            f"{len(problems)} KPI definition problem(s); nothing was changed:\n"
+            + "\n".join(problems)
+        )

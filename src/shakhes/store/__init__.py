@@ -1,0 +1,17 @@
+"""The metadata store: workspaces, KPI definitions, the audit log and cache version counters."""
+
+from __future__ import annotations
+
+from shakhes.store.db import create_engine_for, session_factory, upgrade
+from shakhes.store.repo import AuditRecord, FieldChange, KpiChange, MetadataStore, Plan
+
+__all__ = [
+    "AuditRecord",
+    "FieldChange",
+    "KpiChange",
+    "MetadataStore",
+    "Plan",
+    "create_engine_for",
+    "session_factory",
+    "upgrade",
+]

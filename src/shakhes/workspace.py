@@ -1,0 +1,193 @@
+"""A workspace: a folder with ``shakhes.toml``, its metadata store and its warehouse.
+
+``init`` creates one; ``find`` locates one (``--workspace``, ``SHAKHES_WORKSPACE``, or walking up
+from the current directory); ``Workspace.open`` connects to both stores.
+"""
+
+from __future__ import annotations
+
+import getpass
+import os
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from shakhes.data.load import read_canonical
+from shakhes.data.warehouse import LoadResult, Warehouse
+from shakhes.engine.calendar import CalendarSettings, Grain
+from shakhes.engine.engine import Engine
+from shakhes.errors import WorkspaceError
+from shakhes.settings import SETTINGS_FILE, CalendarKind, WorkspaceSettings, read_settings
+from shakhes.spec.catalog import load_catalog
+from shakhes.spec.kpi import KpiSpec
+from shakhes.store.repo import MetadataStore
+
+ENV_VAR = "SHAKHES_WORKSPACE"
+
+
+def current_actor() -> str:
+    """Who is making a change, for the audit log."""
+    try:
+        return os.environ.get("SHAKHES_ACTOR") or getpass.getuser()
+    except (KeyError, OSError):
+        return "unknown"
+
+
+def find(explicit: Path | str | None = None, *, cwd: Path | None = None) -> Path:
+    """The workspace folder: ``explicit``, else ``$SHAKHES_WORKSPACE``, else the nearest folder
+    at or above ``cwd`` holding ``shakhes.toml``."""
+    for candidate in (explicit, os.environ.get(ENV_VAR)):
+        if candidate:
+            path = Path(candidate).expanduser().resolve()
+            if not (path / SETTINGS_FILE).is_file():
+                raise WorkspaceError(
+                    f"{path} is not a shakhes workspace (no {SETTINGS_FILE})",
+                    hint=f"Create one with `shakhes init {path}`.",
+                )
+            return path
+    here = (cwd or Path.cwd()).resolve()
+    for folder in (here, *here.parents):
+        if (folder / SETTINGS_FILE).is_file():
+            return folder
+    raise WorkspaceError(
+        "no shakhes workspace here or above",
+        hint="Create one with `shakhes init PATH` (or `shakhes demo`), then run commands inside it "
+        "or pass --workspace PATH.",
+    )
+
+
+def _resolve_url(url: str, root: Path) -> str:
+    """Make a relative SQLite path absolute inside the workspace."""
+    prefix = "sqlite:///"
+    if url.startswith(prefix) and not url.startswith(prefix + "/") and ":memory:" not in url:
+        return prefix + str(root / url.removeprefix(prefix))
+    return url
+
+
+def _slug(name: str) -> str:
+    slug = re.sub(r"[^a-z0-9_-]+", "-", name.lower()).strip("-")
+    return slug[:60] or "workspace"
+
+
+def init(
+    root: Path,
+    *,
+    name: str | None = None,
+    currency: str = "USD",
+    locale: str = "en",
+    calendar: str = "gregorian",
+    week_start: str | None = None,
+    fiscal_year_start_month: int = 1,
+    time_zone: str | None = None,
+    warehouse_url: str | None = None,
+    metadata_url: str | None = None,
+) -> Workspace:
+    """Create a workspace at ``root`` with the built-in KPI catalog installed."""
+    root = root.expanduser().resolve()
+    if (root / SETTINGS_FILE).exists():
+        raise WorkspaceError(f"{root} is already a shakhes workspace",
+                             hint="Use it as it is, or choose another folder.")
+    iranian = calendar == CalendarKind.JALALI or locale == "fa"
+    settings_args: dict[str, Any] = {
+        "id": _slug(name or root.name),
+        "name": name or root.name,
+        "currency": currency.upper(),
+        "locale": locale,
+        "calendar": calendar,
+        "week_start": week_start or ("saturday" if iranian else "monday"),
+        "fiscal_year_start_month": fiscal_year_start_month,
+        "time_zone": time_zone or ("Asia/Tehran" if iranian else "UTC"),
+    }
+    if warehouse_url:
+        settings_args["warehouse_url"] = warehouse_url
+    if metadata_url:
+        settings_args["metadata_url"] = metadata_url
+    settings = WorkspaceSettings(**settings_args)
+    root.mkdir(parents=True, exist_ok=True)
+    ws = Workspace(root, settings)
+    try:
+        ws.warehouse.ensure_schema()
+        ws.store.ensure_workspace(settings.id, settings.name)
+        ws.store.apply(settings.id, load_catalog(), actor=current_actor(), source="catalog")
+    except Exception:
+        ws.close()
+        raise
+    (root / SETTINGS_FILE).write_text(settings.to_toml(), encoding="utf-8")
+    return ws
+
+
+@dataclass
+class Workspace:
+    """An open workspace. Connections open on first use; ``close()`` releases them."""
+
+    root: Path
+    settings: WorkspaceSettings
+    _store: MetadataStore | None = field(default=None, repr=False)
+    _warehouse: Warehouse | None = field(default=None, repr=False)
+    _engine: Engine | None = field(default=None, repr=False)
+    _engine_defs_version: int = field(default=-1, repr=False)
+
+    @classmethod
+    def open(cls, explicit: Path | str | None = None) -> Workspace:
+        root = find(explicit)
+        return cls(root, read_settings(root))
+
+    @property
+    def id(self) -> str:
+        return self.settings.id
+
+    @property
+    def store(self) -> MetadataStore:
+        if self._store is None:
+            self._store = MetadataStore.open(_resolve_url(self.settings.metadata_url, self.root))
+        return self._store
+
+    @property
+    def warehouse(self) -> Warehouse:
+        if self._warehouse is None:
+            self._warehouse = Warehouse.connect(self.settings.warehouse_url, self.root)
+        return self._warehouse
+
+    @property
+    def calendar(self) -> CalendarSettings:
+        return CalendarSettings(week_start=self.settings.week_start_index,
+                                fiscal_year_start_month=self.settings.fiscal_year_start_month)
+
+    @property
+    def default_grain(self) -> Grain:
+        return Grain.JALALI_MONTH if self.settings.calendar == CalendarKind.JALALI else Grain.MONTH
+
+    def definitions(self) -> dict[str, KpiSpec]:
+        return {k.id: k for k in self.store.list_kpis(self.id)}
+
+    @property
+    def engine(self) -> Engine:
+        """The engine over this workspace; its cache follows the data and definitions versions."""
+        defs_version = self.store.versions(self.id)[1]
+        if self._engine is None or self._engine_defs_version != defs_version:
+            self._engine_defs_version = defs_version
+            self._engine = Engine(
+                self.warehouse,
+                self.definitions(),
+                calendar=self.calendar,
+                params=self.settings.parameters,
+                version=lambda: self.store.versions(self.id),
+            )
+        return self._engine
+
+    def load(self, table: str, path: Path) -> LoadResult:
+        """Strictly load a canonical CSV or Parquet file into ``table``; all or nothing."""
+        rows = read_canonical(path, table)
+        result = self.warehouse.upsert(table, rows)
+        self.store.bump_data_version(self.id, current_actor(), {
+            "table": table, "file": str(path), "rows": result.inserted,
+            "replaced": result.replaced,
+        })
+        return result
+
+    def close(self) -> None:
+        if self._store is not None:
+            self._store.close()
+        if self._warehouse is not None:
+            self._warehouse.close()
