@@ -13,8 +13,9 @@ from shakhes.workspace import Workspace, current_actor, init
 TRUTH_FILE = "demo-truth.json"
 
 
-def build_demo(path: Path, *, seed: int = 7, force: bool = False,
-               locale: str = "en") -> tuple[Workspace, dict[str, int]]:
+def build_demo(
+    path: Path, *, seed: int = 7, force: bool = False, locale: str = "en"
+) -> tuple[Workspace, dict[str, int]]:
     """Create the demo workspace at ``path`` and load generated data; returns rows per table.
 
     The generator's ground truth (true response curves, ROI per channel, churn hazards) is
@@ -23,12 +24,15 @@ def build_demo(path: Path, *, seed: int = 7, force: bool = False,
     path = path.expanduser().resolve()
     if (path / SETTINGS_FILE).exists():
         if not force:
-            raise WorkspaceError(f"{path} is already a workspace",
-                                 hint="Pass --force to rebuild it, or choose another folder.")
+            raise WorkspaceError(
+                f"{path} is already a workspace",
+                hint="Pass --force to rebuild it, or choose another folder.",
+            )
         shutil.rmtree(path)
     elif path.exists() and any(path.iterdir()):
-        raise WorkspaceError(f"{path} exists and is not empty",
-                             hint="Choose a new folder for the demo workspace.")
+        raise WorkspaceError(
+            f"{path} exists and is not empty", hint="Choose a new folder for the demo workspace."
+        )
     calendar = "jalali" if locale == "fa" else "gregorian"
     ws = init(path, name="shakhes demo", currency="USD", locale=locale, calendar=calendar)
     data = generate(seed)

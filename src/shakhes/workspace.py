@@ -86,8 +86,10 @@ def init(
     """Create a workspace at ``root`` with the built-in KPI catalog installed."""
     root = root.expanduser().resolve()
     if (root / SETTINGS_FILE).exists():
-        raise WorkspaceError(f"{root} is already a shakhes workspace",
-                             hint="Use it as it is, or choose another folder.")
+        raise WorkspaceError(
+            f"{root} is already a shakhes workspace",
+            hint="Use it as it is, or choose another folder.",
+        )
     iranian = calendar == CalendarKind.JALALI or locale == "fa"
     settings_args: dict[str, Any] = {
         "id": _slug(name or root.name),
@@ -151,8 +153,10 @@ class Workspace:
 
     @property
     def calendar(self) -> CalendarSettings:
-        return CalendarSettings(week_start=self.settings.week_start_index,
-                                fiscal_year_start_month=self.settings.fiscal_year_start_month)
+        return CalendarSettings(
+            week_start=self.settings.week_start_index,
+            fiscal_year_start_month=self.settings.fiscal_year_start_month,
+        )
 
     @property
     def default_grain(self) -> Grain:
@@ -180,10 +184,16 @@ class Workspace:
         """Strictly load a canonical CSV or Parquet file into ``table``; all or nothing."""
         rows = read_canonical(path, table)
         result = self.warehouse.upsert(table, rows)
-        self.store.bump_data_version(self.id, current_actor(), {
-            "table": table, "file": str(path), "rows": result.inserted,
-            "replaced": result.replaced,
-        })
+        self.store.bump_data_version(
+            self.id,
+            current_actor(),
+            {
+                "table": table,
+                "file": str(path),
+                "rows": result.inserted,
+                "replaced": result.replaced,
+            },
+        )
         return result
 
     def close(self) -> None:

@@ -25,5 +25,3 @@ def warehouse(request: pytest.FixtureRequest) -> Iterator[Warehouse]:
 @pytest.fixture(scope="module")
 def engine(warehouse: Warehouse) -> Engine:
     return make_engine(warehouse, calendar=CalendarSettings(week_start=5))
-
-

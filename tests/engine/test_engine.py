@@ -7,12 +7,11 @@ import datetime as dt
 import math
 
 import pytest
+from support.engine_data import END, START, sql_rows
 
 from shakhes.engine.engine import Engine
 from shakhes.errors import FormulaError, QueryError, UnknownKpiError
 from shakhes.spec.kpi import KpiSpec
-
-from support.engine_data import END, START, sql_rows
 
 PERIOD = (START, END)
 
@@ -29,7 +28,9 @@ def value_or_none(v: object) -> float | None:
 
 def test_ratio_of_sums_by_month_and_channel(engine: Engine) -> None:
     result = engine.compute(["ctr", "cpc", "roas"], grain="month", by=["channel"], period=PERIOD)
-    hand = sql_rows(engine.warehouse, """
+    hand = sql_rows(
+        engine.warehouse,
+        """
         SELECT CAST(date_trunc('month', date) AS DATE) AS m, channel,
                sum(clicks) * 1.0 / nullif(sum(impressions), 0),
                sum(cost) / nullif(sum(clicks), 0),
@@ -37,15 +38,19 @@ def test_ratio_of_sums_by_month_and_channel(engine: Engine) -> None:
                sum(clicks), sum(impressions)
         FROM ad_performance
         WHERE date BETWEEN DATE '2024-01-01' AND DATE '2024-06-30'
-        GROUP BY 1, 2 ORDER BY 1, 2""")
+        GROUP BY 1, 2 ORDER BY 1, 2""",
+    )
     assert len(hand) == 17  # video has no March rows
     for m, channel, ctr, cpc, roas, clicks, imps in hand:
         label = f"{m:%Y-%m}"
         assert close(result.value("ctr", label, channel=channel), value_or_none(ctr))
         assert close(result.value("cpc", label, channel=channel), value_or_none(cpc))
         assert close(result.value("roas", label, channel=channel), value_or_none(roas))
-        row = result.frame[(result.frame.kpi == "ctr") & (result.frame.period_label == label)
-                           & (result.frame.channel == channel)].iloc[0]
+        row = result.frame[
+            (result.frame.kpi == "ctr")
+            & (result.frame.period_label == label)
+            & (result.frame.channel == channel)
+        ].iloc[0]
         assert row.numerator == clicks and row.denominator == imps
 
 
@@ -61,7 +66,9 @@ def test_date_spine_keeps_empty_periods(engine: Engine) -> None:
 
 def test_multi_table_kpis_do_not_fan_out(engine: Engine) -> None:
     result = engine.compute(["roi", "cac", "aov"], grain="month", period=PERIOD)
-    hand = sql_rows(engine.warehouse, """
+    hand = sql_rows(
+        engine.warehouse,
+        """
         WITH a AS (SELECT CAST(date_trunc('month', date) AS DATE) m, sum(cost) AS spend
                    FROM ad_performance GROUP BY 1),
              o AS (SELECT CAST(date_trunc('month', order_date) AS DATE) m, sum(revenue) rev,
@@ -69,7 +76,8 @@ def test_multi_table_kpis_do_not_fan_out(engine: Engine) -> None:
              c AS (SELECT CAST(date_trunc('month', acquired_date) AS DATE) m, count(*) n
                    FROM customers GROUP BY 1)
         SELECT a.m, (o.rev - a.spend) / a.spend, a.spend / c.n, o.rev / o.n
-        FROM a JOIN o ON a.m = o.m JOIN c ON c.m = a.m ORDER BY 1""")
+        FROM a JOIN o ON a.m = o.m JOIN c ON c.m = a.m ORDER BY 1""",
+    )
     assert len(hand) == 6
     for m, roi, cac, aov in hand:
         label = f"{m:%Y-%m}"
@@ -80,14 +88,17 @@ def test_multi_table_kpis_do_not_fan_out(engine: Engine) -> None:
 
 def test_churn_rate_counts_customers_active_at_period_start(engine: Engine) -> None:
     result = engine.compute(["churn_rate", "retention_rate"], grain="month", period=PERIOD)
-    hand = sql_rows(engine.warehouse, """
+    hand = sql_rows(
+        engine.warehouse,
+        """
         WITH p AS (SELECT DISTINCT CAST(date_trunc('month', date) AS DATE) s FROM ad_performance)
         SELECT p.s,
           count(*) FILTER (WHERE c.acquired_date < p.s
                            AND (c.churned_date IS NULL OR c.churned_date >= p.s)),
           count(*) FILTER (WHERE c.acquired_date < p.s AND c.churned_date >= p.s
                            AND c.churned_date < p.s + INTERVAL '1 month')
-        FROM p CROSS JOIN customers c GROUP BY 1 ORDER BY 1""")
+        FROM p CROSS JOIN customers c GROUP BY 1 ORDER BY 1""",
+    )
     assert hand[0][1] == 0  # nobody is active before the first day
     assert result.value("churn_rate", "2024-01") is None
     for start, active, churned in hand[1:]:
@@ -98,59 +109,79 @@ def test_churn_rate_counts_customers_active_at_period_start(engine: Engine) -> N
 
 
 def test_where_filter_applies_to_every_table(engine: Engine) -> None:
-    result = engine.compute(["cost", "revenue"], grain="quarter", period=PERIOD,
-                            where="channel in ('search', 'social')")
-    hand = sql_rows(engine.warehouse, """
+    result = engine.compute(
+        ["cost", "revenue"], grain="quarter", period=PERIOD, where="channel in ('search', 'social')"
+    )
+    hand = sql_rows(
+        engine.warehouse,
+        """
         SELECT (SELECT sum(cost) FROM ad_performance WHERE channel IN ('search','social')
                 AND date < DATE '2024-04-01'),
                (SELECT sum(revenue) FROM orders WHERE channel IN ('search','social')
-                AND order_date < DATE '2024-04-01')""")
+                AND order_date < DATE '2024-04-01')""",
+    )
     assert close(result.value("cost", "2024-Q1"), float(hand[0][0]))
     assert close(result.value("revenue", "2024-Q1"), float(hand[0][1]))
 
 
 def test_breakdown_by_a_dimension_a_table_lacks_is_an_error(engine: Engine) -> None:
-    with pytest.raises(QueryError, match="roi.*orders.*no column 'platform'"):
+    with pytest.raises(QueryError, match=r"roi.*orders.*no column 'platform'"):
         engine.compute(["roi"], by=["platform"], period=PERIOD)
     with pytest.raises(QueryError, match="did you mean 'channel'"):
         engine.compute(["ctr"], by=["chanel"], period=PERIOD)
 
 
 def test_non_additive_reach_is_refused_above_day_grain(engine: Engine) -> None:
-    with pytest.raises(QueryError, match="(?s)distinct people per day.*approx_sum"):
+    with pytest.raises(QueryError, match=r"(?s)distinct people per day.*approx_sum"):
         engine.compute(["reach"], grain="month", period=PERIOD)
     day = engine.compute(["reach"], grain="day", period=(START, START))
-    hand = sql_rows(engine.warehouse,
-                    "SELECT sum(reach) FROM ad_performance WHERE date = DATE '2024-01-01'")
+    hand = sql_rows(
+        engine.warehouse, "SELECT sum(reach) FROM ad_performance WHERE date = DATE '2024-01-01'"
+    )
     assert day.value("reach", "2024-01-01") == hand[0][0]
-    defs = {**engine.definitions, "approx_reach": KpiSpec.model_validate({
-        **engine.definitions["reach"].model_dump(), "id": "approx_reach",
-        "formula": "approx_sum(ad_performance.reach)"})}
-    approx = Engine(engine.warehouse, defs).compute(["approx_reach"], grain="month",
-                                                    period=PERIOD)
-    hand = sql_rows(engine.warehouse, "SELECT sum(reach) FROM ad_performance "
-                    "WHERE date < DATE '2024-02-01'")
+    defs = {
+        **engine.definitions,
+        "approx_reach": KpiSpec.model_validate(
+            {
+                **engine.definitions["reach"].model_dump(),
+                "id": "approx_reach",
+                "formula": "approx_sum(ad_performance.reach)",
+            }
+        ),
+    }
+    approx = Engine(engine.warehouse, defs).compute(["approx_reach"], grain="month", period=PERIOD)
+    hand = sql_rows(
+        engine.warehouse, "SELECT sum(reach) FROM ad_performance WHERE date < DATE '2024-02-01'"
+    )
     assert approx.value("approx_reach", "2024-01") == hand[0][0]
 
 
 def test_division_by_zero_is_null_not_an_error(engine: Engine) -> None:
     # 2023 has no data at all: every ratio is undefined, every count 0.
-    result = engine.compute(["ctr", "cpa", "clicks"], grain="year",
-                            period=(dt.date(2023, 1, 1), dt.date(2023, 12, 31)))
+    result = engine.compute(
+        ["ctr", "cpa", "clicks"], grain="year", period=(dt.date(2023, 1, 1), dt.date(2023, 12, 31))
+    )
     assert result.value("ctr", "2023") is None
     assert result.value("cpa", "2023") is None
     assert result.value("clicks", "2023") == 0
 
 
 def test_compare_previous_partial_period_uses_same_number_of_days(engine: Engine) -> None:
-    result = engine.compute(["clicks", "ctr"], grain="month",
-                            period=(dt.date(2024, 2, 1), dt.date(2024, 3, 10)),
-                            compare="previous")
-    hand = sql_rows(engine.warehouse, """
+    result = engine.compute(
+        ["clicks", "ctr"],
+        grain="month",
+        period=(dt.date(2024, 2, 1), dt.date(2024, 3, 10)),
+        compare="previous",
+    )
+    hand = sql_rows(
+        engine.warehouse,
+        """
         SELECT sum(clicks), sum(clicks) * 1.0 / sum(impressions) FROM ad_performance
-        WHERE date BETWEEN DATE '2024-02-01' AND DATE '2024-02-10'""")
-    march = result.frame[(result.frame.period_label == "2024-03")
-                         & (result.frame.kpi == "clicks")].iloc[0]
+        WHERE date BETWEEN DATE '2024-02-01' AND DATE '2024-02-10'""",
+    )
+    march = result.frame[
+        (result.frame.period_label == "2024-03") & (result.frame.kpi == "clicks")
+    ].iloc[0]
     assert march.previous_start == dt.date(2024, 2, 1)
     assert march.previous_end == dt.date(2024, 2, 10)
     assert march.previous_value == hand[0][0]
@@ -158,39 +189,50 @@ def test_compare_previous_partial_period_uses_same_number_of_days(engine: Engine
     assert close(march.change_pct, (march.value - hand[0][0]) / hand[0][0])
     ctr = result.frame[(result.frame.period_label == "2024-03") & (result.frame.kpi == "ctr")]
     assert close(float(ctr.previous_value.iloc[0]), float(hand[0][1]))
-    february = result.frame[(result.frame.period_label == "2024-02")
-                            & (result.frame.kpi == "clicks")].iloc[0]
-    full_january = sql_rows(engine.warehouse, "SELECT sum(clicks) FROM ad_performance "
-                            "WHERE date < DATE '2024-02-01'")
+    february = result.frame[
+        (result.frame.period_label == "2024-02") & (result.frame.kpi == "clicks")
+    ].iloc[0]
+    full_january = sql_rows(
+        engine.warehouse, "SELECT sum(clicks) FROM ad_performance WHERE date < DATE '2024-02-01'"
+    )
     assert february.previous_value == full_january[0][0]
 
 
 def test_compare_last_year_with_no_data_gives_null_change(engine: Engine) -> None:
-    result = engine.compute(["cost"], grain="month", period=(START, dt.date(2024, 1, 31)),
-                            compare="last_year")
+    result = engine.compute(
+        ["cost"], grain="month", period=(START, dt.date(2024, 1, 31)), compare="last_year"
+    )
     row = result.frame.iloc[0]
     assert row.previous_start == dt.date(2023, 1, 1) and row.previous_value == 0
     assert math.isnan(row.change_pct)
 
 
 def test_jalali_month_grain_matches_the_calendar(engine: Engine) -> None:
-    result = engine.compute(["clicks"], grain="jalali_month",
-                            period=(dt.date(2024, 3, 20), dt.date(2024, 4, 19)))
+    result = engine.compute(
+        ["clicks"], grain="jalali_month", period=(dt.date(2024, 3, 20), dt.date(2024, 4, 19))
+    )
     # 1 Farvardin 1403 is 2024-03-20; Farvardin has 31 days (to 2024-04-19).
     assert list(result.frame.period_label) == ["1403-01"]
     assert list(result.frame.period_label_fa) == ["فروردین ۱۴۰۳"]
-    hand = sql_rows(engine.warehouse, "SELECT sum(clicks) FROM ad_performance WHERE date "
-                    "BETWEEN DATE '2024-03-20' AND DATE '2024-04-19'")
+    hand = sql_rows(
+        engine.warehouse,
+        "SELECT sum(clicks) FROM ad_performance WHERE date "
+        "BETWEEN DATE '2024-03-20' AND DATE '2024-04-19'",
+    )
     assert result.value("clicks", "1403-01") == hand[0][0]
 
 
 def test_week_starts_on_saturday_in_iranian_workspace(engine: Engine) -> None:
-    result = engine.compute(["clicks"], grain="week", period=(dt.date(2024, 1, 6),
-                                                              dt.date(2024, 1, 19)))
+    result = engine.compute(
+        ["clicks"], grain="week", period=(dt.date(2024, 1, 6), dt.date(2024, 1, 19))
+    )
     starts = list(result.frame.period_start)
     assert starts == [dt.date(2024, 1, 6), dt.date(2024, 1, 13)]  # both Saturdays
-    hand = sql_rows(engine.warehouse, "SELECT sum(clicks) FROM ad_performance WHERE date "
-                    "BETWEEN DATE '2024-01-13' AND DATE '2024-01-19'")
+    hand = sql_rows(
+        engine.warehouse,
+        "SELECT sum(clicks) FROM ad_performance WHERE date "
+        "BETWEEN DATE '2024-01-13' AND DATE '2024-01-19'",
+    )
     assert result.frame.value.iloc[1] == hand[0][0]
 
 

@@ -243,10 +243,11 @@ SEEDS = [
     "count(orders where order_date >= date '2024-01-01' and channel not in ('a', 'ب''c'))",
     "count(leads where won_date is not null or value > -1.5e3) − 2 × .5 ÷ 3",
 ]
-PIECES = list("()$.,'\"=<>!-+*/ _aeinorstu0123456789\n−×÷س۵") + [
-    "where", "and", "or", "not", "in", "is", "null", "date", "true", "sum(", "count(", "'2024-01-01'",
-    "1e", ".", "''", "((", "))",
-]  # fmt: skip
+PIECES = [
+    *"()$.,'\"=<>!-+*/ _aeinorstu0123456789\n−×÷س۵",
+    *("where", "and", "or", "not", "in", "is", "null", "date", "true", "sum(", "count("),
+    *("'2024-01-01'", "1e", ".", "''", "((", "))"),
+]
 
 
 def _must_only_raise_formula_error(text: str) -> None:

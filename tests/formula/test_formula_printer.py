@@ -36,7 +36,9 @@ def strip(value: Any) -> Any:
     True and 1, or 1 and 1.0, do not compare equal."""
     if isinstance(value, Node):
         fields = dataclasses.fields(value)
-        kept = tuple(strip(getattr(value, f.name)) for f in fields if f.name not in ("pos", "length"))
+        kept = tuple(
+            strip(getattr(value, f.name)) for f in fields if f.name not in ("pos", "length")
+        )
         return (type(value).__name__, *kept)
     if isinstance(value, tuple):
         return tuple(strip(item) for item in value)
@@ -56,9 +58,7 @@ literals = st.one_of(
     st.dates(),
     st.none(),
 )
-column_refs = st.builds(
-    ColumnRef, st.just(0), st.just(0), names, st.one_of(st.none(), names)
-)
+column_refs = st.builds(ColumnRef, st.just(0), st.just(0), names, st.one_of(st.none(), names))
 predicates = st.one_of(
     st.builds(
         Comparison,

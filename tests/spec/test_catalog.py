@@ -44,7 +44,10 @@ REQUIRED: dict[str, str] = {
     "cac": "cost/new_customers",
     "churn_rate": "churned(customers)/active_at_start(customers)",
     "retention_rate": "1-churn_rate",
-    "clv": "avg(customers.monthly_value)/churn_rate",
+    "clv": (
+        "active_at_start(customers.monthly_value)/active_at_start(customers)"
+        "*$gross_margin/churn_rate"
+    ),
     "sessions": "sum(web_traffic.sessions)",
     "engagement_rate": "sum(web_traffic.engaged_sessions)/sessions",
     "bounce_rate": "1-engagement_rate",

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -27,7 +28,7 @@ def _definition(store: MetadataStore, workspace: str, kpi_id: str) -> KpiDefinit
         return row
 
 
-# -- workspaces -------------------------------------------------------------------------------------
+# -- workspaces ------------------------------------------------------------------------------------
 
 
 def test_new_workspace_starts_empty(store: MetadataStore) -> None:
@@ -67,7 +68,7 @@ def test_unknown_workspace_suggests_the_nearest(store: MetadataStore, make_spec:
             call()
 
 
-# -- apply and plan ---------------------------------------------------------------------------------
+# -- apply and plan --------------------------------------------------------------------------------
 
 
 def test_apply_adds_kpis(store: MetadataStore, make_spec: MakeSpec) -> None:
@@ -232,13 +233,11 @@ def test_persian_text_is_stored_exactly(store: MetadataStore, make_spec: MakeSpe
     assert store.audit_log("acme")[0].actor == "سارا"
 
 
-# -- rendering --------------------------------------------------------------------------------------
+# -- rendering -------------------------------------------------------------------------------------
 
 
 def test_render_is_a_terraform_like_diff(store: MetadataStore, make_spec: MakeSpec) -> None:
-    store.apply(
-        "acme", [make_spec("ctr"), make_spec("old_kpi"), make_spec("roas")], actor="sara"
-    )
+    store.apply("acme", [make_spec("ctr"), make_spec("old_kpi"), make_spec("roas")], actor="sara")
     plan = store.plan(
         "acme",
         [make_spec("ctr", decimals=4, owner="growth"), make_spec("cpc"), make_spec("roas")],
@@ -266,7 +265,7 @@ def test_render_without_changes() -> None:
     assert Plan().render() == "No changes. 0 unchanged."
 
 
-# -- audit log --------------------------------------------------------------------------------------
+# -- audit log -------------------------------------------------------------------------------------
 
 
 def test_audit_records_before_after_and_actor(store: MetadataStore, make_spec: MakeSpec) -> None:
@@ -318,7 +317,7 @@ def test_audit_records_are_frozen(store: MetadataStore, make_spec: MakeSpec) -> 
         entry.actor = "someone else"  # type: ignore[misc]
 
 
-# -- versions ---------------------------------------------------------------------------------------
+# -- versions --------------------------------------------------------------------------------------
 
 
 def test_bump_data_version(store: MetadataStore, make_spec: MakeSpec) -> None:
@@ -349,7 +348,7 @@ def test_bump_data_version_refuses_unserialisable_details(store: MetadataStore) 
     assert store.audit_log("acme") == []
 
 
-# -- isolation --------------------------------------------------------------------------------------
+# -- isolation -------------------------------------------------------------------------------------
 
 
 def test_workspaces_are_isolated(store: MetadataStore, make_spec: MakeSpec) -> None:
@@ -382,3 +381,28 @@ def test_store_reopens_with_its_data(store_url: str, make_spec: MakeSpec) -> Non
     with MetadataStore.open(store_url) as second:
         assert second.list_kpis("acme") == [make_spec("ctr")]
         assert second.versions("acme") == (0, 1)
+
+
+# -- concurrency -----------------------------------------------------------------------------------
+
+
+def test_concurrent_writers_do_not_lose_updates(store: MetadataStore, make_spec: MakeSpec) -> None:
+    specs = [make_spec("ctr"), make_spec("cpc")]
+
+    def load(worker: int) -> None:
+        for step in range(5):
+            store.bump_data_version("acme", f"loader-{worker}", {"step": step})
+
+    def define(_worker: int) -> None:
+        store.apply("acme", specs, actor="sara")
+
+    with ThreadPoolExecutor(max_workers=4) as pool:
+        list(pool.map(load, range(4)))
+        list(pool.map(define, range(4)))
+
+    assert store.versions("acme") == (20, 1)  # the same set applied 4 times changes once
+    log = store.audit_log("acme", limit=1000)
+    assert sorted(
+        entry.after["data_version"] for entry in log if entry.after and entry.action == "load"
+    ) == list(range(1, 21))
+    assert [entry.action for entry in log if entry.entity_type == "kpi"] == ["create", "create"]

@@ -34,8 +34,12 @@ err = Console(stderr=True, soft_wrap=True)
 
 WorkspaceOpt = Annotated[
     Path | None,
-    typer.Option("--workspace", "-w", help="Workspace folder (default: $SHAKHES_WORKSPACE, "
-                 "else the nearest folder with shakhes.toml at or above the current one)."),
+    typer.Option(
+        "--workspace",
+        "-w",
+        help="Workspace folder (default: $SHAKHES_WORKSPACE, "
+        "else the nearest folder with shakhes.toml at or above the current one).",
+    ),
 ]
 
 
@@ -47,8 +51,12 @@ def _version(value: bool) -> None:
 
 @app.callback()
 def _root(
-    version: Annotated[bool, typer.Option("--version", callback=_version, is_eager=True,
-                                          help="Show the version and exit.")] = False,
+    version: Annotated[
+        bool,
+        typer.Option(
+            "--version", callback=_version, is_eager=True, help="Show the version and exit."
+        ),
+    ] = False,
 ) -> None:
     """shakhes (شاخص) — run marketing by KPIs."""
 
@@ -59,8 +67,9 @@ def _date(value: str | None, option: str) -> dt.date | None:
     try:
         return dt.date.fromisoformat(value)
     except ValueError:
-        raise ShakhesError(f"{option} '{value}' is not a date",
-                           hint="Write dates as YYYY-MM-DD, e.g. 2024-03-31.") from None
+        raise ShakhesError(
+            f"{option} '{value}' is not a date", hint="Write dates as YYYY-MM-DD, e.g. 2024-03-31."
+        ) from None
 
 
 @app.command()
@@ -70,16 +79,26 @@ def init(
     currency: Annotated[str, typer.Option(help="Reporting currency (ISO code).")] = "USD",
     locale: Annotated[str, typer.Option(help="en or fa.")] = "en",
     calendar: Annotated[str, typer.Option(help="gregorian or jalali.")] = "gregorian",
-    warehouse_url: Annotated[str | None, typer.Option(help="Warehouse URL (default: a DuckDB "
-                                                      "file in the workspace).")] = None,
-    metadata_url: Annotated[str | None, typer.Option(help="Metadata store URL (default: a "
-                                                     "SQLite file in the workspace).")] = None,
+    warehouse_url: Annotated[
+        str | None, typer.Option(help="Warehouse URL (default: a DuckDB file in the workspace).")
+    ] = None,
+    metadata_url: Annotated[
+        str | None,
+        typer.Option(help="Metadata store URL (default: a SQLite file in the workspace)."),
+    ] = None,
 ) -> None:
     """Create a workspace: settings, metadata store, warehouse and the built-in KPI catalog."""
     from shakhes.workspace import init as init_workspace
 
-    ws = init_workspace(path, name=name, currency=currency, locale=locale, calendar=calendar,
-                        warehouse_url=warehouse_url, metadata_url=metadata_url)
+    ws = init_workspace(
+        path,
+        name=name,
+        currency=currency,
+        locale=locale,
+        calendar=calendar,
+        warehouse_url=warehouse_url,
+        metadata_url=metadata_url,
+    )
     count = len(ws.definitions())
     ws.close()
     out.print(f"Created workspace '{ws.settings.name}' at {ws.root} with {count} KPIs.")
@@ -97,15 +116,18 @@ def load(
         result = ws.load(table, file)
     finally:
         ws.close()
-    out.print(f"Loaded {result.inserted} rows into {result.table} "
-              f"({result.replaced} existing rows replaced).")
+    out.print(
+        f"Loaded {result.inserted} rows into {result.table} "
+        f"({result.replaced} existing rows replaced)."
+    )
 
 
 @app.command()
 def apply(
     file: Annotated[Path, typer.Argument(help="YAML file of KPI definitions.")],
-    dry_run: Annotated[bool, typer.Option("--dry-run", help="Show the diff, change nothing.")]
-    = False,
+    dry_run: Annotated[
+        bool, typer.Option("--dry-run", help="Show the diff, change nothing.")
+    ] = False,
     prune: Annotated[bool, typer.Option(help="Also delete KPIs missing from the file.")] = False,
     workspace: WorkspaceOpt = None,
 ) -> None:
@@ -133,9 +155,9 @@ def apply(
 
 @app.command("export")
 def export_(
-    output_file: Annotated[Path | None, typer.Option("-o", "--output",
-                                                     help="File to write (default: stdout).")]
-    = None,
+    output_file: Annotated[
+        Path | None, typer.Option("-o", "--output", help="File to write (default: stdout).")
+    ] = None,
     workspace: WorkspaceOpt = None,
 ) -> None:
     """Write every KPI definition as YAML that `shakhes apply` takes back unchanged."""
@@ -166,8 +188,14 @@ def kpi_list(workspace: WorkspaceOpt = None) -> None:
         ws.close()
     table = Table("id", "name", "unit", "category", "kind", "timing", box=None)
     for spec in specs.values():
-        table.add_row(spec.id, spec.name.fa if fa else spec.name.en, spec.unit.value,
-                      spec.category.value, spec.kind.value, spec.timing.value)
+        table.add_row(
+            spec.id,
+            spec.name.fa if fa else spec.name.en,
+            spec.unit.value,
+            spec.category.value,
+            spec.kind.value,
+            spec.timing.value,
+        )
     out.print(table)
 
 
@@ -193,32 +221,48 @@ def kpi_show(
 @app.command()
 def compute(
     kpis: Annotated[str, typer.Argument(help="KPI id(s), comma-separated: ctr,cpc,roas.")],
-    grain: Annotated[str | None, typer.Option(help="day, week, month, quarter, year, "
-                                              "fiscal_year, jalali_month, jalali_quarter, "
-                                              "jalali_year (default: month, or jalali_month "
-                                              "in a Jalali workspace).")] = None,
-    by: Annotated[str | None, typer.Option(help="Break down by dimension(s): channel,campaign.")]
-    = None,
+    grain: Annotated[
+        str | None,
+        typer.Option(
+            help="day, week, month, quarter, year, "
+            "fiscal_year, jalali_month, jalali_quarter, "
+            "jalali_year (default: month, or jalali_month "
+            "in a Jalali workspace)."
+        ),
+    ] = None,
+    by: Annotated[
+        str | None, typer.Option(help="Break down by dimension(s): channel,campaign.")
+    ] = None,
     from_: Annotated[str | None, typer.Option("--from", help="First day (YYYY-MM-DD).")] = None,
     to: Annotated[str | None, typer.Option("--to", help="Last day (YYYY-MM-DD).")] = None,
     where: Annotated[str | None, typer.Option(help="Filter: \"channel = 'search'\".")] = None,
     compare: Annotated[str | None, typer.Option(help="previous or last-year.")] = None,
     format_: Annotated[str, typer.Option("--format", help="table, csv or json.")] = "table",
-    explain: Annotated[bool, typer.Option("--explain", help="Print the plan and SQL instead.")]
-    = False,
+    explain: Annotated[
+        bool, typer.Option("--explain", help="Print the plan and SQL instead.")
+    ] = False,
     workspace: WorkspaceOpt = None,
 ) -> None:
     """Compute KPIs per period, optionally broken down, filtered and compared."""
     if format_ not in ("table", "csv", "json"):
         raise ShakhesError(f"unknown format '{format_}'", hint="Use table, csv or json.")
-    compare_kind = {None: None, "previous": "previous", "last-year": "last_year",
-                    "last_year": "last_year"}.get(compare, compare)
+    compare_kind = {
+        None: None,
+        "previous": "previous",
+        "last-year": "last_year",
+        "last_year": "last_year",
+    }.get(compare, compare)
     ws = Workspace.open(workspace)
     try:
         engine = ws.engine
-        request = engine.request(kpis, grain or ws.default_grain, by or (),
-                                 (_date(from_, "--from"), _date(to, "--to")), where,
-                                 compare_kind)  # type: ignore[arg-type]
+        request = engine.request(
+            kpis,
+            grain or ws.default_grain,
+            by or (),
+            (_date(from_, "--from"), _date(to, "--to")),
+            where,
+            compare_kind,  # type: ignore[arg-type]
+        )
         if explain:
             out.print(str(engine.explain(request)), markup=False, highlight=False)
             return
@@ -231,14 +275,16 @@ def compute(
     elif format_ == "json":
         sys.stdout.write(output.to_json(result) + "\n")
     else:
-        output.to_table(result, specs, currency=ws.settings.currency,
-                        locale=ws.settings.locale, console=out)
+        output.to_table(
+            result, specs, currency=ws.settings.currency, locale=ws.settings.locale, console=out
+        )
 
 
 @app.command()
 def demo(
-    path: Annotated[Path, typer.Argument(help="Folder for the demo workspace.")]
-    = Path("demo-workspace"),
+    path: Annotated[Path, typer.Argument(help="Folder for the demo workspace.")] = Path(
+        "demo-workspace"
+    ),
     seed: Annotated[int, typer.Option(help="Random seed of the generator.")] = 7,
     force: Annotated[bool, typer.Option(help="Replace an existing demo workspace.")] = False,
     locale: Annotated[str, typer.Option(help="en or fa.")] = "en",
@@ -250,8 +296,9 @@ def demo(
     with err.status("Generating two years of marketing data…"):
         ws, summary = build_demo(path, seed=seed, force=force, locale=locale)
     try:
-        out.print(f"Demo workspace at {ws.root}: " + ", ".join(
-            f"{n:,} {t}" for t, n in summary.items()))
+        out.print(
+            f"Demo workspace at {ws.root}: " + ", ".join(f"{n:,} {t}" for t, n in summary.items())
+        )
         print_scorecard(ws, out)
     finally:
         ws.close()

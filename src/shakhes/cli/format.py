@@ -12,8 +12,9 @@ from shakhes.spec.kpi import KpiSpec, Unit
 DASH = "—"
 
 
-def format_value(value: float | None, spec: KpiSpec, *, currency: str = "USD",
-                 locale: str = "en") -> str:
+def format_value(
+    value: float | None, spec: KpiSpec, *, currency: str = "USD", locale: str = "en"
+) -> str:
     """``0.0123`` for a percent KPI with 2 decimals → ``1.23%``; null or NaN → ``—``."""
     if value is None or (isinstance(value, float) and math.isnan(value)):
         return DASH
@@ -40,6 +41,5 @@ def format_change(change_pct: float | None, locale: str = "en") -> str:
 def _number(value: float, decimals: int, locale: str) -> str:
     pattern = "#,##0" + ("." + "0" * decimals if decimals else "")
     babel_locale = "fa_IR" if locale == "fa" else "en_US"
-    text = format_decimal(value, format=pattern, locale=babel_locale,
-                          numbering_system="default")
+    text = format_decimal(value, format=pattern, locale=babel_locale, numbering_system="default")
     return to_persian_digits(text) if locale == "fa" else text

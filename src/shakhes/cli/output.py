@@ -49,8 +49,12 @@ def to_csv(result: Result) -> str:
     writer = csv.DictWriter(buffer, fieldnames=export_columns(result), lineterminator="\n")
     writer.writeheader()
     for row in records(result):
-        writer.writerow({k: ("" if v is None else repr(v) if isinstance(v, float) else v)
-                         for k, v in row.items()})
+        writer.writerow(
+            {
+                k: ("" if v is None else repr(v) if isinstance(v, float) else v)
+                for k, v in row.items()
+            }
+        )
     return buffer.getvalue()
 
 
@@ -58,14 +62,18 @@ def to_json(result: Result) -> str:
     return json.dumps(records(result), ensure_ascii=False, indent=2)
 
 
-def to_table(result: Result, specs: Mapping[str, KpiSpec], *, currency: str, locale: str,
-             console: Console) -> None:
+def to_table(
+    result: Result, specs: Mapping[str, KpiSpec], *, currency: str, locale: str, console: Console
+) -> None:
     """A wide table: one row per period (× breakdown), one column per KPI."""
     by = list(result.request.by)
     frame = result.frame
     label = "period_label_fa" if locale == "fa" else "period_label"
-    table = Table(box=box.SIMPLE_HEAD if console.is_terminal else None,
-                  show_edge=console.is_terminal, pad_edge=False)
+    table = Table(
+        box=box.SIMPLE_HEAD if console.is_terminal else None,
+        show_edge=console.is_terminal,
+        pad_edge=False,
+    )
     table.add_column("period")
     for dim in by:
         table.add_column(dim)

@@ -13,9 +13,27 @@ from shakhes.spec.kpi import Direction
 from shakhes.workspace import Workspace
 
 SCORECARD = (
-    "cost", "impressions", "clicks", "ctr", "cpc", "conversions", "conversion_rate", "cpa",
-    "roas", "revenue", "orders", "aov", "roi", "new_customers", "cac", "churn_rate",
-    "sessions", "engagement_rate", "leads", "cost_per_lead", "email_open_rate",
+    "cost",
+    "impressions",
+    "clicks",
+    "ctr",
+    "cpc",
+    "conversions",
+    "conversion_rate",
+    "cpa",
+    "roas",
+    "revenue",
+    "orders",
+    "aov",
+    "roi",
+    "new_customers",
+    "cac",
+    "churn_rate",
+    "sessions",
+    "engagement_rate",
+    "leads",
+    "cost_per_lead",
+    "email_open_rate",
 )
 
 
@@ -37,21 +55,34 @@ def print_scorecard(ws: Workspace, console: Console, *, today: dt.date | None = 
     fa = ws.settings.locale == "fa"
     frame = result.frame
     title = f"Scorecard {frame.period_label.iloc[0]} vs {frame.previous_start.iloc[0]:%Y-%m}"
-    table = Table(title=title, box=None if not console.is_terminal else None, pad_edge=False)
-    for col, justify in (("KPI", "left"), ("value", "right"), ("previous", "right"),
-                         ("change", "right")):
+    table = Table(title=title, box=None, pad_edge=False)
+    for col, justify in (
+        ("KPI", "left"),
+        ("value", "right"),
+        ("previous", "right"),
+        ("change", "right"),
+    ):
         table.add_column(col, justify=justify)  # type: ignore[arg-type]
-    for row in frame.itertuples():
-        spec = specs[str(row.kpi)]
-        change = format_change(row.change_pct, ws.settings.locale)
-        good = (row.change > 0) == (spec.direction is Direction.HIGHER_IS_BETTER)
-        if isinstance(row.change, float) and not math.isnan(row.change) and row.change != 0:
+    money = {"currency": ws.settings.currency, "locale": ws.settings.locale}
+    for row in frame.to_dict("records"):
+        spec = specs[str(row["kpi"])]
+        delta = _number(row["change"])
+        change = format_change(_number(row["change_pct"]), ws.settings.locale)
+        if delta:
+            good = (delta > 0) == (spec.direction is Direction.HIGHER_IS_BETTER)
             change = f"[{'green' if good else 'red'}]{change}[/]"
         table.add_row(
             spec.name.fa if fa else spec.name.en,
-            format_value(row.value, spec, currency=ws.settings.currency, locale=ws.settings.locale),
-            format_value(row.previous_value, spec, currency=ws.settings.currency,
-                         locale=ws.settings.locale),
+            format_value(_number(row["value"]), spec, **money),
+            format_value(_number(row["previous_value"]), spec, **money),
             change,
         )
     console.print(table)
+
+
+def _number(value: object) -> float | None:
+    """A float, or None for a missing value (None or NaN)."""
+    if value is None:
+        return None
+    number = float(value)  # type: ignore[arg-type]
+    return None if math.isnan(number) else number

@@ -993,7 +993,7 @@ class _Generator:
         self.truth["email"] = {
             "list_size_at_start": _EMAIL_LIST_SIZE * self.scale,
             "list_growth_per_year": _EMAIL_LIST_GROWTH,
-            "rates": _EMAIL_RATES,
+            "rates": dict(_EMAIL_RATES),
             "sends": "Weekly Newsletter every Tuesday, Tips & Stories every other Thursday, "
             "promotions on Mondays and Fridays during sale windows",
             "session_kernel": list(_EMAIL_SESSION_KERNEL),
@@ -1122,7 +1122,7 @@ class _Generator:
             entry["incremental_orders"] = int(sel.sum())
             entry["incremental_revenue"] = _r(first_rev[is_paid][sel].sum(), 2)
         self.truth["baseline"] = {
-            "new_customers_per_day_at_demand_1": _BASELINE_NEW_CUSTOMERS,
+            "new_customers_per_day_at_demand_1": dict(_BASELINE_NEW_CUSTOMERS),
             "average_order_value": _BASELINE_AOV,
             "plan_mix": dict(zip(_PLANS, _BASELINE_PLAN_MIX, strict=True)),
         }
@@ -1144,7 +1144,7 @@ class _Generator:
             "days strictly after acquired_date and strictly before churned_date; value = plan "
             "AOV * customer multiplier * lognormal noise",
             "monthly_value": "repeat_orders_per_month * plan AOV * customer multiplier (mean 1)",
-            "repeat_channel_mix": _REPEAT_CHANNEL_MIX,
+            "repeat_channel_mix": dict(_REPEAT_CHANNEL_MIX),
             "first_order_is_new_customer": True,
         }
 
@@ -1194,7 +1194,7 @@ class _Generator:
         }
         self.lead_day, self.lead_slot = day, slot
         self.truth["leads"] = {
-            "baseline_leads_per_day_at_demand_1": _BASELINE_LEADS,
+            "baseline_leads_per_day_at_demand_1": dict(_BASELINE_LEADS),
             "platform_lead_rate_per_click": {
                 m.key: m.lead_rate for m in _MEDIA if m.lead_rate is not None
             },

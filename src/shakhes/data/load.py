@@ -112,9 +112,7 @@ def _check_header(path: Path, spec: Table, header: list[str]) -> None:
     messages = []
     for name in unknown:
         hint = nearest(name, spec.column_names)
-        messages.append(
-            f"unknown column '{name}'" + (f" — did you mean '{hint}'?" if hint else "")
-        )
+        messages.append(f"unknown column '{name}'" + (f" — did you mean '{hint}'?" if hint else ""))
     if missing:
         messages.append(f"missing required column(s): {', '.join(missing)}")
     if messages:
@@ -129,8 +127,14 @@ def _convert(values: pa.ChunkedArray, col: Column, first_line: int, out: list[Pr
     empty = pc.equal(text, "")
     if col.type is ColumnType.STRING:
         if col.name == "channel":
-            _report(out, pc.invert(pc.is_in(text, pa.array(list(CHANNELS)))), text, col,
-                    first_line, _channel_reason)
+            _report(
+                out,
+                pc.invert(pc.is_in(text, pa.array(list(CHANNELS)))),
+                text,
+                col,
+                first_line,
+                _channel_reason,
+            )
         if col.name == "currency":
             bad = pc.invert(pc.match_substring_regex(text, _CURRENCY.pattern))
             _report(out, bad, text, col, first_line, lambda v: "not a 3-letter ISO currency code")
@@ -140,44 +144,92 @@ def _convert(values: pa.ChunkedArray, col: Column, first_line: int, out: list[Pr
     present = pc.invert(empty)
     if col.type is ColumnType.DATE:
         ok = pc.match_substring_regex(text, _DATE)
-        _report(out, pc.and_(present, pc.invert(ok)), text, col, first_line,
-                lambda v: "not an ISO date (YYYY-MM-DD)")
-        parsed = pc.strptime(pc.if_else(ok, text, None), format="%Y-%m-%d", unit="s",
-                             error_is_null=True)
-        _report(out, pc.and_(ok, pc.is_null(parsed)), text, col, first_line,
-                lambda v: "not a real calendar date")
+        _report(
+            out,
+            pc.and_(present, pc.invert(ok)),
+            text,
+            col,
+            first_line,
+            lambda v: "not an ISO date (YYYY-MM-DD)",
+        )
+        parsed = pc.strptime(
+            pc.if_else(ok, text, None), format="%Y-%m-%d", unit="s", error_is_null=True
+        )
+        _report(
+            out,
+            pc.and_(ok, pc.is_null(parsed)),
+            text,
+            col,
+            first_line,
+            lambda v: "not a real calendar date",
+        )
         years = pc.year(parsed)
-        _report(out, pc.fill_null(pc.less(years, 1800), False), text, col, first_line,
-                lambda v: "year before 1800 — a Jalali date? convert it to Gregorian "
-                "(`shakhes import` does this)")
+        _report(
+            out,
+            pc.fill_null(pc.less(years, 1800), False),
+            text,
+            col,
+            first_line,
+            lambda v: (
+                "year before 1800 — a Jalali date? convert it to Gregorian "
+                "(`shakhes import` does this)"
+            ),
+        )
         return pc.cast(parsed, pa.date32())
     if col.type is ColumnType.BOOLEAN:
         lowered = pc.utf8_lower(text)
         known = pc.is_in(lowered, pa.array(list(_BOOL)))
-        _report(out, pc.and_(present, pc.invert(known)), text, col, first_line,
-                lambda v: "not a boolean (true/false)")
-        return pc.if_else(pc.is_in(lowered, pa.array(["true", "1"])), True,
-                          pc.if_else(known, False, None))
+        _report(
+            out,
+            pc.and_(present, pc.invert(known)),
+            text,
+            col,
+            first_line,
+            lambda v: "not a boolean (true/false)",
+        )
+        return pc.if_else(
+            pc.is_in(lowered, pa.array(["true", "1"])), True, pc.if_else(known, False, None)
+        )
     pattern = _INTEGER if col.type is ColumnType.INTEGER else _FLOAT
     ok = pc.match_substring_regex(text, pattern)
-    _report(out, pc.and_(present, pc.invert(ok)), text, col, first_line,
-            lambda v: f"not a plain {'whole ' if col.type is ColumnType.INTEGER else ''}number")
+    _report(
+        out,
+        pc.and_(present, pc.invert(ok)),
+        text,
+        col,
+        first_line,
+        lambda v: f"not a plain {'whole ' if col.type is ColumnType.INTEGER else ''}number",
+    )
     number = pc.cast(pc.if_else(ok, text, None), pa.float64())
-    _report(out, pc.fill_null(pc.less(number, 0), False), text, col, first_line,
-            lambda v: "negative — counts and amounts cannot be below 0")
+    _report(
+        out,
+        pc.fill_null(pc.less(number, 0), False),
+        text,
+        col,
+        first_line,
+        lambda v: "negative — counts and amounts cannot be below 0",
+    )
     target = pa.int64() if col.type is ColumnType.INTEGER else pa.float64()
     return pc.cast(pc.if_else(ok, text, None), target)
 
 
 def _channel_reason(value: str) -> str:
     hint = nearest(value, CHANNELS)
-    return "not a canonical channel" + (f" — did you mean '{hint}'?" if hint else "") + (
-        f" (one of: {', '.join(CHANNELS)})"
+    return (
+        "not a canonical channel"
+        + (f" — did you mean '{hint}'?" if hint else "")
+        + (f" (one of: {', '.join(CHANNELS)})")
     )
 
 
-def _report(out: list[Problem], mask: pa.Array, text: pa.Array, col: Column, first_line: int,
-            reason: Callable[[str], str]) -> None:
+def _report(
+    out: list[Problem],
+    mask: pa.Array,
+    text: pa.Array,
+    col: Column,
+    first_line: int,
+    reason: Callable[[str], str],
+) -> None:
     if len(out) >= MAX_REPORTED or not pc.any(mask).as_py():
         return
     indices = pc.indices_nonzero(mask)
@@ -188,8 +240,10 @@ def _report(out: list[Problem], mask: pa.Array, text: pa.Array, col: Column, fir
 
 def _render(path: Path, table_name: str, problems: list[Problem]) -> str:
     lines = [f"{path}: {len(problems)} problem(s) loading into {table_name}; nothing was loaded"]
-    lines += [f"  {path.name}:{p.line}: column '{p.column}': value '{p.value}' — {p.reason}"
-              for p in sorted(problems, key=lambda p: (p.line, p.column))]
+    lines += [
+        f"  {path.name}:{p.line}: column '{p.column}': value '{p.value}' — {p.reason}"
+        for p in sorted(problems, key=lambda p: (p.line, p.column))
+    ]
     if len(problems) >= MAX_REPORTED:
         lines.append(f"  (showing the first {MAX_REPORTED})")
     return "\n".join(lines)

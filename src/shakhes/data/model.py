@@ -106,15 +106,22 @@ def _dim(name: str, meaning: str, *, required: bool = True) -> Column:
 
 
 def _count(name: str, meaning: str, *, required: bool = True, unit: str = "count") -> Column:
-    return Column(name, ColumnType.FLOAT if unit == "currency" else ColumnType.INTEGER, meaning,
-                  unit=unit, required=required)
+    return Column(
+        name,
+        ColumnType.FLOAT if unit == "currency" else ColumnType.INTEGER,
+        meaning,
+        unit=unit,
+        required=required,
+    )
 
 
 def _money(name: str, meaning: str, *, required: bool = True) -> Column:
     return Column(name, ColumnType.FLOAT, meaning, unit="currency", required=required)
 
 
-_CURRENCY = _dim("currency", "ISO 4217 code of the row's money columns (USD, EUR, IRR, IRT for toman).")
+_CURRENCY = _dim(
+    "currency", "ISO 4217 code of the row's money columns (USD, EUR, IRR, IRT for toman)."
+)
 _CHANNEL = _dim("channel", "Canonical channel (see the channel vocabulary).")
 _CAMPAIGN = _dim("campaign", "Campaign name as the platform shows it.")
 
@@ -141,17 +148,30 @@ TABLES: dict[str, Table] = {
                 _count("impressions", "Times an ad was shown."),
                 _count("clicks", "Clicks on the ad (link clicks for Meta)."),
                 _money("cost", "Spend in the row's currency."),
-                Column("conversions", ColumnType.FLOAT, "Conversions the platform attributes "
-                       "(may be fractional under data-driven attribution).", unit="count"),
+                Column(
+                    "conversions",
+                    ColumnType.FLOAT,
+                    "Conversions the platform attributes "
+                    "(may be fractional under data-driven attribution).",
+                    unit="count",
+                ),
                 _money("conversion_value", "Value of the attributed conversions."),
-                Column("reach", ColumnType.INTEGER, "Distinct people reached that day, as counted "
-                       "by the platform. Not additive across days.", unit="people",
-                       required=False, additivity=Additivity.NON_ADDITIVE),
+                Column(
+                    "reach",
+                    ColumnType.INTEGER,
+                    "Distinct people reached that day, as counted "
+                    "by the platform. Not additive across days.",
+                    unit="people",
+                    required=False,
+                    additivity=Additivity.NON_ADDITIVE,
+                ),
                 _count("video_views", "Video views as the platform counts them.", required=False),
-                _count("engagements", "Likes, comments, shares and other interactions.",
-                       required=False),
-                _count("leads", "Lead-form submissions attributed by the platform.",
-                       required=False),
+                _count(
+                    "engagements", "Likes, comments, shares and other interactions.", required=False
+                ),
+                _count(
+                    "leads", "Lead-form submissions attributed by the platform.", required=False
+                ),
             ),
         ),
         Table(
@@ -168,12 +188,23 @@ TABLES: dict[str, Table] = {
                 _CAMPAIGN,
                 _dim("device", "desktop, mobile or tablet."),
                 _count("sessions", "Sessions that began (GA4 session_start)."),
-                _count("engaged_sessions", "Sessions longer than 10 s, with a key event, or with "
-                       "2+ page views (GA4)."),
-                Column("users", ColumnType.INTEGER, "Distinct users that day. Not additive across "
-                       "days.", unit="people", additivity=Additivity.NON_ADDITIVE),
-                Column("new_users", ColumnType.INTEGER, "Users whose first visit was that day.",
-                       unit="people"),
+                _count(
+                    "engaged_sessions",
+                    "Sessions longer than 10 s, with a key event, or with 2+ page views (GA4).",
+                ),
+                Column(
+                    "users",
+                    ColumnType.INTEGER,
+                    "Distinct users that day. Not additive across days.",
+                    unit="people",
+                    additivity=Additivity.NON_ADDITIVE,
+                ),
+                Column(
+                    "new_users",
+                    ColumnType.INTEGER,
+                    "Users whose first visit was that day.",
+                    unit="people",
+                ),
                 _count("page_views", "Page and screen views."),
                 _count("key_events", "Key events (formerly conversions in GA4)."),
                 _money("revenue", "Total revenue GA4 attributes to the sessions."),
@@ -194,8 +225,9 @@ TABLES: dict[str, Table] = {
                 _CAMPAIGN,
                 _money("revenue", "Order revenue net of discounts, before refunds."),
                 _CURRENCY,
-                Column("is_new_customer", ColumnType.BOOLEAN, "True for the customer's first "
-                       "order."),
+                Column(
+                    "is_new_customer", ColumnType.BOOLEAN, "True for the customer's first order."
+                ),
             ),
         ),
         Table(
@@ -207,8 +239,12 @@ TABLES: dict[str, Table] = {
             columns=(
                 _dim("customer_id", "Customer id."),
                 Column("acquired_date", ColumnType.DATE, "Day the customer was acquired."),
-                Column("churned_date", ColumnType.DATE, "Day the customer churned; empty while "
-                       "active.", required=False),
+                Column(
+                    "churned_date",
+                    ColumnType.DATE,
+                    "Day the customer churned; empty while active.",
+                    required=False,
+                ),
                 _CHANNEL,
                 _CAMPAIGN,
                 _dim("plan", "Plan or segment."),
@@ -227,10 +263,18 @@ TABLES: dict[str, Table] = {
                 Column("created_date", ColumnType.DATE, "Day the lead came in."),
                 _CHANNEL,
                 _CAMPAIGN,
-                Column("qualified_date", ColumnType.DATE, "Day sales qualified the lead; empty "
-                       "if not (yet).", required=False),
-                Column("won_date", ColumnType.DATE, "Day the lead became a customer; empty if not "
-                       "(yet).", required=False),
+                Column(
+                    "qualified_date",
+                    ColumnType.DATE,
+                    "Day sales qualified the lead; empty if not (yet).",
+                    required=False,
+                ),
+                Column(
+                    "won_date",
+                    ColumnType.DATE,
+                    "Day the lead became a customer; empty if not (yet).",
+                    required=False,
+                ),
                 _money("value", "Deal value when won (0 or empty otherwise).", required=False),
                 _CURRENCY,
             ),

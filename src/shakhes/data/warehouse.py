@@ -99,8 +99,7 @@ class Warehouse:
         for table in TABLES.values():
             if table.name not in existing:
                 columns = ", ".join(
-                    f"{_quote(c.name)} {_SQL_TYPES[c.type]}"
-                    + (" NOT NULL" if c.required else "")
+                    f"{_quote(c.name)} {_SQL_TYPES[c.type]}" + (" NOT NULL" if c.required else "")
                     for c in table.columns
                 )
                 self._execute(f"CREATE TABLE {_quote(table.name)} ({columns})")

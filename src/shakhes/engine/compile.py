@@ -16,8 +16,9 @@ import ibis.expr.types as ir
 from shakhes.errors import InternalError
 from shakhes.formula import ast
 
-ZERO_WHEN_EMPTY = frozenset({"sum", "count", "count_distinct", "approx_sum", "active_at_start",
-                             "churned"})
+ZERO_WHEN_EMPTY = frozenset(
+    {"sum", "count", "count_distinct", "approx_sum", "active_at_start", "churned"}
+)
 """Aggregates whose value over no rows is 0 (a count of nothing), not undefined."""
 
 

@@ -45,7 +45,10 @@ class Result:
     from_cache: bool = False
 
     def value(self, kpi: str, period_label: str | None = None, **dims: str) -> float | None:
-        """One value, for tests and scripts: ``result.value('ctr', '2024-03', channel='search')``."""
+        """One value, for tests and scripts.
+
+        >>> result.value("ctr", "2024-03", channel="search")  # doctest: +SKIP
+        """
         f = self.frame[self.frame.kpi == kpi]
         if period_label is not None:
             f = f[f.period_label == period_label]
@@ -109,18 +112,26 @@ class Engine:
         try:
             grain = Grain(grain)
         except ValueError:
-            raise QueryError(f"unknown grain '{grain}'",
-                             hint=f"Grains: {', '.join(g.value for g in Grain)}.") from None
+            raise QueryError(
+                f"unknown grain '{grain}'", hint=f"Grains: {', '.join(g.value for g in Grain)}."
+            ) from None
         if compare not in (None, "previous", "last_year"):
-            raise QueryError(f"unknown comparison '{compare}'",
-                             hint="Compare with 'previous' or 'last_year'.")
+            raise QueryError(
+                f"unknown comparison '{compare}'", hint="Compare with 'previous' or 'last_year'."
+            )
         start, end = period or (None, None)
-        return Request(tuple(kpis), grain, tuple(dict.fromkeys(by)), start, end,
-                       where or None, compare)
+        return Request(
+            tuple(kpis), grain, tuple(dict.fromkeys(by)), start, end, where or None, compare
+        )
 
     def plan(self, request: Request) -> Plan:
-        return plan_request(request, self.definitions, calendar=self.calendar,
-                            params=self.params, data_range=self._data_range)
+        return plan_request(
+            request,
+            self.definitions,
+            calendar=self.calendar,
+            params=self.params,
+            data_range=self._data_range,
+        )
 
     def compute(
         self,
@@ -140,8 +151,17 @@ class Engine:
 
     def run(self, request: Request) -> Result:
         plan = self.plan(request)
-        key = _digest([self._definitions_key, asdict(request), plan.params, asdict(self.calendar),
-                       repr(self._version()), str(plan.start), str(plan.end)])
+        key = _digest(
+            [
+                self._definitions_key,
+                asdict(request),
+                plan.params,
+                asdict(self.calendar),
+                repr(self._version()),
+                str(plan.start),
+                str(plan.end),
+            ]
+        )
         if key in self._cache:
             self._cache.move_to_end(key)
             return Result(request, plan, self._cache[key].copy(), from_cache=True)
@@ -180,13 +200,15 @@ class Engine:
 
 def _to_long(plan: Plan, windows: Sequence[Window], wide: pd.DataFrame) -> pd.DataFrame:
     by = list(plan.request.by)
-    meta = pd.DataFrame({
-        PERIOD: [w.index for w in windows],
-        "period_start": [w.start for w in windows],
-        "period_end": [w.end for w in windows],
-        "period_label": [w.label for w in windows],
-        "period_label_fa": [w.label_fa for w in windows],
-    })
+    meta = pd.DataFrame(
+        {
+            PERIOD: [w.index for w in windows],
+            "period_start": [w.start for w in windows],
+            "period_end": [w.end for w in windows],
+            "period_label": [w.label for w in windows],
+            "period_label_fa": [w.label_fa for w in windows],
+        }
+    )
     frames = []
     for i, k in enumerate(plan.kpis):
         part = wide[[PERIOD, *by]].copy()
@@ -205,10 +227,11 @@ def _to_long(plan: Plan, windows: Sequence[Window], wide: pd.DataFrame) -> pd.Da
     return long
 
 
-def _compare(current: pd.DataFrame, previous: pd.DataFrame, windows: Sequence[Window],
-             by: list[str]) -> pd.DataFrame:
+def _compare(
+    current: pd.DataFrame, previous: pd.DataFrame, windows: Sequence[Window], by: list[str]
+) -> pd.DataFrame:
     keys = [PERIOD, *by, "kpi"]
-    prev = previous[keys + ["value"]].rename(columns={"value": "previous_value"})
+    prev = previous[[*keys, "value"]].rename(columns={"value": "previous_value"})
     out = current.merge(prev, on=keys, how="left")
     bounds = {w.index: (w.start, w.end) for w in windows}
     out["previous_start"] = out[PERIOD].map(lambda i: bounds[i][0])

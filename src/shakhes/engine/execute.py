@@ -47,22 +47,24 @@ def build_query(plan: Plan, windows: Sequence[Window], warehouse: Warehouse) -> 
     """
     by = list(plan.request.by)
     periods = ibis.memtable(
-        pa.table({
-            PERIOD: pa.array([w.index for w in windows], pa.int32()),
-            "period_start": pa.array([w.start for w in windows], pa.date32()),
-            "period_end": pa.array([w.end for w in windows], pa.date32()),
-        })
+        pa.table(
+            {
+                PERIOD: pa.array([w.index for w in windows], pa.int32()),
+                "period_start": pa.array([w.start for w in windows], pa.date32()),
+                "period_end": pa.array([w.end for w in windows], pa.date32()),
+            }
+        )
     )
     parts: list[tuple[ir.Table, list[Measure]]] = []
     for name in plan.tables:
         ordinary = [m for m in plan.measures if m.table == name and not m.snapshot]
         snapshot = [m for m in plan.measures if m.table == name and m.snapshot]
         if ordinary:
-            parts.append((_aggregate_table(plan, name, ordinary, windows, by, warehouse),
-                          ordinary))
+            parts.append((_aggregate_table(plan, name, ordinary, windows, by, warehouse), ordinary))
         if snapshot:
-            parts.append((_aggregate_snapshot(plan, name, snapshot, periods, by, warehouse),
-                          snapshot))
+            parts.append(
+                (_aggregate_snapshot(plan, name, snapshot, periods, by, warehouse), snapshot)
+            )
 
     spine = periods.select(PERIOD)
     if by:
@@ -74,8 +76,9 @@ def build_query(plan: Plan, windows: Sequence[Window], warehouse: Warehouse) -> 
     for part, measures in parts:
         keys = [PERIOD, *by]
         step = joined.left_join(part, [joined[k] == part[k] for k in keys])
-        joined = step.select(*[joined[c] for c in joined.columns],
-                             *[part[m.name] for m in measures])
+        joined = step.select(
+            *[joined[c] for c in joined.columns], *[part[m.name] for m in measures]
+        )
 
     kind = {m.name: m.aggregate.func for m in plan.measures}
 
@@ -88,10 +91,14 @@ def build_query(plan: Plan, windows: Sequence[Window], warehouse: Warehouse) -> 
     for i, k in enumerate(plan.kpis):
         outputs[f"value_{i}"] = compile_value(k.expr, measure, plan.params)
         null = ibis.null().cast("float64")
-        outputs[f"numerator_{i}"] = (compile_value(k.numerator, measure, plan.params)
-                                     if k.numerator is not None else null)
-        outputs[f"denominator_{i}"] = (compile_value(k.denominator, measure, plan.params)
-                                       if k.denominator is not None else null)
+        outputs[f"numerator_{i}"] = (
+            compile_value(k.numerator, measure, plan.params) if k.numerator is not None else null
+        )
+        outputs[f"denominator_{i}"] = (
+            compile_value(k.denominator, measure, plan.params)
+            if k.denominator is not None
+            else null
+        )
     return joined.select(PERIOD, *by, **outputs).order_by([PERIOD, *by])
 
 
@@ -106,8 +113,14 @@ def _filtered(plan: Plan, name: str, warehouse: Warehouse) -> ir.Table:
     return t
 
 
-def _aggregate_table(plan: Plan, name: str, measures: list[Measure], windows: Sequence[Window],
-                     by: list[str], warehouse: Warehouse) -> ir.Table:
+def _aggregate_table(
+    plan: Plan,
+    name: str,
+    measures: list[Measure],
+    windows: Sequence[Window],
+    by: list[str],
+    warehouse: Warehouse,
+) -> ir.Table:
     time_col = model_table(name).time_column
     t = _filtered(plan, name, warehouse)
     lo = min(w.start for w in windows)
@@ -121,8 +134,14 @@ def _aggregate_table(plan: Plan, name: str, measures: list[Measure], windows: Se
     )
 
 
-def _aggregate_snapshot(plan: Plan, name: str, measures: list[Measure], periods: ir.Table,
-                        by: list[str], warehouse: Warehouse) -> ir.Table:
+def _aggregate_snapshot(
+    plan: Plan,
+    name: str,
+    measures: list[Measure],
+    periods: ir.Table,
+    by: list[str],
+    warehouse: Warehouse,
+) -> ir.Table:
     """Customers active at each period's start (acquired before it, not churned before it) and
     those of them churned within it."""
     c = _filtered(plan, name, warehouse)
@@ -135,5 +154,6 @@ def _aggregate_snapshot(plan: Plan, name: str, measures: list[Measure], periods:
         cond = still_active if m.aggregate.func == "active_at_start" else churned
         if m.aggregate.filter is not None:
             cond = cond & compile_condition(m.aggregate.filter, pairs)
-        out[m.name] = pairs.count(where=cond)
+        column = m.aggregate.column
+        out[m.name] = pairs.count(where=cond) if column is None else pairs[column].sum(where=cond)
     return pairs.group_by(keys).aggregate(**out)

@@ -93,8 +93,11 @@ class Plan:
             kind = "snapshot per period" if ms[0].snapshot else "one aggregation pass"
             lines.append(f"table {tbl} ({kind}):")
             lines += [f"  {m.name} = {to_text(m.aggregate)}" for m in ms]
-        lines.append("combine: outer-join every table's aggregate on the period"
-                     + (" and " + ", ".join(r.by) if r.by else "") + " spine, then:")
+        lines.append(
+            "combine: outer-join every table's aggregate on the period"
+            + (" and " + ", ".join(r.by) if r.by else "")
+            + " spine, then:"
+        )
         for k in self.kpis:
             lines.append(f"  {k.spec.id} = {to_text(k.expr)}")
         return "\n".join(lines)
@@ -124,8 +127,10 @@ def plan_request(
         if found is not None:
             start, end = start or found[0], end or found[1]
     if start is None or end is None:
-        raise QueryError("there is no data for these KPIs yet, so no period to compute",
-                         hint="Load data first (`shakhes load`) or give --from and --to.")
+        raise QueryError(
+            "there is no data for these KPIs yet, so no period to compute",
+            hint="Load data first (`shakhes load`) or give --from and --to.",
+        )
     if start > end:
         raise QueryError(f"the period starts ({start}) after it ends ({end})")
     windows = tuple(make_windows(request.grain, start, end, calendar))
@@ -138,8 +143,9 @@ def plan_request(
     return Plan(request, start, end, kpis, tuple(measures.values()), windows, where, params)
 
 
-def make_windows(grain: Grain, start: dt.date, end: dt.date,
-                 calendar: CalendarSettings) -> list[Window]:
+def make_windows(
+    grain: Grain, start: dt.date, end: dt.date, calendar: CalendarSettings
+) -> list[Window]:
     """The covered part of every calendar period in ``[start, end]``."""
     return [
         Window(i, max(p.start, start), min(p.end, end), p.label, p.label_fa)
@@ -154,8 +160,13 @@ def comparison_windows(plan: Plan, kind: str, calendar: CalendarSettings) -> lis
     out = []
     for w in plan.windows:
         period: Period = period_of(grain, w.start, calendar)
-        lo, hi = comparison_window(grain, period, (w.start, w.end), kind,  # type: ignore[arg-type]
-                                   calendar)
+        lo, hi = comparison_window(
+            grain,
+            period,
+            (w.start, w.end),
+            kind,  # type: ignore[arg-type]
+            calendar,
+        )
         other = period_of(grain, lo, calendar)
         out.append(Window(w.index, lo, hi, other.label, other.label_fa))
     return out
@@ -184,18 +195,29 @@ class _Resolver:
         if kpi_id not in self.parsed:
             spec = self.spec(kpi_id)
             expr = parse_formula(spec.formula, kpi=kpi_id)
-            check_formula(expr, spec.formula, kpi=kpi_id, known_kpis=self.definitions.keys(),
-                          params=self.params.keys())
+            check_formula(
+                expr,
+                spec.formula,
+                kpi=kpi_id,
+                known_kpis=self.definitions.keys(),
+                params=self.params.keys(),
+            )
             self.parsed[kpi_id] = expr
         return self.parsed[kpi_id]
 
     def expand(self, kpi_id: str, stack: tuple[str, ...] = ()) -> ast.Expr:
         if kpi_id in stack:
-            cycle = [*stack[stack.index(kpi_id):], kpi_id]
+            cycle = [*stack[stack.index(kpi_id) :], kpi_id]
             spec = self.spec(stack[-1])
-            raise FormulaError(spec.formula, [FormulaIssue(
-                f"KPI references form a cycle: {' → '.join(cycle)}", 0, len(spec.formula))],
-                kpi=stack[-1])
+            raise FormulaError(
+                spec.formula,
+                [
+                    FormulaIssue(
+                        f"KPI references form a cycle: {' → '.join(cycle)}", 0, len(spec.formula)
+                    )
+                ],
+                kpi=stack[-1],
+            )
         if kpi_id not in self.expanded:
             self.expanded[kpi_id] = self._inline(self.parse(kpi_id), (*stack, kpi_id))
         return self.expanded[kpi_id]
@@ -205,8 +227,13 @@ class _Resolver:
             case ast.KpiRef(id=ref):
                 return self.expand(ref, stack)
             case ast.BinaryOp():
-                return ast.BinaryOp(expr.pos, expr.length, expr.op,
-                                    self._inline(expr.left, stack), self._inline(expr.right, stack))
+                return ast.BinaryOp(
+                    expr.pos,
+                    expr.length,
+                    expr.op,
+                    self._inline(expr.left, stack),
+                    self._inline(expr.right, stack),
+                )
             case ast.Negate():
                 return ast.Negate(expr.pos, expr.length, self._inline(expr.operand, stack))
         return expr
@@ -251,8 +278,7 @@ def _check_breakdown(kpis: Sequence[PlannedKpi], by: Sequence[str]) -> None:
                     )
 
 
-def _check_additivity(measures: Iterable[Measure], windows: Sequence[Window],
-                      grain: Grain) -> None:
+def _check_additivity(measures: Iterable[Measure], windows: Sequence[Window], grain: Grain) -> None:
     multi_day = any(w.days > 1 for w in windows)
     for m in measures:
         agg = m.aggregate

@@ -37,8 +37,10 @@ AggregateFunc = Literal[
 - ``approx_sum`` sums a non-additive column (reach, users) across days, explicitly named as an
   approximation (an upper bound: people reached on several days are counted once per day);
 - ``active_at_start(customers)`` counts customers active when the period starts (acquired before
-  it, not churned before it) and ``churned(customers)`` those of them that churned within it.
-  These are snapshot (semi-additive) measures: they do not sum across periods.
+  it, not churned before it) and ``churned(customers)`` those of them that churned within it;
+  with a number column (``active_at_start(customers.monthly_value)``) they sum that column over
+  the same customers. These are snapshot (semi-additive) measures: they do not sum across
+  periods.
 """
 
 SNAPSHOT_FUNCS: frozenset[str] = frozenset({"active_at_start", "churned"})

@@ -262,29 +262,26 @@ def _predicate_issues(
 # ---- formulas ---------------------------------------------------------------------------------
 
 
-def _example_column(table: Table, func: str) -> str:
+def _example(table: Table, func: str) -> str:
+    """``func`` applied to a fitting column of ``table`` (or of another table), for a message."""
     for col in table.columns:
-        if func == "approx_sum" and col.additivity is Additivity.NON_ADDITIVE:
-            return col.name
-        if func == "count_distinct" and col.is_dimension:
-            return col.name
-        if func not in ("approx_sum", "count_distinct") and col.type.is_numeric:
-            return col.name
-    return "…"
+        fits = {
+            "approx_sum": col.additivity is Additivity.NON_ADDITIVE,
+            "count_distinct": col.is_dimension,
+        }.get(func, col.type.is_numeric)
+        if fits:
+            return f"{func}({table.name}.{col.name})"
+    return f"{func}({_NON_ADDITIVE[0]})" if func == "approx_sum" else f"{func}(table.column)"
 
 
 def _check_aggregate(agg: Aggregate, locator: _Locator) -> list[FormulaIssue]:
     func, issues = agg.func, []
     table_span, column_span = locator.aggregate_parts(agg)
     table = TABLES.get(agg.table)
-    if func in SNAPSHOT_FUNCS:
-        if agg.table != _SNAPSHOT_TABLE:
-            message = f"{func} works only on the customers table: {func}(customers)"
-            issues.append(FormulaIssue(message, *table_span))
-            return issues
-        if agg.column is not None:
-            message = f"{func} takes the customers table, not a column: {func}(customers)"
-            issues.append(FormulaIssue(message, *column_span))
+    if func in SNAPSHOT_FUNCS and agg.table != _SNAPSHOT_TABLE:
+        message = f"{func} works only on the customers table: {func}(customers)"
+        issues.append(FormulaIssue(message, *table_span))
+        return issues
     if table is None:
         suggestion = nearest(agg.table, TABLES)
         issues.append(FormulaIssue(f"unknown table '{agg.table}'", *table_span, suggestion))
@@ -292,21 +289,25 @@ def _check_aggregate(agg: Aggregate, locator: _Locator) -> list[FormulaIssue]:
     column: Column | None = None
     if agg.column is None:
         if func in NUMERIC_FUNCS or func == "count_distinct":
-            example = f"{func}({table.name}.{_example_column(table, func)})"
+            example = _example(table, func)
             issues.append(
                 FormulaIssue(f"{func} needs a column, e.g. {example}", agg.pos, agg.length)
             )
-    elif func not in SNAPSHOT_FUNCS:
+    else:
         if not table.has_column(agg.column):
             suggestion = nearest(agg.column, table.column_names)
             message = f"unknown column '{agg.column}' in {table.name}"
             issues.append(FormulaIssue(message, *column_span, suggestion))
         else:
             column = table.column(agg.column)
-    if column is not None and func in NUMERIC_FUNCS:
+    if column is not None and (func in NUMERIC_FUNCS or func in SNAPSHOT_FUNCS):
         where = f"{table.name}.{column.name}"
         if not column.type.is_numeric:
-            hint = f"; count_distinct({where}) counts its values" if column.is_dimension else ""
+            hint = (
+                f"; count_distinct({where}) counts its values"
+                if column.is_dimension and func in NUMERIC_FUNCS
+                else ""
+            )
             kind = _TYPE_NAMES[column.type]
             message = f"{func} needs a number column, but {where} is a {kind} column{hint}"
             issues.append(FormulaIssue(message, *column_span))

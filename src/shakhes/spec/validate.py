@@ -22,8 +22,9 @@ def validate_definitions(specs: Mapping[str, KpiSpec], params: Mapping[str, floa
     for kpi_id, spec in sorted(specs.items()):
         try:
             expr = parse_formula(spec.formula, kpi=kpi_id)
-            check_formula(expr, spec.formula, kpi=kpi_id, known_kpis=specs.keys(),
-                          params=known_params)
+            check_formula(
+                expr, spec.formula, kpi=kpi_id, known_kpis=specs.keys(), params=known_params
+            )
         except FormulaError as exc:
             problems.append(str(exc))
             continue
@@ -31,9 +32,21 @@ def validate_definitions(specs: Mapping[str, KpiSpec], params: Mapping[str, floa
     cycle = find_cycle(parsed)
     if cycle:
         spec = specs[cycle[0]]
-        problems.append(str(FormulaError(spec.formula, [FormulaIssue(
-            f"KPI references form a cycle: {' → '.join(cycle)}", 0, len(spec.formula))],
-            kpi=cycle[0])))
+        problems.append(
+            str(
+                FormulaError(
+                    spec.formula,
+                    [
+                        FormulaIssue(
+                            f"KPI references form a cycle: {' → '.join(cycle)}",
+                            0,
+                            len(spec.formula),
+                        )
+                    ],
+                    kpi=cycle[0],
+                )
+            )
+        )
     if problems:
         raise DefinitionError(
             f"{len(problems)} KPI definition problem(s); nothing was changed:\n"

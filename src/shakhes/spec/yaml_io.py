@@ -53,6 +53,7 @@ _NULL_TAG = "tag:yaml.org,2002:null"
 _TEXT_LIKE_TAGS = frozenset(
     f"tag:yaml.org,2002:{name}" for name in ("bool", "int", "float", "timestamp")
 )
+_COLLECTION_TAGS = frozenset(("tag:yaml.org,2002:map", "tag:yaml.org,2002:seq"))
 _NUMBER_FIELDS = frozenset(
     name for name, info in KpiSpec.model_fields.items() if info.annotation is int
 )
@@ -143,7 +144,11 @@ class _Reader:
         if isinstance(root, yaml.SequenceNode):
             return list(root.value)
         if isinstance(root, yaml.MappingNode):
-            self.loader.flatten_mapping(root)
+            try:
+                self.loader.flatten_mapping(root)
+            except yaml.MarkedYAMLError as error:
+                self.issue(_mark_line(error), _problem(error))
+                return []
             keys = {
                 str(key.value): (key, value)
                 for key, value in root.value
@@ -160,18 +165,11 @@ class _Reader:
                     return []
                 return [root]  # a single KPI
             for key, _value in root.value:
-                if not isinstance(key, yaml.ScalarNode) or key.value != TOP_KEY:
-                    guess = nearest(str(key.value), [TOP_KEY])
-                    message = f"unknown top-level key '{key.value}'"
-                    self.issue(
-                        _line(key),
-                        message
-                        + (
-                            f" — did you mean '{guess}'?"
-                            if guess
-                            else f"; only '{TOP_KEY}:' is allowed"
-                        ),
-                    )
+                if isinstance(key, yaml.ScalarNode) and key.value == TOP_KEY:
+                    continue
+                guess = nearest(str(key.value), [TOP_KEY])
+                hint = f" — did you mean '{guess}'?" if guess else f"; only '{TOP_KEY}:' is allowed"
+                self.issue(_line(key), f"unknown top-level key '{key.value}'{hint}")
             key, value = keys[TOP_KEY]
             if isinstance(value, yaml.SequenceNode):
                 return list(value.value)
@@ -207,6 +205,14 @@ class _Reader:
         if id(node) in active:
             self.issue(_line(node), "an alias refers to itself", kpi=label, field=_field_name(loc))
             return None
+        if isinstance(node, yaml.CollectionNode) and node.tag not in _COLLECTION_TAGS:
+            self.issue(
+                _line(node),
+                f"unsupported YAML tag '{node.tag}'",
+                kpi=label,
+                field=_field_name(loc) or None,
+            )
+            return None
         if isinstance(node, yaml.MappingNode):
             active.add(id(node))
             try:
@@ -233,12 +239,14 @@ class _Reader:
         active: set[int],
         label: str,
     ) -> dict[str, Any]:
+        own_keys = {id(key) for key, _value in node.value}
         try:
             self.loader.flatten_mapping(node)
         except yaml.MarkedYAMLError as error:
             self.issue(_mark_line(error), _problem(error), kpi=label, field=_field_name(loc))
             return {}
         result: dict[str, Any] = {}
+        explicit: set[str] = set()
         for key_node, value_node in node.value:
             if not isinstance(key_node, yaml.ScalarNode):
                 self.issue(
@@ -250,7 +258,10 @@ class _Reader:
                 continue
             key = str(key_node.value)
             key_loc = (*loc, key)
-            if key in result:
+            # Keys merged in with `<<: *anchor` come first and may be overridden by the mapping's
+            # own keys (later ones win, as in PyYAML); a key written twice is a mistake.
+            is_own = id(key_node) in own_keys
+            if key in explicit and is_own:
                 self.issue(
                     _line(key_node),
                     f"given twice (also on line {lines[key_loc]})",
@@ -258,6 +269,10 @@ class _Reader:
                     field=_field_name(key_loc),
                 )
                 continue
+            if is_own:
+                explicit.add(key)
+            for stale in [known for known in lines if known[: len(key_loc)] == key_loc]:
+                del lines[stale]
             lines[key_loc] = _line(key_node)
             result[key] = self.value(value_node, key_loc, lines, active, label)
         return result
@@ -303,15 +318,16 @@ class _Reader:
 
 def _label(node: yaml.MappingNode, number: int) -> str:
     """How messages name a KPI: by its id if it has a plain one, else by its position."""
-    for key, value in node.value:
+    label = f"KPI #{number}"
+    for key, value in node.value:  # the last id wins, as a merged-in one comes first
         if (
             isinstance(key, yaml.ScalarNode)
             and key.value == "id"
             and isinstance(value, yaml.ScalarNode)
             and value.value
         ):
-            return f"KPI '{value.value}'"
-    return f"KPI #{number}"
+            label = f"KPI '{value.value}'"
+    return label
 
 
 def _mark_line(error: yaml.MarkedYAMLError) -> int | None:
@@ -408,6 +424,13 @@ def _read_source(source: str | os.PathLike[str], filename: str | None) -> tuple[
         raise DefinitionError(f"{name}: cannot be read ({error.strerror})") from None
 
 
+def _reader_error(name: str, text: str, error: yaml.reader.ReaderError) -> SpecFileError:
+    """A character YAML does not allow in a file (a control character, say), with its line."""
+    line = text.count("\n", 0, error.position) + 1
+    message = f"invalid character #x{error.character:04x} ({error.reason}); remove it"
+    return SpecFileError(name, [SpecIssue(name, line, message)])
+
+
 def load_specs(source: str | os.PathLike[str], *, filename: str | None = None) -> list[KpiSpec]:
     """The KPI definitions in a YAML file or text, in file order.
 
@@ -417,7 +440,10 @@ def load_specs(source: str | os.PathLike[str], *, filename: str | None = None) -
     syntax, unknown or missing fields, bad values, ids used twice.
     """
     text, name = _read_source(source, filename)
-    loader = yaml.SafeLoader(text)
+    try:
+        loader = yaml.SafeLoader(text)
+    except yaml.reader.ReaderError as error:
+        raise _reader_error(name, text, error) from None
     try:
         try:
             root = loader.get_single_node()
@@ -425,6 +451,8 @@ def load_specs(source: str | os.PathLike[str], *, filename: str | None = None) -
             raise SpecFileError(
                 name, [SpecIssue(name, _mark_line(error), f"invalid YAML: {_problem(error)}")]
             ) from None
+        except yaml.reader.ReaderError as error:
+            raise _reader_error(name, text, error) from None
         except yaml.YAMLError as error:
             raise SpecFileError(name, [SpecIssue(name, None, f"invalid YAML: {error}")]) from None
         if root is None:

@@ -16,6 +16,9 @@ from sqlalchemy import Connection, Engine, create_engine, event
 from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session, sessionmaker
 
+WRITE_OPTION = "shakhes_write"
+"""Execution option marking a connection whose transaction will write (see create_engine_for)."""
+
 MIGRATIONS_DIR = Path(__file__).resolve().parent / "migrations"
 """The Alembic script directory inside the installed package."""
 
@@ -51,8 +54,11 @@ def create_engine_for(url: str) -> Engine:
         @event.listens_for(engine, "begin")
         def _sqlite_begin(connection: Connection) -> None:
             # sqlite3 would start a transaction only at the first write, so the reads before it
-            # (a plan, say) would not be part of it; begin explicitly instead.
-            connection.exec_driver_sql("BEGIN")
+            # (a plan, say) would not be part of it; begin explicitly instead. A transaction that
+            # will write takes the write lock up front, so concurrent writers wait their turn
+            # instead of failing when they upgrade from reading to writing.
+            immediate = connection.get_execution_options().get(WRITE_OPTION, False)
+            connection.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")
 
     return engine
 
@@ -96,7 +102,10 @@ def upgrade(target: str | Engine) -> None:
 
 def _upgrade_engine(engine: Engine) -> None:
     url = engine.url.render_as_string(hide_password=False)
-    with engine.begin() as connection:
+    with (
+        engine.connect().execution_options(**{WRITE_OPTION: True}) as connection,
+        connection.begin(),
+    ):
         command.upgrade(alembic_config(url, connection=connection), "head")
 
 

@@ -11,17 +11,19 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Iterator, Mapping
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Literal
 
 from sqlalchemy import Engine, select, update
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
 from shakhes.errors import DefinitionError, UnknownKpiError, WorkspaceError, nearest
 from shakhes.spec.kpi import KpiSpec, Text
-from shakhes.store.db import create_engine_for, session_factory, upgrade
+from shakhes.store.db import WRITE_OPTION, create_engine_for, session_factory, upgrade
 from shakhes.store.models import (
     KPI_SOURCES,
     AuditEntry,
@@ -209,6 +211,13 @@ class MetadataStore:
     def __exit__(self, *_exc: object) -> None:
         self.close()
 
+    @contextmanager
+    def _write(self) -> Iterator[Session]:
+        """A session in one transaction that will write; commits at the end, or rolls back."""
+        with self._sessions.begin() as session:
+            session.connection(execution_options={WRITE_OPTION: True})
+            yield session
+
     # -- workspaces -------------------------------------------------------------------------------
 
     def ensure_workspace(self, workspace_id: str, name: str) -> None:
@@ -218,14 +227,19 @@ class MetadataStore:
                 f"'{workspace_id}' is not a valid workspace id",
                 hint="use letters, digits, '_', '-' or '.', starting with a letter or digit",
             )
-        with self._sessions.begin() as session:
-            if session.get(Workspace, workspace_id) is not None:
-                return
-            session.add(Workspace(id=workspace_id, name=name, created_at=utcnow()))
-            session.flush()
-            session.add(
-                WorkspaceState(workspace_id=workspace_id, data_version=0, definitions_version=0)
-            )
+        try:
+            with self._write() as session:
+                if session.get(Workspace, workspace_id) is not None:
+                    return
+                session.add(Workspace(id=workspace_id, name=name, created_at=utcnow()))
+                session.flush()
+                session.add(
+                    WorkspaceState(workspace_id=workspace_id, data_version=0, definitions_version=0)
+                )
+        except IntegrityError:
+            # Created concurrently by someone else: fine, as long as it exists now.
+            if workspace_id not in self.list_workspaces():
+                raise
 
     def list_workspaces(self) -> list[str]:
         """The ids of every workspace in the store, sorted."""
@@ -303,7 +317,7 @@ class MetadataStore:
         if source not in KPI_SOURCES:
             raise ValueError(f"source must be one of {', '.join(KPI_SOURCES)}, not {source!r}")
         wanted = _check_unique(specs)
-        with self._sessions.begin() as session:
+        with self._write() as session:
             self._require_workspace(session, workspace_id)
             self._lock_state(session, workspace_id)
             rows = self._stored(session, workspace_id, lock=True)
@@ -387,7 +401,7 @@ class MetadataStore:
         """
         detail_dict = dict(details)
         json.dumps(detail_dict)  # fail before writing anything if it cannot be stored
-        with self._sessions.begin() as session:
+        with self._write() as session:
             self._require_workspace(session, workspace_id)
             state = self._lock_state(session, workspace_id)
             old = state.data_version
