@@ -115,6 +115,51 @@ class DataSet:
         return [self.warehouse, self.ads_parquet, self.orders_parquet]
 
 
+AD_CHANNELS = (
+    "search",
+    "search",
+    "search",
+    "social",
+    "social",
+    "social",
+    "display",
+    "video",
+    "email",
+    "affiliate",
+)
+"""Channel of campaign ``c`` is ``AD_CHANNELS[c % 10]``; email campaigns cost nothing."""
+AD_PLATFORMS = (
+    "google_ads",
+    "google_ads",
+    "bing",
+    "meta",
+    "tiktok",
+    "linkedin",
+    "yektanet",
+    "aparat",
+    "mailchimp",
+    "impact",
+)
+ORDER_CHANNELS = (
+    "search",
+    "search",
+    "social",
+    "social",
+    "display",
+    "email",
+    "organic_search",
+    "direct",
+    "referral",
+    "affiliate",
+)
+"""Orders come from the ad channels (but video) and from unpaid ones (no ad rows: zero
+impressions, so ctr etc. are null there)."""
+
+
+def _sql_list(items: Sequence[str]) -> str:
+    return "[" + ",".join(f"'{x}'" for x in items) + "]"
+
+
 def _uniform(*args: str) -> str:
     """SQL for a deterministic pseudo-random number in [0, 1) keyed by ``args``."""
     return f"((hash({', '.join(args)}) % 1000003) / 1000003.0)"
@@ -125,8 +170,8 @@ def _ads_sql(n: int) -> str:
     c = f"((i % {per_day}) % {CAMPAIGNS})"  # campaign number of row i
     u = lambda k: _uniform("i", str(k))  # noqa: E731
     # Campaign number → channel and platform (search and social are the big ones).
-    channels = "['search','search','search','social','social','social','display','video','email','affiliate']"
-    platforms = "['google_ads','google_ads','bing','meta','tiktok','linkedin','yektanet','aparat','mailchimp','impact']"
+    channels = _sql_list(AD_CHANNELS)
+    platforms = _sql_list(AD_PLATFORMS)
     return f"""
     INSERT INTO ad_performance BY NAME
     WITH base AS (
@@ -167,7 +212,7 @@ def _ads_sql(n: int) -> str:
 
 def _orders_sql(m: int) -> str:
     u = lambda k: _uniform("j", str(k))  # noqa: E731
-    channels = "['search','search','social','social','display','email','organic_search','direct','referral','affiliate']"
+    channels = _sql_list(ORDER_CHANNELS)
     return f"""
     INSERT INTO orders BY NAME
     SELECT
@@ -191,10 +236,14 @@ def load_dataset(n: int, data_dir: Path | str = DEFAULT_DATA_DIR) -> DataSet | N
     if not meta_path.exists():
         return None
     meta = json.loads(meta_path.read_text())
-    data = DataSet(n, directory, dt.date.fromisoformat(meta["start"]),
-                   dt.date.fromisoformat(meta["end"]))
-    if (meta.get("version") != GENERATOR_VERSION or meta.get("rows") != n
-            or not all(p.exists() for p in data.files())):
+    data = DataSet(
+        n, directory, dt.date.fromisoformat(meta["start"]), dt.date.fromisoformat(meta["end"])
+    )
+    if (
+        meta.get("version") != GENERATOR_VERSION
+        or meta.get("rows") != n
+        or not all(p.exists() for p in data.files())
+    ):
         return None
     return data
 
@@ -219,6 +268,7 @@ def generate(n: int, data_dir: Path | str = DEFAULT_DATA_DIR, *, quiet: bool = F
     wh.ensure_schema()
     wh.close()
     con = duckdb.connect(str(path))
+    con.execute("SET enable_progress_bar = false")
     con.execute(_ads_sql(n))
     con.execute(_orders_sql(max(n // 10, 1)))
     (ads_rows,) = con.execute("SELECT count(*) FROM ad_performance").fetchone()
@@ -233,13 +283,20 @@ def generate(n: int, data_dir: Path | str = DEFAULT_DATA_DIR, *, quiet: bool = F
         con.execute(f"COPY {name} TO '{directory / name}.parquet' (FORMAT parquet)")
     con.close()
     assert ads_rows == n, (ads_rows, n)
-    meta = {"version": GENERATOR_VERSION, "rows": n, "orders": order_rows,
-            "start": str(lo), "end": str(hi)}
+    meta = {
+        "version": GENERATOR_VERSION,
+        "rows": n,
+        "orders": order_rows,
+        "start": str(lo),
+        "end": str(hi),
+    }
     meta_path.write_text(json.dumps(meta, indent=2))
     if not quiet:
         size = sum(p.stat().st_size for p in directory.iterdir()) / 2**20
-        print(f"generated {n:,} ad rows + {order_rows:,} orders in "
-              f"{time.perf_counter() - t0:.1f} s ({size:,.0f} MB) → {directory}")
+        print(
+            f"generated {n:,} ad rows + {order_rows:,} orders in "
+            f"{time.perf_counter() - t0:.1f} s ({size:,.0f} MB) → {directory}"
+        )
     return DataSet(n, directory, lo, hi)
 
 
@@ -257,6 +314,7 @@ def run_shakhes(data: DataSet) -> tuple[Callable[[], dict[str, pd.DataFrame]], C
     from shakhes.spec.catalog import load_catalog
 
     warehouse = Warehouse.connect(f"duckdb:///{data.warehouse}")
+    warehouse.backend.con.execute("SET enable_progress_bar = false")  # as for the SQL
     definitions = {k.id: k for k in load_catalog()}
     state: dict[str, Engine] = {}
 
@@ -278,9 +336,18 @@ def run_shakhes(data: DataSet) -> tuple[Callable[[], dict[str, pd.DataFrame]], C
 def shakhes_long(frames: dict[str, pd.DataFrame]) -> pd.DataFrame:
     out = []
     for request, f in frames.items():
-        channel = f["channel"] if "channel" in f else ""
-        out.append(pd.DataFrame({"request": request, "period": f["period_label"],
-                                 "channel": channel, "kpi": f["kpi"], "value": f["value"]}))
+        channel = f.get("channel", "")
+        out.append(
+            pd.DataFrame(
+                {
+                    "request": request,
+                    "period": f["period_label"],
+                    "channel": channel,
+                    "kpi": f["kpi"],
+                    "value": f["value"],
+                }
+            )
+        )
     return pd.concat(out, ignore_index=True)
 
 
@@ -369,11 +436,14 @@ def run_sql(data: DataSet) -> Callable[[], dict[str, pd.DataFrame]]:
     import duckdb
 
     con = duckdb.connect(str(data.warehouse))
+    con.execute("SET enable_progress_bar = false")
 
     def dashboard() -> dict[str, pd.DataFrame]:
         out = {}
-        for request, sql, (start, end) in ((MONTHLY, SQL_MONTHLY, data.monthly_period),
-                                           (DAILY, SQL_DAILY, data.daily_period)):
+        for request, sql, (start, end) in (
+            (MONTHLY, SQL_MONTHLY, data.monthly_period),
+            (DAILY, SQL_DAILY, data.daily_period),
+        ):
             params = {"start": start, "end": end, "gross_margin": GROSS_MARGIN}
             out[request] = con.execute(sql, params).df()
         return out
@@ -393,8 +463,7 @@ def wide_long(frames: dict[str, pd.DataFrame]) -> pd.DataFrame:
     return pd.concat(out, ignore_index=True)
 
 
-AD_COLUMNS = ["date", "channel", "impressions", "clicks", "cost", "conversions",
-              "conversion_value"]
+AD_COLUMNS = ["date", "channel", "impressions", "clicks", "cost", "conversions", "conversion_value"]
 AD_MEASURES = ["impressions", "clicks", "cost", "conversions", "conversion_value"]
 
 
@@ -404,20 +473,22 @@ def _ratio(numerator: pd.Series, denominator: pd.Series) -> pd.Series:
 
 def _kpis(df: pd.DataFrame) -> pd.DataFrame:
     """The 12 KPIs from summed measures (a zero denominator gives NaN)."""
-    return pd.DataFrame({
-        "impressions": df.impressions,
-        "clicks": df.clicks,
-        "cost": df.cost,
-        "ctr": _ratio(df.clicks, df.impressions),
-        "cpc": _ratio(df.cost, df.clicks),
-        "cpm": _ratio(df.cost, df.impressions) * 1000,
-        "conversions": df.conversions,
-        "conversion_rate": _ratio(df.conversions, df.clicks),
-        "cpa": _ratio(df.cost, df.conversions),
-        "roas": _ratio(df.conversion_value, df.cost),
-        "revenue": df.revenue,
-        "roi": _ratio(df.revenue * GROSS_MARGIN - df.cost, df.cost),
-    })
+    return pd.DataFrame(
+        {
+            "impressions": df.impressions,
+            "clicks": df.clicks,
+            "cost": df.cost,
+            "ctr": _ratio(df.clicks, df.impressions),
+            "cpc": _ratio(df.cost, df.clicks),
+            "cpm": _ratio(df.cost, df.impressions) * 1000,
+            "conversions": df.conversions,
+            "conversion_rate": _ratio(df.conversions, df.clicks),
+            "cpa": _ratio(df.cost, df.conversions),
+            "roas": _ratio(df.conversion_value, df.cost),
+            "revenue": df.revenue,
+            "roi": _ratio(df.revenue * GROSS_MARGIN - df.cost, df.cost),
+        }
+    )
 
 
 def pandas_load(data: DataSet) -> tuple[pd.DataFrame, pd.DataFrame]:
@@ -429,8 +500,9 @@ def pandas_load(data: DataSet) -> tuple[pd.DataFrame, pd.DataFrame]:
     return ads, orders
 
 
-def pandas_dashboard(ads: pd.DataFrame, orders: pd.DataFrame,
-                     data: DataSet) -> dict[str, pd.DataFrame]:
+def pandas_dashboard(
+    ads: pd.DataFrame, orders: pd.DataFrame, data: DataSet
+) -> dict[str, pd.DataFrame]:
     """The dashboard in idiomatic pandas over loaded frames."""
     # (a) monthly by channel
     start, end = (pd.Timestamp(d) for d in data.monthly_period)
@@ -438,10 +510,12 @@ def pandas_dashboard(ads: pd.DataFrame, orders: pd.DataFrame,
     a = a.groupby([a.date.dt.to_period("M").rename("month"), "channel"])[AD_MEASURES].sum()
     o = orders[(orders.order_date >= start) & (orders.order_date <= end)]
     o = o.groupby([o.order_date.dt.to_period("M").rename("month"), "channel"])[["revenue"]].sum()
-    channels = sorted(set(a.index.get_level_values("channel"))
-                      | set(o.index.get_level_values("channel")))
+    channels = sorted(
+        set(a.index.get_level_values("channel")) | set(o.index.get_level_values("channel"))
+    )
     grid = pd.MultiIndex.from_product(
-        [pd.period_range(start, end, freq="M"), channels], names=["month", "channel"])
+        [pd.period_range(start, end, freq="M"), channels], names=["month", "channel"]
+    )
     monthly = a.join(o, how="outer").reindex(grid, fill_value=0).fillna(0)
     monthly = _kpis(monthly).reset_index()
     monthly.insert(0, "period", monthly.pop("month").dt.strftime("%Y-%m"))
@@ -458,8 +532,9 @@ def pandas_dashboard(ads: pd.DataFrame, orders: pd.DataFrame,
     return {MONTHLY: monthly, DAILY: daily.reset_index(drop=True)}
 
 
-def run_pandas(data: DataSet) -> tuple[Callable[[], dict[str, pd.DataFrame]],
-                                       Callable[[], dict[str, pd.DataFrame]]]:
+def run_pandas(
+    data: DataSet,
+) -> tuple[Callable[[], dict[str, pd.DataFrame]], Callable[[], dict[str, pd.DataFrame]]]:
     """``(cold, warm)``: cold reads the Parquet files and computes; warm computes over the frames
     already in memory (an analyst's notebook after the first cell)."""
     state: dict[str, pd.DataFrame] = {}
@@ -543,8 +618,6 @@ def profile_shakhes(data: DataSet, repeat: int = 3) -> None:
     import cProfile
     import pstats
 
-    import ibis
-
     from shakhes.data.warehouse import Warehouse
     from shakhes.engine.engine import Engine, _to_long
     from shakhes.engine.execute import build_query
@@ -552,36 +625,36 @@ def profile_shakhes(data: DataSet, repeat: int = 3) -> None:
 
     warehouse = Warehouse.connect(f"duckdb:///{data.warehouse}")
     engine = Engine(warehouse, {k.id: k for k in load_catalog()})
-    con = warehouse.backend.con
-    requests = [(MONTHLY, engine.request(KPIS, "month", ["channel"], data.monthly_period)),
-                (DAILY, engine.request(KPIS, "day", [], data.daily_period))]
+    requests = [
+        (MONTHLY, engine.request(KPIS, "month", ["channel"], data.monthly_period)),
+        (DAILY, engine.request(KPIS, "day", [], data.daily_period)),
+    ]
     engine.run(requests[0][1])  # first-call costs (lazy imports) out of the way
-    phases = ("plan", "build_query", "compile", "duckdb", "fetch_df", "to_long")
+    backend = warehouse.backend
     rows = []
     for name, request in requests:
         for _ in range(repeat):
             t: dict[str, float] = {}
             t0 = time.perf_counter()
             plan = engine.plan(request)
-            t1 = time.perf_counter()
-            expr = build_query(plan, plan.windows, warehouse)
-            t2 = time.perf_counter()
-            sql = str(ibis.to_sql(expr, dialect="duckdb"))
-            t3 = time.perf_counter()
-            arrow = con.execute(sql).fetch_arrow_table()
-            t4 = time.perf_counter()
-            wide = arrow.to_pandas()
-            t5 = time.perf_counter()
-            _to_long(plan, plan.windows, wide)
-            t6 = time.perf_counter()
-            t = dict(zip(phases, (t1 - t0, t2 - t1, t3 - t2, t4 - t3, t5 - t4, t6 - t5),
-                         strict=True))
+            t["plan"] = time.perf_counter() - t0
+            t["build_query"], expr = _timed(lambda p=plan: build_query(p, p.windows, warehouse))
+            t["register_memtables"], _ = _timed(lambda e=expr: backend._run_pre_execute_hooks(e))
+            t["compile_sql"], sql = _timed(lambda e=expr: backend.compile(e.as_table()))
+            t["duckdb_execute"], arrow = _timed(lambda q=sql: backend.con.sql(q).to_arrow_table())
+            t["ibis_execute_total"], wide = _timed(lambda e=expr: backend.execute(e))
+            t["to_long"], _ = _timed(lambda p=plan, w=wide: _to_long(p, p.windows, w))
             engine.clear_cache()
             t["engine.run"] = _timed(lambda r=request: engine.run(r))[0]
+            t["result_rows"] = arrow.num_rows
             rows.append({"request": name, **t})
     table = pd.DataFrame(rows).groupby("request", sort=False).median()
     print(f"\nshakhes phases at {data.rows:,} rows (median of {repeat}, seconds):")
     print(table.round(4).to_string())
+    print(
+        "(ibis_execute_total = register + compile + DuckDB + Arrow → pandas conversion; "
+        "engine.run = plan + build + ibis execute + to_long + cache)"
+    )
 
     engine.clear_cache()
     profiler = cProfile.Profile()
@@ -608,17 +681,27 @@ def spawn(method: str, data: DataSet, repeat: int, data_dir: Path) -> dict[str, 
     out = data.directory / f"result_{method}"
     for suffix in (".json", ".parquet"):
         out.with_suffix(suffix).unlink(missing_ok=True)
-    cmd = [sys.executable, str(Path(__file__).resolve()), "--worker", method,
-           "--rows", str(data.rows), "--data-dir", str(data_dir), "--repeat", str(repeat),
-           "--out", str(out)]
+    cmd = [
+        sys.executable,
+        str(Path(__file__).resolve()),
+        "--worker",
+        method,
+        "--rows",
+        str(data.rows),
+        "--data-dir",
+        str(data_dir),
+        "--repeat",
+        str(repeat),
+        "--out",
+        str(out),
+    ]
     subprocess.run(cmd, check=True)
     timings = json.loads(out.with_suffix(".json").read_text())
     timings["result"] = pd.read_parquet(out.with_suffix(".parquet"))
     return timings
 
 
-def compare(results: dict[str, pd.DataFrame], rtol: float = 1e-9,
-            atol: float = 1e-9) -> list[str]:
+def compare(results: dict[str, pd.DataFrame], rtol: float = 1e-9, atol: float = 1e-9) -> list[str]:
     """Problems found comparing the long results of the methods (empty when all agree)."""
     problems: list[str] = []
     names = list(results)
@@ -636,16 +719,20 @@ def compare(results: dict[str, pd.DataFrame], rtol: float = 1e-9,
         missing = base.index.difference(other.index)
         extra = other.index.difference(base.index)
         if len(missing) or len(extra):
-            problems.append(f"{name} vs {base_name}: {len(missing)} keys missing, "
-                            f"{len(extra)} extra (e.g. {list(missing[:3])} {list(extra[:3])})")
+            problems.append(
+                f"{name} vs {base_name}: {len(missing)} keys missing, "
+                f"{len(extra)} extra (e.g. {list(missing[:3])} {list(extra[:3])})"
+            )
         common = base.index.intersection(other.index)
         a = base.loc[common].to_numpy()
         b = other.loc[common].to_numpy()
         ok = np.isclose(a, b, rtol=rtol, atol=atol, equal_nan=True)
         if not ok.all():
             bad = common[~ok]
-            examples = ", ".join(f"{k}: {x!r} vs {y!r}"
-                                 for k, x, y in zip(bad[:5], a[~ok][:5], b[~ok][:5], strict=True))
+            examples = ", ".join(
+                f"{k}: {x!r} vs {y!r}"
+                for k, x, y in zip(bad[:5], a[~ok][:5], b[~ok][:5], strict=True)
+            )
             problems.append(f"{name} vs {base_name}: {int((~ok).sum())} values differ: {examples}")
     return problems
 
@@ -654,42 +741,60 @@ def _fmt(x: float | None, digits: int = 3) -> str:
     return "—" if x is None or (isinstance(x, float) and math.isnan(x)) else f"{x:.{digits}f}"
 
 
-def summarise(n: int, timings: dict[str, dict[str, Any]]) -> dict[str, Any]:
+def summarise(n: int, timings: dict[str, list[dict[str, Any]]]) -> dict[str, Any]:
+    """Per method: median cold over the worker processes, median warm over every warm run, the
+    largest peak RSS; the ratios and the bars."""
     rows = []
-    for method, t in timings.items():
-        rows.append({
-            "method": method,
-            "cold_s": t["cold"],
-            "warm_s": statistics.median(t["warm_runs"]) if t["warm_runs"] else None,
-            "warm_uncached_s": (statistics.median(t["uncached_runs"])
-                                if t.get("uncached_runs") else None),
-            "peak_mb": t["peak_mb"],
-        })
+    for method, runs in timings.items():
+        warm = [x for t in runs for x in t["warm_runs"]]
+        uncached = [x for t in runs for x in t.get("uncached_runs", [])]
+        rows.append(
+            {
+                "method": method,
+                "cold_s": statistics.median(t["cold"] for t in runs),
+                "cold_runs": [t["cold"] for t in runs],
+                "warm_s": statistics.median(warm) if warm else None,
+                "warm_uncached_s": statistics.median(uncached) if uncached else None,
+                "peak_mb": max(t["peak_mb"] for t in runs),
+            }
+        )
     s = {r["method"]: r for r in rows}
     ratios: dict[str, float | None] = {}
     if "shakhes" in s and "sql" in s:
         ratios["shakhes_cold_over_sql_cold"] = s["shakhes"]["cold_s"] / s["sql"]["cold_s"]
         if s["shakhes"]["warm_uncached_s"] is not None and s["sql"]["warm_s"]:
-            ratios["shakhes_uncached_over_sql_warm"] = (s["shakhes"]["warm_uncached_s"]
-                                                        / s["sql"]["warm_s"])
+            ratios["shakhes_uncached_over_sql_warm"] = (
+                s["shakhes"]["warm_uncached_s"] / s["sql"]["warm_s"]
+            )
     if "shakhes" in s and "pandas" in s:
         ratios["pandas_cold_over_shakhes_cold"] = s["pandas"]["cold_s"] / s["shakhes"]["cold_s"]
         if s["pandas"]["warm_s"] and s["shakhes"]["warm_uncached_s"]:
-            ratios["pandas_warm_over_shakhes_uncached"] = (s["pandas"]["warm_s"]
-                                                           / s["shakhes"]["warm_uncached_s"])
+            ratios["pandas_warm_over_shakhes_uncached"] = (
+                s["pandas"]["warm_s"] / s["shakhes"]["warm_uncached_s"]
+            )
     bars: list[tuple[str, bool]] = []
     if n == 10_000_000 and "shakhes_cold_over_sql_cold" in ratios:
         r = ratios["shakhes_cold_over_sql_cold"]
-        bars.append((f"shakhes cold ≤ {BARS['cold_vs_sql']}× SQL cold at 10 M "
-                     f"(got {r:.2f}×)", r <= BARS["cold_vs_sql"]))
+        bars.append(
+            (
+                f"shakhes cold ≤ {BARS['cold_vs_sql']}× SQL cold at 10 M (got {r:.2f}×)",
+                r <= BARS["cold_vs_sql"],
+            )
+        )
     if "pandas_cold_over_shakhes_cold" in ratios and n >= 1_000_000:
         r = ratios["pandas_cold_over_shakhes_cold"]
-        bars.append((f"shakhes cold ≥ {BARS['pandas_speedup']:.0f}× faster than pandas cold at "
-                     f"{_rows_label(n)} (got {r:.1f}×)", r >= BARS["pandas_speedup"]))
+        bars.append(
+            (
+                f"shakhes cold ≥ {BARS['pandas_speedup']:.0f}× faster than pandas cold at "
+                f"{_rows_label(n)} (got {r:.1f}×)",
+                r >= BARS["pandas_speedup"],
+            )
+        )
     if n == 50_000_000 and "shakhes" in s:
         mb = s["shakhes"]["peak_mb"]
-        bars.append((f"shakhes peak RSS < 4 GB at 50 M (got {mb:,.0f} MB)",
-                     mb < BARS["peak_mb_50m"]))
+        bars.append(
+            (f"shakhes peak RSS < 4 GB at 50 M (got {mb:,.0f} MB)", mb < BARS["peak_mb_50m"])
+        )
     return {"rows": n, "table": rows, "ratios": ratios, "bars": bars}
 
 
@@ -703,8 +808,10 @@ def print_summary(summary: dict[str, Any], problems: list[str]) -> None:
     print(f"\n=== {summary['rows']:,} ad rows ===")
     print(f"{'method':<9} {'cold s':>9} {'warm s':>9} {'uncached s':>11} {'peak RSS MB':>12}")
     for r in summary["table"]:
-        print(f"{r['method']:<9} {_fmt(r['cold_s']):>9} {_fmt(r['warm_s']):>9} "
-              f"{_fmt(r['warm_uncached_s']):>11} {r['peak_mb']:>12,.0f}")
+        print(
+            f"{r['method']:<9} {_fmt(r['cold_s']):>9} {_fmt(r['warm_s']):>9} "
+            f"{_fmt(r['warm_uncached_s']):>11} {r['peak_mb']:>12,.0f}"
+        )
     for name, value in summary["ratios"].items():
         print(f"  {name.replace('_', ' ')}: {_fmt(value, 2)}×")
     print("  results: " + ("all methods agree" if not problems else "MISMATCH"))
@@ -738,8 +845,7 @@ def machine() -> dict[str, str]:
     }
 
 
-def markdown(summaries: list[dict[str, Any]], agree: dict[int, list[str]],
-             command: str) -> str:
+def markdown(summaries: list[dict[str, Any]], agree: dict[int, list[str]], command: str) -> str:
     m = machine()
     lines = [
         f"### Results — {dt.date.today().isoformat()}",
@@ -759,13 +865,21 @@ def markdown(summaries: list[dict[str, Any]], agree: dict[int, list[str]],
             "|---|---:|---:|---:|---:|",
         ]
         for r in s["table"]:
-            lines.append(f"| {r['method']} | {_fmt(r['cold_s'])} | {_fmt(r['warm_s'])} | "
-                         f"{_fmt(r['warm_uncached_s'])} | {r['peak_mb']:,.0f} |")
+            lines.append(
+                f"| {r['method']} | {_fmt(r['cold_s'])} | {_fmt(r['warm_s'])} | "
+                f"{_fmt(r['warm_uncached_s'])} | {r['peak_mb']:,.0f} |"
+            )
         lines.append("")
         for name, value in s["ratios"].items():
             lines.append(f"- {name.replace('_', ' ')}: **{_fmt(value, 2)}×**")
-        lines.append("- results: " + ("all three methods agree (rel/abs 1e-9)"
-                                      if not agree[n] else "MISMATCH: " + "; ".join(agree[n])))
+        lines.append(
+            "- results: "
+            + (
+                "all three methods agree (rel/abs 1e-9)"
+                if not agree[n]
+                else "MISMATCH: " + "; ".join(agree[n])
+            )
+        )
         for text, ok in s["bars"]:
             lines.append(f"- bar: {'**PASS**' if ok else '**FAIL**'} — {text}")
         lines.append("")
@@ -774,16 +888,29 @@ def markdown(summaries: list[dict[str, Any]], agree: dict[int, list[str]],
 
 def main(argv: Sequence[str] | None = None) -> int:
     p = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    p.add_argument("--rows", default="1000000,10000000",
-                   help="comma-separated row counts of ad_performance (default 1M,10M)")
+    p.add_argument(
+        "--rows",
+        default="1000000,10000000",
+        help="comma-separated row counts of ad_performance (default 1M,10M)",
+    )
     p.add_argument("--data-dir", type=Path, default=DEFAULT_DATA_DIR)
     p.add_argument("--methods", default=",".join(METHODS))
-    p.add_argument("--repeat", type=int, default=3, help="warm runs per method (median shown)")
+    p.add_argument(
+        "--repeat", type=int, default=5, help="warm runs per worker process (median shown)"
+    )
+    p.add_argument(
+        "--cold-runs",
+        type=int,
+        default=3,
+        help="worker processes per method; cold is the median of their first runs",
+    )
     p.add_argument("--markdown", action="store_true", help="also print a Markdown section")
-    p.add_argument("--profile", action="store_true",
-                   help="profile shakhes (phases + cProfile) instead of benchmarking")
-    p.add_argument("--clean", action="store_true",
-                   help="delete each data set after its run")
+    p.add_argument(
+        "--profile",
+        action="store_true",
+        help="profile shakhes (phases + cProfile) instead of benchmarking",
+    )
+    p.add_argument("--clean", action="store_true", help="delete each data set after its run")
     p.add_argument("--worker", choices=METHODS, help=argparse.SUPPRESS)
     p.add_argument("--out", type=Path, help=argparse.SUPPRESS)
     args = p.parse_args(argv)
@@ -806,11 +933,15 @@ def main(argv: Sequence[str] | None = None) -> int:
     agree: dict[int, list[str]] = {}
     for n in sizes:
         data = generate(n, args.data_dir)
-        timings = {}
-        for method in methods:
-            _prewarm(data)
-            timings[method] = spawn(method, data, args.repeat, args.data_dir)
-        problems = compare({m: t.pop("result") for m, t in timings.items()})
+        timings: dict[str, list[dict[str, Any]]] = {m: [] for m in methods}
+        results: dict[str, pd.DataFrame] = {}
+        for _ in range(args.cold_runs):
+            for method in methods:  # interleaved, so that drift on the machine hits all alike
+                _prewarm(data)
+                t = spawn(method, data, args.repeat, args.data_dir)
+                results.setdefault(method, t.pop("result"))
+                timings[method].append(t)
+        problems = compare(results)
         summary = summarise(n, timings)
         print_summary(summary, problems)
         summaries.append(summary)

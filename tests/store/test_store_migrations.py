@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import io
+
 import pytest
 import sqlalchemy as sa
 from alembic import command
@@ -180,3 +182,15 @@ def test_postgres_store_round_trip(pg_url: str) -> None:
     assert store.bump_data_version("acme", "loader", {"rows": 3}) == 1
     assert store.versions("acme") == (1, 0)
     store.close()
+
+
+def test_offline_mode_emits_sql_without_a_database() -> None:
+    output = io.StringIO()
+    config = alembic_config("postgresql+psycopg://nobody@nowhere/none")
+    config.output_buffer = output
+    command.upgrade(config, "head", sql=True)
+    script = output.getvalue()
+    for table in TABLES:
+        assert f"CREATE TABLE {table} (" in script
+    assert "spec JSONB NOT NULL" in script
+    assert "CONSTRAINT pk_kpi_definitions PRIMARY KEY (workspace_id, kpi_id)" in script

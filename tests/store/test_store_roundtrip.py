@@ -54,27 +54,11 @@ def shared_store(
 ) -> Iterator[MetadataStore]:
     """One store per backend for the whole module; each example uses a new workspace."""
     if request.param == "postgres":
-        import psycopg
-        from psycopg import sql
-
-        name = f"shakhes_test_{uuid.uuid4().hex[:12]}"
-        admin_dsn = "host=127.0.0.1 port=5432 user=postgres dbname=test connect_timeout=3"
-        try:
-            with psycopg.connect(admin_dsn, autocommit=True) as admin:
-                admin.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
-        except psycopg.OperationalError as error:  # pragma: no cover
-            pytest.skip(f"PostgreSQL is not reachable: {error}")
-        store = MetadataStore.open(f"postgresql+psycopg://postgres@127.0.0.1:5432/{name}")
-        yield store
-        store.close()
-        with psycopg.connect(admin_dsn, autocommit=True) as admin:
-            admin.execute(
-                sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(name))
-            )
+        url = str(request.getfixturevalue("pg_store_url"))
     else:
-        store = MetadataStore.open(f"sqlite:///{tmp_path_factory.mktemp('rt') / 'store.db'}")
+        url = f"sqlite:///{tmp_path_factory.mktemp('roundtrip') / 'store.db'}"
+    with MetadataStore.open(url) as store:
         yield store
-        store.close()
 
 
 @settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])

@@ -65,7 +65,10 @@ def to_json(result: Result) -> str:
 def to_table(
     result: Result, specs: Mapping[str, KpiSpec], *, currency: str, locale: str, console: Console
 ) -> None:
-    """A wide table: one row per period (× breakdown), one column per KPI."""
+    """A wide table: one row per period (× breakdown), one column per KPI. Piped, it is plain
+    text without borders, colours or wrapping."""
+    if not console.is_terminal:
+        console = Console(file=console.file, width=100_000, no_color=True, highlight=False)
     by = list(result.request.by)
     frame = result.frame
     label = "period_label_fa" if locale == "fa" else "period_label"

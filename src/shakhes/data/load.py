@@ -155,9 +155,12 @@ def _convert(values: pa.ChunkedArray, col: Column, first_line: int, out: list[Pr
         parsed = pc.strptime(
             pc.if_else(ok, text, None), format="%Y-%m-%d", unit="s", error_is_null=True
         )
+        # Arrow rolls 2024-02-30 over to March 1st; printing the date back catches that.
+        printed = pc.strftime(parsed, format="%Y-%m-%d")
+        real = pc.fill_null(pc.equal(printed, text), False)
         _report(
             out,
-            pc.and_(ok, pc.is_null(parsed)),
+            pc.and_(ok, pc.invert(real)),
             text,
             col,
             first_line,

@@ -64,6 +64,7 @@ class Warehouse:
     def __init__(self, backend: BaseBackend, url: str) -> None:
         self.backend = backend
         self.url = url
+        self._tables: dict[str, ibis.Table] = {}
 
     @classmethod
     def connect(cls, url: str, root: Path | None = None) -> Warehouse:
@@ -109,7 +110,10 @@ class Warehouse:
             self.backend.create_table(CALENDAR_TABLE, ibis.memtable(date_dimension()))
 
     def table(self, name: str) -> ibis.Table:
-        return self.backend.table(name)
+        """The Ibis table ``name`` (its schema is read once per connection)."""
+        if name not in self._tables:
+            self._tables[name] = self.backend.table(name)
+        return self._tables[name]
 
     def row_count(self, name: str) -> int:
         return int(self.backend.execute(self.table(name).count()))

@@ -199,31 +199,40 @@ class Engine:
 
 
 def _to_long(plan: Plan, windows: Sequence[Window], wide: pd.DataFrame) -> pd.DataFrame:
+    """Reshape the query's wide rows (one per period × breakdown, ordered) to one row per KPI."""
     by = list(plan.request.by)
-    meta = pd.DataFrame(
+    kpi_ids = [k.spec.id for k in plan.kpis]
+    n, k = len(wide), len(kpi_ids)
+    position = {w.index: i for i, w in enumerate(windows)}
+    at = np.array([position[int(i)] for i in wide[PERIOD]], dtype=np.int64)
+    repeat = np.repeat(np.arange(n), k)
+    long = pd.DataFrame(
         {
-            PERIOD: [w.index for w in windows],
-            "period_start": [w.start for w in windows],
-            "period_end": [w.end for w in windows],
-            "period_label": [w.label for w in windows],
-            "period_label_fa": [w.label_fa for w in windows],
+            PERIOD: wide[PERIOD].to_numpy()[repeat],
+            "period_start": np.array([w.start for w in windows], dtype=object)[at][repeat],
+            "period_end": np.array([w.end for w in windows], dtype=object)[at][repeat],
+            "period_label": np.array([w.label for w in windows], dtype=object)[at][repeat],
+            "period_label_fa": np.array([w.label_fa for w in windows], dtype=object)[at][repeat],
         }
     )
-    frames = []
-    for i, k in enumerate(plan.kpis):
-        part = wide[[PERIOD, *by]].copy()
-        part["kpi"] = k.spec.id
-        for col in ("value", "numerator", "denominator"):
-            part[col] = pd.to_numeric(wide[f"{col}_{i}"], errors="coerce").astype("float64")
-        frames.append(part)
-    long = pd.concat(frames, ignore_index=True) if frames else pd.DataFrame()
-    long = meta.merge(long, on=PERIOD, how="right")
-    order = {k.spec.id: i for i, k in enumerate(plan.kpis)}
-    long["_kpi_order"] = long.kpi.map(order)
-    long = long.sort_values([PERIOD, *by, "_kpi_order"], kind="stable")
-    long = long.drop(columns=["_kpi_order"]).reset_index(drop=True)
+    for dim in by:
+        long[dim] = wide[dim].to_numpy()[repeat]
+    long["kpi"] = np.tile(np.array(kpi_ids, dtype=object), n)
     for col in ("value", "numerator", "denominator"):
-        long[col] = long[col].replace([np.inf, -np.inf], np.nan)
+        matrix = (
+            np.column_stack(
+                [
+                    pd.to_numeric(wide[f"{col}_{i}"], errors="coerce").to_numpy(
+                        dtype="float64", na_value=np.nan
+                    )
+                    for i in range(k)
+                ]
+            )
+            if n
+            else np.empty((0, k))
+        )
+        values = matrix.reshape(-1)
+        long[col] = np.where(np.isinf(values), np.nan, values)
     return long
 
 

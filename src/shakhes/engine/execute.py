@@ -22,7 +22,7 @@ import pyarrow as pa
 
 from shakhes.data.model import table as model_table
 from shakhes.data.warehouse import Warehouse
-from shakhes.engine.calendar import window_map
+from shakhes.engine.calendar import Grain, period_of, window_map
 from shakhes.engine.compile import (
     ZERO_WHEN_EMPTY,
     compile_aggregate,
@@ -126,12 +126,44 @@ def _aggregate_table(
     lo = min(w.start for w in windows)
     hi = max(w.end for w in windows)
     t = t.filter(t[time_col].between(ibis.literal(lo, "date"), ibis.literal(hi, "date")))
-    day_map = ibis.memtable(window_map([(w.start, w.end) for w in windows]))
-    joined = t.join(day_map, t[time_col] == day_map.date)
+    index = _period_index(plan, t[time_col], windows) if windows is plan.windows else None
+    if index is not None:
+        joined = t.mutate(**{PERIOD: index})
+    else:
+        day_map = ibis.memtable(window_map([(w.start, w.end) for w in windows]))
+        joined = t.join(day_map, t[time_col] == day_map.date)
     keys = [joined[PERIOD], *(_dimension(joined, d) for d in by)]
     return joined.group_by(keys).aggregate(
         **{m.name: compile_aggregate(m.aggregate, joined) for m in measures}
     )
+
+
+def _period_index(
+    plan: Plan, day: ir.DateValue, windows: Sequence[Window]
+) -> ir.IntegerValue | None:
+    """The output period of each row as arithmetic on its date, for the plan's own contiguous
+    Gregorian periods (cheaper than a join). None where a join to the day map is needed
+    (Jalali grains, comparison windows)."""
+    first = windows[0].start
+    grain = plan.request.grain
+    if grain is Grain.DAY:
+        return day.delta(ibis.literal(first, "date"), unit="day").cast("int32")
+    if grain is Grain.WEEK:
+        anchor = period_of(grain, first, plan.calendar).start
+        return (day.delta(ibis.literal(anchor, "date"), unit="day") // 7).cast("int32")
+    years = (day.year() - first.year).cast("int32")
+    if grain is Grain.MONTH:
+        return years * 12 + (day.month() - first.month).cast("int32")
+    if grain is Grain.QUARTER:
+        return years * 4 + (day.quarter() - (first.month - 1) // 3 - 1).cast("int32")
+    if grain is Grain.YEAR:
+        return years
+    if grain is Grain.FISCAL_YEAR:
+        start_month = plan.calendar.fiscal_year_start_month
+        fiscal_year = day.year() - (day.month() < start_month).cast("int32")
+        first_fiscal = first.year - (1 if first.month < start_month else 0)
+        return (fiscal_year - first_fiscal).cast("int32")
+    return None
 
 
 def _aggregate_snapshot(

@@ -8,6 +8,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
+from functools import cached_property
 
 from shakhes.data.model import Additivity, table
 from shakhes.engine.calendar import (
@@ -66,17 +67,19 @@ class Plan:
     windows: tuple[Window, ...]
     where: ast.Condition | None
     params: Mapping[str, float] = field(default_factory=dict)
+    calendar: CalendarSettings = field(default_factory=CalendarSettings)
 
     @property
     def tables(self) -> tuple[str, ...]:
         return tuple(dict.fromkeys(m.table for m in self.measures))
 
     def measure_name(self, agg: ast.Aggregate) -> str:
-        key = to_text(agg)
-        for m in self.measures:
-            if to_text(m.aggregate) == key:
-                return m.name
-        raise KeyError(key)
+        """The measure column computing ``agg`` (aggregates are matched by their text)."""
+        return self._measure_names[to_text(agg)]
+
+    @cached_property
+    def _measure_names(self) -> dict[str, str]:
+        return {to_text(m.aggregate): m.name for m in self.measures}
 
     def describe(self) -> str:
         """A readable account of the plan, one line per step."""
@@ -140,7 +143,9 @@ def plan_request(
     if request.where:
         where = parse_condition(request.where)
         check_condition(where, request.where, tables=sorted({m.table for m in measures.values()}))
-    return Plan(request, start, end, kpis, tuple(measures.values()), windows, where, params)
+    return Plan(
+        request, start, end, kpis, tuple(measures.values()), windows, where, params, calendar
+    )
 
 
 def make_windows(

@@ -1,0 +1,70 @@
+"""Documentation stays true: generated docs are current, every command, option and setting is
+documented, and the README keeps the two quick-start commands."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+import typer
+
+from shakhes.cli.app import app
+from shakhes.data import model_doc
+from shakhes.settings import WorkspaceSettings
+from shakhes.spec.catalog import load_catalog, render_catalog_markdown
+
+ROOT = Path(__file__).resolve().parents[1]
+DOCS = ROOT / "docs"
+
+
+def _commands(group: typer.Typer, prefix: str = "") -> list[tuple[str, typer.models.CommandInfo]]:
+    found = []
+    for info in group.registered_commands:
+        name = info.name or (info.callback.__name__ if info.callback else "")
+        found.append((f"{prefix}{name}".replace("_", "-"), info))
+    for sub in group.registered_groups:
+        assert sub.typer_instance is not None
+        found += _commands(sub.typer_instance, f"{prefix}{sub.name} ")
+    return found
+
+
+def test_generated_docs_are_up_to_date() -> None:
+    assert (DOCS / "data-model.md").read_text(encoding="utf-8") == model_doc.render()
+    assert (DOCS / "kpi-catalog.md").read_text(encoding="utf-8") == render_catalog_markdown(
+        load_catalog()
+    )
+
+
+@pytest.mark.parametrize(("name", "info"), _commands(app))
+def test_every_command_and_option_is_documented(name: str, info: typer.models.CommandInfo) -> None:
+    cli_doc = (DOCS / "cli.md").read_text(encoding="utf-8")
+    assert f"shakhes {name.rstrip('-')}" in cli_doc or f"`shakhes {name}" in cli_doc
+    command = typer.main.get_command_from_info(
+        info, pretty_exceptions_short=True, rich_markup_mode=None
+    )
+    for param in command.params:
+        for opt in getattr(param, "opts", []):
+            if opt.startswith("--") and opt not in ("--help", "--workspace"):
+                assert f"`{opt}`" in cli_doc, f"{opt} of `shakhes {name}` is not in docs/cli.md"
+
+
+def test_every_setting_is_documented() -> None:
+    text = (DOCS / "workspace.md").read_text(encoding="utf-8")
+    for field in WorkspaceSettings.model_fields:
+        assert f"| `{field}` |" in text, f"setting {field} is not in docs/workspace.md"
+
+
+def test_readme_quick_start_and_links() -> None:
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    assert "make demo" in readme and "make test" in readme
+    for link in (
+        "docs/cli.md",
+        "docs/workspace.md",
+        "docs/data-model.md",
+        "docs/formulas.md",
+        "docs/kpi-catalog.md",
+        "docs/engine.md",
+        "docs/benchmarks.md",
+    ):
+        assert f"({link})" in readme
+        assert (ROOT / link).exists(), f"{link} is linked from the README but missing"
