@@ -52,6 +52,7 @@ def test_version(capsys: pytest.CaptureFixture[str]) -> None:
         ["kpi"],
         ["kpi", "list"],
         ["kpi", "show"],
+        ["audit"],
         ["compute"],
         ["demo"],
     ],
@@ -244,6 +245,8 @@ def test_export_apply_round_trip_and_audit(
     assert run.code == 0 and "dry run" in run.out
     run = shakhes(capsys, "apply", str(out))
     assert run.code == 0 and "~ ctr" in run.out
+    run = shakhes(capsys, "audit", "--entity", "ctr")
+    assert run.code == 0 and " update kpi ctr" in run.out and " create kpi ctr" in run.out
     run = shakhes(capsys, "kpi", "show", "ctr")
     assert "update by" in run.out
     assert "sum(ad_performance.clicks) / impressions" in run.out

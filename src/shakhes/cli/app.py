@@ -219,6 +219,28 @@ def kpi_show(
 
 
 @app.command()
+def audit(
+    entity: Annotated[
+        str | None, typer.Option("--entity", help="Only entries about this KPI id (or 'data').")
+    ] = None,
+    limit: Annotated[int, typer.Option(help="How many entries, newest first.")] = 20,
+    workspace: WorkspaceOpt = None,
+) -> None:
+    """Show the audit log: every definition change and data load, who and when."""
+    ws = Workspace.open(workspace)
+    try:
+        entries = ws.store.audit_log(ws.id, entity_id=entity, limit=limit)
+    finally:
+        ws.close()
+    for e in entries:
+        out.print(
+            f"{e.at:%Y-%m-%d %H:%M:%S} {e.actor} {e.action} {e.entity_type} {e.entity_id}",
+            markup=False,
+            highlight=False,
+        )
+
+
+@app.command()
 def compute(
     kpis: Annotated[str, typer.Argument(help="KPI id(s), comma-separated: ctr,cpc,roas.")],
     grain: Annotated[

@@ -9,6 +9,7 @@ from rich.console import Console
 from rich.table import Table
 
 from shakhes.cli.format import format_change, format_value
+from shakhes.engine.calendar import CalendarSettings, Grain, Period, period_of, shift
 from shakhes.spec.kpi import Direction
 from shakhes.workspace import Workspace
 
@@ -37,31 +38,37 @@ SCORECARD = (
 )
 
 
-def last_full_month(today: dt.date) -> tuple[dt.date, dt.date]:
-    end = today.replace(day=1) - dt.timedelta(days=1)
-    return end.replace(day=1), end
+def last_full_period(grain: Grain, data_end: dt.date, calendar: CalendarSettings) -> Period:
+    """The last period of ``grain`` that the data covers to its end."""
+    period = period_of(grain, data_end, calendar)
+    return period if period.end == data_end else shift(grain, period, -1, calendar)
 
 
-def print_scorecard(ws: Workspace, console: Console, *, today: dt.date | None = None) -> None:
-    """Print the scorecard of the last full month of data against the month before it."""
+def print_scorecard(ws: Workspace, console: Console) -> None:
+    """Print the scorecard of the last full month of data (a Jalali month in a Jalali
+    workspace) against the month before it."""
     rng = ws.warehouse.date_range("ad_performance")
     if rng is None:
         console.print("No data yet.")
         return
-    start, end = last_full_month(rng[1] + dt.timedelta(days=1))
+    grain = ws.default_grain
+    period = last_full_period(grain, rng[1], ws.calendar)
+    before = shift(grain, period, -1, ws.calendar)
     specs = ws.definitions()
     kpis = [k for k in SCORECARD if k in specs]
-    result = ws.engine.compute(kpis, grain="month", period=(start, end), compare="previous")
+    result = ws.engine.compute(
+        kpis, grain=grain, period=(period.start, period.end), compare="previous"
+    )
     fa = ws.settings.locale == "fa"
     frame = result.frame
-    title = f"Scorecard {frame.period_label.iloc[0]} vs {frame.previous_start.iloc[0]:%Y-%m}"
+    if fa:
+        title = f"کارنامه {period.label_fa} در برابر {before.label_fa}"
+        headers = ("شاخص", "مقدار", "دوره قبل", "تغییر")
+    else:
+        title = f"Scorecard {period.label} vs {before.label}"
+        headers = ("KPI", "value", "previous", "change")
     table = Table(title=title, box=None, pad_edge=False)
-    for col, justify in (
-        ("KPI", "left"),
-        ("value", "right"),
-        ("previous", "right"),
-        ("change", "right"),
-    ):
+    for col, justify in zip(headers, ("left", "right", "right", "right"), strict=True):
         table.add_column(col, justify=justify)  # type: ignore[arg-type]
     money = {"currency": ws.settings.currency, "locale": ws.settings.locale}
     for row in frame.to_dict("records"):
