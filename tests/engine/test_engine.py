@@ -9,6 +9,7 @@ import math
 import pytest
 from support.engine_data import END, START, sql_rows
 
+from shakhes.engine.calendar import CalendarSettings
 from shakhes.engine.engine import Engine
 from shakhes.errors import FormulaError, QueryError, UnknownKpiError
 from shakhes.spec.kpi import KpiSpec
@@ -272,3 +273,28 @@ def test_explain_shows_one_pass_per_table_and_the_sql(engine: Engine) -> None:
     assert explanation.plan.count("one aggregation pass") == 2  # ad_performance and orders
     assert "m0 = sum(ad_performance.clicks)" in explanation.plan
     assert "SELECT" in explanation.sql and "ad_performance" in explanation.sql
+
+
+def test_fiscal_year_and_quarter_grains(engine: Engine) -> None:
+    fiscal = Engine(
+        engine.warehouse, engine.definitions, calendar=CalendarSettings(fiscal_year_start_month=4)
+    )
+    result = fiscal.compute(["cost"], grain="fiscal_year", period=PERIOD)
+    assert list(result.frame.period_label) == ["FY2023/24", "FY2024/25"]
+    assert list(result.frame.period_start) == [START, dt.date(2024, 4, 1)]
+    hand = sql_rows(
+        engine.warehouse,
+        """
+        SELECT sum(cost) FILTER (WHERE date < DATE '2024-04-01'),
+               sum(cost) FILTER (WHERE date >= DATE '2024-04-01') FROM ad_performance""",
+    )[0]
+    assert close(result.frame.value.iloc[0], hand[0])
+    assert close(result.frame.value.iloc[1], hand[1])
+    quarters = engine.compute(["cost"], grain="quarter", period=(dt.date(2024, 2, 15), END))
+    assert list(quarters.frame.period_label) == ["2024-Q1", "2024-Q2"]
+    q1 = sql_rows(
+        engine.warehouse,
+        "SELECT sum(cost) FROM ad_performance WHERE date "
+        "BETWEEN DATE '2024-02-15' AND DATE '2024-03-31'",
+    )[0][0]
+    assert close(quarters.frame.value.iloc[0], q1)
