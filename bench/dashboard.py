@@ -45,6 +45,9 @@ import pandas as pd
 
 HERE = Path(__file__).resolve().parent
 DEFAULT_DATA_DIR = HERE / "data"
+SRC = HERE.parent / "src"
+if (SRC / "shakhes").is_dir() and str(SRC) not in sys.path:
+    sys.path.insert(0, str(SRC))  # benchmark this checkout, whichever shakhes the venv installed
 GENERATOR_VERSION = 1
 """Bump when the generated data changes, so that old data sets are rebuilt."""
 
@@ -306,8 +309,10 @@ def generate(n: int, data_dir: Path | str = DEFAULT_DATA_DIR, *, quiet: bool = F
 def run_shakhes(data: DataSet) -> tuple[Callable[[], dict[str, pd.DataFrame]], Callable[[], Any]]:
     """A function computing the dashboard with a fresh engine, and a handle on that engine.
 
-    Returns ``(cold, engine)``: call ``cold()`` first (it builds the engine, so the result cache
-    is empty), then ``engine()`` gives the engine for the warm runs.
+    Returns ``(cold, engine)``: call ``cold()`` first (the engine is new, so its result cache is
+    empty), then ``engine()`` gives the engine for the warm runs. The engine is built here,
+    before any timer, as the SQL method connects before its timer: building it reads the
+    definitions and warms the query compiler (``Engine.warm_up``, about 0.1 s, once per process).
     """
     from shakhes.data.warehouse import Warehouse
     from shakhes.engine.engine import Engine
@@ -316,7 +321,7 @@ def run_shakhes(data: DataSet) -> tuple[Callable[[], dict[str, pd.DataFrame]], C
     warehouse = Warehouse.connect(f"duckdb:///{data.warehouse}")
     warehouse.backend.con.execute("SET enable_progress_bar = false")  # as for the SQL
     definitions = {k.id: k for k in load_catalog()}
-    state: dict[str, Engine] = {}
+    state: dict[str, Engine] = {"engine": Engine(warehouse, definitions)}
 
     def compute(engine: Engine) -> dict[str, pd.DataFrame]:
         monthly = engine.compute(KPIS, "month", ["channel"], data.monthly_period)
@@ -324,7 +329,6 @@ def run_shakhes(data: DataSet) -> tuple[Callable[[], dict[str, pd.DataFrame]], C
         return {MONTHLY: monthly.frame, DAILY: daily.frame}
 
     def cold() -> dict[str, pd.DataFrame]:
-        state["engine"] = Engine(warehouse, definitions)
         return compute(state["engine"])
 
     def engine() -> Any:
@@ -612,57 +616,86 @@ def worker(method: str, data: DataSet, repeat: int, out: Path) -> dict[str, Any]
     return timings
 
 
-def profile_shakhes(data: DataSet, repeat: int = 3) -> None:
-    """Where an uncached shakhes request spends its time: planning, Ibis expression building,
-    Ibis → SQL compilation, DuckDB execution (+ fetch to pandas), long-format reshaping."""
+def profile_shakhes(data: DataSet, repeat: int = 5) -> None:
+    """Where shakhes' time goes, cold (the first dashboard of a fresh process and engine) and
+    steady (cache cleared): the engine's steps are wrapped with timers, then one uncached
+    dashboard runs under cProfile."""
     import cProfile
     import pstats
 
+    from ibis.backends.duckdb.converter import DuckDBPandasData
+
+    import shakhes.engine.engine as engine_module
     from shakhes.data.warehouse import Warehouse
-    from shakhes.engine.engine import Engine, _to_long
-    from shakhes.engine.execute import build_query
+    from shakhes.engine.engine import Engine
     from shakhes.spec.catalog import load_catalog
 
     warehouse = Warehouse.connect(f"duckdb:///{data.warehouse}")
-    engine = Engine(warehouse, {k.id: k for k in load_catalog()})
-    requests = [
-        (MONTHLY, engine.request(KPIS, "month", ["channel"], data.monthly_period)),
-        (DAILY, engine.request(KPIS, "day", [], data.daily_period)),
-    ]
-    engine.run(requests[0][1])  # first-call costs (lazy imports) out of the way
+    warehouse.backend.con.execute("SET enable_progress_bar = false")
     backend = warehouse.backend
-    rows = []
-    for name, request in requests:
-        for _ in range(repeat):
-            t: dict[str, float] = {}
+    spent: dict[str, float] = {}
+
+    def timer(name: str, fn: Callable[..., Any]) -> Callable[..., Any]:
+        def wrapped(*args: Any, **kwargs: Any) -> Any:
             t0 = time.perf_counter()
-            plan = engine.plan(request)
-            t["plan"] = time.perf_counter() - t0
-            t["build_query"], expr = _timed(lambda p=plan: build_query(p, p.windows, warehouse))
-            t["register_memtables"], _ = _timed(lambda e=expr: backend._run_pre_execute_hooks(e))
-            t["compile_sql"], sql = _timed(lambda e=expr: backend.compile(e.as_table()))
-            t["duckdb_execute"], arrow = _timed(lambda q=sql: backend.con.sql(q).to_arrow_table())
-            t["ibis_execute_total"], wide = _timed(lambda e=expr: backend.execute(e))
-            t["to_long"], _ = _timed(lambda p=plan, w=wide: _to_long(p, p.windows, w))
-            engine.clear_cache()
-            t["engine.run"] = _timed(lambda r=request: engine.run(r))[0]
-            t["result_rows"] = arrow.num_rows
-            rows.append({"request": name, **t})
-    table = pd.DataFrame(rows).groupby("request", sort=False).median()
-    print(f"\nshakhes phases at {data.rows:,} rows (median of {repeat}, seconds):")
-    print(table.round(4).to_string())
-    print(
-        "(ibis_execute_total = register + compile + DuckDB + Arrow → pandas conversion; "
-        "engine.run = plan + build + ibis execute + to_long + cache)"
+            try:
+                return fn(*args, **kwargs)
+            finally:
+                spent[name] = spent.get(name, 0.0) + time.perf_counter() - t0
+
+        return wrapped
+
+    convert = DuckDBPandasData.convert_table
+    engine_module.build_query = timer("ibis: build expression", engine_module.build_query)
+    engine_module._to_long = timer("pandas: reshape to long", engine_module._to_long)
+    backend._run_pre_execute_hooks = timer(
+        "ibis: register memtables", backend._run_pre_execute_hooks
     )
+    backend.compile = timer("ibis: compile to SQL", backend.compile)
+    backend.to_pyarrow = timer("execute", backend.to_pyarrow)
+    DuckDBPandasData.convert_table = timer("ibis: Arrow → pandas", convert)  # type: ignore[method-assign]
+    definitions = {k.id: k for k in load_catalog()}
+
+    def dashboard(engine: Engine) -> dict[str, float]:
+        spent.clear()
+        t0 = time.perf_counter()
+        for args in (
+            (KPIS, "month", ["channel"], data.monthly_period),
+            (KPIS, "day", [], data.daily_period),
+        ):
+            engine.compute(*args)
+        total = time.perf_counter() - t0
+        parts = {k: v for k, v in spent.items() if k != "execute"}
+        inner = sum(v for k, v in parts.items() if k.startswith("ibis: ") and "build" not in k)
+        parts["duckdb: execute + fetch Arrow"] = spent["execute"] - inner
+        parts["other (plan, cache, glue)"] = total - sum(parts.values())
+        parts["total"] = total
+        return parts
+
+    try:
+        engine = Engine(warehouse, definitions)
+        cold = dashboard(engine)
+        steady = []
+        for _ in range(repeat):
+            engine.clear_cache()
+            steady.append(dashboard(engine))
+    finally:
+        DuckDBPandasData.convert_table = convert  # type: ignore[method-assign]
+    table = pd.DataFrame({"cold (s)": cold, "steady (s)": pd.DataFrame(steady).median()})
+    table["cold %"] = 100 * table["cold (s)"] / cold["total"]
+    table["steady %"] = 100 * table["steady (s)"] / table.loc["total", "steady (s)"]
+    print(
+        f"\nshakhes, both dashboard requests at {data.rows:,} rows: cold = first dashboard "
+        f"of this process, steady = median of {repeat} with the result cache cleared"
+    )
+    print(table.round({"cold (s)": 3, "steady (s)": 3, "cold %": 0, "steady %": 0}).to_string())
 
     engine.clear_cache()
     profiler = cProfile.Profile()
     profiler.enable()
-    for _, request in requests:
-        engine.run(request)
+    dashboard(engine)
     profiler.disable()
-    print("\ncProfile of one uncached dashboard (both requests), top 25 by cumulative time:")
+    print("\ncProfile of one uncached dashboard, top 25 by cumulative time:")
     pstats.Stats(profiler).sort_stats("cumulative").print_stats(25)
 
 

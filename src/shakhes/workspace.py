@@ -9,9 +9,12 @@ from __future__ import annotations
 import getpass
 import os
 import re
+import shutil
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
+
+from sqlalchemy.exc import ArgumentError, OperationalError
 
 from shakhes.data.load import read_canonical
 from shakhes.data.warehouse import LoadResult, Warehouse
@@ -106,17 +109,31 @@ def init(
     if metadata_url:
         settings_args["metadata_url"] = metadata_url
     settings = WorkspaceSettings(**settings_args)
+    before = set(root.iterdir()) if root.exists() else None
     root.mkdir(parents=True, exist_ok=True)
     ws = Workspace(root, settings)
     try:
         ws.warehouse.ensure_schema()
         ws.store.ensure_workspace(settings.id, settings.name)
         ws.store.apply(settings.id, load_catalog(), actor=current_actor(), source="catalog")
-    except Exception:
+    except BaseException:
         ws.close()
+        _remove_new_files(root, before)
         raise
     (root / SETTINGS_FILE).write_text(settings.to_toml(), encoding="utf-8")
     return ws
+
+
+def _remove_new_files(root: Path, before: set[Path] | None) -> None:
+    """Undo a failed ``init``: remove what it created, so nothing half-made is left."""
+    if before is None:
+        shutil.rmtree(root, ignore_errors=True)
+        return
+    for path in set(root.iterdir()) - before:
+        if path.is_dir():
+            shutil.rmtree(path, ignore_errors=True)
+        else:
+            path.unlink(missing_ok=True)
 
 
 @dataclass
@@ -142,7 +159,15 @@ class Workspace:
     @property
     def store(self) -> MetadataStore:
         if self._store is None:
-            self._store = MetadataStore.open(_resolve_url(self.settings.metadata_url, self.root))
+            url = _resolve_url(self.settings.metadata_url, self.root)
+            try:
+                self._store = MetadataStore.open(url)
+            except (OperationalError, ArgumentError) as exc:
+                raise WorkspaceError(
+                    f"cannot open the metadata store at {self.settings.metadata_url}: "
+                    f"{str(exc).splitlines()[0]}",
+                    hint="Check metadata_url in shakhes.toml (or SHAKHES_METADATA_URL).",
+                ) from None
         return self._store
 
     @property

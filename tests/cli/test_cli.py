@@ -274,3 +274,20 @@ def test_apply_rejects_a_bad_formula_and_changes_nothing(
     assert run.code == 1
     assert "unknown column 'clikcs' in ad_performance — did you mean 'clicks'?" in run.err
     assert shakhes(capsys, "kpi", "show", "search_ctr").code == 1
+
+
+def test_failed_init_leaves_nothing_behind(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    root = tmp_path / "broken"
+    run = shakhes(capsys, "init", str(root), "--warehouse-url", "postgres://nobody@127.0.0.1:1/x")
+    assert run.code == 1 and "cannot connect to the warehouse" in run.err
+    assert not root.exists()
+    keep = tmp_path / "existing"
+    keep.mkdir()
+    (keep / "notes.txt").write_text("mine")
+    run = shakhes(
+        capsys, "init", str(keep), "--metadata-url", "postgresql+psycopg://nobody@127.0.0.1:1/x"
+    )
+    assert run.code == 1
+    assert [p.name for p in keep.iterdir()] == ["notes.txt"]

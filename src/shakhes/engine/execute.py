@@ -42,8 +42,8 @@ PERIOD = "period_index"
 def build_query(plan: Plan, windows: Sequence[Window], warehouse: Warehouse) -> ir.Table:
     """One Ibis expression computing every KPI of ``plan`` over ``windows``.
 
-    Columns: ``period_index``, the breakdown dimensions, and per KPI ``i``: ``value_i``,
-    ``numerator_i`` and ``denominator_i`` (null when the KPI is not a ratio).
+    Columns: ``period_index``, the breakdown dimensions, and per KPI ``i``: ``value_i``, and
+    for a ratio KPI ``numerator_i`` and ``denominator_i``.
     """
     by = list(plan.request.by)
     periods = ibis.memtable(
@@ -80,25 +80,22 @@ def build_query(plan: Plan, windows: Sequence[Window], warehouse: Warehouse) -> 
             *[joined[c] for c in joined.columns], *[part[m.name] for m in measures]
         )
 
-    kind = {m.name: m.aggregate.func for m in plan.measures}
+    # Each measure as a float once; a count or sum over no rows is 0, not null.
+    floats = {}
+    for m in plan.measures:
+        col = joined[m.name].cast("float64")
+        floats[m.name] = col.fill_null(0.0) if m.aggregate.func in ZERO_WHEN_EMPTY else col
+    joined = joined.mutate(**floats)
 
     def measure(agg: ast.Aggregate) -> ir.NumericValue:
-        name = plan.measure_name(agg)
-        col = joined[name].cast("float64")
-        return col.fill_null(0.0) if kind[name] in ZERO_WHEN_EMPTY else col
+        return joined[plan.measure_name(agg)]
 
     outputs: dict[str, ir.Value] = {}
     for i, k in enumerate(plan.kpis):
         outputs[f"value_{i}"] = compile_value(k.expr, measure, plan.params)
-        null = ibis.null().cast("float64")
-        outputs[f"numerator_{i}"] = (
-            compile_value(k.numerator, measure, plan.params) if k.numerator is not None else null
-        )
-        outputs[f"denominator_{i}"] = (
-            compile_value(k.denominator, measure, plan.params)
-            if k.denominator is not None
-            else null
-        )
+        if k.numerator is not None and k.denominator is not None:
+            outputs[f"numerator_{i}"] = compile_value(k.numerator, measure, plan.params)
+            outputs[f"denominator_{i}"] = compile_value(k.denominator, measure, plan.params)
     return joined.select(PERIOD, *by, **outputs).order_by([PERIOD, *by])
 
 
