@@ -54,9 +54,8 @@ def find(explicit: Path | str | None = None, *, cwd: Path | None = None) -> Path
         if (folder / SETTINGS_FILE).is_file():
             return folder
     raise WorkspaceError(
-        "no shakhes workspace here or above",
-        hint="Create one with `shakhes init PATH` (or `shakhes demo`), then run commands inside it "
-        "or pass --workspace PATH.",
+        "no shakhes workspace here or above: create one with `shakhes init PATH` "
+        "(or `shakhes demo`), or pass --workspace PATH"
     )
 
 

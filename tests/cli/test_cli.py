@@ -100,6 +100,7 @@ def test_commands_outside_a_workspace_say_how_to_create_one(
     monkeypatch.chdir(tmp_path)
     run = shakhes(capsys, "kpi", "list")
     assert run.code == 1
+    assert run.err.count("\n") == 1  # one line
     assert "no shakhes workspace" in run.err and "shakhes init" in run.err
 
 
