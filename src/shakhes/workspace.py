@@ -21,6 +21,8 @@ from shakhes.data.warehouse import LoadResult, Warehouse
 from shakhes.engine.calendar import CalendarSettings, Grain
 from shakhes.engine.engine import Engine
 from shakhes.errors import WorkspaceError
+from shakhes.imports.ledger import Ledger, UndoResult
+from shakhes.imports.pipeline import ImportOptions, ImportReport, import_file
 from shakhes.settings import SETTINGS_FILE, CalendarKind, WorkspaceSettings, read_settings
 from shakhes.spec.catalog import load_catalog
 from shakhes.spec.kpi import KpiSpec
@@ -216,6 +218,38 @@ class Workspace:
                 "file": str(path),
                 "rows": result.inserted,
                 "replaced": result.replaced,
+            },
+        )
+        return result
+
+    def import_file(self, path: Path, options: ImportOptions) -> ImportReport:
+        """Import one export file (see :mod:`shakhes.imports.pipeline`)."""
+        report = import_file(self.warehouse, path, options)
+        if report.import_id is not None:
+            self.store.bump_data_version(
+                self.id,
+                options.actor,
+                {
+                    "import": report.import_id,
+                    "file": str(path),
+                    "table": report.table,
+                    "accepted": report.accepted,
+                    "replaced": report.replaced,
+                    "removed": report.removed,
+                },
+            )
+        return report
+
+    def undo_import(self, import_id: int) -> UndoResult:
+        """Undo an import: remove its rows and restore what it replaced."""
+        result = Ledger(self.warehouse).undo(import_id)
+        self.store.bump_data_version(
+            self.id,
+            current_actor(),
+            {
+                "undo_import": import_id,
+                "deleted": result.deleted,
+                "restored": result.restored,
             },
         )
         return result

@@ -6,12 +6,15 @@ from __future__ import annotations
 import datetime as dt
 import math
 
+import pyarrow as pa
 import pytest
 from support.engine_data import END, START, sql_rows
 
+from shakhes.data.warehouse import Warehouse
 from shakhes.engine.calendar import CalendarSettings
 from shakhes.engine.engine import Engine
 from shakhes.errors import FormulaError, QueryError, UnknownKpiError
+from shakhes.spec.catalog import load_catalog
 from shakhes.spec.kpi import KpiSpec
 
 PERIOD = (START, END)
@@ -298,3 +301,85 @@ def test_fiscal_year_and_quarter_grains(engine: Engine) -> None:
         "BETWEEN DATE '2024-02-15' AND DATE '2024-03-31'",
     )[0][0]
     assert close(quarters.frame.value.iloc[0], q1)
+
+
+def test_last_year_at_day_grain_across_a_leap_day(engine: Engine) -> None:
+    # 2024-02-28 and 2024-02-29 are both compared with 2023-02-28 (there is no 2023-02-29).
+    result = engine.compute(
+        ["cost"],
+        grain="day",
+        compare="last_year",
+        period=(dt.date(2024, 2, 28), dt.date(2024, 3, 1)),
+    )
+    assert list(result.frame.previous_start) == [
+        dt.date(2023, 2, 28),
+        dt.date(2023, 2, 28),
+        dt.date(2023, 3, 1),
+    ]
+    assert list(result.frame.previous_value) == [0.0, 0.0, 0.0]
+
+
+def test_comparison_keeps_breakdown_values_seen_on_either_side(engine: Engine) -> None:
+    # Video has no March rows: in April it is compared with March (0), and in March it still
+    # appears, with its drop from February's cost to 0.
+    result = engine.compute(
+        ["cost"],
+        grain="month",
+        by=["channel"],
+        compare="previous",
+        period=(dt.date(2024, 3, 1), dt.date(2024, 4, 30)),
+    )
+    f = result.frame
+    march = f[(f.period_label == "2024-03") & (f.channel == "video")].iloc[0]
+    feb = sql_rows(
+        engine.warehouse,
+        "SELECT sum(cost) FROM ad_performance WHERE channel = "
+        "'video' AND date BETWEEN DATE '2024-02-01' AND DATE '2024-02-29'",
+    )[0][0]
+    assert march.value == 0 and close(march.previous_value, feb)
+    assert close(march.change, -feb)
+    april = f[(f.period_label == "2024-04") & (f.channel == "video")].iloc[0]
+    assert april.previous_value == 0
+
+
+def test_not_equal_filters_keep_rows_with_an_empty_value(engine: Engine) -> None:
+    result = engine.compute(["cost"], grain="year", period=PERIOD, where="ad != 'ad-1'")
+    hand = sql_rows(
+        engine.warehouse, "SELECT sum(cost) FROM ad_performance WHERE ad IS DISTINCT FROM 'ad-1'"
+    )[0][0]
+    assert close(result.frame.value.iloc[0], hand)
+    negated = engine.compute(["cost"], grain="year", period=PERIOD, where="not (ad = 'ad-1')")
+    assert close(negated.frame.value.iloc[0], hand)
+
+
+def test_breakdown_by_a_measure_or_date_is_refused(engine: Engine) -> None:
+    with pytest.raises(QueryError, match="'cost' is not a dimension"):
+        engine.compute(["clicks"], by=["cost"], period=PERIOD)
+    with pytest.raises(QueryError, match="use --grain"):
+        engine.compute(["clicks"], by=["date"], period=PERIOD)
+
+
+def test_amounts_in_different_currencies_are_never_added() -> None:
+    from support.engine_data import dataset
+
+    local = Warehouse.connect("duckdb://")
+    local.ensure_schema()
+    ads = dataset()["ad_performance"]
+    local.upsert("ad_performance", ads)
+    engine = Engine(local, {k.id: k for k in load_catalog()})
+    assert engine.compute(["cost"], grain="year", period=PERIOD).currency == "USD"
+    irt = ads.slice(0, 1).set_column(
+        ads.schema.get_field_index("currency"), "currency", pa.array(["IRT"])
+    )
+    irt = irt.set_column(irt.schema.get_field_index("account"), "account", pa.array(["ir"]))
+    local.upsert("ad_performance", irt)
+    engine = Engine(local, engine.definitions, version=lambda: 1)
+    with pytest.raises(QueryError, match=r"2 currencies \(IRT, USD\)"):
+        engine.compute(["cost", "cpc"], grain="year", period=PERIOD)
+    usd = engine.compute(["cost"], grain="year", period=PERIOD, where="currency = 'USD'")
+    assert usd.currency == "USD"
+    by = engine.compute(["cost"], grain="year", period=PERIOD, by=["currency"])
+    assert sorted(by.frame.currency) == ["IRT", "USD"]
+    # Counts are not money: clicks may be summed across currencies.
+    assert engine.compute(["clicks"], grain="year", period=PERIOD).currency is None
+    local.close()

@@ -13,9 +13,11 @@ from typing import Annotated
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 
 from shakhes import __version__
 from shakhes.cli import output
+from shakhes.cli.imports import import_command, imports_app, quarantine_app
 from shakhes.errors import ShakhesError
 from shakhes.workspace import Workspace
 
@@ -28,6 +30,8 @@ app = typer.Typer(
 )
 kpi_app = typer.Typer(help="List and show KPI definitions.", no_args_is_help=True)
 app.add_typer(kpi_app, name="kpi")
+app.add_typer(imports_app, name="imports")
+app.add_typer(quarantine_app, name="quarantine")
 
 out = Console(soft_wrap=True)
 err = Console(stderr=True, soft_wrap=True)
@@ -122,6 +126,43 @@ def load(
     )
 
 
+@app.command("import")
+def import_(
+    files: Annotated[
+        list[Path],
+        typer.Argument(
+            help="Export file(s): CSV, TSV, XLSX, Parquet or JSON lines, optionally gzipped."
+        ),
+    ],
+    source: Annotated[
+        str, typer.Option(help="Layout: auto, google-ads, meta-ads, canonical, …")
+    ] = "auto",
+    dry_run: Annotated[
+        bool, typer.Option("--dry-run", help="Show what would happen; write nothing.")
+    ] = False,
+    currency: Annotated[
+        str | None, typer.Option(help="Currency of the amounts when the file does not say.")
+    ] = None,
+    account: Annotated[str | None, typer.Option(help="Account the rows belong to.")] = None,
+    replace_range: Annotated[
+        bool,
+        typer.Option(
+            "--replace-range",
+            help="Also remove rows of "
+            "this source and account in the file's date "
+            "range that the file lacks.",
+        ),
+    ] = False,
+    encoding: Annotated[str | None, typer.Option(help="Text encoding (default: detected).")] = None,
+    workspace: WorkspaceOpt = None,
+) -> None:
+    """Import platform exports: recognise the layout, parse, check, quarantine bad rows, and
+    merge the rest in one transaction that `shakhes imports undo` can reverse."""
+    import_command(
+        out, files, source, dry_run, currency, account, replace_range, encoding, workspace
+    )
+
+
 @app.command()
 def apply(
     file: Annotated[Path, typer.Argument(help="YAML file of KPI definitions.")],
@@ -190,7 +231,7 @@ def kpi_list(workspace: WorkspaceOpt = None) -> None:
     for spec in specs.values():
         table.add_row(
             spec.id,
-            spec.name.fa if fa else spec.name.en,
+            escape(spec.name.fa if fa else spec.name.en),
             spec.unit.value,
             spec.category.value,
             spec.kind.value,
@@ -331,7 +372,7 @@ def main() -> None:
     try:
         app()
     except ShakhesError as exc:
-        err.print(f"[bold red]error:[/] {exc.message}", highlight=False)
+        err.print(f"[bold red]error:[/] {escape(exc.message)}", highlight=False)
         if exc.hint:
             err.print(exc.hint, highlight=False, markup=False)
         sys.exit(1)

@@ -12,11 +12,20 @@ from typing import Any
 import pandas as pd
 from rich import box
 from rich.console import Console
+from rich.markup import escape
 from rich.table import Table
 
 from shakhes.cli.format import format_change, format_value
 from shakhes.engine.engine import BASE_COLUMNS, COMPARE_COLUMNS, Result
 from shakhes.spec.kpi import KpiSpec
+
+
+def wide(console: Console) -> Console:
+    """``console`` itself in a terminal; piped, a console that never wraps or colours, so
+    tables come out as plain aligned text."""
+    if console.is_terminal:
+        return console
+    return Console(file=console.file, width=100_000, no_color=True, highlight=False)
 
 
 def export_columns(result: Result) -> list[str]:
@@ -67,8 +76,7 @@ def to_table(
 ) -> None:
     """A wide table: one row per period (× breakdown), one column per KPI. Piped, it is plain
     text without borders, colours or wrapping."""
-    if not console.is_terminal:
-        console = Console(file=console.file, width=100_000, no_color=True, highlight=False)
+    console = wide(console)
     by = list(result.request.by)
     frame = result.frame
     label = "period_label_fa" if locale == "fa" else "period_label"
@@ -91,9 +99,10 @@ def to_table(
         for kpi in kpis:
             row = group[group.kpi == kpi]
             value = row.value.iloc[0] if len(row) else None
-            cells.append(format_value(value, specs[kpi], currency=currency, locale=locale))
+            shown = str(first["currency"]) if "currency" in by else result.currency or currency
+            cells.append(format_value(value, specs[kpi], currency=shown, locale=locale))
             if result.request.compare:
                 pct = row.change_pct.iloc[0] if len(row) else None
                 cells.append(format_change(pct, locale))
-        table.add_row(*cells)
+        table.add_row(*(escape(c) for c in cells))
     console.print(table)

@@ -6,6 +6,7 @@ import datetime as dt
 import math
 
 from rich.console import Console
+from rich.markup import escape
 from rich.table import Table
 
 from shakhes.cli.format import format_change, format_value
@@ -70,7 +71,7 @@ def print_scorecard(ws: Workspace, console: Console) -> None:
     table = Table(title=title, box=None, pad_edge=False)
     for col, justify in zip(headers, ("left", "right", "right", "right"), strict=True):
         table.add_column(col, justify=justify)  # type: ignore[arg-type]
-    money = {"currency": ws.settings.currency, "locale": ws.settings.locale}
+    money = {"currency": result.currency or ws.settings.currency, "locale": ws.settings.locale}
     for row in frame.to_dict("records"):
         spec = specs[str(row["kpi"])]
         delta = _number(row["change"])
@@ -79,7 +80,7 @@ def print_scorecard(ws: Workspace, console: Console) -> None:
             good = (delta > 0) == (spec.direction is Direction.HIGHER_IS_BETTER)
             change = f"[{'green' if good else 'red'}]{change}[/]"
         table.add_row(
-            spec.name.fa if fa else spec.name.en,
+            escape(spec.name.fa if fa else spec.name.en),
             format_value(_number(row["value"]), spec, **money),
             format_value(_number(row["previous_value"]), spec, **money),
             change,

@@ -22,6 +22,33 @@ from shakhes.data.model import TABLES, ColumnType, Table
 from shakhes.errors import WorkspaceError
 
 CALENDAR_TABLE = "shakhes_calendar"
+IMPORT_ID = "_import_id"
+"""System column of every canonical table: the import that wrote the row (null: loaded
+before imports were tracked, or by the demo)."""
+REPLACED_BY = "_replaced_by"
+IMPORTS_TABLE = "shakhes_imports"
+QUARANTINE_TABLE = "shakhes_quarantine"
+
+SYSTEM_TABLES = {
+    IMPORTS_TABLE: f"""CREATE TABLE {IMPORTS_TABLE} (
+        import_id BIGINT PRIMARY KEY, table_name VARCHAR NOT NULL, file_name VARCHAR NOT NULL,
+        sha256 VARCHAR NOT NULL, source VARCHAR NOT NULL, account VARCHAR,
+        rows_read BIGINT NOT NULL, accepted BIGINT NOT NULL, quarantined BIGINT NOT NULL,
+        replaced BIGINT NOT NULL, removed BIGINT NOT NULL, date_from DATE, date_to DATE,
+        replace_range BOOLEAN NOT NULL, totals VARCHAR NOT NULL, actor VARCHAR NOT NULL,
+        imported_at TIMESTAMP NOT NULL, undone_at TIMESTAMP)""",
+    QUARANTINE_TABLE: f"""CREATE TABLE {QUARANTINE_TABLE} (
+        import_id BIGINT NOT NULL, file_name VARCHAR NOT NULL, line BIGINT NOT NULL,
+        column_name VARCHAR, cell VARCHAR, reason VARCHAR NOT NULL, row_json VARCHAR NOT NULL,
+        resolved_by BIGINT)""",
+}
+
+
+def history_table(name: str) -> str:
+    """The table keeping the rows of canonical table ``name`` that imports replaced, so that
+    ``shakhes imports undo`` can restore them."""
+    return f"shakhes_replaced_{name}"
+
 
 _SQL_TYPES = {
     ColumnType.DATE: "DATE",
@@ -95,15 +122,28 @@ class Warehouse:
     # ---- schema -------------------------------------------------------------------------------
 
     def ensure_schema(self) -> None:
-        """Create the canonical tables and the date dimension where they are missing."""
+        """Create the canonical tables, the import bookkeeping tables and the date dimension
+        where they are missing; add columns a newer shakhes needs to older tables."""
         existing = set(self.backend.list_tables())
         for table in TABLES.values():
+            columns = ", ".join(
+                f"{_quote(c.name)} {_SQL_TYPES[c.type]}" + (" NOT NULL" if c.required else "")
+                for c in table.columns
+            )
             if table.name not in existing:
-                columns = ", ".join(
-                    f"{_quote(c.name)} {_SQL_TYPES[c.type]}" + (" NOT NULL" if c.required else "")
-                    for c in table.columns
+                self._execute(f"CREATE TABLE {_quote(table.name)} ({columns}, {IMPORT_ID} BIGINT)")
+            elif IMPORT_ID not in self.backend.get_schema(table.name):
+                self._execute(f"ALTER TABLE {_quote(table.name)} ADD COLUMN {IMPORT_ID} BIGINT")
+            history = history_table(table.name)
+            if history not in existing:
+                plain = ", ".join(f"{_quote(c.name)} {_SQL_TYPES[c.type]}" for c in table.columns)
+                self._execute(
+                    f"CREATE TABLE {history} ({plain}, {IMPORT_ID} BIGINT, "
+                    f"{REPLACED_BY} BIGINT NOT NULL)"
                 )
-                self._execute(f"CREATE TABLE {_quote(table.name)} ({columns})")
+        for name, ddl in SYSTEM_TABLES.items():
+            if name not in existing:
+                self._execute(ddl)
         if CALENDAR_TABLE not in existing:
             from shakhes.engine.calendar import date_dimension
 
@@ -173,6 +213,60 @@ class Warehouse:
                     for row in rows.to_pylist():
                         copy.write_row([row[c] for c in table.column_names])
                 yield cursor, staged
+
+    # ---- transactions and staging (used by imports) ----------------------------------------
+
+    def param(self, sql: str) -> str:
+        """``sql`` written with ``?`` placeholders, in this backend's placeholder style."""
+        return sql if self.dialect == "duckdb" else sql.replace("?", "%s")
+
+    @contextmanager
+    def transaction(self) -> Iterator[Any]:
+        """A DB-API cursor inside one transaction: committed on success, rolled back on any
+        error (and by the database itself if the process dies)."""
+        con = self.backend.con
+        if self.dialect == "duckdb":
+            con.execute("BEGIN TRANSACTION")
+            try:
+                yield con
+                con.execute("COMMIT")
+            except BaseException:
+                con.execute("ROLLBACK")
+                raise
+        else:
+            with con.transaction(), con.cursor() as cursor:
+                yield cursor
+
+    def create_stage(self, name: str, table: Table) -> str:
+        """A session-private (temporary) table with the columns of canonical ``table``, to
+        collect a file's rows in batches before one transaction merges them."""
+        stage = _quote(name)
+        plain = ", ".join(f"{_quote(c.name)} {_SQL_TYPES[c.type]}" for c in table.columns)
+        self._execute(f"DROP TABLE IF EXISTS {stage}")
+        self._execute(f"CREATE TEMPORARY TABLE {stage} ({plain})")
+        return stage
+
+    def append_stage(self, stage: str, table: Table, rows: pa.Table) -> None:
+        """Add ``rows`` (canonical schema) to a stage table."""
+        rows = rows.select(table.column_names).cast(arrow_schema(table))
+        cols = ", ".join(_quote(c) for c in table.column_names)
+        if self.dialect == "duckdb":
+            con = self.backend.con
+            con.register("_shakhes_batch", rows)
+            try:
+                con.execute(f"INSERT INTO {stage} ({cols}) SELECT {cols} FROM _shakhes_batch")
+            finally:
+                con.unregister("_shakhes_batch")
+        else:
+            with (
+                self.backend.con.cursor() as cursor,
+                cursor.copy(f"COPY {stage} ({cols}) FROM STDIN") as copy,
+            ):
+                for row in rows.to_pylist():
+                    copy.write_row([row[c] for c in table.column_names])
+
+    def drop_stage(self, stage: str) -> None:
+        self._execute(f"DROP TABLE IF EXISTS {stage}")
 
     def _execute(self, sql: str) -> None:
         if self.dialect == "duckdb":

@@ -23,13 +23,20 @@ ZERO_WHEN_EMPTY = frozenset(
 
 
 def compile_condition(cond: ast.Condition, table: ir.Table) -> ir.BooleanValue:
-    """A parsed ``where`` condition as a boolean Ibis expression over ``table``'s columns."""
+    """A parsed ``where`` condition as a boolean Ibis expression over ``table``'s columns.
+
+    Unlike SQL, an empty value is never "unknown": it is not equal to anything, so
+    ``ad != 'x'`` and ``ad not in ('x')`` keep the rows without an ad, and ``not (…)`` is the
+    exact complement of ``(…)``.
+    """
     match cond:
         case ast.Comparison(column=col, op=op, value=value):
             left = table[col.name]
             right = _literal(value)
             if value is None:  # `= null` means is null, as a marketer would expect
                 return left.isnull() if op == "=" else left.notnull()
+            if op == "!=":
+                return (left != right).fill_null(True)
             ops: dict[str, Callable[[ir.Value, ir.Value], ir.BooleanValue]] = {
                 "=": lambda a, b: a == b,
                 "!=": lambda a, b: a != b,
@@ -38,9 +45,9 @@ def compile_condition(cond: ast.Condition, table: ir.Table) -> ir.BooleanValue:
                 ">": lambda a, b: a > b,
                 ">=": lambda a, b: a >= b,
             }
-            return ops[op](left, right)
+            return ops[op](left, right).fill_null(False)
         case ast.InList(column=col, values=values, negated=negated):
-            expr = table[col.name].isin([_literal(v) for v in values])
+            expr = table[col.name].isin([_literal(v) for v in values]).fill_null(False)
             return ~expr if negated else expr
         case ast.IsNull(column=col, negated=negated):
             return table[col.name].notnull() if negated else table[col.name].isnull()

@@ -12,7 +12,7 @@ import hashlib
 import json
 from collections import OrderedDict
 from collections.abc import Callable, Hashable, Mapping, Sequence
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, replace
 from typing import Any
 
 import ibis
@@ -23,7 +23,7 @@ import pyarrow.compute as pc
 
 from shakhes.data.warehouse import Warehouse
 from shakhes.engine.calendar import CalendarSettings, Grain
-from shakhes.engine.execute import PERIOD, build_query
+from shakhes.engine.execute import PERIOD, build_query, currencies_in, money_tables
 from shakhes.engine.planner import Plan, comparison_windows, plan_request
 from shakhes.engine.request import Compare, Request, Window
 from shakhes.errors import QueryError
@@ -47,6 +47,9 @@ class Result:
     plan: Plan
     frame: pd.DataFrame
     from_cache: bool = False
+    currency: str | None = None
+    """The currency of every money value in the result (None when it has no money KPI or no
+    money rows)."""
 
     def value(self, kpi: str, period_label: str | None = None, **dims: str) -> float | None:
         """One value, for tests and scripts.
@@ -92,7 +95,8 @@ class Engine:
         self.calendar = calendar or CalendarSettings()
         self.params = dict(params or {})
         self._version = version
-        self._cache: OrderedDict[str, pd.DataFrame] = OrderedDict()
+        self._cache: OrderedDict[str, tuple[pd.DataFrame, str | None]] = OrderedDict()
+        self._currency_cache: dict[tuple[str, str], set[str]] = {}
         self._cache_size = cache_size
         self._definitions_key = _digest(
             {k: v.model_dump(mode="json") for k, v in sorted(self.definitions.items())}
@@ -128,6 +132,8 @@ class Engine:
             request = Request(("warm_up",), grain, by, day, day)
             plan = plan_request(request, {"warm_up": probe}, calendar=self.calendar, params={})
             self.warehouse.backend.compile(build_query(plan, plan.windows, self.warehouse))
+        for name in ("ad_performance", "orders"):
+            self._table_currencies(name)
         gc.collect()
         gc.freeze()
 
@@ -202,15 +208,59 @@ class Engine:
         )
         if key in self._cache:
             self._cache.move_to_end(key)
-            return Result(request, plan, self._cache[key].copy(), from_cache=True)
-        frame = self._execute(plan, plan.windows)
+            frame, currency = self._cache[key]
+            return Result(request, plan, frame.copy(), from_cache=True, currency=currency)
+        windows = list(plan.windows)
         if request.compare:
+            # One query over the periods and the periods they are compared with, so both sides
+            # share one spine: a campaign that stopped shows a drop to 0, not a missing row.
             other = comparison_windows(plan, request.compare, self.calendar)
-            frame = _compare(frame, self._execute(plan, other), other, list(request.by))
-        self._cache[key] = frame
+            n = len(plan.windows)
+            windows += [replace(w, index=w.index + n) for w in other]
+            currency = self._currency(plan, windows)
+            both = self._execute(plan, windows)
+            current = both[both[PERIOD] < n].reset_index(drop=True)
+            previous = both[both[PERIOD] >= n].copy()
+            previous[PERIOD] = previous[PERIOD] - n
+            frame = _compare(current, previous, other, list(request.by))
+        else:
+            currency = self._currency(plan, windows)
+            frame = self._execute(plan, plan.windows)
+        self._cache[key] = (frame, currency)
         if len(self._cache) > self._cache_size:
             self._cache.popitem(last=False)
-        return Result(request, plan, frame.copy())
+        return Result(request, plan, frame.copy(), currency=currency)
+
+    def _currency(self, plan: Plan, windows: Sequence[Window]) -> str | None:
+        """The one currency of the money the plan adds up; an error rather than a sum of
+        amounts in different currencies."""
+        if "currency" in plan.request.by:
+            return None  # each row is in the currency it is broken down by
+        found: set[str] = set()
+        for name in money_tables(plan):
+            stored = self._table_currencies(name)
+            found |= (
+                stored if len(stored) <= 1 else currencies_in(plan, name, windows, self.warehouse)
+            )
+        if len(found) > 1:
+            raise QueryError(
+                f"these amounts are in {len(found)} currencies ({', '.join(sorted(found))}); "
+                "adding them up without exchange rates would give a wrong number",
+                hint="Narrow to one with --where \"currency = 'USD'\" (or break down by currency).",
+            )
+        return found.pop() if found else None
+
+    def _table_currencies(self, name: str) -> set[str]:
+        """Every currency a table holds, cached per data version: most tables hold one, and
+        then no request needs to check its rows."""
+        key = (name, repr(self._version()))
+        if key not in self._currency_cache:
+            t = self.warehouse.table(name)
+            found = self.warehouse.backend.to_pyarrow(t.select("currency").distinct())
+            self._currency_cache[key] = {
+                c for c in found.column("currency").to_pylist() if c is not None
+            }
+        return self._currency_cache[key]
 
     def explain(self, request: Request) -> Explanation:
         """The plan and the SQL the engine runs for ``request``."""

@@ -15,6 +15,7 @@ Shape of the query (``Engine.explain`` shows the SQL):
 from __future__ import annotations
 
 from collections.abc import Sequence
+from itertools import pairwise
 
 import ibis
 import ibis.expr.types as ir
@@ -60,7 +61,9 @@ def build_query(plan: Plan, windows: Sequence[Window], warehouse: Warehouse) -> 
         ordinary = [m for m in plan.measures if m.table == name and not m.snapshot]
         snapshot = [m for m in plan.measures if m.table == name and m.snapshot]
         if ordinary:
-            parts.append((_aggregate_table(plan, name, ordinary, windows, by, warehouse), ordinary))
+            parts.append(
+                (_aggregate_table(plan, name, ordinary, windows, periods, by, warehouse), ordinary)
+            )
         if snapshot:
             parts.append(
                 (_aggregate_snapshot(plan, name, snapshot, periods, by, warehouse), snapshot)
@@ -110,11 +113,42 @@ def _filtered(plan: Plan, name: str, warehouse: Warehouse) -> ir.Table:
     return t
 
 
+def money_tables(plan: Plan) -> list[str]:
+    """Tables whose money columns (cost, revenue, …) the plan adds up."""
+    tables = []
+    for m in plan.measures:
+        agg = m.aggregate
+        if agg.column is None or agg.func in ("count", "count_distinct"):
+            continue
+        if model_table(agg.table).column(agg.column).unit == "currency":
+            tables.append(agg.table)
+    return list(dict.fromkeys(tables))
+
+
+def currencies_in(
+    plan: Plan, name: str, windows: Sequence[Window], warehouse: Warehouse
+) -> set[str]:
+    """The currencies of the rows of ``name`` that the plan reads over ``windows``."""
+    time_col = model_table(name).time_column
+    t = _filtered(plan, name, warehouse)
+    lo = min(w.start for w in windows)
+    hi = max(w.end for w in windows)
+    t = t.filter(t[time_col].between(ibis.literal(lo, "date"), ibis.literal(hi, "date")))
+    found = warehouse.backend.to_pyarrow(t.select("currency").distinct())
+    return {c for c in found.column("currency").to_pylist() if c is not None}
+
+
+def _overlapping(windows: Sequence[Window]) -> bool:
+    ordered = sorted(windows, key=lambda w: w.start)
+    return any(b.start <= a.end for a, b in pairwise(ordered))
+
+
 def _aggregate_table(
     plan: Plan,
     name: str,
     measures: list[Measure],
     windows: Sequence[Window],
+    periods: ir.Table,
     by: list[str],
     warehouse: Warehouse,
 ) -> ir.Table:
@@ -126,6 +160,10 @@ def _aggregate_table(
     index = _period_index(plan, t[time_col], windows) if windows is plan.windows else None
     if index is not None:
         joined = t.mutate(**{PERIOD: index})
+    elif _overlapping(windows):
+        # A period and the one it is compared with can share days: join on the range.
+        day = t[time_col]
+        joined = t.join(periods, (day >= periods.period_start) & (day <= periods.period_end))
     else:
         day_map = ibis.memtable(window_map([(w.start, w.end) for w in windows]))
         joined = t.join(day_map, t[time_col] == day_map.date)

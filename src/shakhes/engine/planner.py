@@ -273,6 +273,14 @@ def _check_breakdown(kpis: Sequence[PlannedKpi], by: Sequence[str]) -> None:
                 )
             for name in k.tables:
                 tbl = table(name)
+                if tbl.has_column(dim) and not tbl.column(dim).is_dimension:
+                    kind = tbl.column(dim).type.value
+                    tip = "; use --grain for dates" if kind == "date" else ""
+                    raise QueryError(
+                        f"'{dim}' is not a dimension to break down by (it is a {kind} column "
+                        f"of {name}){tip}",
+                        hint=f"{name} can be broken down by: {', '.join(tbl.dimensions)}.",
+                    )
                 if not tbl.has_column(dim):
                     hint = nearest(dim, tbl.dimensions)
                     raise QueryError(

@@ -1,0 +1,206 @@
+"""``shakhes import``, ``shakhes imports list|undo`` and ``shakhes quarantine list|export``."""
+
+from __future__ import annotations
+
+import csv
+import sys
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.console import Console
+from rich.markup import escape
+from rich.table import Table
+
+from shakhes.cli.output import wide
+from shakhes.imports.ledger import Ledger
+from shakhes.imports.pipeline import ImportOptions, ImportReport
+from shakhes.workspace import Workspace, current_actor
+
+imports_app = typer.Typer(help="List and undo imports.", no_args_is_help=True)
+quarantine_app = typer.Typer(help="Rows that imports rejected, and why.", no_args_is_help=True)
+
+WorkspaceOpt = Annotated[
+    Path | None,
+    typer.Option(
+        "--workspace",
+        "-w",
+        help="Workspace folder (default: $SHAKHES_WORKSPACE, "
+        "else the nearest folder with shakhes.toml at or above the current one).",
+    ),
+]
+
+
+def import_command(
+    out: Console,
+    files: list[Path],
+    source: str,
+    dry_run: bool,
+    currency: str | None,
+    account: str | None,
+    replace_range: bool,
+    encoding: str | None,
+    workspace: Path | None,
+) -> None:
+    """Import each file in turn; each is its own transaction."""
+    ws = Workspace.open(workspace)
+    try:
+        for path in files:
+            options = ImportOptions(
+                source=source,
+                dry_run=dry_run,
+                currency=currency,
+                account=account,
+                replace_range=replace_range,
+                encoding=encoding,
+                actor=current_actor(),
+            )
+            with out.status(f"Importing {path.name}…"):
+                report = ws.import_file(path, options)
+            print_report(out, report)
+    finally:
+        ws.close()
+
+
+def print_report(out: Console, r: ImportReport) -> None:
+    """The figures a user ticks against the platform's own totals."""
+    head = "Would import" if r.dry_run else "Imported"
+    if r.already_imported is not None:
+        out.print(
+            f"{r.file}: already imported as #{r.already_imported} (same content); nothing changed.",
+            markup=False,
+        )
+        return
+    where = f" as import #{r.import_id}" if r.import_id is not None else ""
+    out.print(f"{head} {r.file} ({r.source} → {r.table}){where}", markup=False)
+    rng = f"{r.date_range[0]} … {r.date_range[1]}" if r.date_range else "—"
+    out.print(
+        f"  rows read {r.rows_read:,}; accepted {r.accepted:,}; quarantined "
+        f"{r.quarantined:,}; replaced {r.replaced:,}; removed {r.removed:,}; total rows "
+        f"skipped {r.summary_rows:,}; dates {rng}",
+        markup=False,
+    )
+    if r.totals:
+        out.print(
+            "  totals: " + ", ".join(f"{k} {v:,.2f}" for k, v in r.totals.items()), markup=False
+        )
+    for warning in r.warnings:
+        out.print(f"  warning: {warning}", markup=False, style="yellow")
+    for bad in r.rejected[:10]:
+        out.print(
+            f"  quarantined line {bad.line}: {bad.column}={bad.value!r}: {bad.reason}", markup=False
+        )
+    if len(r.rejected) > 10:
+        out.print(f"  … and {len(r.rejected) - 10:,} more (`shakhes quarantine list`)")
+    if r.dry_run:
+        out.print("  (dry run: nothing was written)")
+
+
+@imports_app.command("list")
+def imports_list(
+    limit: Annotated[int, typer.Option(help="How many, newest first.")] = 20,
+    workspace: WorkspaceOpt = None,
+) -> None:
+    """The import log: file, SHA-256, source, account, counts, date range, who and when."""
+    ws = Workspace.open(workspace)
+    try:
+        records = Ledger(ws.warehouse).recent(limit)
+    finally:
+        ws.close()
+    table = Table(
+        "id",
+        "when",
+        "who",
+        "source",
+        "table",
+        "file",
+        "accepted",
+        "quarantined",
+        "replaced",
+        "removed",
+        "dates",
+        "undone",
+        box=None,
+    )
+    for r in records:
+        table.add_row(
+            str(r.import_id),
+            f"{r.imported_at:%Y-%m-%d %H:%M}",
+            escape(r.actor),
+            r.source,
+            r.table_name,
+            escape(Path(r.file_name).name),
+            f"{r.accepted:,}",
+            f"{r.quarantined:,}",
+            f"{r.replaced:,}",
+            f"{r.removed:,}",
+            f"{r.date_from} … {r.date_to}" if r.date_from else "—",
+            f"{r.undone_at:%Y-%m-%d %H:%M}" if r.undone_at else "",
+        )
+    wide(Console()).print(table)
+
+
+@imports_app.command("undo")
+def imports_undo(
+    import_id: Annotated[int, typer.Argument(help="Import id from `shakhes imports list`.")],
+    workspace: WorkspaceOpt = None,
+) -> None:
+    """Undo an import: remove its rows and restore exactly what it replaced."""
+    ws = Workspace.open(workspace)
+    try:
+        result = ws.undo_import(import_id)
+    finally:
+        ws.close()
+    Console().print(
+        f"Undid import #{result.import_id}: removed {result.deleted:,} rows, "
+        f"restored {result.restored:,}."
+    )
+
+
+@quarantine_app.command("list")
+def quarantine_list(
+    import_id: Annotated[int | None, typer.Option("--import", help="Only this import.")] = None,
+    workspace: WorkspaceOpt = None,
+) -> None:
+    """Quarantined rows: file, line, column, value and reason."""
+    ws = Workspace.open(workspace)
+    try:
+        rows = Ledger(ws.warehouse).quarantine(import_id)
+    finally:
+        ws.close()
+    out = Console()
+    for imp, file_name, line, column, value, reason, _ in rows:
+        out.print(
+            f"#{imp} {Path(file_name).name}:{line}: {column}={value!r}: {reason}", markup=False
+        )
+    if not rows:
+        out.print("No quarantined rows.")
+
+
+@quarantine_app.command("export")
+def quarantine_export(
+    output: Annotated[
+        Path | None, typer.Option("-o", "--output", help="CSV file (default: standard output).")
+    ] = None,
+    import_id: Annotated[int | None, typer.Option("--import", help="Only this import.")] = None,
+    workspace: WorkspaceOpt = None,
+) -> None:
+    """Write quarantined rows as CSV (the original cells plus line and reason) to fix and
+    import again."""
+    ws = Workspace.open(workspace)
+    try:
+        rows = Ledger(ws.warehouse).quarantine(import_id)
+    finally:
+        ws.close()
+    headers: list[str] = []
+    for *_, raw in rows:
+        headers += [h for h in raw if h not in headers]
+    fh = output.open("w", newline="", encoding="utf-8") if output else sys.stdout
+    try:
+        writer = csv.writer(fh)
+        writer.writerow(["import", "line", "column", "reason", *headers])
+        for imp, _, line, column, _, reason, raw in rows:
+            writer.writerow([imp, line, column, reason, *(raw.get(h, "") for h in headers)])
+    finally:
+        if output:
+            fh.close()

@@ -1,0 +1,1 @@
+"""Importing the files marketers really have: platform exports, mappings, quarantine."""

@@ -1,0 +1,357 @@
+"""The import ledger: every import is one transaction, recorded with what it replaced.
+
+- ``shakhes_imports`` logs each import (file, SHA-256, source, account, counts, date range, who,
+  when);
+- canonical rows carry the ``_import_id`` that wrote them;
+- ``shakhes_replaced_<table>`` keeps every row an import replaced or removed, tagged
+  ``_replaced_by``, so ``undo`` restores exactly what was there before;
+- ``shakhes_quarantine`` keeps every rejected row with its file, line, column, value and reason.
+
+All SQL here is built from identifiers of the data model and ``?`` placeholders for values.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from shakhes.data.model import TABLES, Table
+from shakhes.data.warehouse import (
+    IMPORT_ID,
+    IMPORTS_TABLE,
+    QUARANTINE_TABLE,
+    REPLACED_BY,
+    Warehouse,
+    history_table,
+)
+from shakhes.errors import DataError
+
+REPLACE_SCOPE: dict[str, tuple[str, ...]] = {
+    "ad_performance": ("platform", "account"),
+}
+"""With ``--replace-range``, which rows a file speaks for besides its date range: an ad export
+covers its own platform and account, never another's. Tables not listed: the whole range."""
+
+_RECORD_COLUMNS = (
+    "import_id",
+    "table_name",
+    "file_name",
+    "sha256",
+    "source",
+    "account",
+    "rows_read",
+    "accepted",
+    "quarantined",
+    "replaced",
+    "removed",
+    "date_from",
+    "date_to",
+    "replace_range",
+    "totals",
+    "actor",
+    "imported_at",
+    "undone_at",
+)
+
+
+@dataclass(frozen=True)
+class Rejected:
+    """One quarantined row: where it was, what was wrong, and the row itself."""
+
+    line: int
+    column: str | None
+    value: str | None
+    reason: str
+    row: dict[str, str] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class ImportRecord:
+    import_id: int
+    table_name: str
+    file_name: str
+    sha256: str
+    source: str
+    account: str | None
+    rows_read: int
+    accepted: int
+    quarantined: int
+    replaced: int
+    removed: int
+    date_from: dt.date | None
+    date_to: dt.date | None
+    replace_range: bool
+    totals: dict[str, float]
+    actor: str
+    imported_at: dt.datetime
+    undone_at: dt.datetime | None
+
+
+@dataclass(frozen=True)
+class UndoResult:
+    import_id: int
+    deleted: int
+    restored: int
+
+
+def _q(name: str) -> str:
+    return '"' + name + '"'
+
+
+def _key_match(table: Table, left: str, right: str) -> str:
+    return " AND ".join(
+        f"{left}.{_q(k)} IS NOT DISTINCT FROM {right}.{_q(k)}" for k in table.natural_key
+    )
+
+
+class Ledger:
+    """Imports into one warehouse: commit, list, undo, quarantine."""
+
+    def __init__(self, warehouse: Warehouse) -> None:
+        self.warehouse = warehouse
+
+    def _rows(self, sql: str, params: Sequence[Any] = ()) -> list[tuple[Any, ...]]:
+        with self.warehouse.transaction() as cur:
+            cur.execute(self.warehouse.param(sql), list(params))
+            return [tuple(r) for r in cur.fetchall()]
+
+    # ---- reading ------------------------------------------------------------------------------
+
+    def recent(self, limit: int = 50) -> list[ImportRecord]:
+        """The latest imports, newest first."""
+        cols = ", ".join(_RECORD_COLUMNS)
+        rows = self._rows(
+            f"SELECT {cols} FROM {IMPORTS_TABLE} ORDER BY import_id DESC LIMIT ?", [limit]
+        )
+        return [_record(r) for r in rows]
+
+    def get(self, import_id: int) -> ImportRecord:
+        cols = ", ".join(_RECORD_COLUMNS)
+        rows = self._rows(f"SELECT {cols} FROM {IMPORTS_TABLE} WHERE import_id = ?", [import_id])
+        if not rows:
+            raise DataError(
+                f"there is no import #{import_id}",
+                hint="`shakhes imports list` shows the imports of this workspace.",
+            )
+        return _record(rows[0])
+
+    def same_file(self, table: str, sha256: str) -> ImportRecord | None:
+        """A standing (not undone) import of a file with the same content into ``table``."""
+        cols = ", ".join(_RECORD_COLUMNS)
+        rows = self._rows(
+            f"SELECT {cols} FROM {IMPORTS_TABLE} WHERE table_name = ? AND sha256 = ? "
+            "AND undone_at IS NULL ORDER BY import_id DESC LIMIT 1",
+            [table, sha256],
+        )
+        return _record(rows[0]) if rows else None
+
+    def quarantine(
+        self, import_id: int | None = None, *, include_resolved: bool = False
+    ) -> list[tuple[int, str, int, str | None, str | None, str, dict[str, str]]]:
+        """Quarantined rows: (import id, file, line, column, value, reason, row)."""
+        where, params = [], []
+        if import_id is not None:
+            where.append("import_id = ?")
+            params.append(import_id)
+        if not include_resolved:
+            where.append("resolved_by IS NULL")
+        clause = f"WHERE {' AND '.join(where)}" if where else ""
+        rows = self._rows(
+            f"SELECT import_id, file_name, line, column_name, cell, reason, row_json "
+            f"FROM {QUARANTINE_TABLE} {clause} ORDER BY import_id, line",
+            params,
+        )
+        return [
+            (int(r[0]), str(r[1]), int(r[2]), r[3], r[4], str(r[5]), json.loads(r[6])) for r in rows
+        ]
+
+    # ---- writing ------------------------------------------------------------------------------
+
+    def commit(
+        self,
+        *,
+        table: Table,
+        stage: str,
+        rejected: Sequence[Rejected],
+        file_name: str,
+        sha256: str,
+        source: str,
+        account: str | None,
+        rows_read: int,
+        date_range: tuple[dt.date, dt.date] | None,
+        replace_range: bool,
+        totals: dict[str, float],
+        actor: str,
+    ) -> ImportRecord:
+        """Merge the staged rows into ``table`` in one transaction and record the import.
+
+        A staged row whose natural key is already there replaces the old row (kept in the
+        history table); with ``replace_range``, rows of the file's scope and date range that the
+        file lacks are removed (kept too). Nothing is written unless everything is.
+        """
+        wh = self.warehouse
+        target, history = _q(table.name), history_table(table.name)
+        cols = ", ".join(_q(c) for c in table.column_names)
+        t_cols = ", ".join(f"t.{_q(c)}" for c in table.column_names)
+        match = _key_match(table, "t", "s")
+        now = dt.datetime.now(dt.UTC).replace(tzinfo=None)
+        with wh.transaction() as cur:
+            cur.execute(f"SELECT coalesce(max(import_id), 0) + 1 FROM {IMPORTS_TABLE}")
+            import_id = int(cur.fetchone()[0])
+            exists = f"EXISTS (SELECT 1 FROM {stage} AS s WHERE {match})"
+            cur.execute(
+                wh.param(
+                    f"INSERT INTO {history} ({cols}, {IMPORT_ID}, {REPLACED_BY}) "
+                    f"SELECT {t_cols}, t.{IMPORT_ID}, ? FROM {target} AS t WHERE {exists}"
+                ),
+                [import_id],
+            )
+            cur.execute(f"SELECT count(*) FROM {history} WHERE {REPLACED_BY} = {import_id}")
+            replaced = int(cur.fetchone()[0])
+            cur.execute(f"DELETE FROM {target} AS t WHERE {exists}")
+            removed = 0
+            if replace_range and date_range is not None:
+                removed = self._remove_range(cur, table, stage, import_id, date_range)
+            cur.execute(
+                wh.param(
+                    f"INSERT INTO {target} ({cols}, {IMPORT_ID}) SELECT {cols}, ? FROM {stage}"
+                ),
+                [import_id],
+            )
+            cur.execute(f"SELECT count(*) FROM {stage}")
+            accepted = int(cur.fetchone()[0])
+            for r in rejected:
+                cur.execute(
+                    wh.param(
+                        f"INSERT INTO {QUARANTINE_TABLE} (import_id, file_name, line, column_name, "
+                        "cell, reason, row_json) VALUES (?, ?, ?, ?, ?, ?, ?)"
+                    ),
+                    [
+                        import_id,
+                        file_name,
+                        r.line,
+                        r.column,
+                        r.value,
+                        r.reason,
+                        json.dumps(r.row, ensure_ascii=False),
+                    ],
+                )
+            lo, hi = date_range if date_range else (None, None)
+            record = ImportRecord(
+                import_id,
+                table.name,
+                file_name,
+                sha256,
+                source,
+                account,
+                rows_read,
+                accepted,
+                len(rejected),
+                replaced,
+                removed,
+                lo,
+                hi,
+                replace_range,
+                totals,
+                actor,
+                now,
+                None,
+            )
+            values = [getattr(record, c) for c in _RECORD_COLUMNS]
+            values[_RECORD_COLUMNS.index("totals")] = json.dumps(totals, sort_keys=True)
+            marks = ", ".join("?" for _ in _RECORD_COLUMNS)
+            cur.execute(
+                wh.param(
+                    f"INSERT INTO {IMPORTS_TABLE} ({', '.join(_RECORD_COLUMNS)}) VALUES ({marks})"
+                ),
+                values,
+            )
+        return record
+
+    def _remove_range(
+        self,
+        cur: Any,
+        table: Table,
+        stage: str,
+        import_id: int,
+        date_range: tuple[dt.date, dt.date],
+    ) -> int:
+        wh = self.warehouse
+        target, history = _q(table.name), history_table(table.name)
+        cols = ", ".join(_q(c) for c in table.column_names)
+        scope = REPLACE_SCOPE.get(table.name, ())
+        condition = f"{_q(table.time_column)} BETWEEN ? AND ?"
+        if scope:
+            keys = ", ".join(_q(c) for c in scope)
+            condition += f" AND ({keys}) IN (SELECT DISTINCT {keys} FROM {stage})"
+        cur.execute(
+            wh.param(
+                f"INSERT INTO {history} ({cols}, {IMPORT_ID}, {REPLACED_BY}) "
+                f"SELECT {cols}, {IMPORT_ID}, ? FROM {target} WHERE {condition}"
+            ),
+            [import_id, *date_range],
+        )
+        cur.execute(wh.param(f"SELECT count(*) FROM {target} WHERE {condition}"), list(date_range))
+        removed = int(cur.fetchone()[0])
+        cur.execute(wh.param(f"DELETE FROM {target} WHERE {condition}"), list(date_range))
+        return removed
+
+    def undo(self, import_id: int) -> UndoResult:
+        """Remove what import ``import_id`` wrote and restore exactly what it replaced."""
+        record = self.get(import_id)
+        if record.undone_at is not None:
+            raise DataError(
+                f"import #{import_id} was already undone on {record.undone_at:%Y-%m-%d %H:%M}"
+            )
+        table = TABLES[record.table_name]
+        wh = self.warehouse
+        target, history = _q(table.name), history_table(table.name)
+        cols = ", ".join(_q(c) for c in table.column_names)
+        later = self._rows(
+            f"SELECT DISTINCT {REPLACED_BY} FROM {history} WHERE {IMPORT_ID} = ? ORDER BY 1",
+            [import_id],
+        )
+        if later:
+            ids = ", ".join(f"#{r[0]}" for r in later)
+            raise DataError(
+                f"import #{import_id} cannot be undone yet: later import(s) {ids} replaced some "
+                "of its rows",
+                hint=f"Undo {ids} first (newest first), then #{import_id}.",
+            )
+        now = dt.datetime.now(dt.UTC).replace(tzinfo=None)
+        with wh.transaction() as cur:
+            cur.execute(
+                wh.param(f"SELECT count(*) FROM {target} WHERE {IMPORT_ID} = ?"), [import_id]
+            )
+            deleted = int(cur.fetchone()[0])
+            cur.execute(wh.param(f"DELETE FROM {target} WHERE {IMPORT_ID} = ?"), [import_id])
+            cur.execute(
+                wh.param(f"SELECT count(*) FROM {history} WHERE {REPLACED_BY} = ?"), [import_id]
+            )
+            restored = int(cur.fetchone()[0])
+            cur.execute(
+                wh.param(
+                    f"INSERT INTO {target} ({cols}, {IMPORT_ID}) SELECT {cols}, {IMPORT_ID} "
+                    f"FROM {history} WHERE {REPLACED_BY} = ?"
+                ),
+                [import_id],
+            )
+            cur.execute(wh.param(f"DELETE FROM {history} WHERE {REPLACED_BY} = ?"), [import_id])
+            cur.execute(
+                wh.param(f"UPDATE {IMPORTS_TABLE} SET undone_at = ? WHERE import_id = ?"),
+                [now, import_id],
+            )
+        return UndoResult(import_id, deleted, restored)
+
+
+def _record(row: tuple[Any, ...]) -> ImportRecord:
+    data = dict(zip(_RECORD_COLUMNS, row, strict=True))
+    data["totals"] = json.loads(data["totals"])
+    for name in ("date_from", "date_to"):
+        value = data[name]
+        if isinstance(value, dt.datetime):
+            data[name] = value.date()
+    return ImportRecord(**data)

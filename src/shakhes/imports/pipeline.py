@@ -1,0 +1,589 @@
+"""``shakhes import``: read a file, recognise its layout, parse and check every row, and merge
+the good rows in one transaction, quarantining the rest.
+
+Stages: sniff the file (format, encoding, delimiter) → find the header and the source layout
+among the first rows → stream the rows in batches: map headers to canonical columns, parse
+values, complete rows (constants, currency, account, channel), check them → stage accepted rows
+in a temporary table → one transaction merges them by natural key and records the import.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import pyarrow as pa
+import pyarrow.compute as pc
+
+from shakhes.data.model import CHANNELS, TABLES, Table
+from shakhes.data.warehouse import Warehouse, arrow_schema
+from shakhes.errors import DataError, nearest
+from shakhes.imports import values as V
+from shakhes.imports.ledger import ImportRecord, Ledger, Rejected
+from shakhes.imports.readers import Row, iter_rows, sniff
+from shakhes.imports.sources import REGISTRY
+from shakhes.imports.sources.base import Field, SourceSpec, header_currency, header_key
+
+NOT_SET = "(not set)"
+BATCH_ROWS = 50_000
+HEADER_SEARCH_ROWS = 60
+MAX_REJECTED = 100_000
+TOTAL_COLUMNS = (
+    "impressions",
+    "clicks",
+    "cost",
+    "conversions",
+    "conversion_value",
+    "revenue",
+    "sessions",
+    "key_events",
+    "sent",
+    "value",
+)
+"""Numeric columns whose totals an import reports, to tick against the platform's own."""
+
+
+@dataclass(frozen=True)
+class ImportOptions:
+    source: str = "auto"
+    dry_run: bool = False
+    currency: str | None = None
+    account: str | None = None
+    replace_range: bool = False
+    encoding: str | None = None
+    actor: str = "unknown"
+
+
+@dataclass(frozen=True)
+class ImportReport:
+    """What an import did (or, with ``dry_run``, would do)."""
+
+    file: str
+    source: str
+    table: str
+    rows_read: int
+    accepted: int
+    quarantined: int
+    replaced: int
+    removed: int
+    summary_rows: int
+    date_range: tuple[dt.date, dt.date] | None
+    totals: dict[str, float]
+    warnings: tuple[str, ...] = ()
+    rejected: tuple[Rejected, ...] = ()
+    import_id: int | None = None
+    dry_run: bool = False
+    already_imported: int | None = None
+
+
+@dataclass
+class _Layout:
+    spec: SourceSpec
+    header: tuple[str, ...]
+    header_line: int
+    columns: dict[int, Field]
+    preamble: list[Row]
+    currency_from_headers: str | None
+
+
+@dataclass
+class _Totals:
+    sums: dict[str, float] = field(default_factory=dict)
+    lo: dt.date | None = None
+    hi: dt.date | None = None
+
+    def add(self, rows: pa.Table, table: Table) -> None:
+        for name in TOTAL_COLUMNS:
+            if table.has_column(name) and rows.num_rows:
+                value = pc.sum(rows.column(name)).as_py()
+                self.sums[name] = self.sums.get(name, 0.0) + float(value or 0)
+        if rows.num_rows:
+            dates = rows.column(table.time_column)
+            lo, hi = pc.min(dates).as_py(), pc.max(dates).as_py()
+            self.lo = lo if self.lo is None or lo < self.lo else self.lo
+            self.hi = hi if self.hi is None or hi > self.hi else self.hi
+
+
+def candidates(source: str) -> list[SourceSpec]:
+    """The layouts to try for ``--source`` (``auto``: all of them)."""
+    if source == "auto":
+        return list(REGISTRY.values())
+    if source == "canonical":
+        return [s for name, s in REGISTRY.items() if name.startswith("canonical:")]
+    if source in REGISTRY:
+        return [REGISTRY[source]]
+    names = sorted({n.split(":")[0] for n in REGISTRY})
+    hint = nearest(source, names)
+    raise DataError(
+        f"unknown source '{source}'" + (f" — did you mean '{hint}'?" if hint else ""),
+        hint=f"Sources: auto, {', '.join(names)}.",
+    )
+
+
+def find_layout(path: Path, rows: Sequence[Row], specs: Sequence[SourceSpec]) -> _Layout:
+    """The header row and the source layout it belongs to, among the first rows of a file."""
+    best: tuple[int, int, SourceSpec, int] | None = None
+    nearest_miss: tuple[int, SourceSpec, Row, list[str]] | None = None
+    for i, row in enumerate(rows[:HEADER_SEARCH_ROWS]):
+        for spec in specs:
+            found, missing = spec.score(row.cells)
+            if found == 0:
+                continue
+            if missing or found < 2:
+                if nearest_miss is None or found > nearest_miss[0]:
+                    nearest_miss = (found, spec, row, missing)
+                continue
+            unplaced = sum(1 for c in row.cells if c.strip() and spec.field_for(c) is None)
+            score = (found, -unplaced)
+            if best is None or score > (best[0], best[1]):
+                best = (found, -unplaced, spec, i)
+    if best is None:
+        raise _not_recognised(path, specs, nearest_miss)
+    spec, index = best[2], best[3]
+    header = rows[index].cells
+    columns: dict[int, Field] = {}
+    taken: set[str] = set()
+    for pos, name in enumerate(header):
+        f = spec.field_for(name)
+        if f is not None and f.canonical not in taken:
+            columns[pos] = f
+            taken.add(f.canonical)
+    currencies = {
+        c
+        for pos, f in columns.items()
+        if f.canonical in ("cost", "conversion_value", "revenue")
+        and (c := header_currency(header[pos])) is not None
+    }
+    if len(currencies) > 1:
+        raise DataError(
+            f"{path}: money columns in different currencies ({', '.join(currencies)})",
+            hint="Export the report in one currency.",
+        )
+    return _Layout(
+        spec,
+        header,
+        rows[index].line,
+        columns,
+        list(rows[:index]),
+        currencies.pop() if currencies else None,
+    )
+
+
+def _not_recognised(
+    path: Path, specs: Sequence[SourceSpec], miss: tuple[int, SourceSpec, Row, list[str]] | None
+) -> DataError:
+    tried = ", ".join(sorted({s.name.split(":")[0] for s in specs}))
+    if miss is None:
+        return DataError(
+            f"{path}: no header row of a known layout in the first {HEADER_SEARCH_ROWS} rows "
+            f"(tried: {tried})",
+            hint="Pass --source NAME, or describe the file with --mapping FILE.yml "
+            "(`shakhes import --suggest-mapping FILE` writes a starting one).",
+        )
+    _, spec, row, missing = miss
+    unplaced = [c for c in row.cells if c.strip() and spec.field_for(c) is None]
+    parts = [
+        f"{path}: the headers on line {row.line} look most like a {spec.title} "
+        f"({spec.name.split(':')[0]}), but"
+    ]
+    if missing:
+        parts.append(f"the required column(s) {', '.join(repr(m) for m in missing)} are missing")
+    else:
+        parts.append("too few of its columns are there")
+    if unplaced:
+        shown = ", ".join(repr(u) for u in unplaced[:12])
+        parts.append(f"; headers it could not place: {shown}")
+    return DataError(
+        " ".join(parts[:2]) + "".join(parts[2:]),
+        hint=f"Layouts tried: {tried}. Use --mapping FILE.yml for other layouts.",
+    )
+
+
+_RANGE = re.compile(r"(.+?)\s+[-–—]\s+(.+)")
+
+
+def preamble_range(rows: Sequence[Row]) -> tuple[dt.date, dt.date] | None:
+    """The date range a report's preamble states, e.g. ``"September 1, 2026 - September 30,
+    2026"`` (Google Ads) — None when there is none."""
+    for row in rows:
+        text = " ".join(c for c in row.cells if c.strip())
+        match = _RANGE.fullmatch(text.strip().strip('"'))
+        if not match:
+            continue
+        parsed = V.parse_dates(pa.array([match.group(1).strip(), match.group(2).strip()]))
+        lo, hi = parsed.values.to_pylist()
+        if isinstance(lo, dt.date) and isinstance(hi, dt.date):
+            return lo, hi
+    return None
+
+
+class _Importer:
+    def __init__(self, warehouse: Warehouse, path: Path, options: ImportOptions) -> None:
+        self.warehouse = warehouse
+        self.path = path
+        self.options = options
+        self.rejected: list[Rejected] = []
+        self.warnings: list[str] = []
+        self.summary_rows: list[dict[str, str]] = []
+        self.rows_read = 0
+
+    def run(self) -> ImportReport:
+        info = sniff(self.path, encoding=self.options.encoding)
+        rows = iter_rows(info)
+        head = _take(rows, HEADER_SEARCH_ROWS)
+        layout = find_layout(self.path, head, candidates(self.options.source))
+        spec = layout.spec
+        table = TABLES[spec.table]
+        single_day = self._single_day(layout)
+        body = _chain(head[len(layout.preamble) + 1 :], rows)
+        stage = self.warehouse.create_stage("_shakhes_import_stage", table)
+        totals = _Totals()
+        try:
+            for batch in _batches(body, BATCH_ROWS):
+                accepted = self._batch(batch, layout, table, single_day)
+                if accepted.num_rows:
+                    self.warehouse.append_stage(stage, table, accepted)
+                    totals.add(accepted, table)
+            self._refuse_duplicates(stage, table)
+            self._check_summary(totals)
+            date_range = (totals.lo, totals.hi) if totals.lo and totals.hi else None
+            accepted_count = self._count(stage)
+            report = ImportReport(
+                str(self.path),
+                spec.name,
+                table.name,
+                self.rows_read,
+                accepted_count,
+                len(self.rejected),
+                0,
+                0,
+                len(self.summary_rows),
+                date_range,
+                totals.sums,
+                tuple(self.warnings),
+                tuple(self.rejected[:MAX_REJECTED]),
+                dry_run=self.options.dry_run,
+            )
+            if self.options.dry_run:
+                return self._preview(report, stage, table)
+            ledger = Ledger(self.warehouse)
+            previous = ledger.same_file(table.name, info.sha256)
+            if previous is not None and not self.options.replace_range:
+                return _with(report, already_imported=previous.import_id, accepted=0)
+            record = ledger.commit(
+                table=table,
+                stage=stage,
+                rejected=self.rejected[:MAX_REJECTED],
+                file_name=str(self.path),
+                sha256=info.sha256,
+                source=spec.name,
+                account=self.options.account,
+                rows_read=self.rows_read,
+                date_range=date_range,
+                replace_range=self.options.replace_range,
+                totals=totals.sums,
+                actor=self.options.actor,
+            )
+            return _from_record(report, record)
+        finally:
+            self.warehouse.drop_stage(stage)
+
+    def _single_day(self, layout: _Layout) -> dt.date | None:
+        """The day of every row of a report without a day column whose preamble names a
+        single day; a clear error for a report that covers several days in one row."""
+        time_column = TABLES[layout.spec.table].time_column
+        if time_column in {f.canonical for f in layout.columns.values()}:
+            return None
+        if not layout.spec.preamble_date_range:
+            return None
+        rng = preamble_range(layout.preamble)
+        if rng is not None and rng[0] == rng[1]:
+            return rng[0]
+        raise DataError(
+            f"{self.path}: this report is not broken down by day (no Day column"
+            + (f"; it covers {rng[0]} to {rng[1]}" if rng else "")
+            + ")",
+            hint="In Google Ads add the segment Time → Day to the table and download it again.",
+        )
+
+    def _count(self, stage: str) -> int:
+        with self.warehouse.transaction() as cur:
+            cur.execute(f"SELECT count(*) FROM {stage}")
+            return int(cur.fetchone()[0])
+
+    def _batch(
+        self, batch: list[Row], layout: _Layout, table: Table, single_day: dt.date | None
+    ) -> pa.Table:
+        spec = layout.spec
+        records: list[dict[str, str]] = []
+        kept: list[Row] = []
+        for row in batch:
+            self.rows_read += 1
+            record = {
+                layout.columns[pos].canonical: cell
+                for pos, cell in enumerate(row.cells)
+                if pos in layout.columns
+            }
+            if spec.summary is not None and spec.summary(record):
+                self.summary_rows.append(record)
+                continue
+            records.append(record)
+            kept.append(row)
+        n = len(records)
+        if n == 0:
+            return pa.table(
+                {c: pa.array([], arrow_schema(table).field(c).type) for c in table.column_names}
+            )
+        bad: dict[int, Rejected] = {}
+
+        def reject(i: int, column: str | None, value: str | None, reason: str) -> None:
+            if i not in bad:
+                raw = dict(zip(layout.header, kept[i].cells, strict=False))
+                bad[i] = Rejected(kept[i].line, column, value, reason, raw)
+
+        columns: dict[str, pa.Array] = {}
+        fields = {f.canonical: f for f in layout.columns.values()}
+        for name, f in fields.items():
+            text = pa.array([r.get(name, "") for r in records], pa.string())
+            parsed = _parse(f, text, spec)
+            if parsed.error_count():
+                for i, reason in enumerate(parsed.errors.to_pylist()):
+                    if reason is not None:
+                        reject(i, name, records[i].get(name, ""), reason)
+            columns[name] = parsed.values
+        out = self._complete(columns, n, layout, table, single_day, reject, records)
+        keep = [i for i in range(n) if i not in bad]
+        self.rejected.extend(bad[i] for i in sorted(bad))
+        result = pa.table({c: out[c] for c in table.column_names}, schema=arrow_schema(table))
+        return result.take(pa.array(keep, pa.int64())) if len(keep) < n else result
+
+    def _complete(
+        self,
+        columns: dict[str, pa.Array],
+        n: int,
+        layout: _Layout,
+        table: Table,
+        single_day: dt.date | None,
+        reject: Any,
+        records: list[dict[str, str]],
+    ) -> dict[str, pa.Array]:
+        spec, options = layout.spec, self.options
+        schema = arrow_schema(table)
+        out: dict[str, pa.Array] = {}
+        for col in table.columns:
+            arrow_type = schema.field(col.name).type
+            value: pa.Array | None = columns.get(col.name)
+            if col.name in spec.constants:
+                value = pa.array([spec.constants[col.name]] * n, pa.string())
+            elif col.name == "currency":
+                value = self._currency(value, n, layout)
+            elif col.name == "account" and options.account:
+                value = pa.array([options.account] * n, pa.string())
+            elif col.name == "channel" and value is None and spec.channel_by is not None:
+                source_col, mapping = spec.channel_by
+                kinds = columns.get(source_col)
+                names = kinds.to_pylist() if kinds is not None else [None] * n
+                value = pa.array([mapping.get(header_key(k or ""), "other") for k in names])
+            elif value is None and col.name in spec.copies:
+                value = out.get(spec.copies[col.name], columns.get(spec.copies[col.name]))
+            elif col.name == table.time_column and value is None and single_day is not None:
+                value = pa.array([single_day] * n, pa.date32())
+            if col.name in spec.defaults:
+                default = spec.defaults[col.name]
+                fill: Any = float(default) if col.type.is_numeric else default
+                value = (
+                    pa.array([fill] * n, arrow_type)
+                    if value is None
+                    else pc.fill_null(value.cast(arrow_type), fill)
+                )
+            if value is None:
+                if col.required:
+                    raise DataError(
+                        f"{self.path}: the file has no '{col.name}' column and the "
+                        f"{spec.title} layout cannot supply one",
+                        hint=f"Pass --{col.name} if the option exists, or use --mapping.",
+                    )
+                value = pa.nulls(n, arrow_type)
+            value = value.cast(arrow_type)
+            if col.required:
+                for i in pc.indices_nonzero(pc.is_null(value)).to_pylist():
+                    reject(i, col.name, records[i].get(col.name, ""), "missing required value")
+            out[col.name] = value
+        self._check_rules(out, columns, table, reject, records)
+        return out
+
+    def _currency(self, value: pa.Array | None, n: int, layout: _Layout) -> pa.Array:
+        given = self.options.currency or layout.currency_from_headers
+        if value is not None and given:
+            value = pc.fill_null(value, given)
+        elif value is None and given:
+            value = pa.array([given] * n, pa.string())
+        if value is None:
+            raise DataError(
+                f"{self.path}: the file does not say which currency its amounts are in",
+                hint="Pass --currency CODE (e.g. --currency USD, or IRR for rial).",
+            )
+        return pc.utf8_upper(value)
+
+    def _check_rules(
+        self,
+        out: dict[str, pa.Array],
+        parsed: dict[str, pa.Array],
+        table: Table,
+        reject: Any,
+        records: list[dict[str, str]],
+    ) -> None:
+        def flag(mask: pa.Array, column: str, reason: str) -> None:
+            for i in pc.indices_nonzero(pc.fill_null(mask, False)).to_pylist():
+                reject(i, column, records[i].get(column, ""), reason)
+
+        for col in table.columns:
+            if col.type.is_numeric:
+                flag(pc.less(out[col.name], 0), col.name, f"{col.name} is negative")
+        if table.has_column("clicks") and table.has_column("impressions"):
+            flag(
+                pc.greater(out["clicks"], out["impressions"]),
+                "clicks",
+                "more clicks than impressions",
+            )
+        if table.has_column("engaged_sessions"):
+            flag(
+                pc.greater(out["engaged_sessions"], out["sessions"]),
+                "engaged_sessions",
+                "more engaged sessions than sessions",
+            )
+        if table.has_column("channel"):
+            known = pc.is_in(out["channel"], pa.array(list(CHANNELS)))
+            for i in pc.indices_nonzero(pc.invert(pc.fill_null(known, True))).to_pylist():
+                value = out["channel"][i].as_py()
+                hint = nearest(value, CHANNELS)
+                reject(
+                    i,
+                    "channel",
+                    value,
+                    "unknown channel" + (f" — did you mean '{hint}'?" if hint else ""),
+                )
+        if "_date_end" in parsed and table.has_column("date"):
+            differs = pc.not_equal(parsed["_date_end"], out["date"])
+            flag(
+                differs,
+                "date",
+                "not a daily row (the report period is longer than a day): "
+                "export with Breakdown → By time → Day",
+            )
+        if "_result_indicator" in parsed:
+            indicators = parsed["_result_indicator"]
+            counts = pc.value_counts(pc.drop_null(indicators)).to_pylist()
+            if len(counts) > 1:
+                main = max(counts, key=lambda c: c["counts"])["values"]
+                flag(
+                    pc.not_equal(indicators, main),
+                    "conversions",
+                    f"Results count a different action than the rest of the file ({main}); "
+                    "export one objective per file",
+                )
+
+    def _refuse_duplicates(self, stage: str, table: Table) -> None:
+        keys = ", ".join(f'"{k}"' for k in table.natural_key)
+        with self.warehouse.transaction() as cur:
+            cur.execute(f"SELECT count(*) - count(DISTINCT ({keys})) FROM {stage}")
+            extra = int(cur.fetchone()[0] or 0)
+        if extra:
+            raise DataError(
+                f"{self.path}: {extra} row(s) repeat the natural key "
+                f"({', '.join(table.natural_key)}) of another row in the file",
+                hint="Each row must be one day × campaign × ad group (× ad); export with the "
+                "matching breakdown, or merge the repeated rows first.",
+            )
+
+    def _check_summary(self, totals: _Totals) -> None:
+        if not self.summary_rows:
+            return
+        first = self.summary_rows[0]
+        for name in ("impressions", "clicks", "cost"):
+            if name not in first or name not in totals.sums:
+                continue
+            parsed = V.parse_numbers(pa.array([first[name]])).values[0].as_py()
+            if parsed is None:
+                continue
+            mine = totals.sums[name]
+            if abs(mine - parsed) > max(0.005 * abs(parsed), 0.01):
+                self.warnings.append(
+                    f"the file's own total row says {name} = {parsed:,.2f} but the imported "
+                    f"rows add up to {mine:,.2f}"
+                    + (f" ({len(self.rejected)} row(s) were quarantined)" if self.rejected else "")
+                )
+
+    def _preview(self, report: ImportReport, stage: str, table: Table) -> ImportReport:
+        match = " AND ".join(f't."{k}" IS NOT DISTINCT FROM s."{k}"' for k in table.natural_key)
+        with self.warehouse.transaction() as cur:
+            cur.execute(
+                f'SELECT count(*) FROM "{table.name}" AS t WHERE EXISTS '
+                f"(SELECT 1 FROM {stage} AS s WHERE {match})"
+            )
+            replaced = int(cur.fetchone()[0])
+        return _with(report, replaced=replaced)
+
+
+def _parse(f: Field, text: pa.Array, spec: SourceSpec) -> V.Parsed:
+    if f.kind == "number":
+        return V.parse_numbers(text)
+    if f.kind == "percent":
+        return V.parse_numbers(text, percent_as_fraction=True)
+    if f.kind == "date":
+        return V.parse_dates(text, date_format=spec.date_format)
+    if f.kind == "id":
+        return V.parse_integers_as_ids(text)
+    if f.kind == "bool":
+        return V.parse_booleans(text)
+    return V.parse_text(text)
+
+
+def _take(rows: Iterator[Row], n: int) -> list[Row]:
+    out = []
+    for row in rows:
+        out.append(row)
+        if len(out) >= n:
+            break
+    return out
+
+
+def _chain(first: Sequence[Row], rest: Iterator[Row]) -> Iterator[Row]:
+    yield from first
+    yield from rest
+
+
+def _batches(rows: Iterator[Row], size: int) -> Iterator[list[Row]]:
+    batch: list[Row] = []
+    for row in rows:
+        batch.append(row)
+        if len(batch) >= size:
+            yield batch
+            batch = []
+    if batch:
+        yield batch
+
+
+def _with(report: ImportReport, **changes: Any) -> ImportReport:
+    from dataclasses import replace
+
+    return replace(report, **changes)
+
+
+def _from_record(report: ImportReport, record: ImportRecord) -> ImportReport:
+    return _with(
+        report,
+        accepted=record.accepted,
+        replaced=record.replaced,
+        removed=record.removed,
+        import_id=record.import_id,
+    )
+
+
+def import_file(warehouse: Warehouse, path: Path, options: ImportOptions) -> ImportReport:
+    """Import one file into the warehouse; see the module docstring for the stages."""
+    return _Importer(warehouse, path, options).run()

@@ -1,0 +1,97 @@
+"""What a source layout is: which headers mean which canonical column, what to skip, and the
+constants and rules that complete a row.
+
+Headers are matched by name, never by position: case-insensitively, ignoring punctuation,
+spacing, a currency in parentheses (``Amount spent (USD)``) and Persian spelling variants, and
+accepting any of several aliases (``Impr.``, ``Impressions``, ``نمایش``).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Literal
+
+from shakhes.imports.values import normalize_key
+
+Kind = Literal["text", "number", "percent", "date", "id", "bool"]
+
+_CURRENCY_SUFFIX = re.compile(r"\s*\(([A-Za-z]{3})\)\s*$")
+_PUNCTUATION = re.compile(r"[\s._:/\-–—#'\"`’]+")
+
+
+def header_key(header: str) -> str:
+    """The form a header is matched in: ``'Amount spent (USD)'`` → ``'amount spent'``,
+    ``'Impr.'`` → ``'impr'``, ``'Clicks (Destination)'`` → ``'clicks (destination)'``."""
+    text = _CURRENCY_SUFFIX.sub("", header.strip().lstrip("\ufeff"))
+    return _PUNCTUATION.sub(" ", normalize_key(text)).strip()
+
+
+def header_currency(header: str) -> str | None:
+    """The currency a header names, as Meta writes it: ``'Amount spent (EUR)'`` → ``'EUR'``."""
+    match = _CURRENCY_SUFFIX.search(header.strip())
+    return match.group(1).upper() if match else None
+
+
+@dataclass(frozen=True)
+class Field:
+    """A canonical column and the headers that carry it in this layout."""
+
+    canonical: str
+    headers: tuple[str, ...]
+    kind: Kind
+    required: bool = False
+    """The layout is only recognised, and a file only imported, when this header is present."""
+
+    def matches(self, key: str) -> bool:
+        return key in {header_key(h) for h in self.headers}
+
+
+RowRule = Callable[[Mapping[str, str]], bool]
+
+
+@dataclass(frozen=True)
+class SourceSpec:
+    """A source layout (a platform export, a shop export, the canonical format).
+
+    ``constants`` fill columns the file does not have (``platform``); ``defaults`` fill columns
+    the file may lack; ``channel_by`` maps the text of one column (Google Ads' campaign type) to
+    a canonical channel; ``summary`` tells total rows, which are checked but never imported.
+    """
+
+    name: str
+    table: str
+    title: str
+    fields: tuple[Field, ...]
+    constants: Mapping[str, str] = field(default_factory=dict)
+    defaults: Mapping[str, str] = field(default_factory=dict)
+    channel_by: tuple[str, Mapping[str, str]] | None = None
+    summary: RowRule | None = None
+    copies: Mapping[str, str] = field(default_factory=dict)
+    """Columns filled from another column when the file lacks them (``campaign_id`` from
+    ``campaign`` in a report without ids)."""
+    date_format: str | None = None
+    account_from: str | None = None
+    """Canonical column whose value names the account when ``--account`` is not given."""
+    preamble_date_range: bool = False
+
+    def field_for(self, header: str) -> Field | None:
+        key = header_key(header)
+        for f in self.fields:
+            if f.matches(key):
+                return f
+        return None
+
+    def score(self, header: Sequence[str]) -> tuple[int, list[str]]:
+        """How many of this layout's fields ``header`` has, and its required fields it lacks."""
+        found = {f.canonical for h in header if (f := self.field_for(h)) is not None}
+        missing = [f.headers[0] for f in self.fields if f.required and f.canonical not in found]
+        return len(found), missing
+
+
+def starts_with_total(row: Mapping[str, str]) -> bool:
+    """A total or summary row: the first cell says ``Total``/``Total:``/``Totals`` (or the
+    French ``Total :``), in any case."""
+    first = next(iter(row.values()), "")
+    return header_key(first).startswith("total")

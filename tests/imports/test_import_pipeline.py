@@ -1,0 +1,193 @@
+"""Importing real export layouts end to end: recognise, parse, quarantine, merge, undo."""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+
+import pytest
+
+from shakhes.data.warehouse import Warehouse
+from shakhes.errors import DataError
+from shakhes.imports.ledger import Ledger
+from shakhes.imports.pipeline import ImportOptions, import_file
+
+FIXTURES = Path(__file__).parent / "fixtures" / "sources"
+
+
+@pytest.fixture()
+def warehouse() -> Warehouse:
+    wh = Warehouse.connect("duckdb://")
+    wh.ensure_schema()
+    return wh
+
+
+def rows(wh: Warehouse, sql: str) -> list[tuple[object, ...]]:
+    return [tuple(r) for r in wh.backend.con.execute(sql).fetchall()]
+
+
+def totals(wh: Warehouse) -> tuple[object, ...]:
+    return rows(
+        wh,
+        "SELECT count(*), sum(impressions), sum(clicks), round(sum(cost), 2), "
+        "sum(conversions), sum(conversion_value) FROM ad_performance",
+    )[0]
+
+
+def test_google_ads_report_round_trips_to_its_own_totals(warehouse: Warehouse) -> None:
+    report = import_file(warehouse, FIXTURES / "google_ads_campaign_day.csv", ImportOptions())
+    assert report.source == "google-ads" and report.table == "ad_performance"
+    assert (report.rows_read, report.accepted, report.quarantined) == (6, 4, 0)
+    assert report.summary_rows == 2 and report.warnings == ()
+    assert report.date_range == (dt.date(2026, 9, 1), dt.date(2026, 9, 2))
+    # The file's own "Total: Account" row: 28,134 impressions, 1,572 clicks, 2,299.56 cost.
+    assert totals(warehouse) == (4, 28134, 1572, 2299.56, 75.5, 7550.0)
+    assert report.totals["cost"] == pytest.approx(2299.56)
+    channels = dict(rows(warehouse, "SELECT campaign, channel FROM ad_performance GROUP BY ALL"))
+    assert channels == {
+        "Brand - Search": "search",
+        "Display - Remarketing": "display",
+        "YouTube - Launch": "video",
+    }
+    assert rows(warehouse, "SELECT DISTINCT platform, currency FROM ad_performance") == [
+        ("google_ads", "USD")
+    ]
+
+
+def test_reimporting_the_same_file_changes_nothing(warehouse: Warehouse) -> None:
+    path = FIXTURES / "google_ads_campaign_day.csv"
+    first = import_file(warehouse, path, ImportOptions())
+    again = import_file(warehouse, path, ImportOptions())
+    assert again.already_imported == first.import_id
+    assert totals(warehouse) == (4, 28134, 1572, 2299.56, 75.5, 7550.0)
+    assert len(Ledger(warehouse).recent()) == 1
+
+
+def test_a_newer_export_corrects_rows_and_keeps_other_campaigns(
+    warehouse: Warehouse, tmp_path: Path
+) -> None:
+    import_file(warehouse, FIXTURES / "google_ads_campaign_day.csv", ImportOptions())
+    newer = tmp_path / "brand_only.csv"
+    newer.write_text(
+        'Campaign report\n"September 2, 2026 - September 2, 2026"\n'
+        "Day,Campaign,Campaign type,Currency code,Impr.,Clicks,Cost\n"
+        '2026-09-02,Brand - Search,Search,USD,"11,500",720,"1,080.00"\n',
+        encoding="utf-8",
+    )
+    report = import_file(warehouse, newer, ImportOptions())
+    assert (report.accepted, report.replaced, report.removed) == (1, 1, 0)
+    assert rows(warehouse, "SELECT count(*), sum(impressions) FROM ad_performance") == [
+        (4, 28134 - 11000 + 11500)
+    ]
+
+
+def test_replace_range_removes_rows_the_new_file_lacks(
+    warehouse: Warehouse, tmp_path: Path
+) -> None:
+    import_file(warehouse, FIXTURES / "google_ads_campaign_day.csv", ImportOptions())
+    newer = tmp_path / "day2.csv"
+    newer.write_text(
+        "Day,Campaign,Campaign type,Currency code,Impr.,Clicks,Cost\n"
+        "2026-09-02,Brand - Search,Search,USD,11000,700,1050.00\n",
+        encoding="utf-8",
+    )
+    report = import_file(warehouse, newer, ImportOptions(replace_range=True))
+    # Day 2 had Brand (replaced) and YouTube (not in the new file: removed); day 1 is untouched.
+    assert (report.replaced, report.removed) == (1, 1)
+    assert rows(warehouse, "SELECT date, campaign FROM ad_performance ORDER BY ALL") == [
+        (dt.date(2026, 9, 1), "Brand - Search"),
+        (dt.date(2026, 9, 1), "Display - Remarketing"),
+        (dt.date(2026, 9, 2), "Brand - Search"),
+    ]
+
+
+def test_undo_restores_exactly_what_an_import_replaced(
+    warehouse: Warehouse, tmp_path: Path
+) -> None:
+    first = import_file(warehouse, FIXTURES / "google_ads_campaign_day.csv", ImportOptions())
+    before = rows(warehouse, "SELECT * EXCLUDE (_import_id) FROM ad_performance ORDER BY ALL")
+    newer = tmp_path / "day2.csv"
+    newer.write_text(
+        "Day,Campaign,Campaign type,Currency code,Impr.,Clicks,Cost\n"
+        "2026-09-02,Brand - Search,Search,USD,99,9,9.00\n",
+        encoding="utf-8",
+    )
+    second = import_file(warehouse, newer, ImportOptions(replace_range=True))
+    ledger = Ledger(warehouse)
+    with pytest.raises(DataError, match="later import"):
+        ledger.undo(first.import_id)  # type: ignore[arg-type]
+    result = ledger.undo(second.import_id)  # type: ignore[arg-type]
+    assert (result.deleted, result.restored) == (1, 2)
+    after = rows(warehouse, "SELECT * EXCLUDE (_import_id) FROM ad_performance ORDER BY ALL")
+    assert after == before
+    ledger.undo(first.import_id)  # type: ignore[arg-type]
+    assert totals(warehouse)[0] == 0
+
+
+def test_dry_run_writes_nothing(warehouse: Warehouse) -> None:
+    report = import_file(
+        warehouse, FIXTURES / "google_ads_campaign_day.csv", ImportOptions(dry_run=True)
+    )
+    assert report.dry_run and report.accepted == 4 and report.import_id is None
+    assert totals(warehouse)[0] == 0 and Ledger(warehouse).recent() == []
+
+
+def test_meta_export_takes_currency_from_headers_and_skips_the_summary(
+    warehouse: Warehouse,
+) -> None:
+    report = import_file(warehouse, FIXTURES / "meta_daily.csv", ImportOptions())
+    assert report.source == "meta-ads"
+    assert (report.accepted, report.summary_rows, report.quarantined) == (3, 1, 0)
+    assert rows(warehouse, "SELECT DISTINCT platform, channel, currency FROM ad_performance") == [
+        ("meta", "social", "EUR")
+    ]
+    assert rows(
+        warehouse,
+        "SELECT sum(impressions), sum(clicks), round(sum(cost), 2), "
+        "sum(conversions), sum(reach) FROM ad_performance",
+    ) == [(23000, 310, 119.2, 27.0, 18000)]
+
+
+def test_bad_rows_are_quarantined_with_line_column_value_and_reason(
+    warehouse: Warehouse, tmp_path: Path
+) -> None:
+    path = tmp_path / "bad.csv"
+    path.write_text(
+        "Day,Campaign,Currency code,Impr.,Clicks,Cost\n"
+        "2026-09-01,A,USD,100,10,5\n"
+        "2026-09-01,B,USD,100,500,5\n"
+        "2026-09-01,C,USD,100,10,-5\n"
+        "2026-13-01,D,USD,100,10,5\n"
+        "2026-09-01,E,USD,lots,10,5\n",
+        encoding="utf-8",
+    )
+    report = import_file(warehouse, path, ImportOptions())
+    assert (report.accepted, report.quarantined) == (1, 4)
+    found = {(r[2], r[3]): r[5] for r in Ledger(warehouse).quarantine()}
+    assert set(found) == {(3, "clicks"), (4, "cost"), (5, "date"), (6, "impressions")}
+    assert "more clicks than impressions" in found[(3, "clicks")]
+    assert "negative" in found[(4, "cost")]
+    assert rows(warehouse, "SELECT campaign FROM ad_performance") == [("A",)]
+
+
+def test_unrecognised_file_names_the_nearest_layout_and_unplaced_headers(
+    warehouse: Warehouse, tmp_path: Path
+) -> None:
+    path = tmp_path / "odd.csv"
+    path.write_text("Campaign,Spend,Views\nA,1,2\n", encoding="utf-8")
+    with pytest.raises(DataError) as info:
+        import_file(warehouse, path, ImportOptions())
+    message = str(info.value)
+    assert "google-ads" in message and "'Spend'" in message and "Impr." in message
+    assert totals(warehouse)[0] == 0
+
+
+def test_report_without_a_day_column_is_refused(warehouse: Warehouse, tmp_path: Path) -> None:
+    path = tmp_path / "monthly.csv"
+    path.write_text(
+        'Campaign report\n"September 1, 2026 - September 30, 2026"\n'
+        "Campaign,Currency code,Impr.,Clicks,Cost\nA,USD,100,10,5\n",
+        encoding="utf-8",
+    )
+    with pytest.raises(DataError, match="not broken down by day"):
+        import_file(warehouse, path, ImportOptions())
