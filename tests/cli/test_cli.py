@@ -292,3 +292,27 @@ def test_failed_init_leaves_nothing_behind(
     )
     assert run.code == 1
     assert [p.name for p in keep.iterdir()] == ["notes.txt"]
+
+
+def test_apply_rejects_unknown_dimensions(
+    ws: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    spec = tmp_path / "dims.yml"
+    spec.write_text(
+        """kpis:
+  - id: my_clicks
+    name: {en: Clicks, fa: کلیک}
+    description: {en: Clicks, fa: کلیک}
+    formula: sum(ad_performance.clicks)
+    unit: count
+    direction: higher_is_better
+    kind: operational
+    timing: leading
+    category: engagement
+    dimensions: [chanel]
+""",
+        encoding="utf-8",
+    )
+    run = shakhes(capsys, "apply", str(spec))
+    assert run.code == 1 and "'chanel' is not a dimension of any table" in run.err
+    assert "did you mean 'channel'" in run.err

@@ -152,3 +152,31 @@ def test_upsert_replaces_rows_with_the_same_natural_key(tmp_path: Path) -> None:
     total = wh.backend.execute(wh.table("orders").revenue.sum())
     assert wh.row_count("orders") == 2 and total == 35
     wh.close()
+
+
+def test_repeated_natural_keys_and_columns_are_refused(tmp_path: Path) -> None:
+    path = write(
+        tmp_path,
+        "o1,2024-03-01,c1,search,B,10,USD,true",
+        "o2,2024-03-01,c1,search,B,10,USD,true",
+        "o1,2024-03-02,c1,search,B,5,USD,true",
+    )
+    with pytest.raises(DataError, match=r"natural key.*lines 2 and 4"):
+        read_canonical(path, "orders")
+    dup = tmp_path / "dup.csv"
+    dup.write_text(HEADER + ",revenue\no1,2024-03-01,c1,search,B,10,USD,true,3\n")
+    with pytest.raises(DataError, match="column 'revenue' appears 2 times"):
+        read_canonical(dup, "orders")
+
+
+def test_empty_keys_and_infinite_numbers_are_refused(tmp_path: Path) -> None:
+    path = write(
+        tmp_path,
+        "   ,2024-03-01,c1,search,B,10,USD,true",
+        "o2,2024-03-01,c1,search,B,1e400,USD,true",
+    )
+    with pytest.raises(DataError) as info:
+        read_canonical(path, "orders")
+    message = str(info.value)
+    assert "orders.csv:2: column 'order_id': value '' — missing required value" in message
+    assert "orders.csv:3: column 'revenue': value '1e400' — number too large" in message

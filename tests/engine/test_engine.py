@@ -383,3 +383,12 @@ def test_amounts_in_different_currencies_are_never_added() -> None:
     # Counts are not money: clicks may be summed across currencies.
     assert engine.compute(["clicks"], grain="year", period=PERIOD).currency is None
     local.close()
+
+
+def test_filters_and_ranges_outside_what_exists_are_clear_errors(engine: Engine) -> None:
+    with pytest.raises(FormulaError, match="'serch' is not a channel — did you mean 'search'"):
+        engine.compute(["cost"], period=PERIOD, where="channel = 'serch'")
+    with pytest.raises(FormulaError, match="too large a number"):
+        engine.compute(["cost"], period=PERIOD, where="clicks > 99999999999999999999999")
+    with pytest.raises(QueryError, match="outside the calendar"):
+        engine.compute(["cost"], period=(dt.date(1, 1, 1), END))

@@ -145,9 +145,10 @@ def test_unknown_table_stops_further_checks_of_that_aggregate() -> None:
 
 def test_filter_literal_types() -> None:
     check(
-        "count(orders where channel = 'x' and revenue > 10 and revenue < 1.5"
+        "count(orders where channel = 'search' and revenue > 10 and revenue < 1.5"
         " and order_date >= date '2024-01-01' and is_new_customer = true"
-        " and is_new_customer != false and channel in ('a', 'b') and customer_id is not null)"
+        " and is_new_customer != false and channel in ('search', 'social')"
+        " and customer_id is not null)"
     )
     check("count(leads where won_date is null and qualified_date is not null)")
     check("count(ad_performance where impressions in (1, 2.5, -3) and cost >= -1)")
@@ -207,15 +208,15 @@ def test_condition_columns_must_exist_in_every_table() -> None:
 
 
 def test_condition_literal_typing_and_qualified_columns() -> None:
-    text = "date >= '2024-01-01' and orders.channel = 'x' and clicks in ('1', 2)"
+    text = "date >= '2024-01-01' and orders.channel = 'search' and clicks in ('1', 2)"
     found = condition_issues(text, ["ad_performance"])
     assert found == [
         ("date is a date column: write date '2024-01-01'", 8, None),
         ("'orders' is not a table this KPI reads (ad_performance)", 25, None),
-        ("clicks is a number column: write 1 without quotes", 61, None),
+        ("clicks is a number column: write 1 without quotes", 66, None),
     ]
     check_condition(
-        parse_condition("orders.channel = 'x'"), "orders.channel = 'x'", tables=["orders"]
+        parse_condition("orders.channel = 'search'"), "orders.channel = 'search'", tables=["orders"]
     )
 
 

@@ -65,10 +65,36 @@ def read_canonical(path: Path, table_name: str) -> pa.Table:
         if col.name not in raw.column_names:
             columns[col.name] = pa.nulls(raw.num_rows, type=arrow_schema(spec).field(col.name).type)
             continue
-        columns[col.name] = _convert(raw.column(col.name), col, first_line, problems)
+        columns[col.name] = _convert(
+            raw.column(col.name), col, first_line, problems, spec.natural_key
+        )
     if problems:
         raise DataError(_render(path, table_name, problems))
-    return pa.table(columns, schema=arrow_schema(spec))
+    rows = pa.table(columns, schema=arrow_schema(spec))
+    _check_unique(path, spec, rows, first_line)
+    return rows
+
+
+def _check_unique(path: Path, spec: Table, rows: pa.Table, first_line: int) -> None:
+    """Two rows of one file with the same natural key would both be stored: refuse the file."""
+    keyed = rows.select(list(spec.natural_key)).append_column(
+        "_row", pa.array(range(rows.num_rows), pa.int64())
+    )
+    groups = keyed.group_by(list(spec.natural_key), use_threads=False).aggregate(
+        [("_row", "list"), ("_row", "count")]
+    )
+    repeated = groups.filter(pc.greater(groups["_row_count"], 1))
+    if repeated.num_rows == 0:
+        return
+    examples = [
+        " and ".join(str(first_line + i) for i in lines[:3])
+        for lines in repeated["_row_list"].to_pylist()[:5]
+    ]
+    raise DataError(
+        f"{path}: {repeated.num_rows} natural key(s) ({', '.join(spec.natural_key)}) appear "
+        f"on more than one line (lines {'; '.join(examples)}); nothing was loaded",
+        hint="Each row must be unique by its natural key: merge or remove the repeated rows.",
+    )
 
 
 def _read_csv(path: Path) -> pa.Table:
@@ -109,7 +135,8 @@ def _as_text(values: pa.ChunkedArray) -> pa.ChunkedArray:
 def _check_header(path: Path, spec: Table, header: list[str]) -> None:
     unknown = [h for h in header if not spec.has_column(h)]
     missing = [c.name for c in spec.columns if c.required and c.name not in header]
-    messages = []
+    repeated = sorted({h for h in header if header.count(h) > 1})
+    messages = [f"column '{h}' appears {header.count(h)} times" for h in repeated]
     for name in unknown:
         hint = nearest(name, spec.column_names)
         messages.append(f"unknown column '{name}'" + (f" — did you mean '{hint}'?" if hint else ""))
@@ -122,7 +149,13 @@ def _check_header(path: Path, spec: Table, header: list[str]) -> None:
         )
 
 
-def _convert(values: pa.ChunkedArray, col: Column, first_line: int, out: list[Problem]) -> pa.Array:
+def _convert(
+    values: pa.ChunkedArray,
+    col: Column,
+    first_line: int,
+    out: list[Problem],
+    key_columns: tuple[str, ...] = (),
+) -> pa.Array:
     text = pc.utf8_trim_whitespace(values.combine_chunks())
     empty = pc.equal(text, "")
     if col.type is ColumnType.STRING:
@@ -138,6 +171,8 @@ def _convert(values: pa.ChunkedArray, col: Column, first_line: int, out: list[Pr
         if col.name == "currency":
             bad = pc.invert(pc.match_substring_regex(text, _CURRENCY.pattern))
             _report(out, bad, text, col, first_line, lambda v: "not a 3-letter ISO currency code")
+        elif col.required and col.name in key_columns:
+            _report(out, empty, text, col, first_line, lambda v: "missing required value")
         return pc.if_else(empty, None, text) if not col.required else text
     if col.required:
         _report(out, empty, text, col, first_line, lambda v: "missing required value")
@@ -204,6 +239,14 @@ def _convert(values: pa.ChunkedArray, col: Column, first_line: int, out: list[Pr
         lambda v: f"not a plain {'whole ' if col.type is ColumnType.INTEGER else ''}number",
     )
     number = pc.cast(pc.if_else(ok, text, None), pa.float64())
+    _report(
+        out,
+        pc.fill_null(pc.is_inf(number), False),
+        text,
+        col,
+        first_line,
+        lambda v: "number too large",
+    )
     _report(
         out,
         pc.fill_null(pc.less(number, 0), False),

@@ -22,7 +22,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from shakhes.data.warehouse import Warehouse
-from shakhes.engine.calendar import CalendarSettings, Grain
+from shakhes.engine.calendar import DIMENSION_END, DIMENSION_START, CalendarSettings, Grain
 from shakhes.engine.execute import PERIOD, build_query, currencies_in, money_tables
 from shakhes.engine.planner import Plan, comparison_windows, plan_request
 from shakhes.engine.request import Compare, Request, Window
@@ -161,9 +161,15 @@ class Engine:
             ) from None
         if compare not in (None, "previous", "last_year"):
             raise QueryError(
-                f"unknown comparison '{compare}'", hint="Compare with 'previous' or 'last_year'."
+                f"unknown comparison '{compare}'", hint="Compare with 'previous' or 'last-year'."
             )
         start, end = period or (None, None)
+        for day in (start, end):
+            if day is not None and not DIMENSION_START <= day <= DIMENSION_END:
+                raise QueryError(
+                    f"{day} is outside the calendar shakhes knows "
+                    f"({DIMENSION_START.year}–{DIMENSION_END.year})"
+                )
         return Request(
             tuple(kpis), grain, tuple(dict.fromkeys(by)), start, end, where or None, compare
         )

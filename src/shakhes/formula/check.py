@@ -13,7 +13,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Collection, Iterator, Mapping
 
-from shakhes.data.model import TABLES, Additivity, Column, ColumnType, Table
+from shakhes.data.model import CHANNELS, TABLES, Additivity, Column, ColumnType, Table
 from shakhes.errors import FormulaError, FormulaIssue, nearest
 from shakhes.formula.ast import (
     SNAPSHOT_FUNCS,
@@ -208,8 +208,15 @@ def _literal_issue(column: Column, op: str | None, value: Literal_) -> str | Non
             return f"use '{name} is {'not ' if op == '!=' else ''}null' to test for an empty value"
         return f"null cannot be compared with '{op}'"
     kind = column.type
+    if isinstance(value, int) and not isinstance(value, bool) and abs(value) >= 2**63:
+        return f"{literal_text(value)} is too large a number"
     if kind is ColumnType.STRING:
         if isinstance(value, str):
+            if name == "channel" and value not in CHANNELS:
+                hint = nearest(value, CHANNELS)
+                return f"'{value}' is not a channel" + (
+                    f" — did you mean '{hint}'?" if hint else f" (one of: {', '.join(CHANNELS)})"
+                )
             return None
         shown = value.isoformat() if isinstance(value, dt.date) else literal_text(value)
         return f"{name} is a text column: write the value in quotes, e.g. '{shown}'"

@@ -126,10 +126,15 @@ def candidates(source: str) -> list[SourceSpec]:
 
 def find_layout(path: Path, rows: Sequence[Row], specs: Sequence[SourceSpec]) -> _Layout:
     """The header row and the source layout it belongs to, among the first rows of a file."""
-    best: tuple[int, int, SourceSpec, int] | None = None
+    # Per layout, its best header row; a layout that stacks tables (GA4) prefers a table with a
+    # day column. Between layouts, the most fields found wins, then the fewest unplaced headers,
+    # then the earliest row and the earlier layout.
+    best: dict[int, tuple[tuple[int, ...], int, int, int]] = {}
     nearest_miss: tuple[int, SourceSpec, Row, list[str]] | None = None
     for i, row in enumerate(rows[:HEADER_SEARCH_ROWS]):
-        for spec in specs:
+        for k, spec in enumerate(specs):
+            if _is_comment(spec, row):
+                continue
             found, missing = spec.score(row.cells)
             if found == 0:
                 continue
@@ -138,12 +143,15 @@ def find_layout(path: Path, rows: Sequence[Row], specs: Sequence[SourceSpec]) ->
                     nearest_miss = (found, spec, row, missing)
                 continue
             unplaced = sum(1 for c in row.cells if c.strip() and spec.field_for(c) is None)
-            score = (found, -unplaced)
-            if best is None or score > (best[0], best[1]):
-                best = (found, -unplaced, spec, i)
-    if best is None:
+            rank: tuple[int, ...] = (found, -unplaced)
+            if spec.comment_prefix is not None:
+                rank = (int(_has_day(spec, row.cells)), *rank)
+            if k not in best or rank > best[k][0]:
+                best[k] = (rank, found, -unplaced, i)
+    if not best:
         raise _not_recognised(path, specs, nearest_miss)
-    spec, index = best[2], best[3]
+    k = min(best, key=lambda k: (-best[k][1], -best[k][2], best[k][3], k))
+    spec, index = specs[k], best[k][3]
     header = rows[index].cells
     columns: dict[int, Field] = {}
     taken: set[str] = set()
@@ -171,6 +179,18 @@ def find_layout(path: Path, rows: Sequence[Row], specs: Sequence[SourceSpec]) ->
         list(rows[:index]),
         currencies.pop() if currencies else None,
     )
+
+
+def _is_comment(spec: SourceSpec, row: Row) -> bool:
+    prefix = spec.comment_prefix
+    return prefix is not None and bool(row.cells) and row.cells[0].lstrip().startswith(prefix)
+
+
+def _has_day(spec: SourceSpec, header: Sequence[str]) -> bool:
+    """Whether a header gives each row its day (directly, or through a copied column)."""
+    found = {f.canonical for h in header if (f := spec.field_for(h)) is not None}
+    time_column = TABLES[spec.table].time_column
+    return time_column in found or spec.copies.get(time_column) in found
 
 
 def _not_recognised(
@@ -204,20 +224,39 @@ def _not_recognised(
 
 
 _RANGE = re.compile(r"(.+?)\s+[-–—]\s+(.+)")
+_LABELLED = re.compile(
+    r"(?:^|[\s,#])(?:report\s+)?(?P<which>start|end|startdatum|enddatum)(?:\s+date)?\s*:\s*"
+    r"(?P<value>[^\s,]+)",
+    re.IGNORECASE,
+)
 
 
-def preamble_range(rows: Sequence[Row]) -> tuple[dt.date, dt.date] | None:
-    """The date range a report's preamble states, e.g. ``"September 1, 2026 - September 30,
-    2026"`` (Google Ads) — None when there is none."""
-    for row in rows:
-        text = " ".join(c for c in row.cells if c.strip())
-        match = _RANGE.fullmatch(text.strip().strip('"'))
-        if not match:
-            continue
-        parsed = V.parse_dates(pa.array([match.group(1).strip(), match.group(2).strip()]))
+def preamble_range(
+    rows: Sequence[Row], date_format: str | None = None
+) -> tuple[dt.date, dt.date] | None:
+    """The date range a report's preamble states — ``"September 1, 2026 - September 30, 2026"``
+    (Google Ads), ``Report Start: 09/01/2026, Report End: 09/02/2026`` (LinkedIn), ``# Start
+    date: 20260901`` and ``# End date: 20260930`` lines (GA4; the last ones, nearest the header)
+    — or None when there is none."""
+
+    def dates(lo_text: str, hi_text: str) -> tuple[dt.date, dt.date] | None:
+        parsed = V.parse_dates(pa.array([lo_text, hi_text]), date_format=date_format)
         lo, hi = parsed.values.to_pylist()
         if isinstance(lo, dt.date) and isinstance(hi, dt.date):
             return lo, hi
+        return None
+
+    for row in rows:
+        text = " ".join(c for c in row.cells if c.strip())
+        match = _RANGE.fullmatch(text.strip().strip('"'))
+        if match and (found := dates(match.group(1).strip(), match.group(2).strip())):
+            return found
+    labelled: dict[str, str] = {}
+    for row in rows:
+        for m in _LABELLED.finditer(" ".join(row.cells)):
+            labelled["start" if m["which"].lower().startswith("start") else "end"] = m["value"]
+    if "start" in labelled and "end" in labelled:
+        return dates(labelled["start"], labelled["end"])
     return None
 
 

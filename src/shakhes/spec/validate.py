@@ -5,13 +5,15 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
-from shakhes.errors import DefinitionError, FormulaError, FormulaIssue
+from shakhes.data.model import TABLES
+from shakhes.errors import DefinitionError, FormulaError, FormulaIssue, nearest
 from shakhes.formula import ast
 from shakhes.formula.check import check_formula, find_cycle
 from shakhes.formula.parser import parse_formula
 from shakhes.spec.kpi import KpiSpec
 
 DEFAULT_PARAMS = ("gross_margin",)
+_DIMENSIONS = sorted({d for t in TABLES.values() for d in t.dimensions})
 
 
 def validate_definitions(specs: Mapping[str, KpiSpec], params: Mapping[str, float]) -> None:
@@ -29,6 +31,13 @@ def validate_definitions(specs: Mapping[str, KpiSpec], params: Mapping[str, floa
             problems.append(str(exc))
             continue
         parsed[kpi_id] = expr
+        for dim in spec.dimensions:
+            if dim not in _DIMENSIONS:
+                hint = nearest(dim, _DIMENSIONS)
+                problems.append(
+                    f"KPI '{kpi_id}': dimensions: '{dim}' is not a dimension of any table"
+                    + (f" — did you mean '{hint}'?" if hint else "")
+                )
     cycle = find_cycle(parsed)
     if cycle:
         spec = specs[cycle[0]]

@@ -75,6 +75,23 @@ class SourceSpec:
     account_from: str | None = None
     """Canonical column whose value names the account when ``--account`` is not given."""
     preamble_date_range: bool = False
+    """The preamble may state the report's range (``"September 1, 2026 - September 30, 2026"``,
+    ``Report Start: …, Report End: …``, ``# Start date: …``): a file without a day column is
+    imported as that day when the range is one day, and refused otherwise."""
+    daily_hint: str | None = None
+    """How to export this layout by day, shown when a report that is not is refused."""
+    comment_prefix: str | None = None
+    """Rows whose first cell starts with this (GA4's ``#`` blocks) are comments, never a header.
+    Such a file may stack several tables, each under its own comment block: the one read has a
+    day column and the most fields, it ends at the next comment row, and the others are skipped
+    with a warning. A field named ``_day_offset`` (GA4's ``Nth day``) counts days from the
+    preamble's start date."""
+    derived: Mapping[str, tuple[tuple[str, Callable[[str], str | None]], ...]] = field(
+        default_factory=dict
+    )
+    """Columns computed from the text of another column when the file lacks them, trying each
+    (column, function) in turn: GA4's ``source`` and ``medium`` from ``Session source / medium``,
+    ``channel`` from the channel group."""
 
     def field_for(self, header: str) -> Field | None:
         key = header_key(header)
