@@ -19,7 +19,8 @@ from shakhes import __version__
 from shakhes.cli import output
 from shakhes.cli.imports import import_command, imports_app, quarantine_app
 from shakhes.errors import ShakhesError
-from shakhes.workspace import Workspace
+from shakhes.imports.pipeline import ImportOptions
+from shakhes.workspace import Workspace, current_actor
 
 app = typer.Typer(
     name="shakhes",
@@ -135,8 +136,15 @@ def import_(
         ),
     ],
     source: Annotated[
-        str, typer.Option(help="Layout: auto, google-ads, meta-ads, canonical, …")
+        str, typer.Option(help="Layout: auto, google-ads, meta-ads, ga4, … (docs/importing.md)")
     ] = "auto",
+    mapping: Annotated[
+        Path | None, typer.Option(help="YAML mapping for a layout shakhes does not know.")
+    ] = None,
+    suggest_mapping: Annotated[
+        bool,
+        typer.Option("--suggest-mapping", help="Print a starting mapping for the file instead."),
+    ] = False,
     dry_run: Annotated[
         bool, typer.Option("--dry-run", help="Show what would happen; write nothing.")
     ] = False,
@@ -158,9 +166,23 @@ def import_(
 ) -> None:
     """Import platform exports: recognise the layout, parse, check, quarantine bad rows, and
     merge the rest in one transaction that `shakhes imports undo` can reverse."""
-    import_command(
-        out, files, source, dry_run, currency, account, replace_range, encoding, workspace
+    if suggest_mapping:
+        from shakhes.imports.mapping import suggest_for_file
+
+        for path in files:
+            sys.stdout.write(suggest_for_file(path, encoding=encoding))
+        return
+    options = ImportOptions(
+        source=source,
+        mapping=mapping,
+        dry_run=dry_run,
+        currency=currency,
+        account=account,
+        replace_range=replace_range,
+        encoding=encoding,
+        actor=current_actor(),
     )
+    import_command(out, files, options, workspace)
 
 
 @app.command()

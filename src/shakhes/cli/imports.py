@@ -15,7 +15,7 @@ from rich.table import Table
 from shakhes.cli.output import wide
 from shakhes.imports.ledger import Ledger
 from shakhes.imports.pipeline import ImportOptions, ImportReport
-from shakhes.workspace import Workspace, current_actor
+from shakhes.workspace import Workspace
 
 imports_app = typer.Typer(help="List and undo imports.", no_args_is_help=True)
 quarantine_app = typer.Typer(help="Rows that imports rejected, and why.", no_args_is_help=True)
@@ -32,29 +32,12 @@ WorkspaceOpt = Annotated[
 
 
 def import_command(
-    out: Console,
-    files: list[Path],
-    source: str,
-    dry_run: bool,
-    currency: str | None,
-    account: str | None,
-    replace_range: bool,
-    encoding: str | None,
-    workspace: Path | None,
+    out: Console, files: list[Path], options: ImportOptions, workspace: Path | None
 ) -> None:
     """Import each file in turn; each is its own transaction."""
     ws = Workspace.open(workspace)
     try:
         for path in files:
-            options = ImportOptions(
-                source=source,
-                dry_run=dry_run,
-                currency=currency,
-                account=account,
-                replace_range=replace_range,
-                encoding=encoding,
-                actor=current_actor(),
-            )
             with out.status(f"Importing {path.name}…"):
                 report = ws.import_file(path, options)
             print_report(out, report)
@@ -80,6 +63,8 @@ def print_report(out: Console, r: ImportReport) -> None:
         f"skipped {r.summary_rows:,}; dates {rng}",
         markup=False,
     )
+    for reason, count in r.skipped:
+        out.print(f"  skipped {count:,} {reason}(s)", markup=False)
     if r.totals:
         out.print(
             "  totals: " + ", ".join(f"{k} {v:,.2f}" for k, v in r.totals.items()), markup=False

@@ -24,6 +24,7 @@ from shakhes.data.warehouse import Warehouse, arrow_schema
 from shakhes.errors import DataError, nearest
 from shakhes.imports import values as V
 from shakhes.imports.ledger import ImportRecord, Ledger, Rejected
+from shakhes.imports.mapping import load_mapping
 from shakhes.imports.readers import Row, iter_rows, sniff
 from shakhes.imports.sources import REGISTRY
 from shakhes.imports.sources.base import Field, SourceSpec, header_currency, header_key
@@ -50,6 +51,7 @@ TOTAL_COLUMNS = (
 @dataclass(frozen=True)
 class ImportOptions:
     source: str = "auto"
+    mapping: Path | None = None
     dry_run: bool = False
     currency: str | None = None
     account: str | None = None
@@ -78,6 +80,8 @@ class ImportReport:
     import_id: int | None = None
     dry_run: bool = False
     already_imported: int | None = None
+    skipped: tuple[tuple[str, int], ...] = ()
+    """Rows the layout says are not records (line-item continuations, cancelled orders)."""
 
 
 @dataclass
@@ -268,17 +272,28 @@ class _Importer:
         self.rejected: list[Rejected] = []
         self.warnings: list[str] = []
         self.summary_rows: list[dict[str, str]] = []
+        self.skipped: dict[str, int] = {}
         self.rows_read = 0
+        self.stated_range: tuple[dt.date, dt.date] | None = None
 
     def run(self) -> ImportReport:
         info = sniff(self.path, encoding=self.options.encoding)
         rows = iter_rows(info)
         head = _take(rows, HEADER_SEARCH_ROWS)
-        layout = find_layout(self.path, head, candidates(self.options.source))
+        specs = (
+            [load_mapping(self.options.mapping).spec]
+            if self.options.mapping
+            else candidates(self.options.source)
+        )
+        layout = find_layout(self.path, head, specs)
         spec = layout.spec
         table = TABLES[spec.table]
+        if spec.preamble_date_range:
+            self.stated_range = preamble_range(layout.preamble, spec.date_format)
         single_day = self._single_day(layout)
         body = _chain(head[len(layout.preamble) + 1 :], rows)
+        if spec.comment_prefix is not None:
+            body = self._one_table(body, layout)
         stage = self.warehouse.create_stage("_shakhes_import_stage", table)
         totals = _Totals()
         try:
@@ -306,6 +321,7 @@ class _Importer:
                 tuple(self.warnings),
                 tuple(self.rejected[:MAX_REJECTED]),
                 dry_run=self.options.dry_run,
+                skipped=tuple(sorted(self.skipped.items())),
             )
             if self.options.dry_run:
                 return self._preview(report, stage, table)
@@ -334,20 +350,57 @@ class _Importer:
     def _single_day(self, layout: _Layout) -> dt.date | None:
         """The day of every row of a report without a day column whose preamble names a
         single day; a clear error for a report that covers several days in one row."""
-        time_column = TABLES[layout.spec.table].time_column
-        if time_column in {f.canonical for f in layout.columns.values()}:
+        spec = layout.spec
+        if "_day_offset" in {f.canonical for f in layout.columns.values()} and (
+            self.stated_range is None
+        ):
+            raise DataError(
+                f"{self.path}: the table counts days from the report's start ('Nth day') but "
+                "no '# Start date:' line says which day that is",
+                hint="Export the report again without removing its '#' lines.",
+            )
+        if _has_day(spec, layout.header):
             return None
-        if not layout.spec.preamble_date_range:
+        if not spec.preamble_date_range:
             return None
-        rng = preamble_range(layout.preamble)
+        rng = self.stated_range
         if rng is not None and rng[0] == rng[1]:
             return rng[0]
         raise DataError(
             f"{self.path}: this report is not broken down by day (no Day column"
             + (f"; it covers {rng[0]} to {rng[1]}" if rng else "")
             + ")",
-            hint="In Google Ads add the segment Time → Day to the table and download it again.",
+            hint=spec.daily_hint
+            or "In Google Ads add the segment Time → Day to the table and download it again.",
         )
+
+    def _one_table(self, body: Iterator[Row], layout: _Layout) -> Iterator[Row]:
+        """The rows of the table under the chosen header, in a file that stacks several tables
+        (GA4): it ends at the next comment row or header; the other tables are skipped, and a
+        warning names them."""
+        spec = layout.spec
+        others: list[int] = []
+        after_comment = False
+        for row in layout.preamble:
+            if not _is_comment(spec, row) and (after_comment or _looks_like_header(spec, row)):
+                others.append(row.line)
+            after_comment = _is_comment(spec, row)
+        ended = after_comment = False
+        for row in body:
+            comment = _is_comment(spec, row)
+            if not ended and (comment or _looks_like_header(spec, row)):
+                ended = True
+            if not ended:
+                yield row
+            elif not comment and (after_comment or _looks_like_header(spec, row)):
+                others.append(row.line)
+            after_comment = comment
+        if others:
+            lines = ", ".join(str(n) for n in others)
+            self.warnings.append(
+                f"the file holds {len(others) + 1} tables: imported the one with its header on "
+                f"line {layout.header_line}, skipped the one(s) on line(s) {lines}"
+            )
 
     def _count(self, stage: str) -> int:
         with self.warehouse.transaction() as cur:
@@ -367,6 +420,11 @@ class _Importer:
                 for pos, cell in enumerate(row.cells)
                 if pos in layout.columns
             }
+            if spec.prepare is not None:
+                reason = spec.prepare(record)
+                if reason is not None:
+                    self.skipped[reason] = self.skipped.get(reason, 0) + 1
+                    continue
             if spec.summary is not None and spec.summary(record):
                 self.summary_rows.append(record)
                 continue
@@ -388,12 +446,15 @@ class _Importer:
         fields = {f.canonical: f for f in layout.columns.values()}
         for name, f in fields.items():
             text = pa.array([r.get(name, "") for r in records], pa.string())
-            parsed = _parse(f, text, spec)
+            parsed = _parse(f, text, spec, self.stated_range)
             if parsed.error_count():
                 for i, reason in enumerate(parsed.errors.to_pylist()):
                     if reason is not None:
                         reject(i, name, records[i].get(name, ""), reason)
-            columns[name] = parsed.values
+            values = parsed.values
+            if name in spec.multiply:
+                values = pc.multiply(values.cast(pa.float64()), spec.multiply[name])
+            columns[name] = values
         out = self._complete(columns, n, layout, table, single_day, reject, records)
         keep = [i for i in range(n) if i not in bad]
         self.rejected.extend(bad[i] for i in sorted(bad))
@@ -422,13 +483,24 @@ class _Importer:
                 value = self._currency(value, n, layout)
             elif col.name == "account" and options.account:
                 value = pa.array([options.account] * n, pa.string())
+            elif col.name == "channel" and value is None and spec.channel_rules:
+                campaigns = out.get("campaign", columns.get("campaign"))
+                names = campaigns.to_pylist() if campaigns is not None else [None] * n
+                value = pa.array([_channel_of(spec, c or "") for c in names], pa.string())
             elif col.name == "channel" and value is None and spec.channel_by is not None:
                 source_col, mapping = spec.channel_by
                 kinds = columns.get(source_col)
                 names = kinds.to_pylist() if kinds is not None else [None] * n
                 value = pa.array([mapping.get(header_key(k or ""), "other") for k in names])
-            elif value is None and col.name in spec.copies:
-                value = out.get(spec.copies[col.name], columns.get(spec.copies[col.name]))
+            elif value is None and (derived := _derive(spec, col.name, out, columns)) is not None:
+                value = derived
+            elif (
+                value is None
+                and col.name in spec.copies
+                and (copied := out.get(spec.copies[col.name], columns.get(spec.copies[col.name])))
+                is not None
+            ):
+                value = copied
             elif col.name == table.time_column and value is None and single_day is not None:
                 value = pa.array([single_day] * n, pa.date32())
             if col.name in spec.defaults:
@@ -444,7 +516,9 @@ class _Importer:
                     raise DataError(
                         f"{self.path}: the file has no '{col.name}' column and the "
                         f"{spec.title} layout cannot supply one",
-                        hint=f"Pass --{col.name} if the option exists, or use --mapping.",
+                        hint=f"Map it in a mapping file (columns: or constants: {col.name}: …)"
+                        + (f", or pass --{col.name}" if col.name in ("account", "currency") else "")
+                        + ".",
                     )
                 value = pa.nulls(n, arrow_type)
             value = value.cast(arrow_type)
@@ -456,7 +530,7 @@ class _Importer:
         return out
 
     def _currency(self, value: pa.Array | None, n: int, layout: _Layout) -> pa.Array:
-        given = self.options.currency or layout.currency_from_headers
+        given = self.options.currency or layout.spec.currency or layout.currency_from_headers
         if value is not None and given:
             value = pc.fill_null(value, given)
         elif value is None and given:
@@ -535,8 +609,8 @@ class _Importer:
             raise DataError(
                 f"{self.path}: {extra} row(s) repeat the natural key "
                 f"({', '.join(table.natural_key)}) of another row in the file",
-                hint="Each row must be one day × campaign × ad group (× ad); export with the "
-                "matching breakdown, or merge the repeated rows first.",
+                hint=f"Each row must be one {table.grain}; export with the matching breakdown, "
+                "or merge the repeated rows first.",
             )
 
     def _check_summary(self, totals: _Totals) -> None:
@@ -568,9 +642,15 @@ class _Importer:
         return _with(report, replaced=replaced)
 
 
-def _parse(f: Field, text: pa.Array, spec: SourceSpec) -> V.Parsed:
+def _parse(
+    f: Field, text: pa.Array, spec: SourceSpec, stated: tuple[dt.date, dt.date] | None = None
+) -> V.Parsed:
+    if f.canonical == "_day_offset":
+        # GA4's "Nth day": days since the start date of the preamble.
+        base = stated[0] if stated else None
+        return V.parse_dates(text, date_format=spec.date_format, day_offset_base=base)
     if f.kind == "number":
-        return V.parse_numbers(text)
+        return V.parse_numbers(text, decimal=spec.decimal)
     if f.kind == "percent":
         return V.parse_numbers(text, percent_as_fraction=True)
     if f.kind == "date":
@@ -580,6 +660,29 @@ def _parse(f: Field, text: pa.Array, spec: SourceSpec) -> V.Parsed:
     if f.kind == "bool":
         return V.parse_booleans(text)
     return V.parse_text(text)
+
+
+def _channel_of(spec: SourceSpec, campaign: str) -> str:
+    for pattern, channel in spec.channel_rules:
+        if pattern is None or pattern.search(campaign):
+            return channel
+    return "other"
+
+
+def _derive(
+    spec: SourceSpec, name: str, out: dict[str, pa.Array], columns: dict[str, pa.Array]
+) -> pa.Array | None:
+    """``name`` computed by the layout's ``derived`` rules from the first column it has."""
+    for source, fn in spec.derived.get(name, ()):
+        base = out.get(source, columns.get(source))
+        if base is not None:
+            texts = base.cast(pa.string()).to_pylist()
+            return pa.array([None if t is None else fn(t) for t in texts], pa.string())
+    return None
+
+
+def _looks_like_header(spec: SourceSpec, row: Row) -> bool:
+    return spec.score(row.cells)[0] >= 2
 
 
 def _take(rows: Iterator[Row], n: int) -> list[Row]:

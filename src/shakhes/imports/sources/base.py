@@ -49,6 +49,9 @@ class Field:
 
 
 RowRule = Callable[[Mapping[str, str]], bool]
+RowPrep = Callable[[dict[str, str]], str | None]
+"""Rewrites a row's cells in place (keyed by canonical column) before it is parsed; returns
+why the row is not imported (``"cancelled order"``), or None to import it."""
 
 
 @dataclass(frozen=True)
@@ -68,6 +71,15 @@ class SourceSpec:
     defaults: Mapping[str, str] = field(default_factory=dict)
     channel_by: tuple[str, Mapping[str, str]] | None = None
     summary: RowRule | None = None
+    prepare: RowPrep | None = None
+    decimal: str | None = None
+    """The decimal separator of every number column, when the file's own values cannot tell."""
+    multiply: Mapping[str, float] = field(default_factory=dict)
+    """Unit multipliers per canonical column (rial → toman: ``{"cost": 0.1}``)."""
+    channel_rules: tuple[tuple[re.Pattern[str] | None, str], ...] = ()
+    """(campaign-name pattern, channel) pairs; the first match wins, None matches anything."""
+    currency: str | None = None
+    """The currency of every amount, when the file does not say (``--currency`` wins)."""
     copies: Mapping[str, str] = field(default_factory=dict)
     """Columns filled from another column when the file lacks them (``campaign_id`` from
     ``campaign`` in a report without ids)."""
