@@ -10,6 +10,7 @@ import getpass
 import os
 import re
 import shutil
+import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -22,7 +23,7 @@ from shakhes.engine.calendar import CalendarSettings, Grain
 from shakhes.engine.engine import Engine
 from shakhes.errors import WorkspaceError
 from shakhes.imports.ledger import Ledger, UndoResult
-from shakhes.imports.pipeline import ImportOptions, ImportReport, import_file
+from shakhes.imports.pipeline import ImportOptions, ImportReport, import_file, retry_quarantine
 from shakhes.settings import SETTINGS_FILE, CalendarKind, WorkspaceSettings, read_settings
 from shakhes.spec.catalog import load_catalog
 from shakhes.spec.kpi import KpiSpec
@@ -239,6 +240,22 @@ class Workspace:
                 },
             )
         return report
+
+    def retry_quarantine(self, import_id: int, options: ImportOptions) -> tuple[ImportReport, int]:
+        """Import again the rows an import quarantined; see :func:`retry_quarantine`."""
+        with tempfile.TemporaryDirectory() as folder:
+            report, resolved = retry_quarantine(self.warehouse, import_id, options, Path(folder))
+        if report.import_id is not None:
+            self.store.bump_data_version(
+                self.id,
+                options.actor,
+                {
+                    "retry_quarantine": import_id,
+                    "import": report.import_id,
+                    "resolved": resolved,
+                },
+            )
+        return report, resolved
 
     def undo_import(self, import_id: int) -> UndoResult:
         """Undo an import: remove its rows and restore what it replaced."""

@@ -191,3 +191,32 @@ def test_report_without_a_day_column_is_refused(warehouse: Warehouse, tmp_path: 
     )
     with pytest.raises(DataError, match="not broken down by day"):
         import_file(warehouse, path, ImportOptions())
+
+
+def test_quarantined_rows_can_be_retried_after_a_fix(warehouse: Warehouse, tmp_path: Path) -> None:
+    from shakhes.imports.pipeline import retry_quarantine
+
+    path = tmp_path / "mixed.csv"
+    path.write_text(
+        "Day,Campaign,Currency code,Impr.,Clicks,Cost\n"
+        "2026-09-01,A,USD,100,10,5\n"
+        "2026-09-01,B,,100,10,5\n"
+        "2026-09-01,C,,100,500,5\n",
+        encoding="utf-8",
+    )
+    first = import_file(warehouse, path, ImportOptions(currency=None, account="x"))
+    # Rows with an empty currency cell and no --currency are quarantined.
+    assert (first.accepted, first.quarantined) == (1, 2)
+    report, resolved = retry_quarantine(
+        warehouse,
+        first.import_id,
+        ImportOptions(currency="USD", account="x"),  # type: ignore[arg-type]
+        tmp_path,
+    )
+    # B now has a currency; C still has more clicks than impressions.
+    assert (report.accepted, report.quarantined, resolved) == (1, 1, 1)
+    left = Ledger(warehouse).quarantine(first.import_id)
+    assert [r[2] for r in left] == [4]  # C, still unresolved
+    again = Ledger(warehouse).quarantine(report.import_id)
+    assert [(r[3], r[5]) for r in again] == [("clicks", "more clicks than impressions")]
+    assert rows(warehouse, "SELECT campaign FROM ad_performance ORDER BY 1") == [("A",), ("B",)]

@@ -15,7 +15,7 @@ from rich.table import Table
 from shakhes.cli.output import wide
 from shakhes.imports.ledger import Ledger
 from shakhes.imports.pipeline import ImportOptions, ImportReport
-from shakhes.workspace import Workspace
+from shakhes.workspace import Workspace, current_actor
 
 imports_app = typer.Typer(help="List and undo imports.", no_args_is_help=True)
 quarantine_app = typer.Typer(help="Rows that imports rejected, and why.", no_args_is_help=True)
@@ -160,6 +160,31 @@ def quarantine_list(
         )
     if not rows:
         out.print("No quarantined rows.")
+
+
+@quarantine_app.command("retry")
+def quarantine_retry(
+    import_id: Annotated[int, typer.Option("--import", help="The import whose rows to retry.")],
+    mapping: Annotated[
+        Path | None, typer.Option(help="A mapping file to read the rows with.")
+    ] = None,
+    currency: Annotated[str | None, typer.Option(help="Currency of the amounts.")] = None,
+    account: Annotated[str | None, typer.Option(help="Account the rows belong to.")] = None,
+    workspace: WorkspaceOpt = None,
+) -> None:
+    """Import again the rows an import quarantined, after fixing what was wrong (a mapping,
+    the currency, the account); rows that now pass are marked resolved."""
+    options = ImportOptions(
+        mapping=mapping, currency=currency, account=account, actor=current_actor()
+    )
+    ws = Workspace.open(workspace)
+    try:
+        report, resolved = ws.retry_quarantine(import_id, options)
+    finally:
+        ws.close()
+    out = Console()
+    print_report(out, report)
+    out.print(f"{resolved:,} quarantined row(s) of import #{import_id} resolved.")
 
 
 @quarantine_app.command("export")

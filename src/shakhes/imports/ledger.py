@@ -299,6 +299,19 @@ class Ledger:
         cur.execute(wh.param(f"DELETE FROM {target} WHERE {condition}"), list(date_range))
         return removed
 
+    def mark_resolved(self, import_id: int, lines: Sequence[int], by: int) -> None:
+        """Record that the quarantined rows of ``import_id`` on ``lines`` were imported by
+        import ``by`` (a retry)."""
+        with self.warehouse.transaction() as cur:
+            for line in lines:
+                cur.execute(
+                    self.warehouse.param(
+                        f"UPDATE {QUARANTINE_TABLE} SET resolved_by = ? "
+                        "WHERE import_id = ? AND line = ? AND resolved_by IS NULL"
+                    ),
+                    [by, import_id, line],
+                )
+
     def undo(self, import_id: int) -> UndoResult:
         """Remove what import ``import_id`` wrote and restore exactly what it replaced."""
         record = self.get(import_id)

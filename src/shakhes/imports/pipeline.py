@@ -9,17 +9,18 @@ in a temporary table → one transaction merges them by natural key and records 
 
 from __future__ import annotations
 
+import csv
 import datetime as dt
 import re
 from collections.abc import Iterator, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from shakhes.data.model import CHANNELS, TABLES, Table
+from shakhes.data.model import CHANNELS, TABLES, ColumnType, Table
 from shakhes.data.warehouse import Warehouse, arrow_schema
 from shakhes.errors import DataError, nearest
 from shakhes.imports import values as V
@@ -454,6 +455,15 @@ class _Importer:
             values = parsed.values
             if name in spec.multiply:
                 values = pc.multiply(values.cast(pa.float64()), spec.multiply[name])
+            if (
+                table.has_column(name)
+                and table.column(name).type is ColumnType.INTEGER
+                and pa.types.is_floating(values.type)
+            ):
+                fraction = pc.fill_null(pc.not_equal(pc.floor(values), values), False)
+                for i in pc.indices_nonzero(fraction).to_pylist():
+                    reject(i, name, records[i].get(name, ""), "not a whole number")
+                values = pc.if_else(fraction, None, values)
             columns[name] = values
         out = self._complete(columns, n, layout, table, single_day, reject, records)
         keep = [i for i in range(n) if i not in bad]
@@ -711,8 +721,6 @@ def _batches(rows: Iterator[Row], size: int) -> Iterator[list[Row]]:
 
 
 def _with(report: ImportReport, **changes: Any) -> ImportReport:
-    from dataclasses import replace
-
     return replace(report, **changes)
 
 
@@ -729,3 +737,32 @@ def _from_record(report: ImportReport, record: ImportRecord) -> ImportReport:
 def import_file(warehouse: Warehouse, path: Path, options: ImportOptions) -> ImportReport:
     """Import one file into the warehouse; see the module docstring for the stages."""
     return _Importer(warehouse, path, options).run()
+
+
+def retry_quarantine(
+    warehouse: Warehouse, import_id: int, options: ImportOptions, folder: Path
+) -> tuple[ImportReport, int]:
+    """Import again the rows import ``import_id`` quarantined (after a fix: a mapping, a
+    currency, an account), through the same layout unless ``options`` names another. Returns
+    the new import's report and how many quarantined rows it resolved."""
+    ledger = Ledger(warehouse)
+    record = ledger.get(import_id)
+    rows = ledger.quarantine(import_id)
+    if not rows:
+        raise DataError(f"import #{import_id} has no unresolved quarantined rows")
+    header: list[str] = []
+    for *_, raw in rows:
+        header += [h for h in raw if h not in header]
+    path = folder / f"quarantine-{import_id}.csv"
+    with path.open("w", newline="", encoding="utf-8") as fh:
+        writer = csv.writer(fh)
+        writer.writerow(header)
+        for *_, raw in rows:
+            writer.writerow([raw.get(h, "") for h in header])
+    source = options.source if options.source != "auto" or options.mapping else record.source
+    report = import_file(warehouse, path, replace(options, source=source))
+    failed = {r.line for r in report.rejected}
+    resolved = [row[2] for i, row in enumerate(rows) if i + 2 not in failed]
+    if report.import_id is not None and not report.dry_run:
+        ledger.mark_resolved(import_id, resolved, report.import_id)
+    return report, (len(resolved) if report.import_id is not None else 0)
