@@ -220,3 +220,40 @@ def test_quarantined_rows_can_be_retried_after_a_fix(warehouse: Warehouse, tmp_p
     again = Ledger(warehouse).quarantine(report.import_id)
     assert [(r[3], r[5]) for r in again] == [("clicks", "more clicks than impressions")]
     assert rows(warehouse, "SELECT campaign FROM ad_performance ORDER BY 1") == [("A",), ("B",)]
+
+
+CANONICAL_ADS = (
+    "date,platform,account,channel,campaign_id,campaign,ad_group,ad,currency,impressions,"
+    "clicks,cost,conversions,conversion_value\n"
+    "2026-09-01,google_ads,a,search,c1,Brand,g,,USD,100,10,5.5,1,10\n"
+    "2026-09-02,google_ads,a,search,c1,Brand,g,,USD,100,200,5.5,1,10\n"
+    "2026-09-03,google_ads,a,serch,c1,Brand,g,,USD,100,10,5.5,1,10\n"
+    "2026-02-30,google_ads,a,search,c1,Brand,g,,USD,100,10,5.5,1,10\n"
+    "2026-09-05,google_ads,a,search,c1,Brand,g,,USD,1e3,10,-5,1,10\n"
+    "2026-09-06,google_ads,a,search,,Brand,g,,USD,100,10,5.5,1,10\n"
+    "1403-07-15,google_ads,a,search,c1,Brand,g,,USD,100,10,5.5,1,10\n"
+    "2026-09-08,google_ads,a,search,c1,Brand,g,Video A,usd,100,10,5.5,1,10\n"
+)
+
+
+def test_canonical_csv_is_checked_row_by_row_in_the_warehouse(
+    warehouse: Warehouse, tmp_path: Path
+) -> None:
+    path = tmp_path / "ads.csv"
+    path.write_text(CANONICAL_ADS, encoding="utf-8")
+    report = import_file(warehouse, path, ImportOptions(source="canonical"))
+    assert (report.rows_read, report.accepted, report.quarantined) == (8, 1, 7)
+    found = {r[2]: (r[3], r[4], r[5]) for r in Ledger(warehouse).quarantine()}
+    assert found == {
+        3: ("clicks", "200", "more clicks than impressions"),
+        4: ("channel", "serch", "unknown channel"),
+        5: ("date", "2026-02-30", "not a real calendar date"),
+        6: ("cost", "-5", "cost is negative"),
+        7: ("campaign_id", "", "missing required value"),
+        8: ("date", "1403-07-15", "year before 1800 — a Jalali date? write it in Gregorian"),
+        9: ("currency", "usd", "not a 3-letter ISO currency code"),
+    }
+    assert rows(warehouse, "SELECT date, impressions, clicks, cost, ad FROM ad_performance") == [
+        (dt.date(2026, 9, 1), 100, 10, 5.5, None)
+    ]
+    assert report.totals["cost"] == 5.5 and report.date_range == (dt.date(2026, 9, 1),) * 2

@@ -23,6 +23,7 @@ import pyarrow.compute as pc
 from shakhes.data.model import CHANNELS, TABLES, ColumnType, Table
 from shakhes.data.warehouse import Warehouse, arrow_schema
 from shakhes.errors import DataError, nearest
+from shakhes.imports import fast
 from shakhes.imports import values as V
 from shakhes.imports.ledger import ImportRecord, Ledger, Rejected
 from shakhes.imports.mapping import load_mapping
@@ -298,7 +299,15 @@ class _Importer:
         stage = self.warehouse.create_stage("_shakhes_import_stage", table)
         totals = _Totals()
         try:
-            for batch in _batches(body, BATCH_ROWS):
+            if spec.name.startswith("canonical:") and fast.usable(
+                self.warehouse, info, layout.header_line, len(layout.preamble)
+            ):
+                result = fast.stage_canonical(
+                    self.warehouse, info, table, list(layout.header), stage
+                )
+                self.rows_read, self.rejected = result.rows_read, result.rejected
+                totals = self._stage_totals(stage, table)
+            for batch in [] if self.rows_read else _batches(body, BATCH_ROWS):
                 accepted = self._batch(batch, layout, table, single_day)
                 if accepted.num_rows:
                     self.warehouse.append_stage(stage, table, accepted)
@@ -402,6 +411,23 @@ class _Importer:
                 f"the file holds {len(others) + 1} tables: imported the one with its header on "
                 f"line {layout.header_line}, skipped the one(s) on line(s) {lines}"
             )
+
+    def _stage_totals(self, stage: str, table: Table) -> _Totals:
+        """Totals and date range of the staged rows, computed in the warehouse."""
+        names = [n for n in TOTAL_COLUMNS if table.has_column(n)]
+        sums = ", ".join(f'coalesce(sum("{n}"), 0)' for n in names)
+        time = f'"{table.time_column}"'
+        with self.warehouse.transaction() as cur:
+            cur.execute(
+                f"SELECT min({time}), max({time}), count(*){', ' if sums else ''}{sums} "
+                f"FROM {stage}"
+            )
+            row = cur.fetchone()
+        totals = _Totals()
+        if row[2]:
+            totals.lo, totals.hi = row[0], row[1]
+            totals.sums = {n: float(v) for n, v in zip(names, row[3:], strict=True)}
+        return totals
 
     def _count(self, stage: str) -> int:
         with self.warehouse.transaction() as cur:

@@ -1,0 +1,174 @@
+"""The fast path for canonical CSV files on a DuckDB warehouse.
+
+DuckDB reads the file itself (streaming, in parallel, with bounded memory), every cell as text;
+one SQL pass checks every row with the same rules as the general path (types, ISO dates,
+required values, channels, currencies, negatives, clicks ≤ impressions) and names the first
+problem of each row; the good rows are cast into the stage in a second statement. Only
+identifiers and fixed texts of the data model appear in the SQL; the file path is a parameter.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+
+from shakhes.data.model import CHANNELS, Column, ColumnType, Table
+from shakhes.data.warehouse import Warehouse
+from shakhes.imports.ledger import Rejected
+from shakhes.imports.readers import FileInfo
+
+RAW = "_shakhes_import_raw"
+MAX_REJECTED = 100_000
+
+
+def _q(name: str) -> str:
+    return '"' + name.replace('"', '""') + '"'
+
+
+def _lit(text: str) -> str:
+    return "'" + text.replace("'", "''") + "'"
+
+
+@dataclass(frozen=True)
+class FastResult:
+    rows_read: int
+    rejected: list[Rejected]
+
+
+def usable(warehouse: Warehouse, info: FileInfo, header_line: int, preamble: int) -> bool:
+    """Whether DuckDB can read this file as it is: a UTF-8 CSV whose first line is the header."""
+    return (
+        warehouse.dialect == "duckdb"
+        and info.format == "csv"
+        and info.encoding in ("utf-8", "utf-8-sig")
+        and info.delimiter is not None
+        and header_line == 1
+        and preamble == 0
+    )
+
+
+def _checks(col: Column, table: Table) -> list[tuple[str, str]]:
+    """(SQL condition that is true when the cell is bad, reason) for one column, in order."""
+    c = _q(col.name)
+    empty = f"({c} IS NULL OR trim({c}) = '')"
+    checks: list[tuple[str, str]] = []
+    if col.required and (
+        col.type is not ColumnType.STRING
+        or col.name in table.natural_key
+        or col.name in ("channel", "currency")
+    ):
+        checks.append((empty, "missing required value"))
+    present = f"NOT {empty}"
+    if col.type is ColumnType.DATE:
+        parsed = f"try_strptime({c}, '%Y-%m-%d')"
+        checks.append(
+            (
+                f"{present} AND NOT regexp_full_match({c}, '[0-9]{{4}}-[0-9]{{2}}-[0-9]{{2}}')",
+                "not an ISO date (YYYY-MM-DD)",
+            )
+        )
+        checks.append((f"{present} AND {parsed} IS NULL", "not a real calendar date"))
+        checks.append(
+            (
+                f"{present} AND year({parsed}) < 1800",
+                "year before 1800 — a Jalali date? write it in Gregorian",
+            )
+        )
+    elif col.type is ColumnType.INTEGER:
+        checks.append(
+            (f"{present} AND try_cast(trim({c}) AS BIGINT) IS NULL", "not a plain whole number")
+        )
+        checks.append(
+            (f"{present} AND try_cast(trim({c}) AS BIGINT) < 0", f"{col.name} is negative")
+        )
+    elif col.type is ColumnType.FLOAT:
+        number = f"try_cast(trim({c}) AS DOUBLE)"
+        checks.append(
+            (f"{present} AND ({number} IS NULL OR NOT isfinite({number}))", "not a plain number")
+        )
+        checks.append((f"{present} AND {number} < 0", f"{col.name} is negative"))
+    elif col.type is ColumnType.BOOLEAN:
+        checks.append(
+            (
+                f"{present} AND lower(trim({c})) NOT IN ('true', 'false', '1', '0')",
+                "not a boolean (true/false)",
+            )
+        )
+    elif col.name == "channel":
+        names = ", ".join(_lit(ch) for ch in CHANNELS)
+        checks.append((f"{present} AND trim({c}) NOT IN ({names})", "unknown channel"))
+    elif col.name == "currency":
+        checks.append(
+            (
+                f"{present} AND NOT regexp_full_match(trim({c}), '[A-Z]{{3}}')",
+                "not a 3-letter ISO currency code",
+            )
+        )
+    return checks
+
+
+def _cast(col: Column) -> str:
+    c = _q(col.name)
+    if col.type is ColumnType.DATE:
+        return f"CAST(strptime({c}, '%Y-%m-%d') AS DATE)"
+    if col.type is ColumnType.INTEGER:
+        return f"CAST(trim({c}) AS BIGINT)"
+    if col.type is ColumnType.FLOAT:
+        return f"CAST(trim({c}) AS DOUBLE)"
+    if col.type is ColumnType.BOOLEAN:
+        return f"lower(trim({c})) IN ('true', '1')"
+    return (
+        f"CASE WHEN trim({c}) = '' THEN NULL ELSE trim({c}) END"
+        if not col.required
+        else f"coalesce(trim({c}), '')"
+    )
+
+
+def stage_canonical(
+    warehouse: Warehouse, info: FileInfo, table: Table, header: list[str], stage: str
+) -> FastResult:
+    """Read, check and stage a canonical CSV in two SQL statements; the bad rows come back."""
+    con = warehouse.backend.con
+    present = [c for c in table.columns if c.name in header]
+    con.execute(f"DROP TABLE IF EXISTS {RAW}")
+    cases = []
+    for col in present:
+        for condition, reason in _checks(col, table):
+            cases.append(f"WHEN {condition} THEN {_lit(col.name + '|' + reason)}")
+    if {"clicks", "impressions"} <= set(header):
+        cases.append(
+            "WHEN try_cast(trim(clicks) AS DOUBLE) > try_cast(trim(impressions) AS "
+            "DOUBLE) THEN 'clicks|more clicks than impressions'"
+        )
+    if {"engaged_sessions", "sessions"} <= set(header):
+        cases.append(
+            "WHEN try_cast(trim(engaged_sessions) AS DOUBLE) > try_cast(trim(sessions) "
+            "AS DOUBLE) THEN 'engaged_sessions|more engaged sessions than sessions'"
+        )
+    verdict = f"CASE {' '.join(cases)} END" if cases else "NULL"
+    types = ", ".join(f"{_lit(h)}: 'VARCHAR'" for h in header)
+    # One pass over the file: every cell as text, plus the first problem of the row.
+    con.execute(
+        f"CREATE TEMPORARY TABLE {RAW} AS SELECT *, {verdict} AS _problem FROM read_csv(?, "
+        "header = true, all_varchar = true, delim = ?, quote = '\"', escape = '\"', "
+        f"auto_detect = false, columns = {{{types}}})",
+        [str(info.path), info.delimiter],
+    )
+    rows_read = int(con.execute(f"SELECT count(*) FROM {RAW}").fetchone()[0])
+    raw_json = "json_object(" + ", ".join(f"{_lit(h)}, {_q(h)}" for h in header) + ")"
+    bad = con.execute(
+        f"SELECT rowid + 2, _problem, CAST({raw_json} AS VARCHAR) FROM {RAW} "
+        f"WHERE _problem IS NOT NULL ORDER BY rowid LIMIT {MAX_REJECTED}"
+    ).fetchall()
+    rejected = []
+    for line, problem, raw in bad:
+        column, reason = str(problem).split("|", 1)
+        cells = {k: ("" if v is None else str(v)) for k, v in json.loads(raw).items()}
+        rejected.append(Rejected(int(line), column, cells.get(column, ""), reason, cells))
+    columns = ", ".join(_q(c.name) for c in table.columns)
+    values = ", ".join(_cast(c) if c.name in header else "NULL" for c in table.columns)
+    con.execute(
+        f"INSERT INTO {stage} ({columns}) SELECT {values} FROM {RAW} WHERE _problem IS NULL"
+    )
+    con.execute(f"DROP TABLE IF EXISTS {RAW}")
+    return FastResult(rows_read, rejected)
