@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import csv
 import sys
+from dataclasses import replace
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 from rich.console import Console
@@ -38,8 +39,12 @@ def import_command(
     ws = Workspace.open(workspace)
     try:
         for path in files:
-            with out.status(f"Importing {path.name}…"):
-                report = ws.import_file(path, options)
+            with out.status(f"Importing {path.name}…") as status:
+
+                def progress(rows: int, status: Any = status, name: str = path.name) -> None:
+                    status.update(f"Importing {name}… {rows:,} rows read")
+
+                report = ws.import_file(path, replace(options, progress=progress))
             print_report(out, report)
     finally:
         ws.close()

@@ -11,8 +11,7 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
-import re
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
@@ -25,15 +24,23 @@ from shakhes.data.warehouse import Warehouse, arrow_schema
 from shakhes.errors import DataError, nearest
 from shakhes.imports import fast
 from shakhes.imports import values as V
+from shakhes.imports.layout import (
+    HEADER_SEARCH_ROWS,
+    Layout,
+    candidates,
+    find_layout,
+    has_day,
+    is_comment,
+    looks_like_header,
+    preamble_range,
+)
 from shakhes.imports.ledger import ImportRecord, Ledger, Rejected
 from shakhes.imports.mapping import load_mapping
 from shakhes.imports.readers import Row, iter_rows, sniff
-from shakhes.imports.sources import REGISTRY
-from shakhes.imports.sources.base import Field, SourceSpec, header_currency, header_key
+from shakhes.imports.sources.base import Field, SourceSpec, header_key
 
 NOT_SET = "(not set)"
 BATCH_ROWS = 50_000
-HEADER_SEARCH_ROWS = 60
 MAX_REJECTED = 100_000
 TOTAL_COLUMNS = (
     "impressions",
@@ -60,6 +67,8 @@ class ImportOptions:
     replace_range: bool = False
     encoding: str | None = None
     actor: str = "unknown"
+    progress: Callable[[int], None] | None = field(default=None, compare=False)
+    """Called with the number of rows read so far, after each batch (for a progress display)."""
 
 
 @dataclass(frozen=True)
@@ -87,16 +96,6 @@ class ImportReport:
 
 
 @dataclass
-class _Layout:
-    spec: SourceSpec
-    header: tuple[str, ...]
-    header_line: int
-    columns: dict[int, Field]
-    preamble: list[Row]
-    currency_from_headers: str | None
-
-
-@dataclass
 class _Totals:
     sums: dict[str, float] = field(default_factory=dict)
     lo: dt.date | None = None
@@ -112,158 +111,6 @@ class _Totals:
             lo, hi = pc.min(dates).as_py(), pc.max(dates).as_py()
             self.lo = lo if self.lo is None or lo < self.lo else self.lo
             self.hi = hi if self.hi is None or hi > self.hi else self.hi
-
-
-def candidates(source: str) -> list[SourceSpec]:
-    """The layouts to try for ``--source`` (``auto``: all of them)."""
-    if source == "auto":
-        return list(REGISTRY.values())
-    if source == "canonical":
-        return [s for name, s in REGISTRY.items() if name.startswith("canonical:")]
-    if source in REGISTRY:
-        return [REGISTRY[source]]
-    names = sorted({n.split(":")[0] for n in REGISTRY})
-    hint = nearest(source, names)
-    raise DataError(
-        f"unknown source '{source}'" + (f" — did you mean '{hint}'?" if hint else ""),
-        hint=f"Sources: auto, {', '.join(names)}.",
-    )
-
-
-def find_layout(path: Path, rows: Sequence[Row], specs: Sequence[SourceSpec]) -> _Layout:
-    """The header row and the source layout it belongs to, among the first rows of a file."""
-    # Per layout, its best header row; a layout that stacks tables (GA4) prefers a table with a
-    # day column. Between layouts, the most fields found wins, then the fewest unplaced headers,
-    # then the earliest row and the earlier layout.
-    best: dict[int, tuple[tuple[int, ...], int, int, int]] = {}
-    nearest_miss: tuple[int, SourceSpec, Row, list[str]] | None = None
-    for i, row in enumerate(rows[:HEADER_SEARCH_ROWS]):
-        for k, spec in enumerate(specs):
-            if _is_comment(spec, row):
-                continue
-            found, missing = spec.score(row.cells)
-            if found == 0:
-                continue
-            if missing or found < 2:
-                if nearest_miss is None or found > nearest_miss[0]:
-                    nearest_miss = (found, spec, row, missing)
-                continue
-            unplaced = sum(1 for c in row.cells if c.strip() and spec.field_for(c) is None)
-            rank: tuple[int, ...] = (found, -unplaced)
-            if spec.comment_prefix is not None:
-                rank = (int(_has_day(spec, row.cells)), *rank)
-            if k not in best or rank > best[k][0]:
-                best[k] = (rank, found, -unplaced, i)
-    if not best:
-        raise _not_recognised(path, specs, nearest_miss)
-    k = min(best, key=lambda k: (-best[k][1], -best[k][2], best[k][3], k))
-    spec, index = specs[k], best[k][3]
-    header = rows[index].cells
-    columns: dict[int, Field] = {}
-    taken: set[str] = set()
-    for pos, name in enumerate(header):
-        f = spec.field_for(name)
-        if f is not None and f.canonical not in taken:
-            columns[pos] = f
-            taken.add(f.canonical)
-    currencies = {
-        c
-        for pos, f in columns.items()
-        if f.canonical in ("cost", "conversion_value", "revenue")
-        and (c := header_currency(header[pos])) is not None
-    }
-    if len(currencies) > 1:
-        raise DataError(
-            f"{path}: money columns in different currencies ({', '.join(currencies)})",
-            hint="Export the report in one currency.",
-        )
-    return _Layout(
-        spec,
-        header,
-        rows[index].line,
-        columns,
-        list(rows[:index]),
-        currencies.pop() if currencies else None,
-    )
-
-
-def _is_comment(spec: SourceSpec, row: Row) -> bool:
-    prefix = spec.comment_prefix
-    return prefix is not None and bool(row.cells) and row.cells[0].lstrip().startswith(prefix)
-
-
-def _has_day(spec: SourceSpec, header: Sequence[str]) -> bool:
-    """Whether a header gives each row its day (directly, or through a copied column)."""
-    found = {f.canonical for h in header if (f := spec.field_for(h)) is not None}
-    time_column = TABLES[spec.table].time_column
-    return time_column in found or spec.copies.get(time_column) in found
-
-
-def _not_recognised(
-    path: Path, specs: Sequence[SourceSpec], miss: tuple[int, SourceSpec, Row, list[str]] | None
-) -> DataError:
-    tried = ", ".join(sorted({s.name.split(":")[0] for s in specs}))
-    if miss is None:
-        return DataError(
-            f"{path}: no header row of a known layout in the first {HEADER_SEARCH_ROWS} rows "
-            f"(tried: {tried})",
-            hint="Pass --source NAME, or describe the file with --mapping FILE.yml "
-            "(`shakhes import --suggest-mapping FILE` writes a starting one).",
-        )
-    _, spec, row, missing = miss
-    unplaced = [c for c in row.cells if c.strip() and spec.field_for(c) is None]
-    parts = [
-        f"{path}: the headers on line {row.line} look most like a {spec.title} "
-        f"({spec.name.split(':')[0]}), but"
-    ]
-    if missing:
-        parts.append(f"the required column(s) {', '.join(repr(m) for m in missing)} are missing")
-    else:
-        parts.append("too few of its columns are there")
-    if unplaced:
-        shown = ", ".join(repr(u) for u in unplaced[:12])
-        parts.append(f"; headers it could not place: {shown}")
-    return DataError(
-        " ".join(parts[:2]) + "".join(parts[2:]),
-        hint=f"Layouts tried: {tried}. Use --mapping FILE.yml for other layouts.",
-    )
-
-
-_RANGE = re.compile(r"(.+?)\s+[-–—]\s+(.+)")
-_LABELLED = re.compile(
-    r"(?:^|[\s,#])(?:report\s+)?(?P<which>start|end|startdatum|enddatum)(?:\s+date)?\s*:\s*"
-    r"(?P<value>[^\s,]+)",
-    re.IGNORECASE,
-)
-
-
-def preamble_range(
-    rows: Sequence[Row], date_format: str | None = None
-) -> tuple[dt.date, dt.date] | None:
-    """The date range a report's preamble states — ``"September 1, 2026 - September 30, 2026"``
-    (Google Ads), ``Report Start: 09/01/2026, Report End: 09/02/2026`` (LinkedIn), ``# Start
-    date: 20260901`` and ``# End date: 20260930`` lines (GA4; the last ones, nearest the header)
-    — or None when there is none."""
-
-    def dates(lo_text: str, hi_text: str) -> tuple[dt.date, dt.date] | None:
-        parsed = V.parse_dates(pa.array([lo_text, hi_text]), date_format=date_format)
-        lo, hi = parsed.values.to_pylist()
-        if isinstance(lo, dt.date) and isinstance(hi, dt.date):
-            return lo, hi
-        return None
-
-    for row in rows:
-        text = " ".join(c for c in row.cells if c.strip())
-        match = _RANGE.fullmatch(text.strip().strip('"'))
-        if match and (found := dates(match.group(1).strip(), match.group(2).strip())):
-            return found
-    labelled: dict[str, str] = {}
-    for row in rows:
-        for m in _LABELLED.finditer(" ".join(row.cells)):
-            labelled["start" if m["which"].lower().startswith("start") else "end"] = m["value"]
-    if "start" in labelled and "end" in labelled:
-        return dates(labelled["start"], labelled["end"])
-    return None
 
 
 class _Importer:
@@ -309,6 +156,8 @@ class _Importer:
                 totals = self._stage_totals(stage, table)
             for batch in [] if self.rows_read else _batches(body, BATCH_ROWS):
                 accepted = self._batch(batch, layout, table, single_day)
+                if self.options.progress is not None:
+                    self.options.progress(self.rows_read)
                 if accepted.num_rows:
                     self.warehouse.append_stage(stage, table, accepted)
                     totals.add(accepted, table)
@@ -357,7 +206,7 @@ class _Importer:
         finally:
             self.warehouse.drop_stage(stage)
 
-    def _single_day(self, layout: _Layout) -> dt.date | None:
+    def _single_day(self, layout: Layout) -> dt.date | None:
         """The day of every row of a report without a day column whose preamble names a
         single day; a clear error for a report that covers several days in one row."""
         spec = layout.spec
@@ -369,7 +218,7 @@ class _Importer:
                 "no '# Start date:' line says which day that is",
                 hint="Export the report again without removing its '#' lines.",
             )
-        if _has_day(spec, layout.header):
+        if has_day(spec, layout.header):
             return None
         if not spec.preamble_date_range:
             return None
@@ -384,7 +233,7 @@ class _Importer:
             or "In Google Ads add the segment Time → Day to the table and download it again.",
         )
 
-    def _one_table(self, body: Iterator[Row], layout: _Layout) -> Iterator[Row]:
+    def _one_table(self, body: Iterator[Row], layout: Layout) -> Iterator[Row]:
         """The rows of the table under the chosen header, in a file that stacks several tables
         (GA4): it ends at the next comment row or header; the other tables are skipped, and a
         warning names them."""
@@ -392,17 +241,17 @@ class _Importer:
         others: list[int] = []
         after_comment = False
         for row in layout.preamble:
-            if not _is_comment(spec, row) and (after_comment or _looks_like_header(spec, row)):
+            if not is_comment(spec, row) and (after_comment or looks_like_header(spec, row)):
                 others.append(row.line)
-            after_comment = _is_comment(spec, row)
+            after_comment = is_comment(spec, row)
         ended = after_comment = False
         for row in body:
-            comment = _is_comment(spec, row)
-            if not ended and (comment or _looks_like_header(spec, row)):
+            comment = is_comment(spec, row)
+            if not ended and (comment or looks_like_header(spec, row)):
                 ended = True
             if not ended:
                 yield row
-            elif not comment and (after_comment or _looks_like_header(spec, row)):
+            elif not comment and (after_comment or looks_like_header(spec, row)):
                 others.append(row.line)
             after_comment = comment
         if others:
@@ -435,7 +284,7 @@ class _Importer:
             return int(cur.fetchone()[0])
 
     def _batch(
-        self, batch: list[Row], layout: _Layout, table: Table, single_day: dt.date | None
+        self, batch: list[Row], layout: Layout, table: Table, single_day: dt.date | None
     ) -> pa.Table:
         spec = layout.spec
         records: list[dict[str, str]] = []
@@ -501,7 +350,7 @@ class _Importer:
         self,
         columns: dict[str, pa.Array],
         n: int,
-        layout: _Layout,
+        layout: Layout,
         table: Table,
         single_day: dt.date | None,
         reject: Any,
@@ -565,7 +414,7 @@ class _Importer:
         self._check_rules(out, columns, table, reject, records)
         return out
 
-    def _currency(self, value: pa.Array | None, n: int, layout: _Layout) -> pa.Array:
+    def _currency(self, value: pa.Array | None, n: int, layout: Layout) -> pa.Array:
         given = self.options.currency or layout.spec.currency or layout.currency_from_headers
         if value is not None and given:
             value = pc.fill_null(value, given)
@@ -715,10 +564,6 @@ def _derive(
             texts = base.cast(pa.string()).to_pylist()
             return pa.array([None if t is None else fn(t) for t in texts], pa.string())
     return None
-
-
-def _looks_like_header(spec: SourceSpec, row: Row) -> bool:
-    return spec.score(row.cells)[0] >= 2
 
 
 def _take(rows: Iterator[Row], n: int) -> list[Row]:
