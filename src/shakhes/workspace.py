@@ -18,6 +18,7 @@ from typing import Any
 from sqlalchemy.exc import ArgumentError, OperationalError
 
 from shakhes.data.load import read_canonical
+from shakhes.data.rates import RatesLoaded, load_rates
 from shakhes.data.warehouse import LoadResult, Warehouse
 from shakhes.engine.calendar import CalendarSettings, Grain
 from shakhes.engine.engine import Engine
@@ -203,6 +204,7 @@ class Workspace:
                 self.definitions(),
                 calendar=self.calendar,
                 params=self.settings.parameters,
+                currency=self.settings.currency,
                 version=lambda: self.store.versions(self.id),
             )
         return self._engine
@@ -256,6 +258,20 @@ class Workspace:
                 },
             )
         return report, resolved
+
+    def load_rates(self, path: Path) -> RatesLoaded:
+        """Load exchange rates to the reporting currency (see :mod:`shakhes.data.rates`)."""
+        loaded = load_rates(self.warehouse, path, self.settings.currency)
+        self.store.bump_data_version(
+            self.id,
+            current_actor(),
+            {
+                "rates": list(loaded.currencies),
+                "file": str(path),
+                "days": loaded.days,
+            },
+        )
+        return loaded
 
     def undo_import(self, import_id: int) -> UndoResult:
         """Undo an import: remove its rows and restore what it replaced."""

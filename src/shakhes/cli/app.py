@@ -18,6 +18,7 @@ from rich.markup import escape
 from shakhes import __version__
 from shakhes.cli import output
 from shakhes.cli.imports import import_command, imports_app, quarantine_app
+from shakhes.cli.rates import rates_app
 from shakhes.errors import ShakhesError
 from shakhes.imports.pipeline import ImportOptions
 from shakhes.workspace import Workspace, current_actor
@@ -33,6 +34,7 @@ kpi_app = typer.Typer(help="List and show KPI definitions.", no_args_is_help=Tru
 app.add_typer(kpi_app, name="kpi")
 app.add_typer(imports_app, name="imports")
 app.add_typer(quarantine_app, name="quarantine")
+app.add_typer(rates_app, name="rates")
 
 out = Console(soft_wrap=True)
 err = Console(stderr=True, soft_wrap=True)

@@ -28,6 +28,7 @@ before imports were tracked, or by the demo)."""
 REPLACED_BY = "_replaced_by"
 IMPORTS_TABLE = "shakhes_imports"
 QUARANTINE_TABLE = "shakhes_quarantine"
+RATES_TABLE = "shakhes_rates"
 
 SYSTEM_TABLES = {
     IMPORTS_TABLE: f"""CREATE TABLE {IMPORTS_TABLE} (
@@ -37,6 +38,8 @@ SYSTEM_TABLES = {
         replaced BIGINT NOT NULL, removed BIGINT NOT NULL, date_from DATE, date_to DATE,
         replace_range BOOLEAN NOT NULL, totals VARCHAR NOT NULL, actor VARCHAR NOT NULL,
         imported_at TIMESTAMP NOT NULL, undone_at TIMESTAMP)""",
+    RATES_TABLE: f"""CREATE TABLE {RATES_TABLE} (
+        date DATE NOT NULL, currency VARCHAR NOT NULL, rate DOUBLE PRECISION NOT NULL)""",
     QUARANTINE_TABLE: f"""CREATE TABLE {QUARANTINE_TABLE} (
         import_id BIGINT NOT NULL, file_name VARCHAR NOT NULL, line BIGINT NOT NULL,
         column_name VARCHAR, cell VARCHAR, reason VARCHAR NOT NULL, row_json VARCHAR NOT NULL,

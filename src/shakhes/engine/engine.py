@@ -23,7 +23,13 @@ import pyarrow.compute as pc
 
 from shakhes.data.warehouse import Warehouse
 from shakhes.engine.calendar import DIMENSION_END, DIMENSION_START, CalendarSettings, Grain
-from shakhes.engine.execute import PERIOD, build_query, currencies_in, money_tables
+from shakhes.engine.execute import (
+    PERIOD,
+    build_query,
+    currencies_in,
+    missing_rates,
+    money_tables,
+)
 from shakhes.engine.planner import Plan, comparison_windows, plan_request
 from shakhes.engine.request import Compare, Request, Window
 from shakhes.errors import QueryError
@@ -88,9 +94,12 @@ class Engine:
         params: Mapping[str, float] | None = None,
         version: Callable[[], Hashable] = lambda: 0,
         cache_size: int = 256,
+        currency: str | None = None,
         warm_up: bool = True,
     ) -> None:
         self.warehouse = warehouse
+        self.currency = currency
+        """The reporting currency amounts in other currencies are converted to (with rates)."""
         self.definitions = dict(definitions)
         self.calendar = calendar or CalendarSettings()
         self.params = dict(params or {})
@@ -223,38 +232,55 @@ class Engine:
             other = comparison_windows(plan, request.compare, self.calendar)
             n = len(plan.windows)
             windows += [replace(w, index=w.index + n) for w in other]
-            currency = self._currency(plan, windows)
-            both = self._execute(plan, windows)
+            currency, convert = self._currency(plan, windows)
+            both = self._execute(plan, windows, convert)
             current = both[both[PERIOD] < n].reset_index(drop=True)
             previous = both[both[PERIOD] >= n].copy()
             previous[PERIOD] = previous[PERIOD] - n
             frame = _compare(current, previous, other, list(request.by))
         else:
-            currency = self._currency(plan, windows)
-            frame = self._execute(plan, plan.windows)
+            currency, convert = self._currency(plan, windows)
+            frame = self._execute(plan, plan.windows, convert)
         self._cache[key] = (frame, currency)
         if len(self._cache) > self._cache_size:
             self._cache.popitem(last=False)
         return Result(request, plan, frame.copy(), currency=currency)
 
-    def _currency(self, plan: Plan, windows: Sequence[Window]) -> str | None:
-        """The one currency of the money the plan adds up; an error rather than a sum of
-        amounts in different currencies."""
+    def _currency(self, plan: Plan, windows: Sequence[Window]) -> tuple[str | None, dict[str, str]]:
+        """The one currency of the money the plan adds up, and the tables whose amounts must
+        be converted to it through the rates table. Amounts in different currencies are never
+        added as they are: converted when the workspace has a reporting currency and rates for
+        every row, an error otherwise."""
         if "currency" in plan.request.by:
-            return None  # each row is in the currency it is broken down by
-        found: set[str] = set()
+            return None, {}  # each row is in the currency it is broken down by
+        per_table: dict[str, set[str]] = {}
         for name in money_tables(plan):
             stored = self._table_currencies(name)
-            found |= (
+            per_table[name] = (
                 stored if len(stored) <= 1 else currencies_in(plan, name, windows, self.warehouse)
             )
-        if len(found) > 1:
+        found = set().union(*per_table.values()) if per_table else set()
+        if len(found) <= 1:
+            return (found.pop() if found else None), {}
+        reporting = self.currency
+        if reporting is None:
             raise QueryError(
                 f"these amounts are in {len(found)} currencies ({', '.join(sorted(found))}); "
                 "adding them up without exchange rates would give a wrong number",
                 hint="Narrow to one with --where \"currency = 'USD'\" (or break down by currency).",
             )
-        return found.pop() if found else None
+        convert = {t: reporting for t, cs in per_table.items() if cs - {reporting}}
+        for name in convert:
+            lacking = missing_rates(plan, name, windows, reporting, self.warehouse)
+            if lacking:
+                code, first, days = lacking[0]
+                raise QueryError(
+                    f"{name} has amounts in {code} on {days} day(s) without an exchange rate to "
+                    f"{reporting} (the first: {first})",
+                    hint="Load rates with `shakhes rates load FILE` (date, currency, rate), or "
+                    f"leave {code} out with --where \"currency != '{code}'\".",
+                )
+        return reporting, convert
 
     def _table_currencies(self, name: str) -> set[str]:
         """Every currency a table holds, cached per data version: most tables hold one, and
@@ -286,8 +312,10 @@ class Engine:
             return None
         return min(r[0] for r in ranges), max(r[1] for r in ranges)
 
-    def _execute(self, plan: Plan, windows: Sequence[Window]) -> pd.DataFrame:
-        expr = build_query(plan, windows, self.warehouse)
+    def _execute(
+        self, plan: Plan, windows: Sequence[Window], convert: Mapping[str, str] | None = None
+    ) -> pd.DataFrame:
+        expr = build_query(plan, windows, self.warehouse, convert)
         return _to_long(plan, windows, self.warehouse.backend.to_pyarrow(expr))
 
 

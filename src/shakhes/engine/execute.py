@@ -14,15 +14,16 @@ Shape of the query (``Engine.explain`` shows the SQL):
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from itertools import pairwise
+from typing import Any
 
 import ibis
 import ibis.expr.types as ir
 import pyarrow as pa
 
 from shakhes.data.model import table as model_table
-from shakhes.data.warehouse import Warehouse
+from shakhes.data.warehouse import RATES_TABLE, Warehouse
 from shakhes.engine.calendar import Grain, period_of, window_map
 from shakhes.engine.compile import (
     ZERO_WHEN_EMPTY,
@@ -40,11 +41,17 @@ NOT_SET = "(not set)"
 PERIOD = "period_index"
 
 
-def build_query(plan: Plan, windows: Sequence[Window], warehouse: Warehouse) -> ir.Table:
+def build_query(
+    plan: Plan,
+    windows: Sequence[Window],
+    warehouse: Warehouse,
+    convert: Mapping[str, str] | None = None,
+) -> ir.Table:
     """One Ibis expression computing every KPI of ``plan`` over ``windows``.
 
     Columns: ``period_index``, the breakdown dimensions, and per KPI ``i``: ``value_i``, and
-    for a ratio KPI ``numerator_i`` and ``denominator_i``.
+    for a ratio KPI ``numerator_i`` and ``denominator_i``. ``convert`` maps a table to the
+    reporting currency its money columns are converted to (through ``shakhes_rates``).
     """
     by = list(plan.request.by)
     periods = ibis.memtable(
@@ -61,9 +68,9 @@ def build_query(plan: Plan, windows: Sequence[Window], warehouse: Warehouse) -> 
         ordinary = [m for m in plan.measures if m.table == name and not m.snapshot]
         snapshot = [m for m in plan.measures if m.table == name and m.snapshot]
         if ordinary:
-            parts.append(
-                (_aggregate_table(plan, name, ordinary, windows, periods, by, warehouse), ordinary)
-            )
+            target = (convert or {}).get(name)
+            part = _aggregate_table(plan, name, ordinary, windows, periods, by, warehouse, target)
+            parts.append((part, ordinary))
         if snapshot:
             parts.append(
                 (_aggregate_snapshot(plan, name, snapshot, periods, by, warehouse), snapshot)
@@ -113,6 +120,49 @@ def _filtered(plan: Plan, name: str, warehouse: Warehouse) -> ir.Table:
     return t
 
 
+def converted(t: ir.Table, name: str, reporting: str, warehouse: Warehouse) -> ir.Table:
+    """``t`` with its money columns in the reporting currency: each row's amount times the
+    rate of its currency on its day (``shakhes_rates``); rows already in the reporting currency
+    are unchanged, and a row without a rate gets null (the engine checks for those first)."""
+    rates = warehouse.table(RATES_TABLE)
+    day = t[model_table(name).time_column]
+    joined = t.left_join(rates, [day == rates.date, t.currency == rates.currency])
+    factor = ibis.ifelse(t.currency == reporting, 1.0, rates.rate)
+    money = [c.name for c in model_table(name).columns if c.unit == "currency"]
+    return joined.select(
+        *[t[c] for c in t.columns if c not in money],
+        **{c: t[c] * factor for c in money},
+    )
+
+
+def missing_rates(
+    plan: Plan, name: str, windows: Sequence[Window], reporting: str, warehouse: Warehouse
+) -> list[tuple[str, Any, int]]:
+    """(currency, first day, days) of the rows the plan reads that have no rate."""
+    time_col = model_table(name).time_column
+    t = _filtered(plan, name, warehouse)
+    lo = min(w.start for w in windows)
+    hi = max(w.end for w in windows)
+    t = t.filter(t[time_col].between(ibis.literal(lo, "date"), ibis.literal(hi, "date")))
+    rates = warehouse.table(RATES_TABLE)
+    joined = t.left_join(rates, [t[time_col] == rates.date, t.currency == rates.currency])
+    lacking = joined.filter((t.currency != reporting) & rates.rate.isnull())
+    found = warehouse.backend.to_pyarrow(
+        lacking.group_by(currency=t.currency).aggregate(
+            first=t[time_col].min(), days=t[time_col].nunique()
+        )
+    )
+    return [
+        (str(c), d, int(n))
+        for c, d, n in zip(
+            found["currency"].to_pylist(),
+            found["first"].to_pylist(),
+            found["days"].to_pylist(),
+            strict=True,
+        )
+    ]
+
+
 def money_tables(plan: Plan) -> list[str]:
     """Tables whose money columns (cost, revenue, …) the plan adds up."""
     tables = []
@@ -151,9 +201,12 @@ def _aggregate_table(
     periods: ir.Table,
     by: list[str],
     warehouse: Warehouse,
+    convert_to: str | None = None,
 ) -> ir.Table:
     time_col = model_table(name).time_column
     t = _filtered(plan, name, warehouse)
+    if convert_to is not None:
+        t = converted(t, name, convert_to, warehouse)
     lo = min(w.start for w in windows)
     hi = max(w.end for w in windows)
     t = t.filter(t[time_col].between(ibis.literal(lo, "date"), ibis.literal(hi, "date")))
