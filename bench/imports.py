@@ -608,6 +608,8 @@ def print_summary(summary: dict[str, Any]) -> None:
             f"{r['method']:<12} {r['seconds']:>9.2f} {r['rows_per_s']:>12,.0f} "
             f"{r['peak_mb']:>12,.0f}" + (f"  ({note})" if note else "")
         )
+        if len(r["runs"]) > 1:
+            print(f"    runs: {', '.join(f'{x:.2f}' for x in r['runs'])} s")
         for w in r["warnings"]:
             print(f"    warning: {w}")
     for name, value in summary["ratios"].items():

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 import math
+from pathlib import Path
 
 import pyarrow as pa
 import pytest
@@ -392,3 +393,55 @@ def test_filters_and_ranges_outside_what_exists_are_clear_errors(engine: Engine)
         engine.compute(["cost"], period=PERIOD, where="clicks > 99999999999999999999999")
     with pytest.raises(QueryError, match="outside the calendar"):
         engine.compute(["cost"], period=(dt.date(1, 1, 1), END))
+
+
+def test_snapshot_amounts_are_converted_at_the_acquisition_days_rate(tmp_path: Path) -> None:
+    from shakhes.data.model import TABLES
+    from shakhes.data.rates import load_rates
+    from shakhes.data.warehouse import arrow_schema
+
+    local = Warehouse.connect("duckdb://")
+    local.ensure_schema()
+    rows = [
+        {
+            "customer_id": "a",
+            "acquired_date": dt.date(2024, 1, 5),
+            "churned_date": None,
+            "channel": "search",
+            "campaign": "x",
+            "plan": "p",
+            "monthly_value": 10.0,
+            "currency": "USD",
+        },
+        {
+            "customer_id": "b",
+            "acquired_date": dt.date(2024, 1, 10),
+            "churned_date": None,
+            "channel": "search",
+            "campaign": "x",
+            "plan": "p",
+            "monthly_value": 500_000.0,
+            "currency": "IRT",
+        },
+    ]
+    local.upsert("customers", pa.Table.from_pylist(rows, schema=arrow_schema(TABLES["customers"])))
+    rates = tmp_path / "rates.csv"
+    rates.write_text("date,currency,rate\n2024-01-01,IRT,0.00002\n", encoding="utf-8")
+    load_rates(local, rates, "USD", today=dt.date(2024, 3, 1))
+    base = load_catalog()[0].model_dump()
+    spec = KpiSpec.model_validate(
+        {
+            **base,
+            "id": "mrr",
+            "unit": "currency",
+            "formula": "active_at_start(customers.monthly_value)",
+        }
+    )
+    engine = Engine(local, {"mrr": spec}, currency="USD")
+    result = engine.compute(
+        ["mrr"], grain="month", period=(dt.date(2024, 2, 1), dt.date(2024, 2, 29))
+    )
+    # 10 USD + 500,000 IRT × 0.00002 = 10 + 10.
+    assert result.value("mrr", "2024-02") == pytest.approx(20.0)
+    assert result.currency == "USD"
+    local.close()

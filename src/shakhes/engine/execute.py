@@ -73,7 +73,12 @@ def build_query(
             parts.append((part, ordinary))
         if snapshot:
             parts.append(
-                (_aggregate_snapshot(plan, name, snapshot, periods, by, warehouse), snapshot)
+                (
+                    _aggregate_snapshot(
+                        plan, name, snapshot, periods, by, warehouse, (convert or {}).get(name)
+                    ),
+                    snapshot,
+                )
             )
 
     spine = periods.select(PERIOD)
@@ -140,10 +145,7 @@ def missing_rates(
 ) -> list[tuple[str, Any, int]]:
     """(currency, first day, days) of the rows the plan reads that have no rate."""
     time_col = model_table(name).time_column
-    t = _filtered(plan, name, warehouse)
-    lo = min(w.start for w in windows)
-    hi = max(w.end for w in windows)
-    t = t.filter(t[time_col].between(ibis.literal(lo, "date"), ibis.literal(hi, "date")))
+    t = _read_rows(plan, name, windows, warehouse)
     rates = warehouse.table(RATES_TABLE)
     joined = t.left_join(rates, [t[time_col] == rates.date, t.currency == rates.currency])
     lacking = joined.filter((t.currency != reporting) & rates.rate.isnull())
@@ -163,6 +165,18 @@ def missing_rates(
     ]
 
 
+def _read_rows(plan: Plan, name: str, windows: Sequence[Window], warehouse: Warehouse) -> ir.Table:
+    """The rows of ``name`` a plan reads over ``windows``: those in the range, or, for a table
+    with snapshot measures (customers), every row up to the range's end."""
+    time_col = model_table(name).time_column
+    t = _filtered(plan, name, warehouse)
+    hi = ibis.literal(max(w.end for w in windows), "date")
+    if any(m.snapshot for m in plan.measures if m.table == name):
+        return t.filter(t[time_col] <= hi)
+    lo = ibis.literal(min(w.start for w in windows), "date")
+    return t.filter(t[time_col].between(lo, hi))
+
+
 def money_tables(plan: Plan) -> list[str]:
     """Tables whose money columns (cost, revenue, …) the plan adds up."""
     tables = []
@@ -179,11 +193,7 @@ def currencies_in(
     plan: Plan, name: str, windows: Sequence[Window], warehouse: Warehouse
 ) -> set[str]:
     """The currencies of the rows of ``name`` that the plan reads over ``windows``."""
-    time_col = model_table(name).time_column
-    t = _filtered(plan, name, warehouse)
-    lo = min(w.start for w in windows)
-    hi = max(w.end for w in windows)
-    t = t.filter(t[time_col].between(ibis.literal(lo, "date"), ibis.literal(hi, "date")))
+    t = _read_rows(plan, name, windows, warehouse)
     found = warehouse.backend.to_pyarrow(t.select("currency").distinct())
     return {c for c in found.column("currency").to_pylist() if c is not None}
 
@@ -261,10 +271,14 @@ def _aggregate_snapshot(
     periods: ir.Table,
     by: list[str],
     warehouse: Warehouse,
+    convert_to: str | None = None,
 ) -> ir.Table:
     """Customers active at each period's start (acquired before it, not churned before it) and
-    those of them churned within it."""
+    those of them churned within it. Amounts are converted at the rate of the day the
+    customer was acquired."""
     c = _filtered(plan, name, warehouse)
+    if convert_to is not None:
+        c = converted(c, name, convert_to, warehouse)
     pairs = c.join(periods, c.acquired_date < periods.period_start)
     keys = [pairs[PERIOD], *(_dimension(pairs, d) for d in by)]
     still_active = pairs.churned_date.isnull() | (pairs.churned_date >= pairs.period_start)
