@@ -257,3 +257,39 @@ def test_canonical_csv_is_checked_row_by_row_in_the_warehouse(
         (dt.date(2026, 9, 1), 100, 10, 5.5, None)
     ]
     assert report.totals["cost"] == 5.5 and report.date_range == (dt.date(2026, 9, 1),) * 2
+
+
+def test_the_same_export_as_xlsx_and_gzipped_csv_imports_the_same(
+    warehouse: Warehouse, tmp_path: Path
+) -> None:
+    import csv
+    import gzip
+
+    from openpyxl import Workbook
+
+    source = FIXTURES / "meta_daily.csv"
+    with source.open(encoding="utf-8") as fh:
+        table = list(csv.reader(fh))
+    book = Workbook()
+    sheet = book.active
+    assert sheet is not None
+    for row in table:
+        sheet.append([float(c) if c.replace(".", "", 1).isdigit() else c for c in row])
+    xlsx = tmp_path / "meta.xlsx"
+    book.save(xlsx)
+    gz = tmp_path / "meta.csv.gz"
+    gz.write_bytes(gzip.compress(source.read_bytes()))
+    results = []
+    for path in (source, xlsx, gz):
+        wh = Warehouse.connect("duckdb://")
+        wh.ensure_schema()
+        report = import_file(wh, path, ImportOptions())
+        assert (report.source, report.accepted, report.quarantined) == ("meta-ads", 3, 0)
+        results.append(
+            rows(
+                wh,
+                "SELECT date, ad, impressions, clicks, cost, conversions, reach "
+                "FROM ad_performance ORDER BY date, ad",
+            )
+        )
+    assert results[0] == results[1] == results[2]
