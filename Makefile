@@ -27,6 +27,7 @@ test: lint typecheck
 
 bench: $(STAMP)
 	$(BIN)/python bench/dashboard.py --rows 1000000,10000000,50000000
+	$(BIN)/python bench/imports.py --runs 3
 
 docs: $(STAMP)
 	$(BIN)/python -m shakhes.spec.catalog docs/kpi-catalog.md

@@ -1,0 +1,31 @@
+"""The import benchmark still runs, and all three methods import every row of a small set."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def test_import_benchmark_smoke_run(tmp_path: Path) -> None:
+    run = subprocess.run(
+        [
+            sys.executable,
+            str(ROOT / "bench" / "imports.py"),
+            "--rows",
+            "20000",
+            "--export-rows",
+            "5000",
+            "--data-dir",
+            str(tmp_path),
+        ],
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
+    )
+    assert run.returncode == 0, run.stdout + run.stderr
+    for method in ("shakhes", "duckdb-bare", "pandas"):
+        assert method in run.stdout
