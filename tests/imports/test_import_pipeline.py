@@ -247,8 +247,8 @@ def test_canonical_csv_is_checked_row_by_row_in_the_warehouse(
     assert found == {
         3: ("clicks", "200", "more clicks than impressions"),
         4: ("channel", "serch", "unknown channel"),
-        5: ("date", "2026-02-30", "not a real calendar date"),
-        6: ("cost", "-5", "cost is negative"),
+        5: ("date", "2026-02-30", "not an ISO date (YYYY-MM-DD) or not a real calendar date"),
+        6: ("cost", "-5.0", "cost is negative"),
         7: ("campaign_id", "", "missing required value"),
         8: ("date", "1403-07-15", "year before 1800 — a Jalali date? write it in Gregorian"),
         9: ("currency", "usd", "not a 3-letter ISO currency code"),

@@ -9,6 +9,7 @@ identifiers and fixed texts of the data model appear in the SQL; the file path i
 
 from __future__ import annotations
 
+import csv
 import json
 from dataclasses import dataclass
 
@@ -124,7 +125,169 @@ def _cast(col: Column) -> str:
     )
 
 
+_SQL_TYPES = {
+    ColumnType.DATE: "DATE",
+    ColumnType.STRING: "VARCHAR",
+    ColumnType.INTEGER: "BIGINT",
+    ColumnType.FLOAT: "DOUBLE",
+    ColumnType.BOOLEAN: "BOOLEAN",
+}
+_CAST_REASONS = {
+    ColumnType.DATE: "not an ISO date (YYYY-MM-DD) or not a real calendar date",
+    ColumnType.INTEGER: "not a plain whole number",
+    ColumnType.FLOAT: "not a plain number",
+    ColumnType.BOOLEAN: "not a boolean (true/false)",
+}
+REJECTS = "_shakhes_import_rejects"
+REJECT_SCANS = "_shakhes_import_reject_scans"
+
+
+def _typed_checks(col: Column, table: Table) -> list[tuple[str, str]]:
+    """Like :func:`_checks`, for a column DuckDB has already typed while reading."""
+    c = _q(col.name)
+    checks: list[tuple[str, str]] = []
+    if col.type is ColumnType.STRING:
+        if col.required and (col.name in table.natural_key or col.name in ("channel", "currency")):
+            checks.append((f"({c} IS NULL OR trim({c}) = '')", "missing required value"))
+        if col.name == "channel":
+            names = ", ".join(_lit(ch) for ch in CHANNELS)
+            checks.append((f"trim({c}) NOT IN ({names})", "unknown channel"))
+        if col.name == "currency":
+            checks.append(
+                (
+                    f"NOT regexp_full_match(trim({c}), '[A-Z]{{3}}')",
+                    "not a 3-letter ISO currency code",
+                )
+            )
+        return checks
+    if col.required:
+        checks.append((f"{c} IS NULL", "missing required value"))
+    if col.type is ColumnType.DATE:
+        checks.append(
+            (f"year({c}) < 1800", "year before 1800 — a Jalali date? write it in Gregorian")
+        )
+    elif col.type.is_numeric:
+        if col.type is ColumnType.FLOAT:
+            checks.append((f"NOT isfinite({c})", "not a plain number"))
+        checks.append((f"{c} < 0", f"{col.name} is negative"))
+    return checks
+
+
+def _line_of(position: int, cast_rejected: list[int]) -> int:
+    """The file line of the ``position``-th row DuckDB accepted (0-based), given the sorted
+    lines it rejected: line 1 is the header."""
+    line = position + 2
+    for rejected in cast_rejected:
+        if rejected <= line:
+            line += 1
+        else:
+            break
+    return line
+
+
 def stage_canonical(
+    warehouse: Warehouse, info: FileInfo, table: Table, header: list[str], stage: str
+) -> FastResult:
+    """Read, check and stage a canonical CSV: DuckDB types the columns as it reads (cells that
+    do not cast are recorded with their line); one more pass checks what types cannot (channels,
+    negatives, clicks ≤ impressions); the bad rows come back. Falls back to reading every cell
+    as text when DuckDB cannot read the file typed."""
+    import duckdb
+
+    try:
+        return _stage_typed(warehouse, info, table, header, stage)
+    except duckdb.Error:
+        warehouse.backend.con.execute(f"DELETE FROM {stage}")
+        return _stage_as_text(warehouse, info, table, header, stage)
+
+
+def _stage_typed(
+    warehouse: Warehouse, info: FileInfo, table: Table, header: list[str], stage: str
+) -> FastResult:
+    con = warehouse.backend.con
+    known = {c.name: c for c in table.columns}
+    types = ", ".join(
+        f"{_lit(h)}: {_lit(_SQL_TYPES[known[h].type] if h in known else 'VARCHAR')}" for h in header
+    )
+    cases = [
+        f"WHEN {condition} THEN {_lit(col.name + '|' + reason)}"
+        for col in table.columns
+        if col.name in header
+        for condition, reason in _typed_checks(col, table)
+    ]
+    if {"clicks", "impressions"} <= set(header):
+        cases.append("WHEN clicks > impressions THEN 'clicks|more clicks than impressions'")
+    if {"engaged_sessions", "sessions"} <= set(header):
+        cases.append(
+            "WHEN engaged_sessions > sessions "
+            "THEN 'engaged_sessions|more engaged sessions than sessions'"
+        )
+    verdict = f"CASE {' '.join(cases)} END" if cases else "NULL"
+    for temp in (RAW, REJECTS, REJECT_SCANS):
+        con.execute(f"DROP TABLE IF EXISTS {temp}")
+    con.execute(
+        f"CREATE TEMPORARY TABLE {RAW} AS SELECT *, {verdict} AS _problem FROM read_csv(?, "
+        "header = true, delim = ?, quote = '\"', escape = '\"', auto_detect = false, "
+        f"columns = {{{types}}}, store_rejects = true, rejects_table = '{REJECTS}', "
+        f"rejects_scan = '{REJECT_SCANS}', max_line_size = 10000000)",
+        [str(info.path), info.delimiter],
+    )
+    cast_bad = con.execute(
+        f"SELECT line, column_name, error_type, csv_line, error_message FROM {REJECTS} "
+        "ORDER BY line"
+    ).fetchall()
+    rejected: list[Rejected] = []
+    for line, column, kind, text, message in cast_bad:
+        cells = dict(
+            zip(
+                header,
+                next(csv.reader([text or ""], delimiter=info.delimiter or ",")),
+                strict=False,
+            )
+        )
+        name: str | None = str(column) if column in known else None
+        reason = (
+            _CAST_REASONS.get(known[name].type, str(message))
+            if name is not None and str(kind) == "CAST"
+            else str(message)
+        )
+        rejected.append(Rejected(int(line), name, cells.get(name or "", ""), reason, cells))
+    accepted_read = int(con.execute(f"SELECT count(*) FROM {RAW}").fetchone()[0])
+    raw_json = "json_object(" + ", ".join(f"{_lit(h)}, {_q(h)}" for h in header) + ")"
+    bad = con.execute(
+        f"SELECT rowid, _problem, CAST({raw_json} AS VARCHAR) FROM {RAW} "
+        f"WHERE _problem IS NOT NULL ORDER BY rowid LIMIT {MAX_REJECTED}"
+    ).fetchall()
+    cast_lines = sorted(int(r.line) for r in rejected)
+    for position, problem, raw in bad:
+        column, reason = str(problem).split("|", 1)
+        cells = {k: ("" if v is None else str(v)) for k, v in json.loads(raw).items()}
+        rejected.append(
+            Rejected(
+                _line_of(int(position), cast_lines), column, cells.get(column, ""), reason, cells
+            )
+        )
+    columns = ", ".join(_q(c.name) for c in table.columns)
+    values = ", ".join(
+        (
+            f"coalesce({_q(c.name)}, '')"
+            if c.type is ColumnType.STRING and c.required
+            else _q(c.name)
+        )
+        if c.name in header
+        else "NULL"
+        for c in table.columns
+    )
+    con.execute(
+        f"INSERT INTO {stage} ({columns}) SELECT {values} FROM {RAW} WHERE _problem IS NULL"
+    )
+    for temp in (RAW, REJECTS, REJECT_SCANS):
+        con.execute(f"DROP TABLE IF EXISTS {temp}")
+    rejected.sort(key=lambda r: r.line)
+    return FastResult(accepted_read + len(cast_bad), rejected)
+
+
+def _stage_as_text(
     warehouse: Warehouse, info: FileInfo, table: Table, header: list[str], stage: str
 ) -> FastResult:
     """Read, check and stage a canonical CSV in two SQL statements; the bad rows come back."""
