@@ -29,7 +29,6 @@ import json
 import math
 import os
 import platform
-import resource
 import shutil
 import statistics
 import subprocess
@@ -42,6 +41,7 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
+from common import AD_CHANNELS, AD_PLATFORMS, peak_rss_mb, sql_list, uniform
 
 HERE = Path(__file__).resolve().parent
 DEFAULT_DATA_DIR = HERE / "data"
@@ -118,31 +118,6 @@ class DataSet:
         return [self.warehouse, self.ads_parquet, self.orders_parquet]
 
 
-AD_CHANNELS = (
-    "search",
-    "search",
-    "search",
-    "social",
-    "social",
-    "social",
-    "display",
-    "video",
-    "email",
-    "affiliate",
-)
-"""Channel of campaign ``c`` is ``AD_CHANNELS[c % 10]``; email campaigns cost nothing."""
-AD_PLATFORMS = (
-    "google_ads",
-    "google_ads",
-    "bing",
-    "meta",
-    "tiktok",
-    "linkedin",
-    "yektanet",
-    "aparat",
-    "mailchimp",
-    "impact",
-)
 ORDER_CHANNELS = (
     "search",
     "search",
@@ -159,22 +134,13 @@ ORDER_CHANNELS = (
 impressions, so ctr etc. are null there)."""
 
 
-def _sql_list(items: Sequence[str]) -> str:
-    return "[" + ",".join(f"'{x}'" for x in items) + "]"
-
-
-def _uniform(*args: str) -> str:
-    """SQL for a deterministic pseudo-random number in [0, 1) keyed by ``args``."""
-    return f"((hash({', '.join(args)}) % 1000003) / 1000003.0)"
-
-
 def _ads_sql(n: int) -> str:
     per_day = math.ceil(n / DAYS)
     c = f"((i % {per_day}) % {CAMPAIGNS})"  # campaign number of row i
-    u = lambda k: _uniform("i", str(k))  # noqa: E731
+    u = lambda k: uniform("i", str(k))  # noqa: E731
     # Campaign number → channel and platform (search and social are the big ones).
-    channels = _sql_list(AD_CHANNELS)
-    platforms = _sql_list(AD_PLATFORMS)
+    channels = sql_list(AD_CHANNELS)
+    platforms = sql_list(AD_PLATFORMS)
     return f"""
     INSERT INTO ad_performance BY NAME
     WITH base AS (
@@ -214,8 +180,8 @@ def _ads_sql(n: int) -> str:
 
 
 def _orders_sql(m: int) -> str:
-    u = lambda k: _uniform("j", str(k))  # noqa: E731
-    channels = _sql_list(ORDER_CHANNELS)
+    u = lambda k: uniform("j", str(k))  # noqa: E731
+    channels = sql_list(ORDER_CHANNELS)
     return f"""
     INSERT INTO orders BY NAME
     SELECT
@@ -556,21 +522,6 @@ def run_pandas(
 # ---- worker -------------------------------------------------------------------------------------
 
 
-def _peak_rss_mb() -> float:
-    """Peak resident memory of this process, MB.
-
-    ``VmHWM`` is the high-water mark of this process's own address space; ``ru_maxrss`` is not
-    used on Linux because it keeps the RSS of the parent at fork time across ``exec``.
-    """
-    try:
-        for line in Path("/proc/self/status").read_text().splitlines():
-            if line.startswith("VmHWM:"):
-                return int(line.split()[1]) / 1024  # kB
-    except OSError:
-        pass
-    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # KiB on Linux
-
-
 def _timed(fn: Callable[[], Any]) -> tuple[float, Any]:
     t0 = time.perf_counter()
     out = fn()
@@ -580,11 +531,11 @@ def _timed(fn: Callable[[], Any]) -> tuple[float, Any]:
 def worker(method: str, data: DataSet, repeat: int, out: Path) -> dict[str, Any]:
     """Run one method in this (fresh) process; write its numbers to ``out``.parquet and its
     timings to ``out``.json."""
-    setup_mb = _peak_rss_mb()
+    setup_mb = peak_rss_mb()
     timings: dict[str, Any] = {"method": method, "rows": data.rows}
     if method == "shakhes":
         cold, engine = run_shakhes(data)
-        timings["setup_mb"] = _peak_rss_mb()
+        timings["setup_mb"] = peak_rss_mb()
         timings["cold"], frames = _timed(cold)
         eng, compute = engine()
         timings["warm_runs"] = [_timed(lambda: compute(eng))[0] for _ in range(repeat)]
@@ -597,20 +548,20 @@ def worker(method: str, data: DataSet, repeat: int, out: Path) -> dict[str, Any]
         long = shakhes_long(frames)
     elif method == "sql":
         dashboard = run_sql(data)
-        timings["setup_mb"] = _peak_rss_mb()
+        timings["setup_mb"] = peak_rss_mb()
         timings["cold"], frames = _timed(dashboard)
         timings["warm_runs"] = [_timed(dashboard)[0] for _ in range(repeat)]
         long = wide_long(frames)
     elif method == "pandas":
         cold, warm = run_pandas(data)
-        timings["setup_mb"] = _peak_rss_mb()
+        timings["setup_mb"] = peak_rss_mb()
         timings["cold"], frames = _timed(cold)
         timings["warm_runs"] = [_timed(warm)[0] for _ in range(repeat)]
         long = wide_long(frames)
     else:
         raise SystemExit(f"unknown method {method}")
     timings["import_mb"] = setup_mb
-    timings["peak_mb"] = _peak_rss_mb()
+    timings["peak_mb"] = peak_rss_mb()
     long.to_parquet(out.with_suffix(".parquet"), index=False)
     out.with_suffix(".json").write_text(json.dumps(timings, indent=2))
     return timings

@@ -37,7 +37,6 @@ import json
 import math
 import os
 import platform
-import resource
 import statistics
 import subprocess
 import sys
@@ -46,6 +45,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
+
+from common import AD_CHANNELS, AD_PLATFORMS, peak_rss_mb, sql_list, uniform
 
 HERE = Path(__file__).resolve().parent
 DEFAULT_DATA_DIR = HERE / "data" / "imports"
@@ -67,30 +68,6 @@ BARS = {
     "vs_bare": 3.0,  # shakhes ≤ 3 × the bare DuckDB load of the canonical CSV
 }
 
-AD_CHANNELS = (
-    "search",
-    "search",
-    "search",
-    "social",
-    "social",
-    "social",
-    "display",
-    "video",
-    "email",
-    "affiliate",
-)
-AD_PLATFORMS = (
-    "google_ads",
-    "google_ads",
-    "bing",
-    "meta",
-    "tiktok",
-    "linkedin",
-    "yektanet",
-    "aparat",
-    "mailchimp",
-    "impact",
-)
 CHANNELS = (
     "search",
     "social",
@@ -184,19 +161,10 @@ def _is_current(f: DataFile) -> bool:
     return bool(meta.get("version") == GENERATOR_VERSION and meta.get("rows") == f.rows)
 
 
-def _sql_list(items: Sequence[str]) -> str:
-    return "[" + ",".join(f"'{x}'" for x in items) + "]"
-
-
-def _uniform(*args: str) -> str:
-    """SQL for a deterministic pseudo-random number in [0, 1) keyed by ``args``."""
-    return f"((hash({', '.join(args)}) % 1000003) / 1000003.0)"
-
-
 def _metrics_sql(n: int, per_day: int) -> str:
     """Rows ``i`` in [0, n): day ``i // per_day``, campaign ``i % per_day``, plausible numbers
     (clicks ≤ impressions, 2 % of rows without delivery, amounts with 2 decimals)."""
-    u = lambda k: _uniform("i", str(k))  # noqa: E731
+    u = lambda k: uniform("i", str(k))  # noqa: E731
     c = f"(i % {per_day})"
     return f"""
     WITH base AS (
@@ -225,7 +193,7 @@ def _metrics_sql(n: int, per_day: int) -> str:
 
 def _canonical_sql(n: int) -> str:
     per_day = math.ceil(n / DAYS)
-    channels, platforms = _sql_list(AD_CHANNELS), _sql_list(AD_PLATFORMS)
+    channels, platforms = sql_list(AD_CHANNELS), sql_list(AD_PLATFORMS)
     return f"""
     WITH m AS ({_metrics_sql(n, per_day)})
     SELECT
@@ -254,7 +222,7 @@ def _export_sql(m: int) -> tuple[str, dt.date, dt.date]:
     """The Google Ads export as one text line per row, in file order (column ``line``)."""
     per_day = math.ceil(m / EXPORT_DAYS)
     first, last = START, START + dt.timedelta(days=(m - 1) // per_day)
-    types = _sql_list(CAMPAIGN_TYPES)
+    types = sql_list(CAMPAIGN_TYPES)
 
     def day(d: dt.date) -> str:
         return f"{d:%B} {d.day}, {d.year}"
@@ -486,17 +454,6 @@ def run_pandas(f: DataFile, db: Path) -> dict[str, Any]:
 RUNNERS = {"shakhes": run_shakhes, "duckdb-bare": run_bare, "pandas": run_pandas}
 
 
-def _peak_rss_mb() -> float:
-    """Peak resident memory of this process, MB (``VmHWM``; see bench/dashboard.py)."""
-    try:
-        for line in Path("/proc/self/status").read_text().splitlines():
-            if line.startswith("VmHWM:"):
-                return int(line.split()[1]) / 1024  # kB
-    except OSError:
-        pass
-    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # KiB on Linux
-
-
 def worker(method: str, f: DataFile, out: Path) -> None:
     db = _fresh_db(out.with_suffix(".duckdb"))
     try:
@@ -504,7 +461,7 @@ def worker(method: str, f: DataFile, out: Path) -> None:
         result["db_mb"] = db.stat().st_size / 2**20
     finally:
         _fresh_db(db)
-    result.update(method=method, file=f.kind, peak_mb=_peak_rss_mb())
+    result.update(method=method, file=f.kind, peak_mb=peak_rss_mb())
     out.write_text(json.dumps(result))
 
 
