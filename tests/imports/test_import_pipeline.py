@@ -6,24 +6,12 @@ import datetime as dt
 from pathlib import Path
 
 import pytest
+from support.imports import FIXTURES, rows
 
 from shakhes.data.warehouse import Warehouse
 from shakhes.errors import DataError
 from shakhes.imports.ledger import Ledger
 from shakhes.imports.pipeline import ImportOptions, import_file
-
-FIXTURES = Path(__file__).parent / "fixtures" / "sources"
-
-
-@pytest.fixture()
-def warehouse() -> Warehouse:
-    wh = Warehouse.connect("duckdb://")
-    wh.ensure_schema()
-    return wh
-
-
-def rows(wh: Warehouse, sql: str) -> list[tuple[object, ...]]:
-    return [tuple(r) for r in wh.backend.con.execute(sql).fetchall()]
 
 
 def totals(wh: Warehouse) -> tuple[object, ...]:

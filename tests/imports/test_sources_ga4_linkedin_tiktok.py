@@ -8,6 +8,7 @@ import datetime as dt
 from pathlib import Path
 
 import pytest
+from support.imports import FIXTURES, rows
 
 from shakhes.data.warehouse import Warehouse
 from shakhes.errors import DataError
@@ -15,20 +16,8 @@ from shakhes.imports.ledger import Ledger
 from shakhes.imports.pipeline import ImportOptions, import_file
 from shakhes.imports.sources.ga4 import channel_of, channel_of_group, split_medium, split_source
 
-FIXTURES = Path(__file__).parent / "fixtures" / "sources"
 D1, D2 = dt.date(2026, 9, 1), dt.date(2026, 9, 2)
 EUR = ImportOptions(currency="EUR")
-
-
-@pytest.fixture()
-def warehouse() -> Warehouse:
-    wh = Warehouse.connect("duckdb://")
-    wh.ensure_schema()
-    return wh
-
-
-def rows(wh: Warehouse, sql: str) -> list[tuple[object, ...]]:
-    return [tuple(r) for r in wh.backend.con.execute(sql).fetchall()]
 
 
 def fixture_text(name: str) -> str:

@@ -10,25 +10,13 @@ import hashlib
 from pathlib import Path
 
 import pytest
+from support.imports import FIXTURES, rows
 
 from shakhes.data.warehouse import Warehouse
 from shakhes.errors import DataError
 from shakhes.imports.ledger import Ledger
 from shakhes.imports.pipeline import ImportOptions, import_file
 from shakhes.imports.sources.shopify import email_key
-
-FIXTURES = Path(__file__).parent / "fixtures" / "sources"
-
-
-@pytest.fixture()
-def warehouse() -> Warehouse:
-    wh = Warehouse.connect("duckdb://")
-    wh.ensure_schema()
-    return wh
-
-
-def rows(wh: Warehouse, sql: str) -> list[tuple[object, ...]]:
-    return [tuple(r) for r in wh.backend.con.execute(sql).fetchall()]
 
 
 def ads(wh: Warehouse) -> tuple[object, ...]:
