@@ -61,6 +61,7 @@ def test_readme_quick_start_and_links() -> None:
         "docs/cli.md",
         "docs/workspace.md",
         "docs/data-model.md",
+        "docs/importing.md",
         "docs/formulas.md",
         "docs/kpi-catalog.md",
         "docs/engine.md",
