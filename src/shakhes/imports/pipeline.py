@@ -607,6 +607,14 @@ def _from_record(report: ImportReport, record: ImportRecord) -> ImportReport:
 
 def import_file(warehouse: Warehouse, path: Path, options: ImportOptions) -> ImportReport:
     """Import one file into the warehouse; see the module docstring for the stages."""
+    from shakhes.imports import ga4_bigquery  # it imports this module
+
+    if options.source == ga4_bigquery.SOURCE or (
+        options.source == "auto"
+        and options.mapping is None
+        and ga4_bigquery.detect(path, options.encoding)
+    ):
+        return ga4_bigquery.import_ga4_bigquery(warehouse, path, options)
     return _Importer(warehouse, path, options).run()
 
 

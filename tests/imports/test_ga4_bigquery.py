@@ -1,0 +1,202 @@
+"""GA4 BigQuery event exports (Parquet and JSON lines) → web_traffic and orders: every number
+checked against the hand-counted sessions of the fixture (see fixtures/sources/ga4_bq_make.py),
+both formats giving the same rows, two ledger records, and the clear errors."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from pathlib import Path
+
+import pytest
+from support.imports import FIXTURES, rows
+
+from shakhes.data.warehouse import Warehouse
+from shakhes.errors import DataError
+from shakhes.imports.ga4_bigquery import detect, import_ga4_bigquery
+from shakhes.imports.ledger import Ledger
+from shakhes.imports.pipeline import ImportOptions, import_file
+
+D1, D2 = dt.date(2026, 9, 1), dt.date(2026, 9, 2)
+USD = ImportOptions(currency="usd")
+FILES = ("ga4_bq_events.parquet", "ga4_bq_events.jsonl")
+U1, U3 = "1001.1690000001", "3003.1690000003"
+
+# date, source, medium, channel, campaign, device, sessions, engaged, users, new users,
+# page views, key events, revenue, currency
+WEB_TRAFFIC = [
+    # session A: U1's first visit from a Google Ads click, engaged, bought T1001
+    (D1, "google", "cpc", "search", "brand_search", "desktop", 1, 1, 1, 1, 2, 1, 120.5, "USD"),
+    # session B: U2's first visit from Instagram ads; not engaged; its last event is on 09-02
+    # but the session counts on the day it started
+    (
+        D1,
+        "instagram",
+        "paid_social",
+        "social",
+        "autumn_sale",
+        "mobile",
+        1,
+        0,
+        1,
+        1,
+        1,
+        0,
+        0.0,
+        "USD",
+    ),
+    # session E: U2 back direct (source params (direct)/(none), no campaign param), engaged,
+    # a purchase without transaction id (a key event and revenue, but no order)
+    (D2, "(direct)", "(none)", "direct", "(not set)", "mobile", 1, 1, 1, 0, 1, 1, 30.0, "USD"),
+    # session G: U3 without session params and without a first-user source
+    (D2, "(not set)", "(not set)", "other", "(not set)", "mobile", 1, 0, 1, 0, 1, 0, 0.0, "USD"),
+    # sessions C and F: U1 twice without session params → traffic_source (first-user source);
+    # C engaged with T1002
+    (D2, "google", "cpc", "search", "brand_search", "desktop", 2, 1, 1, 0, 3, 1, 80.0, "USD"),
+    # session D: U3's first visit from the newsletter, engaged on its 2nd page view, T1003
+    (
+        D2,
+        "newsletter",
+        "email",
+        "email",
+        "sept_newsletter",
+        "mobile",
+        1,
+        1,
+        1,
+        1,
+        2,
+        1,
+        45.25,
+        "USD",
+    ),
+]
+ORDERS = [
+    ("T1001", D1, U1, "search", "brand_search", 120.5, "USD", False),
+    ("T1002", D2, U1, "search", "brand_search", 80.0, "USD", False),
+    ("T1003", D2, U3, "email", "sept_newsletter", 45.25, "USD", False),
+]
+WEB_SQL = (
+    "SELECT date, source, medium, channel, campaign, device, sessions, engaged_sessions, users, "
+    "new_users, page_views, key_events, revenue, currency FROM web_traffic ORDER BY ALL"
+)
+ORDERS_SQL = (
+    "SELECT order_id, order_date, customer_id, channel, campaign, revenue, currency, "
+    "is_new_customer FROM orders ORDER BY order_id"
+)
+
+
+@pytest.mark.parametrize("name", FILES)
+def test_every_number(warehouse: Warehouse, name: str) -> None:
+    report = import_file(warehouse, FIXTURES / name, USD)
+    assert rows(warehouse, WEB_SQL) == WEB_TRAFFIC
+    assert rows(warehouse, ORDERS_SQL) == ORDERS
+    assert report.source == "ga4-bigquery"
+    assert report.table == "web_traffic"
+    assert (report.rows_read, report.accepted, report.quarantined) == (28, 6, 0)
+    assert report.date_range == (D1, D2)
+    assert report.totals == {"sessions": 7.0, "key_events": 4.0, "revenue": 275.75}
+    assert report.import_id == 1
+    assert report.warnings == ("also imported 3 order(s) into orders as import #2",)
+    records = {r.import_id: r for r in Ledger(warehouse).recent()}
+    assert (records[1].table_name, records[1].accepted, records[1].source) == (
+        "web_traffic",
+        6,
+        "ga4-bigquery",
+    )
+    assert (records[2].table_name, records[2].accepted, records[2].rows_read) == ("orders", 3, 28)
+    assert records[2].totals == {"revenue": 245.75}
+    assert (records[2].date_from, records[2].date_to) == (D1, D2)
+
+
+def test_parquet_and_jsonl_agree(tmp_path: Path) -> None:
+    results = []
+    for name in FILES:
+        wh = Warehouse.connect("duckdb://")
+        wh.ensure_schema()
+        import_ga4_bigquery(wh, FIXTURES / name, USD)
+        results.append((rows(wh, WEB_SQL), rows(wh, ORDERS_SQL)))
+    assert results[0] == results[1]
+
+
+def test_gzip_jsonl(warehouse: Warehouse, tmp_path: Path) -> None:
+    import gzip
+
+    path = tmp_path / "events.json.gz"
+    path.write_bytes(gzip.compress((FIXTURES / FILES[1]).read_bytes()))
+    import_file(warehouse, path, ImportOptions(source="ga4-bigquery", currency="USD"))
+    assert rows(warehouse, WEB_SQL) == WEB_TRAFFIC
+
+
+def test_currency_is_required(warehouse: Warehouse) -> None:
+    with pytest.raises(DataError, match="currency") as err:
+        import_file(warehouse, FIXTURES / FILES[0], ImportOptions())
+    assert "--currency" in (err.value.hint or "")
+    assert rows(warehouse, "SELECT count(*) FROM web_traffic") == [(0,)]
+
+
+def test_detection() -> None:
+    assert detect(FIXTURES / FILES[0])
+    assert detect(FIXTURES / FILES[1])
+    assert not detect(FIXTURES / "meta_daily.csv")
+
+
+def test_same_file_twice_and_dry_run(warehouse: Warehouse) -> None:
+    dry = import_file(warehouse, FIXTURES / FILES[0], ImportOptions(currency="USD", dry_run=True))
+    assert dry.dry_run and dry.accepted == 6 and dry.import_id is None
+    assert "would also import 3 order(s)" in dry.warnings[-1]
+    assert rows(warehouse, "SELECT count(*) FROM web_traffic") == [(0,)]
+    import_file(warehouse, FIXTURES / FILES[0], USD)
+    again = import_file(warehouse, FIXTURES / FILES[0], USD)
+    assert again.already_imported == 1 and again.accepted == 0
+    assert "already imported as import #2" in again.warnings[-1]
+    assert rows(warehouse, "SELECT count(*) FROM orders") == [(3,)]
+
+
+def _event(name: str, user: str | None, sid: int | None, **extra: object) -> str:
+    params = [] if sid is None else [{"key": "ga_session_id", "value": {"int_value": str(sid)}}]
+    row: dict[str, object] = {
+        "event_date": "20260901",
+        "event_name": name,
+        "event_params": params,
+        "user_pseudo_id": user,
+        **extra,
+    }
+    return json.dumps(row)
+
+
+def test_sessionless_events_and_repeated_transactions(warehouse: Warehouse, tmp_path: Path) -> None:
+    purchase = {"ecommerce": {"purchase_revenue": 10.0, "transaction_id": "X1"}}
+    lines = [
+        _event("session_start", "u1", 1),
+        _event("purchase", "u1", 1, event_timestamp="2", **purchase),
+        _event("purchase", "u1", 1, event_timestamp="3", **purchase),  # GA4 sent it twice
+        _event("page_view", "u1", None),  # no ga_session_id
+        _event("page_view", "u2", 5, event_date="2026-09-01"),  # bad date
+    ]
+    path = tmp_path / "events.jsonl"
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    report = import_file(warehouse, path, ImportOptions(currency="EUR"))
+    assert report.rows_read == 5
+    assert rows(
+        warehouse,
+        "SELECT source, sessions, users, key_events, revenue, page_views FROM web_traffic",
+    ) == [("(not set)", 1, 1, 2, 20.0, 0)]
+    assert rows(warehouse, "SELECT order_id, revenue, channel FROM orders") == [
+        ("X1", 10.0, "other")
+    ]
+    text = " | ".join(report.warnings)
+    assert "1 event(s) have no valid event_date" in text
+    assert "1 event(s) have no user_pseudo_id or ga_session_id" in text
+    assert "1 purchase event(s) repeat a transaction_id" in text
+
+
+def test_not_an_event_export(warehouse: Warehouse, tmp_path: Path) -> None:
+    path = tmp_path / "x.jsonl"
+    path.write_text('{"event_name": "a", "event_date": "20260901", "user_pseudo_id": "u"}\n')
+    with pytest.raises(DataError, match="no event_params column"):
+        import_ga4_bigquery(warehouse, path, USD)
+    path.write_text('{"event_name": "a", "event_date": "20260901", "event_params": []}\n')
+    with pytest.raises(DataError, match="none of its 1 event"):
+        import_ga4_bigquery(warehouse, path, USD)
+    assert rows(warehouse, "SELECT count(*) FROM shakhes_imports") == [(0,)]
