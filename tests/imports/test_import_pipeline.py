@@ -281,3 +281,18 @@ def test_the_same_export_as_xlsx_and_gzipped_csv_imports_the_same(
             )
         )
     assert results[0] == results[1] == results[2]
+
+
+def test_imports_cap_duckdb_memory_and_restore_it(warehouse: Warehouse) -> None:
+    con = warehouse.backend.con
+    before = con.execute("SELECT current_setting('memory_limit')").fetchone()
+    seen: list[object] = []
+
+    def progress(_: int) -> None:
+        seen.append(con.execute("SELECT current_setting('memory_limit')").fetchone()[0])
+
+    import_file(
+        warehouse, FIXTURES / "google_ads_campaign_day.csv", ImportOptions(progress=progress)
+    )
+    assert seen and all(str(v).replace(" ", "") in ("1GB", "953.6MiB") for v in seen), seen
+    assert con.execute("SELECT current_setting('memory_limit')").fetchone() == before

@@ -7,6 +7,7 @@ Only identifiers from the canonical data model ever reach SQL text here; values 
 from __future__ import annotations
 
 import datetime as dt
+import re
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -240,6 +241,20 @@ class Warehouse:
             with con.transaction(), con.cursor() as cursor:
                 yield cursor
 
+    @contextmanager
+    def memory_limit(self, limit: str) -> Iterator[None]:
+        """On DuckDB, cap its memory at ``limit`` (it spills to disk beyond) for the duration,
+        then return to DuckDB's default (shakhes sets no other cap); elsewhere, nothing."""
+        if self.dialect != "duckdb":
+            yield
+            return
+        con = self.backend.con
+        con.execute(f"SET memory_limit = '{_setting(limit)}'")
+        try:
+            yield
+        finally:
+            con.execute("RESET memory_limit")
+
     def create_stage(self, name: str, table: Table) -> str:
         """A session-private (temporary) table with the columns of canonical ``table``, to
         collect a file's rows in batches before one transaction merges them."""
@@ -280,6 +295,13 @@ class Warehouse:
 
     def close(self) -> None:
         self.backend.disconnect()
+
+
+def _setting(value: str) -> str:
+    """A memory size setting such as ``1GB`` or ``19.2 GiB``, checked before it reaches SQL."""
+    if not re.fullmatch(r"[0-9.]+ ?[KMGT]i?B", value.strip()):
+        raise WorkspaceError(f"'{value}' is not a memory size such as 1GB")
+    return value.strip()
 
 
 def _scalar(cursor: Any, sql: str) -> int:
