@@ -495,7 +495,11 @@ class _Importer:
     def _refuse_duplicates(self, stage: str, table: Table) -> None:
         keys = ", ".join(f'"{k}"' for k in table.natural_key)
         with self.warehouse.transaction() as cur:
-            cur.execute(f"SELECT count(*) - count(DISTINCT ({keys})) FROM {stage}")
+            # GROUP BY (not count(DISTINCT …)) so that a stage larger than memory can spill.
+            cur.execute(
+                f"SELECT coalesce(sum(n - 1), 0) FROM (SELECT count(*) AS n FROM {stage} "
+                f"GROUP BY {keys} HAVING count(*) > 1) AS repeated"
+            )
             extra = int(cur.fetchone()[0] or 0)
         if extra:
             raise DataError(
