@@ -445,3 +445,42 @@ def test_snapshot_amounts_are_converted_at_the_acquisition_days_rate(tmp_path: P
     assert result.value("mrr", "2024-02") == pytest.approx(20.0)
     assert result.currency == "USD"
     local.close()
+
+
+def test_text_filters_match_persian_written_with_arabic_letters() -> None:
+    from support.engine_data import dataset
+
+    from shakhes.data.model import TABLES
+    from shakhes.data.warehouse import arrow_schema
+
+    local = Warehouse.connect("duckdb://")
+    local.ensure_schema()
+    ads = dataset()["ad_performance"].slice(0, 2)
+    names = pa.array(["حراج\u200cزمستانه ۱۴۰۳", "کیک"])
+    ads = ads.set_column(ads.schema.get_field_index("campaign"), "campaign", names)
+    local.upsert("ad_performance", ads.cast(arrow_schema(TABLES["ad_performance"])))
+    engine = Engine(local, {k.id: k for k in load_catalog()})
+    expected = ads.column("impressions")[0].as_py()
+    # Stored with a zero-width non-joiner and Persian digits; typed without the ZWNJ, with
+    # ASCII digits, or with Arabic kaf/yeh: all the same campaign.
+    for typed in ("حراجزمستانه 1403", "حراج‌زمستانه ۱۴۰۳", "حراجزمستانه ١٤٠٣"):
+        result = engine.compute(
+            ["impressions"], grain="year", period=(START, END), where=f"campaign = '{typed}'"
+        )
+        assert result.frame.value.iloc[0] == expected, typed
+    arabic = engine.compute(
+        ["impressions"],
+        grain="year",
+        period=(START, END),
+        where="campaign in ('حراج\u200cزمستانه ١٤٠٣', 'x')",
+    )
+    assert arabic.frame.value.iloc[0] == expected
+    other = engine.compute(
+        ["impressions"], grain="year", period=(START, END), where="campaign != 'حراجزمستانه ۱۴۰۳'"
+    )
+    assert other.frame.value.iloc[0] == ads.column("impressions")[1].as_py()
+    arabic_letters = engine.compute(
+        ["impressions"], grain="year", period=(START, END), where="campaign = 'كيك'"
+    )  # Arabic kaf and yeh
+    assert arabic_letters.frame.value.iloc[0] == ads.column("impressions")[1].as_py()
+    local.close()

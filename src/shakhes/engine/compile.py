@@ -22,6 +22,30 @@ ZERO_WHEN_EMPTY = frozenset(
 """Aggregates whose value over no rows is 0 (a count of nothing), not undefined."""
 
 
+_ARABIC = "يىك" + "۰۱۲۳۴۵۶۷۸۹" + "٠١٢٣٤٥٦٧٨٩" + "\u200c\u200e\u200f"
+_PERSIAN = "ییک" + "0123456789" + "0123456789"
+"""Text compared in filters is matched the way Persian users write it: Arabic ي ى ك are the
+Persian ی ک, Persian and Arabic-Indic digits are digits, and zero-width non-joiners and
+direction marks (the three characters past the end of ``_PERSIAN``) are ignored."""
+
+
+def _matchable(value: ir.Value) -> ir.Value:
+    return value.translate(_ARABIC, _PERSIAN) if isinstance(value, ir.StringValue) else value
+
+
+def _matchable_text(value: ast.Literal_) -> ast.Literal_:
+    if not isinstance(value, str):
+        return value
+    out = []
+    for ch in value:
+        i = _ARABIC.find(ch)
+        if i < 0:
+            out.append(ch)
+        elif i < len(_PERSIAN):
+            out.append(_PERSIAN[i])
+    return "".join(out)
+
+
 def compile_condition(cond: ast.Condition, table: ir.Table) -> ir.BooleanValue:
     """A parsed ``where`` condition as a boolean Ibis expression over ``table``'s columns.
 
@@ -31,8 +55,8 @@ def compile_condition(cond: ast.Condition, table: ir.Table) -> ir.BooleanValue:
     """
     match cond:
         case ast.Comparison(column=col, op=op, value=value):
-            left = table[col.name]
-            right = _literal(value)
+            left = _matchable(table[col.name]) if op in ("=", "!=") else table[col.name]
+            right = _literal(_matchable_text(value) if op in ("=", "!=") else value)
             if value is None:  # `= null` means is null, as a marketer would expect
                 return left.isnull() if op == "=" else left.notnull()
             if op == "!=":
@@ -47,7 +71,8 @@ def compile_condition(cond: ast.Condition, table: ir.Table) -> ir.BooleanValue:
             }
             return ops[op](left, right).fill_null(False)
         case ast.InList(column=col, values=values, negated=negated):
-            expr = table[col.name].isin([_literal(v) for v in values]).fill_null(False)
+            column = _matchable(table[col.name])
+            expr = column.isin([_literal(_matchable_text(v)) for v in values]).fill_null(False)
             return ~expr if negated else expr
         case ast.IsNull(column=col, negated=negated):
             return table[col.name].notnull() if negated else table[col.name].isnull()
