@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+import platform
 import resource
 from collections.abc import Sequence
 from pathlib import Path
@@ -56,3 +58,27 @@ def peak_rss_mb() -> float:
     except OSError:
         pass
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # KiB on Linux
+
+
+def machine() -> dict[str, str]:
+    """What the results were measured on: CPU, memory, OS and the versions that matter."""
+    import duckdb
+    import pandas as pd
+    import psutil
+
+    cpu = platform.processor() or platform.machine()
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                cpu = line.split(":", 1)[1].strip()
+                break
+    except OSError:
+        pass
+    return {
+        "cpu": f"{os.cpu_count()} × {cpu}",
+        "ram": f"{psutil.virtual_memory().total / 2**30:.0f} GB",
+        "os": platform.platform(),
+        "python": platform.python_version(),
+        "duckdb": duckdb.__version__,
+        "pandas": pd.__version__,
+    }

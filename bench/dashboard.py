@@ -27,8 +27,6 @@ import argparse
 import datetime as dt
 import json
 import math
-import os
-import platform
 import shutil
 import statistics
 import subprocess
@@ -42,6 +40,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 from common import AD_CHANNELS, AD_PLATFORMS, peak_rss_mb, sql_list, uniform
+from common import machine as common_machine
 
 HERE = Path(__file__).resolve().parent
 DEFAULT_DATA_DIR = HERE / "data"
@@ -806,27 +805,9 @@ def print_summary(summary: dict[str, Any], problems: list[str]) -> None:
 
 
 def machine() -> dict[str, str]:
-    import duckdb
     import ibis
-    import psutil
 
-    cpu = platform.processor() or platform.machine()
-    try:
-        for line in Path("/proc/cpuinfo").read_text().splitlines():
-            if line.startswith("model name"):
-                cpu = line.split(":", 1)[1].strip()
-                break
-    except OSError:
-        pass
-    return {
-        "cpu": f"{os.cpu_count()} × {cpu}",
-        "ram": f"{psutil.virtual_memory().total / 2**30:.0f} GB",
-        "os": platform.platform(),
-        "python": platform.python_version(),
-        "duckdb": duckdb.__version__,
-        "ibis": ibis.__version__,
-        "pandas": pd.__version__,
-    }
+    return {**common_machine(), "ibis": ibis.__version__}
 
 
 def markdown(summaries: list[dict[str, Any]], agree: dict[int, list[str]], command: str) -> str:

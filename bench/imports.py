@@ -35,8 +35,6 @@ import argparse
 import datetime as dt
 import json
 import math
-import os
-import platform
 import statistics
 import subprocess
 import sys
@@ -46,7 +44,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from common import AD_CHANNELS, AD_PLATFORMS, peak_rss_mb, sql_list, uniform
+from common import AD_CHANNELS, AD_PLATFORMS, machine, peak_rss_mb, sql_list, uniform
 
 HERE = Path(__file__).resolve().parent
 DEFAULT_DATA_DIR = HERE / "data" / "imports"
@@ -574,29 +572,6 @@ def print_summary(summary: dict[str, Any]) -> None:
         print(f"  {name}: {value:.2f}×{extra}")
     for text, ok in summary["bars"]:
         print(f"  {'PASS' if ok else 'FAIL'}  {text}")
-
-
-def machine() -> dict[str, str]:
-    import duckdb
-    import pandas as pd
-    import psutil
-
-    cpu = platform.processor() or platform.machine()
-    try:
-        for line in Path("/proc/cpuinfo").read_text().splitlines():
-            if line.startswith("model name"):
-                cpu = line.split(":", 1)[1].strip()
-                break
-    except OSError:
-        pass
-    return {
-        "cpu": f"{os.cpu_count()} × {cpu}",
-        "ram": f"{psutil.virtual_memory().total / 2**30:.0f} GB",
-        "os": platform.platform(),
-        "python": platform.python_version(),
-        "duckdb": duckdb.__version__,
-        "pandas": pd.__version__,
-    }
 
 
 def markdown(summaries: list[dict[str, Any]], command: str) -> str:

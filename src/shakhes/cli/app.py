@@ -18,6 +18,7 @@ from rich.markup import escape
 from shakhes import __version__
 from shakhes.cli import output
 from shakhes.cli.imports import import_command, imports_app, quarantine_app
+from shakhes.cli.options import WorkspaceOpt
 from shakhes.cli.rates import rates_app
 from shakhes.errors import ShakhesError
 from shakhes.imports.pipeline import ImportOptions
@@ -38,16 +39,6 @@ app.add_typer(rates_app, name="rates")
 
 out = Console(soft_wrap=True)
 err = Console(stderr=True, soft_wrap=True)
-
-WorkspaceOpt = Annotated[
-    Path | None,
-    typer.Option(
-        "--workspace",
-        "-w",
-        help="Workspace folder (default: $SHAKHES_WORKSPACE, "
-        "else the nearest folder with shakhes.toml at or above the current one).",
-    ),
-]
 
 
 def _version(value: bool) -> None:

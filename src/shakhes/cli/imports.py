@@ -13,6 +13,7 @@ from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
 
+from shakhes.cli.options import WorkspaceOpt
 from shakhes.cli.output import wide
 from shakhes.imports.ledger import Ledger
 from shakhes.imports.pipeline import ImportOptions, ImportReport
@@ -20,16 +21,6 @@ from shakhes.workspace import Workspace, current_actor
 
 imports_app = typer.Typer(help="List and undo imports.", no_args_is_help=True)
 quarantine_app = typer.Typer(help="Rows that imports rejected, and why.", no_args_is_help=True)
-
-WorkspaceOpt = Annotated[
-    Path | None,
-    typer.Option(
-        "--workspace",
-        "-w",
-        help="Workspace folder (default: $SHAKHES_WORKSPACE, "
-        "else the nearest folder with shakhes.toml at or above the current one).",
-    ),
-]
 
 
 def import_command(

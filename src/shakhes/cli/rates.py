@@ -8,21 +8,12 @@ from typing import Annotated
 import typer
 from rich.console import Console
 
+from shakhes.cli.options import WorkspaceOpt
 from shakhes.cli.output import wide
 from shakhes.data.warehouse import RATES_TABLE
 from shakhes.workspace import Workspace
 
 rates_app = typer.Typer(help="Exchange rates to the reporting currency.", no_args_is_help=True)
-
-WorkspaceOpt = Annotated[
-    Path | None,
-    typer.Option(
-        "--workspace",
-        "-w",
-        help="Workspace folder (default: $SHAKHES_WORKSPACE, "
-        "else the nearest folder with shakhes.toml at or above the current one).",
-    ),
-]
 
 
 @rates_app.command("load")

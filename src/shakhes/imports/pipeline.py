@@ -194,7 +194,7 @@ class _Importer:
             ledger = Ledger(self.warehouse)
             previous = ledger.same_file(table.name, info.sha256)
             if previous is not None and not self.options.replace_range:
-                return _with(report, already_imported=previous.import_id, accepted=0)
+                return replace(report, already_imported=previous.import_id, accepted=0)
             record = ledger.commit(
                 table=table,
                 stage=stage,
@@ -535,7 +535,7 @@ class _Importer:
                 f"(SELECT 1 FROM {stage} AS s WHERE {match})"
             )
             replaced = int(cur.fetchone()[0])
-        return _with(report, replaced=replaced)
+        return replace(report, replaced=replaced)
 
 
 def _parse(
@@ -602,12 +602,8 @@ def _batches(rows: Iterator[Row], size: int) -> Iterator[list[Row]]:
         yield batch
 
 
-def _with(report: ImportReport, **changes: Any) -> ImportReport:
-    return replace(report, **changes)
-
-
 def _from_record(report: ImportReport, record: ImportRecord) -> ImportReport:
-    return _with(
+    return replace(
         report,
         accepted=record.accepted,
         replaced=record.replaced,
