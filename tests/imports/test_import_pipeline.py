@@ -236,11 +236,14 @@ def test_canonical_csv_is_checked_row_by_row_in_the_warehouse(
         3: ("clicks", "200", "more clicks than impressions"),
         4: ("channel", "serch", "unknown channel"),
         5: ("date", "2026-02-30", "not an ISO date (YYYY-MM-DD) or not a real calendar date"),
-        6: ("cost", "-5.0", "cost is negative"),
+        6: ("cost", "-5", "cost is negative"),
         7: ("campaign_id", "", "missing required value"),
         8: ("date", "1403-07-15", "year before 1800 — a Jalali date? write it in Gregorian"),
         9: ("currency", "usd", "not a 3-letter ISO currency code"),
     }
+    # The quarantined row is kept as the file wrote it, not as DuckDB typed it.
+    raw = {r[2]: r[6] for r in Ledger(warehouse).quarantine()}
+    assert (raw[6]["impressions"], raw[6]["cost"], raw[6]["ad"]) == ("1e3", "-5", "")
     assert rows(warehouse, "SELECT date, impressions, clicks, cost, ad FROM ad_performance") == [
         (dt.date(2026, 9, 1), 100, 10, 5.5, None)
     ]
@@ -296,3 +299,60 @@ def test_imports_cap_duckdb_memory_and_restore_it(warehouse: Warehouse) -> None:
     )
     assert seen and all(str(v).replace(" ", "") in ("1GB", "953.6MiB") for v in seen), seen
     assert con.execute("SELECT current_setting('memory_limit')").fetchone() == before
+
+
+def test_canonical_blank_keys_and_non_finite_numbers_are_caught(
+    warehouse: Warehouse, tmp_path: Path
+) -> None:
+    """Rows that only look fine at a glance (a key of spaces, a no-break space, a tab; NaN or
+    infinite amounts; an optional amount that is negative) are quarantined, not imported."""
+    head = (
+        "date,platform,account,channel,campaign_id,campaign,ad_group,ad,currency,impressions,"
+        "clicks,cost,conversions,conversion_value\n"
+    )
+    good = "2026-09-01,google_ads,a,search,c1,Brand,g,,USD,100,10,5.5,1,10\n"
+    tricky = [
+        "2026-09-02,google_ads,a,search,   ,Brand,g,,USD,100,10,5.5,1,10\n",
+        "2026-09-03,google_ads,a,search,\u00a0,Brand,g,,USD,100,10,5.5,1,10\n",
+        "2026-09-04,google_ads,a,search,c1,Brand, ,,USD,100,10,5.5,1,10\n",
+        "2026-09-05,google_ads,a,search,c1,Brand,g,,USD,100,10,nan,1,10\n",
+        "2026-09-06,google_ads,a,search,c1,Brand,g,,USD,100,10,inf,1,10\n",
+        "2026-09-07,google_ads,a,search,c1,Brand,g,,USD,100,10,5.5,-1,10\n",
+    ]
+    # Spaces around a cell are not part of it.
+    spaced = (
+        "2026-09-08,google_ads,a, search ,c1 , Brand,g,,USD ,100,10,5.5,1,10\n"
+        "2026-09-09,google_ads,a,search,c1,Brand,\u3000گروه\u00a0,,USD,100,10,5.5,1,10\n"
+    )
+    path = tmp_path / "ads.csv"
+    path.write_text(head + good + "".join(tricky) + spaced, encoding="utf-8")
+    report = import_file(warehouse, path, ImportOptions(source="canonical"))
+    columns = {r[2]: r[3] for r in Ledger(warehouse).quarantine()}
+    assert (report.accepted, report.quarantined) == (3, len(tricky))
+    assert columns == {
+        3: "campaign_id",
+        4: "campaign_id",
+        5: "ad_group",
+        6: "cost",
+        7: "cost",
+        8: "conversions",
+    }
+    assert rows(
+        warehouse, "SELECT channel, campaign_id, campaign, currency, ad_group FROM ad_performance"
+    ) == [("search", "c1", "Brand", "USD", g) for g in ("g", "g", "گروه")]
+
+
+def test_a_clean_canonical_csv_is_read_typed_by_duckdb(
+    warehouse: Warehouse, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The all-text reading is only a fallback: a clean file never needs it."""
+    from shakhes.imports import fast
+
+    def refuse(*args: object) -> None:
+        raise AssertionError("the text fallback ran")
+
+    monkeypatch.setattr(fast, "_stage_as_text", refuse)
+    path = tmp_path / "ads.csv"
+    path.write_text(CANONICAL_ADS, encoding="utf-8")
+    report = import_file(warehouse, path, ImportOptions(source="canonical"))
+    assert (report.accepted, report.quarantined) == (1, 7)

@@ -11,12 +11,13 @@ from __future__ import annotations
 
 import csv
 import json
+from collections.abc import Iterator
 from dataclasses import dataclass
 
 from shakhes.data.model import CHANNELS, Column, ColumnType, Table
 from shakhes.data.warehouse import Warehouse
 from shakhes.imports.ledger import Rejected
-from shakhes.imports.readers import FileInfo
+from shakhes.imports.readers import FileInfo, iter_rows
 
 RAW = "_shakhes_import_raw"
 MAX_REJECTED = 100_000
@@ -34,6 +35,8 @@ def _lit(text: str) -> str:
 class FastResult:
     rows_read: int
     rejected: list[Rejected]
+    view: bool = False
+    """The stage was turned into a view of the table read from the file (see :func:`drop`)."""
 
 
 def usable(warehouse: Warehouse, info: FileInfo, header_line: int, preamble: int) -> bool:
@@ -118,11 +121,7 @@ def _cast(col: Column) -> str:
         return f"CAST(trim({c}) AS DOUBLE)"
     if col.type is ColumnType.BOOLEAN:
         return f"lower(trim({c})) IN ('true', '1')"
-    return (
-        f"CASE WHEN trim({c}) = '' THEN NULL ELSE trim({c}) END"
-        if not col.required
-        else f"coalesce(trim({c}), '')"
-    )
+    return f"nullif(trim({c}), '')" if not col.required else f"coalesce(trim({c}), '')"
 
 
 _SQL_TYPES = {
@@ -171,6 +170,57 @@ def _typed_checks(col: Column, table: Table) -> list[tuple[str, str]]:
             checks.append((f"NOT isfinite({c})", "not a plain number"))
         checks.append((f"{c} < 0", f"{col.name} is negative"))
     return checks
+
+
+_STARTS_PRINTABLE = (
+    "(ascii({c}) > 32 AND ascii({c}) NOT BETWEEN 127 AND 160 "
+    "AND ascii({c}) NOT BETWEEN 5760 AND 12288 AND ascii({c}) <> 65279)"
+)
+"""True when the first character of ``{c}`` is one trim() cannot strip (it strips the space
+separators: U+0020, U+00A0, U+1680, U+2000–U+200A, U+202F, U+205F, U+3000)."""
+
+
+def _trimmed(c: str) -> str:
+    """``trim(c)``, skipped for the usual cell — ASCII, not starting or ending with a space —
+    which it would not change: trimming every cell costs more than the whole check."""
+    clean = (
+        f"{_STARTS_PRINTABLE.format(c=c)} AND NOT ends_with({c}, ' ') AND strlen({c}) = length({c})"
+    )
+    return f"CASE WHEN {clean} THEN {c} ELSE trim({c}) END"
+
+
+def _all_good(table: Table, header: list[str]) -> str:
+    """A test that is true only of rows every check of :func:`_typed_checks` passes (and of
+    the cross-column rules) — cheaper than running them one by one. Where it is false or null
+    the row still goes through the checks, so it may be conservative but never lenient."""
+    present = [c for c in table.columns if c.name in header]
+    parts: list[str] = []
+    for col in present:
+        c = _q(col.name)
+        if col.type is ColumnType.DATE and col.required:
+            parts.append(f"year({c}) >= 1800")
+        elif col.name == "channel":
+            parts.append(f"{c} IN ({', '.join(_lit(ch) for ch in CHANNELS)})")
+        elif col.name == "currency":
+            parts.append(f"regexp_full_match({c}, '[A-Z]{{3}}')")
+        elif col.type is ColumnType.STRING and col.required and col.name in table.natural_key:
+            # Not blank: faster than trimming every cell.
+            parts.append(_STARTS_PRINTABLE.format(c=c))
+        elif col.type in (ColumnType.DATE, ColumnType.BOOLEAN) and col.required:
+            parts.append(f"{c} IS NOT NULL")
+    numbers = [c for c in present if c.type.is_numeric]
+    required = [_q(c.name) for c in numbers if c.required]
+    if required:
+        parts.append(f"isfinite({' + '.join(required)})")
+    optional = [_q(c.name) for c in numbers if not c.required and c.type is ColumnType.FLOAT]
+    parts += [f"({c} IS NULL OR isfinite({c}))" for c in optional]
+    if numbers:
+        parts.append(f"coalesce(least({', '.join(_q(c.name) for c in numbers)}), 0) >= 0")
+    if {"clicks", "impressions"} <= set(header):
+        parts.append("NOT clicks > impressions")
+    if {"engaged_sessions", "sessions"} <= set(header):
+        parts.append("NOT engaged_sessions > sessions")
+    return " AND ".join(parts)
 
 
 def _line_of(position: int, cast_rejected: list[int]) -> int:
@@ -223,10 +273,21 @@ def _stage_typed(
             "THEN 'engaged_sessions|more engaged sessions than sessions'"
         )
     verdict = f"CASE {' '.join(cases)} END" if cases else "NULL"
+    # Text cells are trimmed once, as they are read (and only those that need it).
+    select = ", ".join(
+        f"{_trimmed(_q(h))} AS {_q(h)}"
+        if h in known and known[h].type is ColumnType.STRING
+        else _q(h)
+        for h in header
+    )
+    good = _all_good(table, header)
+    if good and cases:
+        # Most rows pass: one cheap test settles them; only the others run the checks in turn.
+        verdict = f"CASE WHEN {good} THEN NULL ELSE {verdict} END"
     for temp in (RAW, REJECTS, REJECT_SCANS):
         con.execute(f"DROP TABLE IF EXISTS {temp}")
     con.execute(
-        f"CREATE TEMPORARY TABLE {RAW} AS SELECT *, {verdict} AS _problem FROM read_csv(?, "
+        f"CREATE TEMPORARY TABLE {RAW} AS SELECT {select}, {verdict} AS _problem FROM read_csv(?, "
         "header = true, delim = ?, quote = '\"', escape = '\"', auto_detect = false, "
         f"columns = {{{types}}}, store_rejects = true, rejects_table = '{REJECTS}', "
         f"rejects_scan = '{REJECT_SCANS}', max_line_size = 10000000)",
@@ -253,38 +314,61 @@ def _stage_typed(
         )
         rejected.append(Rejected(int(line), name, cells.get(name or "", ""), reason, cells))
     accepted_read = int(con.execute(f"SELECT count(*) FROM {RAW}").fetchone()[0])
-    raw_json = "json_object(" + ", ".join(f"{_lit(h)}, {_q(h)}" for h in header) + ")"
     bad = con.execute(
-        f"SELECT rowid, _problem, CAST({raw_json} AS VARCHAR) FROM {RAW} "
-        f"WHERE _problem IS NOT NULL ORDER BY rowid LIMIT {MAX_REJECTED}"
+        f"SELECT rowid, _problem FROM {RAW} WHERE _problem IS NOT NULL ORDER BY rowid "
+        f"LIMIT {MAX_REJECTED}"
     ).fetchall()
     cast_lines = sorted(int(r.line) for r in rejected)
-    for position, problem, raw in bad:
-        column, reason = str(problem).split("|", 1)
-        cells = {k: ("" if v is None else str(v)) for k, v in json.loads(raw).items()}
-        rejected.append(
-            Rejected(
-                _line_of(int(position), cast_lines), column, cells.get(column, ""), reason, cells
-            )
-        )
-    columns = ", ".join(_q(c.name) for c in table.columns)
+    problems = {_line_of(int(position), cast_lines): str(problem) for position, problem in bad}
+    for line, written in _rows_at(info, header, set(problems)):
+        where, why = problems[line].split("|", 1)
+        rejected.append(Rejected(line, where, written.get(where, ""), why, written))
     values = ", ".join(
         (
-            f"coalesce({_q(c.name)}, '')"
-            if c.type is ColumnType.STRING and c.required
+            (f"coalesce({_q(c.name)}, '')" if c.required else f"nullif({_q(c.name)}, '')")
+            if c.type is ColumnType.STRING
             else _q(c.name)
         )
         if c.name in header
-        else "NULL"
+        else f"CAST(NULL AS {_SQL_TYPES[c.type]})"
         for c in table.columns
     )
+    names = ", ".join(_q(c.name) for c in table.columns)
+    # The stage becomes a view of the good rows: they are copied once, into the table itself.
+    con.execute(f"DROP TABLE IF EXISTS {stage}")
     con.execute(
-        f"INSERT INTO {stage} ({columns}) SELECT {values} FROM {RAW} WHERE _problem IS NULL"
+        f"CREATE TEMPORARY VIEW {stage} ({names}) AS SELECT {values} FROM {RAW} "
+        "WHERE _problem IS NULL"
     )
-    for temp in (RAW, REJECTS, REJECT_SCANS):
+    for temp in (REJECTS, REJECT_SCANS):
         con.execute(f"DROP TABLE IF EXISTS {temp}")
     rejected.sort(key=lambda r: r.line)
-    return FastResult(accepted_read + len(cast_bad), rejected)
+    return FastResult(accepted_read + len(cast_bad), rejected, view=True)
+
+
+def drop(warehouse: Warehouse, stage: str, result: FastResult | None) -> None:
+    """Drop what :func:`stage_canonical` left for the merge: the view of the good rows and the
+    table read from the file (or the plain stage table)."""
+    con = warehouse.backend.con
+    if result is not None and result.view:
+        con.execute(f"DROP VIEW IF EXISTS {stage}")
+        con.execute(f"DROP TABLE IF EXISTS {RAW}")
+    else:
+        warehouse.drop_stage(stage)
+
+
+def _rows_at(
+    info: FileInfo, header: list[str], lines: set[int]
+) -> Iterator[tuple[int, dict[str, str]]]:
+    """The cells of the records at ``lines`` as written in the file (record 1 is the header)."""
+    if not lines:
+        return
+    last = max(lines)
+    for number, row in enumerate(iter_rows(info), 1):
+        if number in lines:
+            yield number, dict(zip(header, row.cells, strict=False))
+        if number >= last:
+            break
 
 
 def _stage_as_text(

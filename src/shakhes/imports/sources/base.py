@@ -8,6 +8,7 @@ accepting any of several aliases (``Impr.``, ``Impressions``, ``نمایش``).
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -21,6 +22,7 @@ _CURRENCY_SUFFIX = re.compile(r"\s*\(([A-Za-z]{3})\)\s*$")
 _PUNCTUATION = re.compile(r"[\s._:/\-–—#'\"`’]+")
 
 
+@functools.lru_cache(maxsize=4096)
 def header_key(header: str) -> str:
     """The form a header is matched in: ``'Amount spent (USD)'`` → ``'amount spent'``,
     ``'Impr.'`` → ``'impr'``, ``'Clicks (Destination)'`` → ``'clicks (destination)'``."""
