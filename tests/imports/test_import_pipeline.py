@@ -11,7 +11,7 @@ from support.imports import FIXTURES, rows
 from shakhes.data.warehouse import Warehouse
 from shakhes.errors import DataError
 from shakhes.imports.ledger import Ledger
-from shakhes.imports.pipeline import ImportOptions, import_file
+from shakhes.imports.pipeline import ImportOptions, Step, import_file
 
 
 def totals(wh: Warehouse) -> tuple[object, ...]:
@@ -291,7 +291,7 @@ def test_imports_cap_duckdb_memory_and_restore_it(warehouse: Warehouse) -> None:
     before = con.execute("SELECT current_setting('memory_limit')").fetchone()
     seen: list[object] = []
 
-    def progress(_: int) -> None:
+    def progress(_: Step) -> None:
         seen.append(con.execute("SELECT current_setting('memory_limit')").fetchone()[0])
 
     import_file(
@@ -356,3 +356,42 @@ def test_a_clean_canonical_csv_is_read_typed_by_duckdb(
     path.write_text(CANONICAL_ADS, encoding="utf-8")
     report = import_file(warehouse, path, ImportOptions(source="canonical"))
     assert (report.accepted, report.quarantined) == (1, 7)
+
+
+def test_progress_is_reported_in_bytes_of_the_file_then_the_merge(
+    warehouse: Warehouse, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from shakhes.imports import pipeline
+
+    monkeypatch.setattr(pipeline, "BATCH_ROWS", 2)
+    steps: list[Step] = []
+    path = FIXTURES / "google_ads_campaign_day.csv"
+    import_file(warehouse, path, ImportOptions(progress=steps.append))
+    size = path.stat().st_size
+    reading = [s for s in steps if s.phase == "reading"]
+    assert len(reading) == 3  # 6 rows after the header, 2 per batch
+    assert [s.rows for s in reading] == [2, 4, 6]
+    done = [s.done for s in reading]
+    assert all(d is not None and 0 < d <= size for d in done)
+    assert done == sorted(done) and done[-1] == size  # type: ignore[comparison-overlap]
+    assert steps[-1] == Step("merging", size, size, 6)
+
+    # The canonical fast path: DuckDB reads the file; it ends at the whole file too.
+    steps.clear()
+    canonical = tmp_path / "ads.csv"
+    canonical.write_text(CANONICAL_ADS, encoding="utf-8")
+    import_file(warehouse, canonical, ImportOptions(source="canonical", progress=steps.append))
+    size = canonical.stat().st_size
+    assert steps[-2:] == [Step("reading", size, size, 8), Step("merging", size, size, 8)]
+
+
+def test_duckdb_reports_the_progress_of_a_long_statement(warehouse: Warehouse) -> None:
+    con = warehouse.backend.con
+    seen: list[float] = []
+    rows = 50_000_000
+    while not seen and rows <= 800_000_000:
+        with warehouse.query_progress(seen.append, every=0.01):
+            con.execute(f"SELECT sum(hash(i)) FROM range({rows}) AS t(i)").fetchone()
+        rows *= 4
+    assert seen and all(0 <= f <= 1 for f in seen)
+    assert con.execute("SELECT current_setting('enable_progress_bar_print')").fetchone() == (True,)

@@ -5,18 +5,28 @@ from __future__ import annotations
 import csv
 import sys
 from dataclasses import replace
+from functools import partial
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Annotated
 
 import typer
 from rich.console import Console
 from rich.markup import escape
+from rich.progress import (
+    BarColumn,
+    DownloadColumn,
+    Progress,
+    TaskID,
+    TextColumn,
+    TimeRemainingColumn,
+    TransferSpeedColumn,
+)
 from rich.table import Table
 
 from shakhes.cli.options import WorkspaceOpt
 from shakhes.cli.output import wide
 from shakhes.imports.ledger import Ledger
-from shakhes.imports.pipeline import ImportOptions, ImportReport
+from shakhes.imports.pipeline import ImportOptions, ImportReport, Step
 from shakhes.workspace import Workspace, current_actor
 
 imports_app = typer.Typer(help="List and undo imports.", no_args_is_help=True)
@@ -30,15 +40,39 @@ def import_command(
     ws = Workspace.open(workspace)
     try:
         for path in files:
-            with out.status(f"Importing {path.name}…") as status:
-
-                def progress(rows: int, status: Any = status, name: str = path.name) -> None:
-                    status.update(f"Importing {name}… {rows:,} rows read")
-
-                report = ws.import_file(path, replace(options, progress=progress))
+            with progress_bar(out) as bar:
+                task = bar.add_task(f"Importing {path.name}", total=None, rows="")
+                report = ws.import_file(
+                    path, replace(options, progress=partial(_advance, bar, task, path.name))
+                )
             print_report(out, report)
     finally:
         ws.close()
+
+
+def progress_bar(out: Console) -> Progress:
+    """A progress bar by bytes of the file (in a terminal only; nothing when piped)."""
+    return Progress(
+        TextColumn("{task.description}"),
+        BarColumn(),
+        DownloadColumn(),
+        TransferSpeedColumn(),
+        TimeRemainingColumn(),
+        TextColumn("{task.fields[rows]}"),
+        console=out,
+        transient=True,
+        disable=not out.is_terminal,
+    )
+
+
+def _advance(bar: Progress, task: TaskID, name: str, step: Step) -> None:
+    rows = f"{step.rows:,} rows" if step.rows else ""
+    if step.phase == "merging":
+        bar.update(task, description=f"Merging {name}", completed=step.total, rows=rows)
+        return
+    bar.update(task, total=step.total, rows=rows)
+    if step.done is not None:
+        bar.update(task, completed=step.done)
 
 
 def print_report(out: Console, r: ImportReport) -> None:
@@ -88,6 +122,9 @@ def imports_list(
         records = Ledger(ws.warehouse).recent(limit)
     finally:
         ws.close()
+    if not records:
+        Console().print("No imports yet (`shakhes import FILE` adds one).")
+        return
     table = Table(
         "id",
         "when",

@@ -8,7 +8,8 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from collections.abc import Iterator
+import threading
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -254,6 +255,37 @@ class Warehouse:
             yield
         finally:
             con.execute("RESET memory_limit")
+
+    @contextmanager
+    def query_progress(
+        self, report: Callable[[float], None] | None, every: float = 0.2
+    ) -> Iterator[None]:
+        """On DuckDB, while the block runs, call ``report`` from a watcher thread with the
+        fraction (0–1) of the running statement that is done, every ``every`` seconds; else
+        (no ``report``, another engine) nothing."""
+        if report is None or self.dialect != "duckdb":
+            yield
+            return
+        con = self.backend.con
+        con.execute("SET enable_progress_bar = true")
+        con.execute("SET enable_progress_bar_print = false")
+        stop = threading.Event()
+
+        def watch() -> None:
+            while not stop.wait(every):
+                percent = con.query_progress()
+                if percent >= 0:
+                    report(min(percent, 100.0) / 100)
+
+        watcher = threading.Thread(target=watch, name="shakhes-query-progress", daemon=True)
+        watcher.start()
+        try:
+            yield
+        finally:
+            stop.set()
+            watcher.join()
+            con.execute("RESET enable_progress_bar")
+            con.execute("RESET enable_progress_bar_print")
 
     def create_stage(self, name: str, table: Table) -> str:
         """A session-private (temporary) table with the columns of canonical ``table``, to

@@ -50,7 +50,7 @@ from shakhes.data.model import TABLES, Table
 from shakhes.data.warehouse import Warehouse, arrow_schema
 from shakhes.errors import DataError
 from shakhes.imports.ledger import ImportRecord, Ledger
-from shakhes.imports.pipeline import ImportOptions, ImportReport
+from shakhes.imports.pipeline import ImportOptions, ImportReport, Step
 from shakhes.imports.readers import FileInfo, iter_rows, sniff
 from shakhes.imports.sources.ga4 import channel_of
 
@@ -199,7 +199,7 @@ def import_ga4_bigquery(warehouse: Warehouse, path: Path, options: ImportOptions
             hint="Export the events table as it is, with its event_params.",
         )
     if options.progress is not None:
-        options.progress(rows_read)
+        options.progress(Step("reading", info.size, info.size, rows_read))
     web_rows = _canonical(web, TABLES["web_traffic"], currency)
     order_rows = _canonical(orders, TABLES["orders"], currency)
     file_name = str(path)

@@ -14,7 +14,7 @@ import datetime as dt
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 import pyarrow as pa
 import pyarrow.compute as pc
@@ -36,7 +36,7 @@ from shakhes.imports.layout import (
 )
 from shakhes.imports.ledger import ImportRecord, Ledger, Rejected
 from shakhes.imports.mapping import load_mapping
-from shakhes.imports.readers import Row, iter_rows, sniff
+from shakhes.imports.readers import ReadPosition, Row, iter_rows, sniff
 from shakhes.imports.sources.base import Field, SourceSpec, header_key
 
 NOT_SET = "(not set)"
@@ -70,8 +70,21 @@ class ImportOptions:
     replace_range: bool = False
     encoding: str | None = None
     actor: str = "unknown"
-    progress: Callable[[int], None] | None = field(default=None, compare=False)
-    """Called with the number of rows read so far, after each batch (for a progress display)."""
+    progress: Callable[[Step], None] | None = field(default=None, compare=False)
+    """Called as the import goes on, for a progress bar (possibly from another thread)."""
+
+
+@dataclass(frozen=True)
+class Step:
+    """How far an import has got."""
+
+    phase: Literal["reading", "merging"]
+    done: int | None
+    """Bytes of the file (as stored) read and checked so far; None when it cannot be told."""
+    total: int
+    """The file's size in bytes."""
+    rows: int = 0
+    """Rows read so far (0 while DuckDB reads a canonical file: it does not say)."""
 
 
 @dataclass(frozen=True)
@@ -134,7 +147,8 @@ class _Importer:
 
     def _run(self) -> ImportReport:
         info = sniff(self.path, encoding=self.options.encoding)
-        rows = iter_rows(info)
+        position = ReadPosition()
+        rows = iter_rows(info, position=position)
         head = _take(rows, HEADER_SEARCH_ROWS)
         specs = (
             [load_mapping(self.options.mapping).spec]
@@ -157,15 +171,16 @@ class _Importer:
             if spec.name.startswith("canonical:") and fast.usable(
                 self.warehouse, info, layout.header_line, len(layout.preamble)
             ):
-                result = fast.stage_canonical(
-                    self.warehouse, info, table, list(layout.header), stage
-                )
+                with self.warehouse.query_progress(self._fast_progress(info.size)):
+                    result = fast.stage_canonical(
+                        self.warehouse, info, table, list(layout.header), stage
+                    )
                 self.rows_read, self.rejected = result.rows_read, result.rejected
+                self._report(Step("reading", info.size, info.size, self.rows_read))
                 totals = self._stage_totals(stage, table)
             for batch in [] if self.rows_read else _batches(body, BATCH_ROWS):
                 accepted = self._batch(batch, layout, table, single_day)
-                if self.options.progress is not None:
-                    self.options.progress(self.rows_read)
+                self._report(Step("reading", position.bytes_read(), info.size, self.rows_read))
                 if accepted.num_rows:
                     self.warehouse.append_stage(stage, table, accepted)
                     totals.add(accepted, table)
@@ -196,6 +211,7 @@ class _Importer:
             previous = ledger.same_file(table.name, info.sha256)
             if previous is not None and not self.options.replace_range:
                 return replace(report, already_imported=previous.import_id, accepted=0)
+            self._report(Step("merging", info.size, info.size, self.rows_read))
             record = ledger.commit(
                 table=table,
                 stage=stage,
@@ -213,6 +229,17 @@ class _Importer:
             return _from_record(report, record)
         finally:
             fast.drop(self.warehouse, stage, result)
+
+    def _report(self, step: Step) -> None:
+        if self.options.progress is not None:
+            self.options.progress(step)
+
+    def _fast_progress(self, size: int) -> Callable[[float], None] | None:
+        """DuckDB's progress through the read (a fraction) as bytes of the file."""
+        report = self.options.progress
+        if report is None:
+            return None
+        return lambda fraction: report(Step("reading", int(fraction * size), size))
 
     def _single_day(self, layout: Layout) -> dt.date | None:
         """The day of every row of a report without a day column whose preamble names a

@@ -43,6 +43,7 @@ import gzip
 import hashlib
 import io
 import json
+import os
 import re
 import zipfile
 import zlib
@@ -50,7 +51,7 @@ from collections import Counter
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Final, Literal, TextIO, TypeVar
+from typing import IO, Any, Final, Literal, TextIO, TypeVar
 
 import charset_normalizer
 
@@ -399,7 +400,35 @@ def _guess_delimiter(text: str, whole: bool) -> str | None:
 # iter_rows
 
 
-def iter_rows(info: FileInfo, *, sheet: str | None = None) -> Iterator[Row]:
+class ReadPosition:
+    """How far :func:`iter_rows` has got into a text file, in bytes as stored (compressed bytes
+    for a gzipped file), for a progress bar. Ask it from the thread that reads the rows."""
+
+    def __init__(self) -> None:
+        self.stream: IO[bytes] | None = None
+        self.size: int | None = None
+
+    def bytes_read(self) -> int | None:
+        """Bytes consumed so far (all of them once the file is closed), or None before it is
+        opened and for formats read by other libraries (XLSX, Parquet)."""
+        stream = self.stream
+        if stream is None:
+            return None
+        if stream.closed:
+            return self.size
+        try:
+            return stream.tell()
+        except (OSError, ValueError):
+            return None
+
+    def watch(self, raw: gzip.GzipFile | io.BufferedReader) -> None:
+        stream: IO[bytes] = raw.fileobj if isinstance(raw, gzip.GzipFile) else raw  # type: ignore[assignment]
+        self.stream, self.size = stream, os.fstat(stream.fileno()).st_size
+
+
+def iter_rows(
+    info: FileInfo, *, sheet: str | None = None, position: ReadPosition | None = None
+) -> Iterator[Row]:
     """Stream the rows of a sniffed file (see the module docstring for numbering and text rules).
 
     ``sheet`` picks an XLSX worksheet by name (default: the first). Problems found while reading
@@ -411,9 +440,9 @@ def iter_rows(info: FileInfo, *, sheet: str | None = None) -> Iterator[Row]:
             f"{info.path}: a {info.format} file has no sheets", hint="Leave the sheet out."
         )
     if info.format == "csv":
-        return _csv_rows(info)
+        return _csv_rows(info, position)
     if info.format == "jsonl":
-        return _jsonl_rows(info)
+        return _jsonl_rows(info, position)
     if info.compressed:
         raise DataError(f"{info.path}: a gzip-compressed {info.format} file", hint=_DECOMPRESS_HINT)
     if info.format == "xlsx":
@@ -483,12 +512,14 @@ def _bad_text_line(info: FileInfo) -> int | None:
     return None
 
 
-def _csv_rows(info: FileInfo) -> Iterator[Row]:
+def _csv_rows(info: FileInfo, position: ReadPosition | None) -> Iterator[Row]:
     encoding = info.encoding or "utf-8"
     with (
         _open_bytes(info) as raw,
         io.TextIOWrapper(raw, encoding=encoding, errors="strict", newline="") as text,
     ):
+        if position is not None:
+            position.watch(raw)
         reader = csv.reader(text, delimiter=info.delimiter or ",")
         first = True
         while True:
@@ -512,12 +543,14 @@ def _csv_rows(info: FileInfo) -> Iterator[Row]:
                 yield Row(start, tuple(cells))
 
 
-def _jsonl_rows(info: FileInfo) -> Iterator[Row]:
+def _jsonl_rows(info: FileInfo, where: ReadPosition | None) -> Iterator[Row]:
     encoding = info.encoding or "utf-8"
     with (
         _open_bytes(info) as raw,
         io.TextIOWrapper(raw, encoding=encoding, errors="strict") as text,
     ):
+        if where is not None:
+            where.watch(raw)
         records = _json_records(info, text)
         leading: list[tuple[int, int, dict[str, object]]] = []
         keys: dict[str, None] = {}

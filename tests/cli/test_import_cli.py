@@ -1,0 +1,151 @@
+"""``shakhes import``, ``imports list|undo`` and ``quarantine list|export|retry`` end to end, as a
+user types them: the figures printed are the file's own."""
+
+from __future__ import annotations
+
+import csv
+import io
+from pathlib import Path
+
+import pytest
+from rich.console import Console
+from support.cli import shakhes
+from support.imports import FIXTURES
+
+from shakhes.cli.imports import import_command
+from shakhes.imports.pipeline import ImportOptions
+
+ADS = FIXTURES / "google_ads_campaign_day.csv"
+HEADER = (
+    "date,platform,account,channel,campaign_id,campaign,ad_group,ad,currency,impressions,"
+    "clicks,cost,conversions,conversion_value\n"
+)
+
+
+@pytest.fixture()
+def ws(tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch) -> Path:
+    root = tmp_path / "ws"
+    assert shakhes(capsys, "init", str(root)).code == 0
+    monkeypatch.chdir(root)
+    return root
+
+
+def test_import_prints_the_totals_of_the_file_and_a_second_time_changes_nothing(
+    ws: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    run = shakhes(capsys, "import", str(ADS))
+    assert run.code == 0, run.err
+    # The file's own "Total: Account" row: 28,134 impressions, 1,572 clicks, 2,299.56 cost.
+    assert "as import #1" in run.out
+    assert "rows read 6; accepted 4; quarantined 0" in run.out
+    assert "total rows skipped 2" in run.out
+    assert "dates 2026-09-01 … 2026-09-02" in run.out
+    assert "impressions 28,134.00, clicks 1,572.00, cost 2,299.56" in run.out
+    assert "warning" not in run.out
+
+    again = shakhes(capsys, "import", str(ADS))
+    assert again.code == 0
+    assert "already imported as #1 (same content); nothing changed" in again.out
+    listed = shakhes(capsys, "imports", "list")
+    assert listed.out.count("google-ads") == 1 and "google_ads_campaign_day.csv" in listed.out
+
+
+def test_dry_run_reports_and_writes_nothing(ws: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    run = shakhes(capsys, "import", str(ADS), "--dry-run")
+    assert run.code == 0, run.err
+    assert "Would import" in run.out and "accepted 4" in run.out
+    assert "dry run: nothing was written" in run.out
+    assert shakhes(capsys, "imports", "list").out.startswith("No imports yet")
+
+
+def test_quarantine_list_export_retry_and_undo(
+    ws: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    path = tmp_path / "ads.csv"
+    path.write_text(
+        HEADER
+        + "2026-09-01,google_ads,a,search,c1,Brand,g,,USD,100,10,5.5,1,10\n"
+        + "2026-09-02,google_ads,a,serch,c1,Brand,g,,USD,100,10,7,1,10\n"
+        + "2026-09-03,google_ads,a,search,c1,Brand,g,,USD,100,200,9,1,10\n",
+        encoding="utf-8",
+    )
+    run = shakhes(capsys, "import", str(path), "--source", "canonical")
+    assert run.code == 0, run.err
+    assert "accepted 1; quarantined 2" in run.out
+    assert "quarantined line 3: channel='serch': unknown channel" in run.out
+
+    listed = shakhes(capsys, "quarantine", "list")
+    assert listed.out.splitlines() == [
+        "#1 ads.csv:3: channel='serch': unknown channel",
+        "#1 ads.csv:4: clicks='200': more clicks than impressions",
+    ]
+    exported = tmp_path / "bad.csv"
+    assert shakhes(capsys, "quarantine", "export", "-o", str(exported)).code == 0
+    rows = list(csv.DictReader(exported.open(encoding="utf-8")))
+    assert [(r["line"], r["column"], r["channel"], r["clicks"]) for r in rows] == [
+        ("3", "channel", "serch", "10"),
+        ("4", "clicks", "search", "200"),
+    ]
+
+    # Retrying as they are fixes nothing; both rows stay quarantined.
+    retry = shakhes(capsys, "quarantine", "retry", "--import", "1")
+    assert retry.code == 0, retry.err
+    assert "0 quarantined row(s) of import #1 resolved" in retry.out
+
+    assert cost(capsys) == "5.5"
+    undo = shakhes(capsys, "imports", "undo", "1")
+    assert undo.code == 0 and "removed 1 rows, restored 0" in undo.out
+    assert cost(capsys) == "0.0"
+
+
+def cost(capsys: pytest.CaptureFixture[str]) -> str:
+    run = shakhes(
+        capsys, "compute", "cost", "--from", "2026-09-01", "--to", "2026-09-30", "--format", "csv"
+    )
+    assert run.code == 0, run.err
+    [row] = csv.DictReader(io.StringIO(run.out))
+    return row["value"]
+
+
+def test_a_file_of_no_known_layout_fails_and_loads_nothing(
+    ws: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    path = tmp_path / "mystery.csv"
+    path.write_text("Fecha,Gasto,Visitas\n2026-09-01,10,5\n", encoding="utf-8")
+    run = shakhes(capsys, "import", str(path))
+    assert run.code == 1 and "mystery.csv: no header row of a known layout" in run.err
+    assert "tried: canonical, ga4, google-ads" in run.err
+    near = tmp_path / "near.csv"
+    near.write_text("Day,Campaign,Impr.,Clicks,Gasto\n2026-09-01,B,10,5,3\n", encoding="utf-8")
+    run = shakhes(capsys, "import", str(near))
+    assert run.code == 1
+    assert "look most like a Google Ads report (google-ads)" in run.err
+    assert "'Cost' are missing; headers it could not place: 'Gasto'" in run.err
+    assert "google-ads" not in shakhes(capsys, "imports", "list").out
+
+
+def test_a_terminal_gets_a_progress_bar_by_bytes_and_a_pipe_does_not(
+    ws: Path, tmp_path: Path
+) -> None:
+    path = tmp_path / "ads.csv"
+    path.write_text(
+        HEADER + "2026-09-01,google_ads,a,search,c1,Brand,g,,USD,100,10,5.5,1,10\n",
+        encoding="utf-8",
+    )
+    size = path.stat().st_size
+    terminal = Console(file=io.StringIO(), force_terminal=True, width=150)
+    import_command(terminal, [path], ImportOptions(source="canonical"), ws)
+    shown = terminal.file.getvalue()  # type: ignore[attr-defined]
+    assert "Importing ads.csv" in shown and f"{size}/{size} bytes" in shown
+    assert "Imported" in shown
+
+    piped = Console(file=io.StringIO(), force_terminal=False, width=150)
+    other = tmp_path / "ads2.csv"
+    other.write_text(
+        HEADER + "2026-09-02,google_ads,a,search,c1,Brand,g,,USD,100,10,5.5,1,10\n",
+        encoding="utf-8",
+    )
+    import_command(piped, [other], ImportOptions(source="canonical"), ws)
+    printed = piped.file.getvalue()  # type: ignore[attr-defined]
+    assert "Importing" not in printed and "bytes" not in printed
+    assert "Imported" in printed and "\x1b[" not in printed
