@@ -210,10 +210,12 @@ def test_quarantined_rows_can_be_retried_after_a_fix(warehouse: Warehouse, tmp_p
     assert rows(warehouse, "SELECT campaign FROM ad_performance ORDER BY 1") == [("A",), ("B",)]
 
 
-CANONICAL_ADS = (
+HEAD = (
     "date,platform,account,channel,campaign_id,campaign,ad_group,ad,currency,impressions,"
     "clicks,cost,conversions,conversion_value\n"
-    "2026-09-01,google_ads,a,search,c1,Brand,g,,USD,100,10,5.5,1,10\n"
+)
+CANONICAL_ADS = (
+    HEAD + "2026-09-01,google_ads,a,search,c1,Brand,g,,USD,100,10,5.5,1,10\n"
     "2026-09-02,google_ads,a,search,c1,Brand,g,,USD,100,200,5.5,1,10\n"
     "2026-09-03,google_ads,a,serch,c1,Brand,g,,USD,100,10,5.5,1,10\n"
     "2026-02-30,google_ads,a,search,c1,Brand,g,,USD,100,10,5.5,1,10\n"
@@ -395,3 +397,56 @@ def test_duckdb_reports_the_progress_of_a_long_statement(warehouse: Warehouse) -
         rows *= 4
     assert seen and all(0 <= f <= 1 for f in seen)
     assert con.execute("SELECT current_setting('enable_progress_bar_print')").fetchone() == (True,)
+
+
+def test_one_campaign_written_two_ways_is_one_campaign(
+    warehouse: Warehouse, tmp_path: Path
+) -> None:
+    """Arabic ي/ك, Persian digits and a missing zero-width non-joiner do not make a second
+    campaign: a later file's rows replace the earlier ones, and the first spelling is kept."""
+    first = tmp_path / "first.csv"
+    first.write_text(
+        HEAD
+        + "2026-09-01,yektanet,y1,display,c1,حراج\u200cزمستانه ۱۴۰۳,گروه يك,,IRT,100,10,50,1,80\n"
+        + "2026-09-02,yektanet,y1,display,c1,حراج\u200cزمستانه ۱۴۰۳,گروه يك,,IRT,100,10,60,1,90\n",
+        encoding="utf-8",
+    )
+    second = tmp_path / "second.csv"
+    second.write_text(
+        HEAD
+        # A corrected export of 2 September, typed on another keyboard; and a new day.
+        + "2026-09-02,yektanet,y1,display,c1,حراجزمستانه 1403,گروه یک,,IRT,100,10,70,1,95\n"
+        + "2026-09-03,yektanet,y1,display,c1,حراجزمستانه 1403,گروه یک,,IRT,100,10,30,1,40\n",
+        encoding="utf-8",
+    )
+    import_file(warehouse, first, ImportOptions(source="canonical"))
+    report = import_file(warehouse, second, ImportOptions(source="canonical"))
+    assert (report.accepted, report.replaced) == (2, 1)
+    assert any("'گروه یک' → 'گروه يك'" in w for w in report.warnings), report.warnings
+    assert rows(
+        warehouse, "SELECT date, campaign, ad_group, cost FROM ad_performance ORDER BY date"
+    ) == [
+        (dt.date(2026, 9, 1), "حراج\u200cزمستانه ۱۴۰۳", "گروه يك", 50.0),
+        (dt.date(2026, 9, 2), "حراج\u200cزمستانه ۱۴۰۳", "گروه يك", 70.0),
+        (dt.date(2026, 9, 3), "حراج\u200cزمستانه ۱۴۰۳", "گروه يك", 30.0),
+    ]
+
+
+def test_within_a_file_the_spelling_most_rows_use_wins(
+    warehouse: Warehouse, tmp_path: Path
+) -> None:
+    path = tmp_path / "ads.csv"
+    lines = [
+        "2026-09-01,yektanet,y1,display,c1,x,کیک,,IRT,100,10,50,1,80",
+        "2026-09-02,yektanet,y1,display,c1,x,كيك,,IRT,100,10,50,1,80",
+        "2026-09-03,yektanet,y1,display,c1,x,کیک,,IRT,100,10,50,1,80",
+    ]
+    path.write_text(HEAD + "\n".join(lines) + "\n", encoding="utf-8")
+    import_file(warehouse, path, ImportOptions(source="canonical"))
+    assert rows(warehouse, "SELECT DISTINCT ad_group FROM ad_performance") == [("کیک",)]
+
+    # The same day and campaign twice, in two spellings, is a repeated row, not two rows.
+    twice = tmp_path / "twice.csv"
+    twice.write_text(HEAD + lines[0] + "\n" + lines[0].replace("کیک", "كيك") + "\n")
+    with pytest.raises(DataError, match="1 row\\(s\\) repeat the natural key"):
+        import_file(warehouse, twice, ImportOptions(source="canonical"))

@@ -34,8 +34,11 @@ def _matchable(value: ir.Value) -> ir.Value:
 
 
 def _matchable_text(value: ast.Literal_) -> ast.Literal_:
-    if not isinstance(value, str):
-        return value
+    return matchable_text(value) if isinstance(value, str) else value
+
+
+def matchable_text(value: str) -> str:
+    """``value`` as filters match it (see ``_ARABIC``): ``'كيك ۱۴۰۳'`` → ``'کیک 1403'``."""
     out = []
     for ch in value:
         i = _ARABIC.find(ch)

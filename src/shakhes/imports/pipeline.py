@@ -21,6 +21,7 @@ import pyarrow.compute as pc
 
 from shakhes.data.model import CHANNELS, TABLES, ColumnType, Table
 from shakhes.data.warehouse import Warehouse, arrow_schema
+from shakhes.engine.compile import matchable_text
 from shakhes.errors import DataError, nearest
 from shakhes.imports import fast
 from shakhes.imports import values as V
@@ -40,6 +41,8 @@ from shakhes.imports.readers import ReadPosition, Row, iter_rows, sniff
 from shakhes.imports.sources.base import Field, SourceSpec, header_key
 
 NOT_SET = "(not set)"
+SPELLING_KEPT = frozenset({"platform", "channel", "currency"})
+"""Text columns of a fixed vocabulary, checked as they are: no spelling is unified there."""
 BATCH_ROWS = 50_000
 IMPORT_MEMORY_LIMIT = "1GB"
 """DuckDB's memory budget while importing: beyond it the staged rows spill to disk, so a file of
@@ -184,6 +187,7 @@ class _Importer:
                 if accepted.num_rows:
                     self.warehouse.append_stage(stage, table, accepted)
                     totals.add(accepted, table)
+            self._unify_spellings(fast.RAW if result is not None and result.view else stage, table)
             self._refuse_duplicates(stage, table)
             self._check_summary(totals)
             date_range = (totals.lo, totals.hi) if totals.lo and totals.hi else None
@@ -519,6 +523,53 @@ class _Importer:
                     f"Results count a different action than the rest of the file ({main}); "
                     "export one objective per file",
                 )
+
+    def _unify_spellings(self, rows: str, table: Table) -> None:
+        """Write each text value the way it is already spelled: a campaign written with Arabic
+        ي or ك, Persian digits or without its zero-width non-joiner is the campaign already in
+        the warehouse (or, if it is new, the spelling most rows of the file use), so it is one
+        campaign, and keeps the form it was first written in. Only non-ASCII values can differ
+        this way, so only those are looked at. ``rows`` is the table the staged rows live in."""
+        wh = self.warehouse
+        non_ascii = (
+            "strlen({c}) <> length({c})"
+            if wh.dialect == "duckdb"
+            else "octet_length({c}) <> char_length({c})"
+        )
+        for col in table.columns:
+            if col.type is not ColumnType.STRING or col.name in SPELLING_KEPT:
+                continue
+            c = f'"{col.name}"'
+            with wh.transaction() as cur:
+                cur.execute(
+                    f"SELECT {c}, count(*) FROM {rows} WHERE {non_ascii.format(c=c)} GROUP BY {c}"
+                )
+                new = {str(v): int(n) for v, n in cur.fetchall()}
+                if not new:
+                    continue
+                cur.execute(
+                    f'SELECT DISTINCT {c} FROM "{table.name}" WHERE {non_ascii.format(c=c)}'
+                )
+                stored = sorted(str(v) for (v,) in cur.fetchall())
+            chosen: dict[str, str] = {}
+            for value in stored:
+                chosen.setdefault(matchable_text(value), value)
+            for value, _ in sorted(new.items(), key=lambda vn: (-vn[1], vn[0])):
+                chosen.setdefault(matchable_text(value), value)
+            changes = [(chosen[matchable_text(v)], v) for v in sorted(new)]
+            changes = [(to, was) for to, was in changes if to != was]
+            if not changes:
+                continue
+            with wh.transaction() as cur:
+                for to, was in changes:
+                    cur.execute(wh.param(f"UPDATE {rows} SET {c} = ? WHERE {c} = ?"), [to, was])
+            shown = "; ".join(f"'{was}' → '{to}'" for to, was in changes[:5])
+            more = f" and {len(changes) - 5} more" if len(changes) > 5 else ""
+            self.warnings.append(
+                f"{col.name}: {len(changes)} value(s) spelled differently from the same "
+                f"{col.name} elsewhere (Arabic letters, digits or zero-width non-joiners) were "
+                f"written the way it is already spelled: {shown}{more}"
+            )
 
     def _refuse_duplicates(self, stage: str, table: Table) -> None:
         keys = ", ".join(f'"{k}"' for k in table.natural_key)

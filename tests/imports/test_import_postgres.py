@@ -1,0 +1,78 @@
+"""The import pipeline on a Postgres warehouse: the same figures, the same merge by natural
+key, one campaign however it is spelled, and undo — as on DuckDB."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from support.imports import FIXTURES
+
+from shakhes.data.warehouse import Warehouse
+from shakhes.imports.ledger import Ledger
+from shakhes.imports.pipeline import ImportOptions, import_file
+
+pytestmark = pytest.mark.postgres
+
+HEAD = (
+    "date,platform,account,channel,campaign_id,campaign,ad_group,ad,currency,impressions,"
+    "clicks,cost,conversions,conversion_value\n"
+)
+
+
+@pytest.fixture()
+def pg(pg_database: str) -> Iterator[Warehouse]:
+    wh = Warehouse.connect(pg_database)
+    wh.ensure_schema()
+    with wh.transaction() as cur:
+        cur.execute("DELETE FROM ad_performance")
+        cur.execute("DELETE FROM shakhes_imports")
+    try:
+        yield wh
+    finally:
+        wh.close()
+
+
+def _rows(wh: Warehouse, sql: str) -> list[tuple[object, ...]]:
+    with wh.transaction() as cur:
+        cur.execute(sql)
+        return [tuple(r) for r in cur.fetchall()]
+
+
+def test_a_google_ads_export_imports_once_with_its_own_totals(pg: Warehouse) -> None:
+    path = FIXTURES / "google_ads_campaign_day.csv"
+    report = import_file(pg, path, ImportOptions())
+    assert (report.rows_read, report.accepted, report.quarantined) == (6, 4, 0)
+    assert report.totals["impressions"] == 28_134 and report.totals["cost"] == pytest.approx(
+        2299.56
+    )
+    assert not report.warnings
+    again = import_file(pg, path, ImportOptions())
+    assert again.already_imported == report.import_id
+    assert _rows(pg, "SELECT count(*), sum(clicks) FROM ad_performance") == [(4, 1572)]
+
+
+def test_spellings_are_unified_and_undo_restores_what_was_replaced(
+    pg: Warehouse, tmp_path: Path
+) -> None:
+    first = tmp_path / "first.csv"
+    first.write_text(
+        HEAD
+        + "2026-09-01,yektanet,y1,display,c1,حراج\u200cزمستانه ۱۴۰۳,گروه يك,,IRT,100,10,50,1,80\n",
+        encoding="utf-8",
+    )
+    second = tmp_path / "second.csv"
+    second.write_text(
+        HEAD + "2026-09-01,yektanet,y1,display,c1,حراجزمستانه 1403,گروه یک,,IRT,100,10,70,1,95\n",
+        encoding="utf-8",
+    )
+    import_file(pg, first, ImportOptions(source="canonical"))
+    report = import_file(pg, second, ImportOptions(source="canonical"))
+    assert (report.accepted, report.replaced) == (1, 1)
+    stored = "SELECT date, campaign, ad_group, cost FROM ad_performance"
+    assert _rows(pg, stored) == [(dt.date(2026, 9, 1), "حراج\u200cزمستانه ۱۴۰۳", "گروه يك", 70.0)]
+    assert report.import_id is not None
+    Ledger(pg).undo(report.import_id)
+    assert _rows(pg, stored) == [(dt.date(2026, 9, 1), "حراج\u200cزمستانه ۱۴۰۳", "گروه يك", 50.0)]
