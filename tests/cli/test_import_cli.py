@@ -149,3 +149,16 @@ def test_a_terminal_gets_a_progress_bar_by_bytes_and_a_pipe_does_not(
     printed = piped.file.getvalue()  # type: ignore[attr-defined]
     assert "Importing" not in printed and "bytes" not in printed
     assert "Imported" in printed and "\x1b[" not in printed
+
+
+def test_a_ga4_bigquery_import_is_undone_as_one(
+    ws: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    run = shakhes(capsys, "import", str(FIXTURES / "ga4_bq_events.jsonl"), "--currency", "USD")
+    assert run.code == 0, run.err
+    assert "as import #1" in run.out and "as import #2" in run.out
+    undo = shakhes(capsys, "imports", "undo", "2")
+    assert undo.code == 0, undo.err
+    assert undo.out.startswith("Undid import #2 and #1 (written in the same transaction)")
+    again = shakhes(capsys, "imports", "undo", "1")
+    assert again.code == 1 and "already undone" in again.err

@@ -1,6 +1,7 @@
 """GA4 BigQuery event exports (Parquet and JSON lines) → web_traffic and orders: every number
 checked against the hand-counted sessions of the fixture (see fixtures/sources/ga4_bq_make.py),
-both formats giving the same rows, two ledger records, and the clear errors."""
+both formats giving the same rows, two ledger records written in one transaction (all or
+nothing, undone together), and the clear errors."""
 
 from __future__ import annotations
 
@@ -14,7 +15,7 @@ from support.imports import FIXTURES, rows
 from shakhes.data.warehouse import Warehouse
 from shakhes.errors import DataError
 from shakhes.imports.ga4_bigquery import detect, import_ga4_bigquery
-from shakhes.imports.ledger import Ledger
+from shakhes.imports.ledger import Commit, ImportRecord, Ledger
 from shakhes.imports.pipeline import ImportOptions, import_file
 
 D1, D2 = dt.date(2026, 9, 1), dt.date(2026, 9, 2)
@@ -200,3 +201,103 @@ def test_not_an_event_export(warehouse: Warehouse, tmp_path: Path) -> None:
     with pytest.raises(DataError, match="none of its 1 event"):
         import_ga4_bigquery(warehouse, path, USD)
     assert rows(warehouse, "SELECT count(*) FROM shakhes_imports") == [(0,)]
+
+
+COUNTS_SQL = (
+    "SELECT (SELECT count(*) FROM web_traffic), (SELECT count(*) FROM orders), "
+    "(SELECT count(*) FROM shakhes_imports), (SELECT count(*) FROM shakhes_replaced_web_traffic), "
+    "(SELECT count(*) FROM shakhes_replaced_orders)"
+)
+
+
+def _fail_after_orders(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Make the orders part fail once its rows are written, after the web_traffic part, inside
+    the transaction."""
+    real = Ledger._commit_on
+
+    def commit_on(self: Ledger, cur: object, part: Commit, now: dt.datetime) -> ImportRecord:
+        record = real(self, cur, part, now)
+        if part.table.name == "orders":
+            raise RuntimeError("disk full")
+        return record
+
+    monkeypatch.setattr(Ledger, "_commit_on", commit_on)
+
+
+def test_both_tables_or_nothing(warehouse: Warehouse, monkeypatch: pytest.MonkeyPatch) -> None:
+    _fail_after_orders(monkeypatch)
+    with pytest.raises(RuntimeError, match="disk full"):
+        import_file(warehouse, FIXTURES / FILES[0], USD)
+    assert rows(warehouse, COUNTS_SQL) == [(0, 0, 0, 0, 0)]
+    stages = "SELECT count(*) FROM duckdb_tables() WHERE table_name LIKE '_shakhes_ga4bq%'"
+    assert rows(warehouse, stages) == [(0,)]
+    monkeypatch.undo()
+    report = import_file(warehouse, FIXTURES / FILES[0], USD)
+    assert report.import_id == 1
+    assert report.warnings == ("also imported 3 order(s) into orders as import #2",)
+    assert rows(warehouse, WEB_SQL) == WEB_TRAFFIC
+    assert rows(warehouse, ORDERS_SQL) == ORDERS
+
+
+def test_a_failed_replace_keeps_what_was_there(
+    warehouse: Warehouse, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import_file(warehouse, FIXTURES / FILES[0], USD)
+    before = rows(warehouse, "SELECT *, _import_id FROM web_traffic ORDER BY ALL")
+    _fail_after_orders(monkeypatch)
+    with pytest.raises(RuntimeError, match="disk full"):
+        import_file(
+            warehouse, FIXTURES / FILES[1], ImportOptions(currency="USD", replace_range=True)
+        )
+    assert rows(warehouse, "SELECT *, _import_id FROM web_traffic ORDER BY ALL") == before
+    assert rows(warehouse, COUNTS_SQL) == [(6, 3, 2, 0, 0)]
+
+
+@pytest.mark.parametrize("which", [1, 2])
+def test_undo_of_either_record_undoes_both(warehouse: Warehouse, which: int) -> None:
+    import_file(warehouse, FIXTURES / FILES[0], USD)
+    ledger = Ledger(warehouse)
+    result = ledger.undo(which)
+    assert (result.import_id, result.together) == (which, (3 - which,))
+    assert (result.deleted, result.restored) == (6 + 3, 0)
+    assert rows(warehouse, COUNTS_SQL) == [(0, 0, 2, 0, 0)]
+    assert all(r.undone_at is not None for r in ledger.recent())
+    with pytest.raises(DataError, match="already undone"):
+        ledger.undo(3 - which)
+    again = import_file(warehouse, FIXTURES / FILES[0], USD)
+    assert again.import_id == 3 and again.already_imported is None
+    assert rows(warehouse, ORDERS_SQL) == ORDERS
+
+
+def test_undo_waits_for_a_later_import_of_either_table(
+    warehouse: Warehouse, tmp_path: Path
+) -> None:
+    import_file(warehouse, FIXTURES / FILES[0], USD)  # #1 web_traffic, #2 orders
+    shop = tmp_path / "orders.csv"
+    shop.write_text(
+        "order_id,order_date,customer_id,channel,campaign,revenue,currency,is_new_customer\n"
+        "T1001,2026-09-01,c1,search,brand_search,99.0,USD,true\n",
+        encoding="utf-8",
+    )
+    import_file(warehouse, shop, ImportOptions(source="canonical"))  # #3 replaces T1001
+    ledger = Ledger(warehouse)
+    with pytest.raises(DataError, match=r"#3 replaced some of the rows of #2") as err:
+        ledger.undo(1)
+    assert (err.value.hint or "").startswith("Undo #3 first")
+    assert rows(warehouse, COUNTS_SQL) == [(6, 3, 3, 0, 1)]
+    ledger.undo(3)
+    ledger.undo(1)
+    assert rows(warehouse, COUNTS_SQL) == [(0, 0, 3, 0, 0)]
+
+
+def test_undo_of_a_reimport_restores_both_tables(warehouse: Warehouse) -> None:
+    import_file(warehouse, FIXTURES / FILES[0], USD)  # #1, #2
+    replacing = ImportOptions(currency="USD", replace_range=True)
+    import_file(warehouse, FIXTURES / FILES[1], replacing)  # #3, #4: replace all of #1, #2
+    assert rows(warehouse, COUNTS_SQL) == [(6, 3, 4, 6, 3)]
+    result = Ledger(warehouse).undo(4)
+    assert (result.together, result.deleted, result.restored) == ((3,), 6 + 3, 6 + 3)
+    assert rows(warehouse, "SELECT DISTINCT _import_id FROM web_traffic") == [(1,)]
+    assert rows(warehouse, "SELECT DISTINCT _import_id FROM orders") == [(2,)]
+    assert rows(warehouse, WEB_SQL) == WEB_TRAFFIC
+    assert rows(warehouse, ORDERS_SQL) == ORDERS

@@ -169,9 +169,11 @@ def imports_undo(
         result = ws.undo_import(import_id)
     finally:
         ws.close()
+    also = ", ".join(f"#{i}" for i in result.together)
     Console().print(
-        f"Undid import #{result.import_id}: removed {result.deleted:,} rows, "
-        f"restored {result.restored:,}."
+        f"Undid import #{result.import_id}"
+        + (f" and {also} (written in the same transaction)" if also else "")
+        + f": removed {result.deleted:,} rows, restored {result.restored:,}."
     )
 
 

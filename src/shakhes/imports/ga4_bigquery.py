@@ -30,9 +30,9 @@ parameter, never spliced into SQL), so it works whatever the warehouse backend i
   ``user_pseudo_id`` and ``is_new_customer`` is false, since the export cannot tell whether a
   buyer bought before.
 
-``web_traffic`` and ``orders`` are committed as two imports (two ledger records), each in its
-own transaction; the returned report is the ``web_traffic`` one and a warning names the orders
-import.
+``web_traffic`` and ``orders`` are committed in ONE transaction (either both land or nothing
+does), as two ledger records, one per table; ``shakhes imports undo`` of either undoes both. The
+returned report is the ``web_traffic`` one and a warning names the orders import.
 """
 
 from __future__ import annotations
@@ -49,7 +49,7 @@ import pyarrow.compute as pc
 from shakhes.data.model import TABLES, Table
 from shakhes.data.warehouse import Warehouse, arrow_schema
 from shakhes.errors import DataError
-from shakhes.imports.ledger import ImportRecord, Ledger
+from shakhes.imports.ledger import Commit, Ledger
 from shakhes.imports.pipeline import ImportOptions, ImportReport, Step
 from shakhes.imports.readers import FileInfo, iter_rows, sniff
 from shakhes.imports.sources.ga4 import channel_of
@@ -207,12 +207,13 @@ def import_ga4_bigquery(warehouse: Warehouse, path: Path, options: ImportOptions
     if options.dry_run:
         note = f"would also import {order_rows.num_rows} order(s) into orders"
         return replace(web_report, warnings=(*web_report.warnings, note))
-    ledger = Ledger(warehouse)
-    notes: list[str] = []
-    web_report = _commit(warehouse, ledger, web_report, web_rows, info, options)
+    parts = [(web_report, web_rows)]
     if order_rows.num_rows:
         order_report = _report(file_name, TABLES["orders"], order_rows, rows_read, [], options)
-        order_report = _commit(warehouse, ledger, order_report, order_rows, info, options)
+        parts.append((order_report, order_rows))
+    web_report, *others = _commit(warehouse, parts, info, options)
+    notes: list[str] = []
+    for order_report in others:
         if order_report.already_imported is not None:
             notes.append(
                 f"the orders of this file were already imported as import "
@@ -223,7 +224,7 @@ def import_ga4_bigquery(warehouse: Warehouse, path: Path, options: ImportOptions
                 f"also imported {order_report.accepted} order(s) into orders as import "
                 f"#{order_report.import_id}"
             )
-    else:
+    if not others:
         notes.append("no purchase event with a transaction_id: no orders imported")
     return replace(web_report, warnings=(*web_report.warnings, *notes))
 
@@ -361,41 +362,56 @@ def _report(
 
 def _commit(
     warehouse: Warehouse,
-    ledger: Ledger,
-    report: ImportReport,
-    rows: pa.Table,
+    parts: list[tuple[ImportReport, pa.Table]],
     info: FileInfo,
     options: ImportOptions,
-) -> ImportReport:
-    """Merge ``rows`` into the report's table as one import (one transaction)."""
-    table = TABLES[report.table]
-    previous = ledger.same_file(table.name, info.sha256)
-    if previous is not None and not options.replace_range:
-        return replace(report, already_imported=previous.import_id, accepted=0)
-    stage = warehouse.create_stage(f"_shakhes_ga4bq_{table.name}", table)
+) -> list[ImportReport]:
+    """Merge each part's rows into its report's table, all in ONE transaction (one import
+    record per table); a table this file was already imported into is left alone."""
+    ledger = Ledger(warehouse)
+    done: dict[str, ImportReport] = {}
+    todo: list[tuple[ImportReport, pa.Table]] = []
+    for report, rows in parts:
+        previous = ledger.same_file(report.table, info.sha256)
+        if previous is not None and not options.replace_range:
+            done[report.table] = replace(report, already_imported=previous.import_id, accepted=0)
+        else:
+            todo.append((report, rows))
+    stages: list[str] = []
     try:
-        if rows.num_rows:
-            warehouse.append_stage(stage, table, rows)
-        record: ImportRecord = ledger.commit(
-            table=table,
-            stage=stage,
-            rejected=[],
-            file_name=report.file,
-            sha256=info.sha256,
-            source=SOURCE,
-            account=options.account,
-            rows_read=report.rows_read,
-            date_range=report.date_range,
-            replace_range=options.replace_range,
-            totals=report.totals,
-            actor=options.actor,
-        )
+        commits = []
+        for report, rows in todo:
+            table = TABLES[report.table]
+            stage = warehouse.create_stage(f"_shakhes_ga4bq_{table.name}", table)
+            stages.append(stage)
+            if rows.num_rows:
+                warehouse.append_stage(stage, table, rows)
+            commits.append(
+                Commit(
+                    table=table,
+                    stage=stage,
+                    rejected=[],
+                    file_name=report.file,
+                    sha256=info.sha256,
+                    source=SOURCE,
+                    account=options.account,
+                    rows_read=report.rows_read,
+                    date_range=report.date_range,
+                    replace_range=options.replace_range,
+                    totals=report.totals,
+                    actor=options.actor,
+                )
+            )
+        records = ledger.commit_many(commits)
     finally:
-        warehouse.drop_stage(stage)
-    return replace(
-        report,
-        accepted=record.accepted,
-        replaced=record.replaced,
-        removed=record.removed,
-        import_id=record.import_id,
-    )
+        for stage in stages:
+            warehouse.drop_stage(stage)
+    for (report, _), record in zip(todo, records, strict=True):
+        done[report.table] = replace(
+            report,
+            accepted=record.accepted,
+            replaced=record.replaced,
+            removed=record.removed,
+            import_id=record.import_id,
+        )
+    return [done[report.table] for report, _ in parts]

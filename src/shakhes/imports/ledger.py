@@ -1,7 +1,9 @@
 """The import ledger: every import is one transaction, recorded with what it replaced.
 
 - ``shakhes_imports`` logs each import (file, SHA-256, source, account, counts, date range, who,
-  when);
+  when); an import that fills several tables (a GA4 BigQuery export: ``web_traffic`` and
+  ``orders``) has one record per table, all written in the same transaction with the same file,
+  SHA-256 and time, and ``undo`` of any of them undoes them all;
 - canonical rows carry the ``_import_id`` that wrote them;
 - ``shakhes_replaced_<table>`` keeps every row an import replaced or removed, tagged
   ``_replaced_by``, so ``undo`` restores exactly what was there before;
@@ -91,10 +93,31 @@ class ImportRecord:
 
 
 @dataclass(frozen=True)
+class Commit:
+    """One table's part of an import: its staged rows and what the import log records."""
+
+    table: Table
+    stage: str
+    rejected: Sequence[Rejected]
+    file_name: str
+    sha256: str
+    source: str
+    account: str | None
+    rows_read: int
+    date_range: tuple[dt.date, dt.date] | None
+    replace_range: bool
+    totals: dict[str, float]
+    actor: str
+
+
+@dataclass(frozen=True)
 class UndoResult:
     import_id: int
     deleted: int
     restored: int
+    together: tuple[int, ...] = ()
+    """The other imports of the same transaction, undone with it (``deleted`` and ``restored``
+    count their rows too)."""
 
 
 def _q(name: str) -> str:
@@ -192,83 +215,107 @@ class Ledger:
         history table); with ``replace_range``, rows of the file's scope and date range that the
         file lacks are removed (kept too). Nothing is written unless everything is.
         """
-        wh = self.warehouse
+        part = Commit(
+            table=table,
+            stage=stage,
+            rejected=rejected,
+            file_name=file_name,
+            sha256=sha256,
+            source=source,
+            account=account,
+            rows_read=rows_read,
+            date_range=date_range,
+            replace_range=replace_range,
+            totals=totals,
+            actor=actor,
+        )
+        return self.commit_many([part])[0]
+
+    def commit_many(self, parts: Sequence[Commit]) -> list[ImportRecord]:
+        """Commit several tables' parts of one import in ONE transaction, as :meth:`commit`
+        does each: one import record per part, all with the same time. Either all of them land
+        or nothing does."""
+        now = dt.datetime.now(dt.UTC).replace(tzinfo=None)
+        with self.warehouse.transaction() as cur:
+            return [self._commit_on(cur, part, now) for part in parts]
+
+    def _commit_on(self, cur: Any, part: Commit, now: dt.datetime) -> ImportRecord:
+        """Merge ``part`` and record it as an import, on ``cur`` inside an open transaction."""
+        wh, table = self.warehouse, part.table
         target, history = _q(table.name), history_table(table.name)
         cols = ", ".join(_q(c) for c in table.column_names)
         t_cols = ", ".join(f"t.{_q(c)}" for c in table.column_names)
         match = _key_match(table, "t", "s")
-        now = dt.datetime.now(dt.UTC).replace(tzinfo=None)
-        with wh.transaction() as cur:
-            cur.execute(f"SELECT coalesce(max(import_id), 0) + 1 FROM {IMPORTS_TABLE}")
-            import_id = int(cur.fetchone()[0])
-            exists = f"EXISTS (SELECT 1 FROM {stage} AS s WHERE {match})"
+        cur.execute(f"SELECT coalesce(max(import_id), 0) + 1 FROM {IMPORTS_TABLE}")
+        import_id = int(cur.fetchone()[0])
+        exists = f"EXISTS (SELECT 1 FROM {part.stage} AS s WHERE {match})"
+        cur.execute(
+            wh.param(
+                f"INSERT INTO {history} ({cols}, {IMPORT_ID}, {REPLACED_BY}) "
+                f"SELECT {t_cols}, t.{IMPORT_ID}, ? FROM {target} AS t WHERE {exists}"
+            ),
+            [import_id],
+        )
+        cur.execute(f"SELECT count(*) FROM {history} WHERE {REPLACED_BY} = {import_id}")
+        replaced = int(cur.fetchone()[0])
+        cur.execute(f"DELETE FROM {target} AS t WHERE {exists}")
+        removed = 0
+        if part.replace_range and part.date_range is not None:
+            removed = self._remove_range(cur, table, part.stage, import_id, part.date_range)
+        cur.execute(
+            wh.param(
+                f"INSERT INTO {target} ({cols}, {IMPORT_ID}) SELECT {cols}, ? FROM {part.stage}"
+            ),
+            [import_id],
+        )
+        cur.execute(f"SELECT count(*) FROM {part.stage}")
+        accepted = int(cur.fetchone()[0])
+        for r in part.rejected:
             cur.execute(
                 wh.param(
-                    f"INSERT INTO {history} ({cols}, {IMPORT_ID}, {REPLACED_BY}) "
-                    f"SELECT {t_cols}, t.{IMPORT_ID}, ? FROM {target} AS t WHERE {exists}"
+                    f"INSERT INTO {QUARANTINE_TABLE} (import_id, file_name, line, column_name, "
+                    "cell, reason, row_json) VALUES (?, ?, ?, ?, ?, ?, ?)"
                 ),
-                [import_id],
+                [
+                    import_id,
+                    part.file_name,
+                    r.line,
+                    r.column,
+                    r.value,
+                    r.reason,
+                    json.dumps(r.row, ensure_ascii=False),
+                ],
             )
-            cur.execute(f"SELECT count(*) FROM {history} WHERE {REPLACED_BY} = {import_id}")
-            replaced = int(cur.fetchone()[0])
-            cur.execute(f"DELETE FROM {target} AS t WHERE {exists}")
-            removed = 0
-            if replace_range and date_range is not None:
-                removed = self._remove_range(cur, table, stage, import_id, date_range)
-            cur.execute(
-                wh.param(
-                    f"INSERT INTO {target} ({cols}, {IMPORT_ID}) SELECT {cols}, ? FROM {stage}"
-                ),
-                [import_id],
-            )
-            cur.execute(f"SELECT count(*) FROM {stage}")
-            accepted = int(cur.fetchone()[0])
-            for r in rejected:
-                cur.execute(
-                    wh.param(
-                        f"INSERT INTO {QUARANTINE_TABLE} (import_id, file_name, line, column_name, "
-                        "cell, reason, row_json) VALUES (?, ?, ?, ?, ?, ?, ?)"
-                    ),
-                    [
-                        import_id,
-                        file_name,
-                        r.line,
-                        r.column,
-                        r.value,
-                        r.reason,
-                        json.dumps(r.row, ensure_ascii=False),
-                    ],
-                )
-            lo, hi = date_range if date_range else (None, None)
-            record = ImportRecord(
-                import_id,
-                table.name,
-                file_name,
-                sha256,
-                source,
-                account,
-                rows_read,
-                accepted,
-                len(rejected),
-                replaced,
-                removed,
-                lo,
-                hi,
-                replace_range,
-                totals,
-                actor,
-                now,
-                None,
-            )
-            values = [getattr(record, c) for c in _RECORD_COLUMNS]
-            values[_RECORD_COLUMNS.index("totals")] = json.dumps(totals, sort_keys=True)
-            marks = ", ".join("?" for _ in _RECORD_COLUMNS)
-            cur.execute(
-                wh.param(
-                    f"INSERT INTO {IMPORTS_TABLE} ({', '.join(_RECORD_COLUMNS)}) VALUES ({marks})"
-                ),
-                values,
-            )
+        lo, hi = part.date_range if part.date_range else (None, None)
+        record = ImportRecord(
+            import_id,
+            table.name,
+            part.file_name,
+            part.sha256,
+            part.source,
+            part.account,
+            part.rows_read,
+            accepted,
+            len(part.rejected),
+            replaced,
+            removed,
+            lo,
+            hi,
+            part.replace_range,
+            part.totals,
+            part.actor,
+            now,
+            None,
+        )
+        values = [getattr(record, c) for c in _RECORD_COLUMNS]
+        values[_RECORD_COLUMNS.index("totals")] = json.dumps(part.totals, sort_keys=True)
+        marks = ", ".join("?" for _ in _RECORD_COLUMNS)
+        cur.execute(
+            wh.param(
+                f"INSERT INTO {IMPORTS_TABLE} ({', '.join(_RECORD_COLUMNS)}) VALUES ({marks})"
+            ),
+            values,
+        )
         return record
 
     def _remove_range(
@@ -312,52 +359,81 @@ class Ledger:
                     [by, import_id, line],
                 )
 
+    def together(self, record: ImportRecord) -> list[ImportRecord]:
+        """The standing imports written in the same transaction as ``record`` (itself
+        included), oldest first: same file, SHA-256 and time."""
+        cols = ", ".join(_RECORD_COLUMNS)
+        rows = self._rows(
+            f"SELECT {cols} FROM {IMPORTS_TABLE} WHERE file_name = ? AND sha256 = ? "
+            "AND imported_at = ? AND undone_at IS NULL ORDER BY import_id",
+            [record.file_name, record.sha256, record.imported_at],
+        )
+        return [_record(r) for r in rows]
+
     def undo(self, import_id: int) -> UndoResult:
-        """Remove what import ``import_id`` wrote and restore exactly what it replaced."""
+        """Remove what import ``import_id`` wrote and restore exactly what it replaced; with
+        it, the other imports of the same transaction (see :meth:`together`), in one
+        transaction."""
         record = self.get(import_id)
         if record.undone_at is not None:
             raise DataError(
                 f"import #{import_id} was already undone on {record.undone_at:%Y-%m-%d %H:%M}"
             )
-        table = TABLES[record.table_name]
+        records = self.together(record)
+        ids = {r.import_id for r in records}
+        for r in records:
+            history = history_table(r.table_name)
+            later = [
+                row[0]
+                for row in self._rows(
+                    f"SELECT DISTINCT {REPLACED_BY} FROM {history} WHERE {IMPORT_ID} = ? "
+                    "ORDER BY 1",
+                    [r.import_id],
+                )
+                if row[0] not in ids
+            ]
+            if later:
+                names = ", ".join(f"#{i}" for i in later)
+                whose = "its rows" if r.import_id == import_id else f"the rows of #{r.import_id}"
+                raise DataError(
+                    f"import #{import_id} cannot be undone yet: later import(s) {names} replaced "
+                    f"some of {whose}",
+                    hint=f"Undo {names} first (newest first), then #{import_id}.",
+                )
+        now = dt.datetime.now(dt.UTC).replace(tzinfo=None)
+        deleted = restored = 0
+        with self.warehouse.transaction() as cur:
+            for r in reversed(records):
+                d, k = self._undo_on(cur, r.import_id, TABLES[r.table_name], now)
+                deleted, restored = deleted + d, restored + k
+        others = tuple(r.import_id for r in records if r.import_id != import_id)
+        return UndoResult(import_id, deleted, restored, others)
+
+    def _undo_on(self, cur: Any, import_id: int, table: Table, now: dt.datetime) -> tuple[int, int]:
+        """Undo one import on ``cur`` inside an open transaction: (rows deleted, restored)."""
         wh = self.warehouse
         target, history = _q(table.name), history_table(table.name)
         cols = ", ".join(_q(c) for c in table.column_names)
-        later = self._rows(
-            f"SELECT DISTINCT {REPLACED_BY} FROM {history} WHERE {IMPORT_ID} = ? ORDER BY 1",
+        cur.execute(wh.param(f"SELECT count(*) FROM {target} WHERE {IMPORT_ID} = ?"), [import_id])
+        deleted = int(cur.fetchone()[0])
+        cur.execute(wh.param(f"DELETE FROM {target} WHERE {IMPORT_ID} = ?"), [import_id])
+        cur.execute(
+            wh.param(f"SELECT count(*) FROM {history} WHERE {REPLACED_BY} = ?"), [import_id]
+        )
+        restored = int(cur.fetchone()[0])
+        cur.execute(
+            wh.param(
+                f"INSERT INTO {target} ({cols}, {IMPORT_ID}) SELECT {cols}, {IMPORT_ID} "
+                f"FROM {history} WHERE {REPLACED_BY} = ?"
+            ),
             [import_id],
         )
-        if later:
-            ids = ", ".join(f"#{r[0]}" for r in later)
-            raise DataError(
-                f"import #{import_id} cannot be undone yet: later import(s) {ids} replaced some "
-                "of its rows",
-                hint=f"Undo {ids} first (newest first), then #{import_id}.",
-            )
-        now = dt.datetime.now(dt.UTC).replace(tzinfo=None)
-        with wh.transaction() as cur:
-            cur.execute(
-                wh.param(f"SELECT count(*) FROM {target} WHERE {IMPORT_ID} = ?"), [import_id]
-            )
-            deleted = int(cur.fetchone()[0])
-            cur.execute(wh.param(f"DELETE FROM {target} WHERE {IMPORT_ID} = ?"), [import_id])
-            cur.execute(
-                wh.param(f"SELECT count(*) FROM {history} WHERE {REPLACED_BY} = ?"), [import_id]
-            )
-            restored = int(cur.fetchone()[0])
-            cur.execute(
-                wh.param(
-                    f"INSERT INTO {target} ({cols}, {IMPORT_ID}) SELECT {cols}, {IMPORT_ID} "
-                    f"FROM {history} WHERE {REPLACED_BY} = ?"
-                ),
-                [import_id],
-            )
-            cur.execute(wh.param(f"DELETE FROM {history} WHERE {REPLACED_BY} = ?"), [import_id])
-            cur.execute(
-                wh.param(f"UPDATE {IMPORTS_TABLE} SET undone_at = ? WHERE import_id = ?"),
-                [now, import_id],
-            )
-        return UndoResult(import_id, deleted, restored)
+        cur.execute(wh.param(f"DELETE FROM {history} WHERE {REPLACED_BY} = ?"), [import_id])
+        cur.execute(
+            wh.param(f"UPDATE {IMPORTS_TABLE} SET undone_at = ? WHERE import_id = ?"),
+            [now, import_id],
+        )
+        return deleted, restored
 
 
 def _record(row: tuple[Any, ...]) -> ImportRecord:
