@@ -73,9 +73,10 @@ WEB_TRAFFIC = [
     ),
 ]
 ORDERS = [
-    ("T1001", D1, U1, "search", "brand_search", 120.5, "USD", False),
+    # is_new_customer from the order history: U1's first purchase, U1's second, U3's first.
+    ("T1001", D1, U1, "search", "brand_search", 120.5, "USD", True),
     ("T1002", D2, U1, "search", "brand_search", 80.0, "USD", False),
-    ("T1003", D2, U3, "email", "sept_newsletter", 45.25, "USD", False),
+    ("T1003", D2, U3, "email", "sept_newsletter", 45.25, "USD", True),
 ]
 WEB_SQL = (
     "SELECT date, source, medium, channel, campaign, device, sessions, engaged_sessions, users, "

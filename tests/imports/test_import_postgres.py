@@ -76,3 +76,26 @@ def test_spellings_are_unified_and_undo_restores_what_was_replaced(
     assert report.import_id is not None
     Ledger(pg).undo(report.import_id)
     assert _rows(pg, stored) == [(dt.date(2026, 9, 1), "حراج\u200cزمستانه ۱۴۰۳", "گروه يك", 50.0)]
+
+
+def test_first_orders_are_worked_out_from_the_history(pg: Warehouse, tmp_path: Path) -> None:
+    with pg.transaction() as cur:
+        cur.execute("DELETE FROM orders")
+    head = "Name,Email,Financial Status,Currency,Subtotal,Total,Created at,Id,Customer ID\n"
+    may = tmp_path / "may.csv"
+    may.write_text(
+        head + "#2003,d@example.com,paid,EUR,10,12,2024-05-02 10:00:00 +0200,2003,77\n",
+        encoding="utf-8",
+    )
+    april = tmp_path / "april.csv"
+    april.write_text(
+        head + "#2001,d@example.com,paid,EUR,10,12,2024-04-10 10:00:00 +0200,2001,77\n",
+        encoding="utf-8",
+    )
+    import_file(pg, may, ImportOptions())
+    report = import_file(pg, april, ImportOptions())
+    stored = "SELECT order_id, is_new_customer FROM orders ORDER BY 1"
+    assert _rows(pg, stored) == [("#2001", True), ("#2003", False)]
+    assert report.import_id is not None
+    Ledger(pg).undo(report.import_id)
+    assert _rows(pg, stored) == [("#2003", True)]

@@ -233,8 +233,12 @@ def test_shopify_line_item_rows_become_one_order_each(warehouse: Warehouse) -> N
         ("#1004", dt.date(2024, 3, 3), anna, 90.0, "USD"),
     ]
     assert email_key(" Anna@Example.com ") == anna
-    assert rows(warehouse, "SELECT DISTINCT channel, campaign, is_new_customer FROM orders") == [
-        ("other", "(none)", False)
+    assert rows(warehouse, "SELECT DISTINCT channel, campaign FROM orders") == [("other", "(none)")]
+    # From the order history: Anna's first order, Bob's first, Anna's second.
+    assert rows(warehouse, "SELECT order_id, is_new_customer FROM orders ORDER BY 1") == [
+        ("#1002", True),
+        ("#1003", True),
+        ("#1004", False),
     ]
     assert rows(warehouse, "SELECT count(*) FROM orders WHERE customer_id LIKE '%@%'") == [(0,)]
 
@@ -299,9 +303,16 @@ def test_woocommerce_orders_net_revenue_and_statuses(warehouse: Warehouse) -> No
         ("507", dt.date(2024, 3, 3), "15", 120.0),
     ]
     assert orders(warehouse) == (4, 285.0, 3)
-    assert rows(
-        warehouse, "SELECT DISTINCT currency, channel, campaign, is_new_customer FROM orders"
-    ) == [("USD", "other", "(none)", False)]
+    assert rows(warehouse, "SELECT DISTINCT currency, channel, campaign FROM orders") == [
+        ("USD", "other", "(none)")
+    ]
+    # Customer 12's first and second orders, the guest's, customer 15's.
+    assert rows(warehouse, "SELECT order_id, is_new_customer FROM orders ORDER BY 1") == [
+        ("501", True),
+        ("502", True),
+        ("504", False),
+        ("507", True),
+    ]
 
 
 def test_woocommerce_one_row_per_item_jalali_toman(warehouse: Warehouse) -> None:

@@ -27,8 +27,9 @@ parameter, never spliced into SQL), so it works whatever the warehouse backend i
   (required: the export carries no currency for the property).
 - ``orders``: one row per purchase event with a ``transaction_id`` (the first one when GA4
   repeats a transaction id), with the session's channel and campaign; ``customer_id`` is the
-  ``user_pseudo_id`` and ``is_new_customer`` is false, since the export cannot tell whether a
-  buyer bought before.
+  ``user_pseudo_id``; ``is_new_customer`` is worked out from the order history in the
+  warehouse (the export cannot tell whether a buyer bought before; see
+  :data:`shakhes.imports.ledger.NEW_CUSTOMERS_FROM_HISTORY`).
 
 ``web_traffic`` and ``orders`` are committed in ONE transaction (either both land or nothing
 does), as two ledger records, one per table; ``shakhes imports undo`` of either undoes both. The

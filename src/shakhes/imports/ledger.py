@@ -124,6 +124,32 @@ def _q(name: str) -> str:
     return '"' + name + '"'
 
 
+NEW_CUSTOMERS_FROM_HISTORY = ("shopify", "woocommerce", "ga4-bigquery")
+"""Sources whose orders do not say whether the customer is new: for their orders,
+``is_new_customer`` is worked out from the whole order history in the warehouse."""
+
+
+def _derive_new_customers(cur: Any, wh: Warehouse) -> None:
+    """Set ``is_new_customer`` on the orders of :data:`NEW_CUSTOMERS_FROM_HISTORY`: true for a
+    customer's first order in the warehouse (by day, then order id), from any source; false
+    for later ones and for orders without a customer. Run after every change to ``orders``
+    (an import, an undo), in its transaction, so that a file of older orders imported later,
+    or an undone one, leaves every flag right."""
+    marks = ", ".join("?" for _ in NEW_CUSTOMERS_FROM_HISTORY)
+    cur.execute(
+        wh.param(
+            "UPDATE orders SET is_new_customer = f.is_first FROM ("
+            "SELECT order_id, coalesce(customer_id, '') <> '' AND row_number() OVER ("
+            "PARTITION BY customer_id ORDER BY order_date, order_id) = 1 AS is_first "
+            "FROM orders) AS f "
+            f"WHERE orders.order_id = f.order_id AND orders.{IMPORT_ID} IN ("
+            f"SELECT import_id FROM {IMPORTS_TABLE} WHERE source IN ({marks})) "
+            "AND orders.is_new_customer IS DISTINCT FROM f.is_first"
+        ),
+        list(NEW_CUSTOMERS_FROM_HISTORY),
+    )
+
+
 def _key_match(table: Table, left: str, right: str) -> str:
     return " AND ".join(
         f"{left}.{_q(k)} IS NOT DISTINCT FROM {right}.{_q(k)}" for k in table.natural_key
@@ -316,6 +342,8 @@ class Ledger:
             ),
             values,
         )
+        if table.name == "orders":
+            _derive_new_customers(cur, wh)
         return record
 
     def _remove_range(
@@ -406,6 +434,8 @@ class Ledger:
             for r in reversed(records):
                 d, k = self._undo_on(cur, r.import_id, TABLES[r.table_name], now)
                 deleted, restored = deleted + d, restored + k
+            if any(r.table_name == "orders" for r in records):
+                _derive_new_customers(cur, self.warehouse)
         others = tuple(r.import_id for r in records if r.import_id != import_id)
         return UndoResult(import_id, deleted, restored, others)
 

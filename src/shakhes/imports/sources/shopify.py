@@ -33,10 +33,11 @@ Mapping and decisions:
   quarantine keeps a rejected row's original cells, e-mail included. A customer who once
   ordered as a guest and once logged in may appear under both keys.
 - ``channel`` ``other`` and ``campaign`` ``(none)``: the export has no marketing source.
-- ``is_new_customer`` is **false** on every imported order: Shopify's orders export does not
-  say, and the first order *in a file* is not the customer's first order (exports are partial
-  date ranges, newest first). New-customer KPIs stay at zero until it is recomputed from the
-  whole order history (a warehouse step, not a per-file one).
+- ``is_new_customer``: Shopify's orders export does not say, and the first order *in a file*
+  is not the customer's first order (exports are partial date ranges, newest first). It is
+  worked out from the whole order history in the warehouse after every import and undo (see
+  :data:`shakhes.imports.ledger.NEW_CUSTOMERS_FROM_HISTORY`); the constant here is only the
+  value before that.
 
 The row rule also writes the hashed e-mail back into the row (the pipeline has no per-row
 transform step yet); :func:`prepare_customer` raises rather than let a raw address through if

@@ -40,7 +40,8 @@ Decisions:
   ``Item #`` to the export, or export one row per order.
 - A guest order (``Customer User ID`` 0 or empty) gets the hashed billing e-mail as its
   customer id.
-- ``channel`` ``other``, ``campaign`` ``(none)``, ``is_new_customer`` false — as for Shopify.
+- ``channel`` ``other``, ``campaign`` ``(none)``; ``is_new_customer`` from the order history —
+  as for Shopify.
 """
 
 from __future__ import annotations
