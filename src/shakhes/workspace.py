@@ -17,9 +17,9 @@ from typing import Any
 
 from sqlalchemy.exc import ArgumentError, OperationalError
 
-from shakhes.data.load import read_canonical
+from shakhes.data.model import table as model_table
 from shakhes.data.rates import RatesLoaded, load_rates
-from shakhes.data.warehouse import LoadResult, Warehouse
+from shakhes.data.warehouse import Warehouse
 from shakhes.engine.calendar import CalendarSettings, Grain
 from shakhes.engine.engine import Engine
 from shakhes.errors import WorkspaceError
@@ -209,21 +209,13 @@ class Workspace:
             )
         return self._engine
 
-    def load(self, table: str, path: Path) -> LoadResult:
-        """Strictly load a canonical CSV or Parquet file into ``table``; all or nothing."""
-        rows = read_canonical(path, table)
-        result = self.warehouse.upsert(table, rows)
-        self.store.bump_data_version(
-            self.id,
-            current_actor(),
-            {
-                "table": table,
-                "file": str(path),
-                "rows": result.inserted,
-                "replaced": result.replaced,
-            },
-        )
-        return result
+    def load(self, table: str, path: Path) -> ImportReport:
+        """Strictly load a canonical file into ``table``: all or nothing, every problem listed.
+        It goes through the import pipeline with ``strict``, so it is in the import log and
+        ``shakhes imports undo`` takes it back."""
+        name = model_table(table).name
+        options = ImportOptions(source=f"canonical:{name}", strict=True, actor=current_actor())
+        return self.import_file(path, options)
 
     def import_file(self, path: Path, options: ImportOptions) -> ImportReport:
         """Import one export file (see :mod:`shakhes.imports.pipeline`)."""

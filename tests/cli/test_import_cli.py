@@ -72,12 +72,12 @@ def test_quarantine_list_export_retry_and_undo(
     run = shakhes(capsys, "import", str(path), "--source", "canonical")
     assert run.code == 0, run.err
     assert "accepted 1; quarantined 2" in run.out
-    assert "quarantined line 3: channel='serch': unknown channel" in run.out
+    assert "quarantined line 3: column 'channel': value 'serch' — unknown channel" in run.out
 
     listed = shakhes(capsys, "quarantine", "list")
     assert listed.out.splitlines() == [
-        "#1 ads.csv:3: channel='serch': unknown channel",
-        "#1 ads.csv:4: clicks='200': more clicks than impressions",
+        "#1 ads.csv:3: column 'channel': value 'serch' — unknown channel",
+        "#1 ads.csv:4: column 'clicks': value '200' — more clicks than impressions",
     ]
     exported = tmp_path / "bad.csv"
     assert shakhes(capsys, "quarantine", "export", "-o", str(exported)).code == 0
@@ -119,7 +119,7 @@ def test_a_file_of_no_known_layout_fails_and_loads_nothing(
     near.write_text("Day,Campaign,Impr.,Clicks,Gasto\n2026-09-01,B,10,5,3\n", encoding="utf-8")
     run = shakhes(capsys, "import", str(near))
     assert run.code == 1
-    assert "look most like a Google Ads report (google-ads)" in run.err
+    assert "look most like the Google Ads report layout (google-ads)" in run.err
     assert "'Cost' are missing; headers it could not place: 'Gasto'" in run.err
     assert "google-ads" not in shakhes(capsys, "imports", "list").out
 

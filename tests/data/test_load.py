@@ -1,4 +1,5 @@
-"""Strict loading of canonical files: every problem named, nothing half-written, keys upserted."""
+"""``shakhes load``: a canonical file, strictly — every problem named, nothing half-written, keys
+replaced — through the import pipeline (so each load is in the import log and can be undone)."""
 
 from __future__ import annotations
 
@@ -8,10 +9,12 @@ from pathlib import Path
 import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
+from support.cli import shakhes
 
-from shakhes.data.load import read_canonical
 from shakhes.data.warehouse import Warehouse
-from shakhes.errors import DataError, QueryError
+from shakhes.errors import DataError
+from shakhes.imports.ledger import Ledger
+from shakhes.imports.pipeline import ImportOptions, ImportReport, import_file
 
 HEADER = "order_id,order_date,customer_id,channel,campaign,revenue,currency,is_new_customer"
 
@@ -22,17 +25,34 @@ def write(tmp_path: Path, *lines: str, name: str = "orders.csv") -> Path:
     return path
 
 
-def test_reads_a_valid_file_into_the_canonical_schema(tmp_path: Path) -> None:
+@pytest.fixture()
+def wh() -> Warehouse:
+    warehouse = Warehouse.connect("duckdb://")
+    warehouse.ensure_schema()
+    return warehouse
+
+
+def load(wh: Warehouse, path: Path, table: str = "orders") -> ImportReport:
+    return import_file(wh, path, ImportOptions(source=f"canonical:{table}", strict=True))
+
+
+def stored(wh: Warehouse, sql: str) -> list[tuple[object, ...]]:
+    with wh.transaction() as cur:
+        cur.execute(sql)
+        return [tuple(r) for r in cur.fetchall()]
+
+
+def test_reads_a_valid_file_into_the_canonical_schema(wh: Warehouse, tmp_path: Path) -> None:
     path = write(
         tmp_path,
         "o1,2024-03-01,c1,search,Brand,120.5,USD,true",
         "o2,2024-03-02,c2,email,(none),80,USD,false",
     )
-    rows = read_canonical(path, "orders")
-    assert rows.num_rows == 2
-    assert rows.column("order_date").to_pylist() == [dt.date(2024, 3, 1), dt.date(2024, 3, 2)]
-    assert rows.column("revenue").to_pylist() == [120.5, 80.0]
-    assert rows.column("is_new_customer").to_pylist() == [True, False]
+    report = load(wh, path)
+    assert (report.accepted, report.quarantined, report.import_id) == (2, 0, 1)
+    assert stored(
+        wh, "SELECT order_date, revenue, is_new_customer FROM orders ORDER BY order_id"
+    ) == [(dt.date(2024, 3, 1), 120.5, True), (dt.date(2024, 3, 2), 80.0, False)]
 
 
 @pytest.mark.parametrize(
@@ -41,75 +61,94 @@ def test_reads_a_valid_file_into_the_canonical_schema(tmp_path: Path) -> None:
         ("o1,2024-02-30,c1,search,B,1,USD,true", "order_date", "2024-02-30", "not a real calendar"),
         ("o1,03/01/2024,c1,search,B,1,USD,true", "order_date", "03/01/2024", "not an ISO date"),
         ("o1,1403-07-15,c1,search,B,1,USD,true", "order_date", "1403-07-15", "Jalali"),
-        ("o1,2024-03-01,c1,search,B,1.234,56,USD,true", None, None, None),
+        ("o1,2024-03-01,c1,search,B,1.234,56,USD,true", None, None, "more cells than the header"),
         ("o1,2024-03-01,c1,search,B,$12,USD,true", "revenue", "$12", "not a plain number"),
         ("o1,2024-03-01,c1,search,B,-5,USD,true", "revenue", "-5", "negative"),
-        ("o1,2024-03-01,c1,serach,B,5,USD,true", "channel", "serach", "did you mean 'search'"),
+        ("o1,2024-03-01,c1,serach,B,5,USD,true", "channel", "serach", "unknown channel"),
         ("o1,2024-03-01,c1,search,B,5,dollars,true", "currency", "dollars", "ISO currency"),
-        ("o1,2024-03-01,c1,search,B,5,USD,yes", "is_new_customer", "yes", "not a boolean"),
+        ("o1,2024-03-01,c1,search,B,5,USD,maybe", "is_new_customer", "maybe", "not a boolean"),
         ("o1,,c1,search,B,5,USD,true", "order_date", "", "missing required value"),
+        ("   ,2024-03-01,c1,search,B,10,USD,true", "order_id", "   ", "missing required value"),
+        ("o1,2024-03-01,c1,search,B,1e400,USD,true", "revenue", "1e400", "not a plain number"),
     ],
 )
-def test_bad_values_are_named_with_line_and_column(
-    tmp_path: Path, line: str, column: str | None, value: str | None, reason: str | None
+def test_bad_values_are_named_with_line_and_column_and_nothing_is_loaded(
+    wh: Warehouse, tmp_path: Path, line: str, column: str | None, value: str | None, reason: str
 ) -> None:
     path = write(tmp_path, "o0,2024-03-01,c0,search,B,1,USD,true", line)
     with pytest.raises(DataError) as info:
-        read_canonical(path, "orders")
+        load(wh, path)
     message = str(info.value)
-    assert "nothing was loaded" in message or "not a readable" in message
-    if column is not None:
-        assert f"orders.csv:3: column '{column}': value '{value}'" in message
-        assert reason in message
+    assert "1 problem(s); nothing was loaded" in message
+    where = f"column '{column}': value '{value}' — " if column is not None else ""
+    assert f"orders.csv:3: {where}" in message and reason in message
+    assert stored(wh, "SELECT count(*) FROM orders") == [(0,)]
+    assert Ledger(wh).recent() == [] and Ledger(wh).quarantine() == []
 
 
-def test_every_problem_is_reported_at_once(tmp_path: Path) -> None:
+def test_every_problem_is_reported_at_once(wh: Warehouse, tmp_path: Path) -> None:
     path = write(
-        tmp_path, "o1,2024-13-01,c1,search,B,x,USD,true", "o2,2024-03-01,c1,serch,B,5,USD,maybe"
+        tmp_path,
+        "o1,2024-13-01,c1,search,B,5,USD,true",
+        "o2,2024-03-01,c1,serch,B,5,USD,true",
+        "o3,2024-03-01,c1,search,B,x,USD,true",
+        "o4,2024-03-01,c1,search,B,5,USD,maybe",
     )
     with pytest.raises(DataError) as info:
-        read_canonical(path, "orders")
+        load(wh, path)
     message = str(info.value)
     assert "4 problem(s)" in message
     for fragment in (
         ":2: column 'order_date'",
-        ":2: column 'revenue'",
         ":3: column 'channel'",
-        ":3: column 'is_new_customer'",
+        ":4: column 'revenue'",
+        ":5: column 'is_new_customer'",
     ):
         assert fragment in message
 
 
-def test_header_problems(tmp_path: Path) -> None:
+def test_header_problems(wh: Warehouse, tmp_path: Path) -> None:
     path = tmp_path / "x.csv"
     path.write_text("order_id,order_dat,customer_id,channel,campaign,revenue,currency\n")
     with pytest.raises(DataError) as info:
-        read_canonical(path, "orders")
+        load(wh, path)
     message = str(info.value)
-    assert "unknown column 'order_dat' — did you mean 'order_date'?" in message
-    assert "missing required column(s): order_date, is_new_customer" in message
+    assert "'order_dat' (did you mean 'order_date'?)" in message
+    assert "required column(s) 'order_date', 'is_new_customer' are missing" in message
+    typo = tmp_path / "typo.csv"
+    typo.write_text(
+        "customer_id,acquired_date,churned_dat,channel,campaign,plan,monthly_value,currency\n"
+        "c1,2024-01-01,2024-02-01,search,B,pro,30,USD\n"
+    )
+    with pytest.raises(DataError, match="'churned_dat' — did you mean 'churned_date'"):
+        load(wh, typo, "customers")
+    dup = tmp_path / "dup.csv"
+    dup.write_text(HEADER + ",revenue\no1,2024-03-01,c1,search,B,10,USD,true,3\n")
+    with pytest.raises(DataError, match=r"column 'revenue' appears twice \(columns 6 and 9\)"):
+        load(wh, dup)
 
 
-def test_unknown_table_and_file_type(tmp_path: Path) -> None:
-    with pytest.raises(QueryError, match="did you mean 'orders'"):
-        read_canonical(write(tmp_path), "order")
-    bad = tmp_path / "orders.xlsx"
-    bad.write_bytes(b"PK")
-    with pytest.raises(DataError, match="unsupported file type"):
-        read_canonical(bad, "orders")
+def test_unknown_table(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    root = tmp_path / "ws"
+    assert shakhes(capsys, "init", str(root)).code == 0
+    run = shakhes(capsys, "load", "order", str(write(tmp_path)), "--workspace", str(root))
+    assert run.code != 0 and "unknown table 'order' — did you mean 'orders'?" in run.err
 
 
-def test_optional_columns_may_be_left_out_and_empty(tmp_path: Path) -> None:
+def test_optional_columns_may_be_left_out_and_empty(wh: Warehouse, tmp_path: Path) -> None:
     path = tmp_path / "c.csv"
     path.write_text(
         "customer_id,acquired_date,churned_date,channel,campaign,plan,monthly_value,currency\n"
         "c1,2024-01-01,,search,B,pro,30,USD\nc2,2024-01-02,2024-02-01,search,B,pro,30,USD\n"
     )
-    rows = read_canonical(path, "customers")
-    assert rows.column("churned_date").to_pylist() == [None, dt.date(2024, 2, 1)]
+    load(wh, path, "customers")
+    assert stored(wh, "SELECT churned_date FROM customers ORDER BY customer_id") == [
+        (None,),
+        (dt.date(2024, 2, 1),),
+    ]
 
 
-def test_parquet_is_validated_like_csv(tmp_path: Path) -> None:
+def test_parquet_is_validated_like_csv(wh: Warehouse, tmp_path: Path) -> None:
     good = pa.table(
         {
             "order_id": ["o1"],
@@ -122,61 +161,53 @@ def test_parquet_is_validated_like_csv(tmp_path: Path) -> None:
             "is_new_customer": [True],
         }
     )
-    pq.write_table(good, tmp_path / "o.parquet")
-    assert read_canonical(tmp_path / "o.parquet", "orders").num_rows == 1
     bad = good.set_column(3, "channel", pa.array(["tv"]))
     pq.write_table(bad, tmp_path / "bad.parquet")
     with pytest.raises(DataError, match=r"bad.parquet:1: column 'channel': value 'tv'"):
-        read_canonical(tmp_path / "bad.parquet", "orders")
+        load(wh, tmp_path / "bad.parquet")
+    pq.write_table(good, tmp_path / "o.parquet")
+    assert load(wh, tmp_path / "o.parquet").accepted == 1
 
 
-def test_upsert_replaces_rows_with_the_same_natural_key(tmp_path: Path) -> None:
-    wh = Warehouse.connect("duckdb://")
-    wh.ensure_schema()
-    first = read_canonical(
-        write(
-            tmp_path,
-            "o1,2024-03-01,c1,search,B,10,USD,true",
-            "o2,2024-03-01,c2,search,B,20,USD,true",
-        ),
-        "orders",
+def test_a_newer_file_replaces_rows_with_the_same_natural_key_and_undo_restores(
+    wh: Warehouse, tmp_path: Path
+) -> None:
+    first = write(
+        tmp_path, "o1,2024-03-01,c1,search,B,10,USD,true", "o2,2024-03-01,c2,search,B,20,USD,true"
     )
-    assert wh.upsert("orders", first).replaced == 0
-    again = wh.upsert("orders", first)
-    assert (again.inserted, again.replaced) == (2, 2)
-    assert wh.row_count("orders") == 2
-    corrected = read_canonical(
-        write(tmp_path, "o2,2024-03-01,c2,search,B,25,USD,true", name="fix.csv"), "orders"
-    )
-    wh.upsert("orders", corrected)
-    total = wh.backend.execute(wh.table("orders").revenue.sum())
-    assert wh.row_count("orders") == 2 and total == 35
-    wh.close()
+    load(wh, first)
+    assert load(wh, first).already_imported == 1  # the same file again changes nothing
+    fix = load(wh, write(tmp_path, "o2,2024-03-01,c2,search,B,25,USD,true", name="fix.csv"))
+    assert (fix.accepted, fix.replaced) == (1, 1)
+    total = "SELECT count(*), sum(revenue) FROM orders"
+    assert stored(wh, total) == [(2, 35.0)]
+    assert fix.import_id is not None
+    Ledger(wh).undo(fix.import_id)
+    assert stored(wh, total) == [(2, 30.0)]
 
 
-def test_repeated_natural_keys_and_columns_are_refused(tmp_path: Path) -> None:
+def test_repeated_natural_keys_are_refused(wh: Warehouse, tmp_path: Path) -> None:
     path = write(
         tmp_path,
         "o1,2024-03-01,c1,search,B,10,USD,true",
         "o2,2024-03-01,c1,search,B,10,USD,true",
         "o1,2024-03-02,c1,search,B,5,USD,true",
     )
-    with pytest.raises(DataError, match=r"natural key.*lines 2 and 4"):
-        read_canonical(path, "orders")
-    dup = tmp_path / "dup.csv"
-    dup.write_text(HEADER + ",revenue\no1,2024-03-01,c1,search,B,10,USD,true,3\n")
-    with pytest.raises(DataError, match="column 'revenue' appears 2 times"):
-        read_canonical(dup, "orders")
+    with pytest.raises(DataError, match=r"1 row\(s\) repeat the natural key \(order_id\)"):
+        load(wh, path)
+    assert stored(wh, "SELECT count(*) FROM orders") == [(0,)]
 
 
-def test_empty_keys_and_infinite_numbers_are_refused(tmp_path: Path) -> None:
-    path = write(
-        tmp_path,
-        "   ,2024-03-01,c1,search,B,10,USD,true",
-        "o2,2024-03-01,c1,search,B,1e400,USD,true",
-    )
-    with pytest.raises(DataError) as info:
-        read_canonical(path, "orders")
-    message = str(info.value)
-    assert "orders.csv:2: column 'order_id': value '' — missing required value" in message
-    assert "orders.csv:3: column 'revenue': value '1e400' — number too large" in message
+def test_the_cli_says_what_it_loaded(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    root = tmp_path / "ws"
+    assert shakhes(capsys, "init", str(root)).code == 0
+    path = write(tmp_path, "o1,2024-03-01,c1,search,B,10,USD,true")
+    run = shakhes(capsys, "load", "orders", str(path), "--workspace", str(root))
+    assert run.code == 0, run.err
+    assert run.out.strip() == "Loaded 1 rows into orders (0 existing rows replaced) as import #1."
+    again = shakhes(capsys, "load", "orders", str(path), "--workspace", str(root))
+    assert "already loaded as import #1 (same content); nothing changed" in again.out
+    bad = write(tmp_path, "o2,2024-03-01,c1,serch,B,10,USD,true", name="bad.csv")
+    run = shakhes(capsys, "load", "orders", str(bad), "--workspace", str(root))
+    assert run.code == 1
+    assert "bad.csv:2: column 'channel': value 'serch' — unknown channel" in run.err

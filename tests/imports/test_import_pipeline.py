@@ -450,3 +450,23 @@ def test_within_a_file_the_spelling_most_rows_use_wins(
     twice.write_text(HEAD + lines[0] + "\n" + lines[0].replace("کیک", "كيك") + "\n")
     with pytest.raises(DataError, match="1 row\\(s\\) repeat the natural key"):
         import_file(warehouse, twice, ImportOptions(source="canonical"))
+
+
+def test_a_row_with_several_problems_is_one_quarantined_row_at_its_own_line(
+    warehouse: Warehouse, tmp_path: Path
+) -> None:
+    path = tmp_path / "ads.csv"
+    path.write_text(
+        HEAD
+        + "2026-09-01,google_ads,a,search,c1,Brand,g,,USD,100,10,5.5,1,10\n"
+        # Too many cells and, in the shifted cells, values that do not cast either.
+        + "2026-09-02,google_ads,a,search,c1,Brand,g,,USD,1,000,10,x,1,10\n"
+        + "2026-09-03,google_ads,a,search,c1,Brand,g,,USD,100,10,5.5,1,10\n"
+        + "2026-09-04,google_ads,a,serch,c1,Brand,g,,USD,100,10,5.5,1,10\n",
+        encoding="utf-8",
+    )
+    report = import_file(warehouse, path, ImportOptions(source="canonical"))
+    assert (report.rows_read, report.accepted, report.quarantined) == (4, 2, 2)
+    found = {r[2]: (r[3], r[5]) for r in Ledger(warehouse).quarantine()}
+    assert found[3][0] is None and "more cells than the header's 14" in found[3][1]
+    assert found[5] == ("channel", "unknown channel")

@@ -108,15 +108,24 @@ def load(
     file: Annotated[Path, typer.Argument(help="Canonical CSV or Parquet file.")],
     workspace: WorkspaceOpt = None,
 ) -> None:
-    """Load a canonical-format file into a table: strict, all or nothing."""
+    """Load a canonical-format file into a table: strict, all or nothing (an import that
+    quarantines nothing: any bad row fails it, and every problem is listed)."""
     ws = Workspace.open(workspace)
     try:
-        result = ws.load(table, file)
+        report = ws.load(table, file)
     finally:
         ws.close()
+    if report.already_imported is not None:
+        out.print(
+            f"{file}: already loaded as import #{report.already_imported} (same content); "
+            "nothing changed.",
+            markup=False,
+        )
+        return
     out.print(
-        f"Loaded {result.inserted} rows into {result.table} "
-        f"({result.replaced} existing rows replaced)."
+        f"Loaded {report.accepted} rows into {report.table} "
+        f"({report.replaced} existing rows replaced) as import #{report.import_id}.",
+        markup=False,
     )
 
 

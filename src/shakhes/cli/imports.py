@@ -25,8 +25,8 @@ from rich.table import Table
 
 from shakhes.cli.options import WorkspaceOpt
 from shakhes.cli.output import wide
-from shakhes.imports.ledger import Ledger
-from shakhes.imports.pipeline import ImportOptions, ImportReport, Step
+from shakhes.imports.ledger import Ledger, Rejected
+from shakhes.imports.pipeline import ImportOptions, ImportReport, Step, at_fault
 from shakhes.workspace import Workspace, current_actor
 
 imports_app = typer.Typer(help="List and undo imports.", no_args_is_help=True)
@@ -102,9 +102,7 @@ def print_report(out: Console, r: ImportReport) -> None:
     for warning in r.warnings:
         out.print(f"  warning: {warning}", markup=False, style="yellow")
     for bad in r.rejected[:10]:
-        out.print(
-            f"  quarantined line {bad.line}: {bad.column}={bad.value!r}: {bad.reason}", markup=False
-        )
+        out.print(f"  quarantined line {bad.line}: {at_fault(bad)}{bad.reason}", markup=False)
     if len(r.rejected) > 10:
         out.print(f"  … and {len(r.rejected) - 10:,} more (`shakhes quarantine list`)")
     if r.dry_run:
@@ -190,9 +188,8 @@ def quarantine_list(
         ws.close()
     out = Console()
     for imp, file_name, line, column, value, reason, _ in rows:
-        out.print(
-            f"#{imp} {Path(file_name).name}:{line}: {column}={value!r}: {reason}", markup=False
-        )
+        cell = Rejected(line, column, value, reason)
+        out.print(f"#{imp} {Path(file_name).name}:{line}: {at_fault(cell)}{reason}", markup=False)
     if not rows:
         out.print("No quarantined rows.")
 

@@ -137,6 +137,11 @@ _CAST_REASONS = {
     ColumnType.FLOAT: "not a plain number",
     ColumnType.BOOLEAN: "not a boolean (true/false)",
 }
+_SHAPE_REASONS = {
+    "TOO MANY COLUMNS": "the row has more cells than the header's {0} (an unquoted comma in "
+    "a value, or a comma as thousands separator? quote such values)",
+    "MISSING COLUMNS": "the row has fewer cells than the header's {0}",
+}
 REJECTS = "_shakhes_import_rejects"
 REJECT_SCANS = "_shakhes_import_reject_scans"
 
@@ -293,9 +298,11 @@ def _stage_typed(
         f"rejects_scan = '{REJECT_SCANS}', max_line_size = 10000000)",
         [str(info.path), info.delimiter],
     )
+    # One problem per line (DuckDB may record several): a row of the wrong shape first.
     cast_bad = con.execute(
         f"SELECT line, column_name, error_type, csv_line, error_message FROM {REJECTS} "
-        "ORDER BY line"
+        "QUALIFY row_number() OVER (PARTITION BY line "
+        "ORDER BY error_type = 'CAST', column_idx) = 1 ORDER BY line"
     ).fetchall()
     rejected: list[Rejected] = []
     for line, column, kind, text, message in cast_bad:
@@ -307,11 +314,12 @@ def _stage_typed(
             )
         )
         name: str | None = str(column) if column in known else None
-        reason = (
-            _CAST_REASONS.get(known[name].type, str(message))
-            if name is not None and str(kind) == "CAST"
-            else str(message)
-        )
+        if str(kind) in _SHAPE_REASONS:
+            name, reason = None, _SHAPE_REASONS[str(kind)].format(len(header), len(cells))
+        elif name is not None and str(kind) == "CAST":
+            reason = _CAST_REASONS[known[name].type]
+        else:
+            reason = str(message)
         rejected.append(Rejected(int(line), name, cells.get(name or "", ""), reason, cells))
     accepted_read = int(con.execute(f"SELECT count(*) FROM {RAW}").fetchone()[0])
     bad = con.execute(

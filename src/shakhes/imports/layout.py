@@ -20,7 +20,7 @@ from shakhes.errors import DataError, nearest
 from shakhes.imports import values as V
 from shakhes.imports.readers import Row
 from shakhes.imports.sources import REGISTRY
-from shakhes.imports.sources.base import Field, SourceSpec, header_currency
+from shakhes.imports.sources.base import Field, SourceSpec, header_currency, header_key
 
 HEADER_SEARCH_ROWS = 60
 
@@ -81,12 +81,21 @@ def find_layout(path: Path, rows: Sequence[Row], specs: Sequence[SourceSpec]) ->
     spec, index = specs[k], best[k][3]
     header = rows[index].cells
     columns: dict[int, Field] = {}
-    taken: set[str] = set()
+    taken: dict[str, int] = {}
     for pos, name in enumerate(header):
         f = spec.field_for(name)
-        if f is not None and f.canonical not in taken:
+        if f is None:
+            continue
+        if f.canonical not in taken:
             columns[pos] = f
-            taken.add(f.canonical)
+            taken[f.canonical] = pos
+        elif header_key(header[taken[f.canonical]]) == header_key(name):
+            raise DataError(
+                f"{path}, line {rows[index].line}: column '{name}' appears twice (columns "
+                f"{taken[f.canonical] + 1} and {pos + 1}); which one holds {f.canonical} "
+                "cannot be told",
+                hint="Delete or rename one of them.",
+            )
     currencies = {
         c
         for pos, f in columns.items()
@@ -134,7 +143,7 @@ def _not_recognised(
     _, spec, row, missing = miss
     unplaced = [c for c in row.cells if c.strip() and spec.field_for(c) is None]
     parts = [
-        f"{path}: the headers on line {row.line} look most like a {spec.title} "
+        f"{path}: the headers on line {row.line} look most like the {spec.title} layout "
         f"({spec.name.split(':')[0]}), but"
     ]
     if missing:
@@ -142,12 +151,18 @@ def _not_recognised(
     else:
         parts.append("too few of its columns are there")
     if unplaced:
-        shown = ", ".join(repr(u) for u in unplaced[:12])
+        wanted = [h for f in spec.fields if f.headers[0] in missing for h in f.headers]
+        shown = ", ".join(_with_guess(u, wanted) for u in unplaced[:12])
         parts.append(f"; headers it could not place: {shown}")
     return DataError(
         " ".join(parts[:2]) + "".join(parts[2:]),
         hint=f"Layouts tried: {tried}. Use --mapping FILE.yml for other layouts.",
     )
+
+
+def _with_guess(header: str, wanted: Sequence[str]) -> str:
+    guess = nearest(header, wanted)
+    return repr(header) + (f" (did you mean '{guess}'?)" if guess else "")
 
 
 _RANGE = re.compile(r"(.+?)\s+[-–—]\s+(.+)")

@@ -48,6 +48,8 @@ IMPORT_MEMORY_LIMIT = "1GB"
 """DuckDB's memory budget while importing: beyond it the staged rows spill to disk, so a file of
 any size imports in bounded memory (a 5 M-row, 420 MB CSV: 1.4 GB peak instead of 2.2 GB)."""
 MAX_REJECTED = 100_000
+MAX_LISTED = 20
+"""Problems a strict import lists in its error."""
 TOTAL_COLUMNS = (
     "impressions",
     "clicks",
@@ -73,6 +75,9 @@ class ImportOptions:
     replace_range: bool = False
     encoding: str | None = None
     actor: str = "unknown"
+    strict: bool = False
+    """All or nothing (``shakhes load``): any rejected row fails the whole import, listing every
+    problem (up to :data:`MAX_LISTED`), and nothing is written."""
     progress: Callable[[Step], None] | None = field(default=None, compare=False)
     """Called as the import goes on, for a progress bar (possibly from another thread)."""
 
@@ -161,6 +166,8 @@ class _Importer:
         layout = find_layout(self.path, head, specs)
         spec = layout.spec
         table = TABLES[spec.table]
+        if self.options.strict:
+            _refuse_unknown_columns(self.path, layout)
         if spec.preamble_date_range:
             self.stated_range = preamble_range(layout.preamble, spec.date_format)
         single_day = self._single_day(layout)
@@ -189,6 +196,8 @@ class _Importer:
                     totals.add(accepted, table)
             self._unify_spellings(fast.RAW if result is not None and result.view else stage, table)
             self._refuse_duplicates(stage, table)
+            if self.options.strict and self.rejected:
+                raise _all_problems(self.path, self.rejected)
             self._check_summary(totals)
             date_range = (totals.lo, totals.hi) if totals.lo and totals.hi else None
             accepted_count = self._count(stage)
@@ -622,6 +631,40 @@ class _Importer:
             )
             replaced = int(cur.fetchone()[0])
         return replace(report, replaced=replaced)
+
+
+def _refuse_unknown_columns(path: Path, layout: Layout) -> None:
+    """A strict import takes no column it cannot place: a misspelt optional column would
+    otherwise be left out without a word."""
+    known = [h for f in layout.spec.fields for h in f.headers]
+    unknown = [h for h in layout.header if h.strip() and layout.spec.field_for(h) is None]
+    if unknown:
+        named = "; ".join(
+            f"'{h}'" + (f" — did you mean '{guess}'?" if (guess := nearest(h, known)) else "")
+            for h in unknown
+        )
+        raise DataError(
+            f"{path}, line {layout.header_line}: unknown column(s) for {layout.spec.title}: "
+            f"{named}; nothing was loaded",
+            hint="Rename or remove them (docs/data-model.md lists the columns).",
+        )
+
+
+def at_fault(r: Rejected) -> str:
+    """``column 'x': value 'y' — `` of a rejected row, or nothing when no one cell is at fault."""
+    return "" if r.column is None else f"column '{r.column}': value '{r.value}' — "
+
+
+def _all_problems(path: Path, rejected: Sequence[Rejected]) -> DataError:
+    """The error of a strict import: every rejected row's line, column, value and reason."""
+    lines = [f"  {path.name}:{r.line}: {at_fault(r)}{r.reason}" for r in rejected[:MAX_LISTED]]
+    if len(rejected) > MAX_LISTED:
+        lines.append(f"  … and {len(rejected) - MAX_LISTED} more")
+    return DataError(
+        f"{path}: {len(rejected)} problem(s); nothing was loaded:\n" + "\n".join(lines),
+        hint="Fix the file and load it again, or `shakhes import` it to load the good rows and "
+        "quarantine the rest.",
+    )
 
 
 def _parse(
