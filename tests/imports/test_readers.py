@@ -18,7 +18,16 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from shakhes.errors import DataError
-from shakhes.imports.readers import FileInfo, Row, iter_batches, iter_rows, sniff
+from shakhes.imports import readers
+from shakhes.imports.readers import (
+    Block,
+    FileInfo,
+    Row,
+    iter_batches,
+    iter_blocks,
+    iter_rows,
+    sniff,
+)
 
 FIXTURES = Path(__file__).parent / "fixtures" / "readers"
 
@@ -537,3 +546,150 @@ def test_any_bytes_read_or_raise_data_error(
             assert all(isinstance(cell, str) for cell in row.cells)
     except DataError as exc:
         assert str(path) in str(exc)
+
+
+# ------------------------------------------------------------------------------------------
+# iter_blocks: the rows of iter_rows, as columns (Arrow parses CSV text where it reads it alike)
+
+
+def block_rows(blocks: list[Block]) -> list[Row]:
+    return [row for block in blocks for row in block.rows()]
+
+
+def same_as_iter_rows(info: FileInfo, size: int, head: int = 0) -> list[Block]:
+    """iter_blocks over ``iter_rows(info)`` after ``head`` rows were read from it (given as
+    ``first``), checked against iter_rows: the same rows, or the same error."""
+    try:
+        expected: list[Row] | str = list(iter_rows(info))
+    except DataError as exc:
+        expected = str(exc)
+    blocks: list[Block] = []
+    try:
+        rows = iter_rows(info)
+        first = [row for _, row in zip(range(head), rows, strict=False)]
+        for block in iter_blocks(rows, size, first=first):
+            blocks.append(block)
+        got: list[Row] | str = block_rows(blocks)
+    except DataError as exc:
+        got = str(exc)
+    assert got == expected
+    assert all(len(block) == size for block in blocks[:-1])
+    assert all(len(block) for block in blocks)
+    return blocks
+
+
+def _csv_fixtures() -> list[str]:
+    names = []
+    for path in sorted(FIXTURES.iterdir()):
+        try:
+            if sniff(path).format == "csv":
+                names.append(path.name)
+        except DataError:
+            pass
+    return names
+
+
+@pytest.mark.parametrize("name", _csv_fixtures())
+@pytest.mark.parametrize("chunk", [7, 1 << 22])
+def test_iter_blocks_yields_the_rows_of_every_csv_fixture(
+    name: str, chunk: int, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(readers, "CSV_CHUNK_CHARS", chunk)
+    info = sniff(FIXTURES / name)
+    for size, head in [(1, 0), (2, 3), (1000, 2)]:
+        same_as_iter_rows(info, size, head)
+
+
+@pytest.mark.parametrize("name", ["table.xlsx", "table.parquet", "table.jsonl"])
+def test_iter_blocks_of_other_formats(name: str) -> None:
+    blocks = same_as_iter_rows(sniff(FIXTURES / name), 2, 1)
+    assert [len(block) for block in blocks] == [2] * (len(blocks) - 1) + [len(blocks[-1])]
+
+
+def test_iter_blocks_rejects_an_empty_size() -> None:
+    with pytest.raises(ValueError, match="size"):
+        next(iter_blocks(iter_rows(sniff(FIXTURES / "table_utf8.csv")), 0))
+
+
+def test_arrow_reads_simple_text_and_declines_the_rest() -> None:
+    read = readers._arrow_block('a,"1,234"\r\n\r\n"x ""y""",\n , \n', ",", 10)
+    assert read is not None
+    block, lines = read
+    assert lines == 4
+    assert block.rows() == [Row(11, ("a", "1,234")), Row(13, ('x "y"', ""))]  # blank row dropped
+    for text in [
+        "a,b\rc,d\n",  # a lone CR ends a line for the csv module only
+        'a,"two\nlines"\n',  # a line break in a quoted cell
+        'a,"b"c\n',  # text after a closing quote
+        'a,b"c\n',  # a quote inside an unquoted cell
+        "a,b\nc\n",  # rows of different lengths
+        "\ufeffa,b\n",  # Arrow would drop the BOM
+    ]:
+        assert readers._arrow_block(text, ",", 0) is None, text
+
+
+def test_iter_blocks_switches_to_the_csv_module_where_arrow_might_differ(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(readers, "CSV_CHUNK_CHARS", 20)
+    path = tmp_path / "mixed.csv"
+    lines = ["Day,Campaign,Cost"] + [f'2024-01-{d:02d},"C, {d}",{d}.5' for d in range(1, 30)]
+    lines[20] = '2024-01-20,"spans\nlines",1'
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    same_as_iter_rows(sniff(path), 4, 1)
+
+
+def test_iter_blocks_keeps_the_csv_module_errors(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(readers, "CSV_CHUNK_CHARS", 64)
+    too_long = tmp_path / "long.csv"
+    too_long.write_text("a,b\n" + "x,y\n" * 50 + "x," + "y" * 200_000 + "\n", encoding="utf-8")
+    unbalanced = tmp_path / "quote.csv"
+    unbalanced.write_text("a,b\n" + "x,y\n" * 50 + 'x,"y\n' + "z,w\n" * 50_000)
+    bad_bytes = tmp_path / "bytes.csv"
+    bad_bytes.write_bytes(b"a,b\n" + b"x,y\n" * 5000 + b"x,\xff\n")
+    for path in (too_long, unbalanced, bad_bytes):
+        info = FileInfo(path, "csv", False, "utf-8", ",", "", 0)
+        with pytest.raises(DataError):
+            list(iter_rows(info))
+        same_as_iter_rows(info, 1000, 1)
+
+
+_CSV_PIECES = [
+    "a", "12", "1,234", '"1,234"', '"x""y"', '""', " ", "\t", '"', 'a"b', '"ab"c', '" "',
+    '"two\nlines"', '"cr\r\nlf"', "\r", "\n", "\r\n", ",", ",", "\ufeff", "é", "۱۲", "\u00a0",
+    "\x1c", "\x00",
+]  # fmt: skip
+
+
+@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(
+    lines=st.lists(
+        st.one_of(
+            st.lists(st.sampled_from(["a", "12", '"1,234"', '"x""y"', "", " ", '""', "é"]))
+            .map(",".join)
+            .flatmap(lambda line: st.sampled_from(["\n", "\r\n"]).map(lambda end: line + end)),
+            st.lists(st.sampled_from(_CSV_PIECES), max_size=8).map("".join),
+        ),
+        max_size=30,
+    ),
+    chunk=st.sampled_from([1, 5, 17, 100, 1 << 22]),
+    size=st.sampled_from([1, 2, 7, 1000]),
+    head=st.sampled_from([0, 1, 3]),
+)
+def test_iter_blocks_agrees_with_iter_rows_on_any_text(
+    tmp_path_factory: pytest.TempPathFactory,
+    lines: list[str],
+    chunk: int,
+    size: int,
+    head: int,
+) -> None:
+    path = tmp_path_factory.mktemp("blocks") / "input.csv"
+    path.write_text("a,b,c\n" + "".join(lines), encoding="utf-8", newline="")
+    saved = readers.CSV_CHUNK_CHARS
+    readers.CSV_CHUNK_CHARS = chunk
+    try:
+        same_as_iter_rows(FileInfo(path, "csv", False, "utf-8", ",", "", 0), size, head)
+    finally:
+        readers.CSV_CHUNK_CHARS = saved

@@ -901,3 +901,33 @@ def test_timestamp_fast_path_agrees(cells: list[str | None]) -> None:
     slow, fast = both_paths(parse_dates, cells)
     assert fast.values.to_pylist() == slow.values.to_pylist()
     assert fast.errors.to_pylist() == slow.errors.to_pylist()
+
+
+text_like = st.lists(
+    st.one_of(
+        st.none(),
+        st.text(max_size=12),
+        st.text(alphabet=" \t\r\n\x0b\x0c\x1c\x1f\u00a0\u3000\ufeffab", max_size=6),
+        st.sampled_from([*INTERESTING, "طھط§ط±غŒط®", "ØªØ§Ø±ÛŒØ®", " \ufeff x ", "\x1c--\x1f"]),
+    ),
+    max_size=30,
+)
+
+
+@settings(max_examples=300, deadline=None)
+@given(text_like)
+def test_parse_text_agrees_with_the_cell_rule(cells: list[str | None]) -> None:
+    """ASCII cells are trimmed by Arrow, the others cell by cell: the same as ``_text_cell``."""
+    parsed = parse_text(column(*cells))
+    expected = [None if c is None else values_module._text_cell(c)[0] for c in cells]
+    assert parsed.values.to_pylist() == expected
+    assert parsed.errors.to_pylist() == [None] * len(cells)
+    assert parsed.values.type == parsed.errors.type == pa.string()
+
+
+def test_numbers_with_many_distinct_values_take_the_vectorised_path() -> None:
+    cells = [f"{i:,}" for i in range(1000, 1200)] + ["--", "7.00%", "(1,234.50)", None]
+    slow, fast = both_paths(parse_numbers, cells)
+    assert fast.values.to_pylist() == slow.values.to_pylist()
+    assert fast.errors.to_pylist() == slow.errors.to_pylist()
+    assert parse_numbers(column(*cells)).values.to_pylist() == slow.values.to_pylist()

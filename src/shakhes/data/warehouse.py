@@ -6,6 +6,7 @@ Only identifiers from the canonical data model ever reach SQL text here; values 
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import re
 import threading
@@ -16,6 +17,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlparse
 
+import duckdb
 import ibis
 import pyarrow as pa
 from ibis.backends import BaseBackend
@@ -97,6 +99,7 @@ class Warehouse:
         self.backend = backend
         self.url = url
         self._tables: dict[str, ibis.Table] = {}
+        self._open_transactions = 0
 
     @classmethod
     def connect(cls, url: str, root: Path | None = None) -> Warehouse:
@@ -228,16 +231,23 @@ class Warehouse:
     @contextmanager
     def transaction(self) -> Iterator[Any]:
         """A DB-API cursor inside one transaction: committed on success, rolled back on any
-        error (and by the database itself if the process dies)."""
+        error (and by the database itself if the process dies). Inside another transaction it
+        is part of that one (on Postgres, a savepoint): an error rolls back the outer one."""
         con = self.backend.con
         if self.dialect == "duckdb":
+            if self._open_transactions:
+                yield con
+                return
             con.execute("BEGIN TRANSACTION")
+            self._open_transactions += 1
             try:
                 yield con
                 con.execute("COMMIT")
             except BaseException:
                 con.execute("ROLLBACK")
                 raise
+            finally:
+                self._open_transactions -= 1
         else:
             with con.transaction(), con.cursor() as cursor:
                 yield cursor
@@ -284,8 +294,9 @@ class Warehouse:
         finally:
             stop.set()
             watcher.join()
-            con.execute("RESET enable_progress_bar")
-            con.execute("RESET enable_progress_bar_print")
+            with contextlib.suppress(duckdb.Error):  # in a failed transaction: left as it is
+                con.execute("RESET enable_progress_bar")
+                con.execute("RESET enable_progress_bar_print")
 
     def create_stage(self, name: str, table: Table) -> str:
         """A session-private (temporary) table with the columns of canonical ``table``, to

@@ -1,10 +1,20 @@
 """The fast path for canonical CSV files on a DuckDB warehouse.
 
-DuckDB reads the file itself (streaming, in parallel, with bounded memory), every cell as text;
-one SQL pass checks every row with the same rules as the general path (types, ISO dates,
-required values, channels, currencies, negatives, clicks ≤ impressions) and names the first
-problem of each row; the good rows are cast into the stage in a second statement. Only
-identifiers and fixed texts of the data model appear in the SQL; the file path is a parameter.
+DuckDB reads the file itself (streaming, in parallel, with bounded memory), typing the columns
+as it reads (a cell that does not cast is recorded with its line by ``store_rejects``) and
+checking every row with the same rules as the general path (required values, channels,
+currencies, negatives, whole numbers, clicks ≤ impressions), text cells trimmed. Two ways:
+
+1. :func:`insert_in_place` — the usual one: one statement reads the file straight into the
+   canonical table, inside the import's transaction, as a bare load would; the first row that
+   fails a check aborts it (:class:`NotClean`, roll back) and the file goes the second way.
+2. :func:`stage_canonical` — reads the file into a temporary table with each row's first
+   problem, so that every bad row is quarantined with its line, column, value and reason; the
+   good rows are then merged from a view of it. If DuckDB cannot read the file typed at all,
+   every cell is read as text and checked in SQL instead.
+
+Only identifiers and fixed texts of the data model appear in the SQL; the file path is a
+parameter.
 """
 
 from __future__ import annotations
@@ -13,9 +23,10 @@ import csv
 import json
 from collections.abc import Iterator
 from dataclasses import dataclass
+from typing import Any
 
 from shakhes.data.model import CHANNELS, Column, ColumnType, Table
-from shakhes.data.warehouse import Warehouse
+from shakhes.data.warehouse import IMPORT_ID, Warehouse
 from shakhes.imports.ledger import Rejected
 from shakhes.imports.readers import FileInfo, iter_rows
 
@@ -131,6 +142,7 @@ _SQL_TYPES = {
     ColumnType.FLOAT: "DOUBLE",
     ColumnType.BOOLEAN: "BOOLEAN",
 }
+_READ_TYPES = {**_SQL_TYPES, ColumnType.INTEGER: "DOUBLE"}
 _CAST_REASONS = {
     ColumnType.DATE: "not an ISO date (YYYY-MM-DD) or not a real calendar date",
     ColumnType.INTEGER: "not a plain whole number",
@@ -171,8 +183,10 @@ def _typed_checks(col: Column, table: Table) -> list[tuple[str, str]]:
             (f"year({c}) < 1800", "year before 1800 — a Jalali date? write it in Gregorian")
         )
     elif col.type.is_numeric:
-        if col.type is ColumnType.FLOAT:
-            checks.append((f"NOT isfinite({c})", "not a plain number"))
+        # Whole numbers are read as DOUBLE too: DuckDB would round '1.5' into a BIGINT.
+        checks.append((f"NOT isfinite({c})", "not a plain number"))
+        if col.type is ColumnType.INTEGER:
+            checks.append((f"{c} <> floor({c})", "not a whole number"))
         checks.append((f"{c} < 0", f"{col.name} is negative"))
     return checks
 
@@ -217,8 +231,13 @@ def _all_good(table: Table, header: list[str]) -> str:
     required = [_q(c.name) for c in numbers if c.required]
     if required:
         parts.append(f"isfinite({' + '.join(required)})")
-    optional = [_q(c.name) for c in numbers if not c.required and c.type is ColumnType.FLOAT]
+    optional = [_q(c.name) for c in numbers if not c.required]
     parts += [f"({c} IS NULL OR isfinite({c}))" for c in optional]
+    parts += [
+        f"coalesce({_q(c.name)} = floor({_q(c.name)}), true)"
+        for c in numbers
+        if c.type is ColumnType.INTEGER
+    ]
     if numbers:
         parts.append(f"coalesce(least({', '.join(_q(c.name) for c in numbers)}), 0) >= 0")
     if {"clicks", "impressions"} <= set(header):
@@ -256,13 +275,22 @@ def stage_canonical(
         return _stage_as_text(warehouse, info, table, header, stage)
 
 
-def _stage_typed(
-    warehouse: Warehouse, info: FileInfo, table: Table, header: list[str], stage: str
-) -> FastResult:
-    con = warehouse.backend.con
+@dataclass(frozen=True)
+class _TypedRead:
+    """The pieces of the SQL that reads a canonical CSV typed, checks and trims it."""
+
+    select: str
+    """The file's columns, text ones trimmed, and ``_problem``: the first problem of the row
+    as ``'column|reason'``, or null."""
+    source: str
+    """``read_csv(?, …)`` (parameters: the path and the delimiter)."""
+
+
+def _typed_read(table: Table, header: list[str]) -> _TypedRead:
     known = {c.name: c for c in table.columns}
     types = ", ".join(
-        f"{_lit(h)}: {_lit(_SQL_TYPES[known[h].type] if h in known else 'VARCHAR')}" for h in header
+        f"{_lit(h)}: {_lit(_READ_TYPES[known[h].type] if h in known else 'VARCHAR')}"
+        for h in header
     )
     cases = [
         f"WHEN {condition} THEN {_lit(col.name + '|' + reason)}"
@@ -278,26 +306,29 @@ def _stage_typed(
             "THEN 'engaged_sessions|more engaged sessions than sessions'"
         )
     verdict = f"CASE {' '.join(cases)} END" if cases else "NULL"
+    good = _all_good(table, header)
+    if good and cases:
+        # Most rows pass: one cheap test settles them; only the others run the checks in turn.
+        verdict = f"CASE WHEN {good} THEN NULL ELSE {verdict} END"
     # Text cells are trimmed once, as they are read (and only those that need it).
-    select = ", ".join(
+    cells = ", ".join(
         f"{_trimmed(_q(h))} AS {_q(h)}"
         if h in known and known[h].type is ColumnType.STRING
         else _q(h)
         for h in header
     )
-    good = _all_good(table, header)
-    if good and cases:
-        # Most rows pass: one cheap test settles them; only the others run the checks in turn.
-        verdict = f"CASE WHEN {good} THEN NULL ELSE {verdict} END"
-    for temp in (RAW, REJECTS, REJECT_SCANS):
-        con.execute(f"DROP TABLE IF EXISTS {temp}")
-    con.execute(
-        f"CREATE TEMPORARY TABLE {RAW} AS SELECT {select}, {verdict} AS _problem FROM read_csv(?, "
-        "header = true, delim = ?, quote = '\"', escape = '\"', auto_detect = false, "
+    source = (
+        "read_csv(?, header = true, delim = ?, quote = '\"', escape = '\"', auto_detect = false, "
         f"columns = {{{types}}}, store_rejects = true, rejects_table = '{REJECTS}', "
-        f"rejects_scan = '{REJECT_SCANS}', max_line_size = 10000000)",
-        [str(info.path), info.delimiter],
+        f"rejects_scan = '{REJECT_SCANS}', max_line_size = 10000000)"
     )
+    return _TypedRead(f"{cells}, {verdict} AS _problem", source)
+
+
+def _cast_rejections(con: Any, info: FileInfo, table: Table, header: list[str]) -> list[Rejected]:
+    """The rows DuckDB could not read (a cell that does not cast, a row of the wrong shape),
+    one per line, from its rejects table."""
+    known = {c.name: c for c in table.columns}
     # One problem per line (DuckDB may record several): a row of the wrong shape first.
     cast_bad = con.execute(
         f"SELECT line, column_name, error_type, csv_line, error_message FROM {REJECTS} "
@@ -321,37 +352,109 @@ def _stage_typed(
         else:
             reason = str(message)
         rejected.append(Rejected(int(line), name, cells.get(name or "", ""), reason, cells))
-    accepted_read = int(con.execute(f"SELECT count(*) FROM {RAW}").fetchone()[0])
-    bad = con.execute(
-        f"SELECT rowid, _problem FROM {RAW} WHERE _problem IS NOT NULL ORDER BY rowid "
-        f"LIMIT {MAX_REJECTED}"
-    ).fetchall()
-    cast_lines = sorted(int(r.line) for r in rejected)
-    problems = {_line_of(int(position), cast_lines): str(problem) for position, problem in bad}
-    for line, written in _rows_at(info, header, set(problems)):
-        where, why = problems[line].split("|", 1)
-        rejected.append(Rejected(line, where, written.get(where, ""), why, written))
-    values = ", ".join(
+    return rejected
+
+
+def _stored(table: Table, header: list[str]) -> str:
+    """The canonical columns of ``table`` from the typed read (missing ones null)."""
+    return ", ".join(
         (
             (f"coalesce({_q(c.name)}, '')" if c.required else f"nullif({_q(c.name)}, '')")
             if c.type is ColumnType.STRING
+            else f"CAST({_q(c.name)} AS BIGINT)"
+            if c.type is ColumnType.INTEGER
             else _q(c.name)
         )
         if c.name in header
         else f"CAST(NULL AS {_SQL_TYPES[c.type]})"
         for c in table.columns
     )
+
+
+class NotClean(Exception):
+    """A row of the file fails a check: :func:`insert_in_place` gave up (its transaction must
+    be rolled back) and the file goes the way that collects every problem."""
+
+
+_NOT_CLEAN = "shakhes: a row fails a check"
+
+
+def insert_in_place(
+    warehouse: Warehouse,
+    info: FileInfo,
+    table: Table,
+    header: list[str],
+    import_id: int,
+    view: str,
+) -> FastResult:
+    """Read a canonical CSV straight into ``table`` as import ``import_id`` — one pass, as a
+    bare load would — inside the caller's transaction, and make ``view`` show those rows (the
+    stage of the rest of the import). Cells that do not cast are left out and come back as
+    rejected rows; a row that fails any other check raises :class:`NotClean` (roll back)."""
+    import duckdb
+
+    con = warehouse.backend.con
+    read = _typed_read(table, header)
+    for temp in (REJECTS, REJECT_SCANS):
+        con.execute(f"DROP TABLE IF EXISTS {temp}")
+    names = ", ".join(_q(c.name) for c in table.columns)
+    try:
+        con.execute(
+            f"INSERT INTO {_q(table.name)} ({names}, {IMPORT_ID}) "
+            f"SELECT {_stored(table, header)}, {int(import_id)} FROM "
+            f"(SELECT {read.select} FROM {read.source}) WHERE CASE WHEN _problem IS NULL THEN "
+            f"true ELSE error({_lit(_NOT_CLEAN)}) END",
+            [str(info.path), info.delimiter],
+        )
+    except duckdb.Error as exc:
+        if _NOT_CLEAN in str(exc):
+            raise NotClean from None
+        raise
+    rejected = _cast_rejections(con, info, table, header)
+    for temp in (REJECTS, REJECT_SCANS):
+        con.execute(f"DROP TABLE IF EXISTS {temp}")
+    con.execute(
+        f"CREATE OR REPLACE TEMPORARY VIEW {view} AS SELECT {names} FROM {_q(table.name)} "
+        f"WHERE {IMPORT_ID} = {int(import_id)}"
+    )
+    inserted = int(con.execute(f"SELECT count(*) FROM {view}").fetchone()[0])
+    return FastResult(inserted + len(rejected), rejected, view=True)
+
+
+def _stage_typed(
+    warehouse: Warehouse, info: FileInfo, table: Table, header: list[str], stage: str
+) -> FastResult:
+    con = warehouse.backend.con
+    read = _typed_read(table, header)
+    for temp in (RAW, REJECTS, REJECT_SCANS):
+        con.execute(f"DROP TABLE IF EXISTS {temp}")
+    con.execute(
+        f"CREATE TEMPORARY TABLE {RAW} AS SELECT {read.select} FROM {read.source}",
+        [str(info.path), info.delimiter],
+    )
+    rejected = _cast_rejections(con, info, table, header)
+    accepted_read = int(con.execute(f"SELECT count(*) FROM {RAW}").fetchone()[0])
+    bad = con.execute(
+        f"SELECT rowid, _problem FROM {RAW} WHERE _problem IS NOT NULL ORDER BY rowid "
+        f"LIMIT {MAX_REJECTED}"
+    ).fetchall()
+    cast_lines = sorted(r.line for r in rejected)
+    problems = {_line_of(int(position), cast_lines): str(problem) for position, problem in bad}
+    for line, written in _rows_at(info, header, set(problems)):
+        where, why = problems[line].split("|", 1)
+        rejected.append(Rejected(line, where, written.get(where, ""), why, written))
+    cast_count = len(cast_lines)
     names = ", ".join(_q(c.name) for c in table.columns)
     # The stage becomes a view of the good rows: they are copied once, into the table itself.
     con.execute(f"DROP TABLE IF EXISTS {stage}")
     con.execute(
-        f"CREATE TEMPORARY VIEW {stage} ({names}) AS SELECT {values} FROM {RAW} "
+        f"CREATE TEMPORARY VIEW {stage} ({names}) AS SELECT {_stored(table, header)} FROM {RAW} "
         "WHERE _problem IS NULL"
     )
     for temp in (REJECTS, REJECT_SCANS):
         con.execute(f"DROP TABLE IF EXISTS {temp}")
     rejected.sort(key=lambda r: r.line)
-    return FastResult(accepted_read + len(cast_bad), rejected, view=True)
+    return FastResult(accepted_read + cast_count, rejected, view=True)
 
 
 def drop(warehouse: Warehouse, stage: str, result: FastResult | None) -> None:

@@ -29,7 +29,7 @@ from shakhes.data.warehouse import (
     Warehouse,
     history_table,
 )
-from shakhes.errors import DataError
+from shakhes.errors import DataError, InternalError
 
 REPLACE_SCOPE: dict[str, tuple[str, ...]] = {
     "ad_performance": ("platform", "account"),
@@ -108,6 +108,9 @@ class Commit:
     replace_range: bool
     totals: dict[str, float]
     actor: str
+    in_place: int | None = None
+    """The import id of rows already written into the table (``stage`` is a view of them):
+    they are not copied again, and nothing they replace is taken for one of them."""
 
 
 @dataclass(frozen=True)
@@ -234,6 +237,7 @@ class Ledger:
         replace_range: bool,
         totals: dict[str, float],
         actor: str,
+        in_place: int | None = None,
     ) -> ImportRecord:
         """Merge the staged rows into ``table`` in one transaction and record the import.
 
@@ -254,8 +258,13 @@ class Ledger:
             replace_range=replace_range,
             totals=totals,
             actor=actor,
+            in_place=in_place,
         )
         return self.commit_many([part])[0]
+
+    def next_id(self) -> int:
+        """The id the next import will get (inside a transaction: the one it gets)."""
+        return int(self._rows(f"SELECT coalesce(max(import_id), 0) + 1 FROM {IMPORTS_TABLE}")[0][0])
 
     def commit_many(self, parts: Sequence[Commit]) -> list[ImportRecord]:
         """Commit several tables' parts of one import in ONE transaction, as :meth:`commit`
@@ -274,7 +283,15 @@ class Ledger:
         match = _key_match(table, "t", "s")
         cur.execute(f"SELECT coalesce(max(import_id), 0) + 1 FROM {IMPORTS_TABLE}")
         import_id = int(cur.fetchone()[0])
-        exists = f"EXISTS (SELECT 1 FROM {part.stage} AS s WHERE {match})"
+        if part.in_place is not None and part.in_place != import_id:
+            raise InternalError(
+                f"rows written as import #{part.in_place}, but #{import_id} is next"
+            )
+        # The rows of this import (already there when written in place) replace no one.
+        exists = (
+            f"t.{IMPORT_ID} IS DISTINCT FROM {import_id} AND "
+            f"EXISTS (SELECT 1 FROM {part.stage} AS s WHERE {match})"
+        )
         cur.execute(
             wh.param(
                 f"INSERT INTO {history} ({cols}, {IMPORT_ID}, {REPLACED_BY}) "
@@ -288,12 +305,13 @@ class Ledger:
         removed = 0
         if part.replace_range and part.date_range is not None:
             removed = self._remove_range(cur, table, part.stage, import_id, part.date_range)
-        cur.execute(
-            wh.param(
-                f"INSERT INTO {target} ({cols}, {IMPORT_ID}) SELECT {cols}, ? FROM {part.stage}"
-            ),
-            [import_id],
-        )
+        if part.in_place is None:
+            cur.execute(
+                wh.param(
+                    f"INSERT INTO {target} ({cols}, {IMPORT_ID}) SELECT {cols}, ? FROM {part.stage}"
+                ),
+                [import_id],
+            )
         cur.execute(f"SELECT count(*) FROM {part.stage}")
         accepted = int(cur.fetchone()[0])
         for r in part.rejected:
@@ -358,7 +376,10 @@ class Ledger:
         target, history = _q(table.name), history_table(table.name)
         cols = ", ".join(_q(c) for c in table.column_names)
         scope = REPLACE_SCOPE.get(table.name, ())
-        condition = f"{_q(table.time_column)} BETWEEN ? AND ?"
+        condition = (
+            f"{IMPORT_ID} IS DISTINCT FROM {int(import_id)} "
+            f"AND {_q(table.time_column)} BETWEEN ? AND ?"
+        )
         if scope:
             keys = ", ".join(_q(c) for c in scope)
             condition += f" AND ({keys}) IN (SELECT DISTINCT {keys} FROM {stage})"

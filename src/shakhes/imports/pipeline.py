@@ -11,16 +11,18 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any, Literal
 
+import numpy as np
+import numpy.typing as npt
 import pyarrow as pa
 import pyarrow.compute as pc
 
 from shakhes.data.model import CHANNELS, TABLES, ColumnType, Table
-from shakhes.data.warehouse import Warehouse, arrow_schema
+from shakhes.data.warehouse import IMPORT_ID, Warehouse, arrow_schema
 from shakhes.engine.compile import matchable_text
 from shakhes.errors import DataError, nearest
 from shakhes.imports import fast
@@ -37,10 +39,19 @@ from shakhes.imports.layout import (
 )
 from shakhes.imports.ledger import ImportRecord, Ledger, Rejected
 from shakhes.imports.mapping import load_mapping
-from shakhes.imports.readers import ReadPosition, Row, iter_rows, sniff
+from shakhes.imports.readers import (
+    Block,
+    FileInfo,
+    ReadPosition,
+    Row,
+    iter_blocks,
+    iter_rows,
+    sniff,
+)
 from shakhes.imports.sources.base import Field, SourceSpec, header_key
 
 NOT_SET = "(not set)"
+STAGE = "_shakhes_import_stage"
 SPELLING_KEPT = frozenset({"platform", "channel", "currency"})
 """Text columns of a fixed vocabulary, checked as they are: no spelling is unified there."""
 BATCH_ROWS = 50_000
@@ -174,13 +185,19 @@ class _Importer:
         body = _chain(head[len(layout.preamble) + 1 :], rows)
         if spec.comment_prefix is not None:
             body = self._one_table(body, layout)
-        stage = self.warehouse.create_stage("_shakhes_import_stage", table)
+        by_duckdb = spec.name.startswith("canonical:") and fast.usable(
+            self.warehouse, info, layout.header_line, len(layout.preamble)
+        )
+        if by_duckdb:
+            try:
+                return self._in_place(info, layout, table)
+            except fast.NotClean:  # read it again, this time to collect every problem
+                self.rejected, self.warnings, self.rows_read = [], [], 0
+        stage = self.warehouse.create_stage(STAGE, table)
         totals = _Totals()
         result: fast.FastResult | None = None
         try:
-            if spec.name.startswith("canonical:") and fast.usable(
-                self.warehouse, info, layout.header_line, len(layout.preamble)
-            ):
+            if by_duckdb:
                 with self.warehouse.query_progress(self._fast_progress(info.size)):
                     result = fast.stage_canonical(
                         self.warehouse, info, table, list(layout.header), stage
@@ -194,54 +211,97 @@ class _Importer:
                 if accepted.num_rows:
                     self.warehouse.append_stage(stage, table, accepted)
                     totals.add(accepted, table)
-            self._unify_spellings(fast.RAW if result is not None and result.view else stage, table)
-            self._refuse_duplicates(stage, table)
-            if self.options.strict and self.rejected:
-                raise _all_problems(self.path, self.rejected)
-            self._check_summary(totals)
-            date_range = (totals.lo, totals.hi) if totals.lo and totals.hi else None
-            accepted_count = self._count(stage)
-            report = ImportReport(
-                str(self.path),
-                spec.name,
-                table.name,
-                self.rows_read,
-                accepted_count,
-                len(self.rejected),
-                0,
-                0,
-                len(self.summary_rows),
-                date_range,
-                totals.sums,
-                tuple(self.warnings),
-                tuple(self.rejected[:MAX_REJECTED]),
-                dry_run=self.options.dry_run,
-                skipped=tuple(sorted(self.skipped.items())),
-            )
-            if self.options.dry_run:
-                return self._preview(report, stage, table)
-            ledger = Ledger(self.warehouse)
-            previous = ledger.same_file(table.name, info.sha256)
-            if previous is not None and not self.options.replace_range:
-                return replace(report, already_imported=previous.import_id, accepted=0)
-            self._report(Step("merging", info.size, info.size, self.rows_read))
-            record = ledger.commit(
-                table=table,
-                stage=stage,
-                rejected=self.rejected[:MAX_REJECTED],
-                file_name=str(self.path),
-                sha256=info.sha256,
-                source=spec.name,
-                account=self.options.account,
-                rows_read=self.rows_read,
-                date_range=date_range,
-                replace_range=self.options.replace_range,
-                totals=totals.sums,
-                actor=self.options.actor,
-            )
-            return _from_record(report, record)
+            held_in = fast.RAW if result is not None and result.view else stage
+            return self._finish(info, spec, table, stage, held_in, totals, None)
         finally:
             fast.drop(self.warehouse, stage, result)
+
+    def _in_place(self, info: FileInfo, layout: Layout, table: Table) -> ImportReport:
+        """A canonical CSV read by DuckDB straight into its table, in one transaction with the
+        rest of the import (see :func:`fast.insert_in_place`); :class:`fast.NotClean` when a
+        row fails a check (nothing is left behind: the transaction is rolled back)."""
+        wh = self.warehouse
+        result: fast.FastResult | None = None
+        try:
+            with wh.transaction():
+                import_id = Ledger(wh).next_id()
+                with wh.query_progress(self._fast_progress(info.size)):
+                    result = fast.insert_in_place(
+                        wh, info, table, list(layout.header), import_id, STAGE
+                    )
+                self.rows_read, self.rejected = result.rows_read, result.rejected
+                self._report(Step("reading", info.size, info.size, self.rows_read))
+                totals = self._stage_totals(STAGE, table)
+                report = self._finish(
+                    info, layout.spec, table, STAGE, f'"{table.name}"', totals, import_id
+                )
+                if report.import_id is None:
+                    raise _RollBack(report)
+                return report
+        except _RollBack as nothing_written:
+            return nothing_written.report
+        finally:
+            fast.drop(wh, STAGE, result)
+
+    def _finish(
+        self,
+        info: FileInfo,
+        spec: SourceSpec,
+        table: Table,
+        stage: str,
+        rows: str,
+        totals: _Totals,
+        in_place: int | None,
+    ) -> ImportReport:
+        """From the staged rows (``stage``; ``rows`` the table they live in; ``in_place`` the
+        import id of rows already written into the canonical table) to the report: spellings,
+        checks, then a dry run's preview, or the merge and the import record."""
+        self._unify_spellings(rows, table, in_place)
+        self._refuse_duplicates(stage, table)
+        if self.options.strict and self.rejected:
+            raise _all_problems(self.path, self.rejected)
+        self._check_summary(totals)
+        date_range = (totals.lo, totals.hi) if totals.lo and totals.hi else None
+        report = ImportReport(
+            str(self.path),
+            spec.name,
+            table.name,
+            self.rows_read,
+            self._count(stage),
+            len(self.rejected),
+            0,
+            0,
+            len(self.summary_rows),
+            date_range,
+            totals.sums,
+            tuple(self.warnings),
+            tuple(self.rejected[:MAX_REJECTED]),
+            dry_run=self.options.dry_run,
+            skipped=tuple(sorted(self.skipped.items())),
+        )
+        if self.options.dry_run:
+            return self._preview(report, stage, table, in_place)
+        ledger = Ledger(self.warehouse)
+        previous = ledger.same_file(table.name, info.sha256)
+        if previous is not None and not self.options.replace_range:
+            return replace(report, already_imported=previous.import_id, accepted=0)
+        self._report(Step("merging", info.size, info.size, self.rows_read))
+        record = ledger.commit(
+            table=table,
+            stage=stage,
+            rejected=self.rejected[:MAX_REJECTED],
+            file_name=str(self.path),
+            sha256=info.sha256,
+            source=spec.name,
+            account=self.options.account,
+            rows_read=self.rows_read,
+            date_range=date_range,
+            replace_range=self.options.replace_range,
+            totals=totals.sums,
+            actor=self.options.actor,
+            in_place=in_place,
+        )
+        return _from_record(report, record)
 
     def _report(self, step: Step) -> None:
         if self.options.progress is not None:
@@ -332,49 +392,79 @@ class _Importer:
             return int(cur.fetchone()[0])
 
     def _batch(
-        self, batch: list[Row], layout: Layout, table: Table, single_day: dt.date | None
+        self, batch: Block, layout: Layout, table: Table, single_day: dt.date | None
     ) -> pa.Table:
         spec = layout.spec
-        records: list[dict[str, str]] = []
-        kept: list[Row] = []
-        for row in batch:
-            self.rows_read += 1
-            record = {
-                layout.columns[pos].canonical: cell
-                for pos, cell in enumerate(row.cells)
-                if pos in layout.columns
-            }
-            if spec.prepare is not None:
-                reason = spec.prepare(record)
-                if reason is not None:
-                    self.skipped[reason] = self.skipped.get(reason, 0) + 1
+        self.rows_read += len(batch)
+        fields = {f.canonical: f for f in layout.columns.values()}
+        records: list[dict[str, str]] | None = None
+        if spec.prepare is not None or (spec.summary is not None and batch.ragged):
+            # Row by row: the layout rewrites rows, or rows of different lengths are judged.
+            records, kept = [], []
+            for i, row in enumerate(batch.rows()):
+                record = {
+                    layout.columns[pos].canonical: cell
+                    for pos, cell in enumerate(row.cells)
+                    if pos in layout.columns
+                }
+                if spec.prepare is not None:
+                    reason = spec.prepare(record)
+                    if reason is not None:
+                        self.skipped[reason] = self.skipped.get(reason, 0) + 1
+                        continue
+                if spec.summary is not None and spec.summary(record):
+                    self.summary_rows.append(record)
                     continue
-            if spec.summary is not None and spec.summary(record):
-                self.summary_rows.append(record)
-                continue
-            records.append(record)
-            kept.append(row)
-        n = len(records)
+                records.append(record)
+                kept.append(i)
+            batch = batch.take(pa.array(kept, pa.int64()))
+            texts = {
+                name: pa.array([r.get(name, "") for r in records], pa.string()) for name in fields
+            }
+        else:
+            width = len(batch.columns)
+            texts = {
+                f.canonical: pc.fill_null(batch.columns[pos], "")
+                for pos, f in layout.columns.items()
+                if pos < width
+            }
+            if spec.summary is not None:
+                summary = _rule_holds(spec.summary, texts, len(batch))
+                if summary.any():
+                    for i in np.flatnonzero(summary).tolist():
+                        self.summary_rows.append({k: v[i].as_py() for k, v in texts.items()})
+                    others = pc.indices_nonzero(pa.array(~summary))
+                    batch = batch.take(others)
+                    texts = {name: text.take(others) for name, text in texts.items()}
+            for name in fields:
+                if name not in texts:
+                    texts[name] = _constant("", len(batch), pa.string())
+        n = len(batch)
         if n == 0:
             return pa.table(
                 {c: pa.array([], arrow_schema(table).field(c).type) for c in table.column_names}
             )
-        bad: dict[int, Rejected] = {}
+
+        def cell(i: int, name: str) -> str:
+            """The text of row ``i``'s ``name`` cell, as read."""
+            if records is not None:
+                return records[i].get(name, "")
+            return texts[name][i].as_py() if name in texts else ""
+
+        bad: dict[int, tuple[str | None, str | None, str]] = {}
 
         def reject(i: int, column: str | None, value: str | None, reason: str) -> None:
-            if i not in bad:
-                raw = dict(zip(layout.header, kept[i].cells, strict=False))
-                bad[i] = Rejected(kept[i].line, column, value, reason, raw)
+            bad.setdefault(i, (column, value, reason))
 
         columns: dict[str, pa.Array] = {}
-        fields = {f.canonical: f for f in layout.columns.values()}
         for name, f in fields.items():
-            text = pa.array([r.get(name, "") for r in records], pa.string())
-            parsed = _parse(f, text, spec, self.stated_range)
+            parsed = _parse(f, texts[name], spec, self.stated_range)
             if parsed.error_count():
-                for i, reason in enumerate(parsed.errors.to_pylist()):
-                    if reason is not None:
-                        reject(i, name, records[i].get(name, ""), reason)
+                where = pc.indices_nonzero(pc.is_valid(parsed.errors))
+                for i, reason in zip(
+                    where.to_pylist(), parsed.errors.take(where).to_pylist(), strict=True
+                ):
+                    reject(i, name, cell(i, name), reason)
             values = parsed.values
             if name in spec.multiply:
                 values = pc.multiply(values.cast(pa.float64()), spec.multiply[name])
@@ -385,14 +475,20 @@ class _Importer:
             ):
                 fraction = pc.fill_null(pc.not_equal(pc.floor(values), values), False)
                 for i in pc.indices_nonzero(fraction).to_pylist():
-                    reject(i, name, records[i].get(name, ""), "not a whole number")
+                    reject(i, name, cell(i, name), "not a whole number")
                 values = pc.if_else(fraction, None, values)
             columns[name] = values
-        out = self._complete(columns, n, layout, table, single_day, reject, records)
-        keep = [i for i in range(n) if i not in bad]
-        self.rejected.extend(bad[i] for i in sorted(bad))
+        out = self._complete(columns, n, layout, table, single_day, reject, cell)
         result = pa.table({c: out[c] for c in table.column_names}, schema=arrow_schema(table))
-        return result.take(pa.array(keep, pa.int64())) if len(keep) < n else result
+        if not bad:
+            return result
+        order = sorted(bad)
+        for i, row in zip(order, batch.take(pa.array(order, pa.int64())).rows(), strict=True):
+            raw = dict(zip(layout.header, row.cells, strict=False))
+            self.rejected.append(Rejected(row.line, *bad[i], raw))
+        keep = np.ones(n, dtype=bool)
+        keep[order] = False
+        return result.filter(pa.array(keep))
 
     def _complete(
         self,
@@ -402,7 +498,7 @@ class _Importer:
         table: Table,
         single_day: dt.date | None,
         reject: Any,
-        records: list[dict[str, str]],
+        cell: Callable[[int, str], str],
     ) -> dict[str, pa.Array]:
         spec, options = layout.spec, self.options
         schema = arrow_schema(table)
@@ -411,20 +507,18 @@ class _Importer:
             arrow_type = schema.field(col.name).type
             value: pa.Array | None = columns.get(col.name)
             if col.name in spec.constants:
-                value = pa.array([spec.constants[col.name]] * n, pa.string())
+                value = _constant(spec.constants[col.name], n, pa.string())
             elif col.name == "currency":
                 value = self._currency(value, n, layout)
             elif col.name == "account" and options.account:
-                value = pa.array([options.account] * n, pa.string())
+                value = _constant(options.account, n, pa.string())
             elif col.name == "channel" and value is None and spec.channel_rules:
                 campaigns = out.get("campaign", columns.get("campaign"))
-                names = campaigns.to_pylist() if campaigns is not None else [None] * n
-                value = pa.array([_channel_of(spec, c or "") for c in names], pa.string())
+                value = _per_value(campaigns, n, lambda c: _channel_of(spec, c or ""))
             elif col.name == "channel" and value is None and spec.channel_by is not None:
                 source_col, mapping = spec.channel_by
                 kinds = columns.get(source_col)
-                names = kinds.to_pylist() if kinds is not None else [None] * n
-                value = pa.array([mapping.get(header_key(k or ""), "other") for k in names])
+                value = _per_value(kinds, n, _kind_channel(mapping))
             elif value is None and (derived := _derive(spec, col.name, out, columns)) is not None:
                 value = derived
             elif (
@@ -435,12 +529,12 @@ class _Importer:
             ):
                 value = copied
             elif col.name == table.time_column and value is None and single_day is not None:
-                value = pa.array([single_day] * n, pa.date32())
+                value = _constant(single_day, n, pa.date32())
             if col.name in spec.defaults:
                 default = spec.defaults[col.name]
                 fill: Any = float(default) if col.type.is_numeric else default
                 value = (
-                    pa.array([fill] * n, arrow_type)
+                    _constant(fill, n, arrow_type)
                     if value is None
                     else pc.fill_null(value.cast(arrow_type), fill)
                 )
@@ -457,9 +551,9 @@ class _Importer:
             value = value.cast(arrow_type)
             if col.required:
                 for i in pc.indices_nonzero(pc.is_null(value)).to_pylist():
-                    reject(i, col.name, records[i].get(col.name, ""), "missing required value")
+                    reject(i, col.name, cell(i, col.name), "missing required value")
             out[col.name] = value
-        self._check_rules(out, columns, table, reject, records)
+        self._check_rules(out, columns, table, reject, cell)
         return out
 
     def _currency(self, value: pa.Array | None, n: int, layout: Layout) -> pa.Array:
@@ -467,7 +561,7 @@ class _Importer:
         if value is not None and given:
             value = pc.fill_null(value, given)
         elif value is None and given:
-            value = pa.array([given] * n, pa.string())
+            value = _constant(given, n, pa.string())
         if value is None:
             raise DataError(
                 f"{self.path}: the file does not say which currency its amounts are in",
@@ -481,11 +575,11 @@ class _Importer:
         parsed: dict[str, pa.Array],
         table: Table,
         reject: Any,
-        records: list[dict[str, str]],
+        cell: Callable[[int, str], str],
     ) -> None:
         def flag(mask: pa.Array, column: str, reason: str) -> None:
             for i in pc.indices_nonzero(pc.fill_null(mask, False)).to_pylist():
-                reject(i, column, records[i].get(column, ""), reason)
+                reject(i, column, cell(i, column), reason)
 
         for col in table.columns:
             if col.type.is_numeric:
@@ -533,31 +627,45 @@ class _Importer:
                     "export one objective per file",
                 )
 
-    def _unify_spellings(self, rows: str, table: Table) -> None:
+    def _unify_spellings(self, rows: str, table: Table, in_place: int | None = None) -> None:
         """Write each text value the way it is already spelled: a campaign written with Arabic
         ي or ك, Persian digits or without its zero-width non-joiner is the campaign already in
         the warehouse (or, if it is new, the spelling most rows of the file use), so it is one
         campaign, and keeps the form it was first written in. Only non-ASCII values can differ
-        this way, so only those are looked at. ``rows`` is the table the staged rows live in."""
+        this way, so only those are looked at. ``rows`` is the table the staged rows live in
+        (the canonical table itself, as import ``in_place``, for a canonical CSV)."""
         wh = self.warehouse
+        mine = "" if in_place is None else f" AND {IMPORT_ID} = {int(in_place)}"
+        others = "" if in_place is None else f" AND {IMPORT_ID} IS DISTINCT FROM {int(in_place)}"
         non_ascii = (
             "strlen({c}) <> length({c})"
             if wh.dialect == "duckdb"
             else "octet_length({c}) <> char_length({c})"
         )
-        for col in table.columns:
-            if col.type is not ColumnType.STRING or col.name in SPELLING_KEPT:
+        texts = [
+            c for c in table.columns if c.type is ColumnType.STRING and c.name not in SPELLING_KEPT
+        ]
+        # One pass finds the columns with any non-ASCII value at all (usually none).
+        tests = [non_ascii.format(c=f'"{c.name}"') for c in texts]
+        anywhere = ", ".join(f"coalesce(bool_or({test}), false)" for test in tests)
+        with wh.transaction() as cur:
+            cur.execute(f"SELECT {anywhere} FROM {rows} WHERE true{mine}")
+            found = cur.fetchone()
+        for col, has_any in zip(texts, found, strict=True):
+            if not has_any:
                 continue
             c = f'"{col.name}"'
             with wh.transaction() as cur:
                 cur.execute(
-                    f"SELECT {c}, count(*) FROM {rows} WHERE {non_ascii.format(c=c)} GROUP BY {c}"
+                    f"SELECT {c}, count(*) FROM {rows} WHERE {non_ascii.format(c=c)}{mine} "
+                    f"GROUP BY {c}"
                 )
                 new = {str(v): int(n) for v, n in cur.fetchall()}
                 if not new:
                     continue
                 cur.execute(
                     f'SELECT DISTINCT {c} FROM "{table.name}" WHERE {non_ascii.format(c=c)}'
+                    + others
                 )
                 stored = sorted(str(v) for (v,) in cur.fetchall())
             chosen: dict[str, str] = {}
@@ -571,7 +679,9 @@ class _Importer:
                 continue
             with wh.transaction() as cur:
                 for to, was in changes:
-                    cur.execute(wh.param(f"UPDATE {rows} SET {c} = ? WHERE {c} = ?"), [to, was])
+                    cur.execute(
+                        wh.param(f"UPDATE {rows} SET {c} = ? WHERE {c} = ?{mine}"), [to, was]
+                    )
             shown = "; ".join(f"'{was}' → '{to}'" for to, was in changes[:5])
             more = f" and {len(changes) - 5} more" if len(changes) > 5 else ""
             self.warnings.append(
@@ -622,15 +732,27 @@ class _Importer:
                     + (f" ({len(self.rejected)} row(s) were quarantined)" if self.rejected else "")
                 )
 
-    def _preview(self, report: ImportReport, stage: str, table: Table) -> ImportReport:
+    def _preview(
+        self, report: ImportReport, stage: str, table: Table, in_place: int | None
+    ) -> ImportReport:
         match = " AND ".join(f't."{k}" IS NOT DISTINCT FROM s."{k}"' for k in table.natural_key)
+        others = "" if in_place is None else f"t.{IMPORT_ID} IS DISTINCT FROM {int(in_place)} AND "
         with self.warehouse.transaction() as cur:
             cur.execute(
-                f'SELECT count(*) FROM "{table.name}" AS t WHERE EXISTS '
+                f'SELECT count(*) FROM "{table.name}" AS t WHERE {others}EXISTS '
                 f"(SELECT 1 FROM {stage} AS s WHERE {match})"
             )
             replaced = int(cur.fetchone()[0])
         return replace(report, replaced=replaced)
+
+
+class _RollBack(Exception):
+    """Leave an import's transaction without writing anything (a dry run, a file already
+    imported), with the report to return."""
+
+    def __init__(self, report: ImportReport) -> None:
+        super().__init__(report.file)
+        self.report = report
 
 
 def _refuse_unknown_columns(path: Path, layout: Layout) -> None:
@@ -701,9 +823,105 @@ def _derive(
     for source, fn in spec.derived.get(name, ()):
         base = out.get(source, columns.get(source))
         if base is not None:
-            texts = base.cast(pa.string()).to_pylist()
-            return pa.array([None if t is None else fn(t) for t in texts], pa.string())
+            return _per_value(base.cast(pa.string()), len(base), _null_kept(fn))
     return None
+
+
+def _kind_channel(mapping: Mapping[str, str]) -> Callable[[str | None], str]:
+    """The channel of a campaign type, by ``channel_by``."""
+    return lambda kind: mapping.get(header_key(kind or ""), "other")
+
+
+def _null_kept(fn: Callable[[str], str | None]) -> Callable[[str | None], str | None]:
+    return lambda text: None if text is None else fn(text)
+
+
+def _per_value(values: pa.Array | None, n: int, fn: Callable[[Any], str | None]) -> pa.Array:
+    """``fn`` of each of the ``n`` values (None where one is null, and everywhere when there is
+    no column), as text, calling it once per distinct value."""
+    if values is None:
+        return _constant(fn(None), n, pa.string())
+    encoded = values.dictionary_encode()
+    distinct = encoded.dictionary.to_pylist()
+    results = pa.array([fn(v) for v in distinct] + [fn(None)], pa.string())
+    return results.take(pc.fill_null(encoded.indices, len(distinct)))
+
+
+def _constant(value: Any, n: int, type_: pa.DataType) -> pa.Array:
+    """``value`` ``n`` times, converted as ``pa.array([value], type_)`` converts it."""
+    return pa.repeat(pa.array([value], type_)[0], n)
+
+
+class _NeedsCell(BaseException):
+    """A rule read a cell that :class:`_Probe` does not know (not an ``Exception``, so that a
+    rule's own ``except Exception`` cannot swallow it)."""
+
+    def __init__(self, name: str) -> None:
+        self.name = name
+
+
+class _Probe(Mapping[str, str]):
+    """A record whose keys are known but only some of its cells: reading another raises
+    :class:`_NeedsCell`."""
+
+    def __init__(self, names: Sequence[str], known: dict[str, str]) -> None:
+        self._names, self._known = names, known
+
+    def __getitem__(self, key: str) -> str:
+        if key in self._known:
+            return self._known[key]
+        if key in self._names:
+            raise _NeedsCell(key)
+        raise KeyError(key)
+
+    def __contains__(self, key: object) -> bool:
+        return key in self._names
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._names)
+
+    def __len__(self) -> int:
+        return len(self._names)
+
+
+def _rule_holds(
+    rule: Callable[[Mapping[str, str]], bool], texts: dict[str, pa.Array], n: int
+) -> npt.NDArray[np.bool_]:
+    """``rule(record)`` for each of the ``n`` rows, the record of row ``i`` mapping each name of
+    ``texts`` (in order) to ``texts[name][i]`` (no nulls).
+
+    A rule is a function of the cells it reads, and a total-row rule reads one cell first (the
+    first cell, or the date) and for almost every row needs no other: so it is asked once per
+    distinct value of that cell, with a record that knows only that cell, and row by row only for
+    the values where it reads another cell too.
+    """
+    names = list(texts)
+    try:
+        same: npt.NDArray[np.bool_] = np.full(n, bool(rule(_Probe(names, {}))))
+        return same
+    except _NeedsCell as needs:
+        first = needs.name
+    encoded = texts[first].dictionary_encode()
+    distinct = encoded.dictionary.to_pylist()
+    holds = np.zeros(len(distinct), dtype=bool)
+    by_row = np.zeros(len(distinct), dtype=bool)
+    if len(distinct) * 4 > n:  # so many values that asking per row costs about the same
+        by_row[:] = True
+    else:
+        for j, value in enumerate(distinct):
+            try:
+                holds[j] = bool(rule(_Probe(names, {first: value})))
+            except _NeedsCell:
+                by_row[j] = True
+    indices = encoded.indices.to_numpy()
+    result: npt.NDArray[np.bool_] = holds[indices]
+    rows = np.flatnonzero(by_row[indices])
+    if len(rows):
+        picked = pa.array(rows)
+        cells = zip(*(texts[name].take(picked).to_pylist() for name in names), strict=True)
+        for i, values in zip(rows.tolist(), cells, strict=True):
+            result[i] = bool(rule(dict(zip(names, values, strict=True))))
+    return result
 
 
 def _take(rows: Iterator[Row], n: int) -> list[Row]:
@@ -715,20 +933,27 @@ def _take(rows: Iterator[Row], n: int) -> list[Row]:
     return out
 
 
+class _Chain(Iterator[Row]):
+    """The rows ``first``, then ``rest``."""
+
+    def __init__(self, first: Sequence[Row], rest: Iterator[Row]) -> None:
+        self.first, self.rest = list(first), rest
+
+    def __next__(self) -> Row:
+        return self.first.pop(0) if self.first else next(self.rest)
+
+
 def _chain(first: Sequence[Row], rest: Iterator[Row]) -> Iterator[Row]:
-    yield from first
-    yield from rest
+    return _Chain(first, rest)
 
 
-def _batches(rows: Iterator[Row], size: int) -> Iterator[list[Row]]:
-    batch: list[Row] = []
-    for row in rows:
-        batch.append(row)
-        if len(batch) >= size:
-            yield batch
-            batch = []
-    if batch:
-        yield batch
+def _batches(rows: Iterator[Row], size: int) -> Iterator[Block]:
+    """``rows`` in blocks of ``size`` rows (the last may be shorter): read by Arrow, where the file
+    is a CSV file that lets it (see :func:`iter_blocks`)."""
+    if isinstance(rows, _Chain):
+        first, rows.first = rows.first, []
+        return iter_blocks(rows.rest, size, first=first)
+    return iter_blocks(rows, size)
 
 
 def _from_record(report: ImportReport, record: ImportRecord) -> ImportReport:

@@ -10,7 +10,9 @@ string is parsed once in Python, and the results are taken back to the rows. Dec
 the whole column (the decimal separator of numbers, the day/month order of dates, IDs rounded by
 a spreadsheet) are made from the distinct values weighted by how many rows hold them — per
 column, never per cell. A column of a million cells with a thousand distinct strings costs a
-thousand small parses and one ``take``.
+thousand small parses and one ``take``. The common shapes (plain numbers such as ``1,234.56``,
+ISO timestamps, ASCII text) are handled by Arrow compute kernels instead, with the same results,
+so that columns of mostly different values cost no Python call per value either.
 
 Decisions worth knowing (see each function for details):
 
@@ -177,8 +179,9 @@ def _as_strings(values: Any) -> pa.Array:
 
 
 # Above this many distinct strings, the parsers first handle the common shapes with Arrow
-# compute kernels (plain numbers, ISO timestamps) instead of one Python call per string.
-_VECTORISE_ABOVE = 5000
+# compute kernels (plain numbers, ISO timestamps) instead of one Python call per string: from a
+# few dozen strings on, that is the faster way.
+_VECTORISE_ABOVE = 64
 
 
 @dataclass(frozen=True)
@@ -186,9 +189,19 @@ class _Distinct:
     """A column as its distinct strings, the row → distinct index, and rows per distinct."""
 
     dictionary: pa.Array  # the distinct strings, no nulls
-    texts: list[str]  # the same as Python strings
     indices: pa.Array  # int32, null where the cell is null
     rows: npt.NDArray[np.int64]  # rows[i]: how many cells hold texts[i]
+
+    @functools.cached_property
+    def texts(self) -> list[str]:
+        """The distinct strings as Python strings."""
+        texts: list[str] = self.dictionary.to_pylist()
+        return texts
+
+    def texts_at(self, where: npt.NDArray[np.int64]) -> list[str]:
+        """The distinct strings at the positions ``where``, as Python strings."""
+        texts: list[str] = self.dictionary.take(pa.array(where, pa.int64())).to_pylist()
+        return texts
 
     def expand(self, per_distinct: Sequence[Any], type_: pa.DataType) -> pa.Array:
         """Broadcast one result per distinct string back to the rows (null cells stay null)."""
@@ -196,10 +209,10 @@ class _Distinct:
 
 
 def _from_encoded(dictionary: pa.Array, indices: pa.Array) -> _Distinct:
-    texts: list[str] = dictionary.to_pylist()
-    filled = pc.fill_null(indices, len(texts)).to_numpy(zero_copy_only=False)
-    rows = np.bincount(filled, minlength=len(texts) + 1)[: len(texts)].astype(np.int64)
-    return _Distinct(dictionary, texts, indices, rows)
+    n = len(dictionary)
+    filled = pc.fill_null(indices, n).to_numpy(zero_copy_only=False)
+    rows = np.bincount(filled, minlength=n + 1)[:n].astype(np.int64)
+    return _Distinct(dictionary, indices, rows)
 
 
 def _distinct(values: Any) -> _Distinct:
@@ -476,14 +489,15 @@ def parse_numbers(
         raise ValueError(f"decimal must be '.', ',' or None, got {decimal!r}")
     markers = _folded(empty_markers)
     column = _distinct(values)
-    n = len(column.texts)
+    n = len(column.dictionary)
     votes = {".": 0, ",": 0}
     fast = _plain_numbers(column.dictionary, markers) if n > _VECTORISE_ABOVE else None
     if fast is not None:
         votes["."] += _plain_number_dot_votes(column, fast)
     cells: dict[int, _NumberCell] = {}
-    for i in np.flatnonzero(~fast if fast is not None else np.ones(n, dtype=bool)).tolist():
-        cells[i] = cell = _analyse_number(column.texts[i], markers)
+    others = np.flatnonzero(~fast) if fast is not None else np.arange(n)
+    for i, text in zip(others.tolist(), column.texts_at(others), strict=True):
+        cells[i] = cell = _analyse_number(text, markers)
         if cell.vote is not None:
             votes[cell.vote] += int(column.rows[i])
     chosen: str | None
@@ -502,8 +516,9 @@ def parse_numbers(
         numbers[fast] = pc.cast(pc.replace_substring(plain, ",", ""), pa.float64()).to_numpy()
         ok[fast] = True
     elif fast is not None:  # their reading depends on the separator: take them one by one
-        for i in np.flatnonzero(fast).tolist():
-            cells[i] = _analyse_number(column.texts[i], markers)
+        plain = np.flatnonzero(fast)
+        for i, text in zip(plain.tolist(), column.texts_at(plain), strict=True):
+            cells[i] = _analyse_number(text, markers)
     for i, cell in cells.items():
         value, errors[i] = _number_result(cell, chosen, decimal, percent_as_fraction)
         if value is not None:
@@ -887,7 +902,7 @@ def parse_dates(
         raise ValueError(f"calendar must be 'auto', 'gregorian' or 'jalali', got {calendar!r}")
     pattern = _compile_format(date_format) if date_format else None
     column = _distinct(values)
-    if pattern is None and len(column.texts) > _VECTORISE_ABOVE:
+    if pattern is None and len(column.dictionary) > _VECTORISE_ABOVE:
         # Timestamps make most strings distinct: keep only their date, then group again.
         stamps = pc.match_substring_regex(column.dictionary, _ISO_TIMESTAMP)
         if pc.any(stamps).as_py():
@@ -1043,4 +1058,17 @@ def parse_text(values: pa.Array) -> Parsed:
     (``طھط§ط±غŒط®`` → ``تاریخ``) or Windows-1252 (``ØªØ§Ø±ÛŒØ®``) is repaired when the repair
     is valid UTF-8 and reads as Persian/Arabic. Empty markers such as ``--`` are kept as text.
     Text never fails: the errors are all null."""
-    return _map_distinct(values, _text_cell, pa.string())
+    column = _distinct(values)
+    # ASCII text needs only trimming (Arrow does it); the rest goes through _text_cell.
+    ascii_only = pc.string_is_ascii(column.dictionary).to_numpy(zero_copy_only=False)
+    trimmed = pc.utf8_trim(column.dictionary, _ASCII_SPACE).cast(pa.string())
+    texts = pc.if_else(pc.equal(trimmed, ""), pa.scalar(None, pa.string()), trimmed)
+    others = np.flatnonzero(~ascii_only)
+    if len(others):
+        repaired = pa.array([_text_cell(t)[0] for t in column.texts_at(others)], pa.string())
+        texts = pc.replace_with_mask(texts, pa.array(~ascii_only), repaired)
+    return Parsed(texts.take(column.indices), pa.nulls(len(column.indices), pa.string()))
+
+
+_ASCII_SPACE = "".join(c for c in map(chr, range(128)) if c.isspace())
+"""What ``str.strip()`` removes from ASCII text."""
