@@ -12,6 +12,7 @@ from __future__ import annotations
 import csv
 import datetime as dt
 from collections.abc import Callable, Iterator, Mapping, Sequence
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any, Literal
@@ -44,6 +45,7 @@ from shakhes.imports.readers import (
     FileInfo,
     ReadPosition,
     Row,
+    file_sha256,
     iter_blocks,
     iter_rows,
     sniff,
@@ -159,13 +161,19 @@ class _Importer:
         self.skipped: dict[str, int] = {}
         self.rows_read = 0
         self.stated_range: tuple[dt.date, dt.date] | None = None
+        self.sha256: Future[str] = Future()
 
     def run(self) -> ImportReport:
-        with self.warehouse.memory_limit(IMPORT_MEMORY_LIMIT):
+        # The file is checksummed by a thread while it is read (hashlib lets go of the GIL).
+        with (
+            self.warehouse.memory_limit(IMPORT_MEMORY_LIMIT),
+            ThreadPoolExecutor(max_workers=1) as pool,
+        ):
+            self.sha256 = pool.submit(file_sha256, self.path)
             return self._run()
 
     def _run(self) -> ImportReport:
-        info = sniff(self.path, encoding=self.options.encoding)
+        info = sniff(self.path, encoding=self.options.encoding, checksum=False)
         position = ReadPosition()
         rows = iter_rows(info, position=position)
         head = _take(rows, HEADER_SEARCH_ROWS)
@@ -282,7 +290,7 @@ class _Importer:
         if self.options.dry_run:
             return self._preview(report, stage, table, in_place)
         ledger = Ledger(self.warehouse)
-        previous = ledger.same_file(table.name, info.sha256)
+        previous = ledger.same_file(table.name, self.sha256.result())
         if previous is not None and not self.options.replace_range:
             return replace(report, already_imported=previous.import_id, accepted=0)
         self._report(Step("merging", info.size, info.size, self.rows_read))
@@ -291,7 +299,7 @@ class _Importer:
             stage=stage,
             rejected=self.rejected[:MAX_REJECTED],
             file_name=str(self.path),
-            sha256=info.sha256,
+            sha256=self.sha256.result(),
             source=spec.name,
             account=self.options.account,
             rows_read=self.rows_read,

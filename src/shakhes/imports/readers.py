@@ -38,6 +38,7 @@ Decisions, so that callers can rely on them:
 from __future__ import annotations
 
 import codecs
+import contextlib
 import csv
 import datetime as dt
 import decimal
@@ -240,8 +241,15 @@ class Block:
 # sniff
 
 
-def sniff(path: Path, *, encoding: str | None = None, delimiter: str | None = None) -> FileInfo:
-    """Find out a file's format, compression, encoding and delimiter, and checksum it.
+def sniff(
+    path: Path,
+    *,
+    encoding: str | None = None,
+    delimiter: str | None = None,
+    checksum: bool = True,
+) -> FileInfo:
+    """Find out a file's format, compression, encoding and delimiter, and checksum it (with
+    ``checksum=False``, ``sha256`` is left empty: the caller computes it, e.g. meanwhile).
 
     The format comes from the content first (ZIP workbook, ``PAR1``, gzip then its content) and
     the name second (``.csv .tsv .txt .xlsx .parquet .jsonl .ndjson .json``, optionally ``.gz``);
@@ -260,7 +268,7 @@ def sniff(path: Path, *, encoding: str | None = None, delimiter: str | None = No
                 f"{path}: unknown encoding '{encoding}'",
                 hint="Use a Python codec name such as utf-8, utf-16, cp1256 or cp1252.",
             ) from None
-    size, digest = _checksum(path)
+    size, digest = _checksum(path) if checksum else (_size(path), "")
     if size == 0:
         raise DataError(
             f"{path} is empty", hint="The file has no bytes; download or export it again."
@@ -308,21 +316,37 @@ def _check_delimiter(path: Path, delimiter: str) -> None:
         )
 
 
+def file_sha256(path: Path) -> str:
+    """Hex SHA-256 of the file's bytes as stored."""
+    return _checksum(path)[1]
+
+
 def _checksum(path: Path) -> tuple[int, str]:
     digest = hashlib.sha256()
     size = 0
+    with _readable(path), path.open("rb") as stream:
+        while chunk := stream.read(SAMPLE_BYTES):
+            digest.update(chunk)
+            size += len(chunk)
+    return size, digest.hexdigest()
+
+
+def _size(path: Path) -> int:
+    with _readable(path), path.open("rb") as stream:
+        return os.fstat(stream.fileno()).st_size
+
+
+@contextlib.contextmanager
+def _readable(path: Path) -> Iterator[None]:
+    """Errors opening or reading ``path`` as a DataError saying what is wrong."""
     try:
-        with path.open("rb") as stream:
-            while chunk := stream.read(SAMPLE_BYTES):
-                digest.update(chunk)
-                size += len(chunk)
+        yield
     except FileNotFoundError:
         raise DataError(f"{path}: no such file", hint="Check the path and the name.") from None
     except IsADirectoryError:
         raise DataError(f"{path}: is a folder, not a file", hint="Name a file in it.") from None
     except OSError as exc:
         raise DataError(f"{path}: cannot be read ({exc.strerror or exc})") from None
-    return size, digest.hexdigest()
 
 
 def _read_head(path: Path) -> tuple[bool, bytes, bool]:
