@@ -72,11 +72,11 @@ def test_quarantine_list_export_retry_and_undo(
     run = shakhes(capsys, "import", str(path), "--source", "canonical")
     assert run.code == 0, run.err
     assert "accepted 1; quarantined 2" in run.out
-    assert "quarantined line 3: column 'channel': value 'serch' — unknown channel" in run.out
+    assert "line 3: column 'channel': value 'serch' — unknown channel — did you mean" in run.out
 
     listed = shakhes(capsys, "quarantine", "list")
     assert listed.out.splitlines() == [
-        "#1 ads.csv:3: column 'channel': value 'serch' — unknown channel",
+        "#1 ads.csv:3: column 'channel': value 'serch' — unknown channel — did you mean 'search'?",
         "#1 ads.csv:4: column 'clicks': value '200' — more clicks than impressions",
     ]
     exported = tmp_path / "bad.csv"

@@ -58,18 +58,17 @@ def test_reads_a_valid_file_into_the_canonical_schema(wh: Warehouse, tmp_path: P
 @pytest.mark.parametrize(
     ("line", "column", "value", "reason"),
     [
-        ("o1,2024-02-30,c1,search,B,1,USD,true", "order_date", "2024-02-30", "not a real calendar"),
-        ("o1,03/01/2024,c1,search,B,1,USD,true", "order_date", "03/01/2024", "not an ISO date"),
-        ("o1,1403-07-15,c1,search,B,1,USD,true", "order_date", "1403-07-15", "Jalali"),
+        ("o1,2024-02-30,c1,search,B,1,USD,true", "order_date", "2024-02-30", "not a real date"),
+        ("o1,03/01/2024,c1,search,B,1,USD,true", "order_date", "03/01/2024", "not a date in"),
         ("o1,2024-03-01,c1,search,B,1.234,56,USD,true", None, None, "more cells than the header"),
-        ("o1,2024-03-01,c1,search,B,$12,USD,true", "revenue", "$12", "not a plain number"),
+        ("o1,2024-03-01,c1,search,B,12 dollars,USD,true", "revenue", "12 dollars", "not a number"),
         ("o1,2024-03-01,c1,search,B,-5,USD,true", "revenue", "-5", "negative"),
-        ("o1,2024-03-01,c1,serach,B,5,USD,true", "channel", "serach", "unknown channel"),
+        ("o1,2024-03-01,c1,serach,B,5,USD,true", "channel", "serach", "did you mean 'search'"),
         ("o1,2024-03-01,c1,search,B,5,dollars,true", "currency", "dollars", "ISO currency"),
-        ("o1,2024-03-01,c1,search,B,5,USD,maybe", "is_new_customer", "maybe", "not a boolean"),
+        ("o1,2024-03-01,c1,search,B,5,USD,maybe", "is_new_customer", "maybe", "not a yes/no"),
         ("o1,,c1,search,B,5,USD,true", "order_date", "", "missing required value"),
         ("   ,2024-03-01,c1,search,B,10,USD,true", "order_id", "   ", "missing required value"),
-        ("o1,2024-03-01,c1,search,B,1e400,USD,true", "revenue", "1e400", "not a plain number"),
+        ("o1,2024-03-01,c1,search,B,1e400,USD,true", "revenue", "1e400", "out of range"),
     ],
 )
 def test_bad_values_are_named_with_line_and_column_and_nothing_is_loaded(
@@ -105,6 +104,21 @@ def test_every_problem_is_reported_at_once(wh: Warehouse, tmp_path: Path) -> Non
         ":5: column 'is_new_customer'",
     ):
         assert fragment in message
+
+
+def test_what_the_importer_can_read_is_read(wh: Warehouse, tmp_path: Path) -> None:
+    """A load is an import: a Jalali date is converted, a `$` sign and a lower-case currency
+    code are read — as for any export."""
+    path = write(
+        tmp_path,
+        "o1,1403-07-15,c1,search,B,$12,usd,yes",
+        "o2,2024-03-01,c1,search,B,5,USD,false",
+    )
+    assert load(wh, path).accepted == 2
+    assert stored(wh, "SELECT order_date, revenue, currency FROM orders ORDER BY 1") == [
+        (dt.date(2024, 3, 1), 5.0, "USD"),
+        (dt.date(2024, 10, 6), 12.0, "USD"),
+    ]
 
 
 def test_header_problems(wh: Warehouse, tmp_path: Path) -> None:

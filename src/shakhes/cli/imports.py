@@ -82,27 +82,35 @@ def print_report(out: Console, r: ImportReport) -> None:
         out.print(
             f"{r.file}: already imported as #{r.already_imported} (same content); nothing changed.",
             markup=False,
+            soft_wrap=True,
         )
         return
     where = f" as import #{r.import_id}" if r.import_id is not None else ""
-    out.print(f"{head} {r.file} ({r.source} → {r.table}){where}", markup=False)
+    out.print(f"{head} {r.file} ({r.source} → {r.table}){where}", markup=False, soft_wrap=True)
     rng = f"{r.date_range[0]} … {r.date_range[1]}" if r.date_range else "—"
     out.print(
         f"  rows read {r.rows_read:,}; accepted {r.accepted:,}; quarantined "
         f"{r.quarantined:,}; replaced {r.replaced:,}; removed {r.removed:,}; total rows "
         f"skipped {r.summary_rows:,}; dates {rng}",
         markup=False,
+        soft_wrap=True,
     )
     for reason, count in r.skipped:
-        out.print(f"  skipped {count:,} {reason}(s)", markup=False)
+        out.print(f"  skipped {count:,} {reason}(s)", markup=False, soft_wrap=True)
     if r.totals:
         out.print(
-            "  totals: " + ", ".join(f"{k} {v:,.2f}" for k, v in r.totals.items()), markup=False
+            "  totals: " + ", ".join(f"{k} {v:,.2f}" for k, v in r.totals.items()),
+            markup=False,
+            soft_wrap=True,
         )
     for warning in r.warnings:
-        out.print(f"  warning: {warning}", markup=False, style="yellow")
+        out.print(f"  warning: {warning}", markup=False, style="yellow", soft_wrap=True)
     for bad in r.rejected[:10]:
-        out.print(f"  quarantined line {bad.line}: {at_fault(bad)}{bad.reason}", markup=False)
+        out.print(
+            f"  quarantined line {bad.line}: {at_fault(bad)}{bad.reason}",
+            markup=False,
+            soft_wrap=True,
+        )
     if len(r.rejected) > 10:
         out.print(f"  … and {len(r.rejected) - 10:,} more (`shakhes quarantine list`)")
     if r.dry_run:
@@ -189,7 +197,11 @@ def quarantine_list(
     out = Console()
     for imp, file_name, line, column, value, reason, _ in rows:
         cell = Rejected(line, column, value, reason)
-        out.print(f"#{imp} {Path(file_name).name}:{line}: {at_fault(cell)}{reason}", markup=False)
+        out.print(
+            f"#{imp} {Path(file_name).name}:{line}: {at_fault(cell)}{reason}",
+            markup=False,
+            soft_wrap=True,
+        )
     if not rows:
         out.print("No quarantined rows.")
 

@@ -200,44 +200,32 @@ class _Importer:
             try:
                 return self._in_place(info, layout, table)
             except fast.NotClean:  # read it again, this time to collect every problem
-                self.rejected, self.warnings, self.rows_read = [], [], 0
+                self.warnings, self.rows_read = [], 0
         stage = self.warehouse.create_stage(STAGE, table)
         totals = _Totals()
-        result: fast.FastResult | None = None
         try:
-            if by_duckdb:
-                with self.warehouse.query_progress(self._fast_progress(info.size)):
-                    result = fast.stage_canonical(
-                        self.warehouse, info, table, list(layout.header), stage
-                    )
-                self.rows_read, self.rejected = result.rows_read, result.rejected
-                self._report(Step("reading", info.size, info.size, self.rows_read))
-                totals = self._stage_totals(stage, table)
-            for batch in [] if self.rows_read else _batches(body, BATCH_ROWS):
+            for batch in _batches(body, BATCH_ROWS):
                 accepted = self._batch(batch, layout, table, single_day)
                 self._report(Step("reading", position.bytes_read(), info.size, self.rows_read))
                 if accepted.num_rows:
                     self.warehouse.append_stage(stage, table, accepted)
                     totals.add(accepted, table)
-            held_in = fast.RAW if result is not None and result.view else stage
-            return self._finish(info, spec, table, stage, held_in, totals, None)
+            return self._finish(info, spec, table, stage, stage, totals, None)
         finally:
-            fast.drop(self.warehouse, stage, result)
+            self.warehouse.drop_stage(stage)
 
     def _in_place(self, info: FileInfo, layout: Layout, table: Table) -> ImportReport:
-        """A canonical CSV read by DuckDB straight into its table, in one transaction with the
-        rest of the import (see :func:`fast.insert_in_place`); :class:`fast.NotClean` when a
-        row fails a check (nothing is left behind: the transaction is rolled back)."""
+        """A clean canonical CSV, read by DuckDB straight into its table in one transaction
+        with the rest of the import (see :mod:`shakhes.imports.fast`); :class:`fast.NotClean`
+        (nothing left behind: the transaction is rolled back) when it is not clean."""
         wh = self.warehouse
-        result: fast.FastResult | None = None
         try:
             with wh.transaction():
                 import_id = Ledger(wh).next_id()
                 with wh.query_progress(self._fast_progress(info.size)):
-                    result = fast.insert_in_place(
+                    self.rows_read = fast.insert_in_place(
                         wh, info, table, list(layout.header), import_id, STAGE
                     )
-                self.rows_read, self.rejected = result.rows_read, result.rejected
                 self._report(Step("reading", info.size, info.size, self.rows_read))
                 totals = self._stage_totals(STAGE, table)
                 report = self._finish(
@@ -249,7 +237,7 @@ class _Importer:
         except _RollBack as nothing_written:
             return nothing_written.report
         finally:
-            fast.drop(wh, STAGE, result)
+            fast.drop_view(wh, STAGE)
 
     def _finish(
         self,
@@ -464,6 +452,20 @@ class _Importer:
         def reject(i: int, column: str | None, value: str | None, reason: str) -> None:
             bad.setdefault(i, (column, value, reason))
 
+        width = len(layout.header)
+        for extra in batch.columns[width:]:
+            filled = pc.fill_null(
+                pc.greater(pc.utf8_length(pc.utf8_trim_whitespace(extra)), 0), False
+            )
+            for i in pc.indices_nonzero(filled).to_pylist():
+                reject(
+                    i,
+                    None,
+                    None,
+                    f"the row has more cells than the header's {width} (an unquoted comma in a "
+                    "value, or a comma as thousands separator? quote such values)",
+                )
+
         columns: dict[str, pa.Array] = {}
         for name, f in fields.items():
             parsed = _parse(f, texts[name], spec, self.stated_range)
@@ -592,6 +594,9 @@ class _Importer:
         for col in table.columns:
             if col.type.is_numeric:
                 flag(pc.less(out[col.name], 0), col.name, f"{col.name} is negative")
+        if table.has_column("currency"):
+            code = pc.match_substring_regex(out["currency"], r"^[A-Z]{3}$")
+            flag(pc.invert(code), "currency", "not a 3-letter ISO currency code (USD, EUR, IRR…)")
         if table.has_column("clicks") and table.has_column("impressions"):
             flag(
                 pc.greater(out["clicks"], out["impressions"]),
