@@ -461,3 +461,14 @@ def test_a_row_with_several_problems_is_one_quarantined_row_at_its_own_line(
     found = {r[2]: (r[3], r[5]) for r in Ledger(warehouse).quarantine()}
     assert found[3][0] is None and "more cells than the header's 14" in found[3][1]
     assert found[5] == ("channel", "unknown channel — did you mean 'search'?")
+
+
+def test_a_missing_channel_is_a_missing_value_not_a_crash(
+    warehouse: Warehouse, tmp_path: Path
+) -> None:
+    path = tmp_path / "ads.csv"
+    path.write_text(HEAD + "2026-09-01,google_ads,a,,c1,Brand,g,,USD,100,10,5.5,1,10\n")
+    report = import_file(warehouse, path, ImportOptions(source="canonical"))
+    assert [(r.line, r.column, r.reason) for r in report.rejected] == [
+        (2, "channel", "missing required value")
+    ]

@@ -8,9 +8,12 @@ import datetime as dt
 from pathlib import Path
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 from support.imports import rows
 
 from shakhes.data.warehouse import Warehouse
+from shakhes.errors import DataError
 from shakhes.imports.ledger import Ledger
 from shakhes.imports.pipeline import ImportOptions, import_file
 
@@ -164,3 +167,68 @@ def test_repeated_keys_roll_everything_back(
         import_file(warehouse, twice, ImportOptions(source="canonical"))
     assert stored(warehouse) == [] and Ledger(warehouse).recent() == []
     assert Ledger(warehouse).quarantine() == []
+
+
+CELLS = {
+    "date": ["2026-09-01", "2026-09-02", "1403-07-15", "2026-02-30", "", "09/03/2026"],
+    "platform": ["google_ads", "meta_ads", " google_ads", ""],
+    "account": ["a", "b", " a ", "\u00a0", "حساب"],
+    "channel": ["search", "social", " search", "serch", ""],
+    "campaign_id": ["c1", "c2", "   ", "ك1", "ک1"],
+    "campaign": ["Brand", "", "برند\u200c", " Brand "],
+    "ad_group": ["g", "g ", "\u3000g", ""],
+    "ad": ["", "Video A", "ad1"],
+    "currency": ["USD", "usd", "IRR", "US", "", "EUR "],
+    "impressions": ["100", "1e3", "1.5", "-1", "", "x", "1,000"],
+    "clicks": ["10", "0", "200", "2.0", ""],
+    "cost": ["5.5", "-5", "nan", "inf", "", "1e400", "$3"],
+    "conversions": ["1", "0.5", ""],
+    "conversion_value": ["10", "", "-1"],
+}
+
+
+@settings(
+    max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(
+    st.lists(
+        st.fixed_dictionaries({k: st.sampled_from(v) for k, v in CELLS.items()}),
+        min_size=1,
+        max_size=6,
+    )
+)
+def test_the_straight_read_and_the_general_way_store_the_same(
+    tmp_path_factory: pytest.TempPathFactory, rows_: list[dict[str, str]]
+) -> None:
+    """DuckDB's straight read is only a shortcut: for any file, what ends up stored and
+    quarantined is what the general way alone would give."""
+    import csv as csv_module
+    import io
+
+    from shakhes.imports import fast
+
+    text = io.StringIO()
+    writer = csv_module.DictWriter(text, fieldnames=list(CELLS), lineterminator="\n")
+    writer.writeheader()
+    writer.writerows(rows_)
+    path = tmp_path_factory.mktemp("f") / "ads.csv"
+    path.write_text(text.getvalue(), encoding="utf-8")
+
+    def outcome(straight: bool) -> tuple[object, ...]:
+        wh = Warehouse.connect("duckdb://")
+        wh.ensure_schema()
+        usable = fast.usable
+        try:
+            if not straight:
+                fast.usable = lambda *a: False  # type: ignore[assignment]
+            try:
+                report = import_file(wh, path, ImportOptions(source="canonical"))
+            except DataError as exc:
+                return ("error", str(exc))
+        finally:
+            fast.usable = usable  # type: ignore[assignment]
+        stored = rows(wh, "SELECT * EXCLUDE (_import_id) FROM ad_performance ORDER BY ALL")
+        quarantined = [r[2:6] for r in Ledger(wh).quarantine()]
+        return (report.rows_read, report.accepted, stored, quarantined)
+
+    assert outcome(True) == outcome(False)

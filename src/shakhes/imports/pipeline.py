@@ -610,9 +610,12 @@ class _Importer:
                 "more engaged sessions than sessions",
             )
         if table.has_column("channel"):
-            known = pc.is_in(out["channel"], pa.array(list(CHANNELS)))
-            for i in pc.indices_nonzero(pc.invert(pc.fill_null(known, True))).to_pylist():
-                value = out["channel"][i].as_py()
+            channel = out["channel"]
+            unknown = pc.and_(
+                pc.invert(pc.is_in(channel, pa.array(list(CHANNELS)))), pc.is_valid(channel)
+            )
+            for i in pc.indices_nonzero(unknown).to_pylist():  # (a missing one: flagged above)
+                value = channel[i].as_py()
                 hint = nearest(value, CHANNELS)
                 reject(
                     i,
