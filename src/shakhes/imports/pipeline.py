@@ -43,9 +43,10 @@ from shakhes.imports.mapping import load_mapping
 from shakhes.imports.readers import (
     Block,
     FileInfo,
+    Fingerprint,
     ReadPosition,
     Row,
-    file_sha256,
+    fingerprint,
     iter_blocks,
     iter_rows,
     sniff,
@@ -161,7 +162,7 @@ class _Importer:
         self.skipped: dict[str, int] = {}
         self.rows_read = 0
         self.stated_range: tuple[dt.date, dt.date] | None = None
-        self.sha256: Future[str] = Future()
+        self.fingerprint: Future[Fingerprint] = Future()
 
     def run(self) -> ImportReport:
         # The file is checksummed by a thread while it is read (hashlib lets go of the GIL).
@@ -169,7 +170,7 @@ class _Importer:
             self.warehouse.memory_limit(IMPORT_MEMORY_LIMIT),
             ThreadPoolExecutor(max_workers=1) as pool,
         ):
-            self.sha256 = pool.submit(file_sha256, self.path)
+            self.fingerprint = pool.submit(fingerprint, self.path)
             return self._run()
 
     def _run(self) -> ImportReport:
@@ -252,7 +253,8 @@ class _Importer:
         """From the staged rows (``stage``; ``rows`` the table they live in; ``in_place`` the
         import id of rows already written into the canonical table) to the report: spellings,
         checks, then a dry run's preview, or the merge and the import record."""
-        self._unify_spellings(rows, table, in_place)
+        if in_place is None or not self.fingerprint.result().ascii:
+            self._unify_spellings(rows, table, in_place)
         self._refuse_duplicates(stage, table)
         if self.options.strict and self.rejected:
             raise _all_problems(self.path, self.rejected)
@@ -278,7 +280,7 @@ class _Importer:
         if self.options.dry_run:
             return self._preview(report, stage, table, in_place)
         ledger = Ledger(self.warehouse)
-        previous = ledger.same_file(table.name, self.sha256.result())
+        previous = ledger.same_file(table.name, self.fingerprint.result().sha256)
         if previous is not None and not self.options.replace_range:
             return replace(report, already_imported=previous.import_id, accepted=0)
         self._report(Step("merging", info.size, info.size, self.rows_read))
@@ -287,7 +289,7 @@ class _Importer:
             stage=stage,
             rejected=self.rejected[:MAX_REJECTED],
             file_name=str(self.path),
-            sha256=self.sha256.result(),
+            sha256=self.fingerprint.result().sha256,
             source=spec.name,
             account=self.options.account,
             rows_read=self.rows_read,

@@ -316,9 +316,23 @@ def _check_delimiter(path: Path, delimiter: str) -> None:
         )
 
 
-def file_sha256(path: Path) -> str:
+@dataclass(frozen=True)
+class Fingerprint:
+    sha256: str
     """Hex SHA-256 of the file's bytes as stored."""
-    return _checksum(path)[1]
+    ascii: bool
+    """Every byte is ASCII (so no text in it can be Persian, or spelled two ways)."""
+
+
+def fingerprint(path: Path) -> Fingerprint:
+    """The file's SHA-256 and whether it is all ASCII, in one read."""
+    digest = hashlib.sha256()
+    ascii_only = True
+    with _readable(path), path.open("rb") as stream:
+        while chunk := stream.read(SAMPLE_BYTES):
+            digest.update(chunk)
+            ascii_only = ascii_only and chunk.isascii()
+    return Fingerprint(digest.hexdigest(), ascii_only)
 
 
 def _checksum(path: Path) -> tuple[int, str]:
