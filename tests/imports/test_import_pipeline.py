@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import os
 from pathlib import Path
 
 import pytest
@@ -300,14 +301,20 @@ def test_imports_cap_duckdb_memory_and_restore_it(warehouse: Warehouse) -> None:
     before = con.execute("SELECT current_setting('memory_limit')").fetchone()
     seen: list[object] = []
 
+    threads_before = con.execute("SELECT current_setting('threads')").fetchone()
+    threads: list[object] = []
+
     def progress(_: Step) -> None:
         seen.append(con.execute("SELECT current_setting('memory_limit')").fetchone()[0])
+        threads.append(con.execute("SELECT current_setting('threads')").fetchone()[0])
 
     import_file(
         warehouse, FIXTURES / "google_ads_campaign_day.csv", ImportOptions(progress=progress)
     )
     assert seen and all(str(v).replace(" ", "") in ("1GB", "953.6MiB") for v in seen), seen
     assert con.execute("SELECT current_setting('memory_limit')").fetchone() == before
+    assert set(threads) == {2 * (os.cpu_count() or 1)}
+    assert con.execute("SELECT current_setting('threads')").fetchone() == threads_before
 
 
 def test_canonical_blank_keys_and_non_finite_numbers_are_caught(

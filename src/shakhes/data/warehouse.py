@@ -267,6 +267,20 @@ class Warehouse:
             con.execute("RESET memory_limit")
 
     @contextmanager
+    def threads(self, count: int) -> Iterator[None]:
+        """On DuckDB, run with ``count`` threads for the duration, then return to its default
+        (one per core); elsewhere, nothing."""
+        if self.dialect != "duckdb":
+            yield
+            return
+        con = self.backend.con
+        con.execute(f"SET threads = {int(count)}")
+        try:
+            yield
+        finally:
+            con.execute("RESET threads")
+
+    @contextmanager
     def query_progress(
         self, report: Callable[[float], None] | None, every: float = 0.2
     ) -> Iterator[None]:

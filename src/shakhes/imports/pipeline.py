@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
+import os
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field, replace
@@ -61,6 +62,10 @@ BATCH_ROWS = 50_000
 IMPORT_MEMORY_LIMIT = "1GB"
 """DuckDB's memory budget while importing: beyond it the staged rows spill to disk, so a file of
 any size imports in bounded memory (a 5 M-row, 420 MB CSV: 1.4 GB peak instead of 2.2 GB)."""
+IMPORT_THREADS = 2 * (os.cpu_count() or 1)
+"""DuckDB's threads while importing: twice the cores, since part of each thread's time is spent
+waiting for the file and for writes (5 M-row canonical CSV on 2 cores: 4.4–4.8 s with 4 threads
+against 4.8–5.0 s with 2, alternating runs)."""
 MAX_REJECTED = 100_000
 MAX_LISTED = 20
 """Problems a strict import lists in its error."""
@@ -168,6 +173,7 @@ class _Importer:
         # The file is checksummed by a thread while it is read (hashlib lets go of the GIL).
         with (
             self.warehouse.memory_limit(IMPORT_MEMORY_LIMIT),
+            self.warehouse.threads(IMPORT_THREADS),
             ThreadPoolExecutor(max_workers=1) as pool,
         ):
             self.fingerprint = pool.submit(fingerprint, self.path)
