@@ -253,32 +253,27 @@ class Warehouse:
                 yield cursor
 
     @contextmanager
-    def memory_limit(self, limit: str) -> Iterator[None]:
-        """On DuckDB, cap its memory at ``limit`` (it spills to disk beyond) for the duration,
-        then return to DuckDB's default (shakhes sets no other cap); elsewhere, nothing."""
+    def duckdb_settings(self, **values: str | int) -> Iterator[None]:
+        """On DuckDB, these settings for the duration (``memory_limit="1GB"``: it spills to
+        disk beyond; ``threads=4``), then DuckDB's defaults again (shakhes sets no others);
+        elsewhere, nothing."""
         if self.dialect != "duckdb":
             yield
             return
         con = self.backend.con
-        con.execute(f"SET memory_limit = '{_setting(limit)}'")
+        # Names are identifiers of our code; a text value is a memory size, checked.
+        names = list(values)
+        if not all(re.fullmatch(r"[a-z_]+", name) for name in names):
+            raise ValueError(f"not DuckDB setting names: {names}")
+        for name in names:
+            value = values[name]
+            literal = str(int(value)) if isinstance(value, int) else f"'{_setting(value)}'"
+            con.execute(f"SET {name} = {literal}")
         try:
             yield
         finally:
-            con.execute("RESET memory_limit")
-
-    @contextmanager
-    def threads(self, count: int) -> Iterator[None]:
-        """On DuckDB, run with ``count`` threads for the duration, then return to its default
-        (one per core); elsewhere, nothing."""
-        if self.dialect != "duckdb":
-            yield
-            return
-        con = self.backend.con
-        con.execute(f"SET threads = {int(count)}")
-        try:
-            yield
-        finally:
-            con.execute("RESET threads")
+            for name in names:
+                con.execute(f"RESET {name}")
 
     @contextmanager
     def query_progress(

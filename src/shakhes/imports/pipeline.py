@@ -172,8 +172,9 @@ class _Importer:
     def run(self) -> ImportReport:
         # The file is checksummed by a thread while it is read (hashlib lets go of the GIL).
         with (
-            self.warehouse.memory_limit(IMPORT_MEMORY_LIMIT),
-            self.warehouse.threads(IMPORT_THREADS),
+            self.warehouse.duckdb_settings(
+                memory_limit=IMPORT_MEMORY_LIMIT, threads=IMPORT_THREADS
+            ),
             ThreadPoolExecutor(max_workers=1) as pool,
         ):
             self.fingerprint = pool.submit(fingerprint, self.path)
