@@ -5,8 +5,13 @@ from __future__ import annotations
 import os
 import platform
 import resource
+import sys
 from collections.abc import Sequence
 from pathlib import Path
+
+SRC = Path(__file__).resolve().parent.parent / "src"
+if (SRC / "shakhes").is_dir() and str(SRC) not in sys.path:
+    sys.path.insert(0, str(SRC))  # benchmark this checkout, whichever shakhes the venv installed
 
 AD_CHANNELS = (
     "search",

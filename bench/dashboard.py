@@ -44,9 +44,6 @@ from common import machine as common_machine
 
 HERE = Path(__file__).resolve().parent
 DEFAULT_DATA_DIR = HERE / "data"
-SRC = HERE.parent / "src"
-if (SRC / "shakhes").is_dir() and str(SRC) not in sys.path:
-    sys.path.insert(0, str(SRC))  # benchmark this checkout, whichever shakhes the venv installed
 GENERATOR_VERSION = 1
 """Bump when the generated data changes, so that old data sets are rebuilt."""
 

@@ -48,9 +48,6 @@ from common import AD_CHANNELS, AD_PLATFORMS, machine, peak_rss_mb, sql_list, un
 
 HERE = Path(__file__).resolve().parent
 DEFAULT_DATA_DIR = HERE / "data" / "imports"
-SRC = HERE.parent / "src"
-if (SRC / "shakhes").is_dir() and str(SRC) not in sys.path:
-    sys.path.insert(0, str(SRC))  # benchmark this checkout, whichever shakhes the venv installed
 GENERATOR_VERSION = 1
 """Bump when the generated files change, so that old ones are rebuilt."""
 
@@ -99,19 +96,10 @@ CANONICAL_COLUMNS = (
     "conversion_value",
 )
 """The columns of the canonical file: the required ``ad_performance`` columns and ``ad``."""
-DIMENSIONS = (
-    "platform",
-    "account",
-    "channel",
-    "campaign_id",
-    "campaign",
-    "ad_group",
-    "ad",
-    "currency",
-)
-REQUIRED_TEXT = tuple(c for c in DIMENSIONS if c != "ad")
 COUNTS = ("impressions", "clicks")
 AMOUNTS = ("cost", "conversions", "conversion_value")
+DIMENSIONS = tuple(c for c in CANONICAL_COLUMNS if c not in ("date", *COUNTS, *AMOUNTS))
+REQUIRED_TEXT = tuple(c for c in DIMENSIONS if c != "ad")
 NATURAL_KEY = ("date", "platform", "account", "campaign_id", "ad_group", "ad")
 
 EXPORT_HEADER = (

@@ -25,7 +25,7 @@ from rich.table import Table
 
 from shakhes.cli.options import WorkspaceOpt
 from shakhes.cli.output import wide
-from shakhes.imports.ledger import Ledger, Rejected
+from shakhes.imports.ledger import Ledger, Rejected, cell_names
 from shakhes.imports.pipeline import ImportOptions, ImportReport, Step, at_fault
 from shakhes.workspace import Workspace, current_actor
 
@@ -189,11 +189,7 @@ def quarantine_list(
     workspace: WorkspaceOpt = None,
 ) -> None:
     """Quarantined rows: file, line, column, value and reason."""
-    ws = Workspace.open(workspace)
-    try:
-        rows = Ledger(ws.warehouse).quarantine(import_id)
-    finally:
-        ws.close()
+    rows = _quarantined(workspace, import_id)
     out = Console()
     for imp, file_name, line, column, value, reason, _ in rows:
         cell = Rejected(line, column, value, reason)
@@ -241,14 +237,8 @@ def quarantine_export(
 ) -> None:
     """Write quarantined rows as CSV (the original cells plus line and reason) to fix and
     import again."""
-    ws = Workspace.open(workspace)
-    try:
-        rows = Ledger(ws.warehouse).quarantine(import_id)
-    finally:
-        ws.close()
-    headers: list[str] = []
-    for *_, raw in rows:
-        headers += [h for h in raw if h not in headers]
+    rows = _quarantined(workspace, import_id)
+    headers = cell_names(rows)
     fh = output.open("w", newline="", encoding="utf-8") if output else sys.stdout
     try:
         writer = csv.writer(fh)
@@ -258,3 +248,13 @@ def quarantine_export(
     finally:
         if output:
             fh.close()
+
+
+def _quarantined(
+    workspace: Path | None, import_id: int | None
+) -> list[tuple[int, str, int, str | None, str | None, str, dict[str, str]]]:
+    ws = Workspace.open(workspace)
+    try:
+        return Ledger(ws.warehouse).quarantine(import_id)
+    finally:
+        ws.close()

@@ -58,10 +58,10 @@ def insert_in_place(
     header: list[str],
     import_id: int,
     view: str,
-) -> int:
+) -> None:
     """Read a canonical CSV straight into ``table`` as import ``import_id`` inside the caller's
-    transaction, make ``view`` show those rows (the stage of the rest of the import) and return
-    how many there are; :class:`NotClean` if any row is not clean (roll back)."""
+    transaction and make ``view`` show those rows (the stage of the rest of the import);
+    :class:`NotClean` if any row is not clean (roll back)."""
     import duckdb
 
     con = warehouse.backend.con
@@ -95,7 +95,6 @@ def insert_in_place(
         f"CREATE OR REPLACE TEMPORARY VIEW {view} AS SELECT {names} FROM {_q(table.name)} "
         f"WHERE {IMPORT_ID} = {int(import_id)}"
     )
-    return int(con.execute(f"SELECT count(*) FROM {view}").fetchone()[0])
 
 
 def drop_view(warehouse: Warehouse, view: str) -> None:

@@ -153,6 +153,15 @@ def _derive_new_customers(cur: Any, wh: Warehouse) -> None:
     )
 
 
+def cell_names(rows: Sequence[tuple[Any, ...]]) -> list[str]:
+    """The column names of quarantined rows (from :meth:`Ledger.quarantine`), in first-seen
+    order: the header to write them back out under."""
+    names: dict[str, None] = {}
+    for *_, raw in rows:
+        names.update(dict.fromkeys(raw))
+    return list(names)
+
+
 def _key_match(table: Table, left: str, right: str) -> str:
     return " AND ".join(
         f"{left}.{_q(k)} IS NOT DISTINCT FROM {right}.{_q(k)}" for k in table.natural_key

@@ -39,7 +39,7 @@ from shakhes.imports.layout import (
     looks_like_header,
     preamble_range,
 )
-from shakhes.imports.ledger import ImportRecord, Ledger, Rejected
+from shakhes.imports.ledger import ImportRecord, Ledger, Rejected, cell_names
 from shakhes.imports.mapping import load_mapping
 from shakhes.imports.readers import (
     Block,
@@ -143,8 +143,10 @@ class _Totals:
     sums: dict[str, float] = field(default_factory=dict)
     lo: dt.date | None = None
     hi: dt.date | None = None
+    rows: int = 0
 
     def add(self, rows: pa.Table, table: Table) -> None:
+        self.rows += rows.num_rows
         for name in TOTAL_COLUMNS:
             if table.has_column(name) and rows.num_rows:
                 value = pc.sum(rows.column(name)).as_py()
@@ -231,11 +233,10 @@ class _Importer:
             with wh.transaction():
                 import_id = Ledger(wh).next_id()
                 with wh.query_progress(self._fast_progress(info.size)):
-                    self.rows_read = fast.insert_in_place(
-                        wh, info, table, list(layout.header), import_id, STAGE
-                    )
-                self._report(Step("reading", info.size, info.size, self.rows_read))
+                    fast.insert_in_place(wh, info, table, list(layout.header), import_id, STAGE)
                 totals = self._stage_totals(STAGE, table)
+                self.rows_read = totals.rows
+                self._report(Step("reading", info.size, info.size, self.rows_read))
                 report = self._finish(
                     info, layout.spec, table, STAGE, f'"{table.name}"', totals, import_id
                 )
@@ -272,7 +273,7 @@ class _Importer:
             spec.name,
             table.name,
             self.rows_read,
-            self._count(stage),
+            totals.rows,
             len(self.rejected),
             0,
             0,
@@ -385,16 +386,11 @@ class _Importer:
                 f"FROM {stage}"
             )
             row = cur.fetchone()
-        totals = _Totals()
+        totals = _Totals(rows=int(row[2]))
         if row[2]:
             totals.lo, totals.hi = row[0], row[1]
             totals.sums = {n: float(v) for n, v in zip(names, row[3:], strict=True)}
         return totals
-
-    def _count(self, stage: str) -> int:
-        with self.warehouse.transaction() as cur:
-            cur.execute(f"SELECT count(*) FROM {stage}")
-            return int(cur.fetchone()[0])
 
     def _batch(
         self, batch: Block, layout: Layout, table: Table, single_day: dt.date | None
@@ -1015,9 +1011,7 @@ def retry_quarantine(
     rows = ledger.quarantine(import_id)
     if not rows:
         raise DataError(f"import #{import_id} has no unresolved quarantined rows")
-    header: list[str] = []
-    for *_, raw in rows:
-        header += [h for h in raw if h not in header]
+    header = cell_names(rows)
     path = folder / f"quarantine-{import_id}.csv"
     with path.open("w", newline="", encoding="utf-8") as fh:
         writer = csv.writer(fh)
