@@ -17,6 +17,7 @@ from rich.markup import escape
 
 from shakhes import __version__
 from shakhes.cli import output
+from shakhes.cli.hints import hint_for
 from shakhes.cli.imports import import_command, imports_app, quarantine_app
 from shakhes.cli.options import WorkspaceOpt
 from shakhes.cli.rates import rates_app
@@ -397,6 +398,7 @@ def main() -> None:
         app()
     except ShakhesError as exc:
         err.print(f"[bold red]error:[/] {escape(exc.message)}", highlight=False)
-        if exc.hint:
-            err.print(exc.hint, highlight=False, markup=False)
+        hint = hint_for(exc)
+        if hint:
+            err.print(hint, highlight=False, markup=False)
         sys.exit(1)

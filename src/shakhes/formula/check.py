@@ -14,7 +14,7 @@ import datetime as dt
 from collections.abc import Collection, Iterator, Mapping
 
 from shakhes.data.model import CHANNELS, TABLES, Additivity, Column, ColumnType, Table
-from shakhes.errors import FormulaError, FormulaIssue, nearest
+from shakhes.errors import FormulaError, FormulaIssue, Issue, nearest
 from shakhes.formula.ast import (
     SNAPSHOT_FUNCS,
     Aggregate,
@@ -249,10 +249,10 @@ def _is_number(text: str) -> bool:
 
 def _predicate_issues(
     pred: Comparison | InList | IsNull, column: Column, locator: _Locator
-) -> list[FormulaIssue]:
+) -> list[Issue]:
     if isinstance(pred, IsNull):
         return []
-    issues: list[FormulaIssue] = []
+    issues: list[Issue] = []
     spans = locator.literal_spans(pred)
     if isinstance(pred, Comparison):
         message = _literal_issue(column, pred.op, pred.value)
@@ -281,7 +281,7 @@ def _example(table: Table, func: str) -> str:
     return f"{func}({_NON_ADDITIVE[0]})" if func == "approx_sum" else f"{func}(table.column)"
 
 
-def _check_aggregate(agg: Aggregate, locator: _Locator) -> list[FormulaIssue]:
+def _check_aggregate(agg: Aggregate, locator: _Locator) -> list[Issue]:
     func, issues = agg.func, []
     table_span, column_span = locator.aggregate_parts(agg)
     table = TABLES.get(agg.table)
@@ -329,9 +329,9 @@ def _check_aggregate(agg: Aggregate, locator: _Locator) -> list[FormulaIssue]:
     return issues
 
 
-def _check_filter(agg: Aggregate, table: Table, locator: _Locator) -> list[FormulaIssue]:
+def _check_filter(agg: Aggregate, table: Table, locator: _Locator) -> list[Issue]:
     assert agg.filter is not None
-    issues: list[FormulaIssue] = []
+    issues: list[Issue] = []
     for pred in _predicates(agg.filter):
         ref = pred.column
         if ref.table is not None and ref.table != table.name:
@@ -361,7 +361,7 @@ def check_formula(
     """Check ``expr`` (parsed from ``text``) against the data model, the known KPI ids and the
     workspace parameters; raise one :class:`FormulaError` listing every problem."""
     locator = _Locator(text)
-    issues: list[FormulaIssue] = []
+    issues: list[Issue] = []
     for node in _walk(expr):
         if isinstance(node, Aggregate):
             issues.extend(_check_aggregate(node, locator))
@@ -378,7 +378,7 @@ def check_formula(
         raise FormulaError(text, issues, kpi=kpi)
 
 
-def _check_ref(ref: KpiRef, kpi: str | None, known_kpis: Collection[str]) -> list[FormulaIssue]:
+def _check_ref(ref: KpiRef, kpi: str | None, known_kpis: Collection[str]) -> list[Issue]:
     if kpi is not None and ref.id == kpi:
         return [FormulaIssue(f"KPI '{kpi}' refers to itself", ref.pos, ref.length)]
     if ref.id in known_kpis:
@@ -400,7 +400,7 @@ def check_condition(cond: Condition, text: str, *, tables: Collection[str]) -> N
     problem."""
     locator = _Locator(text)
     known = [TABLES[name] for name in tables if name in TABLES]
-    issues: list[FormulaIssue] = []
+    issues: list[Issue] = []
     for pred in _predicates(cond):
         ref = pred.column
         if ref.table is not None and ref.table not in tables:

@@ -17,7 +17,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, replace
 from typing import Literal, NoReturn, TypeVar, cast, get_args
 
-from shakhes.errors import FormulaError, FormulaIssue, nearest
+from shakhes.errors import FormulaError, FormulaIssue, Issue, nearest
 from shakhes.formula.ast import (
     Aggregate,
     AggregateFunc,
@@ -90,7 +90,7 @@ class Token:
 class _Stop(Exception):
     """A syntax error: parsing cannot go on."""
 
-    def __init__(self, issue: FormulaIssue) -> None:
+    def __init__(self, issue: Issue) -> None:
         super().__init__(issue.message)
         self.issue = issue
 
@@ -180,7 +180,7 @@ class _Parser:
         self.text = text
         self.tokens: list[Token] = []
         self.i = 0
-        self.issues: list[FormulaIssue] = []  # problems that do not stop parsing
+        self.issues: list[Issue] = []  # problems that do not stop parsing
         self.nesting = 0
         self.depths: dict[int, int] = {}  # id(node) -> depth of its subtree
         self.keep: list[Node] = []  # keeps tracked nodes alive so their ids stay unique

@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 
 from shakhes.data.model import TABLES
-from shakhes.errors import DefinitionError, FormulaError, FormulaIssue, nearest
+from shakhes.errors import DefinitionError, FormulaError, FormulaIssue, Issue, nearest
 from shakhes.formula import ast
 from shakhes.formula.check import check_formula, find_cycle
 from shakhes.formula.parser import parse_formula
@@ -17,10 +17,11 @@ _DIMENSIONS = sorted({d for t in TABLES.values() for d in t.dimensions})
 
 
 def validate_definitions(specs: Mapping[str, KpiSpec], params: Mapping[str, float]) -> None:
-    """Raise one :class:`DefinitionError` listing every formula problem in ``specs``."""
+    """Raise one :class:`DefinitionError` listing every formula problem in ``specs`` (each an
+    :class:`~shakhes.errors.Issue` in ``error.issues``)."""
     known_params = set(DEFAULT_PARAMS) | set(params)
     parsed: dict[str, ast.Expr] = {}
-    problems: list[str] = []
+    problems: list[Issue] = []
     for kpi_id, spec in sorted(specs.items()):
         try:
             expr = parse_formula(spec.formula, kpi=kpi_id)
@@ -28,36 +29,31 @@ def validate_definitions(specs: Mapping[str, KpiSpec], params: Mapping[str, floa
                 expr, spec.formula, kpi=kpi_id, known_kpis=specs.keys(), params=known_params
             )
         except FormulaError as exc:
-            problems.append(str(exc))
+            problems.extend(exc.issues)
             continue
         parsed[kpi_id] = expr
         for dim in spec.dimensions:
             if dim not in _DIMENSIONS:
                 hint = nearest(dim, _DIMENSIONS)
                 problems.append(
-                    f"KPI '{kpi_id}': dimensions: '{dim}' is not a dimension of any table"
-                    + (f" — did you mean '{hint}'?" if hint else "")
+                    Issue(
+                        f"'{dim}' is not a dimension of any table",
+                        code="unknown_dimension",
+                        kpi=kpi_id,
+                        field="dimensions",
+                        suggestion=hint,
+                    )
                 )
     cycle = find_cycle(parsed)
     if cycle:
         spec = specs[cycle[0]]
-        problems.append(
-            str(
-                FormulaError(
-                    spec.formula,
-                    [
-                        FormulaIssue(
-                            f"KPI references form a cycle: {' → '.join(cycle)}",
-                            0,
-                            len(spec.formula),
-                        )
-                    ],
-                    kpi=cycle[0],
-                )
-            )
+        cycle_issue = FormulaIssue(
+            f"KPI references form a cycle: {' → '.join(cycle)}", 0, len(spec.formula)
         )
+        problems.extend(FormulaError(spec.formula, [cycle_issue], kpi=cycle[0]).issues)
     if problems:
         raise DefinitionError(
             f"{len(problems)} KPI definition problem(s); nothing was changed:\n"
-            + "\n".join(problems)
+            + "\n".join(str(p) for p in problems),
+            issues=problems,
         )

@@ -33,7 +33,6 @@ from __future__ import annotations
 import itertools
 import os
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
 from enum import StrEnum
 from pathlib import Path
 from typing import Any
@@ -42,7 +41,7 @@ import yaml
 from pydantic import BaseModel, ValidationError
 from pydantic_core import ErrorDetails
 
-from shakhes.errors import DefinitionError, nearest
+from shakhes.errors import DefinitionError, Issue, nearest
 from shakhes.spec.kpi import KpiSpec, Text
 
 __all__ = ["SpecFileError", "SpecIssue", "dump_specs", "load_specs"]
@@ -69,37 +68,28 @@ _ENUM_FIELDS: dict[str, type[StrEnum]] = {
 Loc = tuple[str | int, ...]
 
 
-@dataclass(frozen=True)
-class SpecIssue:
-    """One problem in a definitions file."""
-
-    file: str
-    line: int | None
-    message: str
-    kpi: str | None = None
-    field: str | None = None
-
-    def __str__(self) -> str:
-        where = f"{self.file}:{self.line}" if self.line is not None else self.file
-        parts = [where]
-        if self.kpi is not None:
-            parts.append(self.kpi)
-        prefix = ": ".join(parts)
-        field = f"{self.field}: " if self.field else ""
-        return f"{prefix}: {field}{self.message}"
+def SpecIssue(
+    file: str,
+    line: int | None,
+    message: str,
+    kpi: str | None = None,
+    field: str | None = None,
+) -> Issue:
+    """An :class:`Issue` in a definitions file: ``file:line: kpi: field: message``."""
+    return Issue(message, code="invalid_definition", file=file, line=line, kpi=kpi, field=field)
 
 
 class SpecFileError(DefinitionError):
     """Every problem found in one definitions file; ``issues`` holds them one by one."""
 
-    def __init__(self, file: str, issues: Sequence[SpecIssue]) -> None:
+    def __init__(self, file: str, issues: Sequence[Issue]) -> None:
         self.file = file
-        self.issues = tuple(sorted(issues, key=lambda issue: issue.line or 0))
-        count = len(self.issues)
+        ordered = sorted(issues, key=lambda issue: issue.line or 0)
+        count = len(ordered)
         noun = "problem" if count == 1 else "problems"
         lines = [f"{file}: {count} {noun} in KPI definitions"]
-        lines.extend(f"  {issue}" for issue in self.issues)
-        super().__init__("\n".join(lines))
+        lines.extend(f"  {issue}" for issue in ordered)
+        super().__init__("\n".join(lines), issues=ordered)
 
 
 # -- reading ---------------------------------------------------------------------------------------
@@ -125,7 +115,7 @@ class _Reader:
     def __init__(self, file: str, loader: yaml.SafeLoader) -> None:
         self.file = file
         self.loader = loader
-        self.issues: list[SpecIssue] = []
+        self.issues: list[Issue] = []
 
     def issue(
         self,
