@@ -11,6 +11,7 @@ import os
 import re
 import shutil
 import tempfile
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -24,7 +25,13 @@ from shakhes.engine.calendar import CalendarSettings, Grain
 from shakhes.engine.engine import Engine
 from shakhes.errors import WorkspaceError
 from shakhes.imports.ledger import Ledger, UndoResult
-from shakhes.imports.pipeline import ImportOptions, ImportReport, import_file, retry_quarantine
+from shakhes.imports.pipeline import (
+    ImportOptions,
+    ImportReport,
+    Step,
+    import_file,
+    retry_quarantine,
+)
 from shakhes.settings import SETTINGS_FILE, CalendarKind, WorkspaceSettings, read_settings
 from shakhes.spec.catalog import load_catalog
 from shakhes.spec.kpi import KpiSpec
@@ -209,12 +216,16 @@ class Workspace:
             )
         return self._engine
 
-    def load(self, table: str, path: Path) -> ImportReport:
+    def load(
+        self, table: str, path: Path, progress: Callable[[Step], None] | None = None
+    ) -> ImportReport:
         """Strictly load a canonical file into ``table``: all or nothing, every problem listed.
         It goes through the import pipeline with ``strict``, so it is in the import log and
-        ``shakhes imports undo`` takes it back."""
+        ``shakhes imports undo`` takes it back (``progress`` as :class:`ImportOptions` has it)."""
         name = model_table(table).name
-        options = ImportOptions(source=f"canonical:{name}", strict=True, actor=current_actor())
+        options = ImportOptions(
+            source=f"canonical:{name}", strict=True, actor=current_actor(), progress=progress
+        )
         return self.import_file(path, options)
 
     def import_file(self, path: Path, options: ImportOptions) -> ImportReport:

@@ -345,6 +345,7 @@ def test_jsonl_both_ways_store_the_same(
     assert _outcome(path, True) == _outcome(path, False)
 
 
+@pytest.mark.filterwarnings("ignore::hypothesis.errors.NonInteractiveExampleWarning")
 def test_the_cases_above_take_the_straight_path_often(tmp_path: Path) -> None:
     """The comparisons are worth something only if the straight path succeeds in many of them."""
     straight = 0

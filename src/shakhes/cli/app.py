@@ -20,6 +20,7 @@ from shakhes.cli import output
 from shakhes.cli.hints import hint_for
 from shakhes.cli.imports import import_command, imports_app, quarantine_app
 from shakhes.cli.options import WorkspaceOpt
+from shakhes.cli.progress import progress_bar
 from shakhes.cli.rates import rates_app
 from shakhes.errors import ShakhesError
 from shakhes.imports.pipeline import ImportOptions
@@ -40,6 +41,15 @@ app.add_typer(rates_app, name="rates")
 
 out = Console(soft_wrap=True)
 err = Console(stderr=True, soft_wrap=True)
+QuietOpt = Annotated[
+    bool,
+    typer.Option(
+        "--quiet",
+        "-q",
+        help="No progress (in a terminal a bar on standard error, elsewhere a line every few "
+        "seconds).",
+    ),
+]
 
 
 def _version(value: bool) -> None:
@@ -106,14 +116,16 @@ def init(
 @app.command()
 def load(
     table: Annotated[str, typer.Argument(help="Canonical table, e.g. ad_performance.")],
-    file: Annotated[Path, typer.Argument(help="Canonical CSV or Parquet file.")],
+    file: Annotated[Path, typer.Argument(help="Canonical CSV, Parquet, JSON-lines or XLSX file.")],
+    quiet: QuietOpt = False,
     workspace: WorkspaceOpt = None,
 ) -> None:
     """Load a canonical-format file into a table: strict, all or nothing (an import that
     quarantines nothing: any bad row fails it, and every problem is listed)."""
     ws = Workspace.open(workspace)
     try:
-        report = ws.load(table, file)
+        with progress_bar(None if quiet else err, file.name) as report_step:
+            report = ws.load(table, file, progress=report_step)
     finally:
         ws.close()
     if report.already_imported is not None:
@@ -165,6 +177,7 @@ def import_(
         ),
     ] = False,
     encoding: Annotated[str | None, typer.Option(help="Text encoding (default: detected).")] = None,
+    quiet: QuietOpt = False,
     workspace: WorkspaceOpt = None,
 ) -> None:
     """Import platform exports: recognise the layout, parse, check, quarantine bad rows, and
@@ -185,7 +198,7 @@ def import_(
         encoding=encoding,
         actor=current_actor(),
     )
-    import_command(out, files, options, workspace)
+    import_command(out, files, options, workspace, progress=None if quiet else err)
 
 
 @app.command()

@@ -5,28 +5,19 @@ from __future__ import annotations
 import csv
 import sys
 from dataclasses import replace
-from functools import partial
 from pathlib import Path
 from typing import Annotated
 
 import typer
 from rich.console import Console
 from rich.markup import escape
-from rich.progress import (
-    BarColumn,
-    DownloadColumn,
-    Progress,
-    TaskID,
-    TextColumn,
-    TimeRemainingColumn,
-    TransferSpeedColumn,
-)
 from rich.table import Table
 
 from shakhes.cli.options import WorkspaceOpt
 from shakhes.cli.output import wide
+from shakhes.cli.progress import progress_bar
 from shakhes.imports.ledger import Ledger, Rejected, cell_names
-from shakhes.imports.pipeline import ImportOptions, ImportReport, Step, at_fault
+from shakhes.imports.pipeline import ImportOptions, ImportReport, at_fault
 from shakhes.workspace import Workspace, current_actor
 
 imports_app = typer.Typer(help="List and undo imports.", no_args_is_help=True)
@@ -34,45 +25,22 @@ quarantine_app = typer.Typer(help="Rows that imports rejected, and why.", no_arg
 
 
 def import_command(
-    out: Console, files: list[Path], options: ImportOptions, workspace: Path | None
+    out: Console,
+    files: list[Path],
+    options: ImportOptions,
+    workspace: Path | None,
+    progress: Console | None = None,
 ) -> None:
-    """Import each file in turn; each is its own transaction."""
+    """Import each file in turn; each is its own transaction. Progress is drawn on
+    ``progress`` (standard error; none with ``--quiet``)."""
     ws = Workspace.open(workspace)
     try:
         for path in files:
-            with progress_bar(out) as bar:
-                task = bar.add_task(f"Importing {path.name}", total=None, rows="")
-                report = ws.import_file(
-                    path, replace(options, progress=partial(_advance, bar, task, path.name))
-                )
+            with progress_bar(progress, path.name) as report_step:
+                report = ws.import_file(path, replace(options, progress=report_step))
             print_report(out, report)
     finally:
         ws.close()
-
-
-def progress_bar(out: Console) -> Progress:
-    """A progress bar by bytes of the file (in a terminal only; nothing when piped)."""
-    return Progress(
-        TextColumn("{task.description}"),
-        BarColumn(),
-        DownloadColumn(),
-        TransferSpeedColumn(),
-        TimeRemainingColumn(),
-        TextColumn("{task.fields[rows]}"),
-        console=out,
-        transient=True,
-        disable=not out.is_terminal,
-    )
-
-
-def _advance(bar: Progress, task: TaskID, name: str, step: Step) -> None:
-    rows = f"{step.rows:,} rows" if step.rows else ""
-    if step.phase == "merging":
-        bar.update(task, description=f"Merging {name}", completed=step.total, rows=rows)
-        return
-    bar.update(task, total=step.total, rows=rows)
-    if step.done is not None:
-        bar.update(task, completed=step.done)
 
 
 def print_report(out: Console, r: ImportReport) -> None:

@@ -252,6 +252,7 @@ class _Importer:
                     fast.insert_in_place(wh, info, table, list(layout.header), import_id, STAGE)
                 totals = self._stage_totals(STAGE, table)
                 self.rows_read = totals.rows
+                self._report(Step("reading", total, total, totals.rows, unit))
                 self._report(Step("checking", None, totals.rows, totals.rows, "rows"))
                 if info.format != "csv" or not self.fingerprint.result().ascii:
                     fast.check_text(wh, table, import_id)
