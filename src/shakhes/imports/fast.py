@@ -24,6 +24,7 @@ model appear in the SQL; the file path is a parameter.
 from __future__ import annotations
 
 import contextlib
+import logging
 import sys
 from typing import Any
 
@@ -296,6 +297,9 @@ def _fastexcel() -> Any:
         import fastexcel
     except ImportError:  # pragma: no cover - a dependency; the general way reads workbooks
         return None
+    # It logs a warning for an empty column (read as text); Python would print it on stderr.
+    logging.getLogger("fastexcel").addHandler(logging.NullHandler())
+    logging.getLogger("fastexcel").propagate = False
     return fastexcel
 
 
