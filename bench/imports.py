@@ -278,7 +278,11 @@ def _typed_sql(n: int) -> str:
 
 
 def _write_xlsx(con: Any, n: int, path: Path) -> None:
-    """The canonical rows as a workbook (openpyxl, write-only: streaming)."""
+    """The canonical rows as a workbook (openpyxl, write-only: streaming), with the sheet's
+    dimension recorded as Excel records it (openpyxl's writer leaves it out, and its reader
+    then scans the whole sheet to find it before the first row)."""
+    import zipfile
+
     from openpyxl import Workbook  # type: ignore[import-untyped]
 
     book = Workbook(write_only=True)
@@ -288,7 +292,18 @@ def _write_xlsx(con: Any, n: int, path: Path) -> None:
     while batch := result.fetchmany(50_000):
         for row in batch:
             sheet.append(row)
-    book.save(path)
+    plain = path.with_name(path.name + ".plain")
+    book.save(plain)
+    last = f"{chr(ord('A') + len(CANONICAL_COLUMNS) - 1)}{n + 1}"
+    with zipfile.ZipFile(plain) as source, zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as out:
+        for item in source.infolist():
+            data = source.read(item)
+            if item.filename == "xl/worksheets/sheet1.xml":
+                data = data.replace(
+                    b"<sheetViews>", f'<dimension ref="A1:{last}"/><sheetViews>'.encode(), 1
+                )
+            out.writestr(item, data)
+    plain.unlink()
 
 
 def generate(kind: str, rows: int, data_dir: Path, *, quiet: bool = False) -> DataFile:
