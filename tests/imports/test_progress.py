@@ -76,7 +76,8 @@ def steps_of(path: Path, **options: object) -> list[Step]:
 
 
 def assert_honest(steps: list[Step]) -> None:
-    """Stages in order, each at most once; within one, done never falls nor passes the total."""
+    """Stages in order, each at most once; within one, done never falls (but to 0, when the
+    general way reads a file again after the straight read stopped) nor passes the total."""
     order = ["reading", "checking", "merging"]
     stages = [s.phase for s in steps]
     firsts = [p for i, p in enumerate(stages) if i == 0 or stages[i - 1] != p]
@@ -85,6 +86,8 @@ def assert_honest(steps: list[Step]) -> None:
     for s in steps:
         if s.done is None:
             continue
+        if s.phase == "reading" and s.done == 0:  # the general way, after the straight one
+            last.pop("reading", None)
         assert s.total is None or 0 <= s.done <= s.total, s
         assert s.done >= last.get(s.phase, 0), s
         last[s.phase] = s.done
@@ -120,7 +123,7 @@ def test_a_parquet_import_counts_records(
     assert {s.unit for s in reading} == {"rows"} and {s.total for s in reading} == {20_000}
     if not straight:  # the general way says how far it is, batch by batch
         assert reading[-1].done == 20_000 and reading[-1].rows == 20_000
-        assert {s.done for s in reading} == {0, 5000, 10_000, 15_000, 20_000}
+        assert {s.done for s in reading} == {None, 0, 5000, 10_000, 15_000, 20_000}
 
 
 def test_plain_progress_is_a_line_per_stage_and_one_every_few_seconds() -> None:
@@ -223,3 +226,18 @@ def test_piped_progress_is_a_few_plain_lines_and_quiet_is_none(
     again = _shakhes(*quiet, *(["--quiet"] if command == "load" else []), *where, cwd=tmp_path)
     assert again.returncode == 0, again.stderr
     assert again.stderr == ""
+
+
+def test_plain_progress_says_when_reading_starts_again_and_when_it_cannot_tell() -> None:
+    now = [0.0]
+    out = io.StringIO()
+    progress = PlainProgress(out, "a.parquet", every=5, clock=lambda: now[0])
+    progress(Step("reading", None, 9_000, 0, "rows"))  # the straight read: DuckDB says nothing
+    now[0] = 1
+    progress(Step("reading", 0, 9_000, 0, "rows"))  # not clean: the general way, from the start
+    now[0] = 2
+    progress(Step("reading", 4_000, 9_000, 4_000, "rows"))
+    assert out.getvalue().splitlines() == [
+        "a.parquet: reading … of 9,000 rows, 0 s",
+        "a.parquet: reading 0% (0 of 9,000 rows), 1 s",
+    ]

@@ -60,7 +60,7 @@ def progress_bar(
         transient=True,
     )
     with bar:
-        task = bar.add_task(f"Importing {name}: opening", total=None, unit="bytes", rows=0)
+        task = bar.add_task(f"Importing {name}: opening", total=None, unit="bytes", rows=0, said="")
         yield partial(_advance, bar, task, name)
 
 
@@ -68,14 +68,14 @@ def _advance(bar: Progress, task: TaskID, name: str, step: Step) -> None:
     """Show ``step`` on the bar: the stage, and how far it has got (a pulsing bar when that
     cannot be told)."""
     known = step.done is not None and step.total is not None
-    rows = step.rows or (step.total or 0 if step.unit == "rows" else 0)
     bar.update(
         task,
         description=f"Importing {name}: {step.phase}",
         total=step.total if known else None,
         completed=step.done if known else 0,
         unit=step.unit,
-        rows=rows,
+        rows=step.rows,
+        said="" if known else _amount(step),
     )
     if not known:  # (update() leaves the total as it was when given None)
         for shown in bar.tasks:
@@ -84,26 +84,26 @@ def _advance(bar: Progress, task: TaskID, name: str, step: Step) -> None:
 
 
 class _Amount(ProgressColumn):
-    """``12.3/84.0 MB`` or ``4,200,000/10,000,000 rows``; the rows read so far alongside."""
+    """``12.3/84.0 MB, 120,000 rows`` or ``4,200,000/10,000,000 rows``; when how far cannot be
+    told, what :func:`_amount` says (``… of 10,000,000 rows``, ``1,000,000 rows``)."""
 
     def __init__(self) -> None:
         super().__init__()
         self._bytes = DownloadColumn()
 
     def render(self, task: Task) -> Text:
-        rows = int(task.fields.get("rows") or 0)
-        if task.fields.get("unit") == "rows":
-            if task.total is None:
-                return Text(f"{rows:,} rows" if rows else "")
-            return Text(f"{int(task.completed):,}/{int(task.total):,} rows")
         if task.total is None:
-            return Text(f"{rows:,} rows" if rows else "")
+            return Text(str(task.fields.get("said") or ""))
+        if task.fields.get("unit") == "rows":
+            return Text(f"{int(task.completed):,}/{int(task.total):,} rows")
+        rows = int(task.fields.get("rows") or 0)
         shown = self._bytes.render(task)
         return shown + Text(f", {rows:,} rows") if rows else shown
 
 
 class PlainProgress:
-    """Progress as plain lines on ``file``: one when a stage starts, then at most one every
+    """Progress as plain lines on ``file``: one when a stage starts (or starts again from 0:
+    the general way reading a file the straight read stopped in), then at most one every
     ``every`` seconds. Safe to call from several threads (DuckDB's progress comes from one)."""
 
     def __init__(
@@ -119,13 +119,15 @@ class PlainProgress:
         self._start = clock()
         self._stage: str | None = None
         self._last = 0.0
+        self._done: int | None = None
 
     def __call__(self, step: Step) -> None:
         with self._lock:
             now = self.clock()
-            if step.phase == self._stage and now - self._last < self.every:
+            again = step.phase == self._stage and step.done == 0 and self._done != 0
+            if step.phase == self._stage and now - self._last < self.every and not again:
                 return
-            self._stage, self._last = step.phase, now
+            self._stage, self._last, self._done = step.phase, now, step.done
             seconds = now - self._start
             self.file.write(f"{self.name}: {step.phase} {_amount(step)}, {seconds:.0f} s\n")
             self.file.flush()
@@ -133,7 +135,9 @@ class PlainProgress:
 
 def _amount(step: Step) -> str:
     """How far ``step`` has got, in words: ``42% (35,100,000 of 83,600,000 bytes; 420,000
-    rows)``, ``1,000,000 rows``."""
+    rows)``, ``… of 1,000,000 rows`` (reading, not known how far), ``1,000,000 rows``."""
+    if step.done is None and step.phase == "reading":
+        return f"… of {step.total:,} {step.unit}" if step.total else "…"
     if step.done is None or step.total is None:
         rows = step.total if step.unit == "rows" and step.total is not None else step.rows
         return f"{rows:,} rows" if rows else "…"

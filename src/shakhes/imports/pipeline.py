@@ -247,7 +247,7 @@ class _Importer:
         try:
             with wh.transaction():
                 import_id = Ledger(wh).next_id()
-                self._report(Step("reading", 0, total, 0, unit))
+                self._report(Step("reading", None, total, 0, unit))
                 with wh.query_progress(self._fast_progress(total, unit)):
                     fast.insert_in_place(wh, info, table, list(layout.header), import_id, STAGE)
                 totals = self._stage_totals(STAGE, table)
@@ -335,11 +335,15 @@ class _Importer:
     def _fast_progress(
         self, total: int, unit: Literal["bytes", "rows"]
     ) -> Callable[[float], None] | None:
-        """DuckDB's progress through the read (a fraction) as bytes or rows of the file."""
+        """DuckDB's progress through the read (a fraction) as bytes or rows of the file (None
+        while it says nothing)."""
         report = self.options.progress
         if report is None:
             return None
-        return lambda fraction: report(Step("reading", int(fraction * total), total, 0, unit))
+        # DuckDB says 0 until the end of a Parquet file it reads whole: that is "not known".
+        return lambda fraction: report(
+            Step("reading", int(fraction * total) if fraction > 0 else None, total, 0, unit)
+        )
 
     def _read_step(
         self, info: FileInfo, position: ReadPosition, records: int | None, batch: Block | None
