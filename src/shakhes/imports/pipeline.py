@@ -42,7 +42,12 @@ from shakhes.imports.layout import (
 )
 from shakhes.imports.ledger import ImportRecord, Ledger, Rejected, cell_names
 from shakhes.imports.mapping import load_mapping
-from shakhes.imports.partial import column_changes, reject_unknown_keys, written_table
+from shakhes.imports.partial import (
+    column_changes,
+    reject_unknown_keys,
+    updatable,
+    written_table,
+)
 from shakhes.imports.readers import (
     Block,
     FileInfo,
@@ -771,8 +776,8 @@ class _Importer:
         others = "" if in_place is None else f"t.{IMPORT_ID} IS DISTINCT FROM {int(in_place)} AND "
         with self.warehouse.transaction() as cur:
             cur.execute(
-                f'SELECT count(*) FROM "{table.name}" AS t WHERE {others}EXISTS '
-                f"(SELECT 1 FROM {stage} AS s WHERE {match})"
+                f'SELECT count(*) FROM "{table.name}" AS t WHERE {others}{updatable(table)} AND '
+                f"EXISTS (SELECT 1 FROM {stage} AS s WHERE {match})"
             )
             replaced = int(cur.fetchone()[0])
         return replace(report, replaced=replaced)
