@@ -14,7 +14,7 @@ import shakhes
 MODULES = sorted(
     info.name
     for info in pkgutil.walk_packages(shakhes.__path__, prefix="shakhes.")
-    if ".migrations" not in info.name
+    if ".migrations" not in info.name and not info.name.endswith("__main__")
 )
 
 
