@@ -7,6 +7,7 @@ independent pandas computation of the same rules."""
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import replace
 from pathlib import Path
 
 import numpy as np
@@ -123,7 +124,10 @@ def test_an_imported_customer_list_wins_after_the_orders(
     load(warehouse, orders_file(tmp_path / "o.csv", EXAMPLE))
     listing = tmp_path / "customers.csv"
     listing.write_text(LIST, encoding="utf-8")
-    report = import_file(warehouse, listing, ImportOptions(source="canonical:customers"))
+    options = ImportOptions(source="canonical:customers")
+    dry = import_file(warehouse, listing, replace(options, dry_run=True))
+    assert (dry.accepted, dry.replaced) == (2, 0)
+    report = import_file(warehouse, listing, options)
     # The derived customers make way; they are not "replaced" rows, and never mixed in.
     assert (report.accepted, report.replaced) == (2, 0)
     assert {k: v[4] for k, v in derived(warehouse).items()} == {"A": "gold", "Z": "silver"}

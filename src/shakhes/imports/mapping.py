@@ -47,11 +47,11 @@ import pyarrow.compute as pc
 import yaml
 
 from shakhes.data.model import CHANNELS, TABLES, Column, ColumnType, Table
-from shakhes.engine.compile import matchable_text
 from shakhes.errors import DataError, Issue, nearest
 from shakhes.imports import values as V
 from shakhes.imports.sources.base import Field, Kind, SourceSpec, header_key
 from shakhes.imports.sources.shopify import email_key
+from shakhes.text import same_text
 
 _KINDS: dict[ColumnType, Kind] = {
     ColumnType.DATE: "date",
@@ -160,7 +160,7 @@ class TextRules:
 def _hashed(text: str) -> str:
     """The stored key of an e-mail address or phone number: :func:`email_key` of it with
     Persian or Arabic digits and letters written the one way (``۰۹۱۲…`` as ``0912…``)."""
-    return email_key(matchable_text(text)) if text.strip() else text
+    return email_key(same_text(text)) if text.strip() else text
 
 
 def _footer(mapped: int) -> Callable[[Mapping[str, str]], bool] | None:

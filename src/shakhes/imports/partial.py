@@ -24,8 +24,8 @@ import pyarrow as pa
 
 from shakhes.data.model import TABLES, Column, ColumnType, Table
 from shakhes.data.warehouse import IMPORT_ID, Warehouse
-from shakhes.engine.compile import matchable_text
 from shakhes.imports.sources.base import SourceSpec
+from shakhes.text import same_text
 
 KEYS_STAGE = "_shakhes_import_keys"
 ROW = "_row"
@@ -133,7 +133,7 @@ def _stored_spellings(
 
 
 def _matchable(key: tuple[Any, ...]) -> tuple[Any, ...]:
-    return tuple(matchable_text(v) if isinstance(v, str) else v for v in key)
+    return tuple(same_text(v) if isinstance(v, str) else v for v in key)
 
 
 def column_changes(warehouse: Warehouse, stage: str, table: Table) -> tuple[tuple[str, int], ...]:
