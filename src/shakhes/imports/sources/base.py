@@ -59,7 +59,7 @@ TextRewrite = Callable[
 ]
 """Rewrites the cell texts of a batch (keyed by canonical column) before they are parsed, and
 may add columns with their fields: a mapping file's value maps, defaults and hashing, and one
-file column sent to several canonical columns (see :mod:`shakhes.imports.mapping`)."""
+file column sent to several canonical columns (see :mod:`shakhes.imports.rewrite`)."""
 RowPrep = Callable[[dict[str, str]], str | None]
 """Rewrites a row's cells in place (keyed by canonical column) before it is parsed; returns
 why the row is not imported (``"cancelled order"``), or None to import it."""
