@@ -11,7 +11,7 @@ import os
 import re
 import shutil
 import tempfile
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -23,6 +23,7 @@ from shakhes.data.warehouse import Warehouse
 from shakhes.engine.calendar import CalendarSettings, Grain
 from shakhes.engine.engine import Engine
 from shakhes.errors import WorkspaceError
+from shakhes.imports.customers import refresh_if_changed
 from shakhes.imports.ledger import Ledger, UndoResult
 from shakhes.imports.pipeline import ImportOptions, ImportReport, import_file, retry_quarantine
 from shakhes.settings import SETTINGS_FILE, CalendarKind, WorkspaceSettings, read_settings
@@ -198,6 +199,7 @@ class Workspace:
         """The engine over this workspace; its cache follows the data and definitions versions."""
         defs_version = self.store.versions(self.id)[1]
         if self._engine is None or self._engine_defs_version != defs_version:
+            self._refresh_customers()
             self._engine_defs_version = defs_version
             self._engine = Engine(
                 self.warehouse,
@@ -209,6 +211,16 @@ class Workspace:
             )
         return self._engine
 
+    def _refresh_customers(self) -> None:
+        """Work the customers from orders out again if the inactivity window in
+        ``shakhes.toml`` changed since they were (see :mod:`shakhes.imports.customers`)."""
+        if refresh_if_changed(self.warehouse, self.settings.customer_inactivity_days):
+            self.store.bump_data_version(
+                self.id,
+                current_actor(),
+                {"customers_from_orders": self.settings.customer_inactivity_days},
+            )
+
     def load(self, table: str, path: Path) -> ImportReport:
         """Strictly load a canonical file into ``table``: all or nothing, every problem listed.
         It goes through the import pipeline with ``strict``, so it is in the import log and
@@ -219,6 +231,7 @@ class Workspace:
 
     def import_file(self, path: Path, options: ImportOptions) -> ImportReport:
         """Import one export file (see :mod:`shakhes.imports.pipeline`)."""
+        options = replace(options, inactivity_days=self.settings.customer_inactivity_days)
         report = import_file(self.warehouse, path, options)
         if report.import_id is not None:
             self.store.bump_data_version(
@@ -237,6 +250,7 @@ class Workspace:
 
     def retry_quarantine(self, import_id: int, options: ImportOptions) -> tuple[ImportReport, int]:
         """Import again the rows an import quarantined; see :func:`retry_quarantine`."""
+        options = replace(options, inactivity_days=self.settings.customer_inactivity_days)
         with tempfile.TemporaryDirectory() as folder:
             report, resolved = retry_quarantine(self.warehouse, import_id, options, Path(folder))
         if report.import_id is not None:
@@ -267,7 +281,8 @@ class Workspace:
 
     def undo_import(self, import_id: int) -> UndoResult:
         """Undo an import: remove its rows and restore what it replaced."""
-        result = Ledger(self.warehouse).undo(import_id)
+        ledger = Ledger(self.warehouse, inactivity_days=self.settings.customer_inactivity_days)
+        result = ledger.undo(import_id)
         self.store.bump_data_version(
             self.id,
             current_actor(),
