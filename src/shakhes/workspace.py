@@ -12,7 +12,7 @@ import re
 import shutil
 import tempfile
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -24,6 +24,7 @@ from shakhes.data.warehouse import Warehouse
 from shakhes.engine.calendar import CalendarSettings, Grain
 from shakhes.engine.engine import Engine
 from shakhes.errors import WorkspaceError
+from shakhes.imports.customers import refresh_if_changed
 from shakhes.imports.ledger import Ledger, UndoResult
 from shakhes.imports.pipeline import (
     ImportOptions,
@@ -205,6 +206,7 @@ class Workspace:
         """The engine over this workspace; its cache follows the data and definitions versions."""
         defs_version = self.store.versions(self.id)[1]
         if self._engine is None or self._engine_defs_version != defs_version:
+            self._refresh_customers()
             self._engine_defs_version = defs_version
             self._engine = Engine(
                 self.warehouse,
@@ -215,6 +217,16 @@ class Workspace:
                 version=lambda: self.store.versions(self.id),
             )
         return self._engine
+
+    def _refresh_customers(self) -> None:
+        """Work the customers from orders out again if the inactivity window in
+        ``shakhes.toml`` changed since they were (see :mod:`shakhes.imports.customers`)."""
+        if refresh_if_changed(self.warehouse, self.settings.customer_inactivity_days):
+            self.store.bump_data_version(
+                self.id,
+                current_actor(),
+                {"customers_from_orders": self.settings.customer_inactivity_days},
+            )
 
     def load(
         self, table: str, path: Path, progress: Callable[[Step], None] | None = None
@@ -230,6 +242,7 @@ class Workspace:
 
     def import_file(self, path: Path, options: ImportOptions) -> ImportReport:
         """Import one export file (see :mod:`shakhes.imports.pipeline`)."""
+        options = replace(options, inactivity_days=self.settings.customer_inactivity_days)
         report = import_file(self.warehouse, path, options)
         if report.import_id is not None:
             self.store.bump_data_version(
@@ -248,6 +261,7 @@ class Workspace:
 
     def retry_quarantine(self, import_id: int, options: ImportOptions) -> tuple[ImportReport, int]:
         """Import again the rows an import quarantined; see :func:`retry_quarantine`."""
+        options = replace(options, inactivity_days=self.settings.customer_inactivity_days)
         with tempfile.TemporaryDirectory() as folder:
             report, resolved = retry_quarantine(self.warehouse, import_id, options, Path(folder))
         if report.import_id is not None:
@@ -278,7 +292,8 @@ class Workspace:
 
     def undo_import(self, import_id: int) -> UndoResult:
         """Undo an import: remove its rows and restore what it replaced."""
-        result = Ledger(self.warehouse).undo(import_id)
+        ledger = Ledger(self.warehouse, inactivity_days=self.settings.customer_inactivity_days)
+        result = ledger.undo(import_id)
         self.store.bump_data_version(
             self.id,
             current_actor(),
