@@ -195,6 +195,7 @@ def _shakhes(*args: str, cwd: Path) -> subprocess.CompletedProcess[str]:
     )
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("command", ["import", "load"])
 def test_piped_progress_is_a_few_plain_lines_and_quiet_is_none(
     tmp_path: Path, command: str

@@ -307,6 +307,7 @@ def _fit(value: Any, type_: pa.DataType) -> Any:
     return float(value)
 
 
+@pytest.mark.slow
 @settings(
     max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
 )
@@ -334,6 +335,7 @@ def _json_records(draw: Any) -> list[dict[str, Any]]:
     return records
 
 
+@pytest.mark.slow
 @settings(
     max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
 )
@@ -345,6 +347,7 @@ def test_jsonl_both_ways_store_the_same(
     assert _outcome(path, True) == _outcome(path, False)
 
 
+@pytest.mark.slow
 @pytest.mark.filterwarnings("ignore::hypothesis.errors.NonInteractiveExampleWarning")
 def test_the_cases_above_take_the_straight_path_often(tmp_path: Path) -> None:
     """The comparisons are worth something only if the straight path succeeds in many of them."""

@@ -48,6 +48,9 @@ _COMMON_CURRENCIES = (
     "USD", "EUR", "GBP", "IRR", "IRT", "AED", "TRY", "SAR", "CAD", "AUD", "CHF", "JPY", "CNY",
     "INR", "RUB", "SEK", "NOK", "DKK", "PLN", "BRL", "MXN", "KRW", "SGD", "HKD", "NZD", "ZAR",
 )  # fmt: skip
+_NEVER_EMPTY = ("channel", "currency")
+"""Required text columns outside the natural key that must not be empty either; the others
+(a campaign name, a guest order's customer) may be, as the canonical layout's defaults say."""
 _SPACES = "".join(chr(i) for i in range(sys.maxunicode + 1) if chr(i).isspace())
 """What Python's ``str.strip()`` removes — and the general way with it (DuckDB's ``trim()``
 alone leaves tabs, line breaks and a few Unicode spaces)."""
@@ -349,8 +352,8 @@ def _checks(col: Column, table: Table) -> list[str]:
     c = _q(col.name)
     if col.type is ColumnType.STRING:
         checks = []
-        if col.required:  # (the cells are trimmed already)
-            checks.append(f"({c} IS NULL OR {c} = '')")
+        if col.required and (col.name in table.natural_key or col.name in _NEVER_EMPTY):
+            checks.append(f"({c} IS NULL OR {c} = '')")  # (the cells are trimmed already)
         if col.name == "channel":
             checks.append(f"trim({c}) NOT IN ({', '.join(_lit(ch) for ch in CHANNELS)})")
         if col.name == "currency":
@@ -380,7 +383,7 @@ def _all_good(table: Table, header: list[str]) -> str:
             parts.append(f"{c} IN ({', '.join(_lit(ch) for ch in CHANNELS)})")
         elif col.name == "currency":  # the usual codes, cheaper than the pattern
             parts.append(f"{c} IN ({', '.join(_lit(code) for code in _COMMON_CURRENCIES)})")
-        elif col.type is ColumnType.STRING and col.required:
+        elif col.type is ColumnType.STRING and col.required and col.name in table.natural_key:
             parts.append(f"{c} <> ''")  # the cells are trimmed already
         elif col.type in (ColumnType.DATE, ColumnType.BOOLEAN) and col.required:
             parts.append(f"{c} IS NOT NULL")
