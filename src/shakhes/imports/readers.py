@@ -1099,14 +1099,25 @@ def _text_column(column: pa.Array) -> pa.Array:
 
 def _float_texts(column: pa.Array) -> pa.Array:
     """Floats as :func:`_float_text` writes them: whole ones below 1e16 without ``.0``, the
-    others as Python's shortest repr (which numpy's ``str`` of a float64 is too)."""
-    values = column.cast(pa.float64()).fill_null(0.0).to_numpy(zero_copy_only=False)
-    texts = values.astype(str).astype(object)
-    whole = np.isfinite(values) & (np.abs(values) < 1e16)
+    others as Python's shortest repr. Between 1e-4 and 1e16 Arrow writes that repr too (the
+    same shortest digits, without an exponent); outside it, numpy's ``str`` of a float64 does."""
+    floats = column.cast(pa.float64())
+    values = floats.fill_null(0.0).to_numpy(zero_copy_only=False)
+    valid = ~floats.is_null().to_numpy(zero_copy_only=False)
+    size = np.abs(values)
+    finite = np.isfinite(values)
+    whole = valid & finite & (size < 1e16)
     whole[whole] = np.floor(values[whole]) == values[whole]
-    texts[whole] = values[whole].astype(np.int64).astype(str)
-    mask = column.is_null().to_numpy(zero_copy_only=False)
-    return pa.array(texts, pa.string(), mask=mask)
+    text = floats.cast(pa.string())
+    positional = ~pc.fill_null(pc.match_substring(text, "e"), False).to_numpy(zero_copy_only=False)
+    if whole.any():
+        integers = pa.array(np.where(whole, values, 0).astype(np.int64)).cast(pa.string())
+        text = pc.if_else(pa.array(whole), integers, text)
+    # (Arrow also writes some large ones with an exponent, where Python does not.)
+    odd = valid & ~whole & ~(finite & (size >= 1e-4) & (size < 1e16) & positional)
+    if odd.any():
+        text = pc.replace_with_mask(text, pa.array(odd), pa.array(values[odd].astype(str)))
+    return text
 
 
 def _guarded(items: Iterator[_T], error: Callable[[Exception], DataError]) -> Iterator[_T]:
