@@ -301,8 +301,10 @@ def _fastexcel() -> Any:
     except ImportError:  # pragma: no cover - a dependency; the general way reads workbooks
         return None
     # It logs a warning for an empty column (read as text); Python would print it on stderr.
-    logging.getLogger("fastexcel").addHandler(logging.NullHandler())
-    logging.getLogger("fastexcel").propagate = False
+    logger = logging.getLogger("fastexcel")
+    if not logger.handlers:
+        logger.addHandler(logging.NullHandler())
+        logger.propagate = False
     return fastexcel
 
 
