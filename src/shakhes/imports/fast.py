@@ -127,15 +127,16 @@ def insert_in_place(
     )
 
 
-def check_text(warehouse: Warehouse, table: Table, import_id: int) -> None:
+def check_text(warehouse: Warehouse, table: Table, import_id: int) -> bool:
     """:class:`NotClean` unless every non-ASCII text value import ``import_id`` wrote is what
-    the general way would have made of it (it repairs mojibake, and strips a leading BOM)."""
+    the general way would have made of it (it repairs mojibake, and strips a leading BOM);
+    whether it wrote any non-ASCII text at all."""
     from shakhes.imports.values import parse_text
 
     con = warehouse.backend.con
     texts = [_q(c.name) for c in table.columns if c.type is ColumnType.STRING]
     if not texts:
-        return
+        return False
     mine = f"{IMPORT_ID} = {int(import_id)}"
     tests = ", ".join(f"coalesce(bool_or(strlen({c}) <> length({c})), false)" for c in texts)
     found = con.execute(f"SELECT {tests} FROM {_q(table.name)} WHERE {mine}").fetchone()
@@ -148,6 +149,7 @@ def check_text(warehouse: Warehouse, table: Table, import_id: int) -> None:
         cells = pa.array([v for (v,) in values], pa.string())
         if parse_text(cells).values.to_pylist() != cells.to_pylist():
             raise NotClean
+    return any(found or ())
 
 
 def row_total(info: FileInfo) -> int | None:

@@ -187,6 +187,8 @@ class _Importer:
         self.rows_read = 0
         self.stated_range: tuple[dt.date, dt.date] | None = None
         self.fingerprint: Future[Fingerprint] = Future()
+        self.ascii_text = False
+        """The straight read found no non-ASCII text (so no spelling to unify)."""
 
     def run(self) -> ImportReport:
         # The file is checksummed by a thread while it is read (hashlib lets go of the GIL).
@@ -267,7 +269,7 @@ class _Importer:
                 self._report(Step("reading", total, total, totals.rows, unit))
                 self._report(Step("checking", None, totals.rows, totals.rows, "rows"))
                 if info.format != "csv" or not self.fingerprint.result().ascii:
-                    fast.check_text(wh, table, import_id)
+                    self.ascii_text = not fast.check_text(wh, table, import_id)
                 report = self._finish(
                     info, layout.spec, table, STAGE, f'"{table.name}"', totals, import_id
                 )
@@ -292,7 +294,7 @@ class _Importer:
         """From the staged rows (``stage``; ``rows`` the table they live in; ``in_place`` the
         import id of rows already written into the canonical table) to the report: spellings,
         checks, then a dry run's preview, or the merge and the import record."""
-        if in_place is None or not self.fingerprint.result().ascii:
+        if in_place is None or not (self.fingerprint.result().ascii or self.ascii_text):
             self._unify_spellings(rows, table, in_place)
         self._refuse_duplicates(stage, table)
         if self.options.strict and self.rejected:
