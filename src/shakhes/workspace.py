@@ -171,6 +171,7 @@ class Session:
         self.workspace = workspace
         self.writing = writing
         self._warehouse: Warehouse | None = None
+        self._versions: tuple[int, int] | None = None
         self._stack = ExitStack()
 
     @property
@@ -180,10 +181,24 @@ class Session:
     @property
     def warehouse(self) -> Warehouse:
         if self._warehouse is None:
+            if not self.writing and self._versions is None:
+                self.versions()  # before the connection's first query: see versions()
             self._warehouse = self._stack.enter_context(
                 self.workspace._connect(writing=self.writing)
             )
         return self._warehouse
+
+    def versions(self) -> tuple[int, int]:
+        """The workspace's ``(data_version, definitions_version)`` that go with the data this
+        session reads, for cache keys. A reader's are read once, before its first query: on
+        Postgres a reader reads one snapshot and a writer bumps the version after it commits,
+        so the data read is never older than these versions say. A writer's are read afresh
+        (it changes them itself)."""
+        if self.writing:
+            return self.store.versions(self.workspace.id)
+        if self._versions is None:
+            self._versions = self.store.versions(self.workspace.id)
+        return self._versions
 
     def close(self) -> None:
         self._warehouse = None
@@ -385,9 +400,14 @@ class Workspace:
                     calendar=self.calendar,
                     params=self.settings.parameters,
                     currency=self.settings.currency,
-                    version=lambda: self.store.versions(self.id),
+                    version=self._versions,
                 )
             return self._engine
+
+    def _versions(self) -> tuple[int, int]:
+        """The versions of the data this thread's session reads (see :meth:`Session.versions`)."""
+        session = self._current()
+        return self.store.versions(self.id) if session is None else session.versions()
 
     @contextmanager
     def _read_warehouse(self) -> Iterator[Warehouse]:
