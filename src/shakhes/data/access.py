@@ -188,9 +188,16 @@ class FileGate:
 
     @contextlib.contextmanager
     def _file(self, name: str) -> Iterator[int]:
-        self.folder.mkdir(parents=True, exist_ok=True)
-        # flock needs no write permission: a user who may only read the workspace can lock.
-        fd = os.open(self.folder / name, os.O_RDONLY | os.O_CREAT | os.O_CLOEXEC, 0o666)
+        try:
+            self.folder.mkdir(parents=True, exist_ok=True)
+            # flock needs no write permission: a user who may only read the files can lock.
+            fd = os.open(self.folder / name, os.O_RDONLY | os.O_CREAT | os.O_CLOEXEC, 0o666)
+        except OSError as exc:
+            raise WorkspaceError(
+                f"cannot open the lock file {self.folder / name}: {exc.strerror}",
+                hint="Commands take turns through files in this folder: it must exist and be "
+                "writable by everyone who uses the workspace.",
+            ) from None
         try:
             yield fd
         finally:
@@ -302,9 +309,7 @@ class PostgresGate:
         try:
             connection = psycopg.connect(self.conninfo, autocommit=True)
         except psycopg.OperationalError as exc:
-            raise WorkspaceError(
-                f"cannot connect to the warehouse at {self.conninfo}: {str(exc).strip()}"
-            ) from None
+            raise WorkspaceError(f"cannot connect to the warehouse: {str(exc).strip()}") from None
         with connection as con:
 
             def attempt() -> bool:
