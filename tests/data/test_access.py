@@ -63,14 +63,15 @@ def test_holder_describes_what_who_pid_and_since() -> None:
 def test_readers_share_and_a_writer_waits_for_them(tmp_path: Path) -> None:
     gate = FileGate(tmp_path)
     log: list[str] = []
-    first, leave_first = _in_thread(lambda: gate.shared(5, None), log, "r1")
-    second, leave_second = _in_thread(lambda: gate.shared(5, None), log, "r2")
+    first, leave_first = _in_thread(lambda: gate.shared(60, None), log, "r1")
+    second, leave_second = _in_thread(lambda: gate.shared(60, None), log, "r2")
     wait_for(lambda: {"r1 in", "r2 in"} <= set(log))  # both at once
     heard: list[Waiting] = []
     writer, leave_writer = _in_thread(
-        lambda: gate.exclusive(Holder.me("import of a.csv", "sara"), 5, heard.append), log, "w"
+        lambda: gate.exclusive(Holder.me("import of a.csv", "sara"), 60, heard.append), log, "w"
     )
-    time.sleep(0.3)
+    wait_for(lambda: bool(heard))
+    time.sleep(0.2)
     assert "w in" not in log
     assert heard == [Waiting(None, writing=True)]
     leave_first.set()
@@ -87,15 +88,16 @@ def test_a_waiting_writer_holds_new_readers_back(tmp_path: Path) -> None:
     stream of readers cannot starve the writer."""
     gate = FileGate(tmp_path)
     log: list[str] = []
-    reader, leave_reader = _in_thread(lambda: gate.shared(5, None), log, "r1")
+    reader, leave_reader = _in_thread(lambda: gate.shared(60, None), log, "r1")
     wait_for(lambda: "r1 in" in log)
     writer, leave_writer = _in_thread(
-        lambda: gate.exclusive(Holder.me("import of a.csv", "sara"), 5, None), log, "w"
+        lambda: gate.exclusive(Holder.me("import of a.csv", "sara"), 60, None), log, "w"
     )
     wait_for(lambda: gate.writer() is not None)  # queued
     heard: list[Waiting] = []
-    late, leave_late = _in_thread(lambda: gate.shared(5, heard.append), log, "r2")
-    time.sleep(0.3)
+    late, leave_late = _in_thread(lambda: gate.shared(60, heard.append), log, "r2")
+    wait_for(lambda: bool(heard))
+    time.sleep(0.2)
     assert "r2 in" not in log and "w in" not in log
     assert [w.holder.what for w in heard if w.holder] == ["import of a.csv"]
     leave_reader.set()
@@ -171,7 +173,7 @@ def test_postgres_writers_take_turns_through_an_advisory_lock(pg_database: str) 
     conninfo = pg_database.replace("postgres://", "postgresql://", 1)
     gate = PostgresGate(conninfo)
     log: list[str] = []
-    first, leave_first = _in_thread(lambda: gate.exclusive(ALICE, 5, None), log, "w1")
+    first, leave_first = _in_thread(lambda: gate.exclusive(ALICE, 60, None), log, "w1")
     wait_for(lambda: "w1 in" in log)
     with gate.shared(0, None):  # readers need no lock on Postgres
         pass
@@ -181,7 +183,7 @@ def test_postgres_writers_take_turns_through_an_advisory_lock(pg_database: str) 
             pass
     assert heard and heard[0].holder is not None and heard[0].holder.actor == "alice"
     second, leave_second = _in_thread(
-        lambda: gate.exclusive(Holder.me("rates load", "bob"), 10, None), log, "w2"
+        lambda: gate.exclusive(Holder.me("rates load", "bob"), 60, None), log, "w2"
     )
     time.sleep(0.3)
     assert "w2 in" not in log
@@ -197,5 +199,5 @@ def test_postgres_writers_take_turns_through_an_advisory_lock(pg_database: str) 
         with gate.exclusive(Holder.me("x", "bob"), 0.2, None):
             pass
     dying.close()
-    with gate.exclusive(Holder.me("x", "bob"), 5, None):
+    with gate.exclusive(Holder.me("x", "bob"), 30, None):
         pass
