@@ -46,6 +46,7 @@ from shakhes.imports.pipeline import ImportOptions, ImportReport, import_file, r
 from shakhes.settings import SETTINGS_FILE, CalendarKind, WorkspaceSettings, read_settings
 from shakhes.spec.catalog import load_catalog
 from shakhes.spec.kpi import KpiSpec
+from shakhes.spec.validate import validate_definitions
 from shakhes.store.db import create_engine_for, current_revision
 from shakhes.store.db import upgrade as migrate_store
 from shakhes.store.repo import MetadataStore, Plan
@@ -502,11 +503,24 @@ class Workspace:
         *,
         what: str = "apply of KPI definitions",
         prune: bool = False,
+        dry_run: bool = False,
     ) -> Plan:
-        """Make the workspace's definitions match ``specs`` (see :meth:`MetadataStore.apply`),
-        in a write session."""
+        """Make the workspace's definitions match ``specs`` (see :meth:`MetadataStore.apply`)
+        after checking the set they make together (:func:`validate_definitions`), in a write
+        session, so nothing changes them between the check and the change. ``dry_run``: the
+        plan only, changing nothing."""
+        specs = list(specs)
+        if dry_run:
+            self._validate(specs, prune=prune)
+            return self.store.plan(self.id, specs, prune=prune)
         with self.writing(what) as session:
+            self._validate(specs, prune=prune)
             return session.store.apply(self.id, specs, actor=current_actor(), prune=prune)
+
+    def _validate(self, specs: list[KpiSpec], *, prune: bool) -> None:
+        """Check the definitions ``specs`` leave the workspace with, all together."""
+        current = {} if prune else self.definitions()
+        validate_definitions({**current, **{s.id: s for s in specs}}, self.settings.parameters)
 
     def upgrade(self) -> tuple[str | None, str | None]:
         """Bring the workspace's schemas up to this shakhes: run the metadata store's

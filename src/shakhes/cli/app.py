@@ -205,19 +205,12 @@ def apply(
     workspace: WorkspaceOpt = None,
 ) -> None:
     """Add or update KPI definitions from YAML and print what changed."""
-    from shakhes.spec.validate import validate_definitions
     from shakhes.spec.yaml_io import load_specs
 
     specs = load_specs(file)
     ws = open_workspace(workspace, wait)
     try:
-        current = ws.definitions()
-        merged = {**({} if prune else current), **{s.id: s for s in specs}}
-        validate_definitions(merged, ws.settings.parameters)
-        if dry_run:
-            plan = ws.store.plan(ws.id, specs, prune=prune)
-        else:
-            plan = ws.apply(specs, what=f"apply of {file.name}", prune=prune)
+        plan = ws.apply(specs, what=f"apply of {file.name}", prune=prune, dry_run=dry_run)
     finally:
         ws.close()
     out.print(plan.render(), markup=False, highlight=False)
