@@ -319,7 +319,10 @@ class Engine:
                 t = self.warehouse.table(name)
                 found = self.warehouse.backend.to_pyarrow(t.select("currency").distinct())
                 known = {c for c in found.column("currency").to_pylist() if c is not None}
-                with self._lock:
+                with self._lock:  # keep only the current data version's (a server lives long)
+                    stale = [k for k in self._currency_cache if k[1] != version]
+                    for old in stale:
+                        del self._currency_cache[old]
                     self._currency_cache[key] = known
             return known
 
