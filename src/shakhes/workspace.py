@@ -18,7 +18,7 @@ import tempfile
 import threading
 from collections.abc import Iterable, Iterator
 from contextlib import ExitStack, contextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlparse
@@ -41,6 +41,7 @@ from shakhes.data.warehouse import Warehouse, duckdb_path
 from shakhes.engine.calendar import CalendarSettings, Grain
 from shakhes.engine.engine import Engine
 from shakhes.errors import InternalError, WorkspaceError
+from shakhes.imports.customers import refresh_if_changed, window_used
 from shakhes.imports.ledger import Ledger, UndoResult
 from shakhes.imports.pipeline import ImportOptions, ImportReport, import_file, retry_quarantine
 from shakhes.settings import SETTINGS_FILE, CalendarKind, WorkspaceSettings, read_settings
@@ -392,6 +393,8 @@ class Workspace:
         """The engine over this workspace. Each call runs in a read session of its own (so
         threads compute in parallel); its caches follow the data and definitions versions."""
         defs_version = self.store.versions(self.id)[1]
+        if self._engine is None or self._engine_defs_version != defs_version:
+            self._refresh_customers()  # sessions of its own: not under the lock
         with self._lock:
             if self._engine is None or self._engine_defs_version != defs_version:
                 self._engine_defs_version = defs_version
@@ -415,6 +418,25 @@ class Workspace:
         with self.reading() as session:
             yield session.warehouse
 
+    def _refresh_customers(self) -> None:
+        """Work the customers from orders out again if the inactivity window in
+        ``shakhes.toml`` changed since they were (see :mod:`shakhes.imports.customers`): a
+        read finds out, and only then a write does it (not inside a read session of this
+        thread, which cannot become a write: the next engine built outside one does it)."""
+        days = self.settings.customer_inactivity_days
+        current = self._current()
+        if current is not None and not current.writing:
+            return
+        with self.reading() as session:
+            used = window_used(session.warehouse)
+        if used is None or used == days:
+            return
+        with self.writing("customers worked out from orders again") as session:
+            if refresh_if_changed(session.warehouse, days):
+                session.store.bump_data_version(
+                    self.id, current_actor(), {"customers_from_orders": days}
+                )
+
     # ---- writing --------------------------------------------------------------------------------
 
     def load(self, table: str, path: Path) -> ImportReport:
@@ -431,6 +453,7 @@ class Workspace:
         return self._import(path, options, f"import of {path.name}")
 
     def _import(self, path: Path, options: ImportOptions, what: str) -> ImportReport:
+        options = replace(options, inactivity_days=self.settings.customer_inactivity_days)
         with self.writing(what) as session:
             report = import_file(session.warehouse, path, options)
             if report.import_id is not None:
@@ -450,6 +473,7 @@ class Workspace:
 
     def retry_quarantine(self, import_id: int, options: ImportOptions) -> tuple[ImportReport, int]:
         """Import again the rows an import quarantined; see :func:`retry_quarantine`."""
+        options = replace(options, inactivity_days=self.settings.customer_inactivity_days)
         with (
             self.writing(f"retry of the quarantined rows of import #{import_id}") as session,
             tempfile.TemporaryDirectory() as folder,
@@ -485,7 +509,10 @@ class Workspace:
     def undo_import(self, import_id: int) -> UndoResult:
         """Undo an import: remove its rows and restore what it replaced."""
         with self.writing(f"undo of import #{import_id}") as session:
-            result = Ledger(session.warehouse).undo(import_id)
+            ledger = Ledger(
+                session.warehouse, inactivity_days=self.settings.customer_inactivity_days
+            )
+            result = ledger.undo(import_id)
             session.store.bump_data_version(
                 self.id,
                 current_actor(),

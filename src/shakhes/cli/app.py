@@ -176,9 +176,13 @@ def import_(
     """Import platform exports: recognise the layout, parse, check, quarantine bad rows, and
     merge the rest in one transaction that `shakhes imports undo` can reverse."""
     if suggest_mapping:
-        from shakhes.imports.mapping import suggest_for_file
+        from shakhes.imports.suggest import suggest_for_file
 
         for path in files:
+            sys.stdout.write(
+                f"# Mapping suggested for {path.name}: check it, save it (e.g. as mapping.yml) "
+                f"and import with: shakhes import {path.name} --mapping mapping.yml\n"
+            )
             sys.stdout.write(suggest_for_file(path, encoding=encoding))
         return
     options = ImportOptions(

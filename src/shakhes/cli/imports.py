@@ -101,6 +101,16 @@ def print_report(out: Console, r: ImportReport) -> None:
         markup=False,
         soft_wrap=True,
     )
+    if r.changed and r.replaced:
+        verb = "would change" if r.dry_run else "changed"
+        out.print(
+            f"  in rows already there, {verb}: "
+            + ", ".join(f"{name} on {count:,}" for name, count in r.changed if count)
+            if any(count for _, count in r.changed)
+            else "  no value of the rows already there changes",
+            markup=False,
+            soft_wrap=True,
+        )
     for reason, count in r.skipped:
         out.print(f"  skipped {count:,} {reason}(s)", markup=False, soft_wrap=True)
     if r.totals:

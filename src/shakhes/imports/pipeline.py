@@ -23,12 +23,13 @@ import numpy.typing as npt
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from shakhes.data.model import CHANNELS, TABLES, ColumnType, Table
+from shakhes.data.model import CHANNELS, ColumnType, Table
 from shakhes.data.warehouse import IMPORT_ID, Warehouse, arrow_schema
 from shakhes.engine.compile import matchable_text
 from shakhes.errors import DataError, nearest
 from shakhes.imports import fast
 from shakhes.imports import values as V
+from shakhes.imports.customers import DEFAULT_INACTIVITY_DAYS
 from shakhes.imports.layout import (
     HEADER_SEARCH_ROWS,
     Layout,
@@ -41,6 +42,12 @@ from shakhes.imports.layout import (
 )
 from shakhes.imports.ledger import ImportRecord, Ledger, Rejected, cell_names
 from shakhes.imports.mapping import load_mapping
+from shakhes.imports.partial import (
+    column_changes,
+    reject_unknown_keys,
+    updatable,
+    written_table,
+)
 from shakhes.imports.readers import (
     Block,
     FileInfo,
@@ -99,6 +106,8 @@ class ImportOptions:
     problem (up to :data:`MAX_LISTED`), and nothing is written."""
     progress: Callable[[Step], None] | None = field(default=None, compare=False)
     """Called as the import goes on, for a progress bar (possibly from another thread)."""
+    inactivity_days: int = DEFAULT_INACTIVITY_DAYS
+    """The workspace's inactivity window, for the customers worked out from orders."""
 
 
 @dataclass(frozen=True)
@@ -136,6 +145,9 @@ class ImportReport:
     already_imported: int | None = None
     skipped: tuple[tuple[str, int], ...] = ()
     """Rows the layout says are not records (line-item continuations, cancelled orders)."""
+    changed: tuple[tuple[str, int], ...] = ()
+    """For a file that writes only some columns: per column, the rows already there whose
+    value it changes (would change, in a dry run)."""
 
 
 @dataclass
@@ -151,7 +163,7 @@ class _Totals:
             if table.has_column(name) and rows.num_rows:
                 value = pc.sum(rows.column(name)).as_py()
                 self.sums[name] = self.sums.get(name, 0.0) + float(value or 0)
-        if rows.num_rows:
+        if rows.num_rows and table.time_column in rows.column_names:
             dates = rows.column(table.time_column)
             lo, hi = pc.min(dates).as_py(), pc.max(dates).as_py()
             self.lo = lo if self.lo is None or lo < self.lo else self.lo
@@ -194,7 +206,7 @@ class _Importer:
         )
         layout = find_layout(self.path, head, specs)
         spec = layout.spec
-        table = TABLES[spec.table]
+        table = written_table(spec)  # the columns it writes: all, or some (partial.py)
         if self.options.strict:
             _refuse_unknown_columns(self.path, layout)
         if spec.preamble_date_range:
@@ -284,10 +296,11 @@ class _Importer:
             tuple(self.rejected[:MAX_REJECTED]),
             dry_run=self.options.dry_run,
             skipped=tuple(sorted(self.skipped.items())),
+            changed=column_changes(self.warehouse, stage, table),
         )
         if self.options.dry_run:
             return self._preview(report, stage, table, in_place)
-        ledger = Ledger(self.warehouse)
+        ledger = Ledger(self.warehouse, inactivity_days=self.options.inactivity_days)
         previous = ledger.same_file(table.name, self.fingerprint.result().sha256)
         if previous is not None and not self.options.replace_range:
             return replace(report, already_imported=previous.import_id, accepted=0)
@@ -440,6 +453,8 @@ class _Importer:
             for name in fields:
                 if name not in texts:
                     texts[name] = _constant("", len(batch), pa.string())
+        if spec.rewrite is not None:  # a mapping's value maps, defaults, one column to several
+            texts, fields = spec.rewrite(texts, fields)
         n = len(batch)
         if n == 0:
             return pa.table(
@@ -569,6 +584,7 @@ class _Importer:
                     reject(i, col.name, cell(i, col.name), "missing required value")
             out[col.name] = value
         self._check_rules(out, columns, table, reject, cell)
+        reject_unknown_keys(self.warehouse, spec, table, out, reject)
         return out
 
     def _currency(self, value: pa.Array | None, n: int, layout: Layout) -> pa.Array:
@@ -760,8 +776,8 @@ class _Importer:
         others = "" if in_place is None else f"t.{IMPORT_ID} IS DISTINCT FROM {int(in_place)} AND "
         with self.warehouse.transaction() as cur:
             cur.execute(
-                f'SELECT count(*) FROM "{table.name}" AS t WHERE {others}EXISTS '
-                f"(SELECT 1 FROM {stage} AS s WHERE {match})"
+                f'SELECT count(*) FROM "{table.name}" AS t WHERE {others}{updatable(table)} AND '
+                f"EXISTS (SELECT 1 FROM {stage} AS s WHERE {match})"
             )
             replaced = int(cur.fetchone()[0])
         return replace(report, replaced=replaced)
