@@ -9,7 +9,11 @@ from __future__ import annotations
 
 from shakhes.errors import ShakhesError
 
-HINTS: dict[str, str] = {}
+HINTS: dict[str, str] = {
+    "busy": "Try again when it is done, or wait longer with --wait SECONDS.",
+    "store_outdated": "Upgrade it with `shakhes db upgrade` (back up the metadata store first "
+    "if you wish).",
+}
 """Error code → the CLI's hint, formatted with the error's ``params``."""
 
 
