@@ -32,6 +32,10 @@ def build_demo(
     written to ``demo-truth.json`` in the workspace. An existing workspace at ``path`` is
     replaced only with ``force`` and only when the demo made it.
     """
+    if locale not in ("en", "fa"):
+        raise WorkspaceError(
+            f"unknown locale '{locale}'", code="unknown_locale", hint="Locales: en, fa."
+        )
     path = path.expanduser().resolve()
     if path.exists() and not path.is_dir():
         raise WorkspaceError(

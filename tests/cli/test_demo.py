@@ -159,3 +159,5 @@ def test_demo_refuses_a_file_and_a_bad_seed(
     assert run.code == 1 and "is a file" in run.err
     run = shakhes(capsys, "demo", str(tmp_path / "new"), "--seed", "-1")
     assert run.code == 2 and "Traceback" not in run.err and not (tmp_path / "new").exists()
+    run = shakhes(capsys, "demo", str(tmp_path / "new"), "--locale", "de")
+    assert run.code == 1 and "unknown locale 'de'" in run.err and not (tmp_path / "new").exists()

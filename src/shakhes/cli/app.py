@@ -28,7 +28,6 @@ from shakhes.data.access import DEFAULT_WAIT
 from shakhes.data.model import TABLES
 from shakhes.errors import ShakhesError
 from shakhes.imports.pipeline import ImportOptions
-from shakhes.settings import Locale
 from shakhes.workspace import Workspace, current_actor
 
 app = typer.Typer(
@@ -441,14 +440,14 @@ def demo(
         bool,
         typer.Option(help="Replace a workspace an earlier `shakhes demo` made (and only such)."),
     ] = False,
-    locale: Annotated[Locale, typer.Option(help="en or fa.")] = Locale.EN,
+    locale: Annotated[str, typer.Option(help="en or fa.")] = "en",
 ) -> None:
     """Build a workspace with two years of realistic synthetic data and print a scorecard."""
     from shakhes.cli.scorecard import print_scorecard
     from shakhes.demo import build_demo
 
     with err.status("Generating two years of marketing data…"):
-        ws, summary = build_demo(path, seed=seed, force=force, locale=locale.value)
+        ws, summary = build_demo(path, seed=seed, force=force, locale=locale)
     try:
         out.print(
             f"Demo workspace at {ws.root}: " + ", ".join(f"{n:,} {t}" for t, n in summary.items())
