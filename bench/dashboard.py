@@ -595,7 +595,7 @@ def profile_shakhes(data: DataSet, repeat: int = 5) -> None:
 
     convert = DuckDBPandasData.convert_table
     engine_module.build_query = timer("ibis: build expression", engine_module.build_query)
-    engine_module._to_long = timer("pandas: reshape to long", engine_module._to_long)
+    engine_module.to_long = timer("pandas: reshape to long", engine_module.to_long)
     backend._run_pre_execute_hooks = timer(
         "ibis: register memtables", backend._run_pre_execute_hooks
     )

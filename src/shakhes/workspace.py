@@ -23,6 +23,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlparse
 
+from pydantic import ValidationError
 from sqlalchemy.exc import ArgumentError, OperationalError
 
 from shakhes.data.access import (
@@ -40,7 +41,7 @@ from shakhes.data.rates import RatesLoaded, load_rates
 from shakhes.data.warehouse import Warehouse, duckdb_path
 from shakhes.engine.calendar import CalendarSettings, Grain
 from shakhes.engine.engine import Engine
-from shakhes.errors import InternalError, WorkspaceError
+from shakhes.errors import InternalError, Issue, WorkspaceError
 from shakhes.imports.customers import refresh_if_changed, window_used
 from shakhes.imports.ledger import Ledger, UndoResult
 from shakhes.imports.pipeline import ImportOptions, ImportReport, import_file, retry_quarantine
@@ -133,7 +134,18 @@ def init(
         settings_args["warehouse_url"] = warehouse_url
     if metadata_url:
         settings_args["metadata_url"] = metadata_url
-    settings = WorkspaceSettings(**settings_args)
+    try:
+        settings = WorkspaceSettings(**settings_args)
+    except ValidationError as exc:
+        issues = [
+            Issue(str(e["msg"]), code="invalid_setting", field=".".join(map(str, e["loc"])))
+            for e in exc.errors()
+        ]
+        raise WorkspaceError(
+            "cannot create the workspace: " + "; ".join(f"{i.field}: {i.message}" for i in issues),
+            code="invalid_settings",
+            issues=issues,
+        ) from None
     before = set(root.iterdir()) if root.exists() else None
     root.mkdir(parents=True, exist_ok=True)
     ws = Workspace(root, settings)

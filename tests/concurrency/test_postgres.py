@@ -3,7 +3,9 @@ snapshot (the data before a write or after it); writers take turns and say for w
 
 from __future__ import annotations
 
+import csv
 import datetime as dt
+import io
 from pathlib import Path
 
 import pytest
@@ -31,7 +33,8 @@ def test_postgres_reads_run_beside_a_writer_and_read_one_snapshot(
     try:
         read = run(["compute", "clicks", *YEAR, "--wait", "0", "-w", str(root)])
         assert read.returncode == 0, read.stderr
-        assert float(read.stdout.splitlines()[1].split(",")[-1]) == 2000
+        (row,) = csv.DictReader(io.StringIO(read.stdout))
+        assert float(row["value"]) == 2000
         write = run(["imports", "undo", "1", "--wait", "0.3", "-w", str(root)])
         assert write.returncode == 1 and "Traceback" not in write.stderr
         assert f"busy with import of ads.csv by alice (pid {holder.pid}, since" in write.stderr

@@ -7,9 +7,11 @@ on stderr and exits with status 1; anything else is a bug and shows its tracebac
 from __future__ import annotations
 
 import datetime as dt
+import json
 import sys
+from collections.abc import Mapping
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 from rich.console import Console
@@ -23,6 +25,7 @@ from shakhes.cli.options import WorkspaceOpt
 from shakhes.cli.rates import rates_app
 from shakhes.cli.waiting import WaitOpt, open_workspace
 from shakhes.data.access import DEFAULT_WAIT
+from shakhes.data.model import TABLES
 from shakhes.errors import ShakhesError
 from shakhes.imports.pipeline import ImportOptions
 from shakhes.workspace import Workspace, current_actor
@@ -41,6 +44,9 @@ app.add_typer(quarantine_app, name="quarantine")
 app.add_typer(rates_app, name="rates")
 db_app = typer.Typer(help="The workspace's databases: upgrade their schemas.", no_args_is_help=True)
 app.add_typer(db_app, name="db")
+
+DIMENSIONS = sorted({d for t in TABLES.values() for d in t.dimensions})
+"""Every dimension a KPI may be broken down by (each KPI by those of the tables it reads)."""
 
 out = Console(soft_wrap=True)
 err = Console(stderr=True, soft_wrap=True)
@@ -292,21 +298,62 @@ def audit(
     entity: Annotated[
         str | None, typer.Option("--entity", help="Only entries about this KPI id (or 'data').")
     ] = None,
-    limit: Annotated[int, typer.Option(help="How many entries, newest first.")] = 20,
+    limit: Annotated[
+        int, typer.Option(min=1, max=1_000_000, help="How many entries, newest first.")
+    ] = 20,
     workspace: WorkspaceOpt = None,
 ) -> None:
-    """Show the audit log: every definition change and data load, who and when."""
+    """Show the audit log: every definition change and data load, who and when, and for a
+    load what it loaded (table, file, rows)."""
     ws = Workspace.open(workspace)
     try:
         entries = ws.store.audit_log(ws.id, entity_id=entity, limit=limit)
     finally:
         ws.close()
     for e in entries:
-        out.print(
-            f"{e.at:%Y-%m-%d %H:%M:%S} {e.actor} {e.action} {e.entity_type} {e.entity_id}",
-            markup=False,
-            highlight=False,
+        line = f"{e.at:%Y-%m-%d %H:%M:%S} {e.actor} {e.action} {e.entity_type} {e.entity_id}"
+        detail = _describe_load(e.after) if e.entity_type == "data" else ""
+        out.print(line + (f": {detail}" if detail else ""), markup=False, highlight=False)
+
+
+def _describe_load(after: Mapping[str, Any] | None) -> str:
+    """What a data entry of the audit log loaded, in a few words: the import, file and table,
+    the rates, the undo, or the demo's tables."""
+    details = (after or {}).get("details") or {}
+    if not isinstance(details, Mapping) or not details:
+        return ""
+    if "undo_import" in details:
+        return (
+            f"undo of import #{details['undo_import']} ({details.get('deleted', 0)} rows "
+            f"deleted, {details.get('restored', 0)} restored)"
         )
+    if "retry_quarantine" in details:
+        return (
+            f"import #{details.get('import')}: quarantined rows of import "
+            f"#{details['retry_quarantine']} again ({details.get('resolved', 0)} resolved)"
+        )
+    if "import" in details:
+        return (
+            f"import #{details['import']} of {details.get('file', '?')} into "
+            f"{details.get('table', '?')} ({details.get('accepted', 0)} rows accepted, "
+            f"{details.get('replaced', 0)} replaced, {details.get('removed', 0)} removed)"
+        )
+    if "rates" in details:
+        return (
+            f"exchange rates ({', '.join(map(str, details['rates']))}) from "
+            f"{details.get('file', '?')}, {details.get('days', 0)} days"
+        )
+    if "customers_from_orders" in details:
+        return (
+            "customers worked out again from the orders (inactivity window "
+            f"{details['customers_from_orders']} days)"
+        )
+    if "demo_seed" in details:
+        rows = details.get("rows") or {}
+        return f"demo data (seed {details['demo_seed']}): " + ", ".join(
+            f"{n:,} rows into {t}" for t, n in rows.items()
+        )
+    return json.dumps(details, ensure_ascii=False, default=str)
 
 
 @app.command()
@@ -315,27 +362,32 @@ def compute(
     grain: Annotated[
         str | None,
         typer.Option(
-            help="day, week, month, quarter, year, "
-            "fiscal_year, jalali_month, jalali_quarter, "
-            "jalali_year (default: month, or jalali_month "
-            "in a Jalali workspace)."
+            help="day, week, month, quarter, year, fiscal_year, jalali_month, jalali_quarter, "
+            "jalali_year, or total (one value over the whole range) (default: month, or "
+            "jalali_month in a Jalali workspace)."
         ),
     ] = None,
     by: Annotated[
-        str | None, typer.Option(help="Break down by dimension(s): channel,campaign.")
+        str | None,
+        typer.Option(help=f"Break down by dimension(s), comma-separated: {', '.join(DIMENSIONS)}."),
     ] = None,
     from_: Annotated[str | None, typer.Option("--from", help="First day (YYYY-MM-DD).")] = None,
     to: Annotated[str | None, typer.Option("--to", help="Last day (YYYY-MM-DD).")] = None,
     where: Annotated[str | None, typer.Option(help="Filter: \"channel = 'search'\".")] = None,
     compare: Annotated[str | None, typer.Option(help="previous or last-year.")] = None,
     format_: Annotated[str, typer.Option("--format", help="table, csv or json.")] = "table",
+    components: Annotated[
+        bool,
+        typer.Option("--components", help="Also show each ratio KPI's numerator and denominator."),
+    ] = False,
     explain: Annotated[
         bool, typer.Option("--explain", help="Print the plan and SQL instead.")
     ] = False,
     wait: WaitOpt = DEFAULT_WAIT,
     workspace: WorkspaceOpt = None,
 ) -> None:
-    """Compute KPIs per period, optionally broken down, filtered and compared."""
+    """Compute KPIs per period, optionally broken down, filtered and compared. Partial
+    periods are marked; a KPI that cannot be computed shows why, and the others compute."""
     if format_ not in ("table", "csv", "json"):
         raise ShakhesError(f"unknown format '{format_}'", hint="Use table, csv or json.")
     compare_kind = {
@@ -344,6 +396,7 @@ def compute(
         "last-year": "last_year",
         "last_year": "last_year",
     }.get(compare, compare)
+    period = (_date(from_, "--from"), _date(to, "--to"))
     ws = open_workspace(workspace, wait)
     try:
         engine = ws.engine
@@ -351,7 +404,7 @@ def compute(
             kpis,
             grain or ws.default_grain,
             by or (),
-            (_date(from_, "--from"), _date(to, "--to")),
+            period,
             where,
             compare_kind,  # type: ignore[arg-type]
         )
@@ -363,12 +416,17 @@ def compute(
     finally:
         ws.close()
     if format_ == "csv":
-        sys.stdout.write(output.to_csv(result))
+        sys.stdout.write(output.to_csv(result, components=components))
     elif format_ == "json":
-        sys.stdout.write(output.to_json(result) + "\n")
+        sys.stdout.write(output.to_json(result, components=components) + "\n")
     else:
         output.to_table(
-            result, specs, currency=ws.settings.currency, locale=ws.settings.locale, console=out
+            result,
+            specs,
+            currency=ws.settings.currency,
+            locale=ws.settings.locale,
+            console=out,
+            components=components,
         )
 
 
@@ -377,8 +435,11 @@ def demo(
     path: Annotated[Path, typer.Argument(help="Folder for the demo workspace.")] = Path(
         "demo-workspace"
     ),
-    seed: Annotated[int, typer.Option(help="Random seed of the generator.")] = 7,
-    force: Annotated[bool, typer.Option(help="Replace an existing demo workspace.")] = False,
+    seed: Annotated[int, typer.Option(min=0, help="Random seed of the generator.")] = 7,
+    force: Annotated[
+        bool,
+        typer.Option(help="Replace a workspace an earlier `shakhes demo` made (and only such)."),
+    ] = False,
     locale: Annotated[str, typer.Option(help="en or fa.")] = "en",
 ) -> None:
     """Build a workspace with two years of realistic synthetic data and print a scorecard."""
@@ -412,7 +473,10 @@ def db_upgrade(wait: WaitOpt = DEFAULT_WAIT, workspace: WorkspaceOpt = None) -> 
 
 
 def main() -> None:
-    """Entry point: run the app and translate user errors into a message and exit status 1."""
+    """Entry point: run the app and translate user errors into a message and exit status 1.
+
+    A file-system error (a path that is a folder, a file where a folder must be, no permission)
+    is about a path the user gave, so it is a user error too."""
     try:
         app()
     except ShakhesError as exc:
@@ -420,4 +484,10 @@ def main() -> None:
         hint = hint_for(exc)
         if hint:
             err.print(hint, highlight=False, markup=False)
+        sys.exit(1)
+    except OSError as exc:
+        if exc.filename is None:
+            raise  # not about a path: a bug, with its traceback
+        reason = exc.strerror or type(exc).__name__
+        err.print(f"[bold red]error:[/] {escape(f'{exc.filename}: {reason}')}", highlight=False)
         sys.exit(1)

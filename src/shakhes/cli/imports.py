@@ -135,7 +135,7 @@ def print_report(out: Console, r: ImportReport) -> None:
 
 @imports_app.command("list")
 def imports_list(
-    limit: Annotated[int, typer.Option(help="How many, newest first.")] = 20,
+    limit: Annotated[int, typer.Option(min=1, max=1_000_000, help="How many, newest first.")] = 20,
     wait: WaitOpt = DEFAULT_WAIT,
     workspace: WorkspaceOpt = None,
 ) -> None:
