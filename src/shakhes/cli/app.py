@@ -17,8 +17,7 @@ from rich.markup import escape
 
 from shakhes import __version__
 from shakhes.cli import output
-from shakhes.cli.hints import hint_for
-from shakhes.cli.imports import import_command, imports_app, quarantine_app
+from shakhes.cli.imports import import_command, imports_app, print_error, quarantine_app
 from shakhes.cli.options import WorkspaceOpt
 from shakhes.cli.rates import rates_app
 from shakhes.errors import ShakhesError
@@ -168,7 +167,8 @@ def import_(
     workspace: WorkspaceOpt = None,
 ) -> None:
     """Import platform exports: recognise the layout, parse, check, quarantine bad rows, and
-    merge the rest in one transaction that `shakhes imports undo` can reverse."""
+    merge the rest in one transaction per file that `shakhes imports undo` can reverse. A
+    refused file does not stop the others; the exit status is 1 if any file was refused."""
     if suggest_mapping:
         from shakhes.imports.mapping import suggest_for_file
 
@@ -185,7 +185,9 @@ def import_(
         encoding=encoding,
         actor=current_actor(),
     )
-    import_command(out, files, options, workspace)
+    status = import_command(out, files, options, workspace, err)
+    if status:
+        raise typer.Exit(status)
 
 
 @app.command()
@@ -397,8 +399,5 @@ def main() -> None:
     try:
         app()
     except ShakhesError as exc:
-        err.print(f"[bold red]error:[/] {escape(exc.message)}", highlight=False)
-        hint = hint_for(exc)
-        if hint:
-            err.print(hint, highlight=False, markup=False)
+        print_error(err, exc)
         sys.exit(1)

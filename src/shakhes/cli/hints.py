@@ -9,7 +9,14 @@ from __future__ import annotations
 
 from shakhes.errors import ShakhesError
 
-HINTS: dict[str, str] = {}
+HINTS: dict[str, str] = {
+    "no_currency": "Pass --currency CODE (an ISO code: USD, EUR, IRR for rial, IRT for toman).",
+    "no_account": "Pass --account NAME, or set it in the mapping file (constants: account: …).",
+    "unrecognised_layout": "Pass --source NAME (one of: {layouts}), or describe the file with "
+    "--mapping FILE.yml (`shakhes import --suggest-mapping FILE` writes a starting one).",
+    "load_problems": "Fix the file and load it again, or `shakhes import` it to load the good "
+    "rows and quarantine the rest.",
+}
 """Error code → the CLI's hint, formatted with the error's ``params``."""
 
 
