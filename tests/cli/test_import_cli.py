@@ -240,3 +240,22 @@ def test_load_names_no_option_it_does_not_have(
     assert "column 'impressions': value '1,000'" in run.err
     assert "column 'cost': value '$5'" in run.err
     assert "column 'currency': value 'usd'" in run.err
+
+
+def test_a_mapping_without_an_account_gets_the_clis_hint(
+    ws: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    mapping = tmp_path / "m.yml"
+    mapping.write_text(
+        "table: ad_performance\ncolumns:\n  date: Day\n  campaign: Campaign\n"
+        "  impressions: Views\n  clicks: Clicks\n  cost: Spend\n"
+        "constants:\n  platform: digikala\n  channel: display\ncurrency: IRT\n",
+        encoding="utf-8",
+    )
+    path = tmp_path / "digikala.csv"
+    path.write_text("Day,Campaign,Views,Clicks,Spend\n2026-09-01,A,100,1,5\n", encoding="utf-8")
+    run = shakhes(capsys, "import", str(path), "--mapping", str(mapping))
+    assert run.code == 1 and "has no 'account' column" in run.err
+    assert "Pass --account NAME" in run.err
+    ok = shakhes(capsys, "import", str(path), "--mapping", str(mapping), "--account", "shop")
+    assert ok.code == 0, ok.err

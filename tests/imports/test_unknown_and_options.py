@@ -212,7 +212,7 @@ def test_load_takes_only_the_canonical_format_and_lists_every_problem(
         load(warehouse, path)
     error = caught.value
     assert error.code == "load_problems"
-    assert "4 problem(s) in 3 row(s); nothing was loaded" in error.message
+    assert "4 problem(s); nothing was loaded" in error.message
     located = {(i.line, i.column, i.value) for i in error.issues}
     assert located == {
         (3, "impressions", "1,000"),

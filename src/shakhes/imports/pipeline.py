@@ -510,21 +510,11 @@ class _Importer:
                     "value, or a comma as thousands separator? quote such values)",
                 )
 
-        if self.options.strict:
-            for name, f in fields.items():
-                errors = strict.problems(f.kind, name, texts[name])
-                where = pc.indices_nonzero(pc.is_valid(errors))
-                for i, reason in zip(
-                    where.to_pylist(), errors.take(where).to_pylist(), strict=True
-                ):
-                    reject(i, name, cell(i, name), reason)
-
         if self._decimal is None:
             self._decimal = _file_decimal(spec, fields, texts)
         columns: dict[str, pa.Array] = {}
         for name, f in fields.items():
-            text = _zeros(spec, name, texts[name])
-            parsed = _parse(f, text, spec, self.stated_range, self._decimal)
+            parsed = _parse(f, texts[name], spec, self.stated_range, self._decimal)
             if parsed.error_count():
                 where = pc.indices_nonzero(pc.is_valid(parsed.errors))
                 for i, reason in zip(
@@ -544,6 +534,16 @@ class _Importer:
                     reject(i, name, cell(i, name), "not a whole number")
                 values = pc.if_else(fraction, None, values)
             columns[name] = values
+        if self.options.strict:
+            # After the parsers (whose reason, where a cell does not parse, comes first): cells
+            # that parse, but are not written in the canonical format.
+            for name, f in fields.items():
+                errors = strict.problems(f.kind, name, texts[name])
+                where = pc.indices_nonzero(pc.is_valid(errors))
+                for i, reason in zip(
+                    where.to_pylist(), errors.take(where).to_pylist(), strict=True
+                ):
+                    reject(i, name, cell(i, name), reason)
         out = self._complete(columns, n, layout, table, single_day, reject, cell)
         result = pa.table({c: out[c] for c in table.column_names}, schema=arrow_schema(table))
         result = result.append_column(STAGE_LINE, batch.lines)
@@ -551,15 +551,19 @@ class _Importer:
             order = sorted(bad)
             for i, row in zip(order, batch.take(pa.array(order, pa.int64())).rows(), strict=True):
                 raw = dict(zip(layout.header, row.cells, strict=False))
-                problems = bad[i] if self.options.strict else bad[i][:1]
+                # A load lists every problem of a row, unless its cells are shifted (more cells
+                # than the header): then the others follow from that one.
+                whole = [p for p in bad[i] if p[0] is None]
+                problems = (whole or bad[i]) if self.options.strict else bad[i][:1]
                 self.rejected += [Rejected(row.line, *problem, raw) for problem in problems]
                 if spec.repeated_keys == "add":
                     self._keep_key(table, out, i, row.line)
             keep = np.ones(n, dtype=bool)
             keep[order] = False
             result = result.filter(pa.array(keep))
+        canonical = spec.name.startswith("canonical:")  # there, empty is the format's null
         for col in table.columns:
-            if col.type.is_numeric and not col.required and col.name in fields:
+            if col.type.is_numeric and not col.required and col.name in fields and not canonical:
                 unknown = result.column(col.name).null_count
                 if unknown:
                     self._unknown[col.name] = self._unknown.get(col.name, 0) + unknown
@@ -931,10 +935,8 @@ def _all_problems(path: Path, rejected: Sequence[Rejected]) -> DataError:
     lines = [f"  {path.name}:{r.line}: {at_fault(r)}{r.reason}" for r in rejected[:MAX_LISTED]]
     if len(rejected) > MAX_LISTED:
         lines.append(f"  … and {len(rejected) - MAX_LISTED} more")
-    rows = len({r.line for r in rejected})
     return DataError(
-        f"{path}: {len(rejected)} problem(s) in {rows} row(s); nothing was loaded:\n"
-        + "\n".join(lines),
+        f"{path}: {len(rejected)} problem(s); nothing was loaded:\n" + "\n".join(lines),
         hint="Fix the file and load it again.",
         code="load_problems",
         issues=[
@@ -952,16 +954,6 @@ def _missing(numeric: bool) -> str:
             "was none, and import the row again"
         )
     return "missing required value"
-
-
-def _zeros(spec: SourceSpec, name: str, text: pa.Array) -> pa.Array:
-    """``text`` with the layout's spellings of zero for column ``name`` written as ``0``."""
-    spellings = spec.zero.get(name)
-    if not spellings:
-        return text
-    trimmed = pc.utf8_trim_whitespace(pc.fill_null(text, ""))
-    zero = pc.is_in(trimmed, pa.array(list(spellings), pa.string()))
-    return pc.if_else(zero, pa.scalar("0", pa.string()), text)
 
 
 def _file_digest(path: Path) -> str:
@@ -1013,10 +1005,15 @@ def _parse(
         # GA4's "Nth day": days since the start date of the preamble.
         base = stated[0] if stated else None
         return V.parse_dates(text, date_format=spec.date_format, day_offset_base=base)
+    zeros = frozenset(spec.zero.get(f.canonical, ()))
     if f.kind == "number":
-        return V.parse_numbers(text, decimal=spec.decimal, default_decimal=default_decimal)
+        return V.parse_numbers(
+            text, decimal=spec.decimal, default_decimal=default_decimal, zero_spellings=zeros
+        )
     if f.kind == "percent":
-        return V.parse_numbers(text, percent_as_fraction=True, default_decimal=default_decimal)
+        return V.parse_numbers(
+            text, percent_as_fraction=True, default_decimal=default_decimal, zero_spellings=zeros
+        )
     if f.kind == "date":
         return V.parse_dates(text, date_format=spec.date_format)
     if f.kind == "id":

@@ -343,9 +343,13 @@ def _strip_number_dressing(s: str) -> tuple[str, bool, bool, str | None] | str:
     return s, negative or parenthesised, percent, unit
 
 
-def _analyse_number(text: str, markers: frozenset[str]) -> _NumberCell:
+def _analyse_number(
+    text: str, markers: frozenset[str], zeros: frozenset[str] = frozenset()
+) -> _NumberCell:
     """Take one distinct cell text apart (no column-level decision yet)."""
     s = _clean(text).replace("٪", "%").strip("\"'")
+    if s.strip().casefold() in zeros:
+        return _NumberCell(text, mantissa="0")
     if _is_empty(s.strip(), markers):
         return _NumberCell(text, empty=True)
     if (m := _SPREADSHEET_ERROR.search(s.upper())) is not None:
@@ -466,7 +470,7 @@ def decimal_votes(
 
 
 def _decimal_votes(
-    column: _Distinct, markers: frozenset[str]
+    column: _Distinct, markers: frozenset[str], zeros: frozenset[str] = frozenset()
 ) -> tuple[dict[str, int], npt.NDArray[np.bool_] | None, dict[int, _NumberCell]]:
     """The votes of a column's distinct values, which of them are plain numbers (read by
     Arrow), and the others taken apart."""
@@ -478,7 +482,7 @@ def _decimal_votes(
     cells: dict[int, _NumberCell] = {}
     others = np.flatnonzero(~fast) if fast is not None else np.arange(n)
     for i, text in zip(others.tolist(), column.texts_at(others), strict=True):
-        cells[i] = cell = _analyse_number(text, markers)
+        cells[i] = cell = _analyse_number(text, markers, zeros)
         if cell.vote is not None:
             votes[cell.vote] += int(column.rows[i])
     return votes, fast, cells
@@ -491,6 +495,7 @@ def parse_numbers(
     percent_as_fraction: bool = True,
     empty_markers: frozenset[str] = DEFAULT_EMPTY_MARKERS,
     default_decimal: str = ".",
+    zero_spellings: frozenset[str] = frozenset(),
 ) -> Parsed:
     """Parse number cells as exported by ad platforms, analytics tools and spreadsheets.
 
@@ -513,7 +518,8 @@ def parse_numbers(
     majority (by rows) wins and the disagreeing cells are errors; a tie makes every cell that
     depends on the choice an error. ``decimal='.'`` or ``','`` forces the separator;
     ``default_decimal`` is the one taken when the values settle nothing (the file's other
-    columns may: see :func:`decimal_votes`).
+    columns may: see :func:`decimal_votes`). ``zero_spellings`` are cell texts that mean 0
+    in this column (Google Ads' ``--``), compared like the empty markers and read before them.
 
     A column mixing rial and toman amounts (``ریال`` and ``تومان`` cells) is an error on those
     cells: the amounts differ tenfold. The unit itself is the mapping's business, not this one's.
@@ -523,9 +529,10 @@ def parse_numbers(
     if default_decimal not in (".", ","):
         raise ValueError(f"default_decimal must be '.' or ',', got {default_decimal!r}")
     markers = _folded(empty_markers)
+    zeros = _folded(zero_spellings)
     column = _distinct(values)
     n = len(column.dictionary)
-    votes, fast, cells = _decimal_votes(column, markers)
+    votes, fast, cells = _decimal_votes(column, markers, zeros)
     chosen: str | None
     if decimal is not None:
         chosen = decimal
@@ -544,7 +551,7 @@ def parse_numbers(
     elif fast is not None:  # their reading depends on the separator: take them one by one
         plain = np.flatnonzero(fast)
         for i, text in zip(plain.tolist(), column.texts_at(plain), strict=True):
-            cells[i] = _analyse_number(text, markers)
+            cells[i] = _analyse_number(text, markers, zeros)
     for i, cell in cells.items():
         value, errors[i] = _number_result(cell, chosen, decimal, percent_as_fraction)
         if value is not None:
