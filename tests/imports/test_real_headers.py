@@ -144,6 +144,13 @@ def test_persian_google_ads_report_with_its_title_lines_is_google_ads(tmp_path: 
         encoding="utf-8",
     )
     assert find_layout(path, head(path), candidates("auto")).spec.name == "google-ads"
+    # A title line that states no dates is not Google Ads' shape: still Yektanet's file.
+    titled = tmp_path / "yektanet_titled.csv"
+    titled.write_text(
+        "گزارش کمپین‌ها\nتاریخ,کمپین,هزینه,نمایش,کلیک\n۱۴۰۳/۱۲/۱۱,حراج,۱۰,۱۰۰,۵\n",
+        encoding="utf-8",
+    )
+    assert find_layout(titled, head(titled), candidates("auto")).spec.name == "yektanet"
 
 
 # --- messages that name only what applies ----------------------------------------------------

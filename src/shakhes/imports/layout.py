@@ -67,7 +67,7 @@ def find_layout(path: Path, rows: Sequence[Row], specs: Sequence[SourceSpec]) ->
     for i, row in enumerate(rows[:HEADER_SEARCH_ROWS]):
         if not _header_like(row):
             continue
-        above = any(c.strip() for r in rows[:i] for c in r.cells)
+        above = _Above(rows[:i])
         for k, spec in enumerate(specs):
             if is_comment(spec, row):
                 continue
@@ -78,7 +78,7 @@ def find_layout(path: Path, rows: Sequence[Row], specs: Sequence[SourceSpec]) ->
             within: tuple[int, ...] = (found, -unplaced)
             if spec.comment_prefix is not None:
                 within = (int(has_day(spec, row.cells)), *within)
-            between = (found, -unplaced, int(spec.title_lines == above))
+            between = (found, -unplaced, int(above.fits(spec)))
             if k not in best or within > best[k][0]:
                 best[k] = (within, between, i)
     if not best:
@@ -123,6 +123,28 @@ def find_layout(path: Path, rows: Sequence[Row], specs: Sequence[SourceSpec]) ->
         list(rows[:index]),
         currencies.pop() if currencies else None,
     )
+
+
+class _Above:
+    """The rows above a candidate header, and whether a layout's shape fits them."""
+
+    def __init__(self, rows: Sequence[Row]) -> None:
+        self.rows = rows
+        self.filled = any(c.strip() for r in rows for c in r.cells)
+        self._range: bool | None = None
+
+    def fits(self, spec: SourceSpec) -> bool:
+        """A layout that writes no title lines fits a header on the first filled row; one that
+        writes them fits title lines that state the report's dates (or ``#`` comments)."""
+        if not spec.title_lines:
+            return not self.filled
+        if not self.filled:
+            return False
+        if spec.comment_prefix is not None:
+            return any(is_comment(spec, r) for r in self.rows)
+        if self._range is None:
+            self._range = preamble_range(self.rows) is not None
+        return self._range
 
 
 def is_comment(spec: SourceSpec, row: Row) -> bool:
