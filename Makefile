@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: demo test lint typecheck bench docs clean
+.PHONY: demo test quick lint typecheck bench docs clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -25,9 +25,13 @@ typecheck: $(STAMP)
 test: lint typecheck
 	$(BIN)/pytest -q
 
+quick: $(STAMP)  # the edit-test loop: stop at the first failure, skip tests marked slow
+	$(BIN)/pytest -q -x -m "not slow"
+
 bench: $(STAMP)
 	$(BIN)/python bench/dashboard.py --rows 1000000,10000000,50000000
 	$(BIN)/python bench/imports.py --runs 3
+	$(BIN)/python bench/cli.py --runs 10
 
 docs: $(STAMP)
 	$(BIN)/python -m shakhes.spec.catalog docs/kpi-catalog.md

@@ -37,9 +37,12 @@ def build_demo(
     ws = init(path, name="shakhes demo", currency="USD", locale=locale, calendar=calendar)
     data = generate(seed)
     summary: dict[str, int] = {}
-    for name, rows in data.tables.items():
-        result = ws.warehouse.upsert(name, rows)
-        summary[name] = result.inserted
-    ws.store.bump_data_version(ws.id, current_actor(), {"demo_seed": seed, "rows": summary})
+    with ws.writing("loading of the demo data") as session:
+        for name, rows in data.tables.items():
+            result = session.warehouse.upsert(name, rows)
+            summary[name] = result.inserted
+        session.store.bump_data_version(
+            ws.id, current_actor(), {"demo_seed": seed, "rows": summary}
+        )
     write_truth(data, path / TRUTH_FILE)
     return ws, summary

@@ -11,6 +11,7 @@ Example ``shakhes.toml``::
     week_start = "monday"         # saturday for Iranian workspaces
     fiscal_year_start_month = 1
     time_zone = "UTC"
+    customer_inactivity_days = 90 # customers from orders churn this long after their last
     warehouse_url = "duckdb:///warehouse.duckdb"   # relative paths are inside the workspace
     metadata_url = "sqlite:///metadata.db"
 
@@ -63,6 +64,9 @@ class WorkspaceSettings(BaseSettings):
     time_zone: str = "UTC"
     warehouse_url: str = "duckdb:///warehouse.duckdb"
     metadata_url: str = "sqlite:///metadata.db"
+    customer_inactivity_days: int = Field(default=90, ge=1, le=3660)
+    """Customers worked out from the orders (a shop without a customer list) churn this many
+    days after their last order (see :mod:`shakhes.imports.customers`)."""
     parameters: dict[str, float] = Field(default_factory=dict)
 
     @field_validator("week_start")

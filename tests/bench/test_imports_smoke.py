@@ -6,9 +6,12 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 ROOT = Path(__file__).resolve().parents[2]
 
 
+@pytest.mark.slow
 def test_import_benchmark_smoke_run(tmp_path: Path) -> None:
     run = subprocess.run(
         [

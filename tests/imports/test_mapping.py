@@ -10,8 +10,9 @@ import yaml
 
 from shakhes.data.warehouse import Warehouse
 from shakhes.errors import DataError
-from shakhes.imports.mapping import load_mapping, suggest_for_file
+from shakhes.imports.mapping import load_mapping
 from shakhes.imports.pipeline import ImportOptions, import_file
+from shakhes.imports.suggest import suggest_for_file
 
 EXPORT = """Tarikh;Campaign Name;Views;Clicks;Spend (rial)
 05/09/2026;Brand search;1.200;30;1.500.000,00

@@ -462,6 +462,7 @@ def test_sheet_only_for_workbooks() -> None:
         iter_rows(sniff(FIXTURES / "table_utf8.csv"), sheet="Report")
 
 
+@pytest.mark.slow
 def test_streaming_a_200_mb_csv_keeps_memory_flat(tmp_path: Path) -> None:
     path = tmp_path / "big.csv"
     block = "".join(

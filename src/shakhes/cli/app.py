@@ -20,6 +20,8 @@ from shakhes.cli import output
 from shakhes.cli.imports import import_command, imports_app, print_error, quarantine_app
 from shakhes.cli.options import WorkspaceOpt
 from shakhes.cli.rates import rates_app
+from shakhes.cli.waiting import WaitOpt, open_workspace
+from shakhes.data.access import DEFAULT_WAIT
 from shakhes.errors import ShakhesError
 from shakhes.imports.pipeline import ImportOptions
 from shakhes.workspace import Workspace, current_actor
@@ -36,6 +38,8 @@ app.add_typer(kpi_app, name="kpi")
 app.add_typer(imports_app, name="imports")
 app.add_typer(quarantine_app, name="quarantine")
 app.add_typer(rates_app, name="rates")
+db_app = typer.Typer(help="The workspace's databases: upgrade their schemas.", no_args_is_help=True)
+app.add_typer(db_app, name="db")
 
 out = Console(soft_wrap=True)
 err = Console(stderr=True, soft_wrap=True)
@@ -106,11 +110,12 @@ def init(
 def load(
     table: Annotated[str, typer.Argument(help="Canonical table, e.g. ad_performance.")],
     file: Annotated[Path, typer.Argument(help="Canonical CSV or Parquet file.")],
+    wait: WaitOpt = DEFAULT_WAIT,
     workspace: WorkspaceOpt = None,
 ) -> None:
     """Load a canonical-format file into a table: strict, all or nothing (an import that
     quarantines nothing: any bad row fails it, and every problem is listed)."""
-    ws = Workspace.open(workspace)
+    ws = open_workspace(workspace, wait)
     try:
         report = ws.load(table, file)
     finally:
@@ -164,15 +169,20 @@ def import_(
         ),
     ] = False,
     encoding: Annotated[str | None, typer.Option(help="Text encoding (default: detected).")] = None,
+    wait: WaitOpt = DEFAULT_WAIT,
     workspace: WorkspaceOpt = None,
 ) -> None:
     """Import platform exports: recognise the layout, parse, check, quarantine bad rows, and
     merge the rest in one transaction per file that `shakhes imports undo` can reverse. A
     refused file does not stop the others; the exit status is 1 if any file was refused."""
     if suggest_mapping:
-        from shakhes.imports.mapping import suggest_for_file
+        from shakhes.imports.suggest import suggest_for_file
 
         for path in files:
+            sys.stdout.write(
+                f"# Mapping suggested for {path.name}: check it, save it (e.g. as mapping.yml) "
+                f"and import with: shakhes import {path.name} --mapping mapping.yml\n"
+            )
             sys.stdout.write(suggest_for_file(path, encoding=encoding))
         return
     options = ImportOptions(
@@ -185,7 +195,7 @@ def import_(
         encoding=encoding,
         actor=current_actor(),
     )
-    status = import_command(out, files, options, workspace, err)
+    status = import_command(out, files, options, workspace, wait, err)
     if status:
         raise typer.Exit(status)
 
@@ -197,23 +207,16 @@ def apply(
         bool, typer.Option("--dry-run", help="Show the diff, change nothing.")
     ] = False,
     prune: Annotated[bool, typer.Option(help="Also delete KPIs missing from the file.")] = False,
+    wait: WaitOpt = DEFAULT_WAIT,
     workspace: WorkspaceOpt = None,
 ) -> None:
     """Add or update KPI definitions from YAML and print what changed."""
-    from shakhes.spec.validate import validate_definitions
     from shakhes.spec.yaml_io import load_specs
-    from shakhes.workspace import current_actor
 
     specs = load_specs(file)
-    ws = Workspace.open(workspace)
+    ws = open_workspace(workspace, wait)
     try:
-        current = ws.definitions()
-        merged = {**({} if prune else current), **{s.id: s for s in specs}}
-        validate_definitions(merged, ws.settings.parameters)
-        if dry_run:
-            plan = ws.store.plan(ws.id, specs, prune=prune)
-        else:
-            plan = ws.store.apply(ws.id, specs, actor=current_actor(), prune=prune)
+        plan = ws.apply(specs, what=f"apply of {file.name}", prune=prune, dry_run=dry_run)
     finally:
         ws.close()
     out.print(plan.render(), markup=False, highlight=False)
@@ -331,6 +334,7 @@ def compute(
     explain: Annotated[
         bool, typer.Option("--explain", help="Print the plan and SQL instead.")
     ] = False,
+    wait: WaitOpt = DEFAULT_WAIT,
     workspace: WorkspaceOpt = None,
 ) -> None:
     """Compute KPIs per period, optionally broken down, filtered and compared."""
@@ -342,7 +346,7 @@ def compute(
         "last-year": "last_year",
         "last_year": "last_year",
     }.get(compare, compare)
-    ws = Workspace.open(workspace)
+    ws = open_workspace(workspace, wait)
     try:
         engine = ws.engine
         request = engine.request(
@@ -392,6 +396,21 @@ def demo(
         print_scorecard(ws, out)
     finally:
         ws.close()
+
+
+@db_app.command("upgrade")
+def db_upgrade(wait: WaitOpt = DEFAULT_WAIT, workspace: WorkspaceOpt = None) -> None:
+    """Upgrade the workspace's metadata store (its migrations) and warehouse tables to this
+    version of shakhes; other commands wait meanwhile."""
+    ws = open_workspace(workspace, wait)
+    try:
+        before, after = ws.upgrade()
+    finally:
+        ws.close()
+    if before == after:
+        out.print(f"The workspace is up to date (metadata store at revision {after}).")
+    else:
+        out.print(f"Upgraded the metadata store from revision {before or 'none'} to {after}.")
 
 
 def main() -> None:

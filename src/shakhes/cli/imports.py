@@ -31,10 +31,12 @@ from rich.table import Table
 from shakhes.cli.hints import hint_for
 from shakhes.cli.options import WorkspaceOpt
 from shakhes.cli.output import wide
+from shakhes.cli.waiting import WaitOpt, open_workspace
+from shakhes.data.access import DEFAULT_WAIT
 from shakhes.errors import ShakhesError
 from shakhes.imports.ledger import Ledger, Rejected, cell_names
 from shakhes.imports.pipeline import ImportOptions, ImportReport, Step, at_fault
-from shakhes.workspace import Workspace, current_actor
+from shakhes.workspace import current_actor
 
 imports_app = typer.Typer(help="List and undo imports.", no_args_is_help=True)
 quarantine_app = typer.Typer(help="Rows that imports rejected, and why.", no_args_is_help=True)
@@ -45,15 +47,17 @@ def import_command(
     files: list[Path],
     options: ImportOptions,
     workspace: Path | None,
+    wait: float = DEFAULT_WAIT,
     err: Console | None = None,
 ) -> int:
-    """Import each file in turn, each in its own transaction: a file that is refused is
-    reported (on ``err``) and the next one is imported all the same. With several files, the
-    end lists every file's outcome. Returns the exit status: 1 if any file was refused."""
+    """Import each file in turn, each in its own transaction (and its own turn to write): a
+    file that is refused is reported (on ``err``) and the next one is imported all the same.
+    With several files, the end lists every file's outcome. Returns the exit status: 1 if any
+    file was refused."""
     err = err or Console(stderr=True, soft_wrap=True)
     outcomes: list[tuple[Path, str]] = []
     refused = 0
-    ws = Workspace.open(workspace)
+    ws = open_workspace(workspace, wait)
     try:
         for path in files:
             try:
@@ -179,6 +183,16 @@ def print_report(out: Console, r: ImportReport) -> None:
         markup=False,
         soft_wrap=True,
     )
+    if r.changed and r.replaced:
+        verb = "would change" if r.dry_run else "changed"
+        out.print(
+            f"  in rows already there, {verb}: "
+            + ", ".join(f"{name} on {count:,}" for name, count in r.changed if count)
+            if any(count for _, count in r.changed)
+            else "  no value of the rows already there changes",
+            markup=False,
+            soft_wrap=True,
+        )
     for reason, count in r.skipped:
         out.print(f"  skipped {count:,} {reason}(s)", markup=False, soft_wrap=True)
     if r.added_rows:
@@ -211,12 +225,14 @@ def print_report(out: Console, r: ImportReport) -> None:
 @imports_app.command("list")
 def imports_list(
     limit: Annotated[int, typer.Option(help="How many, newest first.")] = 20,
+    wait: WaitOpt = DEFAULT_WAIT,
     workspace: WorkspaceOpt = None,
 ) -> None:
     """The import log: file, SHA-256, source, account, counts, date range, who and when."""
-    ws = Workspace.open(workspace)
+    ws = open_workspace(workspace, wait)
     try:
-        records = Ledger(ws.warehouse).recent(limit)
+        with ws.reading() as session:
+            records = Ledger(session.warehouse).recent(limit)
     finally:
         ws.close()
     if not records:
@@ -258,10 +274,11 @@ def imports_list(
 @imports_app.command("undo")
 def imports_undo(
     import_id: Annotated[int, typer.Argument(help="Import id from `shakhes imports list`.")],
+    wait: WaitOpt = DEFAULT_WAIT,
     workspace: WorkspaceOpt = None,
 ) -> None:
     """Undo an import: remove its rows and restore exactly what it replaced."""
-    ws = Workspace.open(workspace)
+    ws = open_workspace(workspace, wait)
     try:
         result = ws.undo_import(import_id)
     finally:
@@ -277,10 +294,11 @@ def imports_undo(
 @quarantine_app.command("list")
 def quarantine_list(
     import_id: Annotated[int | None, typer.Option("--import", help="Only this import.")] = None,
+    wait: WaitOpt = DEFAULT_WAIT,
     workspace: WorkspaceOpt = None,
 ) -> None:
     """Quarantined rows: file, line, column, value and reason."""
-    rows = _quarantined(workspace, import_id)
+    rows = _quarantined(workspace, import_id, wait)
     out = Console()
     for imp, file_name, line, column, value, reason, _ in rows:
         cell = Rejected(line, column, value, reason)
@@ -301,6 +319,7 @@ def quarantine_retry(
     ] = None,
     currency: Annotated[str | None, typer.Option(help="Currency of the amounts.")] = None,
     account: Annotated[str | None, typer.Option(help="Account the rows belong to.")] = None,
+    wait: WaitOpt = DEFAULT_WAIT,
     workspace: WorkspaceOpt = None,
 ) -> None:
     """Import again the rows an import quarantined, after fixing what was wrong (a mapping,
@@ -308,7 +327,7 @@ def quarantine_retry(
     options = ImportOptions(
         mapping=mapping, currency=currency, account=account, actor=current_actor()
     )
-    ws = Workspace.open(workspace)
+    ws = open_workspace(workspace, wait)
     try:
         report, resolved = ws.retry_quarantine(import_id, options)
     finally:
@@ -324,11 +343,12 @@ def quarantine_export(
         Path | None, typer.Option("-o", "--output", help="CSV file (default: standard output).")
     ] = None,
     import_id: Annotated[int | None, typer.Option("--import", help="Only this import.")] = None,
+    wait: WaitOpt = DEFAULT_WAIT,
     workspace: WorkspaceOpt = None,
 ) -> None:
     """Write quarantined rows as CSV (the original cells plus line and reason) to fix and
     import again."""
-    rows = _quarantined(workspace, import_id)
+    rows = _quarantined(workspace, import_id, wait)
     headers = cell_names(rows)
     fh = output.open("w", newline="", encoding="utf-8") if output else sys.stdout
     try:
@@ -342,10 +362,11 @@ def quarantine_export(
 
 
 def _quarantined(
-    workspace: Path | None, import_id: int | None
+    workspace: Path | None, import_id: int | None, wait: float
 ) -> list[tuple[int, str, int, str | None, str | None, str, dict[str, str]]]:
-    ws = Workspace.open(workspace)
+    ws = open_workspace(workspace, wait)
     try:
-        return Ledger(ws.warehouse).quarantine(import_id)
+        with ws.reading() as session:
+            return Ledger(session.warehouse).quarantine(import_id)
     finally:
         ws.close()

@@ -48,7 +48,8 @@ def last_full_period(grain: Grain, data_end: dt.date, calendar: CalendarSettings
 def print_scorecard(ws: Workspace, console: Console) -> None:
     """Print the scorecard of the last full month of data (a Jalali month in a Jalali
     workspace) against the month before it."""
-    rng = ws.warehouse.date_range("ad_performance")
+    with ws.reading() as session:
+        rng = session.warehouse.date_range("ad_performance")
     if rng is None:
         console.print("No data yet.")
         return

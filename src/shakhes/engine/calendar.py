@@ -41,6 +41,8 @@ import numpy.typing as npt
 import pyarrow as pa
 from persiantools.jdatetime import JalaliDate
 
+from shakhes.text import to_persian_digits
+
 __all__ = [
     "GREGORIAN_MONTHS_FA",
     "JALALI_MONTHS_AF",
@@ -110,20 +112,10 @@ GREGORIAN_MONTHS_FA: tuple[str, ...] = (
 DIMENSION_START = date(1900, 1, 1)
 DIMENSION_END = date(2100, 12, 31)
 
-_PERSIAN_DIGITS = str.maketrans("0123456789", "۰۱۲۳۴۵۶۷۸۹")
 _EPOCH = date(1970, 1, 1)
 _DAY = timedelta(days=1)
 # persiantools' JalaliDate constructor has no annotations; call it through a typed name.
 _jalali_date = cast("Callable[..., Any]", JalaliDate)
-
-
-def to_persian_digits(text: str) -> str:
-    """Replace the ASCII digits 0-9 in ``text`` by the Persian digits ۰-۹.
-
-    >>> to_persian_digits("1404-07")
-    '۱۴۰۴-۰۷'
-    """
-    return text.translate(_PERSIAN_DIGITS)
 
 
 class Grain(StrEnum):

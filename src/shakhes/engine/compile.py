@@ -15,6 +15,7 @@ import ibis.expr.types as ir
 
 from shakhes.errors import InternalError
 from shakhes.formula import ast
+from shakhes.text import EQUIVALENT_FROM, EQUIVALENT_TO, same_text
 
 ZERO_WHEN_EMPTY = frozenset(
     {"sum", "count", "count_distinct", "approx_sum", "active_at_start", "churned"}
@@ -22,31 +23,21 @@ ZERO_WHEN_EMPTY = frozenset(
 """Aggregates whose value over no rows is 0 (a count of nothing), not undefined."""
 
 
-_ARABIC = "يىك" + "۰۱۲۳۴۵۶۷۸۹" + "٠١٢٣٤٥٦٧٨٩" + "\u200c\u200e\u200f"
-_PERSIAN = "ییک" + "0123456789" + "0123456789"
-"""Text compared in filters is matched the way Persian users write it: Arabic ي ى ك are the
-Persian ی ک, Persian and Arabic-Indic digits are digits, and zero-width non-joiners and
-direction marks (the three characters past the end of ``_PERSIAN``) are ignored."""
-
-
 def _matchable(value: ir.Value) -> ir.Value:
-    return value.translate(_ARABIC, _PERSIAN) if isinstance(value, ir.StringValue) else value
+    """A text column in its equivalence form (:func:`shakhes.text.same_text`), in SQL."""
+    if isinstance(value, ir.StringValue):
+        return value.translate(EQUIVALENT_FROM, EQUIVALENT_TO)
+    return value
 
 
 def _matchable_text(value: ast.Literal_) -> ast.Literal_:
-    return matchable_text(value) if isinstance(value, str) else value
+    return same_text(value) if isinstance(value, str) else value
 
 
 def matchable_text(value: str) -> str:
-    """``value`` as filters match it (see ``_ARABIC``): ``'كيك ۱۴۰۳'`` → ``'کیک 1403'``."""
-    out = []
-    for ch in value:
-        i = _ARABIC.find(ch)
-        if i < 0:
-            out.append(ch)
-        elif i < len(_PERSIAN):
-            out.append(_PERSIAN[i])
-    return "".join(out)
+    """``value`` as filters match it (:func:`shakhes.text.same_text`): ``'كيك ۱۴۰۳'`` →
+    ``'کیک 1403'``."""
+    return same_text(value)
 
 
 def compile_condition(cond: ast.Condition, table: ir.Table) -> ir.BooleanValue:

@@ -7,11 +7,12 @@
 from __future__ import annotations
 
 import datetime as dt
-import gc
 import hashlib
 import json
+import threading
 from collections import OrderedDict
-from collections.abc import Callable, Hashable, Mapping, Sequence
+from collections.abc import Callable, Hashable, Iterator, Mapping, Sequence
+from contextlib import AbstractContextManager, contextmanager
 from dataclasses import asdict, dataclass, replace
 from typing import Any
 
@@ -32,8 +33,11 @@ from shakhes.engine.execute import (
 )
 from shakhes.engine.planner import Plan, comparison_windows, plan_request
 from shakhes.engine.request import Compare, Request, Window
-from shakhes.errors import QueryError
+from shakhes.errors import InternalError, QueryError
 from shakhes.spec.kpi import KpiSpec
+
+Connect = Callable[[], AbstractContextManager[Warehouse]]
+"""Opens a warehouse connection for one call of the engine (a workspace's read session)."""
 
 BASE_COLUMNS = ("period_start", "period_end", "period_label")
 COMPARE_COLUMNS = ("previous_value", "change", "change_pct")
@@ -83,11 +87,18 @@ class Explanation:
 
 
 class Engine:
-    """Computes KPIs from a workspace's definitions over its warehouse."""
+    """Computes KPIs from a workspace's definitions over its warehouse.
+
+    Safe to call from many threads. Built on a ``Connect`` (a workspace's read sessions), each
+    call runs on a connection of its own, so calls run in parallel; built on one
+    :class:`Warehouse` (tests, scripts), calls take turns on it. What the engine remembers —
+    results, the currencies each table holds, table schemas — is kept across calls, keyed by
+    the data version (``version``) and the definitions.
+    """
 
     def __init__(
         self,
-        warehouse: Warehouse,
+        warehouse: Warehouse | Connect,
         definitions: Mapping[str, KpiSpec],
         *,
         calendar: CalendarSettings | None = None,
@@ -95,9 +106,13 @@ class Engine:
         version: Callable[[], Hashable] = lambda: 0,
         cache_size: int = 256,
         currency: str | None = None,
-        warm_up: bool = True,
     ) -> None:
-        self.warehouse = warehouse
+        if isinstance(warehouse, Warehouse):
+            self._fixed: Warehouse | None = warehouse
+            self._connect: Connect = warehouse.session
+        else:
+            self._fixed = None
+            self._connect = warehouse
         self.currency = currency
         """The reporting currency amounts in other currencies are converted to (with rates)."""
         self.definitions = dict(definitions)
@@ -106,45 +121,46 @@ class Engine:
         self._version = version
         self._cache: OrderedDict[str, tuple[pd.DataFrame, str | None]] = OrderedDict()
         self._currency_cache: dict[tuple[str, str], set[str]] = {}
+        self._schemas: tuple[str, dict[str, ibis.Table]] = ("", {})
+        self._lock = threading.Lock()
+        """Guards the caches above; held only to read or update them, never while querying."""
+        self._local = threading.local()
         self._cache_size = cache_size
         self._definitions_key = _digest(
             {k: v.model_dump(mode="json") for k, v in sorted(self.definitions.items())}
         )
-        if warm_up and {"ad_performance", "orders"} <= set(warehouse.backend.list_tables()):
-            self.warm_up()
 
-    def warm_up(self) -> None:
-        """Build and compile (not run) a small query of the engine's usual shape.
+    @property
+    def warehouse(self) -> Warehouse:
+        """The connection of this thread's current call, or the warehouse the engine was built
+        on."""
+        current: Warehouse | None = getattr(self._local, "warehouse", None)
+        if current is not None:
+            return current
+        if self._fixed is None:
+            raise InternalError("this engine connects per call; outside a call it has none")
+        return self._fixed
 
-        Ibis and sqlglot set up their compilers on first use, which costs about 0.1 s; doing it
-        here, when the engine starts, keeps that out of the first request. Nothing is executed
-        and nothing is cached. Then the objects alive now (modules, compiler tables: all
-        long-lived) are moved out of the garbage collector's view (``gc.freeze``), so the first
-        full collection during a request does not walk them all (about 0.07 s at start-up size).
-        """
-        probe = KpiSpec.model_validate(
-            {
-                "id": "warm_up",
-                "name": {"en": "-", "fa": "-"},
-                "description": {"en": "-", "fa": "-"},
-                "formula": "sum(ad_performance.clicks where channel = 'search') "
-                "/ sum(ad_performance.impressions) - count(orders) + 1",
-                "unit": "ratio",
-                "direction": "higher_is_better",
-                "kind": "operational",
-                "timing": "leading",
-                "category": "engagement",
-            }
-        )
-        day = dt.date(2000, 1, 1)
-        for grain, by in ((Grain.MONTH, ("channel",)), (Grain.DAY, ())):
-            request = Request(("warm_up",), grain, by, day, day)
-            plan = plan_request(request, {"warm_up": probe}, calendar=self.calendar, params={})
-            self.warehouse.backend.compile(build_query(plan, plan.windows, self.warehouse))
-        for name in ("ad_performance", "orders"):
-            self._table_currencies(name)
-        gc.collect()
-        gc.freeze()
+    @contextmanager
+    def _session(self) -> Iterator[str]:
+        """Run the block on a connection of this thread: the current call's, else a new one
+        (whose table schemas come from the cache of the data version). Yields the data version,
+        read once per call, after the connection (and with it the workspace's turn) is had."""
+        if getattr(self._local, "warehouse", None) is not None:
+            yield self._local.version
+            return
+        with self._connect() as warehouse:
+            version = repr(self._version())
+            with self._lock:
+                if self._schemas[0] != version:
+                    self._schemas = (version, {})
+                tables = self._schemas[1]
+            warehouse.use_tables(tables)
+            self._local.warehouse, self._local.version = warehouse, version
+            try:
+                yield version
+            finally:
+                self._local.warehouse = self._local.version = None
 
     # ---- public API ---------------------------------------------------------------------------
 
@@ -184,13 +200,14 @@ class Engine:
         )
 
     def plan(self, request: Request) -> Plan:
-        return plan_request(
-            request,
-            self.definitions,
-            calendar=self.calendar,
-            params=self.params,
-            data_range=self._data_range,
-        )
+        with self._session():
+            return plan_request(
+                request,
+                self.definitions,
+                calendar=self.calendar,
+                params=self.params,
+                data_range=self._data_range,
+            )
 
     def compute(
         self,
@@ -209,6 +226,11 @@ class Engine:
         return self.run(self.request(kpis, grain, by, period, where, compare))
 
     def run(self, request: Request) -> Result:
+        """Compute ``request`` (or take it from the cache), on a connection of its own."""
+        with self._session() as version:
+            return self._run(request, version)
+
+    def _run(self, request: Request, version: str) -> Result:
         plan = self.plan(request)
         key = _digest(
             [
@@ -216,14 +238,17 @@ class Engine:
                 asdict(request),
                 plan.params,
                 asdict(self.calendar),
-                repr(self._version()),
+                version,
                 str(plan.start),
                 str(plan.end),
             ]
         )
-        if key in self._cache:
-            self._cache.move_to_end(key)
-            frame, currency = self._cache[key]
+        with self._lock:
+            cached = self._cache.get(key)
+            if cached is not None:
+                self._cache.move_to_end(key)
+        if cached is not None:
+            frame, currency = cached
             return Result(request, plan, frame.copy(), from_cache=True, currency=currency)
         windows = list(plan.windows)
         if request.compare:
@@ -241,9 +266,10 @@ class Engine:
         else:
             currency, convert = self._currency(plan, windows)
             frame = self._execute(plan, plan.windows, convert)
-        self._cache[key] = (frame, currency)
-        if len(self._cache) > self._cache_size:
-            self._cache.popitem(last=False)
+        with self._lock:
+            self._cache[key] = (frame, currency)
+            if len(self._cache) > self._cache_size:
+                self._cache.popitem(last=False)
         return Result(request, plan, frame.copy(), currency=currency)
 
     def _currency(self, plan: Plan, windows: Sequence[Window]) -> tuple[str | None, dict[str, str]]:
@@ -285,23 +311,32 @@ class Engine:
     def _table_currencies(self, name: str) -> set[str]:
         """Every currency a table holds, cached per data version: most tables hold one, and
         then no request needs to check its rows."""
-        key = (name, repr(self._version()))
-        if key not in self._currency_cache:
-            t = self.warehouse.table(name)
-            found = self.warehouse.backend.to_pyarrow(t.select("currency").distinct())
-            self._currency_cache[key] = {
-                c for c in found.column("currency").to_pylist() if c is not None
-            }
-        return self._currency_cache[key]
+        with self._session() as version:
+            key = (name, version)
+            with self._lock:
+                known = self._currency_cache.get(key)
+            if known is None:
+                t = self.warehouse.table(name)
+                found = self.warehouse.backend.to_pyarrow(t.select("currency").distinct())
+                known = {c for c in found.column("currency").to_pylist() if c is not None}
+                with self._lock:  # keep only the current data version's (a server lives long)
+                    stale = [k for k in self._currency_cache if k[1] != version]
+                    for old in stale:
+                        del self._currency_cache[old]
+                    self._currency_cache[key] = known
+            return known
 
     def explain(self, request: Request) -> Explanation:
         """The plan and the SQL the engine runs for ``request``."""
-        plan = self.plan(request)
-        expr = build_query(plan, plan.windows, self.warehouse)
-        return Explanation(plan.describe(), str(ibis.to_sql(expr, dialect=self.warehouse.dialect)))
+        with self._session():
+            plan = self.plan(request)
+            expr = build_query(plan, plan.windows, self.warehouse)
+            sql = str(ibis.to_sql(expr, dialect=self.warehouse.dialect))
+        return Explanation(plan.describe(), sql)
 
     def clear_cache(self) -> None:
-        self._cache.clear()
+        with self._lock:
+            self._cache.clear()
 
     # ---- internals ----------------------------------------------------------------------------
 

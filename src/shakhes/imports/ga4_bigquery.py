@@ -369,7 +369,7 @@ def _commit(
 ) -> list[ImportReport]:
     """Merge each part's rows into its report's table, all in ONE transaction (one import
     record per table); a table this file was already imported into is left alone."""
-    ledger = Ledger(warehouse)
+    ledger = Ledger(warehouse, inactivity_days=options.inactivity_days)
     done: dict[str, ImportReport] = {}
     todo: list[tuple[ImportReport, pa.Table]] = []
     for report, rows in parts:

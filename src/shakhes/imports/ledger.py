@@ -31,6 +31,8 @@ from shakhes.data.warehouse import (
     history_table,
 )
 from shakhes.errors import DataError, InternalError
+from shakhes.imports import customers as derived_customers
+from shakhes.imports.partial import is_partial, updatable
 
 REPLACE_SCOPE: dict[str, tuple[str, ...]] = {
     "ad_performance": ("platform", "account"),
@@ -161,11 +163,14 @@ NEW_CUSTOMERS_FROM_HISTORY = ("shopify", "woocommerce", "ga4-bigquery")
 
 
 def _derive_new_customers(cur: Any, wh: Warehouse) -> None:
-    """Set ``is_new_customer`` on the orders of :data:`NEW_CUSTOMERS_FROM_HISTORY`: true for a
+    """Set ``is_new_customer`` on the orders of :data:`NEW_CUSTOMERS_FROM_HISTORY` (and of
+    mappings that do not say it, see :data:`shakhes.imports.mapping.FROM_HISTORY`): true for a
     customer's first order in the warehouse (by day, then order id), from any source; false
     for later ones and for orders without a customer. Run after every change to ``orders``
     (an import, an undo), in its transaction, so that a file of older orders imported later,
     or an undone one, leaves every flag right."""
+    from shakhes.imports.mapping import FROM_HISTORY
+
     marks = ", ".join("?" for _ in NEW_CUSTOMERS_FROM_HISTORY)
     cur.execute(
         wh.param(
@@ -174,10 +179,10 @@ def _derive_new_customers(cur: Any, wh: Warehouse) -> None:
             "PARTITION BY customer_id ORDER BY order_date, order_id) = 1 AS is_first "
             "FROM orders) AS f "
             f"WHERE orders.order_id = f.order_id AND orders.{IMPORT_ID} IN ("
-            f"SELECT import_id FROM {IMPORTS_TABLE} WHERE source IN ({marks})) "
-            "AND orders.is_new_customer IS DISTINCT FROM f.is_first"
+            f"SELECT import_id FROM {IMPORTS_TABLE} WHERE source IN ({marks}) "
+            "OR source LIKE ?) AND orders.is_new_customer IS DISTINCT FROM f.is_first"
         ),
-        list(NEW_CUSTOMERS_FROM_HISTORY),
+        [*NEW_CUSTOMERS_FROM_HISTORY, "%" + FROM_HISTORY],
     )
 
 
@@ -196,11 +201,30 @@ def _key_match(table: Table, left: str, right: str) -> str:
     )
 
 
-class Ledger:
-    """Imports into one warehouse: commit, list, undo, quarantine."""
+def _after_change(cur: Any, wh: Warehouse, tables: set[str], inactivity_days: int) -> None:
+    """What follows a change to ``tables`` in the same transaction: the new-customer flags of
+    shop orders, and the customers worked out from the orders."""
+    if "orders" in tables:
+        _derive_new_customers(cur, wh)
+    if tables & {"orders", "customers"}:
+        derived_customers.derive(cur, wh, inactivity_days)
 
-    def __init__(self, warehouse: Warehouse) -> None:
+
+class Ledger:
+    """Imports into one warehouse: commit, list, undo, quarantine.
+
+    ``inactivity_days`` is the workspace's inactivity window: the customers worked out from
+    the orders after each change churn that many days after their last order (see
+    :mod:`shakhes.imports.customers`)."""
+
+    def __init__(
+        self,
+        warehouse: Warehouse,
+        *,
+        inactivity_days: int = derived_customers.DEFAULT_INACTIVITY_DAYS,
+    ) -> None:
         self.warehouse = warehouse
+        self.inactivity_days = inactivity_days
 
     def _rows(self, sql: str, params: Sequence[Any] = ()) -> list[tuple[Any, ...]]:
         with self.warehouse.transaction() as cur:
@@ -325,10 +349,6 @@ class Ledger:
     def _commit_on(self, cur: Any, part: Commit, now: dt.datetime) -> ImportRecord:
         """Merge ``part`` and record it as an import, on ``cur`` inside an open transaction."""
         wh, table = self.warehouse, part.table
-        target, history = _q(table.name), history_table(table.name)
-        cols = ", ".join(_q(c) for c in table.column_names)
-        t_cols = ", ".join(f"t.{_q(c)}" for c in table.column_names)
-        match = _key_match(table, "t", "s")
         cur.execute(f"SELECT coalesce(max(import_id), 0) + 1 FROM {IMPORTS_TABLE}")
         import_id = int(cur.fetchone()[0])
         if part.in_place is not None and part.in_place != import_id:
@@ -337,31 +357,12 @@ class Ledger:
             )
         if part.supersedes is not None:
             self._supersede(cur, part.supersedes, import_id, table)
-        # The rows of this import (already there when written in place) replace no one.
-        exists = (
-            f"t.{IMPORT_ID} IS DISTINCT FROM {import_id} AND "
-            f"EXISTS (SELECT 1 FROM {part.stage} AS s WHERE {match})"
-        )
-        cur.execute(
-            wh.param(
-                f"INSERT INTO {history} ({cols}, {IMPORT_ID}, {REPLACED_BY}) "
-                f"SELECT {t_cols}, t.{IMPORT_ID}, ? FROM {target} AS t WHERE {exists}"
-            ),
-            [import_id],
-        )
-        cur.execute(f"SELECT count(*) FROM {history} WHERE {REPLACED_BY} = {import_id}")
-        replaced = int(cur.fetchone()[0])
-        cur.execute(f"DELETE FROM {target} AS t WHERE {exists}")
-        removed = 0
-        if part.replace_range and part.date_range is not None:
-            removed = self._remove_range(cur, table, part.stage, import_id, part.date_range)
-        if part.in_place is None:
-            cur.execute(
-                wh.param(
-                    f"INSERT INTO {target} ({cols}, {IMPORT_ID}) SELECT {cols}, ? FROM {part.stage}"
-                ),
-                [import_id],
-            )
+        if table.name == "customers":  # a customer list replaces the customers from orders
+            derived_customers.remove(cur, wh)
+        if is_partial(table):
+            replaced, removed = self._update_on(cur, part, import_id)
+        else:
+            replaced, removed = self._merge_on(cur, part, import_id)
         cur.execute(f"SELECT count(*) FROM {part.stage}")
         accepted = int(cur.fetchone()[0])
         for r in part.rejected:
@@ -412,8 +413,7 @@ class Ledger:
             ),
             values,
         )
-        if table.name == "orders":
-            _derive_new_customers(cur, wh)
+        _after_change(cur, wh, {table.name}, self.inactivity_days)
         return record
 
     def _supersede(self, cur: Any, old: int, new: int, table: Table) -> None:
@@ -439,6 +439,98 @@ class Ledger:
             ),
             [new, old],
         )
+
+    def _merge_on(self, cur: Any, part: Commit, import_id: int) -> tuple[int, int]:
+        """Replace the rows whose natural key the staged rows carry by the staged rows (the old
+        ones kept in the history table); with ``replace_range``, remove the rows of the file's
+        scope and range that it lacks. Returns (rows replaced, rows removed)."""
+        wh, table = self.warehouse, part.table
+        target, history = _q(table.name), history_table(table.name)
+        cols = ", ".join(_q(c) for c in table.column_names)
+        t_cols = ", ".join(f"t.{_q(c)}" for c in table.column_names)
+        match = _key_match(table, "t", "s")
+        # The rows of this import (already there when written in place) replace no one.
+        exists = (
+            f"t.{IMPORT_ID} IS DISTINCT FROM {import_id} AND "
+            f"EXISTS (SELECT 1 FROM {part.stage} AS s WHERE {match})"
+        )
+        cur.execute(
+            wh.param(
+                f"INSERT INTO {history} ({cols}, {IMPORT_ID}, {REPLACED_BY}) "
+                f"SELECT {t_cols}, t.{IMPORT_ID}, ? FROM {target} AS t WHERE {exists}"
+            ),
+            [import_id],
+        )
+        cur.execute(f"SELECT count(*) FROM {history} WHERE {REPLACED_BY} = {import_id}")
+        replaced = int(cur.fetchone()[0])
+        cur.execute(f"DELETE FROM {target} AS t WHERE {exists}")
+        removed = 0
+        if part.replace_range and part.date_range is not None:
+            removed = self._remove_range(cur, table, part.stage, import_id, part.date_range)
+        if part.in_place is None:
+            cur.execute(
+                wh.param(
+                    f"INSERT INTO {target} ({cols}, {IMPORT_ID}) SELECT {cols}, ? FROM {part.stage}"
+                ),
+                [import_id],
+            )
+        return replaced, removed
+
+    def _update_on(self, cur: Any, part: Commit, import_id: int) -> tuple[int, int]:
+        """Write the columns of a reduced table (see :mod:`shakhes.imports.partial`): rows whose
+        natural key is there get the staged values of those columns and keep the others (the
+        whole old rows are kept in the history table); the other staged rows are added when
+        the reduced table has every required column. Returns (rows changed, 0)."""
+        wh, table = self.warehouse, part.table
+        full = TABLES[table.name]
+        if part.replace_range:
+            raise DataError(
+                f"{part.file_name}: a file that writes only some columns of {table.name} cannot "
+                "replace a date range",
+                code="partial_replace_range",
+            )
+        target, history = _q(table.name), history_table(table.name)
+        full_cols = ", ".join(_q(c) for c in full.column_names)
+        t_cols = ", ".join(f"t.{_q(c)}" for c in full.column_names)
+        match = _key_match(table, "t", "s")
+        mine = f"t.{IMPORT_ID} IS DISTINCT FROM {int(import_id)} AND {updatable(table)}"
+        exists = f"{mine} AND EXISTS (SELECT 1 FROM {part.stage} AS s WHERE {match})"
+        cur.execute(
+            wh.param(
+                f"INSERT INTO {history} ({full_cols}, {IMPORT_ID}, {REPLACED_BY}) "
+                f"SELECT {t_cols}, t.{IMPORT_ID}, ? FROM {target} AS t WHERE {exists}"
+            ),
+            [import_id],
+        )
+        cur.execute(f"SELECT count(*) FROM {history} WHERE {REPLACED_BY} = {int(import_id)}")
+        changed = int(cur.fetchone()[0])
+        values = [c for c in table.column_names if c not in table.natural_key]
+        sets = ", ".join([*(f"{_q(c)} = s.{_q(c)}" for c in values), f"{IMPORT_ID} = ?"])
+        cur.execute(
+            wh.param(
+                f"UPDATE {target} AS t SET {sets} FROM {part.stage} AS s WHERE {match} AND {mine}"
+            ),
+            [import_id],
+        )
+        new = f"NOT EXISTS (SELECT 1 FROM {target} AS t WHERE {match} AND {updatable(table)})"
+        if all(table.has_column(c.name) for c in full.columns if c.required):
+            cols = ", ".join(_q(c) for c in table.column_names)
+            cur.execute(
+                wh.param(
+                    f"INSERT INTO {target} ({cols}, {IMPORT_ID}) SELECT {cols}, ? "
+                    f"FROM {part.stage} AS s WHERE {new}"
+                ),
+                [import_id],
+            )
+        else:
+            cur.execute(f"SELECT count(*) FROM {part.stage} AS s WHERE {new}")
+            if int(cur.fetchone()[0]):  # checked row by row before; another process took them
+                raise DataError(
+                    f"{part.file_name}: rows it updates were removed while it was imported; "
+                    "nothing was written",
+                    code="update_rows_gone",
+                )
+        return changed, 0
 
     def _remove_range(
         self,
@@ -511,8 +603,8 @@ class Ledger:
             for r in reversed(records):
                 d, k = self._undo_on(cur, r.import_id, TABLES[r.table_name], now)
                 deleted, restored = deleted + d, restored + k
-            if any(r.table_name == "orders" for r in records):
-                _derive_new_customers(cur, self.warehouse)
+            tables = {r.table_name for r in records}
+            _after_change(cur, self.warehouse, tables, self.inactivity_days)
         others = tuple(r.import_id for r in records if r.import_id != import_id)
         return UndoResult(import_id, deleted, restored, others)
 

@@ -24,13 +24,14 @@ import numpy.typing as npt
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from shakhes.data.model import CHANNELS, TABLES, ColumnType, Table
+from shakhes.data.model import CHANNELS, ColumnType, Table
 from shakhes.data.warehouse import IMPORT_ID, STAGE_LINE, Warehouse, arrow_schema
 from shakhes.engine.compile import matchable_text
 from shakhes.errors import DataError, Issue, nearest
 from shakhes.imports import fast, strict
 from shakhes.imports import repeated as R
 from shakhes.imports import values as V
+from shakhes.imports.customers import DEFAULT_INACTIVITY_DAYS
 from shakhes.imports.layout import (
     HEADER_SEARCH_ROWS,
     Layout,
@@ -43,6 +44,12 @@ from shakhes.imports.layout import (
 )
 from shakhes.imports.ledger import ImportRecord, Ledger, Rejected, cell_names, changed_options
 from shakhes.imports.mapping import load_mapping
+from shakhes.imports.partial import (
+    column_changes,
+    reject_unknown_keys,
+    updatable,
+    written_table,
+)
 from shakhes.imports.readers import (
     Block,
     FileInfo,
@@ -101,6 +108,8 @@ class ImportOptions:
     problem (up to :data:`MAX_LISTED`), and nothing is written."""
     progress: Callable[[Step], None] | None = field(default=None, compare=False)
     """Called as the import goes on, for a progress bar (possibly from another thread)."""
+    inactivity_days: int = DEFAULT_INACTIVITY_DAYS
+    """The workspace's inactivity window, for the customers worked out from orders."""
 
 
 @dataclass(frozen=True)
@@ -149,6 +158,9 @@ class ImportReport:
     """The import of the same file, with other options, whose rows this one replaces."""
     changed_options: tuple[tuple[str, str | None, str | None], ...] = ()
     """The options that differ from that import's: (name, then, now)."""
+    changed: tuple[tuple[str, int], ...] = ()
+    """For a file that writes only some columns: per column, the rows already there whose
+    value it changes (would change, in a dry run)."""
 
 
 @dataclass
@@ -164,7 +176,7 @@ class _Totals:
             if table.has_column(name) and rows.num_rows:
                 value = pc.sum(rows.column(name)).as_py()
                 self.sums[name] = self.sums.get(name, 0.0) + float(value or 0)
-        if rows.num_rows:
+        if rows.num_rows and table.time_column in rows.column_names:
             dates = rows.column(table.time_column)
             lo, hi = pc.min(dates).as_py(), pc.max(dates).as_py()
             self.lo = lo if self.lo is None or lo < self.lo else self.lo
@@ -216,7 +228,7 @@ class _Importer:
         )
         layout = find_layout(self.path, head, specs)
         spec = layout.spec
-        table = TABLES[spec.table]
+        table = written_table(spec)  # the columns it writes: all, or some (partial.py)
         if self.options.strict:
             _refuse_unknown_columns(self.path, layout)
         if spec.preamble_date_range:
@@ -312,8 +324,9 @@ class _Importer:
             added_rows=added.rows,
             added_into=added.into,
             key_label=self._key_label(table),
+            changed=column_changes(self.warehouse, stage, table),
         )
-        ledger = Ledger(self.warehouse)
+        ledger = Ledger(self.warehouse, inactivity_days=self.options.inactivity_days)
         options = self._recorded_options(spec)
         previous = ledger.same_file(table.name, self.fingerprint.result().sha256)
         supersedes: int | None = None
@@ -477,6 +490,8 @@ class _Importer:
             for name in fields:
                 if name not in texts:
                     texts[name] = _constant("", len(batch), pa.string())
+        if spec.rewrite is not None:  # a mapping's value maps, defaults, one column to several
+            texts, fields = spec.rewrite(texts, fields)
         n = len(batch)
         if n == 0:
             return pa.table(
@@ -644,6 +659,7 @@ class _Importer:
                     reject(i, col.name, cell(i, col.name), _missing(col.type.is_numeric))
             out[col.name] = value
         self._check_rules(out, columns, table, reject, cell)
+        reject_unknown_keys(self.warehouse, spec, table, out, reject)
         return out
 
     def _currency(self, value: pa.Array | None, n: int, layout: Layout) -> pa.Array:
@@ -878,8 +894,8 @@ class _Importer:
         )
         with self.warehouse.transaction() as cur:
             cur.execute(
-                f'SELECT count(*) FROM "{table.name}" AS t WHERE {others}({superseded}EXISTS '
-                f"(SELECT 1 FROM {stage} AS s WHERE {match}))"
+                f'SELECT count(*) FROM "{table.name}" AS t WHERE {others}{updatable(table)} AND '
+                f"({superseded}EXISTS (SELECT 1 FROM {stage} AS s WHERE {match}))"
             )
             replaced = int(cur.fetchone()[0])
         return replace(report, replaced=replaced)

@@ -58,6 +58,7 @@ from shakhes.engine.calendar import (
     JALALI_MONTHS_FA,
     date_dimension,
 )
+from shakhes.text import drop_invisible, match_key, to_ascii_digits
 
 __all__ = [
     "DEFAULT_EMPTY_MARKERS",
@@ -100,38 +101,6 @@ class Parsed:
 
 # --- text normalisation ---------------------------------------------------------------------
 
-_DIGIT_MAP: dict[int, str] = {
-    **{0x06F0 + i: str(i) for i in range(10)},  # Persian ۰-۹
-    **{0x0660 + i: str(i) for i in range(10)},  # Arabic-Indic ٠-٩
-}
-_DIGITS_ONLY = str.maketrans(_DIGIT_MAP)
-_DIGITS_AND_SEPARATORS = str.maketrans(
-    {**_DIGIT_MAP, 0x066B: ".", 0x066C: ",", 0x066A: "%"}  # ٫ decimal, ٬ thousands, ٪ percent
-)
-
-# Invisible characters that change nothing a reader sees: bidi marks and embeddings, zero-width
-# joiners and spaces, the BOM, the word joiner and the soft hyphen.
-_INVISIBLE = (
-    "\u200b\u200c\u200d\u200e\u200f\u061c\u202a\u202b\u202c\u202d\u202e"
-    "\u2066\u2067\u2068\u2069\u2060\ufeff\u00ad"
-)
-_DROP_INVISIBLE = str.maketrans(dict.fromkeys(map(ord, _INVISIBLE)))
-_KEY_MAP = str.maketrans(
-    {
-        **_DIGIT_MAP,
-        0x066B: ".",
-        0x066C: ",",
-        0x066A: "%",
-        0x064A: "ی",  # Arabic yeh ي
-        0x0649: "ی",  # alef maksura ى
-        0x0643: "ک",  # Arabic kaf ك
-        0x0640: None,  # tatweel (kashida), a stretching stroke
-        **dict.fromkeys(range(0x064B, 0x0660)),  # harakat (short-vowel marks)
-        0x0670: None,  # superscript alef
-        **dict.fromkeys(map(ord, _INVISIBLE)),
-    }
-)
-
 
 def normalize_digits(text: str) -> str:
     """Persian (۰-۹) and Arabic-Indic (٠-٩) digits to ASCII, with their separators.
@@ -143,25 +112,21 @@ def normalize_digits(text: str) -> str:
     >>> normalize_digits("۱۲٬۵۰۰٫۷۵٪")
     '12,500.75%'
     """
-    return text.translate(_DIGITS_AND_SEPARATORS)
+    return to_ascii_digits(text, separators=True)
 
 
 def normalize_key(text: str) -> str:
-    """The matching key of a Persian or English text (a header, a campaign, a channel name).
-
-    NFKC (so Arabic presentation forms and full-width letters become plain ones), Arabic ي and ى
-    to Persian ی, Arabic ك to Persian ک, digits to ASCII (as :func:`normalize_digits`), the
-    zero-width non-joiner, bidi marks and other invisible characters removed, tatweel and
-    short-vowel marks removed, whitespace runs collapsed to one space and trimmed, then casefolded.
-    Display text keeps the original; this is only for comparing.
+    """The matching key of a Persian or English text (a header, a campaign, a channel name):
+    :func:`shakhes.text.match_key` — NFKC, Arabic ي ى ك as Persian ی ک, digits and separators
+    in ASCII, invisible characters, kashida and short-vowel marks removed, spaces collapsed,
+    case folded. Display text keeps the original; this is only for comparing.
 
     >>> normalize_key("كيك") == normalize_key("کیک")
     True
     >>> normalize_key("  Brand\u00a0 Search ")
     'brand search'
     """
-    text = unicodedata.normalize("NFKC", text).translate(_KEY_MAP)
-    return " ".join(text.split()).casefold()
+    return match_key(text)
 
 
 # --- vectorisation helpers ------------------------------------------------------------------
@@ -248,7 +213,7 @@ def normalize_keys(values: pa.Array) -> pa.Array:
 
 def _clean(text: str) -> str:
     """Trimmed text without invisible marks, digits in ASCII (separators kept as they are)."""
-    return text.translate(_DROP_INVISIBLE).translate(_DIGITS_ONLY).strip()
+    return to_ascii_digits(drop_invisible(text)).strip()
 
 
 def _is_empty(cleaned: str, markers: frozenset[str]) -> bool:

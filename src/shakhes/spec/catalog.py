@@ -17,6 +17,7 @@ from pydantic import ValidationError
 
 from shakhes.errors import DefinitionError
 from shakhes.spec.kpi import Category, Direction, KpiSpec, Unit
+from shakhes.text import to_persian_digits
 
 CATALOG_RESOURCE = "catalog.yml"
 """Name of the catalog file inside the ``shakhes.spec`` package."""
@@ -101,7 +102,7 @@ def load_catalog() -> tuple[KpiSpec, ...]:
 
 def _fa_digits(number: int) -> str:
     """``number`` written with Persian digits (۴۷)."""
-    return str(number).translate(str.maketrans("0123456789", "۰۱۲۳۴۵۶۷۸۹"))
+    return to_persian_digits(str(number))
 
 
 def _cell(text: str) -> str:

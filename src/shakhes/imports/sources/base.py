@@ -16,9 +16,12 @@ import functools
 import re
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
 
 from shakhes.imports.values import normalize_key
+
+if TYPE_CHECKING:
+    import pyarrow as pa
 
 Kind = Literal["text", "number", "percent", "date", "id", "bool"]
 
@@ -55,6 +58,12 @@ class Field:
 
 
 RowRule = Callable[[Mapping[str, str]], bool]
+TextRewrite = Callable[
+    [dict[str, "pa.Array"], dict[str, Field]], tuple[dict[str, "pa.Array"], dict[str, Field]]
+]
+"""Rewrites the cell texts of a batch (keyed by canonical column) before they are parsed, and
+may add columns with their fields: a mapping file's value maps, defaults and hashing, and one
+file column sent to several canonical columns (see :mod:`shakhes.imports.rewrite`)."""
 RowPrep = Callable[[dict[str, str]], str | None]
 """Rewrites a row's cells in place (keyed by canonical column) before it is parsed; returns
 why the row is not imported (``"cancelled order"``), or None to import it."""
@@ -126,6 +135,14 @@ class SourceSpec:
     """The platform writes lines above the header (a report title, the date range, ``#``
     comments). Between two layouts that place a header row equally well, the one whose shape
     fits the file (lines above the header or not) is taken."""
+    rewrite: TextRewrite | None = None
+    """Rewrites the cell texts before parsing (see :data:`TextRewrite`)."""
+    writes: tuple[str, ...] | None = None
+    """The only columns an import of this layout writes, besides the natural key: rows already
+    there keep their other columns (see :mod:`shakhes.imports.partial`). None: every column."""
+    update_only: bool = False
+    """The file completes rows another import wrote: a row whose natural key is not in the
+    table yet is quarantined, never added."""
 
     def field_for(self, header: str) -> Field | None:
         key = header_key(header)

@@ -1,0 +1,5 @@
+"""``python -m shakhes`` runs the command line, as ``shakhes`` does."""
+
+from shakhes.cli.app import main
+
+main()
