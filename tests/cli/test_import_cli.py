@@ -259,3 +259,24 @@ def test_a_mapping_without_an_account_gets_the_clis_hint(
     assert "Pass --account NAME" in run.err
     ok = shakhes(capsys, "import", str(path), "--mapping", str(mapping), "--account", "shop")
     assert ok.code == 0, ok.err
+
+
+def test_a_reimport_that_needs_an_undo_gives_the_exact_commands(
+    ws: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    head = "Day,Campaign,Currency code,Impr.,Clicks,Cost\n"
+    week = tmp_path / "week.csv"
+    week.write_text(head + "2026-09-01,A,,100,10,5\n", encoding="utf-8")
+    month = tmp_path / "month ads.csv"
+    month.write_text(head + "2026-09-01,A,,120,12,6\n2026-09-02,A,,100,10,5\n", encoding="utf-8")
+    assert shakhes(capsys, "import", str(week), "--currency", "IRR").code == 0
+    assert shakhes(capsys, "import", str(month), "--currency", "IRR").code == 0
+    run = shakhes(capsys, "import", str(month), "--currency", "IRT", "--account", "shop")
+    assert run.code == 1
+    assert run.err.splitlines()[-1] == (
+        f"Run `shakhes imports undo 2`, then `shakhes import '{month}' --currency IRT "
+        "--account shop`."
+    )
+    assert shakhes(capsys, "imports", "undo", "2").code == 0
+    again = shakhes(capsys, "import", str(month), "--currency", "IRT", "--account", "shop")
+    assert again.code == 0 and "as import #3" in again.out

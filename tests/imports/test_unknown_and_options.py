@@ -261,3 +261,41 @@ def test_load_dates_are_iso(warehouse: Warehouse, tmp_path: Path) -> None:
     )
     load(warehouse, path)
     assert rows(warehouse, "SELECT date FROM ad_performance") == [(dt.date(2025, 3, 1),)]
+
+
+def test_a_reimport_over_an_import_that_replaced_others_is_refused_with_the_way_out(
+    warehouse: Warehouse, tmp_path: Path
+) -> None:
+    """#2 replaced rows of #1 (an overlapping export). Importing #2's file again with another
+    currency would replace #2's rows and leave #1's replaced under nothing: refused, nothing
+    written; undoing #2 first, then importing again, does it."""
+    overlap = tmp_path / "first_week.csv"
+    overlap.write_text(GOOGLE + "2025-03-01,A,Search,,100,10,5.00,1,5,10\n", encoding="utf-8")
+    path = tmp_path / "month.csv"
+    path.write_text(
+        GOOGLE
+        + "2025-03-01,A,Search,,120,12,6.00,1,6,10\n"
+        + "2025-03-02,A,Search,,100,10,5.00,1,5,10\n",
+        encoding="utf-8",
+    )
+    import_file(warehouse, overlap, ImportOptions(currency="USD"))
+    second = import_file(warehouse, path, ImportOptions(currency="USD"))
+    assert second.replaced == 1
+    with pytest.raises(DataError) as caught:
+        import_file(warehouse, path, ImportOptions(currency="EUR", dry_run=True))
+    error = caught.value
+    assert error.code == "reimport_needs_undo"
+    assert "#2 replaced 1 row(s) of earlier imports" in error.message
+    assert error.params["import_id"] == 2 and error.params["currency"] == "EUR"
+    assert "--" not in str(error)
+    with pytest.raises(DataError, match="undo #2 first"):
+        import_file(warehouse, path, ImportOptions(currency="EUR"))
+    assert rows(warehouse, "SELECT DISTINCT currency FROM ad_performance") == [("USD",)]
+
+    Ledger(warehouse).undo(2)
+    again = import_file(warehouse, path, ImportOptions(currency="EUR"))
+    assert (again.replaces, again.replaced) == (None, 1)
+    assert rows(warehouse, "SELECT date, currency, cost FROM ad_performance ORDER BY 1") == [
+        (dt.date(2025, 3, 1), "EUR", 6.0),
+        (dt.date(2025, 3, 2), "EUR", 5.0),
+    ]

@@ -7,9 +7,27 @@ no entry shows the core's own hint.
 
 from __future__ import annotations
 
+import shlex
+from collections.abc import Callable
+from typing import Any
+
 from shakhes.errors import ShakhesError
 
-HINTS: dict[str, str] = {
+
+def _undo_then_import(params: dict[str, Any]) -> str:
+    """The exact commands that import a file again with other options, when its earlier
+    import must be undone first."""
+    flags = [
+        f"--{name} {shlex.quote(str(params[name]))}"
+        for name in ("source", "currency", "account", "mapping", "encoding")
+        if params.get(name)
+    ]
+    command = " ".join(["shakhes import", shlex.quote(str(params["file"])), *flags])
+    return f"Run `shakhes imports undo {params['import_id']}`, then `{command}`."
+
+
+HINTS: dict[str, str | Callable[[dict[str, Any]], str]] = {
+    "reimport_needs_undo": _undo_then_import,
     "no_currency": "Pass --currency CODE (an ISO code: USD, EUR, IRR for rial, IRT for toman).",
     "no_account": "Pass --account NAME, or set it in the mapping file (constants: account: …).",
     "unrecognised_layout": "Pass --source NAME (one of: {layouts}), or describe the file with "
@@ -20,7 +38,8 @@ HINTS: dict[str, str] = {
     "store_outdated": "Upgrade it with `shakhes db upgrade` (back up the metadata store first "
     "if you wish).",
 }
-"""Error code → the CLI's hint, formatted with the error's ``params``."""
+"""Error code → the CLI's hint: a template formatted with the error's ``params``, or a function
+of them (for a hint that is a command built from several optional values)."""
 
 
 def hint_for(error: ShakhesError) -> str | None:
@@ -29,6 +48,8 @@ def hint_for(error: ShakhesError) -> str | None:
     if template is None:
         return error.hint
     try:
+        if callable(template):
+            return template(error.params)
         return template.format(**error.params)
     except (KeyError, IndexError):
         return error.hint

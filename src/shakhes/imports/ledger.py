@@ -576,6 +576,19 @@ class Ledger:
                     [by, import_id, line],
                 )
 
+    def replaced_rows(self, record: ImportRecord) -> int:
+        """How many rows of other imports ``record`` (with the imports of its transaction)
+        replaced or removed, kept for its undo."""
+        return sum(
+            int(
+                self._rows(
+                    f"SELECT count(*) FROM {history_table(r.table_name)} WHERE {REPLACED_BY} = ?",
+                    [r.import_id],
+                )[0][0]
+            )
+            for r in self.together(record)
+        )
+
     def together(self, record: ImportRecord) -> list[ImportRecord]:
         """The standing imports written in the same transaction as ``record`` (itself
         included), oldest first: same file, SHA-256 and time."""

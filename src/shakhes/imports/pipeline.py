@@ -334,6 +334,7 @@ class _Importer:
             changed = changed_options(previous, options)
             if not changed:
                 return replace(report, already_imported=previous.import_id, accepted=0)
+            self._refuse_reimport_over_replaced(ledger, previous, changed)
             supersedes = previous.import_id
             report = replace(report, replaces=supersedes, changed_options=tuple(changed))
         if self.options.dry_run:
@@ -851,6 +852,42 @@ class _Importer:
             "mapping": _file_digest(mapping) if mapping is not None else None,
             "encoding": self.options.encoding,
         }
+
+    def _refuse_reimport_over_replaced(
+        self,
+        ledger: Ledger,
+        previous: ImportRecord,
+        changed: Sequence[tuple[str, str | None, str | None]],
+    ) -> None:
+        """Importing a file again with other options replaces every row its earlier import
+        wrote. When that import itself replaced rows of others (an overlapping export, a file
+        that completes rows), those would stay replaced under rows that are no longer there:
+        the earlier import must be undone first, and the error says so (with the options, for
+        the front-end to word the commands)."""
+        kept = ledger.replaced_rows(previous)
+        if not kept:
+            return
+        n = previous.import_id
+        what = ", ".join(
+            f"{name} {then or '(none)'} → {now or '(none)'}" for name, then, now in changed
+        )
+        o = self.options
+        raise DataError(
+            f"{self.path}: the same content was imported as #{n} with other options ({what}); "
+            f"#{n} replaced {kept:,} row(s) of earlier imports, which importing it again would "
+            f"leave replaced — undo #{n} first, then import the file again; nothing was written",
+            hint=f"Undo import #{n}, then import the file again.",
+            code="reimport_needs_undo",
+            params={
+                "import_id": n,
+                "file": str(self.path),
+                "source": None if o.source == "auto" else o.source,
+                "currency": o.currency,
+                "account": o.account,
+                "mapping": str(o.mapping) if o.mapping else None,
+                "encoding": o.encoding,
+            },
+        )
 
     def _note_defaults_and_unknowns(self, table: Table) -> None:
         """Warnings for number columns the file lacks (filled with the layout's default) and
