@@ -19,8 +19,7 @@ from rich.markup import escape
 
 from shakhes import __version__
 from shakhes.cli import output
-from shakhes.cli.hints import hint_for
-from shakhes.cli.imports import import_command, imports_app, quarantine_app
+from shakhes.cli.imports import import_command, imports_app, print_error, quarantine_app
 from shakhes.cli.options import WorkspaceOpt
 from shakhes.cli.rates import rates_app
 from shakhes.cli.waiting import WaitOpt, open_workspace
@@ -180,7 +179,8 @@ def import_(
     workspace: WorkspaceOpt = None,
 ) -> None:
     """Import platform exports: recognise the layout, parse, check, quarantine bad rows, and
-    merge the rest in one transaction that `shakhes imports undo` can reverse."""
+    merge the rest in one transaction per file that `shakhes imports undo` can reverse. A
+    refused file does not stop the others; the exit status is 1 if any file was refused."""
     if suggest_mapping:
         from shakhes.imports.suggest import suggest_for_file
 
@@ -201,7 +201,9 @@ def import_(
         encoding=encoding,
         actor=current_actor(),
     )
-    import_command(out, files, options, workspace, wait)
+    status = import_command(out, files, options, workspace, wait, err)
+    if status:
+        raise typer.Exit(status)
 
 
 @app.command()
@@ -480,10 +482,7 @@ def main() -> None:
     try:
         app()
     except ShakhesError as exc:
-        err.print(f"[bold red]error:[/] {escape(exc.message)}", highlight=False)
-        hint = hint_for(exc)
-        if hint:
-            err.print(hint, highlight=False, markup=False)
+        print_error(err, exc)
         sys.exit(1)
     except OSError as exc:
         if exc.filename is None:

@@ -1,4 +1,9 @@
-"""``shakhes import``, ``shakhes imports list|undo`` and ``shakhes quarantine list|export``."""
+"""``shakhes import``, ``shakhes imports list|undo`` and ``shakhes quarantine list|export``.
+
+Exit status of ``shakhes import``: 0 when every file was imported (or already was, or with
+``--dry-run`` would be), 1 when any file was refused — each file is its own import, so the
+others are imported all the same — and 2 for a command line typer rejects.
+"""
 
 from __future__ import annotations
 
@@ -23,10 +28,12 @@ from rich.progress import (
 )
 from rich.table import Table
 
+from shakhes.cli.hints import hint_for
 from shakhes.cli.options import WorkspaceOpt
 from shakhes.cli.output import wide
 from shakhes.cli.waiting import WaitOpt, open_workspace
 from shakhes.data.access import DEFAULT_WAIT
+from shakhes.errors import ShakhesError
 from shakhes.imports.ledger import Ledger, Rejected, cell_names
 from shakhes.imports.pipeline import ImportOptions, ImportReport, Step, at_fault
 from shakhes.workspace import current_actor
@@ -41,19 +48,83 @@ def import_command(
     options: ImportOptions,
     workspace: Path | None,
     wait: float = DEFAULT_WAIT,
-) -> None:
-    """Import each file in turn; each is its own transaction (and its own turn to write)."""
+    err: Console | None = None,
+) -> int:
+    """Import each file in turn, each in its own transaction (and its own turn to write): a
+    file that is refused is reported (on ``err``) and the next one is imported all the same.
+    With several files, the end lists every file's outcome. Returns the exit status: 1 if any
+    file was refused."""
+    err = err or Console(stderr=True, soft_wrap=True)
+    outcomes: list[tuple[Path, str]] = []
+    refused = 0
     ws = open_workspace(workspace, wait)
     try:
         for path in files:
-            with progress_bar(out) as bar:
-                task = bar.add_task(f"Importing {path.name}", total=None, rows="")
-                report = ws.import_file(
-                    path, replace(options, progress=partial(_advance, bar, task, path.name))
-                )
+            try:
+                with progress_bar(out) as bar:
+                    task = bar.add_task(f"Importing {path.name}", total=None, rows="")
+                    report = ws.import_file(
+                        path, replace(options, progress=partial(_advance, bar, task, path.name))
+                    )
+            except ShakhesError as exc:
+                print_error(err, exc)
+                outcomes.append((path, "refused: " + _why(exc, path)))
+                refused += 1
+                continue
             print_report(out, report)
+            outcomes.append((path, outcome(report)))
     finally:
         ws.close()
+    if len(files) > 1:
+        out.print(f"{len(files)} files:", markup=False)
+        for path, what in outcomes:
+            out.print(f"  {path}: {what}", markup=False, soft_wrap=True)
+    return 1 if refused else 0
+
+
+def print_error(err: Console, exc: ShakhesError) -> None:
+    """``error: …`` and the CLI's hint, as the command line prints every user error."""
+    err.print(f"[bold red]error:[/] {escape(exc.message)}", highlight=False)
+    hint = hint_for(exc)
+    if hint:
+        err.print(hint, highlight=False, markup=False)
+
+
+def _why(exc: ShakhesError, path: Path) -> str:
+    """The first line of an error's message, without the file name it starts with."""
+    first = exc.message.splitlines()[0] if exc.message else exc.code
+    for prefix in (f"{path}, ", f"{path}: "):
+        if first.startswith(prefix):
+            return first[len(prefix) :]
+    return first
+
+
+def outcome(r: ImportReport) -> str:
+    """What became of a file, in a few words: ``imported as #3``, ``already imported as #2``."""
+    if r.already_imported is not None:
+        return f"already imported as #{r.already_imported}"
+    if r.dry_run:
+        return f"would import {r.accepted:,} rows (dry run)"
+    again = f" (replaces #{r.replaces})" if r.replaces is not None else ""
+    held = f", {r.quarantined:,} rows quarantined" if r.quarantined else ""
+    return f"imported as #{r.import_id}{again}{held}"
+
+
+_FLAGS = {
+    "source": "--source",
+    "currency": "--currency",
+    "account": "--account",
+    "mapping": "--mapping",
+    "encoding": "--encoding",
+}
+
+
+def _option_change(name: str, then: str | None, now: str | None) -> str:
+    flag = _FLAGS.get(name, name)
+    if name == "mapping":
+        return f"{flag} " + ("another mapping file" if now else "(none now)")
+    shown = now if now is not None else "(not given)"
+    return f"{flag} {shown} (was {then if then is not None else 'not given'})"
 
 
 def progress_bar(out: Console) -> Progress:
@@ -86,13 +157,24 @@ def print_report(out: Console, r: ImportReport) -> None:
     head = "Would import" if r.dry_run else "Imported"
     if r.already_imported is not None:
         out.print(
-            f"{r.file}: already imported as #{r.already_imported} (same content); nothing changed.",
+            f"{r.file}: already imported as #{r.already_imported} (same content, same options); "
+            "nothing changed.",
             markup=False,
             soft_wrap=True,
         )
         return
     where = f" as import #{r.import_id}" if r.import_id is not None else ""
     out.print(f"{head} {r.file} ({r.source} → {r.table}){where}", markup=False, soft_wrap=True)
+    if r.replaces is not None:
+        changes = "; ".join(_option_change(*c) for c in r.changed_options)
+        verb = "would replace" if r.dry_run else "replaces"
+        out.print(
+            f"  the same content as import #{r.replaces}, imported again with {changes}: it "
+            f"{verb} every row #{r.replaces} wrote (`shakhes imports undo` of this import "
+            "brings them back)",
+            markup=False,
+            soft_wrap=True,
+        )
     rng = f"{r.date_range[0]} … {r.date_range[1]}" if r.date_range else "—"
     out.print(
         f"  rows read {r.rows_read:,}; accepted {r.accepted:,}; quarantined "
@@ -113,6 +195,13 @@ def print_report(out: Console, r: ImportReport) -> None:
         )
     for reason, count in r.skipped:
         out.print(f"  skipped {count:,} {reason}(s)", markup=False, soft_wrap=True)
+    if r.added_rows:
+        out.print(
+            f"  {r.added_rows:,} rows shared {r.key_label} with another row and were added "
+            f"together (into {r.added_into:,} rows)",
+            markup=False,
+            soft_wrap=True,
+        )
     if r.totals:
         out.print(
             "  totals: " + ", ".join(f"{k} {v:,.2f}" for k, v in r.totals.items()),

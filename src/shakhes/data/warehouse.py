@@ -33,6 +33,8 @@ REPLACED_BY = "_replaced_by"
 IMPORTS_TABLE = "shakhes_imports"
 QUARANTINE_TABLE = "shakhes_quarantine"
 RATES_TABLE = "shakhes_rates"
+STAGE_LINE = "_line"
+"""Column of an import's stage: the line of the file each staged row comes from."""
 
 SYSTEM_TABLES = {
     IMPORTS_TABLE: f"""CREATE TABLE {IMPORTS_TABLE} (
@@ -41,7 +43,7 @@ SYSTEM_TABLES = {
         rows_read BIGINT NOT NULL, accepted BIGINT NOT NULL, quarantined BIGINT NOT NULL,
         replaced BIGINT NOT NULL, removed BIGINT NOT NULL, date_from DATE, date_to DATE,
         replace_range BOOLEAN NOT NULL, totals VARCHAR NOT NULL, actor VARCHAR NOT NULL,
-        imported_at TIMESTAMP NOT NULL, undone_at TIMESTAMP)""",
+        imported_at TIMESTAMP NOT NULL, undone_at TIMESTAMP, options VARCHAR)""",
     RATES_TABLE: f"""CREATE TABLE {RATES_TABLE} (
         date DATE NOT NULL, currency VARCHAR NOT NULL, rate DOUBLE PRECISION NOT NULL)""",
     QUARANTINE_TABLE: f"""CREATE TABLE {QUARANTINE_TABLE} (
@@ -221,6 +223,9 @@ class Warehouse:
         for name, ddl in SYSTEM_TABLES.items():
             if name not in existing:
                 self._execute(ddl)
+        if IMPORTS_TABLE in existing and "options" not in self.backend.get_schema(IMPORTS_TABLE):
+            # Imports record the options they were imported with (currency, account, …).
+            self._execute(f"ALTER TABLE {IMPORTS_TABLE} ADD COLUMN options VARCHAR")
         if CALENDAR_TABLE not in existing:
             from shakhes.engine.calendar import date_dimension
 
@@ -390,18 +395,23 @@ class Warehouse:
                 con.execute("RESET enable_progress_bar_print")
 
     def create_stage(self, name: str, table: Table) -> str:
-        """A session-private (temporary) table with the columns of canonical ``table``, to
-        collect a file's rows in batches before one transaction merges them."""
+        """A session-private (temporary) table with the columns of canonical ``table`` and
+        ``_line`` (the row's line in the file, when known), to collect a file's rows in batches
+        before one transaction merges them."""
         stage = _quote(name)
         plain = ", ".join(f"{_quote(c.name)} {_SQL_TYPES[c.type]}" for c in table.columns)
         self._execute(f"DROP TABLE IF EXISTS {stage}")
-        self._execute(f"CREATE TEMPORARY TABLE {stage} ({plain})")
+        self._execute(f"CREATE TEMPORARY TABLE {stage} ({plain}, {STAGE_LINE} BIGINT)")
         return stage
 
     def append_stage(self, stage: str, table: Table, rows: pa.Table) -> None:
-        """Add ``rows`` (canonical schema) to a stage table."""
-        rows = rows.select(table.column_names).cast(arrow_schema(table))
-        cols = ", ".join(_quote(c) for c in table.column_names)
+        """Add ``rows`` (canonical schema, and ``_line`` if they have it) to a stage table."""
+        names = table.column_names + ([STAGE_LINE] if STAGE_LINE in rows.column_names else [])
+        schema = arrow_schema(table)
+        if STAGE_LINE in names:
+            schema = schema.append(pa.field(STAGE_LINE, pa.int64()))
+        rows = rows.select(names).cast(schema)
+        cols = ", ".join(_quote(c) for c in names)
         if self.dialect == "duckdb":
             con = self.backend.con
             con.register("_shakhes_batch", rows)
@@ -415,7 +425,7 @@ class Warehouse:
                 cursor.copy(f"COPY {stage} ({cols}) FROM STDIN") as copy,
             ):
                 for row in rows.to_pylist():
-                    copy.write_row([row[c] for c in table.column_names])
+                    copy.write_row([row[c] for c in names])
 
     def drop_stage(self, stage: str) -> None:
         self._execute(f"DROP TABLE IF EXISTS {stage}")

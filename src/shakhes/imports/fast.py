@@ -26,6 +26,10 @@ _SQL_TYPES = {
     ColumnType.FLOAT: "DOUBLE",
     ColumnType.BOOLEAN: "BOOLEAN",
 }
+# Booleans are read as text and checked: DuckDB would read '1', 't' or 'yes' as true, which
+# the canonical format (and so `shakhes load`) does not take.
+_READ_TYPES = {**_SQL_TYPES, ColumnType.BOOLEAN: "VARCHAR"}
+_BOOLEANS = "('true', 'false')"
 _NOT_CLEAN = "shakhes: a row fails a check"
 _COMMON_CURRENCIES = (
     "USD", "EUR", "GBP", "IRR", "IRT", "AED", "TRY", "SAR", "CAD", "AUD", "CHF", "JPY", "CNY",
@@ -67,7 +71,8 @@ def insert_in_place(
     con = warehouse.backend.con
     known = {c.name: c for c in table.columns}
     types = ", ".join(
-        f"{_lit(h)}: {_lit(_SQL_TYPES[known[h].type] if h in known else 'VARCHAR')}" for h in header
+        f"{_lit(h)}: {_lit(_READ_TYPES[known[h].type] if h in known else 'VARCHAR')}"
+        for h in header
     )
     # Text cells are trimmed once, as they are read (and only those that need it).
     cells = ", ".join(
@@ -131,6 +136,9 @@ def _checks(col: Column, table: Table) -> list[str]:
         if col.name == "currency":
             checks.append(f"NOT regexp_full_match(trim({c}), '[A-Z]{{3}}')")
         return checks
+    if col.type is ColumnType.BOOLEAN:
+        text = f"lower(trim({c})) NOT IN {_BOOLEANS}"
+        return [f"({c} IS NULL OR {text})" if col.required else f"(trim({c}) <> '' AND {text})"]
     checks = [f"{c} IS NULL"] if col.required else []
     if col.type is ColumnType.DATE:
         checks.append(f"year({c}) < 1800")  # a Jalali date: the general path converts it
@@ -157,7 +165,9 @@ def _all_good(table: Table, header: list[str]) -> str:
             parts.append(f"{c} IN ({', '.join(_lit(code) for code in _COMMON_CURRENCIES)})")
         elif col.type is ColumnType.STRING and col.required and col.name in table.natural_key:
             parts.append(f"{c} <> ''")  # the cells are trimmed already
-        elif col.type in (ColumnType.DATE, ColumnType.BOOLEAN) and col.required:
+        elif col.type is ColumnType.BOOLEAN and col.required:
+            parts.append(f"{c} IN {_BOOLEANS}")
+        elif col.type is ColumnType.DATE and col.required:
             parts.append(f"{c} IS NOT NULL")
     numbers = [c for c in present if c.type.is_numeric]
     required = [_q(c.name) for c in numbers if c.required]
@@ -198,6 +208,8 @@ def _stored(table: Table, header: list[str]) -> str:
             values.append(f"coalesce({name}, '')" if c.required else f"nullif({name}, '')")
         elif c.type is ColumnType.INTEGER:
             values.append(f"CAST({name} AS BIGINT)")
+        elif c.type is ColumnType.BOOLEAN:
+            values.append(f"CAST(nullif(lower(trim({name})), '') AS BOOLEAN)")
         else:
             values.append(name)
     return ", ".join(values)
