@@ -66,6 +66,7 @@ def test_readme_quick_start_and_links() -> None:
         "docs/kpi-catalog.md",
         "docs/engine.md",
         "docs/benchmarks.md",
+        "docs/concurrency.md",
     ):
         assert f"({link})" in readme
         assert (ROOT / link).exists(), f"{link} is linked from the README but missing"

@@ -1,7 +1,11 @@
 """A workspace: a folder with ``shakhes.toml``, its metadata store and its warehouse.
 
 ``init`` creates one; ``find`` locates one (``--workspace``, ``SHAKHES_WORKSPACE``, or walking up
-from the current directory); ``Workspace.open`` connects to both stores.
+from the current directory); ``Workspace.open`` opens one. Many processes and threads may use a
+workspace at once: each read runs in a read session (:meth:`Workspace.reading`: a connection of
+its own and a shared turn), each write in a write session (:meth:`Workspace.writing`: the one
+read-write connection and the exclusive turn), see :mod:`shakhes.data.access` and
+docs/concurrency.md.
 """
 
 from __future__ import annotations
@@ -11,20 +15,34 @@ import os
 import re
 import shutil
 import tempfile
-from collections.abc import Callable
+import threading
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlparse
 
+from pydantic import ValidationError
 from sqlalchemy.exc import ArgumentError, OperationalError
 
+from shakhes.data.access import (
+    DEFAULT_WAIT,
+    LOCK_FOLDER,
+    FileGate,
+    Gate,
+    Holder,
+    LocalGate,
+    OnWait,
+    PostgresGate,
+)
 from shakhes.data.model import table as model_table
 from shakhes.data.rates import RatesLoaded, load_rates
-from shakhes.data.warehouse import Warehouse
+from shakhes.data.warehouse import Warehouse, duckdb_path
 from shakhes.engine.calendar import CalendarSettings, Grain
 from shakhes.engine.engine import Engine
-from shakhes.errors import WorkspaceError
-from shakhes.imports.customers import refresh_if_changed
+from shakhes.errors import InternalError, Issue, WorkspaceError
+from shakhes.imports.customers import refresh_if_changed, window_used
 from shakhes.imports.ledger import Ledger, UndoResult
 from shakhes.imports.pipeline import (
     ImportOptions,
@@ -36,7 +54,10 @@ from shakhes.imports.pipeline import (
 from shakhes.settings import SETTINGS_FILE, CalendarKind, WorkspaceSettings, read_settings
 from shakhes.spec.catalog import load_catalog
 from shakhes.spec.kpi import KpiSpec
-from shakhes.store.repo import MetadataStore
+from shakhes.spec.validate import validate_definitions
+from shakhes.store.db import create_engine_for, current_revision
+from shakhes.store.db import upgrade as migrate_store
+from shakhes.store.repo import MetadataStore, Plan
 
 ENV_VAR = "SHAKHES_WORKSPACE"
 
@@ -119,14 +140,27 @@ def init(
         settings_args["warehouse_url"] = warehouse_url
     if metadata_url:
         settings_args["metadata_url"] = metadata_url
-    settings = WorkspaceSettings(**settings_args)
+    try:
+        settings = WorkspaceSettings(**settings_args)
+    except ValidationError as exc:
+        issues = [
+            Issue(str(e["msg"]), code="invalid_setting", field=".".join(map(str, e["loc"])))
+            for e in exc.errors()
+        ]
+        raise WorkspaceError(
+            "cannot create the workspace: " + "; ".join(f"{i.field}: {i.message}" for i in issues),
+            code="invalid_settings",
+            issues=issues,
+        ) from None
     before = set(root.iterdir()) if root.exists() else None
     root.mkdir(parents=True, exist_ok=True)
     ws = Workspace(root, settings)
     try:
-        ws.warehouse.ensure_schema()
-        ws.store.ensure_workspace(settings.id, settings.name)
-        ws.store.apply(settings.id, load_catalog(), actor=current_actor(), source="catalog")
+        with ws.writing("creation of the workspace") as session:
+            session.warehouse.ensure_schema()
+            ws._upgrade_store()
+            ws.store.ensure_workspace(settings.id, settings.name)
+            ws.store.apply(settings.id, load_catalog(), actor=current_actor(), source="catalog")
     except BaseException:
         ws.close()
         _remove_new_files(root, before)
@@ -147,21 +181,84 @@ def _remove_new_files(root: Path, before: set[Path] | None) -> None:
             path.unlink(missing_ok=True)
 
 
-@dataclass
+class Session:
+    """One reader's or one writer's turn on a workspace: the metadata store, and the warehouse,
+    connected on first use (read-only for a reader of a DuckDB file) and closed when the turn
+    ends. Get one from :meth:`Workspace.reading` or :meth:`Workspace.writing`; use it from the
+    thread that got it."""
+
+    def __init__(self, workspace: Workspace, *, writing: bool) -> None:
+        self.workspace = workspace
+        self.writing = writing
+        self._warehouse: Warehouse | None = None
+        self._versions: tuple[int, int] | None = None
+        self._stack = ExitStack()
+
+    @property
+    def store(self) -> MetadataStore:
+        return self.workspace.store
+
+    @property
+    def warehouse(self) -> Warehouse:
+        if self._warehouse is None:
+            if not self.writing and self._versions is None:
+                self.versions()  # before the connection's first query: see versions()
+            self._warehouse = self._stack.enter_context(
+                self.workspace._connect(writing=self.writing)
+            )
+        return self._warehouse
+
+    def versions(self) -> tuple[int, int]:
+        """The workspace's ``(data_version, definitions_version)`` that go with the data this
+        session reads, for cache keys. A reader's are read once, before its first query: on
+        Postgres a reader reads one snapshot and a writer bumps the version after it commits,
+        so the data read is never older than these versions say. A writer's are read afresh
+        (it changes them itself)."""
+        if self.writing:
+            return self.store.versions(self.workspace.id)
+        if self._versions is None:
+            self._versions = self.store.versions(self.workspace.id)
+        return self._versions
+
+    def close(self) -> None:
+        self._warehouse = None
+        self._stack.close()
+
+
+@dataclass(eq=False)
 class Workspace:
-    """An open workspace. Connections open on first use; ``close()`` releases them."""
+    """An open workspace, safe to share between threads (a web server keeps one for its life).
+
+    The metadata store opens on first use; the warehouse is connected per read or write
+    session. ``wait`` is how long a read or write waits for its turn before it gives up
+    (:class:`~shakhes.errors.BusyError`); ``on_wait`` hears what it waits for. ``close()``
+    releases the connections."""
 
     root: Path
     settings: WorkspaceSettings
+    wait: float = DEFAULT_WAIT
+    on_wait: OnWait | None = field(default=None, repr=False)
     _store: MetadataStore | None = field(default=None, repr=False)
-    _warehouse: Warehouse | None = field(default=None, repr=False)
     _engine: Engine | None = field(default=None, repr=False)
     _engine_defs_version: int = field(default=-1, repr=False)
+    _gate: Gate | None = field(default=None, repr=False)
+    _memory: Warehouse | None = field(default=None, repr=False)
+    _held: Session | None = field(default=None, repr=False)
+    _held_stack: ExitStack = field(default_factory=ExitStack, repr=False)
+    _local: threading.local = field(default_factory=threading.local, repr=False)
+    _lock: threading.RLock = field(default_factory=threading.RLock, repr=False)
 
     @classmethod
-    def open(cls, explicit: Path | str | None = None) -> Workspace:
+    def open(
+        cls,
+        explicit: Path | str | None = None,
+        *,
+        wait: float = DEFAULT_WAIT,
+        on_wait: OnWait | None = None,
+    ) -> Workspace:
+        """Open the workspace at ``explicit`` (or found as :func:`find` says)."""
         root = find(explicit)
-        return cls(root, read_settings(root))
+        return cls(root, read_settings(root), wait=wait, on_wait=on_wait)
 
     @property
     def id(self) -> str:
@@ -169,23 +266,131 @@ class Workspace:
 
     @property
     def store(self) -> MetadataStore:
-        if self._store is None:
-            url = _resolve_url(self.settings.metadata_url, self.root)
-            try:
-                self._store = MetadataStore.open(url)
-            except (OperationalError, ArgumentError) as exc:
-                raise WorkspaceError(
-                    f"cannot open the metadata store at {self.settings.metadata_url}: "
-                    f"{str(exc).splitlines()[0]}",
-                    hint="Check metadata_url in shakhes.toml (or SHAKHES_METADATA_URL).",
-                ) from None
-        return self._store
+        """The metadata store (thread-safe; its schema must be this shakhes' own: code
+        ``store_outdated`` otherwise)."""
+        with self._lock:
+            if self._store is None:
+                self._store = self._open_store()
+            return self._store
+
+    def _store_url(self) -> str:
+        return _resolve_url(self.settings.metadata_url, self.root)
+
+    def _open_store(self) -> MetadataStore:
+        with self._store_errors():
+            return MetadataStore.open(self._store_url())
+
+    @contextmanager
+    def _store_errors(self) -> Iterator[None]:
+        """A metadata store that cannot be reached becomes a user error."""
+        try:
+            yield
+        except (OperationalError, ArgumentError) as exc:
+            raise WorkspaceError(
+                f"cannot open the metadata store at {self.settings.metadata_url}: "
+                f"{str(exc).splitlines()[0]}",
+                hint="Check metadata_url in shakhes.toml (or SHAKHES_METADATA_URL).",
+            ) from None
+
+    # ---- sessions -------------------------------------------------------------------------------
+
+    @contextmanager
+    def reading(self, *, wait: float | None = None) -> Iterator[Session]:
+        """A read session: a connection of its own, and a turn shared with other readers; a
+        writer waits until it ends. Inside a session of the same thread, that session."""
+        current = self._current()
+        if current is not None:
+            yield current
+            return
+        with (
+            self.gate.shared(self.wait if wait is None else wait, self.on_wait),
+            self._session(writing=False) as session,
+        ):
+            yield session
+
+    @contextmanager
+    def writing(self, what: str, *, wait: float | None = None) -> Iterator[Session]:
+        """A write session for ``what`` (``import of ads.csv``, named in the message of whoever
+        waits meanwhile): the read-write connection, after the reads in progress end, while
+        new ones wait. Inside a write session of the same thread, that session."""
+        current = self._current()
+        if current is not None:
+            if not current.writing:
+                raise InternalError(f"{what}: a read session cannot become a write session")
+            yield current
+            return
+        holder = Holder.me(what, current_actor())
+        with (
+            self.gate.exclusive(holder, self.wait if wait is None else wait, self.on_wait),
+            self._session(writing=True) as session,
+        ):
+            yield session
+
+    @property
+    def gate(self) -> Gate:
+        """How readers and writers of this workspace's warehouse take turns."""
+        with self._lock:
+            if self._gate is None:
+                url = self.settings.warehouse_url
+                if urlparse(url).scheme in ("postgres", "postgresql"):
+                    self._gate = PostgresGate(url.replace("postgres://", "postgresql://", 1))
+                elif duckdb_path(url, self.root) is None:
+                    self._gate = LocalGate()
+                else:
+                    self._gate = FileGate(self.root / LOCK_FOLDER)
+            return self._gate
+
+    def _current(self) -> Session | None:
+        session: Session | None = getattr(self._local, "session", None)
+        return session if session is not None else self._held
+
+    @contextmanager
+    def _session(self, *, writing: bool) -> Iterator[Session]:
+        session = Session(self, writing=writing)
+        self._local.session = session
+        try:
+            yield session
+        finally:
+            self._local.session = None
+            session.close()
+
+    @contextmanager
+    def _connect(self, *, writing: bool) -> Iterator[Warehouse]:
+        """A new connection to the warehouse, for one session."""
+        url = self.settings.warehouse_url
+        if duckdb_path(url, self.root) is None and urlparse(url).scheme == "duckdb":
+            with self._lock:
+                if self._memory is None:
+                    self._memory = Warehouse.connect(url, self.root)
+            warehouse = self._memory.cursor()
+        else:
+            warehouse = Warehouse.connect(url, self.root, read_only=not writing)
+        try:
+            if writing:
+                yield warehouse
+            else:
+                with warehouse.snapshot():
+                    yield warehouse
+        finally:
+            warehouse.close()
 
     @property
     def warehouse(self) -> Warehouse:
-        if self._warehouse is None:
-            self._warehouse = Warehouse.connect(self.settings.warehouse_url, self.root)
-        return self._warehouse
+        """The warehouse of this thread's session; outside any session (a script), a read-write
+        connection kept, with the exclusive turn, until :meth:`close` — other processes wait
+        meanwhile. Servers and commands use :meth:`reading` and :meth:`writing` instead."""
+        current = self._current()
+        if current is not None:
+            return current.warehouse
+        with self._lock:
+            if self._held is None:
+                holder = Holder.me("a script holding the workspace", current_actor())
+                self._held_stack.enter_context(self.gate.exclusive(holder, self.wait, self.on_wait))
+                self._held = Session(self, writing=True)
+                self._held_stack.callback(self._held.close)
+            return self._held.warehouse
+
+    # ---- reading --------------------------------------------------------------------------------
 
     @property
     def calendar(self) -> CalendarSettings:
@@ -203,30 +408,54 @@ class Workspace:
 
     @property
     def engine(self) -> Engine:
-        """The engine over this workspace; its cache follows the data and definitions versions."""
+        """The engine over this workspace. Each call runs in a read session of its own (so
+        threads compute in parallel); its caches follow the data and definitions versions."""
         defs_version = self.store.versions(self.id)[1]
         if self._engine is None or self._engine_defs_version != defs_version:
-            self._refresh_customers()
-            self._engine_defs_version = defs_version
-            self._engine = Engine(
-                self.warehouse,
-                self.definitions(),
-                calendar=self.calendar,
-                params=self.settings.parameters,
-                currency=self.settings.currency,
-                version=lambda: self.store.versions(self.id),
-            )
-        return self._engine
+            self._refresh_customers()  # sessions of its own: not under the lock
+        with self._lock:
+            if self._engine is None or self._engine_defs_version != defs_version:
+                self._engine_defs_version = defs_version
+                self._engine = Engine(
+                    self._read_warehouse,
+                    self.definitions(),
+                    calendar=self.calendar,
+                    params=self.settings.parameters,
+                    currency=self.settings.currency,
+                    version=self._versions,
+                )
+            return self._engine
+
+    def _versions(self) -> tuple[int, int]:
+        """The versions of the data this thread's session reads (see :meth:`Session.versions`)."""
+        session = self._current()
+        return self.store.versions(self.id) if session is None else session.versions()
+
+    @contextmanager
+    def _read_warehouse(self) -> Iterator[Warehouse]:
+        with self.reading() as session:
+            yield session.warehouse
 
     def _refresh_customers(self) -> None:
         """Work the customers from orders out again if the inactivity window in
-        ``shakhes.toml`` changed since they were (see :mod:`shakhes.imports.customers`)."""
-        if refresh_if_changed(self.warehouse, self.settings.customer_inactivity_days):
-            self.store.bump_data_version(
-                self.id,
-                current_actor(),
-                {"customers_from_orders": self.settings.customer_inactivity_days},
-            )
+        ``shakhes.toml`` changed since they were (see :mod:`shakhes.imports.customers`): a
+        read finds out, and only then a write does it (not inside a read session of this
+        thread, which cannot become a write: the next engine built outside one does it)."""
+        days = self.settings.customer_inactivity_days
+        current = self._current()
+        if current is not None and not current.writing:
+            return
+        with self.reading() as session:
+            used = window_used(session.warehouse)
+        if used is None or used == days:
+            return
+        with self.writing("customers worked out from orders again") as session:
+            if refresh_if_changed(session.warehouse, days):
+                session.store.bump_data_version(
+                    self.id, current_actor(), {"customers_from_orders": days}
+                )
+
+    # ---- writing --------------------------------------------------------------------------------
 
     def load(
         self, table: str, path: Path, progress: Callable[[Step], None] | None = None
@@ -238,75 +467,145 @@ class Workspace:
         options = ImportOptions(
             source=f"canonical:{name}", strict=True, actor=current_actor(), progress=progress
         )
-        return self.import_file(path, options)
+        return self._import(path, options, f"load of {path.name} into {name}")
 
     def import_file(self, path: Path, options: ImportOptions) -> ImportReport:
-        """Import one export file (see :mod:`shakhes.imports.pipeline`)."""
+        """Import one export file (see :mod:`shakhes.imports.pipeline`), in a write session
+        (the whole import is one turn: readers wait until it is committed)."""
+        return self._import(path, options, f"import of {path.name}")
+
+    def _import(self, path: Path, options: ImportOptions, what: str) -> ImportReport:
         options = replace(options, inactivity_days=self.settings.customer_inactivity_days)
-        report = import_file(self.warehouse, path, options)
-        if report.import_id is not None:
-            self.store.bump_data_version(
-                self.id,
-                options.actor,
-                {
-                    "import": report.import_id,
-                    "file": str(path),
-                    "table": report.table,
-                    "accepted": report.accepted,
-                    "replaced": report.replaced,
-                    "removed": report.removed,
-                },
-            )
+        with self.writing(what) as session:
+            report = import_file(session.warehouse, path, options)
+            if report.import_id is not None:
+                session.store.bump_data_version(
+                    self.id,
+                    options.actor,
+                    {
+                        "import": report.import_id,
+                        "file": str(path),
+                        "table": report.table,
+                        "accepted": report.accepted,
+                        "replaced": report.replaced,
+                        "removed": report.removed,
+                    },
+                )
         return report
 
     def retry_quarantine(self, import_id: int, options: ImportOptions) -> tuple[ImportReport, int]:
         """Import again the rows an import quarantined; see :func:`retry_quarantine`."""
         options = replace(options, inactivity_days=self.settings.customer_inactivity_days)
-        with tempfile.TemporaryDirectory() as folder:
-            report, resolved = retry_quarantine(self.warehouse, import_id, options, Path(folder))
-        if report.import_id is not None:
-            self.store.bump_data_version(
-                self.id,
-                options.actor,
-                {
-                    "retry_quarantine": import_id,
-                    "import": report.import_id,
-                    "resolved": resolved,
-                },
-            )
+        with (
+            self.writing(f"retry of the quarantined rows of import #{import_id}") as session,
+            tempfile.TemporaryDirectory() as folder,
+        ):
+            report, resolved = retry_quarantine(session.warehouse, import_id, options, Path(folder))
+            if report.import_id is not None:
+                session.store.bump_data_version(
+                    self.id,
+                    options.actor,
+                    {
+                        "retry_quarantine": import_id,
+                        "import": report.import_id,
+                        "resolved": resolved,
+                    },
+                )
         return report, resolved
 
     def load_rates(self, path: Path) -> RatesLoaded:
         """Load exchange rates to the reporting currency (see :mod:`shakhes.data.rates`)."""
-        loaded = load_rates(self.warehouse, path, self.settings.currency)
-        self.store.bump_data_version(
-            self.id,
-            current_actor(),
-            {
-                "rates": list(loaded.currencies),
-                "file": str(path),
-                "days": loaded.days,
-            },
-        )
+        with self.writing(f"rates load of {path.name}") as session:
+            loaded = load_rates(session.warehouse, path, self.settings.currency)
+            session.store.bump_data_version(
+                self.id,
+                current_actor(),
+                {
+                    "rates": list(loaded.currencies),
+                    "file": str(path),
+                    "days": loaded.days,
+                },
+            )
         return loaded
 
     def undo_import(self, import_id: int) -> UndoResult:
         """Undo an import: remove its rows and restore what it replaced."""
-        ledger = Ledger(self.warehouse, inactivity_days=self.settings.customer_inactivity_days)
-        result = ledger.undo(import_id)
-        self.store.bump_data_version(
-            self.id,
-            current_actor(),
-            {
-                "undo_import": import_id,
-                "deleted": result.deleted,
-                "restored": result.restored,
-            },
-        )
+        with self.writing(f"undo of import #{import_id}") as session:
+            ledger = Ledger(
+                session.warehouse, inactivity_days=self.settings.customer_inactivity_days
+            )
+            result = ledger.undo(import_id)
+            session.store.bump_data_version(
+                self.id,
+                current_actor(),
+                {
+                    "undo_import": import_id,
+                    "deleted": result.deleted,
+                    "restored": result.restored,
+                },
+            )
         return result
 
+    def apply(
+        self,
+        specs: Iterable[KpiSpec],
+        *,
+        what: str = "apply of KPI definitions",
+        prune: bool = False,
+        dry_run: bool = False,
+    ) -> Plan:
+        """Make the workspace's definitions match ``specs`` (see :meth:`MetadataStore.apply`)
+        after checking the set they make together (:func:`validate_definitions`), in a write
+        session, so nothing changes them between the check and the change. ``dry_run``: the
+        plan only, changing nothing."""
+        specs = list(specs)
+        if dry_run:
+            self._validate(specs, prune=prune)
+            return self.store.plan(self.id, specs, prune=prune)
+        with self.writing(what) as session:
+            self._validate(specs, prune=prune)
+            return session.store.apply(self.id, specs, actor=current_actor(), prune=prune)
+
+    def _validate(self, specs: list[KpiSpec], *, prune: bool) -> None:
+        """Check the definitions ``specs`` leave the workspace with, all together."""
+        current = {} if prune else self.definitions()
+        validate_definitions({**current, **{s.id: s for s in specs}}, self.settings.parameters)
+
+    def upgrade(self) -> tuple[str | None, str | None]:
+        """Bring the workspace's schemas up to this shakhes: run the metadata store's
+        migrations, add what the warehouse lacks, and register the workspace in the store if
+        it is not (a new, empty store), in a write session. Returns the store's schema
+        revision before and after."""
+        with self.writing("upgrade of the workspace's schema") as session:
+            before = self._upgrade_store()
+            session.warehouse.ensure_schema()
+            self.store.ensure_workspace(self.id, self.settings.name)
+            return before, current_revision(self.store.engine)
+
+    def _upgrade_store(self) -> str | None:
+        """Run the store's migrations (in a write session); return the revision before."""
+        with self._lock:
+            if self._store is not None:
+                self._store.close()
+                self._store = None
+            with self._store_errors():
+                engine = create_engine_for(self._store_url())
+                try:
+                    before = current_revision(engine)
+                    migrate_store(engine)
+                finally:
+                    engine.dispose()
+            self._store = self._open_store()
+            return before
+
     def close(self) -> None:
-        if self._store is not None:
-            self._store.close()
-        if self._warehouse is not None:
-            self._warehouse.close()
+        """Release the connections (and a turn that :attr:`warehouse` kept)."""
+        with self._lock:
+            self._held_stack.close()
+            self._held = None
+            if self._store is not None:
+                self._store.close()
+                self._store = None
+            if self._memory is not None:
+                self._memory.close()
+                self._memory = None

@@ -130,7 +130,14 @@ def test_load_then_compute_csv(ws: Path, capsys: pytest.CaptureFixture[str]) -> 
         "channel",
         "kpi",
         "value",
+        "complete",
+        "error",
     ]
+    # The data runs from 2024-01-01 to 2024-02-03: January is complete, February is not.
+    complete = {(r["period_label"], r["channel"]): r["complete"] for r in rows}
+    assert complete[("2024-01", "search")] == "true"
+    assert complete[("2024-02", "search")] == "false"
+    assert {r["period_end"] for r in rows if r["period_label"] == "2024-02"} == {"2024-02-03"}
     by_key = {(r["period_label"], r["channel"], r["kpi"]): r["value"] for r in rows}
     assert float(by_key[("2024-01", "search", "ctr")]) == pytest.approx(110 / 4000)
     assert float(by_key[("2024-01", "search", "cpc")]) == pytest.approx(55.5 / 110)
@@ -161,14 +168,27 @@ def test_compute_json_with_comparison(ws: Path, capsys: pytest.CaptureFixture[st
         "period_label",
         "kpi",
         "value",
+        "complete",
+        "previous_start",
+        "previous_end",
         "previous_value",
+        "previous_complete",
         "change",
         "change_pct",
+        "error",
     ]
+    # The data ends on 2024-02-03: February's value is of 1–3 February, compared with 1–3
+    # January (50 + 20 clicks on 1 January), not with the whole of January (130).
     feb = data[1]
-    assert feb["period_label"] == "2024-02"
-    assert feb["value"] == 0 and feb["previous_value"] == 130
-    assert feb["change"] == -130 and feb["change_pct"] == -1.0
+    assert feb["period_label"] == "2024-02" and feb["period_end"] == "2024-02-03"
+    assert feb["complete"] is False and feb["previous_complete"] is True
+    assert (feb["previous_start"], feb["previous_end"]) == ("2024-01-01", "2024-01-03")
+    assert feb["value"] == 0 and feb["previous_value"] == 70
+    assert isinstance(feb["previous_value"], int)  # a count is written 70, not 70.0
+    assert feb["change"] == -70 and feb["change_pct"] == -1.0
+    jan = data[0]
+    assert jan["complete"] is True and jan["previous_complete"] is False  # no December data
+    assert jan["error"] is None
 
 
 def test_compute_table_in_persian_shows_jalali_labels(

@@ -71,7 +71,10 @@ def test_scorecard_revenue_and_ctr_match_hand_sql(demo: tuple[Path, str]) -> Non
         f"AND DATE '{end}'",
     )[0]
     assert format_decimal(revenue, format="#,##0.00", locale="en_US") + " USD" in output
-    assert format_decimal(clicks / imps * 100, format="#,##0.00", locale="en_US") + "%" in output
+    ctr = clicks / imps * 100  # about 1%: two decimals, or three below 1% (3 significant digits)
+    decimals = 2 if ctr >= 1 else 3
+    shown = format_decimal(ctr, format="#,##0." + "0" * decimals, locale="en_US")
+    assert (shown.rstrip("0") if decimals == 3 else shown) + "%" in output
     ws.close()
 
 
@@ -81,3 +84,80 @@ def test_demo_refuses_to_overwrite_without_force(
     root, _ = demo
     run = shakhes(capsys, "demo", str(root))
     assert run.code == 1 and "--force" in run.err
+
+
+@pytest.fixture()
+def quick_demo(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The demo with the small engine test data instead of two generated years (fast)."""
+    from support.engine_data import END, START, dataset
+
+    from shakhes import demo as demo_module
+    from shakhes.data.demo import DemoData
+
+    monkeypatch.setattr(
+        demo_module,
+        "generate",
+        lambda seed: DemoData(tables=dataset(seed), truth={"seed": seed}, start=START, end=END),
+    )
+
+
+def test_force_rebuilds_a_demo_workspace_and_keeps_files_added_to_it(
+    tmp_path: Path, quick_demo: None
+) -> None:
+    from shakhes.demo import MARKER, build_demo
+
+    root = tmp_path / "demo"
+    ws, _ = build_demo(root, seed=1)
+    ws.close()
+    made = json.loads((root / MARKER).read_text(encoding="utf-8"))["files"]
+    assert {"shakhes.toml", "warehouse.duckdb", "metadata.db", "demo-truth.json"} <= set(made)
+    (root / "my-notes.txt").write_text("keep me", encoding="utf-8")
+    ws, summary = build_demo(root, seed=2, force=True)
+    ws.close()
+    assert (root / "my-notes.txt").read_text(encoding="utf-8") == "keep me"
+    assert json.loads((root / "demo-truth.json").read_text(encoding="utf-8")) == {"seed": 2}
+    assert summary["ad_performance"] > 0
+
+
+def test_force_never_replaces_a_real_workspace(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.delenv("SHAKHES_WORKSPACE", raising=False)
+    root = tmp_path / "acme"
+    assert shakhes(capsys, "init", str(root)).code == 0
+    (root / "orders.csv").write_text("order_id\n1\n", encoding="utf-8")
+    before = sorted(p.name for p in root.iterdir())
+    run = shakhes(capsys, "demo", str(root), "--force")
+    assert run.code == 1
+    assert "is a workspace the demo did not make" in run.err and "--force" in run.err
+    assert sorted(p.name for p in root.iterdir()) == before
+    ws = Workspace.open(root)
+    assert len(ws.definitions()) == 47
+    ws.close()
+
+
+def test_a_demo_workspace_from_before_the_marker_is_still_recognised(
+    tmp_path: Path, quick_demo: None
+) -> None:
+    from shakhes.demo import MARKER, build_demo
+
+    root = tmp_path / "demo"
+    ws, _ = build_demo(root, seed=1)
+    ws.close()
+    (root / MARKER).unlink()  # as an older shakhes left it
+    ws, _ = build_demo(root, seed=3, force=True)
+    ws.close()
+    assert (root / MARKER).exists()
+
+
+def test_demo_refuses_a_file_and_a_bad_seed(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    target = tmp_path / "file.txt"
+    target.write_text("x", encoding="utf-8")
+    run = shakhes(capsys, "demo", str(target))
+    assert run.code == 1 and "is a file" in run.err
+    run = shakhes(capsys, "demo", str(tmp_path / "new"), "--seed", "-1")
+    assert run.code == 2 and "Traceback" not in run.err and not (tmp_path / "new").exists()
+    run = shakhes(capsys, "demo", str(tmp_path / "new"), "--locale", "de")
+    assert run.code == 1 and "unknown locale 'de'" in run.err and not (tmp_path / "new").exists()

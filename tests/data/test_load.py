@@ -106,15 +106,26 @@ def test_every_problem_is_reported_at_once(wh: Warehouse, tmp_path: Path) -> Non
         assert fragment in message
 
 
-def test_what_the_importer_can_read_is_read(wh: Warehouse, tmp_path: Path) -> None:
-    """A load is an import: a Jalali date is converted, a `$` sign and a lower-case currency
-    code are read — as for any export."""
+def test_only_the_canonical_format_is_loaded_an_import_reads_the_rest(
+    wh: Warehouse, tmp_path: Path
+) -> None:
+    """A load takes the canonical format only (docs/data-model.md): a Jalali date, a `$` sign,
+    a lower-case currency code and `yes` are refused, each named; `shakhes import` of the same
+    file reads them as it reads any export."""
     path = write(
         tmp_path,
         "o1,1403-07-15,c1,search,B,$12,usd,yes",
         "o2,2024-03-01,c1,search,B,5,USD,false",
     )
-    assert load(wh, path).accepted == 2
+    with pytest.raises(DataError) as info:
+        load(wh, path)
+    assert {(i.line, i.column, i.value) for i in info.value.issues} == {
+        (2, "order_date", "1403-07-15"),
+        (2, "revenue", "$12"),
+        (2, "currency", "usd"),
+        (2, "is_new_customer", "yes"),
+    }
+    assert import_file(wh, path, ImportOptions(source="canonical")).accepted == 2
     assert stored(wh, "SELECT order_date, revenue, currency FROM orders ORDER BY 1") == [
         (dt.date(2024, 3, 1), 5.0, "USD"),
         (dt.date(2024, 10, 6), 12.0, "USD"),

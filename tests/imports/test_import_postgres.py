@@ -99,3 +99,37 @@ def test_first_orders_are_worked_out_from_the_history(pg: Warehouse, tmp_path: P
     assert report.import_id is not None
     Ledger(pg).undo(report.import_id)
     assert _rows(pg, stored) == [("#2003", True)]
+
+
+def test_ads_with_one_name_are_added_and_a_reimport_with_other_options_replaces(
+    pg: Warehouse, tmp_path: Path
+) -> None:
+    path = tmp_path / "tiktok.csv"
+    path.write_text(
+        "By Day,Campaign name,Ad group name,Ad name,Cost,Impressions,Clicks (destination),"
+        "Reach,Conversions\n"
+        "2025-03-01,C,G,Video 1,10.00,1000,10,800,1\n"
+        "2025-03-01,C,G,Video 1,20.00,2000,20,,2\n"  # reach differs (empty): both held
+        "2025-03-01,C,G,Video 2,5.00,500,5,,0\n"
+        "2025-03-01,C,G,Video 2,6.00,600,6,,1\n"
+        "2025-03-02,C,G,Video 3,7.00,700,7,,0\n"
+        "2025-03-02,C,G,Video 3,7.00,700,7,,0\n"
+        "2025-03-02,C,G,Video 4,1.00,100,300,,0\n"  # more clicks than impressions
+        "2025-03-02,C,G,Video 4,1.00,100,1,,0\n",  # waits with it
+        encoding="utf-8",
+    )
+    first = import_file(pg, path, ImportOptions(currency="USD"))
+    assert (first.accepted, first.quarantined, first.added_rows, first.added_into) == (2, 4, 4, 2)
+    stored = "SELECT ad, cost, impressions, clicks, conversions, currency FROM ad_performance"
+    assert sorted(_rows(pg, stored)) == [
+        ("Video 2", 11.0, 1100, 11, 1.0, "USD"),
+        ("Video 3", 14.0, 1400, 14, 0.0, "USD"),
+    ]
+    second = import_file(pg, path, ImportOptions(currency="EUR"))
+    assert (second.replaces, second.replaced) == (first.import_id, 2)
+    assert {r[-1] for r in _rows(pg, stored)} == {"EUR"}
+    assert [r[0] for r in Ledger(pg).quarantine()] == [second.import_id] * 4
+    assert second.import_id is not None
+    Ledger(pg).undo(second.import_id)
+    assert {r[-1] for r in _rows(pg, stored)} == {"USD"}
+    assert [r[0] for r in Ledger(pg).quarantine()] == [first.import_id] * 4

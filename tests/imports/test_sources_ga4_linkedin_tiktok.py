@@ -169,7 +169,10 @@ def test_tiktok_export_round_trips_reading_masked_impressions_as_their_bound(
     assert (report.rows_read, report.accepted, report.quarantined) == (5, 4, 0)
     # "Total of 4 results" says 242,004 impressions: the masked "<5" is read as 5 (1 more than
     # TikTok counted), well within the total check's tolerance.
-    assert report.summary_rows == 1 and report.warnings == ()
+    assert report.summary_rows == 1
+    # The export has no conversion value column: 0, and the report says so.
+    (warning,) = report.warnings
+    assert warning.startswith("the file has no conversion value column")
     assert report.date_range == (D1, D2)
     assert report.totals == {
         "impressions": 242005.0,
@@ -328,8 +331,9 @@ def test_ga4_german_headers(warehouse: Warehouse) -> None:
 
 
 def test_ga4_needs_a_currency(warehouse: Warehouse) -> None:
-    with pytest.raises(DataError, match="--currency"):
+    with pytest.raises(DataError, match="does not say which currency") as caught:
         import_file(warehouse, FIXTURES / "ga4_de_daily.csv", ImportOptions())
+    assert caught.value.code == "no_currency" and "--" not in str(caught.value)
     assert rows(warehouse, "SELECT count(*) FROM web_traffic") == [(0,)]
 
 

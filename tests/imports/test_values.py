@@ -931,3 +931,33 @@ def test_numbers_with_many_distinct_values_take_the_vectorised_path() -> None:
     assert fast.values.to_pylist() == slow.values.to_pylist()
     assert fast.errors.to_pylist() == slow.errors.to_pylist()
     assert parse_numbers(column(*cells)).values.to_pylist() == slow.values.to_pylist()
+
+
+# --- a platform's zero, and the file's decimal separator ---------------------------------------
+
+
+def test_only_the_given_zero_spellings_read_as_zero() -> None:
+    cells = pa.array(["--", " -- ", "NA", "", "n/a", "3", None], pa.string())
+    parsed = parse_numbers(cells, zero_spellings=frozenset({"--"}))
+    assert parsed.values.to_pylist() == [0.0, 0.0, None, None, None, 3.0, None]
+    assert parsed.error_count() == 0
+    # Meta's empty action cell: the empty text is zero there, NA still is not.
+    meta = parse_numbers(pa.array(["", "NA", "2"]), zero_spellings=frozenset({""}))
+    assert meta.values.to_pylist() == [0.0, None, 2.0]
+    # Without spellings nothing is zero (the default everywhere else).
+    assert parse_numbers(pa.array(["--", ""])).values.to_pylist() == [None, None]
+
+
+def test_the_files_decimal_separator_reads_columns_that_cannot_tell() -> None:
+    impressions = pa.array(["1.204", "1.100", "980"])
+    cost = pa.array(["123,48", "105,00", "9,5"])
+    assert values_module.decimal_votes(impressions) == {".": 0, ",": 0}
+    assert values_module.decimal_votes(cost) == {".": 0, ",": 3}
+    assert parse_numbers(impressions).values.to_pylist() == [1.204, 1.1, 980.0]
+    read = parse_numbers(impressions, default_decimal=",")
+    assert read.values.to_pylist() == [1204.0, 1100.0, 980.0]
+    # A column that settles it itself keeps its own reading.
+    assert parse_numbers(pa.array(["1.5", "2.25"]), default_decimal=",").values.to_pylist() == [
+        1.5,
+        2.25,
+    ]

@@ -103,7 +103,7 @@ def store_url(request: pytest.FixtureRequest) -> Iterator[str]:
 @pytest.fixture
 def store(store_url: str) -> Iterator[MetadataStore]:
     """A migrated store with one workspace, ``acme``."""
-    opened = MetadataStore.open(store_url)
+    opened = MetadataStore.open(store_url, upgrade=True)
     opened.ensure_workspace("acme", "Acme Marketing")
     try:
         yield opened

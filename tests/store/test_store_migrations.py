@@ -117,7 +117,7 @@ def test_sqlite_pragmas(sqlite_url: str) -> None:
 
 
 def test_in_memory_sqlite_store_works() -> None:
-    store = MetadataStore.open("sqlite://")
+    store = MetadataStore.open("sqlite://", upgrade=True)
     store.ensure_workspace("w1", "One")
     assert store.versions("w1") == (0, 0)
     store.close()
@@ -177,7 +177,7 @@ def test_postgres_models_match_migrations(pg_url: str) -> None:
 
 @pytest.mark.postgres
 def test_postgres_store_round_trip(pg_url: str) -> None:
-    store = MetadataStore.open(pg_url)
+    store = MetadataStore.open(pg_url, upgrade=True)
     store.ensure_workspace("acme", "Acme")
     assert store.bump_data_version("acme", "loader", {"rows": 3}) == 1
     assert store.versions("acme") == (1, 0)

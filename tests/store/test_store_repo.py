@@ -375,7 +375,7 @@ def test_workspaces_are_isolated(store: MetadataStore, make_spec: MakeSpec) -> N
 
 
 def test_store_reopens_with_its_data(store_url: str, make_spec: MakeSpec) -> None:
-    with MetadataStore.open(store_url) as first:
+    with MetadataStore.open(store_url, upgrade=True) as first:
         first.ensure_workspace("acme", "Acme")
         first.apply("acme", [make_spec("ctr")], actor="sara")
     with MetadataStore.open(store_url) as second:

@@ -57,7 +57,7 @@ def shared_store(
         url = str(request.getfixturevalue("pg_store_url"))
     else:
         url = f"sqlite:///{tmp_path_factory.mktemp('roundtrip') / 'store.db'}"
-    with MetadataStore.open(url) as store:
+    with MetadataStore.open(url, upgrade=True) as store:
         yield store
 
 

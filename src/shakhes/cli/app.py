@@ -7,9 +7,11 @@ on stderr and exits with status 1; anything else is a bug and shows its tracebac
 from __future__ import annotations
 
 import datetime as dt
+import json
 import sys
+from collections.abc import Mapping
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 from rich.console import Console
@@ -17,11 +19,13 @@ from rich.markup import escape
 
 from shakhes import __version__
 from shakhes.cli import output
-from shakhes.cli.hints import hint_for
-from shakhes.cli.imports import import_command, imports_app, quarantine_app
+from shakhes.cli.imports import import_command, imports_app, print_error, quarantine_app
 from shakhes.cli.options import WorkspaceOpt
 from shakhes.cli.progress import progress_bar
 from shakhes.cli.rates import rates_app
+from shakhes.cli.waiting import WaitOpt, open_workspace
+from shakhes.data.access import DEFAULT_WAIT
+from shakhes.data.model import TABLES
 from shakhes.errors import ShakhesError
 from shakhes.imports.pipeline import ImportOptions
 from shakhes.workspace import Workspace, current_actor
@@ -38,6 +42,11 @@ app.add_typer(kpi_app, name="kpi")
 app.add_typer(imports_app, name="imports")
 app.add_typer(quarantine_app, name="quarantine")
 app.add_typer(rates_app, name="rates")
+db_app = typer.Typer(help="The workspace's databases: upgrade their schemas.", no_args_is_help=True)
+app.add_typer(db_app, name="db")
+
+DIMENSIONS = sorted({d for t in TABLES.values() for d in t.dimensions})
+"""Every dimension a KPI may be broken down by (each KPI by those of the tables it reads)."""
 
 out = Console(soft_wrap=True)
 err = Console(stderr=True, soft_wrap=True)
@@ -118,11 +127,12 @@ def load(
     table: Annotated[str, typer.Argument(help="Canonical table, e.g. ad_performance.")],
     file: Annotated[Path, typer.Argument(help="Canonical CSV, Parquet, JSON-lines or XLSX file.")],
     quiet: QuietOpt = False,
+    wait: WaitOpt = DEFAULT_WAIT,
     workspace: WorkspaceOpt = None,
 ) -> None:
     """Load a canonical-format file into a table: strict, all or nothing (an import that
     quarantines nothing: any bad row fails it, and every problem is listed)."""
-    ws = Workspace.open(workspace)
+    ws = open_workspace(workspace, wait)
     try:
         with progress_bar(None if quiet else err, file.name) as report_step:
             report = ws.load(table, file, progress=report_step)
@@ -178,10 +188,12 @@ def import_(
     ] = False,
     encoding: Annotated[str | None, typer.Option(help="Text encoding (default: detected).")] = None,
     quiet: QuietOpt = False,
+    wait: WaitOpt = DEFAULT_WAIT,
     workspace: WorkspaceOpt = None,
 ) -> None:
     """Import platform exports: recognise the layout, parse, check, quarantine bad rows, and
-    merge the rest in one transaction that `shakhes imports undo` can reverse."""
+    merge the rest in one transaction per file that `shakhes imports undo` can reverse. A
+    refused file does not stop the others; the exit status is 1 if any file was refused."""
     if suggest_mapping:
         from shakhes.imports.suggest import suggest_for_file
 
@@ -202,7 +214,11 @@ def import_(
         encoding=encoding,
         actor=current_actor(),
     )
-    import_command(out, files, options, workspace, progress=None if quiet else err)
+    status = import_command(
+        out, files, options, workspace, wait, err, progress=None if quiet else err
+    )
+    if status:
+        raise typer.Exit(status)
 
 
 @app.command()
@@ -212,23 +228,16 @@ def apply(
         bool, typer.Option("--dry-run", help="Show the diff, change nothing.")
     ] = False,
     prune: Annotated[bool, typer.Option(help="Also delete KPIs missing from the file.")] = False,
+    wait: WaitOpt = DEFAULT_WAIT,
     workspace: WorkspaceOpt = None,
 ) -> None:
     """Add or update KPI definitions from YAML and print what changed."""
-    from shakhes.spec.validate import validate_definitions
     from shakhes.spec.yaml_io import load_specs
-    from shakhes.workspace import current_actor
 
     specs = load_specs(file)
-    ws = Workspace.open(workspace)
+    ws = open_workspace(workspace, wait)
     try:
-        current = ws.definitions()
-        merged = {**({} if prune else current), **{s.id: s for s in specs}}
-        validate_definitions(merged, ws.settings.parameters)
-        if dry_run:
-            plan = ws.store.plan(ws.id, specs, prune=prune)
-        else:
-            plan = ws.store.apply(ws.id, specs, actor=current_actor(), prune=prune)
+        plan = ws.apply(specs, what=f"apply of {file.name}", prune=prune, dry_run=dry_run)
     finally:
         ws.close()
     out.print(plan.render(), markup=False, highlight=False)
@@ -306,21 +315,62 @@ def audit(
     entity: Annotated[
         str | None, typer.Option("--entity", help="Only entries about this KPI id (or 'data').")
     ] = None,
-    limit: Annotated[int, typer.Option(help="How many entries, newest first.")] = 20,
+    limit: Annotated[
+        int, typer.Option(min=1, max=1_000_000, help="How many entries, newest first.")
+    ] = 20,
     workspace: WorkspaceOpt = None,
 ) -> None:
-    """Show the audit log: every definition change and data load, who and when."""
+    """Show the audit log: every definition change and data load, who and when, and for a
+    load what it loaded (table, file, rows)."""
     ws = Workspace.open(workspace)
     try:
         entries = ws.store.audit_log(ws.id, entity_id=entity, limit=limit)
     finally:
         ws.close()
     for e in entries:
-        out.print(
-            f"{e.at:%Y-%m-%d %H:%M:%S} {e.actor} {e.action} {e.entity_type} {e.entity_id}",
-            markup=False,
-            highlight=False,
+        line = f"{e.at:%Y-%m-%d %H:%M:%S} {e.actor} {e.action} {e.entity_type} {e.entity_id}"
+        detail = _describe_load(e.after) if e.entity_type == "data" else ""
+        out.print(line + (f": {detail}" if detail else ""), markup=False, highlight=False)
+
+
+def _describe_load(after: Mapping[str, Any] | None) -> str:
+    """What a data entry of the audit log loaded, in a few words: the import, file and table,
+    the rates, the undo, or the demo's tables."""
+    details = (after or {}).get("details") or {}
+    if not isinstance(details, Mapping) or not details:
+        return ""
+    if "undo_import" in details:
+        return (
+            f"undo of import #{details['undo_import']} ({details.get('deleted', 0)} rows "
+            f"deleted, {details.get('restored', 0)} restored)"
         )
+    if "retry_quarantine" in details:
+        return (
+            f"import #{details.get('import')}: quarantined rows of import "
+            f"#{details['retry_quarantine']} again ({details.get('resolved', 0)} resolved)"
+        )
+    if "import" in details:
+        return (
+            f"import #{details['import']} of {details.get('file', '?')} into "
+            f"{details.get('table', '?')} ({details.get('accepted', 0)} rows accepted, "
+            f"{details.get('replaced', 0)} replaced, {details.get('removed', 0)} removed)"
+        )
+    if "rates" in details:
+        return (
+            f"exchange rates ({', '.join(map(str, details['rates']))}) from "
+            f"{details.get('file', '?')}, {details.get('days', 0)} days"
+        )
+    if "customers_from_orders" in details:
+        return (
+            "customers worked out again from the orders (inactivity window "
+            f"{details['customers_from_orders']} days)"
+        )
+    if "demo_seed" in details:
+        rows = details.get("rows") or {}
+        return f"demo data (seed {details['demo_seed']}): " + ", ".join(
+            f"{n:,} rows into {t}" for t, n in rows.items()
+        )
+    return json.dumps(details, ensure_ascii=False, default=str)
 
 
 @app.command()
@@ -329,26 +379,32 @@ def compute(
     grain: Annotated[
         str | None,
         typer.Option(
-            help="day, week, month, quarter, year, "
-            "fiscal_year, jalali_month, jalali_quarter, "
-            "jalali_year (default: month, or jalali_month "
-            "in a Jalali workspace)."
+            help="day, week, month, quarter, year, fiscal_year, jalali_month, jalali_quarter, "
+            "jalali_year, or total (one value over the whole range) (default: month, or "
+            "jalali_month in a Jalali workspace)."
         ),
     ] = None,
     by: Annotated[
-        str | None, typer.Option(help="Break down by dimension(s): channel,campaign.")
+        str | None,
+        typer.Option(help=f"Break down by dimension(s), comma-separated: {', '.join(DIMENSIONS)}."),
     ] = None,
     from_: Annotated[str | None, typer.Option("--from", help="First day (YYYY-MM-DD).")] = None,
     to: Annotated[str | None, typer.Option("--to", help="Last day (YYYY-MM-DD).")] = None,
     where: Annotated[str | None, typer.Option(help="Filter: \"channel = 'search'\".")] = None,
     compare: Annotated[str | None, typer.Option(help="previous or last-year.")] = None,
     format_: Annotated[str, typer.Option("--format", help="table, csv or json.")] = "table",
+    components: Annotated[
+        bool,
+        typer.Option("--components", help="Also show each ratio KPI's numerator and denominator."),
+    ] = False,
     explain: Annotated[
         bool, typer.Option("--explain", help="Print the plan and SQL instead.")
     ] = False,
+    wait: WaitOpt = DEFAULT_WAIT,
     workspace: WorkspaceOpt = None,
 ) -> None:
-    """Compute KPIs per period, optionally broken down, filtered and compared."""
+    """Compute KPIs per period, optionally broken down, filtered and compared. Partial
+    periods are marked; a KPI that cannot be computed shows why, and the others compute."""
     if format_ not in ("table", "csv", "json"):
         raise ShakhesError(f"unknown format '{format_}'", hint="Use table, csv or json.")
     compare_kind = {
@@ -357,14 +413,15 @@ def compute(
         "last-year": "last_year",
         "last_year": "last_year",
     }.get(compare, compare)
-    ws = Workspace.open(workspace)
+    period = (_date(from_, "--from"), _date(to, "--to"))
+    ws = open_workspace(workspace, wait)
     try:
         engine = ws.engine
         request = engine.request(
             kpis,
             grain or ws.default_grain,
             by or (),
-            (_date(from_, "--from"), _date(to, "--to")),
+            period,
             where,
             compare_kind,  # type: ignore[arg-type]
         )
@@ -376,12 +433,17 @@ def compute(
     finally:
         ws.close()
     if format_ == "csv":
-        sys.stdout.write(output.to_csv(result))
+        sys.stdout.write(output.to_csv(result, components=components))
     elif format_ == "json":
-        sys.stdout.write(output.to_json(result) + "\n")
+        sys.stdout.write(output.to_json(result, components=components) + "\n")
     else:
         output.to_table(
-            result, specs, currency=ws.settings.currency, locale=ws.settings.locale, console=out
+            result,
+            specs,
+            currency=ws.settings.currency,
+            locale=ws.settings.locale,
+            console=out,
+            components=components,
         )
 
 
@@ -390,8 +452,11 @@ def demo(
     path: Annotated[Path, typer.Argument(help="Folder for the demo workspace.")] = Path(
         "demo-workspace"
     ),
-    seed: Annotated[int, typer.Option(help="Random seed of the generator.")] = 7,
-    force: Annotated[bool, typer.Option(help="Replace an existing demo workspace.")] = False,
+    seed: Annotated[int, typer.Option(min=0, help="Random seed of the generator.")] = 7,
+    force: Annotated[
+        bool,
+        typer.Option(help="Replace a workspace an earlier `shakhes demo` made (and only such)."),
+    ] = False,
     locale: Annotated[str, typer.Option(help="en or fa.")] = "en",
 ) -> None:
     """Build a workspace with two years of realistic synthetic data and print a scorecard."""
@@ -409,13 +474,34 @@ def demo(
         ws.close()
 
 
+@db_app.command("upgrade")
+def db_upgrade(wait: WaitOpt = DEFAULT_WAIT, workspace: WorkspaceOpt = None) -> None:
+    """Upgrade the workspace's metadata store (its migrations) and warehouse tables to this
+    version of shakhes; other commands wait meanwhile."""
+    ws = open_workspace(workspace, wait)
+    try:
+        before, after = ws.upgrade()
+    finally:
+        ws.close()
+    if before == after:
+        out.print(f"The workspace is up to date (metadata store at revision {after}).")
+    else:
+        out.print(f"Upgraded the metadata store from revision {before or 'none'} to {after}.")
+
+
 def main() -> None:
-    """Entry point: run the app and translate user errors into a message and exit status 1."""
+    """Entry point: run the app and translate user errors into a message and exit status 1.
+
+    A file-system error (a path that is a folder, a file where a folder must be, no permission)
+    is about a path the user gave, so it is a user error too."""
     try:
         app()
     except ShakhesError as exc:
-        err.print(f"[bold red]error:[/] {escape(exc.message)}", highlight=False)
-        hint = hint_for(exc)
-        if hint:
-            err.print(hint, highlight=False, markup=False)
+        print_error(err, exc)
+        sys.exit(1)
+    except OSError as exc:
+        if exc.filename is None:
+            raise  # not about a path: a bug, with its traceback
+        reason = exc.strerror or type(exc).__name__
+        err.print(f"[bold red]error:[/] {escape(f'{exc.filename}: {reason}')}", highlight=False)
         sys.exit(1)

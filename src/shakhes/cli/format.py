@@ -1,45 +1,147 @@
-"""Formatting numbers for people: units, locales (Persian digits), and "—" for undefined."""
+"""Formatting numbers for people: units, significant digits, locales, and "—" for undefined.
+
+The rule (docs/engine.md, "Reading the numbers"): a value is shown with its KPI's decimals
+(``decimals`` in the definition, 2 by default), but never with fewer than three significant
+digits — a CTR of 0.000176 is ``0.0176%``, not ``0.02%`` — and the extra decimals stop at the
+last digit that is not zero (``0.5``, not ``0.500``). Whole counts have no decimals; money has
+at most its currency's decimals (none for rial, toman and afghani). Rounding is half away from
+zero, on the decimal value (2.675 → 2.68). Values under a ten-billionth and from a billion
+billions (10^18) up are written in scientific notation (``1.23E-11``, ``1.50E18``). Changes
+(Δ) have one decimal and at least two significant digits. In Persian (``fa``) the digits are
+Persian, the separators ``٬`` and ``٫``, the percent sign ``٪``, and rial, toman and afghani
+are written out.
+
+>>> format_number(0.0176, 2, "en")
+'0.0176'
+>>> format_number(1234567.891, 2, "fa")
+'۱٬۲۳۴٬۵۶۷٫۸۹'
+"""
 
 from __future__ import annotations
 
 import math
+from decimal import ROUND_HALF_UP, Decimal, localcontext
 
-from babel.numbers import format_decimal
+from babel.numbers import format_decimal, format_scientific, get_currency_precision
 
 from shakhes.engine.calendar import to_persian_digits
 from shakhes.spec.kpi import KpiSpec, Unit
 
 DASH = "—"
+"""Shown for an undefined value (a ratio over nothing)."""
+
+SIGNIFICANT = 3
+"""The fewest significant digits a value is shown with."""
+
+MAX_DECIMALS = 10
+"""Beyond this many decimals a value is written in scientific notation."""
+
+MAX_DIGITS = 18
+"""A value with more digits than this before the decimal point is written in scientific
+notation (a billion billions: no real KPI value, but a number must never be unreadable)."""
+
+_CURRENCY_FA = {"IRR": "ریال", "IRT": "تومان", "AFN": "افغانی"}
+_NO_DECIMALS = {"IRT"}
+"""Currencies without decimals that Babel does not know (IRT: the toman, 10 rials)."""
+
+
+def percent_sign(locale: str) -> str:
+    return "٪" if locale == "fa" else "%"
+
+
+def currency_label(code: str, locale: str) -> str:
+    """How an amount's currency is written: the ISO code, or its Persian name in ``fa`` for the
+    currencies Persian readers use (rial, toman, afghani)."""
+    return _CURRENCY_FA.get(code, code) if locale == "fa" else code
+
+
+def currency_decimals(code: str) -> int:
+    """Decimals of a currency (ISO 4217 minor units; 0 for rial, toman and afghani)."""
+    if code in _NO_DECIMALS:
+        return 0
+    try:
+        return int(get_currency_precision(code))
+    except (KeyError, ValueError):  # pragma: no cover - Babel knows every ISO code
+        return 2
+
+
+def format_number(
+    value: float, decimals: int, locale: str = "en", *, significant: int = SIGNIFICANT
+) -> str:
+    """``value`` with ``decimals`` decimals, more where needed to show ``significant``
+    significant digits (trailing zeros past ``decimals`` dropped), grouped, in ``locale``.
+
+    >>> format_number(0.000176 * 100, 2, "en"), format_number(-0.5, 0, "en")
+    ('0.0176', '-0.5')
+    >>> format_number(1.5e17, 2, "en"), format_number(1.5e30, 2, "en")
+    ('150,000,000,000,000,000.00', '1.50E30')
+    """
+    number = Decimal(repr(float(value)))
+    places = decimals
+    if number != 0:
+        places = max(decimals, significant - 1 - number.adjusted())
+        if places > MAX_DECIMALS or number.adjusted() >= MAX_DIGITS:
+            return _scientific(number, significant, locale)
+    babel_locale = "fa_IR" if locale == "fa" else "en_US"
+    pattern = "#,##0" + ("." + "0" * decimals + "#" * (places - decimals) if places else "")
+    with localcontext() as ctx:
+        ctx.prec = max(28, number.adjusted() + places + 4)
+        ctx.rounding = ROUND_HALF_UP
+        rounded = number.quantize(Decimal(1).scaleb(-places))
+        if rounded == 0:
+            rounded = abs(rounded)  # never "-0.00"
+        text = format_decimal(
+            rounded, format=pattern, locale=babel_locale, numbering_system="default"
+        )
+    return to_persian_digits(text) if locale == "fa" else text
+
+
+def _scientific(number: Decimal, significant: int, locale: str) -> str:
+    babel_locale = "fa_IR" if locale == "fa" else "en_US"
+    pattern = "0." + "0" * (significant - 1) + "E0"
+    with localcontext() as ctx:
+        ctx.rounding = ROUND_HALF_UP
+        text = format_scientific(
+            number, format=pattern, locale=babel_locale, numbering_system="default"
+        )
+    return to_persian_digits(text) if locale == "fa" else text
 
 
 def format_value(
     value: float | None, spec: KpiSpec, *, currency: str = "USD", locale: str = "en"
 ) -> str:
-    """``0.0123`` for a percent KPI with 2 decimals → ``1.23%``; null or NaN → ``—``."""
-    if value is None or (isinstance(value, float) and math.isnan(value)):
+    """A KPI value as a reader sees it: ``0.0123`` of a percent KPI → ``1.23%``; null → ``—``.
+
+    >>> from shakhes.spec.catalog import load_catalog
+    >>> ctr = next(k for k in load_catalog() if k.id == "ctr")
+    >>> format_value(0.000176, ctr), format_value(0.0123, ctr, locale="fa")
+    ('0.0176%', '۱٫۲۳٪')
+    """
+    if value is None or (isinstance(value, float) and not math.isfinite(value)):
         return DASH
     decimals = spec.decimals
     if spec.unit is Unit.PERCENT:
-        text = _number(value * 100, decimals, locale) + "%"
-    elif spec.unit is Unit.CURRENCY:
-        text = _number(value, decimals, locale) + f" {currency}"
-    elif spec.unit is Unit.COUNT:
-        shown = decimals if value != round(value) else 0
-        text = _number(value, shown, locale)
-    else:
-        text = _number(value, decimals, locale)
-    return text
+        return format_number(value * 100, decimals, locale) + percent_sign(locale)
+    if spec.unit is Unit.CURRENCY:
+        decimals = min(decimals, currency_decimals(currency))
+        return format_number(value, decimals, locale) + " " + currency_label(currency, locale)
+    if spec.unit is Unit.COUNT and value == round(value):
+        decimals = 0
+    return format_number(value, decimals, locale)
+
+
+def format_plain(value: float | None, locale: str = "en") -> str:
+    """A number without a unit (a numerator or denominator): whole numbers without decimals,
+    others with two (and at least three significant digits)."""
+    if value is None or not math.isfinite(value):
+        return DASH
+    return format_number(value, 0 if value == round(value) else 2, locale)
 
 
 def format_change(change_pct: float | None, locale: str = "en") -> str:
-    if change_pct is None or math.isnan(change_pct):
+    """A relative change: ``0.153`` → ``+15.3%``; ``0.00026`` → ``+0.026%``; null → ``—``."""
+    if change_pct is None or not math.isfinite(change_pct):
         return DASH
+    text = format_number(change_pct * 100, 1, locale, significant=2)
     sign = "+" if change_pct > 0 else ""
-    return sign + _number(change_pct * 100, 1, locale) + "%"
-
-
-def _number(value: float, decimals: int, locale: str) -> str:
-    pattern = "#,##0" + ("." + "0" * decimals if decimals else "")
-    babel_locale = "fa_IR" if locale == "fa" else "en_US"
-    text = format_decimal(value, format=pattern, locale=babel_locale, numbering_system="default")
-    return to_persian_digits(text) if locale == "fa" else text
+    return sign + text + percent_sign(locale)

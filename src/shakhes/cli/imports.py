@@ -1,4 +1,9 @@
-"""``shakhes import``, ``shakhes imports list|undo`` and ``shakhes quarantine list|export``."""
+"""``shakhes import``, ``shakhes imports list|undo`` and ``shakhes quarantine list|export``.
+
+Exit status of ``shakhes import``: 0 when every file was imported (or already was, or with
+``--dry-run`` would be), 1 when any file was refused — each file is its own import, so the
+others are imported all the same — and 2 for a command line typer rejects.
+"""
 
 from __future__ import annotations
 
@@ -13,12 +18,16 @@ from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
 
+from shakhes.cli.hints import hint_for
 from shakhes.cli.options import WorkspaceOpt
 from shakhes.cli.output import wide
 from shakhes.cli.progress import progress_bar
+from shakhes.cli.waiting import WaitOpt, open_workspace
+from shakhes.data.access import DEFAULT_WAIT
+from shakhes.errors import ShakhesError
 from shakhes.imports.ledger import Ledger, Rejected, cell_names
 from shakhes.imports.pipeline import ImportOptions, ImportReport, at_fault
-from shakhes.workspace import Workspace, current_actor
+from shakhes.workspace import current_actor
 
 imports_app = typer.Typer(help="List and undo imports.", no_args_is_help=True)
 quarantine_app = typer.Typer(help="Rows that imports rejected, and why.", no_args_is_help=True)
@@ -29,18 +38,83 @@ def import_command(
     files: list[Path],
     options: ImportOptions,
     workspace: Path | None,
+    wait: float = DEFAULT_WAIT,
+    err: Console | None = None,
     progress: Console | None = None,
-) -> None:
-    """Import each file in turn; each is its own transaction. Progress is drawn on
-    ``progress`` (standard error; none with ``--quiet``)."""
-    ws = Workspace.open(workspace)
+) -> int:
+    """Import each file in turn, each in its own transaction (and its own turn to write): a
+    file that is refused is reported (on ``err``) and the next one is imported all the same.
+    With several files, the end lists every file's outcome. Returns the exit status: 1 if any
+    file was refused. Progress is drawn on ``progress`` (standard error; none with
+    ``--quiet``)."""
+    err = err or Console(stderr=True, soft_wrap=True)
+    outcomes: list[tuple[Path, str]] = []
+    refused = 0
+    ws = open_workspace(workspace, wait)
     try:
         for path in files:
-            with progress_bar(progress, path.name) as report_step:
-                report = ws.import_file(path, replace(options, progress=report_step))
+            try:
+                with progress_bar(progress, path.name) as report_step:
+                    report = ws.import_file(path, replace(options, progress=report_step))
+            except ShakhesError as exc:
+                print_error(err, exc)
+                outcomes.append((path, "refused: " + _why(exc, path)))
+                refused += 1
+                continue
             print_report(out, report)
+            outcomes.append((path, outcome(report)))
     finally:
         ws.close()
+    if len(files) > 1:
+        out.print(f"{len(files)} files:", markup=False)
+        for path, what in outcomes:
+            out.print(f"  {path}: {what}", markup=False, soft_wrap=True)
+    return 1 if refused else 0
+
+
+def print_error(err: Console, exc: ShakhesError) -> None:
+    """``error: …`` and the CLI's hint, as the command line prints every user error."""
+    err.print(f"[bold red]error:[/] {escape(exc.message)}", highlight=False)
+    hint = hint_for(exc)
+    if hint:
+        err.print(hint, highlight=False, markup=False)
+
+
+def _why(exc: ShakhesError, path: Path) -> str:
+    """The first line of an error's message, without the file name it starts with."""
+    first = exc.message.splitlines()[0] if exc.message else exc.code
+    for prefix in (f"{path}, ", f"{path}: "):
+        if first.startswith(prefix):
+            return first[len(prefix) :]
+    return first
+
+
+def outcome(r: ImportReport) -> str:
+    """What became of a file, in a few words: ``imported as #3``, ``already imported as #2``."""
+    if r.already_imported is not None:
+        return f"already imported as #{r.already_imported}"
+    if r.dry_run:
+        return f"would import {r.accepted:,} rows (dry run)"
+    again = f" (replaces #{r.replaces})" if r.replaces is not None else ""
+    held = f", {r.quarantined:,} rows quarantined" if r.quarantined else ""
+    return f"imported as #{r.import_id}{again}{held}"
+
+
+_FLAGS = {
+    "source": "--source",
+    "currency": "--currency",
+    "account": "--account",
+    "mapping": "--mapping",
+    "encoding": "--encoding",
+}
+
+
+def _option_change(name: str, then: str | None, now: str | None) -> str:
+    flag = _FLAGS.get(name, name)
+    if name == "mapping":
+        return f"{flag} " + ("another mapping file" if now else "(none now)")
+    shown = now if now is not None else "(not given)"
+    return f"{flag} {shown} (was {then if then is not None else 'not given'})"
 
 
 def print_report(out: Console, r: ImportReport) -> None:
@@ -48,13 +122,24 @@ def print_report(out: Console, r: ImportReport) -> None:
     head = "Would import" if r.dry_run else "Imported"
     if r.already_imported is not None:
         out.print(
-            f"{r.file}: already imported as #{r.already_imported} (same content); nothing changed.",
+            f"{r.file}: already imported as #{r.already_imported} (same content, same options); "
+            "nothing changed.",
             markup=False,
             soft_wrap=True,
         )
         return
     where = f" as import #{r.import_id}" if r.import_id is not None else ""
     out.print(f"{head} {r.file} ({r.source} → {r.table}){where}", markup=False, soft_wrap=True)
+    if r.replaces is not None:
+        changes = "; ".join(_option_change(*c) for c in r.changed_options)
+        verb = "would replace" if r.dry_run else "replaces"
+        out.print(
+            f"  the same content as import #{r.replaces}, imported again with {changes}: it "
+            f"{verb} every row #{r.replaces} wrote (`shakhes imports undo` of this import "
+            "brings them back)",
+            markup=False,
+            soft_wrap=True,
+        )
     rng = f"{r.date_range[0]} … {r.date_range[1]}" if r.date_range else "—"
     out.print(
         f"  rows read {r.rows_read:,}; accepted {r.accepted:,}; quarantined "
@@ -75,6 +160,13 @@ def print_report(out: Console, r: ImportReport) -> None:
         )
     for reason, count in r.skipped:
         out.print(f"  skipped {count:,} {reason}(s)", markup=False, soft_wrap=True)
+    if r.added_rows:
+        out.print(
+            f"  {r.added_rows:,} rows shared {r.key_label} with another row and were added "
+            f"together (into {r.added_into:,} rows)",
+            markup=False,
+            soft_wrap=True,
+        )
     if r.totals:
         out.print(
             "  totals: " + ", ".join(f"{k} {v:,.2f}" for k, v in r.totals.items()),
@@ -97,13 +189,15 @@ def print_report(out: Console, r: ImportReport) -> None:
 
 @imports_app.command("list")
 def imports_list(
-    limit: Annotated[int, typer.Option(help="How many, newest first.")] = 20,
+    limit: Annotated[int, typer.Option(min=1, max=1_000_000, help="How many, newest first.")] = 20,
+    wait: WaitOpt = DEFAULT_WAIT,
     workspace: WorkspaceOpt = None,
 ) -> None:
     """The import log: file, SHA-256, source, account, counts, date range, who and when."""
-    ws = Workspace.open(workspace)
+    ws = open_workspace(workspace, wait)
     try:
-        records = Ledger(ws.warehouse).recent(limit)
+        with ws.reading() as session:
+            records = Ledger(session.warehouse).recent(limit)
     finally:
         ws.close()
     if not records:
@@ -145,10 +239,11 @@ def imports_list(
 @imports_app.command("undo")
 def imports_undo(
     import_id: Annotated[int, typer.Argument(help="Import id from `shakhes imports list`.")],
+    wait: WaitOpt = DEFAULT_WAIT,
     workspace: WorkspaceOpt = None,
 ) -> None:
     """Undo an import: remove its rows and restore exactly what it replaced."""
-    ws = Workspace.open(workspace)
+    ws = open_workspace(workspace, wait)
     try:
         result = ws.undo_import(import_id)
     finally:
@@ -164,10 +259,11 @@ def imports_undo(
 @quarantine_app.command("list")
 def quarantine_list(
     import_id: Annotated[int | None, typer.Option("--import", help="Only this import.")] = None,
+    wait: WaitOpt = DEFAULT_WAIT,
     workspace: WorkspaceOpt = None,
 ) -> None:
     """Quarantined rows: file, line, column, value and reason."""
-    rows = _quarantined(workspace, import_id)
+    rows = _quarantined(workspace, import_id, wait)
     out = Console()
     for imp, file_name, line, column, value, reason, _ in rows:
         cell = Rejected(line, column, value, reason)
@@ -188,6 +284,7 @@ def quarantine_retry(
     ] = None,
     currency: Annotated[str | None, typer.Option(help="Currency of the amounts.")] = None,
     account: Annotated[str | None, typer.Option(help="Account the rows belong to.")] = None,
+    wait: WaitOpt = DEFAULT_WAIT,
     workspace: WorkspaceOpt = None,
 ) -> None:
     """Import again the rows an import quarantined, after fixing what was wrong (a mapping,
@@ -195,7 +292,7 @@ def quarantine_retry(
     options = ImportOptions(
         mapping=mapping, currency=currency, account=account, actor=current_actor()
     )
-    ws = Workspace.open(workspace)
+    ws = open_workspace(workspace, wait)
     try:
         report, resolved = ws.retry_quarantine(import_id, options)
     finally:
@@ -211,11 +308,12 @@ def quarantine_export(
         Path | None, typer.Option("-o", "--output", help="CSV file (default: standard output).")
     ] = None,
     import_id: Annotated[int | None, typer.Option("--import", help="Only this import.")] = None,
+    wait: WaitOpt = DEFAULT_WAIT,
     workspace: WorkspaceOpt = None,
 ) -> None:
     """Write quarantined rows as CSV (the original cells plus line and reason) to fix and
     import again."""
-    rows = _quarantined(workspace, import_id)
+    rows = _quarantined(workspace, import_id, wait)
     headers = cell_names(rows)
     fh = output.open("w", newline="", encoding="utf-8") if output else sys.stdout
     try:
@@ -229,10 +327,11 @@ def quarantine_export(
 
 
 def _quarantined(
-    workspace: Path | None, import_id: int | None
+    workspace: Path | None, import_id: int | None, wait: float
 ) -> list[tuple[int, str, int, str | None, str | None, str, dict[str, str]]]:
-    ws = Workspace.open(workspace)
+    ws = open_workspace(workspace, wait)
     try:
-        return Ledger(ws.warehouse).quarantine(import_id)
+        with ws.reading() as session:
+            return Ledger(session.warehouse).quarantine(import_id)
     finally:
         ws.close()

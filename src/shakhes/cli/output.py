@@ -1,4 +1,10 @@
-"""Writing compute results: a Rich table in a terminal, plain text when piped, CSV, JSON."""
+"""Writing compute results: a Rich table in a terminal, plain text when piped, CSV, JSON.
+
+Every output says what the engine knows beside the numbers: a period the range or the data
+covers only in part is marked (``*`` in the table, ``complete`` false in CSV/JSON), so is a
+change against a period that lacks data on some of its days (``†``, ``previous_complete``),
+and a KPI that could not be computed shows ``×`` and its reason (the ``error`` column/field).
+"""
 
 from __future__ import annotations
 
@@ -6,18 +12,80 @@ import csv
 import io
 import json
 import math
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 from typing import Any
 
 import pandas as pd
 from rich import box
+from rich.cells import cell_len
 from rich.console import Console
-from rich.markup import escape
 from rich.table import Table
+from rich.text import Text
 
-from shakhes.cli.format import format_change, format_value
+from shakhes.cli.format import format_change, format_plain, format_value
+from shakhes.cli.hints import hint_for
 from shakhes.engine.engine import BASE_COLUMNS, COMPARE_COLUMNS, Result
 from shakhes.spec.kpi import KpiSpec
+
+PARTIAL = "*"
+PREVIOUS_PARTIAL = "†"
+FAILED = "×"
+
+WORDS: dict[str, dict[str, str]] = {
+    "en": {
+        "period": "period",
+        "kpi": "KPI",
+        "value": "value",
+        "change": "Δ",
+        "numerator": "numerator",
+        "denominator": "denominator",
+        "partial": "partial period: the range asked for or the data covers only part of it "
+        "(the value is of the days it has)",
+        "compare_previous": "change from the period before; a partial period is compared with "
+        "as many days of that period",
+        "compare_last_year": "change from the same period a year before; a partial period is "
+        "compared with as many days of that period",
+        "previous_partial": "the period compared with lacks data on some of its days: the change "
+        "is not like for like",
+        "failed": "not computed",
+    },
+    "fa": {
+        "period": "دوره",
+        "kpi": "شاخص",
+        "value": "مقدار",
+        "change": "تغییر",
+        "numerator": "صورت",
+        "denominator": "مخرج",
+        "partial": "دوره ناقص: بازه درخواستی یا داده‌ها تنها بخشی از آن را در بر می‌گیرند "
+        "(مقدار مربوط به روزهای موجود است)",
+        "compare_previous": "تغییر نسبت به دوره قبل؛ دوره ناقص با همان تعداد روز از دوره قبل "
+        "مقایسه می‌شود",
+        "compare_last_year": "تغییر نسبت به همین دوره در سال قبل؛ دوره ناقص با همان تعداد روز "
+        "از آن دوره مقایسه می‌شود",
+        "previous_partial": "دوره مقایسه در برخی روزها داده ندارد: مقایسه هم‌سنگ نیست",
+        "failed": "محاسبه نشد",
+    },
+}
+
+DIMENSIONS_FA: dict[str, str] = {
+    "platform": "پلتفرم",
+    "account": "حساب",
+    "channel": "کانال",
+    "campaign_id": "شناسه کمپین",
+    "campaign": "کمپین",
+    "ad_group": "گروه تبلیغ",
+    "ad": "آگهی",
+    "currency": "ارز",
+    "source": "منبع",
+    "medium": "رسانه",
+    "device": "دستگاه",
+    "order_id": "شناسه سفارش",
+    "customer_id": "شناسه مشتری",
+    "plan": "طرح",
+    "lead_id": "شناسه سرنخ",
+}
+"""Breakdown dimensions as a Persian table header names them."""
 
 
 def wide(console: Console) -> Console:
@@ -28,81 +96,359 @@ def wide(console: Console) -> Console:
     return Console(file=console.file, width=100_000, no_color=True, highlight=False)
 
 
-def export_columns(result: Result) -> list[str]:
+# ---- CSV and JSON ------------------------------------------------------------------------------
+
+
+def export_columns(result: Result, *, components: bool = False) -> list[str]:
     """The columns of CSV and JSON output, in order."""
-    cols = [*BASE_COLUMNS, *result.request.by, "kpi", "value"]
+    cols = [*BASE_COLUMNS, *result.request.by, "kpi", "value", "complete"]
+    if components:
+        cols += ["numerator", "denominator"]
     if result.request.compare:
         cols += list(COMPARE_COLUMNS)
-    return cols
+    return [*cols, "error"]
 
 
 def _clean(value: Any) -> Any:
-    if isinstance(value, float) and math.isnan(value):
+    """A frame cell as JSON data: null for NaN, ISO dates, whole numbers as integers."""
+    if value is None or value is pd.NaT:
         return None
-    if value is pd.NaT:
-        return None
+    if hasattr(value, "item") and not isinstance(value, (str, bytes)):
+        value = value.item()
+    if isinstance(value, float):
+        if not math.isfinite(value):
+            return None
+        return int(value) if value.is_integer() else value
     if hasattr(value, "isoformat"):
         return value.isoformat()
-    if hasattr(value, "item"):
-        return _clean(value.item())
     return value
 
 
-def records(result: Result) -> list[dict[str, Any]]:
-    cols = export_columns(result)
-    return [{c: _clean(row[c]) for c in cols} for row in result.frame[cols].to_dict("records")]
+def _error(result: Result, kpi: str) -> dict[str, Any] | None:
+    error = result.errors.get(kpi)
+    if error is None:
+        return None
+    out: dict[str, Any] = {"code": error.code, "message": error.message}
+    hint = hint_for(error)
+    if hint:
+        out["hint"] = hint
+    return out
 
 
-def to_csv(result: Result) -> str:
+def records(result: Result, *, components: bool = False) -> list[dict[str, Any]]:
+    """One JSON-ready record per row: numbers, ISO dates, ``complete`` true/false (null for a
+    KPI not computed) and ``error`` (null, or the code, message and hint of why not)."""
+    cols = [c for c in export_columns(result, components=components) if c != "error"]
+    errors = {kpi: _error(result, kpi) for kpi in result.errors}
+    out = []
+    for row in result.frame[cols].to_dict("records"):
+        record = {c: _clean(row[c]) for c in cols}
+        record["error"] = errors.get(str(row["kpi"]))
+        out.append(record)
+    return out
+
+
+def to_csv(result: Result, *, components: bool = False) -> str:
+    """CSV: numbers as written by Python (whole numbers without ``.0``), ``true``/``false``,
+    empty cells for null, and the reason a KPI was not computed in ``error``."""
     buffer = io.StringIO()
-    writer = csv.DictWriter(buffer, fieldnames=export_columns(result), lineterminator="\n")
+    columns = export_columns(result, components=components)
+    writer = csv.DictWriter(buffer, fieldnames=columns, lineterminator="\n")
     writer.writeheader()
-    for row in records(result):
-        writer.writerow(
-            {
-                k: ("" if v is None else repr(v) if isinstance(v, float) else v)
-                for k, v in row.items()
-            }
-        )
+    for record in records(result, components=components):
+        writer.writerow({k: _csv_cell(k, v) for k, v in record.items()})
     return buffer.getvalue()
 
 
-def to_json(result: Result) -> str:
-    return json.dumps(records(result), ensure_ascii=False, indent=2)
+def _csv_cell(column: str, value: Any) -> str:
+    if value is None:
+        return ""
+    if column == "error":
+        return str(value["message"])
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, float):
+        return repr(value)
+    return str(value)
+
+
+def to_json(result: Result, *, components: bool = False) -> str:
+    return json.dumps(records(result, components=components), ensure_ascii=False, indent=2)
+
+
+# ---- the table ---------------------------------------------------------------------------------
+
+
+@dataclass
+class _Column:
+    header: str
+    cells: list[str]
+    justify: str = "left"
+    fixed: str = ""
+    """Text of the header that must never be cut or wrapped (a KPI id)."""
+    wrap: bool = True
+    """Whether the cells may wrap at spaces (labels, names); numbers and ids never do."""
+
+    def minimum(self) -> int:
+        """The narrowest the column may be: its fixed text and unwrapped cells whole, other
+        text wrapped at spaces."""
+        if not self.wrap:
+            return max([cell_len(self.fixed), *(cell_len(c) for c in self.cells)])
+        words = [w for text in [self.header, *self.cells] for w in text.split()]
+        return max([1, *(cell_len(w) for w in words)])
+
+    def maximum(self) -> int:
+        lines = [line for text in [self.header, *self.cells] for line in text.split("\n")]
+        return max([1, *(cell_len(line) for line in lines)])
 
 
 def to_table(
-    result: Result, specs: Mapping[str, KpiSpec], *, currency: str, locale: str, console: Console
+    result: Result,
+    specs: Mapping[str, KpiSpec],
+    *,
+    currency: str,
+    locale: str,
+    console: Console,
+    components: bool = False,
 ) -> None:
-    """A wide table: one row per period (× breakdown), one column per KPI. Piped, it is plain
-    text without borders, colours or wrapping."""
+    """A wide table: one row per period (× breakdown), one column per KPI headed by its name
+    (which wraps) and its id (which never does). When the KPIs do not fit side by side, one row
+    per period × KPI instead. Piped, plain text without borders, colours or wrapping; the
+    footnotes explain every mark used."""
     console = wide(console)
-    by = list(result.request.by)
-    frame = result.frame
-    label = "period_label_fa" if locale == "fa" else "period_label"
+    words = WORDS.get(locale, WORDS["en"])
+    view = _View(result, specs, currency=currency, locale=locale, components=components)
+    columns = view.wide_columns(words)
+    widths = _fit(console, columns)
+    if widths is None:
+        columns = view.long_columns(words)
+        widths = _fit(console, columns)
     table = Table(
         box=box.SIMPLE_HEAD if console.is_terminal else None,
         show_edge=console.is_terminal,
         pad_edge=False,
     )
-    table.add_column("period")
-    for dim in by:
-        table.add_column(dim)
-    kpis = list(dict.fromkeys(frame.kpi))
-    for kpi in kpis:
-        table.add_column(kpi, justify="right")
-        if result.request.compare:
-            table.add_column("Δ", justify="right")
-    for _, group in frame.groupby(["period_index", *by], sort=False, dropna=False):
-        first = group.iloc[0]
-        cells = [str(first[label]), *(str(first[d]) for d in by)]
-        for kpi in kpis:
-            row = group[group.kpi == kpi]
-            value = row.value.iloc[0] if len(row) else None
-            shown = str(first["currency"]) if "currency" in by else result.currency or currency
-            cells.append(format_value(value, specs[kpi], currency=shown, locale=locale))
-            if result.request.compare:
-                pct = row.change_pct.iloc[0] if len(row) else None
-                cells.append(format_change(pct, locale))
-        table.add_row(*(escape(c) for c in cells))
+    for i, col in enumerate(columns):
+        table.add_column(
+            Text(col.header),
+            justify=col.justify,  # type: ignore[arg-type]
+            width=widths[i] if widths else None,
+            overflow="fold",
+        )
+    for row in zip(*(c.cells for c in columns), strict=True):
+        table.add_row(*(Text(cell) for cell in row))
     console.print(table)
+    for line in view.footnotes(words):
+        console.print(Text(line))
+
+
+def _fit(console: Console, columns: Sequence[_Column]) -> list[int] | None:
+    """Column widths that fit the console: each column as wide as its content, narrowed where
+    there is room to wrap — down to its header's longest word first, then, where needed, to its
+    minimum — never below its minimum. None when the minimums do not fit."""
+    if not console.is_terminal:
+        return [c.maximum() for c in columns]
+    room = console.width - _overhead(console, len(columns))
+    hard = [c.minimum() for c in columns]
+    if sum(hard) > room:
+        return None
+    widths = [max(c.maximum(), m) for c, m in zip(columns, hard, strict=True)]
+    soft = [
+        max(m, *(cell_len(w) for w in c.header.split())) for c, m in zip(columns, hard, strict=True)
+    ]
+    for floor in (soft, hard):
+        excess = sum(widths) - room
+        while excess > 0:
+            slack = [w - f for w, f in zip(widths, floor, strict=True)]
+            i = max(range(len(widths)), key=lambda j: slack[j])
+            if slack[i] <= 0:
+                break
+            cut = min(excess, max(1, slack[i] // 2))
+            widths[i] -= cut
+            excess -= cut
+    return widths
+
+
+def _overhead(console: Console, n: int) -> int:
+    """The width a table's borders and padding take beyond its columns' content."""
+    probe = Table(box=box.SIMPLE_HEAD, show_edge=True, pad_edge=False)
+    for _ in range(n):
+        probe.add_column("x", width=1)
+    probe.add_row(*(["x"] * n))
+    measure = Console(width=10_000, file=io.StringIO())
+    with measure.capture() as captured:
+        measure.print(probe)
+    return max(cell_len(line) for line in captured.get().splitlines()) - n
+
+
+class _View:
+    """The cells of a result as text, with the marks and footnotes they need."""
+
+    def __init__(
+        self,
+        result: Result,
+        specs: Mapping[str, KpiSpec],
+        *,
+        currency: str,
+        locale: str,
+        components: bool,
+    ) -> None:
+        self.result = result
+        self.specs = specs
+        self.locale = locale
+        self.currency = currency
+        self.by = list(result.request.by)
+        self.kpis = list(result.plan.kpi_ids)
+        ratios = {k.spec.id for k in result.plan.kpis if k.numerator is not None}
+        self.parts = [k for k in self.kpis if k in ratios] if components else []
+        self.label = "period_label_fa" if locale == "fa" else "period_label"
+        self.groups = [
+            group
+            for _, group in result.frame.groupby(
+                ["period_index", *self.by], sort=False, dropna=False
+            )
+        ]
+        self.marks: set[str] = set()
+
+    def _currency_of(self, row: Any) -> str:
+        if "currency" in self.by:
+            return str(row["currency"])
+        return self.result.currency or self.currency
+
+    def _name(self, kpi: str) -> str:
+        spec = self.specs.get(kpi)
+        if spec is None:
+            return ""
+        return spec.name.fa if self.locale == "fa" else spec.name.en
+
+    def _dimension(self, dim: str) -> str:
+        return DIMENSIONS_FA.get(dim, dim) if self.locale == "fa" else dim
+
+    def _value(self, row: Any, mark: bool) -> str:
+        kpi = str(row["kpi"])
+        if kpi in self.result.errors:
+            self.marks.add(FAILED)
+            return FAILED
+        text = format_value(
+            _number(row["value"]),
+            self.specs[kpi],
+            currency=self._currency_of(row),
+            locale=self.locale,
+        )
+        if mark and row["complete"] is False:
+            self.marks.add(PARTIAL)
+            text += PARTIAL
+        return text
+
+    def _change(self, row: Any) -> str:
+        if str(row["kpi"]) in self.result.errors:
+            return FAILED
+        text = format_change(_number(row["change_pct"]), self.locale)
+        if row["previous_complete"] is False:
+            self.marks.add(PREVIOUS_PARTIAL)
+            text += PREVIOUS_PARTIAL
+        return text
+
+    def _period(self, group: pd.DataFrame) -> tuple[str, bool]:
+        """The period's label, marked when it is partial for every KPI computed in it; and
+        whether the values need marks of their own (partial for some KPIs only)."""
+        flags = [c for c in group["complete"] if c is not None]
+        label = str(group.iloc[0][self.label])
+        if flags and not any(flags):
+            self.marks.add(PARTIAL)
+            return f"{label} {PARTIAL}", False
+        return label, not all(flags)
+
+    def wide_columns(self, words: Mapping[str, str]) -> list[_Column]:
+        compare = bool(self.result.request.compare)
+        period = _Column(words["period"], [], wrap=False)
+        dims = [_Column(self._dimension(d), []) for d in self.by]
+        per_kpi: dict[str, list[_Column]] = {}
+        for kpi in self.kpis:
+            cols = [_Column(f"{self._name(kpi)}\n{kpi}", [], "right", kpi, wrap=False)]
+            if compare:
+                cols.append(_Column(words["change"], [], "right", wrap=False))
+            if kpi in self.parts:
+                for part in ("numerator", "denominator"):
+                    cols.append(_Column(f"{kpi}\n{words[part]}", [], "right", kpi, wrap=False))
+            per_kpi[kpi] = cols
+        for group in self.groups:
+            label, mark = self._period(group)
+            first = group.iloc[0]
+            period.cells.append(label)
+            for col, dim in zip(dims, self.by, strict=True):
+                col.cells.append(str(first[dim]))
+            rows = {str(r["kpi"]): r for r in group.to_dict("records")}
+            for kpi, cols in per_kpi.items():
+                row = rows[kpi]
+                cells = [self._value(row, mark)]
+                if compare:
+                    cells.append(self._change(row))
+                if kpi in self.parts:
+                    cells += [self._part(row, "numerator"), self._part(row, "denominator")]
+                for col, cell in zip(cols, cells, strict=True):
+                    col.cells.append(cell)
+        return [period, *dims, *(c for cols in per_kpi.values() for c in cols)]
+
+    def long_columns(self, words: Mapping[str, str]) -> list[_Column]:
+        """One row per period × breakdown × KPI, for KPIs too many to stand side by side."""
+        compare = bool(self.result.request.compare)
+        ids = max(self.kpis, key=cell_len)
+        cols = {
+            "period": _Column(words["period"], [], wrap=False),
+            **{d: _Column(self._dimension(d), []) for d in self.by},
+            "name": _Column(words["kpi"], []),
+            "kpi": _Column("id", [], "left", ids, wrap=False),
+            "value": _Column(words["value"], [], "right", wrap=False),
+        }
+        if compare:
+            cols["change"] = _Column(words["change"], [], "right", wrap=False)
+        for part in ("numerator", "denominator") if self.parts else ():
+            cols[part] = _Column(words[part], [], "right", wrap=False)
+        self.marks.clear()
+        for group in self.groups:
+            label, mark = self._period(group)
+            for row in group.to_dict("records"):
+                kpi = str(row["kpi"])
+                cols["period"].cells.append(label)
+                for d in self.by:
+                    cols[d].cells.append(str(row[d]))
+                cols["name"].cells.append(self._name(kpi))
+                cols["kpi"].cells.append(kpi)
+                cols["value"].cells.append(self._value(row, mark))
+                if compare:
+                    cols["change"].cells.append(self._change(row))
+                if self.parts:
+                    shown = kpi in self.parts
+                    for part in ("numerator", "denominator"):
+                        cols[part].cells.append(self._part(row, part) if shown else "")
+        return list(cols.values())
+
+    def _part(self, row: Any, part: str) -> str:
+        if str(row["kpi"]) in self.result.errors:
+            return FAILED
+        return format_plain(_number(row[part]), self.locale)
+
+    def footnotes(self, words: Mapping[str, str]) -> list[str]:
+        lines = []
+        if PARTIAL in self.marks:
+            lines.append(f"{PARTIAL} {words['partial']}")
+        if self.result.request.compare:
+            key = f"compare_{self.result.request.compare}"
+            lines.append(f"{words['change']}: {words[key]}")
+        if PREVIOUS_PARTIAL in self.marks:
+            lines.append(f"{PREVIOUS_PARTIAL} {words['previous_partial']}")
+        for kpi, error in self.result.errors.items():
+            lines.append(f"{FAILED} {kpi} {words['failed']}: {error.message}")
+            hint = hint_for(error)
+            if hint:
+                lines.append(f"  {hint}")
+        return lines
+
+
+def _number(value: object) -> float | None:
+    """A float, or None for a missing value (None or NaN)."""
+    if value is None:
+        return None
+    number = float(value)  # type: ignore[arg-type]
+    return None if math.isnan(number) else number

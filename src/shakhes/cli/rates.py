@@ -10,8 +10,9 @@ from rich.console import Console
 
 from shakhes.cli.options import WorkspaceOpt
 from shakhes.cli.output import wide
+from shakhes.cli.waiting import WaitOpt, open_workspace
+from shakhes.data.access import DEFAULT_WAIT
 from shakhes.data.warehouse import RATES_TABLE
-from shakhes.workspace import Workspace
 
 rates_app = typer.Typer(help="Exchange rates to the reporting currency.", no_args_is_help=True)
 
@@ -19,11 +20,12 @@ rates_app = typer.Typer(help="Exchange rates to the reporting currency.", no_arg
 @rates_app.command("load")
 def rates_load(
     file: Annotated[Path, typer.Argument(help="CSV with date, currency, rate.")],
+    wait: WaitOpt = DEFAULT_WAIT,
     workspace: WorkspaceOpt = None,
 ) -> None:
     """Load exchange rates: `rate` is the value of one unit of `currency` in the reporting
     currency; each rate holds until the next one of its currency."""
-    ws = Workspace.open(workspace)
+    ws = open_workspace(workspace, wait)
     try:
         loaded = ws.load_rates(file)
         reporting = ws.settings.currency
@@ -36,21 +38,22 @@ def rates_load(
 
 
 @rates_app.command("list")
-def rates_list(workspace: WorkspaceOpt = None) -> None:
+def rates_list(wait: WaitOpt = DEFAULT_WAIT, workspace: WorkspaceOpt = None) -> None:
     """Each currency's rates: first and last day, and the latest rate."""
-    ws = Workspace.open(workspace)
+    ws = open_workspace(workspace, wait)
     try:
-        con = ws.warehouse.backend
-        t = con.table(RATES_TABLE)
-        latest = t.filter(t.date == t.date.max().over(group_by=t.currency))
-        summary = con.to_pyarrow(
-            latest.join(
-                t.group_by("currency").aggregate(first=t.date.min(), last=t.date.max()),
-                "currency",
-            )
-            .select("currency", "first", "last", "rate")
-            .order_by("currency")
-        ).to_pylist()
+        with ws.reading() as session:
+            con = session.warehouse.backend
+            t = con.table(RATES_TABLE)
+            latest = t.filter(t.date == t.date.max().over(group_by=t.currency))
+            summary = con.to_pyarrow(
+                latest.join(
+                    t.group_by("currency").aggregate(first=t.date.min(), last=t.date.max()),
+                    "currency",
+                )
+                .select("currency", "first", "last", "rate")
+                .order_by("currency")
+            ).to_pylist()
         reporting = ws.settings.currency
     finally:
         ws.close()

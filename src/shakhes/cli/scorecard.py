@@ -10,6 +10,7 @@ from rich.markup import escape
 from rich.table import Table
 
 from shakhes.cli.format import format_change, format_value
+from shakhes.cli.output import PREVIOUS_PARTIAL, WORDS
 from shakhes.engine.calendar import CalendarSettings, Grain, Period, period_of, shift
 from shakhes.spec.kpi import Direction
 from shakhes.workspace import Workspace
@@ -48,7 +49,8 @@ def last_full_period(grain: Grain, data_end: dt.date, calendar: CalendarSettings
 def print_scorecard(ws: Workspace, console: Console) -> None:
     """Print the scorecard of the last full month of data (a Jalali month in a Jalali
     workspace) against the month before it."""
-    rng = ws.warehouse.date_range("ad_performance")
+    with ws.reading() as session:
+        rng = session.warehouse.date_range("ad_performance")
     if rng is None:
         console.print("No data yet.")
         return
@@ -72,6 +74,7 @@ def print_scorecard(ws: Workspace, console: Console) -> None:
     for col, justify in zip(headers, ("left", "right", "right", "right"), strict=True):
         table.add_column(col, justify=justify)  # type: ignore[arg-type]
     money = {"currency": result.currency or ws.settings.currency, "locale": ws.settings.locale}
+    partial = False
     for row in frame.to_dict("records"):
         spec = specs[str(row["kpi"])]
         delta = _number(row["change"])
@@ -79,6 +82,9 @@ def print_scorecard(ws: Workspace, console: Console) -> None:
         if delta:
             good = (delta > 0) == (spec.direction is Direction.HIGHER_IS_BETTER)
             change = f"[{'green' if good else 'red'}]{change}[/]"
+        if row["previous_complete"] is False:
+            change += PREVIOUS_PARTIAL
+            partial = True
         table.add_row(
             escape(spec.name.fa if fa else spec.name.en),
             format_value(_number(row["value"]), spec, **money),
@@ -86,6 +92,9 @@ def print_scorecard(ws: Workspace, console: Console) -> None:
             change,
         )
     console.print(table)
+    if partial:
+        words = WORDS["fa" if fa else "en"]
+        console.print(f"{PREVIOUS_PARTIAL} {words['previous_partial']}", markup=False)
 
 
 def _number(value: object) -> float | None:

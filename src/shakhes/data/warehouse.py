@@ -23,7 +23,7 @@ import pyarrow as pa
 from ibis.backends import BaseBackend
 
 from shakhes.data.model import TABLES, ColumnType, Table
-from shakhes.errors import WorkspaceError
+from shakhes.errors import BusyError, ShakhesError, WorkspaceError
 
 CALENDAR_TABLE = "shakhes_calendar"
 IMPORT_ID = "_import_id"
@@ -33,6 +33,8 @@ REPLACED_BY = "_replaced_by"
 IMPORTS_TABLE = "shakhes_imports"
 QUARANTINE_TABLE = "shakhes_quarantine"
 RATES_TABLE = "shakhes_rates"
+STAGE_LINE = "_line"
+"""Column of an import's stage: the line of the file each staged row comes from."""
 
 SYSTEM_TABLES = {
     IMPORTS_TABLE: f"""CREATE TABLE {IMPORTS_TABLE} (
@@ -41,7 +43,7 @@ SYSTEM_TABLES = {
         rows_read BIGINT NOT NULL, accepted BIGINT NOT NULL, quarantined BIGINT NOT NULL,
         replaced BIGINT NOT NULL, removed BIGINT NOT NULL, date_from DATE, date_to DATE,
         replace_range BOOLEAN NOT NULL, totals VARCHAR NOT NULL, actor VARCHAR NOT NULL,
-        imported_at TIMESTAMP NOT NULL, undone_at TIMESTAMP)""",
+        imported_at TIMESTAMP NOT NULL, undone_at TIMESTAMP, options VARCHAR)""",
     RATES_TABLE: f"""CREATE TABLE {RATES_TABLE} (
         date DATE NOT NULL, currency VARCHAR NOT NULL, rate DOUBLE PRECISION NOT NULL)""",
     QUARANTINE_TABLE: f"""CREATE TABLE {QUARANTINE_TABLE} (
@@ -92,26 +94,52 @@ class LoadResult:
     replaced: int
 
 
-class Warehouse:
-    """A connection to the warehouse that holds the canonical tables."""
+def duckdb_path(url: str, root: Path | None = None) -> str | None:
+    """The file of a ``duckdb://`` URL (a relative path is taken inside the workspace ``root``);
+    None for an in-memory database. Like SQLAlchemy: ``duckdb:///relative.duckdb``,
+    ``duckdb:////absolute/path.duckdb``, ``duckdb://`` (in memory)."""
+    path = url.removeprefix("duckdb://").removeprefix("/")
+    if path in ("", ":memory:"):
+        return None
+    if root is not None and not Path(path).is_absolute():
+        path = str(root / path)
+    return path
 
-    def __init__(self, backend: BaseBackend, url: str) -> None:
+
+class Warehouse:
+    """A connection to the warehouse that holds the canonical tables.
+
+    One connection serves one thread at a time. A workspace opens one per read or write
+    (:meth:`shakhes.workspace.Workspace.reading`); code holding a single ``Warehouse`` that
+    several threads use runs their calls one at a time through :meth:`session`.
+    """
+
+    def __init__(self, backend: BaseBackend, url: str, *, read_only: bool = False) -> None:
         self.backend = backend
         self.url = url
+        self.read_only = read_only
+        """Opened read-only (a DuckDB file that other processes may be reading too)."""
         self._tables: dict[str, ibis.Table] = {}
         self._open_transactions = 0
+        self._turn = threading.RLock()
 
     @classmethod
-    def connect(cls, url: str, root: Path | None = None) -> Warehouse:
-        """Connect to ``url``; a relative DuckDB path is taken inside the workspace ``root``."""
+    def connect(cls, url: str, root: Path | None = None, *, read_only: bool = False) -> Warehouse:
+        """Connect to ``url``; a relative DuckDB path is taken inside the workspace ``root``.
+
+        ``read_only`` opens a DuckDB file read-only, as many processes may at once (a file open
+        read-write in another process cannot be opened: :class:`BusyError`); it changes
+        nothing elsewhere (an in-memory DuckDB, Postgres)."""
         parsed = urlparse(url)
         if parsed.scheme == "duckdb":
-            # Like SQLAlchemy: duckdb:///relative.duckdb, duckdb:////absolute/path.duckdb.
-            path = url.removeprefix("duckdb://").removeprefix("/")
-            if path not in ("", ":memory:") and root is not None and not Path(path).is_absolute():
-                path = str(root / path)
-            backend = ibis.duckdb.connect(path or ":memory:")
-            return cls(backend, url)
+            path = duckdb_path(url, root)
+            if path is None:
+                return cls(ibis.duckdb.connect(":memory:"), url)
+            try:
+                backend = ibis.duckdb.connect(path, read_only=read_only)
+            except duckdb.IOException as exc:
+                raise _open_error(path, exc) from None
+            return cls(backend, url, read_only=read_only)
         if parsed.scheme in ("postgres", "postgresql"):
             try:
                 backend = ibis.connect(url.replace("postgresql://", "postgres://", 1))
@@ -122,6 +150,49 @@ class Warehouse:
             f"unsupported warehouse URL '{url}'",
             hint="Use duckdb:///path/to/file.duckdb or postgres://user@host:5432/database.",
         )
+
+    def cursor(self) -> Warehouse:
+        """On DuckDB, a new connection to the same database (for another thread; close it after
+        use), sharing this one's table schemas."""
+        if self.dialect != "duckdb":
+            raise NotImplementedError("only DuckDB connections have cursors")
+        backend = ibis.duckdb.from_connection(self.backend.con.cursor())
+        other = Warehouse(backend, self.url, read_only=self.read_only)
+        other._tables = self._tables
+        return other
+
+    @contextmanager
+    def session(self) -> Iterator[Warehouse]:
+        """This warehouse for one operation of the calling thread: operations of other threads
+        wait until it is done (a connection serves one thread at a time)."""
+        with self._turn:
+            yield self
+
+    @contextmanager
+    def snapshot(self) -> Iterator[None]:
+        """On Postgres, every query of the block reads one snapshot of the database (a
+        ``REPEATABLE READ`` transaction): what a write commits meanwhile is not seen, so a
+        block of reads sees the data before a write or after it, never a part. Elsewhere
+        nothing (a DuckDB file is locked against writers while it is read)."""
+        if self.dialect != "postgres":
+            yield
+            return
+        import psycopg
+
+        con = self.backend.con
+        previous = con.isolation_level
+        con.isolation_level = psycopg.IsolationLevel.REPEATABLE_READ
+        try:
+            with con.transaction():
+                yield
+        finally:
+            con.isolation_level = previous
+
+    def use_tables(self, cache: dict[str, ibis.Table]) -> None:
+        """Read table schemas from (and add them to) ``cache``, a dict shared by the
+        connections of one warehouse and kept by its owner, so a new connection does not read
+        them again (the engine keeps one per data version)."""
+        self._tables = cache
 
     @property
     def dialect(self) -> str:
@@ -152,16 +223,23 @@ class Warehouse:
         for name, ddl in SYSTEM_TABLES.items():
             if name not in existing:
                 self._execute(ddl)
+        if IMPORTS_TABLE in existing and "options" not in self.backend.get_schema(IMPORTS_TABLE):
+            # Imports record the options they were imported with (currency, account, …).
+            self._execute(f"ALTER TABLE {IMPORTS_TABLE} ADD COLUMN options VARCHAR")
         if CALENDAR_TABLE not in existing:
             from shakhes.engine.calendar import date_dimension
 
             self.backend.create_table(CALENDAR_TABLE, ibis.memtable(date_dimension()))
 
     def table(self, name: str) -> ibis.Table:
-        """The Ibis table ``name`` (its schema is read once per connection)."""
-        if name not in self._tables:
-            self._tables[name] = self.backend.table(name)
-        return self._tables[name]
+        """The Ibis table ``name``. Its schema is read once per connection (or once per shared
+        cache, see :meth:`use_tables`); the expression names the table without being bound to
+        this connection, so it runs on whichever connection executes it."""
+        table = self._tables.get(name)
+        if table is None:
+            table = ibis.table(self.backend.get_schema(name), name=name)
+            self._tables[name] = table
+        return table
 
     def row_count(self, name: str) -> int:
         return int(self.backend.execute(self.table(name).count()))
@@ -317,18 +395,23 @@ class Warehouse:
                 con.execute("RESET enable_progress_bar_print")
 
     def create_stage(self, name: str, table: Table) -> str:
-        """A session-private (temporary) table with the columns of canonical ``table``, to
-        collect a file's rows in batches before one transaction merges them."""
+        """A session-private (temporary) table with the columns of canonical ``table`` and
+        ``_line`` (the row's line in the file, when known), to collect a file's rows in batches
+        before one transaction merges them."""
         stage = _quote(name)
         plain = ", ".join(f"{_quote(c.name)} {_SQL_TYPES[c.type]}" for c in table.columns)
         self._execute(f"DROP TABLE IF EXISTS {stage}")
-        self._execute(f"CREATE TEMPORARY TABLE {stage} ({plain})")
+        self._execute(f"CREATE TEMPORARY TABLE {stage} ({plain}, {STAGE_LINE} BIGINT)")
         return stage
 
     def append_stage(self, stage: str, table: Table, rows: pa.Table) -> None:
-        """Add ``rows`` (canonical schema) to a stage table."""
-        rows = rows.select(table.column_names).cast(arrow_schema(table))
-        cols = ", ".join(_quote(c) for c in table.column_names)
+        """Add ``rows`` (canonical schema, and ``_line`` if they have it) to a stage table."""
+        names = table.column_names + ([STAGE_LINE] if STAGE_LINE in rows.column_names else [])
+        schema = arrow_schema(table)
+        if STAGE_LINE in names:
+            schema = schema.append(pa.field(STAGE_LINE, pa.int64()))
+        rows = rows.select(names).cast(schema)
+        cols = ", ".join(_quote(c) for c in names)
         if self.dialect == "duckdb":
             con = self.backend.con
             con.register("_shakhes_batch", rows)
@@ -342,7 +425,7 @@ class Warehouse:
                 cursor.copy(f"COPY {stage} ({cols}) FROM STDIN") as copy,
             ):
                 for row in rows.to_pylist():
-                    copy.write_row([row[c] for c in table.column_names])
+                    copy.write_row([row[c] for c in names])
 
     def drop_stage(self, stage: str) -> None:
         self._execute(f"DROP TABLE IF EXISTS {stage}")
@@ -356,6 +439,24 @@ class Warehouse:
 
     def close(self) -> None:
         self.backend.disconnect()
+
+
+def _open_error(path: str, exc: duckdb.IOException) -> ShakhesError:
+    """A DuckDB file that cannot be opened: busy (another program holds it), or missing."""
+    text = str(exc)
+    if "lock" in text.lower():
+        held = re.search(r"held in (.+?) \(PID (\d+)\)", text)
+        program = f" ({held.group(1)}, pid {held.group(2)})" if held else ""
+        return BusyError(
+            f"the warehouse {path} is open in another program{program} that does not take "
+            "turns with shakhes (a DuckDB shell, a notebook, an older shakhes?)",
+            hint="Close it there, then try again.",
+            code="warehouse_in_use",
+            params={"path": path},
+        )
+    if not Path(path).exists():
+        return WorkspaceError(f"the warehouse {path} does not exist")
+    return WorkspaceError(f"cannot open the warehouse {path}: {text.splitlines()[0]}")
 
 
 def _setting(value: str) -> str:

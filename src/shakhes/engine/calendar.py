@@ -19,6 +19,7 @@ Label conventions (``Period.label`` / ``Period.label_fa``)::
     jalali_month     1404-07        مهر ۱۴۰۴
     jalali_quarter   1404-Q3        فصل ۳ ۱۴۰۴
     jalali_year      1404           ۱۴۰۴
+    total            2024-01-01 – 2024-06-30   ۱۴۰۲/۱۰/۱۱ – ۱۴۰۳/۰۴/۱۰   (the whole range)
 
 A day and a week belong to no calendar's months, so their Persian labels show the Jalali date a
 Persian reader uses; Gregorian months, quarters and years keep Gregorian names and numbers (with
@@ -44,6 +45,7 @@ from persiantools.jdatetime import JalaliDate
 from shakhes.text import to_persian_digits
 
 __all__ = [
+    "CALENDAR_GRAINS",
     "GREGORIAN_MONTHS_FA",
     "JALALI_MONTHS_AF",
     "JALALI_MONTHS_FA",
@@ -58,6 +60,8 @@ __all__ = [
     "same_period_last_year",
     "shift",
     "to_persian_digits",
+    "total_comparison",
+    "total_period",
     "window_map",
 ]
 
@@ -130,6 +134,13 @@ class Grain(StrEnum):
     JALALI_MONTH = "jalali_month"
     JALALI_QUARTER = "jalali_quarter"
     JALALI_YEAR = "jalali_year"
+    TOTAL = "total"
+    """The whole requested range as one period: it has no calendar periods, so the functions of
+    this module refuse it; the planner lays it out (:func:`total_period`)."""
+
+
+CALENDAR_GRAINS: tuple[Grain, ...] = tuple(g for g in Grain if g is not Grain.TOTAL)
+"""The grains whose periods come from a calendar (every grain but ``total``)."""
 
 
 @dataclass(frozen=True)
@@ -224,7 +235,7 @@ def _index_of(grain: Grain, day: date, settings: CalendarSettings) -> int:
             return jy * 4 + (jm - 1) // 3
         case Grain.JALALI_YEAR:
             return _jalali_ymd(day)[0]
-    raise ValueError(f"unknown grain {grain!r}")  # pragma: no cover
+    raise ValueError(f"grain {grain.value!r} has no calendar periods")
 
 
 def _start_of(grain: Grain, index: int, settings: CalendarSettings) -> date:
@@ -360,10 +371,7 @@ def same_period_last_year(
     """
     grain = Grain(grain)
     if grain is Grain.DAY:
-        day = period.start
-        if day.month == 2 and day.day == 29:
-            day = day.replace(day=28)
-        return period_of(grain, day.replace(year=day.year - 1), settings)
+        return period_of(grain, _year_before(period.start), settings)
     if grain is Grain.WEEK:
         return period_of(grain, period.start - timedelta(days=364), settings)
     return shift(grain, period, -_PERIODS_PER_YEAR[grain], settings)
@@ -409,6 +417,51 @@ def comparison_window(
     start = min(other.start + (lo - period.start), other.end)
     end = min(start + (hi - lo), other.end)
     return start, end
+
+
+def total_period(start: date, end: date) -> Period:
+    """The ``total`` grain's one period: the whole range ``[start, end]``, labelled by its first
+    and last day (Jalali dates in the Persian label).
+
+    >>> total_period(date(2024, 3, 20), date(2024, 3, 31)).label
+    '2024-03-20 – 2024-03-31'
+    >>> total_period(date(2024, 3, 20), date(2024, 3, 31)).label_fa
+    '۱۴۰۳/۰۱/۰۱ – ۱۴۰۳/۰۱/۱۲'
+    """
+    if start > end:
+        raise ValueError(f"range start {start} is after its end {end}")
+    return Period(
+        start,
+        end,
+        f"{start.isoformat()} – {end.isoformat()}",
+        f"{_jalali_slash_fa(start)} – {_jalali_slash_fa(end)}",
+    )
+
+
+def _year_before(day: date) -> date:
+    """The same calendar date a year earlier; 29 February maps to 28 February."""
+    if day.month == 2 and day.day == 29:
+        day = day.replace(day=28)
+    return day.replace(year=day.year - 1)
+
+
+def total_comparison(
+    start: date, end: date, kind: Literal["previous", "last_year"]
+) -> tuple[date, date]:
+    """The days a ``total`` range is compared with: as many days just before it (``previous``),
+    or the same dates a year before (``last_year``; 29 February counts as 28 February).
+
+    >>> total_comparison(date(2024, 3, 1), date(2024, 3, 10), "previous")
+    (datetime.date(2024, 2, 20), datetime.date(2024, 2, 29))
+    >>> total_comparison(date(2024, 2, 29), date(2024, 3, 1), "last_year")
+    (datetime.date(2023, 2, 28), datetime.date(2023, 3, 1))
+    """
+    if kind == "previous":
+        days = end - start + _DAY
+        return start - days, start - _DAY
+    if kind == "last_year":
+        return _year_before(start), _year_before(end)
+    raise ValueError(f"comparison kind must be 'previous' or 'last_year', got {kind!r}")
 
 
 # --- date dimension and mapping tables ------------------------------------------------------

@@ -7,36 +7,48 @@
 from __future__ import annotations
 
 import datetime as dt
-import gc
 import hashlib
 import json
+import threading
 from collections import OrderedDict
-from collections.abc import Callable, Hashable, Mapping, Sequence
+from collections.abc import Callable, Hashable, Iterator, Mapping, Sequence
+from contextlib import AbstractContextManager, contextmanager
 from dataclasses import asdict, dataclass, replace
-from typing import Any
 
 import ibis
-import numpy as np
 import pandas as pd
-import pyarrow as pa
-import pyarrow.compute as pc
 
+from shakhes.data.model import ColumnType
+from shakhes.data.model import table as model_table
 from shakhes.data.warehouse import Warehouse
 from shakhes.engine.calendar import DIMENSION_END, DIMENSION_START, CalendarSettings, Grain
 from shakhes.engine.execute import (
     PERIOD,
     build_query,
     currencies_in,
+    date_bounds,
     missing_rates,
+    money_kpis,
     money_tables,
 )
-from shakhes.engine.planner import Plan, comparison_windows, plan_request
+from shakhes.engine.planner import DateRange, Plan, comparison_windows, plan_request
 from shakhes.engine.request import Compare, Request, Window
-from shakhes.errors import QueryError
+from shakhes.engine.shape import compare, to_long
+from shakhes.errors import InternalError, QueryError, ShakhesError
 from shakhes.spec.kpi import KpiSpec
 
+Connect = Callable[[], AbstractContextManager[Warehouse]]
+"""Opens a warehouse connection for one call of the engine (a workspace's read session)."""
+
 BASE_COLUMNS = ("period_start", "period_end", "period_label")
-COMPARE_COLUMNS = ("previous_value", "change", "change_pct")
+COMPARE_COLUMNS = (
+    "previous_start",
+    "previous_end",
+    "previous_value",
+    "previous_complete",
+    "change",
+    "change_pct",
+)
 
 
 @dataclass(frozen=True)
@@ -45,8 +57,10 @@ class Result:
 
     ``frame`` columns: ``period_start, period_end`` (the days the value covers),
     ``period_label, period_label_fa``, one column per breakdown dimension, ``kpi, value,
-    numerator, denominator`` (for ratio KPIs), and with a comparison ``previous_start,
-    previous_end, previous_value, change, change_pct``.
+    numerator, denominator`` (for ratio KPIs), ``complete`` (see :meth:`Plan.complete`; None
+    for a KPI not computed), and with a comparison ``previous_start, previous_end,
+    previous_value, previous_complete, change, change_pct``. Every KPI asked for has its rows;
+    one that could not be computed has null values and its reason in :attr:`errors`.
     """
 
     request: Request
@@ -56,6 +70,11 @@ class Result:
     currency: str | None = None
     """The currency of every money value in the result (None when it has no money KPI or no
     money rows)."""
+
+    @property
+    def errors(self) -> dict[str, ShakhesError]:
+        """KPI id → why it could not be computed (its values are null), in the order asked."""
+        return dict(self.plan.failures)
 
     def value(self, kpi: str, period_label: str | None = None, **dims: str) -> float | None:
         """One value, for tests and scripts.
@@ -83,11 +102,18 @@ class Explanation:
 
 
 class Engine:
-    """Computes KPIs from a workspace's definitions over its warehouse."""
+    """Computes KPIs from a workspace's definitions over its warehouse.
+
+    Safe to call from many threads. Built on a ``Connect`` (a workspace's read sessions), each
+    call runs on a connection of its own, so calls run in parallel; built on one
+    :class:`Warehouse` (tests, scripts), calls take turns on it. What the engine remembers —
+    results, the currencies and date ranges of each table, table schemas — is kept across
+    calls, keyed by the data version (``version``) and the definitions.
+    """
 
     def __init__(
         self,
-        warehouse: Warehouse,
+        warehouse: Warehouse | Connect,
         definitions: Mapping[str, KpiSpec],
         *,
         calendar: CalendarSettings | None = None,
@@ -95,56 +121,62 @@ class Engine:
         version: Callable[[], Hashable] = lambda: 0,
         cache_size: int = 256,
         currency: str | None = None,
-        warm_up: bool = True,
     ) -> None:
-        self.warehouse = warehouse
+        if isinstance(warehouse, Warehouse):
+            self._fixed: Warehouse | None = warehouse
+            self._connect: Connect = warehouse.session
+        else:
+            self._fixed = None
+            self._connect = warehouse
         self.currency = currency
         """The reporting currency amounts in other currencies are converted to (with rates)."""
         self.definitions = dict(definitions)
         self.calendar = calendar or CalendarSettings()
         self.params = dict(params or {})
         self._version = version
-        self._cache: OrderedDict[str, tuple[pd.DataFrame, str | None]] = OrderedDict()
+        self._cache: OrderedDict[str, tuple[pd.DataFrame, str | None, Plan]] = OrderedDict()
         self._currency_cache: dict[tuple[str, str], set[str]] = {}
+        self._range_cache: dict[tuple[str, str], dict[str, DateRange | None]] = {}
+        self._schemas: tuple[str, dict[str, ibis.Table]] = ("", {})
+        self._lock = threading.Lock()
+        """Guards the caches above; held only to read or update them, never while querying."""
+        self._local = threading.local()
         self._cache_size = cache_size
         self._definitions_key = _digest(
             {k: v.model_dump(mode="json") for k, v in sorted(self.definitions.items())}
         )
-        if warm_up and {"ad_performance", "orders"} <= set(warehouse.backend.list_tables()):
-            self.warm_up()
 
-    def warm_up(self) -> None:
-        """Build and compile (not run) a small query of the engine's usual shape.
+    @property
+    def warehouse(self) -> Warehouse:
+        """The connection of this thread's current call, or the warehouse the engine was built
+        on."""
+        current: Warehouse | None = getattr(self._local, "warehouse", None)
+        if current is not None:
+            return current
+        if self._fixed is None:
+            raise InternalError("this engine connects per call; outside a call it has none")
+        return self._fixed
 
-        Ibis and sqlglot set up their compilers on first use, which costs about 0.1 s; doing it
-        here, when the engine starts, keeps that out of the first request. Nothing is executed
-        and nothing is cached. Then the objects alive now (modules, compiler tables: all
-        long-lived) are moved out of the garbage collector's view (``gc.freeze``), so the first
-        full collection during a request does not walk them all (about 0.07 s at start-up size).
-        """
-        probe = KpiSpec.model_validate(
-            {
-                "id": "warm_up",
-                "name": {"en": "-", "fa": "-"},
-                "description": {"en": "-", "fa": "-"},
-                "formula": "sum(ad_performance.clicks where channel = 'search') "
-                "/ sum(ad_performance.impressions) - count(orders) + 1",
-                "unit": "ratio",
-                "direction": "higher_is_better",
-                "kind": "operational",
-                "timing": "leading",
-                "category": "engagement",
-            }
-        )
-        day = dt.date(2000, 1, 1)
-        for grain, by in ((Grain.MONTH, ("channel",)), (Grain.DAY, ())):
-            request = Request(("warm_up",), grain, by, day, day)
-            plan = plan_request(request, {"warm_up": probe}, calendar=self.calendar, params={})
-            self.warehouse.backend.compile(build_query(plan, plan.windows, self.warehouse))
-        for name in ("ad_performance", "orders"):
-            self._table_currencies(name)
-        gc.collect()
-        gc.freeze()
+    @contextmanager
+    def _session(self) -> Iterator[str]:
+        """Run the block on a connection of this thread: the current call's, else a new one
+        (whose table schemas come from the cache of the data version). Yields the data version,
+        read once per call, after the connection (and with it the workspace's turn) is had."""
+        if getattr(self._local, "warehouse", None) is not None:
+            yield self._local.version
+            return
+        with self._connect() as warehouse:
+            version = repr(self._version())
+            with self._lock:
+                if self._schemas[0] != version:
+                    self._schemas = (version, {})
+                tables = self._schemas[1]
+            warehouse.use_tables(tables)
+            self._local.warehouse, self._local.version = warehouse, version
+            try:
+                yield version
+            finally:
+                self._local.warehouse = self._local.version = None
 
     # ---- public API ---------------------------------------------------------------------------
 
@@ -166,31 +198,39 @@ class Engine:
             grain = Grain(grain)
         except ValueError:
             raise QueryError(
-                f"unknown grain '{grain}'", hint=f"Grains: {', '.join(g.value for g in Grain)}."
+                f"unknown grain '{grain}'",
+                code="unknown_grain",
+                params={"grain": str(grain)},
+                hint=f"Grains: {', '.join(g.value for g in Grain)}.",
             ) from None
         if compare not in (None, "previous", "last_year"):
             raise QueryError(
-                f"unknown comparison '{compare}'", hint="Compare with 'previous' or 'last-year'."
+                f"unknown comparison '{compare}'",
+                code="unknown_comparison",
+                params={"compare": str(compare)},
+                hint="Compare with 'previous' or 'last_year'.",
             )
         start, end = period or (None, None)
         for day in (start, end):
             if day is not None and not DIMENSION_START <= day <= DIMENSION_END:
                 raise QueryError(
                     f"{day} is outside the calendar shakhes knows "
-                    f"({DIMENSION_START.year}–{DIMENSION_END.year})"
+                    f"({DIMENSION_START.year}–{DIMENSION_END.year})",
+                    code="outside_calendar",
                 )
         return Request(
             tuple(kpis), grain, tuple(dict.fromkeys(by)), start, end, where or None, compare
         )
 
     def plan(self, request: Request) -> Plan:
-        return plan_request(
-            request,
-            self.definitions,
-            calendar=self.calendar,
-            params=self.params,
-            data_range=self._data_range,
-        )
+        with self._session():
+            return plan_request(
+                request,
+                self.definitions,
+                calendar=self.calendar,
+                params=self.params,
+                data_range=self._data_range,
+            )
 
     def compute(
         self,
@@ -209,6 +249,11 @@ class Engine:
         return self.run(self.request(kpis, grain, by, period, where, compare))
 
     def run(self, request: Request) -> Result:
+        """Compute ``request`` (or take it from the cache), on a connection of its own."""
+        with self._session() as version:
+            return self._run(request, version)
+
+    def _run(self, request: Request, version: str) -> Result:
         plan = self.plan(request)
         key = _digest(
             [
@@ -216,43 +261,54 @@ class Engine:
                 asdict(request),
                 plan.params,
                 asdict(self.calendar),
-                repr(self._version()),
+                version,
                 str(plan.start),
                 str(plan.end),
             ]
         )
-        if key in self._cache:
-            self._cache.move_to_end(key)
-            frame, currency = self._cache[key]
+        with self._lock:
+            cached = self._cache.get(key)
+            if cached is not None:
+                self._cache.move_to_end(key)
+        if cached is not None:
+            frame, currency, plan = cached
             return Result(request, plan, frame.copy(), from_cache=True, currency=currency)
-        windows = list(plan.windows)
+        windows: Sequence[Window] = plan.windows  # (this very tuple: see _period_index)
+        other: list[Window] = []
         if request.compare:
             # One query over the periods and the periods they are compared with, so both sides
             # share one spine: a campaign that stopped shows a drop to 0, not a missing row.
             other = comparison_windows(plan, request.compare, self.calendar)
             n = len(plan.windows)
-            windows += [replace(w, index=w.index + n) for w in other]
-            currency, convert = self._currency(plan, windows)
-            both = self._execute(plan, windows, convert)
-            current = both[both[PERIOD] < n].reset_index(drop=True)
-            previous = both[both[PERIOD] >= n].copy()
+            windows = [*plan.windows, *(replace(w, index=w.index + n) for w in other)]
+        currency, convert, failures = self._currency(plan, windows)
+        if failures:
+            # Those KPIs get null and the reason; the rest compute (over the same windows).
+            plan = plan.without(failures)
+            windows = plan.windows if not request.compare else windows
+        frame = self._execute(plan, windows, convert)
+        if request.compare:
+            n = len(plan.windows)
+            current = frame[frame[PERIOD] < n].reset_index(drop=True)
+            previous = frame[frame[PERIOD] >= n].copy()
             previous[PERIOD] = previous[PERIOD] - n
-            frame = _compare(current, previous, other, list(request.by))
-        else:
-            currency, convert = self._currency(plan, windows)
-            frame = self._execute(plan, plan.windows, convert)
-        self._cache[key] = (frame, currency)
-        if len(self._cache) > self._cache_size:
-            self._cache.popitem(last=False)
+            frame = compare(plan, current, previous, other)
+        with self._lock:
+            self._cache[key] = (frame, currency, plan)
+            if len(self._cache) > self._cache_size:
+                self._cache.popitem(last=False)
         return Result(request, plan, frame.copy(), currency=currency)
 
-    def _currency(self, plan: Plan, windows: Sequence[Window]) -> tuple[str | None, dict[str, str]]:
-        """The one currency of the money the plan adds up, and the tables whose amounts must
-        be converted to it through the rates table. Amounts in different currencies are never
-        added as they are: converted when the workspace has a reporting currency and rates for
-        every row, an error otherwise."""
+    def _currency(
+        self, plan: Plan, windows: Sequence[Window]
+    ) -> tuple[str | None, dict[str, str], dict[str, ShakhesError]]:
+        """The one currency of the money the plan adds up, the tables whose amounts must be
+        converted to it through the rates table, and the KPIs that cannot be computed for
+        want of rates. Amounts in different currencies are never added as they are: converted
+        when the workspace has a reporting currency and rates for every row; otherwise the KPIs
+        that add them up are not computed (the others are)."""
         if "currency" in plan.request.by:
-            return None, {}  # each row is in the currency it is broken down by
+            return None, {}, {}  # each row is in the currency it is broken down by
         per_table: dict[str, set[str]] = {}
         for name in money_tables(plan):
             stored = self._table_currencies(name)
@@ -261,124 +317,90 @@ class Engine:
             )
         found = set().union(*per_table.values()) if per_table else set()
         if len(found) <= 1:
-            return (found.pop() if found else None), {}
+            return (found.pop() if found else None), {}, {}
         reporting = self.currency
         if reporting is None:
-            raise QueryError(
+            mixed = QueryError(
                 f"these amounts are in {len(found)} currencies ({', '.join(sorted(found))}); "
                 "adding them up without exchange rates would give a wrong number",
-                hint="Narrow to one with --where \"currency = 'USD'\" (or break down by currency).",
+                code="mixed_currencies",
+                params={"currencies": sorted(found), "example": sorted(found)[0]},
+                hint="Filter one currency, or break down by currency.",
             )
+            return None, {}, {kpi: mixed for kpi in money_kpis(plan, per_table)}
         convert = {t: reporting for t, cs in per_table.items() if cs - {reporting}}
-        for name in convert:
+        failures: dict[str, ShakhesError] = {}
+        for name in list(convert):
             lacking = missing_rates(plan, name, windows, reporting, self.warehouse)
             if lacking:
                 code, first, days = lacking[0]
-                raise QueryError(
+                error = QueryError(
                     f"{name} has amounts in {code} on {days} day(s) without an exchange rate to "
                     f"{reporting} (the first: {first})",
-                    hint="Load rates with `shakhes rates load FILE` (date, currency, rate), or "
-                    f"leave {code} out with --where \"currency != '{code}'\".",
+                    code="missing_rates",
+                    params={"currency": code, "reporting": reporting, "table": name},
+                    hint="Load exchange rates (date, currency, rate), or filter that currency out.",
                 )
-        return reporting, convert
+                failures.update({kpi: error for kpi in money_kpis(plan, [name])})
+                del convert[name]
+        return reporting, convert, failures
 
     def _table_currencies(self, name: str) -> set[str]:
         """Every currency a table holds, cached per data version: most tables hold one, and
         then no request needs to check its rows."""
-        key = (name, repr(self._version()))
-        if key not in self._currency_cache:
-            t = self.warehouse.table(name)
-            found = self.warehouse.backend.to_pyarrow(t.select("currency").distinct())
-            self._currency_cache[key] = {
-                c for c in found.column("currency").to_pylist() if c is not None
-            }
-        return self._currency_cache[key]
+        with self._session() as version:
+            key = (name, version)
+            with self._lock:
+                known = self._currency_cache.get(key)
+            if known is None:
+                t = self.warehouse.table(name)
+                found = self.warehouse.backend.to_pyarrow(t.select("currency").distinct())
+                known = {c for c in found.column("currency").to_pylist() if c is not None}
+                with self._lock:  # keep only the current data version's (a server lives long)
+                    stale = [k for k in self._currency_cache if k[1] != version]
+                    for old in stale:
+                        del self._currency_cache[old]
+                    self._currency_cache[key] = known
+            return known
 
     def explain(self, request: Request) -> Explanation:
         """The plan and the SQL the engine runs for ``request``."""
-        plan = self.plan(request)
-        expr = build_query(plan, plan.windows, self.warehouse)
-        return Explanation(plan.describe(), str(ibis.to_sql(expr, dialect=self.warehouse.dialect)))
+        with self._session():
+            plan = self.plan(request)
+            expr = build_query(plan, plan.windows, self.warehouse)
+            sql = str(ibis.to_sql(expr, dialect=self.warehouse.dialect))
+        return Explanation(plan.describe(), sql)
 
     def clear_cache(self) -> None:
-        self._cache.clear()
+        """Forget cached results and what was learnt about the data (ranges, currencies)."""
+        with self._lock:
+            self._cache.clear()
+            self._range_cache.clear()
+            self._currency_cache.clear()
 
     # ---- internals ----------------------------------------------------------------------------
 
-    def _data_range(self, tables: Sequence[str]) -> tuple[dt.date, dt.date] | None:
-        """The first and last day with data in any of ``tables``."""
-        ranges = [r for t in tables if (r := self.warehouse.date_range(t)) is not None]
-        if not ranges:
-            return None
-        return min(r[0] for r in ranges), max(r[1] for r in ranges)
+    def _data_range(self, table: str, column: str) -> DateRange | None:
+        """The first and last day in a date column, from one query per table for all its date
+        columns, cached per data version."""
+        with self._session() as version:
+            key = (table, version)
+            with self._lock:
+                known = self._range_cache.get(key)
+            if known is None:
+                columns = [c.name for c in model_table(table).columns if c.type is ColumnType.DATE]
+                known = date_bounds(self.warehouse, table, columns)
+                with self._lock:  # keep only the current data version's (a server lives long)
+                    for old in [k for k in self._range_cache if k[1] != version]:
+                        del self._range_cache[old]
+                    self._range_cache[key] = known
+            return known[column]
 
     def _execute(
         self, plan: Plan, windows: Sequence[Window], convert: Mapping[str, str] | None = None
     ) -> pd.DataFrame:
         expr = build_query(plan, windows, self.warehouse, convert)
-        return _to_long(plan, windows, self.warehouse.backend.to_pyarrow(expr))
-
-
-def _floats(column: pa.ChunkedArray) -> np.ndarray[Any, np.dtype[np.float64]]:
-    """A numeric Arrow column as float64 with NaN for null and for ±infinity."""
-    values = pc.cast(column, pa.float64()).to_numpy(zero_copy_only=False)
-    return np.where(np.isinf(values), np.nan, values)
-
-
-def _to_long(plan: Plan, windows: Sequence[Window], wide: pa.Table) -> pd.DataFrame:
-    """Reshape the query's wide rows (one per period × breakdown, ordered) to one row per KPI."""
-    by = list(plan.request.by)
-    kpi_ids = [k.spec.id for k in plan.kpis]
-    n, k = wide.num_rows, len(kpi_ids)
-    position = {w.index: i for i, w in enumerate(windows)}
-    periods = wide.column(PERIOD).to_numpy(zero_copy_only=False)
-    at = np.array([position[int(i)] for i in periods], dtype=np.int64)
-    repeat = np.repeat(np.arange(n), k)
-
-    def per_window(values: list[object]) -> np.ndarray[Any, np.dtype[np.object_]]:
-        spread: np.ndarray[Any, np.dtype[np.object_]] = np.array(values, dtype=object)[at][repeat]
-        return spread
-
-    columns: dict[str, Any] = {
-        PERIOD: periods[repeat],
-        "period_start": per_window([w.start for w in windows]),
-        "period_end": per_window([w.end for w in windows]),
-        "period_label": per_window([w.label for w in windows]),
-        "period_label_fa": per_window([w.label_fa for w in windows]),
-    }
-    for dim in by:
-        columns[dim] = wide.column(dim).to_numpy(zero_copy_only=False)[repeat]
-    columns["kpi"] = np.tile(np.array(kpi_ids, dtype=object), n)
-    for col in ("value", "numerator", "denominator"):
-        if n:
-            nan = np.full(n, np.nan)
-            matrix = np.column_stack(
-                [
-                    _floats(wide.column(name))
-                    if (name := f"{col}_{i}") in wide.column_names
-                    else nan
-                    for i in range(k)
-                ]
-            )
-            columns[col] = matrix.reshape(-1)
-        else:
-            columns[col] = np.empty(0, dtype=np.float64)
-    return pd.DataFrame(columns)
-
-
-def _compare(
-    current: pd.DataFrame, previous: pd.DataFrame, windows: Sequence[Window], by: list[str]
-) -> pd.DataFrame:
-    keys = [PERIOD, *by, "kpi"]
-    prev = previous[[*keys, "value"]].rename(columns={"value": "previous_value"})
-    out = current.merge(prev, on=keys, how="left")
-    bounds = {w.index: (w.start, w.end) for w in windows}
-    out["previous_start"] = out[PERIOD].map(lambda i: bounds[i][0])
-    out["previous_end"] = out[PERIOD].map(lambda i: bounds[i][1])
-    out["change"] = out["value"] - out["previous_value"]
-    base = out["previous_value"].abs().replace(0.0, np.nan)
-    out["change_pct"] = out["change"] / base
-    return out
+        return to_long(plan, windows, self.warehouse.backend.to_pyarrow(expr))
 
 
 def _digest(obj: object) -> str:

@@ -14,7 +14,8 @@ Shape of the query (``Engine.explain`` shows the SQL):
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+import datetime as dt
+from collections.abc import Iterable, Mapping, Sequence
 from itertools import pairwise
 from typing import Any
 
@@ -31,7 +32,7 @@ from shakhes.engine.compile import (
     compile_condition,
     compile_value,
 )
-from shakhes.engine.planner import Measure, Plan
+from shakhes.engine.planner import Measure, Plan, aggregates
 from shakhes.engine.request import Window
 from shakhes.formula import ast
 
@@ -177,16 +178,49 @@ def _read_rows(plan: Plan, name: str, windows: Sequence[Window], warehouse: Ware
     return t.filter(t[time_col].between(lo, hi))
 
 
+def date_bounds(
+    warehouse: Warehouse, name: str, columns: Sequence[str]
+) -> dict[str, tuple[dt.date, dt.date] | None]:
+    """The first and last day in each of ``columns`` of table ``name`` (None for a column with
+    no value), in one query."""
+    t = warehouse.table(name)
+    found = warehouse.backend.to_pyarrow(
+        t.aggregate(
+            **{f"lo_{i}": t[c].min() for i, c in enumerate(columns)},
+            **{f"hi_{i}": t[c].max() for i, c in enumerate(columns)},
+        )
+    ).to_pylist()[0]
+    out: dict[str, tuple[dt.date, dt.date] | None] = {}
+    for i, column in enumerate(columns):
+        lo, hi = found[f"lo_{i}"], found[f"hi_{i}"]
+        out[column] = None if lo is None or hi is None else (_day(lo), _day(hi))
+    return out
+
+
+def _day(value: Any) -> dt.date:
+    return value.date() if isinstance(value, dt.datetime) else value
+
+
+def _adds_money(agg: ast.Aggregate) -> bool:
+    if agg.column is None or agg.func in ("count", "count_distinct"):
+        return False
+    return model_table(agg.table).column(agg.column).unit == "currency"
+
+
 def money_tables(plan: Plan) -> list[str]:
     """Tables whose money columns (cost, revenue, …) the plan adds up."""
-    tables = []
-    for m in plan.measures:
-        agg = m.aggregate
-        if agg.column is None or agg.func in ("count", "count_distinct"):
-            continue
-        if model_table(agg.table).column(agg.column).unit == "currency":
-            tables.append(agg.table)
+    tables = [m.table for m in plan.measures if _adds_money(m.aggregate)]
     return list(dict.fromkeys(tables))
+
+
+def money_kpis(plan: Plan, tables: Iterable[str]) -> list[str]:
+    """The plan's KPIs that add up money columns of any of ``tables``."""
+    wanted = set(tables)
+    return [
+        k.spec.id
+        for k in plan.kpis
+        if any(_adds_money(a) and a.table in wanted for a in aggregates(k.expr))
+    ]
 
 
 def currencies_in(
@@ -244,6 +278,8 @@ def _period_index(
     (Jalali grains, comparison windows)."""
     first = windows[0].start
     grain = plan.request.grain
+    if grain is Grain.TOTAL:
+        return ibis.literal(0, "int32")
     if grain is Grain.DAY:
         return day.delta(ibis.literal(first, "date"), unit="day").cast("int32")
     if grain is Grain.WEEK:

@@ -42,6 +42,10 @@ _SQL_TYPES = {
     ColumnType.FLOAT: "DOUBLE",
     ColumnType.BOOLEAN: "BOOLEAN",
 }
+# Booleans are read as text and checked: DuckDB would read '1', 't' or 'yes' as true, which
+# the canonical format (and so `shakhes load`) does not take.
+_READ_TYPES = {**_SQL_TYPES, ColumnType.BOOLEAN: "VARCHAR"}
+_BOOLEANS = "('true', 'false')"
 _NOT_CLEAN = "shakhes: a row fails a check"
 _FAIL = f"error('{_NOT_CLEAN}')"
 _COMMON_CURRENCIES = (
@@ -176,7 +180,7 @@ def _source(
     known = {c.name: c for c in table.columns}
     if info.format == "csv":
         types = ", ".join(
-            f"{_lit(h)}: {_lit(_SQL_TYPES[known[h].type] if h in known else 'VARCHAR')}"
+            f"{_lit(h)}: {_lit(_READ_TYPES[known[h].type] if h in known else 'VARCHAR')}"
             for h in header
         )
         source = (
@@ -257,8 +261,8 @@ def _typed(c: str, kind: str, col: Column, fmt: str) -> str:
                 f"WHEN regexp_full_match({c}, {_lit(_PLAIN_NUMBER)}) THEN CAST({c} AS DOUBLE) "
                 f"ELSE {_FAIL} END"
             )
-    elif col.type is ColumnType.BOOLEAN and kind == "BOOLEAN":
-        return c
+    elif col.type is ColumnType.BOOLEAN and kind == "BOOLEAN":  # as the text a CSV has
+        return f"CASE WHEN {c} THEN 'true' WHEN NOT {c} THEN 'false' END"
     raise NotClean
 
 
@@ -279,7 +283,7 @@ def _from_json(c: str, col: Column) -> str:
     elif col.type.is_numeric:
         value = f"WHEN regexp_full_match({raw}, {_lit(_JSON_NUMBER)}) THEN CAST({raw} AS DOUBLE) "
     else:
-        value = f"WHEN {raw} = 'true' THEN true WHEN {raw} = 'false' THEN false "
+        value = f"WHEN {raw} IN {_BOOLEANS} THEN {raw} "  # as the text a CSV has
     return f"CASE WHEN {c} IS NULL THEN NULL {value}ELSE {_FAIL} END"
 
 
@@ -363,6 +367,9 @@ def _checks(col: Column, table: Table) -> list[str]:
         if col.name == "currency":
             checks.append(f"NOT regexp_full_match(trim({c}), '[A-Z]{{3}}')")
         return checks
+    if col.type is ColumnType.BOOLEAN:
+        text = f"lower(trim({c})) NOT IN {_BOOLEANS}"
+        return [f"({c} IS NULL OR {text})" if col.required else f"(trim({c}) <> '' AND {text})"]
     checks = [f"{c} IS NULL"] if col.required else []
     if col.type is ColumnType.DATE:
         checks.append(f"year({c}) < 1800")  # a Jalali date: the general path converts it
@@ -389,7 +396,9 @@ def _all_good(table: Table, header: list[str]) -> str:
             parts.append(f"{c} IN ({', '.join(_lit(code) for code in _COMMON_CURRENCIES)})")
         elif col.type is ColumnType.STRING and col.required and col.name in table.natural_key:
             parts.append(f"{c} <> ''")  # the cells are trimmed already
-        elif col.type in (ColumnType.DATE, ColumnType.BOOLEAN) and col.required:
+        elif col.type is ColumnType.BOOLEAN and col.required:
+            parts.append(f"{c} IN {_BOOLEANS}")
+        elif col.type is ColumnType.DATE and col.required:
             parts.append(f"{c} IS NOT NULL")
     numbers = [c for c in present if c.type.is_numeric]
     required = [_q(c.name) for c in numbers if c.required]
@@ -430,6 +439,8 @@ def _stored(table: Table, header: list[str]) -> str:
             values.append(f"coalesce({name}, '')" if c.required else f"nullif({name}, '')")
         elif c.type is ColumnType.INTEGER:
             values.append(f"CAST({name} AS BIGINT)")
+        elif c.type is ColumnType.BOOLEAN:
+            values.append(f"CAST(nullif(lower(trim({name})), '') AS BOOLEAN)")
         else:
             values.append(name)
     return ", ".join(values)

@@ -36,7 +36,7 @@ class Layout:
 
 
 def candidates(source: str) -> list[SourceSpec]:
-    """The layouts to try for ``--source`` (``auto``: all of them)."""
+    """The layouts to try for a source name (``auto``: all of them)."""
     if source == "auto":
         return list(REGISTRY.values())
     if source == "canonical":
@@ -48,37 +48,43 @@ def candidates(source: str) -> list[SourceSpec]:
     raise DataError(
         f"unknown source '{source}'" + (f" — did you mean '{hint}'?" if hint else ""),
         hint=f"Sources: auto, {', '.join(names)}.",
+        code="unknown_source",
+        params={"source": source, "suggestion": hint, "sources": names},
     )
 
 
 def find_layout(path: Path, rows: Sequence[Row], specs: Sequence[SourceSpec]) -> Layout:
-    """The header row and the source layout it belongs to, among the first rows of a file."""
-    # Per layout, its best header row; a layout that stacks tables (GA4) prefers a table with a
-    # day column. Between layouts, the most fields found wins, then the fewest unplaced headers,
-    # then the earliest row and the earlier layout.
-    best: dict[int, tuple[tuple[int, ...], int, int, int]] = {}
-    nearest_miss: tuple[int, SourceSpec, Row, list[str]] | None = None
+    """The header row and the source layout it belongs to, among the first rows of a file.
+
+    Only rows that look like a header (at least two filled cells, most of them words rather
+    than numbers or dates) are considered. Per layout, its best header row is the one with the
+    most of its fields, then the fewest headers it does not know; a layout that stacks tables
+    (GA4) prefers a table with a day column. Between layouts: the most fields found wins, then
+    the fewest unplaced headers, then the layout whose shape fits the file (title lines above
+    the header, or none), then the earliest row and the earlier layout.
+    """
+    best: dict[int, tuple[tuple[int, ...], tuple[int, ...], int]] = {}
     for i, row in enumerate(rows[:HEADER_SEARCH_ROWS]):
+        if not _header_like(row):
+            continue
+        above = _Above(rows[:i])
         for k, spec in enumerate(specs):
             if is_comment(spec, row):
                 continue
             found, missing = spec.score(row.cells)
-            if found == 0:
-                continue
             if missing or found < 2:
-                if nearest_miss is None or found > nearest_miss[0]:
-                    nearest_miss = (found, spec, row, missing)
                 continue
-            unplaced = sum(1 for c in row.cells if c.strip() and spec.field_for(c) is None)
-            rank: tuple[int, ...] = (found, -unplaced)
+            unplaced = sum(1 for c in row.cells if c.strip() and not spec.knows(c))
+            within: tuple[int, ...] = (found, -unplaced)
             if spec.comment_prefix is not None:
-                rank = (int(has_day(spec, row.cells)), *rank)
-            if k not in best or rank > best[k][0]:
-                best[k] = (rank, found, -unplaced, i)
+                within = (int(has_day(spec, row.cells)), *within)
+            between = (found, -unplaced, int(above.fits(spec)))
+            if k not in best or within > best[k][0]:
+                best[k] = (within, between, i)
     if not best:
-        raise _not_recognised(path, specs, nearest_miss)
-    k = min(best, key=lambda k: (-best[k][1], -best[k][2], best[k][3], k))
-    spec, index = specs[k], best[k][3]
+        raise _not_recognised(path, rows, specs)
+    k = min(best, key=lambda k: (tuple(-v for v in best[k][1]), best[k][2], k))
+    spec, index = specs[k], best[k][2]
     header = rows[index].cells
     columns: dict[int, Field] = {}
     taken: dict[str, int] = {}
@@ -95,6 +101,7 @@ def find_layout(path: Path, rows: Sequence[Row], specs: Sequence[SourceSpec]) ->
                 f"{taken[f.canonical] + 1} and {pos + 1}); which one holds {f.canonical} "
                 "cannot be told",
                 hint="Delete or rename one of them.",
+                code="repeated_column",
             )
     currencies = {
         c
@@ -104,8 +111,9 @@ def find_layout(path: Path, rows: Sequence[Row], specs: Sequence[SourceSpec]) ->
     }
     if len(currencies) > 1:
         raise DataError(
-            f"{path}: money columns in different currencies ({', '.join(currencies)})",
+            f"{path}: money columns in different currencies ({', '.join(sorted(currencies))})",
             hint="Export the report in one currency.",
+            code="mixed_currencies",
         )
     return Layout(
         spec,
@@ -115,6 +123,28 @@ def find_layout(path: Path, rows: Sequence[Row], specs: Sequence[SourceSpec]) ->
         list(rows[:index]),
         currencies.pop() if currencies else None,
     )
+
+
+class _Above:
+    """The rows above a candidate header, and whether a layout's shape fits them."""
+
+    def __init__(self, rows: Sequence[Row]) -> None:
+        self.rows = rows
+        self.filled = any(c.strip() for r in rows for c in r.cells)
+        self._range: bool | None = None
+
+    def fits(self, spec: SourceSpec) -> bool:
+        """A layout that writes no title lines fits a header on the first filled row; one that
+        writes them fits title lines that state the report's dates (or ``#`` comments)."""
+        if not spec.title_lines:
+            return not self.filled
+        if not self.filled:
+            return False
+        if spec.comment_prefix is not None:
+            return any(is_comment(spec, r) for r in self.rows)
+        if self._range is None:
+            self._range = preamble_range(self.rows) is not None
+        return self._range
 
 
 def is_comment(spec: SourceSpec, row: Row) -> bool:
@@ -129,34 +159,104 @@ def has_day(spec: SourceSpec, header: Sequence[str]) -> bool:
     return time_column in found or spec.copies.get(time_column) in found
 
 
-def _not_recognised(
-    path: Path, specs: Sequence[SourceSpec], miss: tuple[int, SourceSpec, Row, list[str]] | None
-) -> DataError:
-    tried = ", ".join(sorted({s.name.split(":")[0] for s in specs}))
-    if miss is None:
+_VALUE = re.compile(r"[\d\s.,:;/\\+\-−%٪$€£¥<>()'’٬٫#]*\d[\d\s.,:;/\\+\-−%٪$€£¥<>()'’٬٫A-Za-z]*")
+_MARKERS = V.DEFAULT_EMPTY_MARKERS - {""}
+
+
+def _is_value(cell: str) -> bool:
+    """A cell that reads as a value (a number, an amount, a date, a ``--``), not a name."""
+    text = V.normalize_digits(cell.strip().strip('"'))
+    if text.casefold() in _MARKERS:
+        return True
+    return bool(_VALUE.fullmatch(text)) and sum(c.isalpha() for c in text) <= 3
+
+
+def _header_like(row: Row) -> bool:
+    """Whether a row can be a header: at least two filled cells, and more names than values
+    among them (a data row is mostly numbers, amounts and dates)."""
+    filled = [c for c in row.cells if c.strip()]
+    if len(filled) < 2:
+        return False
+    values = sum(1 for c in filled if _is_value(c))
+    return values * 2 < len(filled)
+
+
+def _probable_header(rows: Sequence[Row], specs: Sequence[SourceSpec]) -> Row | None:
+    """The row a file that fits no layout most likely has as its header: the first row that
+    looks like a header and has a column some layout knows — else the first that looks like a
+    header. Rows below it are data, never taken for headers."""
+    first: Row | None = None
+    for row in rows[:HEADER_SEARCH_ROWS]:
+        if not _header_like(row) or all(is_comment(s, row) for s in specs):
+            continue
+        first = first or row
+        if any(spec.score(row.cells)[0] for spec in specs):
+            return row
+    return first
+
+
+def _not_recognised(path: Path, rows: Sequence[Row], specs: Sequence[SourceSpec]) -> DataError:
+    tried = sorted({s.name.split(":")[0] for s in specs})
+    canonical = all(s.name.startswith("canonical:") for s in specs)
+    row = _probable_header(rows, specs)
+    fits = [(s.score(row.cells), -k, s) for k, s in enumerate(specs)] if row else []
+    fits = [f for f in fits if f[0][0]]
+    if row is None or not fits:
+        shown = ""
+        if row is not None:
+            cells = ", ".join(repr(c.strip()) for c in row.cells if c.strip())
+            shown = f"; line {row.line} looks like a header: {cells}"
+        if canonical:
+            return DataError(
+                f"{path}: no header row with the canonical column names in the first "
+                f"{HEADER_SEARCH_ROWS} rows{shown}",
+                hint="The first row must name the table's columns (docs/data-model.md).",
+                code="not_canonical",
+            )
         return DataError(
             f"{path}: no header row of a known layout in the first {HEADER_SEARCH_ROWS} rows "
-            f"(tried: {tried})",
-            hint="Pass --source NAME, or describe the file with --mapping FILE.yml "
-            "(`shakhes import --suggest-mapping FILE` writes a starting one).",
+            f"(tried: {', '.join(tried)}){shown}",
+            hint="Describe the file with a mapping file (docs/importing.md).",
+            code="unrecognised_layout",
+            params={"layouts": ", ".join(tried)},
         )
-    _, spec, row, missing = miss
-    unplaced = [c for c in row.cells if c.strip() and spec.field_for(c) is None]
-    parts = [
-        f"{path}: the headers on line {row.line} look most like the {spec.title} layout "
-        f"({spec.name.split(':')[0]}), but"
-    ]
+    (_, missing), _, spec = max(
+        fits,
+        key=lambda f: (
+            f[0][0],
+            -sum(1 for c in row.cells if c.strip() and not f[2].knows(c)),
+            f[1],
+        ),
+    )
+    name = spec.name.split(":")[0]
+    unplaced = [c.strip() for c in row.cells if c.strip() and not spec.knows(c)]
+    parts = [f"{path}: the headers on line {row.line} look most like the {spec.title} layout"]
+    if not canonical:
+        parts[0] += f" ({name})"
     if missing:
-        parts.append(f"the required column(s) {', '.join(repr(m) for m in missing)} are missing")
+        parts.append(
+            f", but the required column(s) {', '.join(repr(m) for m in missing)} are missing"
+        )
     else:
-        parts.append("too few of its columns are there")
+        parts.append(", but too few of its columns are there")
     if unplaced:
         wanted = [h for f in spec.fields if f.headers[0] in missing for h in f.headers]
         shown = ", ".join(_with_guess(u, wanted) for u in unplaced[:12])
-        parts.append(f"; headers it could not place: {shown}")
+        more = f" and {len(unplaced) - 12} more" if len(unplaced) > 12 else ""
+        parts.append(f"; headers it could not place: {shown}{more}")
+    if canonical:
+        return DataError(
+            "".join(parts),
+            hint="Add the missing columns (docs/data-model.md lists each table's columns).",
+            code="missing_columns",
+            params={"missing": missing},
+        )
     return DataError(
-        " ".join(parts[:2]) + "".join(parts[2:]),
-        hint=f"Layouts tried: {tried}. Use --mapping FILE.yml for other layouts.",
+        "".join(parts),
+        hint=f"Layouts tried: {', '.join(tried)}. A mapping file describes any other layout "
+        "(docs/importing.md).",
+        code="unrecognised_layout",
+        params={"layouts": ", ".join(tried), "nearest": name, "missing": missing},
     )
 
 

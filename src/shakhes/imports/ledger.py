@@ -1,7 +1,8 @@
 """The import ledger: every import is one transaction, recorded with what it replaced.
 
 - ``shakhes_imports`` logs each import (file, SHA-256, source, account, counts, date range, who,
-  when); an import that fills several tables (a GA4 BigQuery export: ``web_traffic`` and
+  when, and the options it was imported with: currency, account, mapping, encoding); an import
+  that fills several tables (a GA4 BigQuery export: ``web_traffic`` and
   ``orders``) has one record per table, all written in the same transaction with the same file,
   SHA-256 and time, and ``undo`` of any of them undoes them all;
 - canonical rows carry the ``_import_id`` that wrote them;
@@ -58,7 +59,11 @@ _RECORD_COLUMNS = (
     "actor",
     "imported_at",
     "undone_at",
+    "options",
 )
+OPTION_NAMES = ("source", "currency", "account", "mapping", "encoding")
+"""The options an import records (:attr:`ImportRecord.options`): the ones that change what a
+file's rows become. A file imported again with other ones replaces what it wrote before."""
 
 
 @dataclass(frozen=True)
@@ -92,6 +97,25 @@ class ImportRecord:
     actor: str
     imported_at: dt.datetime
     undone_at: dt.datetime | None
+    options: dict[str, str | None] = field(default_factory=dict)
+    """The options it was imported with (see :data:`OPTION_NAMES`); empty for imports
+    recorded before options were."""
+
+
+def changed_options(
+    before: ImportRecord, now: dict[str, str | None]
+) -> list[tuple[str, str | None, str | None]]:
+    """The options of ``now`` that differ from those ``before`` was imported with: (name, then,
+    now). An import recorded without its options is compared on its source and account."""
+    then: dict[str, str | None] = dict(before.options) or {
+        "source": before.source,
+        "account": before.account,
+    }
+    return [
+        (name, then.get(name), now.get(name))
+        for name in OPTION_NAMES
+        if name in then and then.get(name) != now.get(name)
+    ]
 
 
 @dataclass(frozen=True)
@@ -113,6 +137,10 @@ class Commit:
     in_place: int | None = None
     """The import id of rows already written into the table (``stage`` is a view of them):
     they are not copied again, and nothing they replace is taken for one of them."""
+    options: dict[str, str | None] = field(default_factory=dict)
+    supersedes: int | None = None
+    """An import of the same file with other options: every row it wrote is replaced (kept in
+    the history table, as any replaced row, so that undoing this import brings them back)."""
 
 
 @dataclass(frozen=True)
@@ -236,13 +264,19 @@ class Ledger:
     def quarantine(
         self, import_id: int | None = None, *, include_resolved: bool = False
     ) -> list[tuple[int, str, int, str | None, str | None, str, dict[str, str]]]:
-        """Quarantined rows: (import id, file, line, column, value, reason, row)."""
+        """Quarantined rows: (import id, file, line, column, value, reason, row). Without
+        ``include_resolved``, only those still waiting: not imported since (a retry, a
+        re-import with other options), and of an import that was not undone."""
         where, params = [], []
         if import_id is not None:
             where.append("import_id = ?")
             params.append(import_id)
         if not include_resolved:
             where.append("resolved_by IS NULL")
+            where.append(
+                f"import_id NOT IN (SELECT import_id FROM {IMPORTS_TABLE} "
+                "WHERE undone_at IS NOT NULL)"
+            )
         clause = f"WHERE {' AND '.join(where)}" if where else ""
         rows = self._rows(
             f"SELECT import_id, file_name, line, column_name, cell, reason, row_json "
@@ -271,12 +305,15 @@ class Ledger:
         totals: dict[str, float],
         actor: str,
         in_place: int | None = None,
+        options: dict[str, str | None] | None = None,
+        supersedes: int | None = None,
     ) -> ImportRecord:
         """Merge the staged rows into ``table`` in one transaction and record the import.
 
         A staged row whose natural key is already there replaces the old row (kept in the
         history table); with ``replace_range``, rows of the file's scope and date range that the
-        file lacks are removed (kept too). Nothing is written unless everything is.
+        file lacks are removed (kept too); with ``supersedes``, every row that import wrote is
+        replaced. Nothing is written unless everything is.
         """
         part = Commit(
             table=table,
@@ -292,6 +329,8 @@ class Ledger:
             totals=totals,
             actor=actor,
             in_place=in_place,
+            options=dict(options or {}),
+            supersedes=supersedes,
         )
         return self.commit_many([part])[0]
 
@@ -316,6 +355,8 @@ class Ledger:
             raise InternalError(
                 f"rows written as import #{part.in_place}, but #{import_id} is next"
             )
+        if part.supersedes is not None:
+            self._supersede(cur, part.supersedes, import_id, table)
         if table.name == "customers":  # a customer list replaces the customers from orders
             derived_customers.remove(cur, wh)
         if is_partial(table):
@@ -360,9 +401,11 @@ class Ledger:
             part.actor,
             now,
             None,
+            dict(part.options),
         )
         values = [getattr(record, c) for c in _RECORD_COLUMNS]
         values[_RECORD_COLUMNS.index("totals")] = json.dumps(part.totals, sort_keys=True)
+        values[_RECORD_COLUMNS.index("options")] = json.dumps(part.options, sort_keys=True)
         marks = ", ".join("?" for _ in _RECORD_COLUMNS)
         cur.execute(
             wh.param(
@@ -372,6 +415,30 @@ class Ledger:
         )
         _after_change(cur, wh, {table.name}, self.inactivity_days)
         return record
+
+    def _supersede(self, cur: Any, old: int, new: int, table: Table) -> None:
+        """Replace every row import ``old`` wrote in ``table`` by import ``new`` (kept in the
+        history table, restored by undoing ``new``); its quarantined rows are settled by ``new``
+        too, which read the same file again."""
+        wh = self.warehouse
+        self._check_not_replaced(self.get(old), "replaced by an import with other options")
+        target, history = _q(table.name), history_table(table.name)
+        cols = ", ".join(_q(c) for c in table.column_names)
+        cur.execute(
+            wh.param(
+                f"INSERT INTO {history} ({cols}, {IMPORT_ID}, {REPLACED_BY}) "
+                f"SELECT {cols}, {IMPORT_ID}, ? FROM {target} WHERE {IMPORT_ID} = ?"
+            ),
+            [new, old],
+        )
+        cur.execute(wh.param(f"DELETE FROM {target} WHERE {IMPORT_ID} = ?"), [old])
+        cur.execute(
+            wh.param(
+                f"UPDATE {QUARANTINE_TABLE} SET resolved_by = ? "
+                "WHERE import_id = ? AND resolved_by IS NULL"
+            ),
+            [new, old],
+        )
 
     def _merge_on(self, cur: Any, part: Commit, import_id: int) -> tuple[int, int]:
         """Replace the rows whose natural key the staged rows carry by the staged rows (the old
@@ -509,6 +576,19 @@ class Ledger:
                     [by, import_id, line],
                 )
 
+    def replaced_rows(self, record: ImportRecord) -> int:
+        """How many rows of other imports ``record`` (with the imports of its transaction)
+        replaced or removed, kept for its undo."""
+        return sum(
+            int(
+                self._rows(
+                    f"SELECT count(*) FROM {history_table(r.table_name)} WHERE {REPLACED_BY} = ?",
+                    [r.import_id],
+                )[0][0]
+            )
+            for r in self.together(record)
+        )
+
     def together(self, record: ImportRecord) -> list[ImportRecord]:
         """The standing imports written in the same transaction as ``record`` (itself
         included), oldest first: same file, SHA-256 and time."""
@@ -529,6 +609,22 @@ class Ledger:
             raise DataError(
                 f"import #{import_id} was already undone on {record.undone_at:%Y-%m-%d %H:%M}"
             )
+        records = self._check_not_replaced(record, "undone")
+        now = dt.datetime.now(dt.UTC).replace(tzinfo=None)
+        deleted = restored = 0
+        with self.warehouse.transaction() as cur:
+            for r in reversed(records):
+                d, k = self._undo_on(cur, r.import_id, TABLES[r.table_name], now)
+                deleted, restored = deleted + d, restored + k
+            tables = {r.table_name for r in records}
+            _after_change(cur, self.warehouse, tables, self.inactivity_days)
+        others = tuple(r.import_id for r in records if r.import_id != import_id)
+        return UndoResult(import_id, deleted, restored, others)
+
+    def _check_not_replaced(self, record: ImportRecord, what: str) -> list[ImportRecord]:
+        """The imports of ``record``'s transaction, when no later import replaced any of their
+        rows; else an error naming the later imports to undo first."""
+        import_id = record.import_id
         records = self.together(record)
         ids = {r.import_id for r in records}
         for r in records:
@@ -546,20 +642,13 @@ class Ledger:
                 names = ", ".join(f"#{i}" for i in later)
                 whose = "its rows" if r.import_id == import_id else f"the rows of #{r.import_id}"
                 raise DataError(
-                    f"import #{import_id} cannot be undone yet: later import(s) {names} replaced "
-                    f"some of {whose}",
-                    hint=f"Undo {names} first (newest first), then #{import_id}.",
+                    f"import #{import_id} cannot be {what} yet: later import(s) {names} "
+                    f"replaced some of {whose}",
+                    hint=f"Undo {names} first (newest first), then try again.",
+                    code="replaced_by_later_import",
+                    params={"import_id": import_id, "later": later},
                 )
-        now = dt.datetime.now(dt.UTC).replace(tzinfo=None)
-        deleted = restored = 0
-        with self.warehouse.transaction() as cur:
-            for r in reversed(records):
-                d, k = self._undo_on(cur, r.import_id, TABLES[r.table_name], now)
-                deleted, restored = deleted + d, restored + k
-            tables = {r.table_name for r in records}
-            _after_change(cur, self.warehouse, tables, self.inactivity_days)
-        others = tuple(r.import_id for r in records if r.import_id != import_id)
-        return UndoResult(import_id, deleted, restored, others)
+        return records
 
     def _undo_on(self, cur: Any, import_id: int, table: Table, now: dt.datetime) -> tuple[int, int]:
         """Undo one import on ``cur`` inside an open transaction: (rows deleted, restored)."""
@@ -585,12 +674,18 @@ class Ledger:
             wh.param(f"UPDATE {IMPORTS_TABLE} SET undone_at = ? WHERE import_id = ?"),
             [now, import_id],
         )
+        # Quarantined rows it settled (a retry, a re-import with other options) are open again.
+        cur.execute(
+            wh.param(f"UPDATE {QUARANTINE_TABLE} SET resolved_by = NULL WHERE resolved_by = ?"),
+            [import_id],
+        )
         return deleted, restored
 
 
 def _record(row: tuple[Any, ...]) -> ImportRecord:
     data = dict(zip(_RECORD_COLUMNS, row, strict=True))
     data["totals"] = json.loads(data["totals"])
+    data["options"] = json.loads(data["options"]) if data["options"] else {}
     for name in ("date_from", "date_to"):
         value = data[name]
         if isinstance(value, dt.datetime):

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
+import hashlib
 import os
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
@@ -24,10 +25,11 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from shakhes.data.model import CHANNELS, ColumnType, Table
-from shakhes.data.warehouse import IMPORT_ID, Warehouse, arrow_schema
+from shakhes.data.warehouse import IMPORT_ID, STAGE_LINE, Warehouse, arrow_schema
 from shakhes.engine.compile import matchable_text
-from shakhes.errors import DataError, nearest
-from shakhes.imports import fast
+from shakhes.errors import DataError, Issue, nearest
+from shakhes.imports import fast, strict
+from shakhes.imports import repeated as R
 from shakhes.imports import values as V
 from shakhes.imports.customers import DEFAULT_INACTIVITY_DAYS
 from shakhes.imports.layout import (
@@ -40,7 +42,7 @@ from shakhes.imports.layout import (
     looks_like_header,
     preamble_range,
 )
-from shakhes.imports.ledger import ImportRecord, Ledger, Rejected, cell_names
+from shakhes.imports.ledger import ImportRecord, Ledger, Rejected, cell_names, changed_options
 from shakhes.imports.mapping import load_mapping
 from shakhes.imports.partial import (
     column_changes,
@@ -150,6 +152,17 @@ class ImportReport:
     already_imported: int | None = None
     skipped: tuple[tuple[str, int], ...] = ()
     """Rows the layout says are not records (line-item continuations, cancelled orders)."""
+    added_rows: int = 0
+    """Rows that shared their natural key with another row of the file and were added
+    together (see :mod:`shakhes.imports.repeated`)…"""
+    added_into: int = 0
+    """… into this many rows."""
+    key_label: str = ""
+    """The natural key in words (``campaign/ad group/ad/day``), for the report."""
+    replaces: int | None = None
+    """The import of the same file, with other options, whose rows this one replaces."""
+    changed_options: tuple[tuple[str, str | None, str | None], ...] = ()
+    """The options that differ from that import's: (name, then, now)."""
     changed: tuple[tuple[str, int], ...] = ()
     """For a file that writes only some columns: per column, the rows already there whose
     value it changes (would change, in a dry run)."""
@@ -189,6 +202,15 @@ class _Importer:
         self.fingerprint: Future[Fingerprint] = Future()
         self.ascii_text = False
         """The straight read found no non-ASCII text (so no spelling to unify)."""
+        self._layout: Layout | None = None
+        self._rejected_keys: list[tuple[int, tuple[Any, ...]]] = []
+        """Line and natural key of each quarantined row (layouts that add repeated rows)."""
+        self._defaulted: set[str] = set()
+        """Number columns the file lacks, filled with the layout's default."""
+        self._unknown: dict[str, int] = {}
+        """Optional number columns: accepted rows whose cell was empty or unknown."""
+        self._decimal: str | None = None
+        """The decimal separator of the file's number columns whose own values do not tell."""
 
     def run(self) -> ImportReport:
         # The file is checksummed by a thread while it is read (hashlib lets go of the GIL).
@@ -296,10 +318,13 @@ class _Importer:
         checks, then a dry run's preview, or the merge and the import record."""
         if in_place is None or not (self.fingerprint.result().ascii or self.ascii_text):
             self._unify_spellings(rows, table, in_place)
-        self._refuse_duplicates(stage, table)
+        added = self._repeated_keys(info, spec, stage, table)
+        if added.changed:
+            totals = self._stage_totals(stage, table)
         if self.options.strict and self.rejected:
             raise _all_problems(self.path, self.rejected)
         self._check_summary(totals)
+        self._note_defaults_and_unknowns(table)
         date_range = (totals.lo, totals.hi) if totals.lo and totals.hi else None
         report = ImportReport(
             str(self.path),
@@ -317,14 +342,24 @@ class _Importer:
             tuple(self.rejected[:MAX_REJECTED]),
             dry_run=self.options.dry_run,
             skipped=tuple(sorted(self.skipped.items())),
+            added_rows=added.rows,
+            added_into=added.into,
+            key_label=self._key_label(table),
             changed=column_changes(self.warehouse, stage, table),
         )
+        ledger = Ledger(self.warehouse, inactivity_days=self.options.inactivity_days)
+        options = self._recorded_options(spec)
+        previous = ledger.same_file(table.name, self.fingerprint.result().sha256)
+        supersedes: int | None = None
+        if previous is not None and not self.options.replace_range:
+            changed = changed_options(previous, options)
+            if not changed:
+                return replace(report, already_imported=previous.import_id, accepted=0)
+            self._refuse_reimport_over_replaced(ledger, previous, changed)
+            supersedes = previous.import_id
+            report = replace(report, replaces=supersedes, changed_options=tuple(changed))
         if self.options.dry_run:
             return self._preview(report, stage, table, in_place)
-        ledger = Ledger(self.warehouse, inactivity_days=self.options.inactivity_days)
-        previous = ledger.same_file(table.name, self.fingerprint.result().sha256)
-        if previous is not None and not self.options.replace_range:
-            return replace(report, already_imported=previous.import_id, accepted=0)
         self._report(Step("merging", None, totals.rows, self.rows_read, "rows"))
         record = ledger.commit(
             table=table,
@@ -340,6 +375,8 @@ class _Importer:
             totals=totals.sums,
             actor=self.options.actor,
             in_place=in_place,
+            options=options,
+            supersedes=supersedes,
         )
         return _from_record(report, record)
 
@@ -396,8 +433,8 @@ class _Importer:
             f"{self.path}: this report is not broken down by day (no Day column"
             + (f"; it covers {rng[0]} to {rng[1]}" if rng else "")
             + ")",
-            hint=spec.daily_hint
-            or "In Google Ads add the segment Time → Day to the table and download it again.",
+            hint=spec.daily_hint or "Export the report broken down by day.",
+            code="not_daily",
         )
 
     def _one_table(self, body: Iterator[Row], layout: Layout) -> Iterator[Row]:
@@ -449,6 +486,7 @@ class _Importer:
         self, batch: Block, layout: Layout, table: Table, single_day: dt.date | None
     ) -> pa.Table:
         spec = layout.spec
+        self._layout = layout
         self.rows_read += len(batch)
         fields = {f.canonical: f for f in layout.columns.values()}
         records: list[dict[str, str]] | None = None
@@ -507,10 +545,12 @@ class _Importer:
                 return records[i].get(name, "")
             return texts[name][i].as_py() if name in texts else ""
 
-        bad: dict[int, tuple[str | None, str | None, str]] = {}
+        bad: dict[int, list[tuple[str | None, str | None, str]]] = {}
 
         def reject(i: int, column: str | None, value: str | None, reason: str) -> None:
-            bad.setdefault(i, (column, value, reason))
+            problems = bad.setdefault(i, [])
+            if all(column is None or column != c for c, _, _ in problems):
+                problems.append((column, value, reason))
 
         width = len(layout.header)
         for extra in batch.columns[width:]:
@@ -526,9 +566,11 @@ class _Importer:
                     "value, or a comma as thousands separator? quote such values)",
                 )
 
+        if self._decimal is None:
+            self._decimal = _file_decimal(spec, fields, texts)
         columns: dict[str, pa.Array] = {}
         for name, f in fields.items():
-            parsed = _parse(f, texts[name], spec, self.stated_range)
+            parsed = _parse(f, texts[name], spec, self.stated_range, self._decimal)
             if parsed.error_count():
                 where = pc.indices_nonzero(pc.is_valid(parsed.errors))
                 for i, reason in zip(
@@ -548,17 +590,48 @@ class _Importer:
                     reject(i, name, cell(i, name), "not a whole number")
                 values = pc.if_else(fraction, None, values)
             columns[name] = values
+        if self.options.strict:
+            # After the parsers (whose reason, where a cell does not parse, comes first): cells
+            # that parse, but are not written in the canonical format.
+            for name, f in fields.items():
+                errors = strict.problems(f.kind, name, texts[name])
+                where = pc.indices_nonzero(pc.is_valid(errors))
+                for i, reason in zip(
+                    where.to_pylist(), errors.take(where).to_pylist(), strict=True
+                ):
+                    reject(i, name, cell(i, name), reason)
         out = self._complete(columns, n, layout, table, single_day, reject, cell)
         result = pa.table({c: out[c] for c in table.column_names}, schema=arrow_schema(table))
-        if not bad:
-            return result
-        order = sorted(bad)
-        for i, row in zip(order, batch.take(pa.array(order, pa.int64())).rows(), strict=True):
-            raw = dict(zip(layout.header, row.cells, strict=False))
-            self.rejected.append(Rejected(row.line, *bad[i], raw))
-        keep = np.ones(n, dtype=bool)
-        keep[order] = False
-        return result.filter(pa.array(keep))
+        result = result.append_column(STAGE_LINE, batch.lines)
+        if bad:
+            order = sorted(bad)
+            for i, row in zip(order, batch.take(pa.array(order, pa.int64())).rows(), strict=True):
+                raw = dict(zip(layout.header, row.cells, strict=False))
+                # A load lists every problem of a row, unless its cells are shifted (more cells
+                # than the header): then the others follow from that one.
+                whole = [p for p in bad[i] if p[0] is None]
+                problems = (whole or bad[i]) if self.options.strict else bad[i][:1]
+                self.rejected += [Rejected(row.line, *problem, raw) for problem in problems]
+                if spec.repeated_keys == "add":
+                    self._keep_key(table, out, i, row.line)
+            keep = np.ones(n, dtype=bool)
+            keep[order] = False
+            result = result.filter(pa.array(keep))
+        canonical = spec.name.startswith("canonical:")  # there, empty is the format's null
+        for col in table.columns:
+            if col.type.is_numeric and not col.required and col.name in fields and not canonical:
+                unknown = result.column(col.name).null_count
+                if unknown:
+                    self._unknown[col.name] = self._unknown.get(col.name, 0) + unknown
+        return result
+
+    def _keep_key(self, table: Table, out: dict[str, pa.Array], i: int, line: int) -> None:
+        """Remember the natural key of quarantined row ``i`` (when it has one), so that rows of
+        the file that share it are quarantined with it (see :mod:`shakhes.imports.repeated`)."""
+        key = tuple(out[k][i].as_py() for k in table.natural_key)
+        required = [table.column(k).required for k in table.natural_key]
+        if all(v is not None for v, needed in zip(key, required, strict=True) if needed):
+            self._rejected_keys.append((line, key))
 
     def _complete(
         self,
@@ -601,27 +674,30 @@ class _Importer:
             elif col.name == table.time_column and value is None and single_day is not None:
                 value = _constant(single_day, n, pa.date32())
             if col.name in spec.defaults:
+                # A default fills a column the file does not have; in a column it has, an
+                # empty number cell is unknown (not 0), while an empty name is "(not set)".
                 default = spec.defaults[col.name]
-                fill: Any = float(default) if col.type.is_numeric else default
-                value = (
-                    _constant(fill, n, arrow_type)
-                    if value is None
-                    else pc.fill_null(value.cast(arrow_type), fill)
-                )
+                if value is None:
+                    fill: Any = float(default) if col.type.is_numeric else default
+                    value = _constant(fill, n, arrow_type)
+                    if col.type.is_numeric:
+                        self._defaulted.add(col.name)
+                elif not col.type.is_numeric:
+                    value = pc.fill_null(value.cast(arrow_type), default)
             if value is None:
                 if col.required:
                     raise DataError(
                         f"{self.path}: the file has no '{col.name}' column and the "
                         f"{spec.title} layout cannot supply one",
-                        hint=f"Map it in a mapping file (columns: or constants: {col.name}: …)"
-                        + (f", or pass --{col.name}" if col.name in ("account", "currency") else "")
-                        + ".",
+                        hint=f"Map it in a mapping file (columns: or constants: {col.name}: …).",
+                        code="no_account" if col.name == "account" else "column_not_supplied",
+                        params={"column": col.name, "layout": spec.name},
                     )
                 value = pa.nulls(n, arrow_type)
             value = value.cast(arrow_type)
             if col.required:
                 for i in pc.indices_nonzero(pc.is_null(value)).to_pylist():
-                    reject(i, col.name, cell(i, col.name), "missing required value")
+                    reject(i, col.name, cell(i, col.name), _missing(col.type.is_numeric))
             out[col.name] = value
         self._check_rules(out, columns, table, reject, cell)
         reject_unknown_keys(self.warehouse, spec, table, out, reject)
@@ -636,9 +712,11 @@ class _Importer:
         if value is None:
             raise DataError(
                 f"{self.path}: the file does not say which currency its amounts are in",
-                hint="Pass --currency CODE (e.g. --currency USD, or IRR for rial).",
+                hint="Give the currency of its amounts (an ISO code: USD, EUR, IRR for rial, "
+                "IRT for toman).",
+                code="no_currency",
             )
-        return pc.utf8_upper(value)
+        return value if self.options.strict else pc.utf8_upper(value)
 
     def _check_rules(
         self,
@@ -686,11 +764,12 @@ class _Importer:
                 )
         if "_date_end" in parsed and table.has_column("date"):
             differs = pc.not_equal(parsed["_date_end"], out["date"])
+            how = self._layout.spec.daily_hint if self._layout else None
             flag(
                 differs,
                 "date",
-                "not a daily row (the report period is longer than a day): "
-                "export with Breakdown → By time → Day",
+                "not a daily row (the report period is longer than a day)"
+                + (f": {how[0].lower()}{how[1:]}" if how else ""),
             )
         if "_result_indicator" in parsed:
             indicators = parsed["_result_indicator"]
@@ -767,28 +846,101 @@ class _Importer:
                 f"written the way it is already spelled: {shown}{more}"
             )
 
-    def _refuse_duplicates(self, stage: str, table: Table) -> None:
-        keys = ", ".join(f'"{k}"' for k in table.natural_key)
-        # GROUP BY (not count(DISTINCT …)) so that a stage larger than memory can spill. On
-        # DuckDB one 64-bit hash of the key is grouped first (a third faster); only if two rows
-        # share a hash are the keys themselves compared.
-        groupings = [keys] if self.warehouse.dialect != "duckdb" else [f"hash({keys})", keys]
-        extra = 0
-        with self.warehouse.transaction() as cur:
-            for grouping in groupings:
-                cur.execute(
-                    f"SELECT coalesce(sum(n - 1), 0) FROM (SELECT count(*) AS n FROM {stage} "
-                    f"GROUP BY {grouping} HAVING count(*) > 1) AS repeated"
-                )
-                extra = int(cur.fetchone()[0] or 0)
-                if not extra:
-                    break
+    def _repeated_keys(self, info: FileInfo, spec: SourceSpec, stage: str, table: Table) -> R.Added:
+        """Rows of the file that share a natural key: added together where the layout says
+        they are different items with one name (quarantining those that cannot be added),
+        else the file is refused. See :mod:`shakhes.imports.repeated`."""
+        wh = self.warehouse
+        if spec.repeated_keys == "add" and not self.options.strict:
+            label = self._key_label(table)
+            added = R.add_repeated(wh, stage, table, label, self._rejected_keys)
+            if added.held:
+                raw = _raw_rows(info, self._layout, {h.line for h in added.held})
+                self.rejected += [
+                    Rejected(h.line, None, None, h.reason, raw.get(h.line, {})) for h in added.held
+                ]
+                self.rejected.sort(key=lambda r: r.line)
+            return added
+        extra = R.repeated_rows(wh, stage, table)
         if extra:
             raise DataError(
                 f"{self.path}: {extra} row(s) repeat the natural key "
                 f"({', '.join(table.natural_key)}) of another row in the file",
                 hint=f"Each row must be one {table.grain}; export with the matching breakdown, "
                 "or merge the repeated rows first.",
+                code="repeated_keys",
+                params={"rows": extra, "key": list(table.natural_key)},
+            )
+        return R.Added()
+
+    def _key_label(self, table: Table) -> str:
+        """The natural key in words, of the key columns the file has."""
+        if self._layout is None:
+            return R.key_label(table, set(table.natural_key))
+        spec = self._layout.spec
+        present = {f.canonical for f in self._layout.columns.values()}
+        present |= {name for name, source in spec.copies.items() if source in present}
+        return R.key_label(table, present)
+
+    def _recorded_options(self, spec: SourceSpec) -> dict[str, str | None]:
+        """The options this import is recorded with (see :data:`ledger.OPTION_NAMES`)."""
+        mapping = self.options.mapping
+        return {
+            "source": spec.name,
+            "currency": self.options.currency,
+            "account": self.options.account,
+            "mapping": _file_digest(mapping) if mapping is not None else None,
+            "encoding": self.options.encoding,
+        }
+
+    def _refuse_reimport_over_replaced(
+        self,
+        ledger: Ledger,
+        previous: ImportRecord,
+        changed: Sequence[tuple[str, str | None, str | None]],
+    ) -> None:
+        """Importing a file again with other options replaces every row its earlier import
+        wrote. When that import itself replaced rows of others (an overlapping export, a file
+        that completes rows), those would stay replaced under rows that are no longer there:
+        the earlier import must be undone first, and the error says so (with the options, for
+        the front-end to word the commands)."""
+        kept = ledger.replaced_rows(previous)
+        if not kept:
+            return
+        n = previous.import_id
+        what = ", ".join(
+            f"{name} {then or '(none)'} → {now or '(none)'}" for name, then, now in changed
+        )
+        o = self.options
+        raise DataError(
+            f"{self.path}: the same content was imported as #{n} with other options ({what}); "
+            f"#{n} replaced {kept:,} row(s) of earlier imports, which importing it again would "
+            f"leave replaced — undo #{n} first, then import the file again; nothing was written",
+            hint=f"Undo import #{n}, then import the file again.",
+            code="reimport_needs_undo",
+            params={
+                "import_id": n,
+                "file": str(self.path),
+                "source": None if o.source == "auto" else o.source,
+                "currency": o.currency,
+                "account": o.account,
+                "mapping": str(o.mapping) if o.mapping else None,
+                "encoding": o.encoding,
+            },
+        )
+
+    def _note_defaults_and_unknowns(self, table: Table) -> None:
+        """Warnings for number columns the file lacks (filled with the layout's default) and
+        for optional ones with empty cells (stored as unknown)."""
+        for name in sorted(self._defaulted):
+            self.warnings.append(
+                f"the file has no {name.replace('_', ' ')} column: {name} recorded as 0 for "
+                "every row (KPIs that read it will count 0); export the column and import the "
+                "file again to replace them"
+            )
+        for name, count in sorted(self._unknown.items()):
+            self.warnings.append(
+                f"{name}: {count:,} row(s) have no value in the file; stored as unknown, not 0"
             )
 
     def _check_summary(self, totals: _Totals) -> None:
@@ -814,10 +966,13 @@ class _Importer:
     ) -> ImportReport:
         match = " AND ".join(f't."{k}" IS NOT DISTINCT FROM s."{k}"' for k in table.natural_key)
         others = "" if in_place is None else f"t.{IMPORT_ID} IS DISTINCT FROM {int(in_place)} AND "
+        superseded = (
+            "" if report.replaces is None else f"t.{IMPORT_ID} = {int(report.replaces)} OR "
+        )
         with self.warehouse.transaction() as cur:
             cur.execute(
                 f'SELECT count(*) FROM "{table.name}" AS t WHERE {others}{updatable(table)} AND '
-                f"EXISTS (SELECT 1 FROM {stage} AS s WHERE {match})"
+                f"({superseded}EXISTS (SELECT 1 FROM {stage} AS s WHERE {match}))"
             )
             replaced = int(cur.fetchone()[0])
         return replace(report, replaced=replaced)
@@ -836,16 +991,29 @@ def _refuse_unknown_columns(path: Path, layout: Layout) -> None:
     """A strict import takes no column it cannot place: a misspelt optional column would
     otherwise be left out without a word."""
     known = [h for f in layout.spec.fields for h in f.headers]
-    unknown = [h for h in layout.header if h.strip() and layout.spec.field_for(h) is None]
+    unknown = [h for h in layout.header if h.strip() and not layout.spec.knows(h)]
     if unknown:
-        named = "; ".join(
-            f"'{h}'" + (f" — did you mean '{guess}'?" if (guess := nearest(h, known)) else "")
+        issues = [
+            Issue(
+                "unknown column",
+                code="unknown_column",
+                file=str(path),
+                line=layout.header_line,
+                column=h,
+                suggestion=nearest(h, known),
+            )
             for h in unknown
+        ]
+        named = "; ".join(
+            f"'{i.column}'" + (f" — did you mean '{i.suggestion}'?" if i.suggestion else "")
+            for i in issues
         )
         raise DataError(
             f"{path}, line {layout.header_line}: unknown column(s) for {layout.spec.title}: "
             f"{named}; nothing was loaded",
             hint="Rename or remove them (docs/data-model.md lists the columns).",
+            code="unknown_columns",
+            issues=issues,
         )
 
 
@@ -855,28 +1023,90 @@ def at_fault(r: Rejected) -> str:
 
 
 def _all_problems(path: Path, rejected: Sequence[Rejected]) -> DataError:
-    """The error of a strict import: every rejected row's line, column, value and reason."""
+    """The error of a strict import: every problem's line, column, value and reason (several
+    per row when a row has several)."""
     lines = [f"  {path.name}:{r.line}: {at_fault(r)}{r.reason}" for r in rejected[:MAX_LISTED]]
     if len(rejected) > MAX_LISTED:
         lines.append(f"  … and {len(rejected) - MAX_LISTED} more")
     return DataError(
         f"{path}: {len(rejected)} problem(s); nothing was loaded:\n" + "\n".join(lines),
-        hint="Fix the file and load it again, or `shakhes import` it to load the good rows and "
-        "quarantine the rest.",
+        hint="Fix the file and load it again.",
+        code="load_problems",
+        issues=[
+            Issue(r.reason, file=path.name, line=r.line, column=r.column, value=r.value)
+            for r in rejected
+        ],
     )
 
 
+def _missing(numeric: bool) -> str:
+    """Why a row without a required value is quarantined."""
+    if numeric:
+        return (
+            "unknown (an empty or NA cell is not read as 0): write the number, 0 if there "
+            "was none, and import the row again"
+        )
+    return "missing required value"
+
+
+def _file_digest(path: Path) -> str:
+    """The SHA-256 of a small file (a mapping), for the import log."""
+    try:
+        return hashlib.sha256(path.read_bytes()).hexdigest()
+    except OSError:
+        return str(path)
+
+
+def _raw_rows(info: FileInfo, layout: Layout | None, lines: set[int]) -> dict[int, dict[str, str]]:
+    """The cells of the file's rows on ``lines`` (read again: rows the import quarantines
+    after staging), by header."""
+    found: dict[int, dict[str, str]] = {}
+    if layout is None or not lines:
+        return found
+    for row in iter_rows(info):
+        if row.line in lines:
+            found[row.line] = dict(zip(layout.header, row.cells, strict=False))
+            if len(found) == len(lines):
+                break
+    return found
+
+
+def _file_decimal(
+    spec: SourceSpec, fields: Mapping[str, Field], texts: Mapping[str, pa.Array]
+) -> str:
+    """The decimal separator the file's number columns prove, all together: the one a column
+    whose own values settle nothing (``1.204`` impressions) is read with — a German export's
+    ``123,48`` cost says that its ``1.204`` is one thousand two hundred and four."""
+    if spec.decimal is not None:
+        return spec.decimal
+    votes = {".": 0, ",": 0}
+    for name, f in fields.items():
+        if f.kind in ("number", "percent"):
+            for sep, count in V.decimal_votes(texts[name]).items():
+                votes[sep] += count
+    return "," if votes[","] > votes["."] else "."
+
+
 def _parse(
-    f: Field, text: pa.Array, spec: SourceSpec, stated: tuple[dt.date, dt.date] | None = None
+    f: Field,
+    text: pa.Array,
+    spec: SourceSpec,
+    stated: tuple[dt.date, dt.date] | None = None,
+    default_decimal: str = ".",
 ) -> V.Parsed:
     if f.canonical == "_day_offset":
         # GA4's "Nth day": days since the start date of the preamble.
         base = stated[0] if stated else None
         return V.parse_dates(text, date_format=spec.date_format, day_offset_base=base)
+    zeros = frozenset(spec.zero.get(f.canonical, ()))
     if f.kind == "number":
-        return V.parse_numbers(text, decimal=spec.decimal)
+        return V.parse_numbers(
+            text, decimal=spec.decimal, default_decimal=default_decimal, zero_spellings=zeros
+        )
     if f.kind == "percent":
-        return V.parse_numbers(text, percent_as_fraction=True)
+        return V.parse_numbers(
+            text, percent_as_fraction=True, default_decimal=default_decimal, zero_spellings=zeros
+        )
     if f.kind == "date":
         return V.parse_dates(text, date_format=spec.date_format)
     if f.kind == "id":

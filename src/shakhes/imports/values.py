@@ -63,6 +63,7 @@ from shakhes.text import drop_invisible, match_key, to_ascii_digits
 __all__ = [
     "DEFAULT_EMPTY_MARKERS",
     "Parsed",
+    "decimal_votes",
     "normalize_digits",
     "normalize_key",
     "normalize_keys",
@@ -307,9 +308,13 @@ def _strip_number_dressing(s: str) -> tuple[str, bool, bool, str | None] | str:
     return s, negative or parenthesised, percent, unit
 
 
-def _analyse_number(text: str, markers: frozenset[str]) -> _NumberCell:
+def _analyse_number(
+    text: str, markers: frozenset[str], zeros: frozenset[str] = frozenset()
+) -> _NumberCell:
     """Take one distinct cell text apart (no column-level decision yet)."""
     s = _clean(text).replace("٪", "%").strip("\"'")
+    if s.strip().casefold() in zeros:
+        return _NumberCell(text, mantissa="0")
     if _is_empty(s.strip(), markers):
         return _NumberCell(text, empty=True)
     if (m := _SPREADSHEET_ERROR.search(s.upper())) is not None:
@@ -419,12 +424,43 @@ def _number_value(
     return value, None
 
 
+def decimal_votes(
+    values: pa.Array, *, empty_markers: frozenset[str] = DEFAULT_EMPTY_MARKERS
+) -> dict[str, int]:
+    """How many rows of a number column prove each decimal separator (``{".": 3, ",": 0}``),
+    as :func:`parse_numbers` counts them: the evidence of one column, for deciding the
+    columns of the same file that have none (a German export's ``1.204`` impressions beside
+    its ``123,48`` cost)."""
+    return _decimal_votes(_distinct(values), _folded(empty_markers))[0]
+
+
+def _decimal_votes(
+    column: _Distinct, markers: frozenset[str], zeros: frozenset[str] = frozenset()
+) -> tuple[dict[str, int], npt.NDArray[np.bool_] | None, dict[int, _NumberCell]]:
+    """The votes of a column's distinct values, which of them are plain numbers (read by
+    Arrow), and the others taken apart."""
+    n = len(column.dictionary)
+    votes = {".": 0, ",": 0}
+    fast = _plain_numbers(column.dictionary, markers) if n > _VECTORISE_ABOVE else None
+    if fast is not None:
+        votes["."] += _plain_number_dot_votes(column, fast)
+    cells: dict[int, _NumberCell] = {}
+    others = np.flatnonzero(~fast) if fast is not None else np.arange(n)
+    for i, text in zip(others.tolist(), column.texts_at(others), strict=True):
+        cells[i] = cell = _analyse_number(text, markers, zeros)
+        if cell.vote is not None:
+            votes[cell.vote] += int(column.rows[i])
+    return votes, fast, cells
+
+
 def parse_numbers(
     values: pa.Array,
     *,
     decimal: str | None = None,
     percent_as_fraction: bool = True,
     empty_markers: frozenset[str] = DEFAULT_EMPTY_MARKERS,
+    default_decimal: str = ".",
+    zero_spellings: frozenset[str] = frozenset(),
 ) -> Parsed:
     """Parse number cells as exported by ad platforms, analytics tools and spreadsheets.
 
@@ -445,33 +481,30 @@ def parse_numbers(
     digits (``12,5``: decimal), scientific notation (``1,48E+08``). ``1,234`` or ``1.234`` alone
     settle nothing; with no evidence the column uses ``.``. When the values disagree the
     majority (by rows) wins and the disagreeing cells are errors; a tie makes every cell that
-    depends on the choice an error. ``decimal='.'`` or ``','`` forces the separator.
+    depends on the choice an error. ``decimal='.'`` or ``','`` forces the separator;
+    ``default_decimal`` is the one taken when the values settle nothing (the file's other
+    columns may: see :func:`decimal_votes`). ``zero_spellings`` are cell texts that mean 0
+    in this column (Google Ads' ``--``), compared like the empty markers and read before them.
 
     A column mixing rial and toman amounts (``ریال`` and ``تومان`` cells) is an error on those
     cells: the amounts differ tenfold. The unit itself is the mapping's business, not this one's.
     """
     if decimal not in (None, ".", ","):
         raise ValueError(f"decimal must be '.', ',' or None, got {decimal!r}")
+    if default_decimal not in (".", ","):
+        raise ValueError(f"default_decimal must be '.' or ',', got {default_decimal!r}")
     markers = _folded(empty_markers)
+    zeros = _folded(zero_spellings)
     column = _distinct(values)
     n = len(column.dictionary)
-    votes = {".": 0, ",": 0}
-    fast = _plain_numbers(column.dictionary, markers) if n > _VECTORISE_ABOVE else None
-    if fast is not None:
-        votes["."] += _plain_number_dot_votes(column, fast)
-    cells: dict[int, _NumberCell] = {}
-    others = np.flatnonzero(~fast) if fast is not None else np.arange(n)
-    for i, text in zip(others.tolist(), column.texts_at(others), strict=True):
-        cells[i] = cell = _analyse_number(text, markers)
-        if cell.vote is not None:
-            votes[cell.vote] += int(column.rows[i])
+    votes, fast, cells = _decimal_votes(column, markers, zeros)
     chosen: str | None
     if decimal is not None:
         chosen = decimal
     elif votes["."] and votes[","]:
         chosen = None if votes["."] == votes[","] else max(votes, key=votes.__getitem__)
     else:
-        chosen = "," if votes[","] else "."
+        chosen = "," if votes[","] else "." if votes["."] else default_decimal
 
     numbers = np.zeros(n, dtype=np.float64)
     ok = np.zeros(n, dtype=bool)
@@ -483,7 +516,7 @@ def parse_numbers(
     elif fast is not None:  # their reading depends on the separator: take them one by one
         plain = np.flatnonzero(fast)
         for i, text in zip(plain.tolist(), column.texts_at(plain), strict=True):
-            cells[i] = _analyse_number(text, markers)
+            cells[i] = _analyse_number(text, markers, zeros)
     for i, cell in cells.items():
         value, errors[i] = _number_result(cell, chosen, decimal, percent_as_fraction)
         if value is not None:

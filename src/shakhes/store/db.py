@@ -2,25 +2,41 @@
 
 The schema is owned by Alembic: :func:`upgrade` runs the migrations shipped inside the package
 (``shakhes/store/migrations``) to head, with a configuration built in code, so no ``alembic.ini``
-is needed. Production code never calls ``create_all``.
+is needed. Production code never calls ``create_all``. Migrations run when a workspace is
+created and on ``shakhes db upgrade``, never when a store is opened: opening only compares
+the revision in ``alembic_version`` with :data:`HEAD_REVISION` (one plain query; Alembic is not
+imported) and refuses a store whose schema is behind (code ``store_outdated``) or ahead
+(``store_newer``).
 """
 
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from alembic import command
-from alembic.config import Config
-from sqlalchemy import Connection, Engine, create_engine, event
+from sqlalchemy import Connection, Engine, create_engine, event, text
 from sqlalchemy.engine import make_url
+from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session, sessionmaker
+
+from shakhes.errors import WorkspaceError
+
+if TYPE_CHECKING:
+    from alembic.config import Config
 
 WRITE_OPTION = "shakhes_write"
 """Execution option marking a connection whose transaction will write (see create_engine_for)."""
 
 MIGRATIONS_DIR = Path(__file__).resolve().parent / "migrations"
 """The Alembic script directory inside the installed package."""
+
+REVISIONS = ("0001",)
+"""Every migration shipped with this package, oldest first (a test checks them against
+Alembic's history). Add a new one here when you add it to ``migrations/versions``."""
+HEAD_REVISION = REVISIONS[-1]
+
+BUSY_TIMEOUT_MS = 30_000
+"""How long a SQLite connection waits for another process's write before it fails."""
 
 
 def _is_memory_sqlite(url: str) -> bool:
@@ -32,8 +48,10 @@ def create_engine_for(url: str) -> Engine:
     """An engine for ``url``, set up for the store.
 
     On SQLite, foreign keys are switched on for every connection (SQLite leaves them off), file
-    databases use write-ahead logging, so readers do not block the writer, and every SQLAlchemy
-    transaction is a real SQLite transaction from its first statement (reads included).
+    databases use write-ahead logging, so readers do not block the writer, a connection that
+    meets another process's write waits for it (up to :data:`BUSY_TIMEOUT_MS`) instead of
+    failing, and every SQLAlchemy transaction is a real SQLite transaction from its first
+    statement (reads included).
     """
     engine = create_engine(url)
     if engine.dialect.name == "sqlite":
@@ -45,6 +63,7 @@ def create_engine_for(url: str) -> Engine:
             dbapi_connection.isolation_level = None
             cursor = dbapi_connection.cursor()
             try:
+                cursor.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}")
                 cursor.execute("PRAGMA foreign_keys=ON")
                 if use_wal:
                     cursor.execute("PRAGMA journal_mode=WAL")
@@ -74,6 +93,8 @@ def alembic_config(url: str, *, connection: Connection | None = None) -> Config:
     ``env.py`` reads the URL from ``config.attributes["url"]`` (falling back to the
     ``sqlalchemy.url`` main option) and reuses ``config.attributes["connection"]`` when given.
     """
+    from alembic.config import Config
+
     config = Config()
     config.set_main_option("script_location", str(MIGRATIONS_DIR))
     # configparser interpolation: a literal % (e.g. in a password) must be doubled.
@@ -101,6 +122,8 @@ def upgrade(target: str | Engine) -> None:
 
 
 def _upgrade_engine(engine: Engine) -> None:
+    from alembic import command
+
     url = engine.url.render_as_string(hide_password=False)
     with (
         engine.connect().execution_options(**{WRITE_OPTION: True}) as connection,
@@ -110,12 +133,38 @@ def _upgrade_engine(engine: Engine) -> None:
 
 
 def current_revision(engine: Engine) -> str | None:
-    """The Alembic revision the database at ``engine`` is on (None before the first migration)."""
-    from alembic.runtime.migration import MigrationContext
-
+    """The Alembic revision the database at ``engine`` is on (None before the first migration),
+    read with a plain query: Alembic is not imported."""
     with engine.connect() as connection:
-        revision: str | None = MigrationContext.configure(connection).get_current_revision()
-        return revision
+        try:
+            rows = connection.execute(text("SELECT version_num FROM alembic_version")).all()
+        except DBAPIError:  # no alembic_version table: nothing migrated yet
+            return None
+    return str(rows[0][0]) if rows else None
+
+
+def check_revision(engine: Engine) -> None:
+    """Refuse a store whose schema is not the one this shakhes knows: behind (code
+    ``store_outdated``: upgrade it) or ahead (``store_newer``: upgrade shakhes)."""
+    revision = current_revision(engine)
+    if revision == HEAD_REVISION:
+        return
+    params = {"revision": revision, "head": HEAD_REVISION}
+    if revision is None or revision in REVISIONS:
+        at = "has no schema yet" if revision is None else f"is at schema revision {revision}"
+        raise WorkspaceError(
+            f"the metadata store {at}; this shakhes needs revision {HEAD_REVISION}",
+            code="store_outdated",
+            hint="Upgrade the store's schema first (back it up if you wish).",
+            params=params,
+        )
+    raise WorkspaceError(
+        f"the metadata store is at schema revision {revision}, which this shakhes does not "
+        f"know (it knows up to {HEAD_REVISION}): a newer shakhes upgraded it",
+        code="store_newer",
+        hint="Upgrade shakhes to the version that wrote it.",
+        params=params,
+    )
 
 
 def head_revision() -> str | None:

@@ -23,7 +23,13 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from shakhes.errors import DefinitionError, UnknownKpiError, WorkspaceError, nearest
 from shakhes.spec.kpi import KpiSpec, Text
-from shakhes.store.db import WRITE_OPTION, create_engine_for, session_factory, upgrade
+from shakhes.store.db import (
+    WRITE_OPTION,
+    check_revision,
+    create_engine_for,
+    session_factory,
+)
+from shakhes.store.db import upgrade as migrate
 from shakhes.store.models import (
     KPI_SOURCES,
     AuditEntry,
@@ -195,10 +201,22 @@ class MetadataStore:
         self._sessions: sessionmaker[Session] = session_factory(engine)
 
     @classmethod
-    def open(cls, url: str) -> MetadataStore:
-        """Open the store at ``url`` (e.g. ``sqlite:///shakhes.db``), migrating it to head."""
+    def open(cls, url: str, *, upgrade: bool = False) -> MetadataStore:
+        """Open the store at ``url`` (e.g. ``sqlite:///shakhes.db``).
+
+        With ``upgrade``, first run its migrations to head (what creating a workspace and
+        ``shakhes db upgrade`` do); otherwise a store whose schema is not this shakhes' is
+        refused (:func:`~shakhes.store.db.check_revision`), and nothing is migrated.
+        """
         engine = create_engine_for(url)
-        upgrade(engine)
+        try:
+            if upgrade:
+                migrate(engine)
+            else:
+                check_revision(engine)
+        except BaseException:
+            engine.dispose()
+            raise
         return cls(engine)
 
     def close(self) -> None:

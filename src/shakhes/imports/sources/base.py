@@ -3,7 +3,11 @@ constants and rules that complete a row.
 
 Headers are matched by name, never by position: case-insensitively, ignoring punctuation,
 spacing, a currency in parentheses (``Amount spent (USD)``) and Persian spelling variants, and
-accepting any of several aliases (``Impr.``, ``Impressions``, ``نمایش``).
+accepting any of several aliases (``Impr.``, ``Impressions``, ``نمایش``). Each layout lists the
+spellings its platform really writes — singular and plural (TikTok's ``Impression``), the
+``(destination)`` suffixes, the localised names — and the columns it writes that are derived
+from others (CPC, CPM, CTR, CPA, cost per result, …) or describe settings (status, budget):
+those are *recognised and ignored*, neither imported nor reported as unplaced.
 """
 
 from __future__ import annotations
@@ -50,7 +54,7 @@ class Field:
     """The layout is only recognised, and a file only imported, when this header is present."""
 
     def matches(self, key: str) -> bool:
-        return key in {header_key(h) for h in self.headers}
+        return key in _keys(self.headers)
 
 
 RowRule = Callable[[Mapping[str, str]], bool]
@@ -115,6 +119,22 @@ class SourceSpec:
     """Columns computed from the text of another column when the file lacks them, trying each
     (column, function) in turn: GA4's ``source`` and ``medium`` from ``Session source / medium``,
     ``channel`` from the channel group."""
+    ignored: tuple[str, ...] = ()
+    """Headers this platform writes that are recognised and not imported: ratios derived from
+    the imported columns (CPC, CPM, CTR, CPA, cost per result, …) and settings (status,
+    budget). They do not help recognise the layout, but they are not "unplaced" either."""
+    zero: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
+    """Per number column, the cell texts this platform writes for zero (Google Ads' ``--``). Any
+    other empty or ``NA``-like cell in a number column is unknown, never 0."""
+    repeated_keys: Literal["add", "refuse"] = "refuse"
+    """Rows of one file that share a natural key: ``add`` — they are different items with the
+    same name (two TikTok ads called "Spark ad A" in one ad group on one day), added together
+    into one row; ``refuse`` — the file is refused (a canonical file, an orders export that
+    repeats each order on its item rows)."""
+    title_lines: bool = False
+    """The platform writes lines above the header (a report title, the date range, ``#``
+    comments). Between two layouts that place a header row equally well, the one whose shape
+    fits the file (lines above the header or not) is taken."""
     rewrite: TextRewrite | None = None
     """Rewrites the cell texts before parsing (see :data:`TextRewrite`)."""
     writes: tuple[str, ...] | None = None
@@ -131,11 +151,26 @@ class SourceSpec:
                 return f
         return None
 
+    def knows(self, header: str) -> bool:
+        """Whether ``header`` is one of this layout's columns, imported or ignored."""
+        return self.field_for(header) is not None or header_key(header) in _keys(self.ignored)
+
     def score(self, header: Sequence[str]) -> tuple[int, list[str]]:
         """How many of this layout's fields ``header`` has, and its required fields it lacks."""
         found = {f.canonical for h in header if (f := self.field_for(h)) is not None}
         missing = [f.headers[0] for f in self.fields if f.required and f.canonical not in found]
         return len(found), missing
+
+
+@functools.lru_cache(maxsize=64)
+def _keys(headers: tuple[str, ...]) -> frozenset[str]:
+    return frozenset(header_key(h) for h in headers)
+
+
+def number_fields(fields: Sequence[Field], zero: tuple[str, ...]) -> dict[str, tuple[str, ...]]:
+    """``zero`` as the zero spelling of every number field: the ``zero`` of a layout whose
+    platform writes zero the same way in every number column."""
+    return {f.canonical: zero for f in fields if f.kind == "number"}
 
 
 def starts_with_total(row: Mapping[str, str]) -> bool:

@@ -139,6 +139,19 @@ def _is_summary(row: Mapping[str, str]) -> bool:
     return first.startswith(("total", "grand total", "gesamtsumme", "summe"))
 
 
+_IGNORED = (
+    "Engagement rate", "Average engagement time", "Average engagement time per session",
+    "Average engagement time per active user", "Engaged sessions per user", "Events per session",
+    "Event count", "Event count per user", "Session key event rate", "User key event rate",
+    "Session conversion rate", "User conversion rate", "Bounce rate", "Views per session",
+    "Views per user", "Sessions per user", "Average session duration", "Returning users",
+    "Ecommerce revenue", "Purchase revenue", "Total purchasers", "First time purchasers",
+    "Transactions", "Ecommerce purchases", "Interaktionsrate",
+    "Durchschnittliche Interaktionsdauer", "Durchschnittliche Interaktionsdauer pro Sitzung",
+    "Sitzungen mit Interaktionen pro Nutzer", "Ereignisse pro Sitzung", "Ereignisanzahl",
+    "Absprungrate",
+)  # fmt: skip
+
 GA4 = SourceSpec(
     name="ga4",
     table="web_traffic",
@@ -202,6 +215,7 @@ GA4 = SourceSpec(
         ),
         Field("revenue", ("Total revenue", "Revenue", "Gesamtumsatz"), "number", required=True),
     ),
+    ignored=_IGNORED,
     copies={"date": "_day_offset"},
     derived={
         "source": (("_source_medium", split_source),),
@@ -223,4 +237,5 @@ GA4 = SourceSpec(
     daily_hint="In GA4 add the dimension Date to the report (Customize report → Dimensions), "
     "or export one day at a time.",
     comment_prefix="#",
+    title_lines=True,
 )

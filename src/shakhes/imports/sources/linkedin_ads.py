@@ -24,12 +24,26 @@ from __future__ import annotations
 
 from shakhes.imports.sources.base import Field, SourceSpec, starts_with_total
 
+_IGNORED = (
+    "Average CPM", "Average CPC", "Click Through Rate", "Average CTR", "CTR", "Conversion Rate",
+    "Cost per Conversion", "Return on Ad Spend", "ROAS", "Cost per Lead",
+    "Lead Form Completion Rate", "Average Engagement Rate", "Engagement Rate",
+    "Average Frequency", "Frequency", "Video Completion Rate", "Cost per Completed View",
+    "Average Dwell Time (in Seconds)", "Campaign Status", "Campaign Type", "Campaign Objective",
+    "Campaign Objective Type", "Cost Type", "Daily Budget", "Total Budget", "Unit Cost",
+    "Bid Strategy", "Campaign Start Date", "Campaign End Date", "Campaign Group ID",
+    "Campaign Group Status", "Account ID", "Creative ID", "Reactions", "Comments", "Shares",
+    "Follows", "Other Clicks", "Other Engagements", "Viral Impressions", "Viral Clicks",
+    "Company Page Clicks", "Lead Form Opens", "Video Starts", "Video Completions",
+    "Post-Click Conversions", "View-Through Conversions",
+)  # fmt: skip
+
 LINKEDIN_ADS = SourceSpec(
     name="linkedin-ads",
     table="ad_performance",
     title="LinkedIn Campaign Manager export",
     fields=(
-        Field("date", ("Start Date (in UTC)", "Start Date", "Date (in UTC)"), "date"),
+        Field("date", ("Start Date (in UTC)", "Start Date", "Date (in UTC)", "Date"), "date"),
         Field("_date_end", ("End Date (in UTC)", "End Date"), "date"),
         Field("account", ("Account Name", "Account"), "text"),
         Field("campaign", ("Campaign Name",), "text", required=True),
@@ -48,6 +62,7 @@ LINKEDIN_ADS = SourceSpec(
         Field("video_views", ("Video Views",), "number"),
         Field("reach", ("Reach", "Approximate Member Reach"), "number"),
     ),
+    ignored=_IGNORED,
     constants={"platform": "linkedin", "channel": "social"},
     copies={"campaign_id": "campaign", "clicks": "_clicks_all"},
     defaults={
@@ -60,5 +75,7 @@ LINKEDIN_ADS = SourceSpec(
     date_format="%m/%d/%Y",
     account_from="account",
     preamble_date_range=True,
+    title_lines=True,
+    repeated_keys="add",
     daily_hint="In Campaign Manager set Time breakdown → Daily before exporting.",
 )

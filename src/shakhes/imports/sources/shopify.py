@@ -93,6 +93,22 @@ def _prepare(row: dict[str, str]) -> str | None:
     return None
 
 
+_IGNORED = (
+    "Accepts Marketing", "Fulfilled at", "Lineitem compare at price", "Lineitem sku",
+    "Lineitem requires shipping", "Lineitem taxable", "Lineitem fulfillment status",
+    "Lineitem discount", "Billing Name", "Billing Street", "Billing Address1", "Billing Address2",
+    "Billing Company", "Billing City", "Billing Zip", "Billing Province", "Billing Province Name",
+    "Billing Country", "Billing Phone", "Shipping Name", "Shipping Street", "Shipping Address1",
+    "Shipping Address2", "Shipping Company", "Shipping City", "Shipping Zip", "Shipping Province",
+    "Shipping Province Name", "Shipping Country", "Shipping Phone", "Shipping Method", "Notes",
+    "Note Attributes", "Payment Method", "Payment Reference", "Payment References", "Payment ID",
+    "Payment Terms Name", "Next Payment Due At", "Vendor", "Outstanding Balance", "Employee",
+    "Location", "Device ID", "Tags", "Risk Level", "Source", "Tax 1 Name", "Tax 1 Value",
+    "Tax 2 Name", "Tax 2 Value", "Tax 3 Name", "Tax 3 Value", "Tax 4 Name", "Tax 4 Value",
+    "Tax 5 Name", "Tax 5 Value", "Phone", "Receipt Number", "Duties", "Lineitem quantity",
+    "Lineitem name", "Lineitem price",
+)  # fmt: skip
+
 SHOPIFY = SourceSpec(
     name="shopify",
     table="orders",
@@ -119,6 +135,7 @@ SHOPIFY = SourceSpec(
         Field("_lineitem_name", ("Lineitem name",), "text"),
         Field("_lineitem_price", ("Lineitem price",), "text"),
     ),
+    ignored=_IGNORED,
     copies={"customer_id": "_email"},
     constants={"is_new_customer": "false"},
     defaults={"channel": "other", "campaign": "(none)"},

@@ -125,6 +125,18 @@ def _prepare(row: dict[str, str]) -> str | None:
     return None
 
 
+_IGNORED = (
+    "Customer Note", "Order Notes", "Billing First Name", "Billing Last Name", "Billing Company",
+    "Billing Address 1", "Billing Address 2", "Billing City", "Billing State", "Billing Postcode",
+    "Billing Country", "Billing Phone", "Shipping First Name", "Shipping Last Name",
+    "Shipping Company", "Shipping Address 1", "Shipping Address 2", "Shipping City",
+    "Shipping State", "Shipping Postcode", "Shipping Country", "Shipping Method Title",
+    "Coupon Code", "Coupons Used", "SKU", "Item Cost", "Order Subtotal Amount",
+    "Order Refund Amount", "Fee Total", "Transaction ID", "Customer Username", "Paid Date",
+    "Completed Date", "نام", "نام خانوادگی", "تلفن", "آدرس", "شهر", "استان", "کد پستی",
+    "یادداشت مشتری", "کد تخفیف", "شناسه تراکنش",
+)  # fmt: skip
+
 WOOCOMMERCE = SourceSpec(
     name="woocommerce",
     table="orders",
@@ -197,6 +209,7 @@ WOOCOMMERCE = SourceSpec(
         Field("_quantity", ("Quantity", "Qty", "تعداد"), "text"),
         Field("_payment_method", ("Payment Method Title", "Payment Method", "روش پرداخت"), "text"),
     ),
+    ignored=_IGNORED,
     copies={"order_id": "_order_number", "customer_id": "_email"},
     constants={"is_new_customer": "false"},
     defaults={"channel": "other", "campaign": "(none)"},

@@ -44,6 +44,12 @@ Decisions:
   checked against the imported sums (a mismatch is a warning).
 - ``M/D/YYYY`` dates whose day is 12 or less in every row cannot be told from ``D/M/YYYY``;
   such cells are quarantined as ambiguous rather than guessed (see values.parse_dates).
+- **Telling it from Google Ads.** In Persian both platforms write تاریخ، کمپین، هزینه،
+  نمایش، کلیک: a file whose header row is the first line is Yektanet's (a Google Ads download
+  starts with its title and date-range lines), unless its other columns say Google Ads
+  (نوع کمپین، کد واحد پول).
+- Rows that share day, campaign, ad group and creative are different creatives with one name:
+  added together (see ``repeated_keys``).
 """
 
 from __future__ import annotations
@@ -60,6 +66,11 @@ def _is_total(row: Mapping[str, str]) -> bool:
     cell is looked at, so a campaign called "Total …" is still imported)."""
     return header_key(row.get("date", "")).startswith(_TOTAL_WORDS)
 
+
+_IGNORED = (
+    "CTR", "CPC", "CPM", "Conversion Rate", "Status", "Budget", "نرخ کلیک", "هزینه هر کلیک",
+    "میانگین هزینه هر کلیک", "هزینه هر هزار نمایش", "نرخ تبدیل", "وضعیت", "بودجه",
+)  # fmt: skip
 
 YEKTANET = SourceSpec(
     name="yektanet",
@@ -86,6 +97,7 @@ YEKTANET = SourceSpec(
         Field("_sessions", ("Sessions", "Session", "سشن", "نشست", "ورودی سایت"), "text"),
         Field("currency", ("Currency", "واحد پول"), "text"),
     ),
+    ignored=_IGNORED,
     constants={"platform": "yektanet", "channel": "display"},
     copies={"campaign_id": "campaign"},
     defaults={
@@ -95,4 +107,5 @@ YEKTANET = SourceSpec(
         "conversion_value": "0",
     },
     summary=_is_total,
+    repeated_keys="add",
 )
