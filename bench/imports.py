@@ -1,30 +1,36 @@
-"""Import benchmark: ``shakhes import`` vs a bare DuckDB CSV load vs pandas with the same checks.
+"""Import benchmark: ``shakhes import`` of each format against a bare DuckDB load and pandas.
 
-Two files are generated once (inside DuckDB) under ``bench/data/imports/`` and imported three
-ways, each method in its own child process so that its peak RSS is its own:
+The files are generated once (inside DuckDB) under ``bench/data/imports/``, and each is imported
+by several methods, each in its own child process so that its peak RSS is its own:
 
-* a **canonical** ``ad_performance`` CSV of N rows (header = canonical column names, unique
-  date × campaign_id keys, ``ad`` empty);
+* a **canonical** ``ad_performance`` file of N rows (header = canonical column names, unique
+  date × campaign_id keys, ``ad`` empty) as CSV, and the same rows as **Parquet** (typed:
+  DATE, BIGINT counts, DOUBLE amounts) and as **JSON lines**; as **XLSX** (first sheet, one
+  header row) of X rows (a sheet holds at most 1,048,575);
 * a **Google Ads** UI export of M rows: the title and date-range lines, the header, numbers over
   999 quoted with thousands separators, ``7.00%`` CTR cells, ``--`` for empty cells, and a
   ``Total: Account`` row with the right totals at the end.
 
 Methods:
 
-* **shakhes** — ``import_file`` into a fresh DuckDB warehouse (``ensure_schema`` before the
-  timer): sniff, find the layout, parse and check every row, stage, merge by natural key and
-  write the import log, in one transaction;
-* **duckdb-bare** — ``CREATE TABLE t AS SELECT * FROM read_csv(...)`` into a fresh DuckDB file:
-  no validation, no mapping — the practical limit. For the Google Ads export it is
+* **shakhes** — ``import_file`` (``shakhes import --source canonical``, or ``google-ads``) into a
+  fresh DuckDB warehouse (``ensure_schema`` before the timer): sniff, find the layout, read and
+  check every row, merge by natural key and write the import log, in one transaction;
+* **load** — the same file the way ``shakhes load ad_performance FILE`` takes it (strict: all or
+  nothing), which must be the same path at the same speed;
+* **duckdb-bare** — DuckDB alone into a fresh file: ``CREATE TABLE t AS SELECT * FROM
+  read_csv(...)`` for a CSV, ``INSERT INTO ad_performance SELECT … FROM read_parquet(...)``
+  (and ``read_json`` with the column types) into the shakhes table for Parquet and JSON lines —
+  no validation, no mapping: the practical limit. For the Google Ads export it is
   ``read_csv(skip=2, all_varchar=true)`` (DuckDB cannot read the quoted thousands as numbers
   without more work), so that row is *not comparable*: it only shows the cost of the I/O;
 * **pandas** — ``pd.read_csv`` plus the same checks, vectorised (types, dates, required values,
   channel vocabulary, clicks ≤ impressions, negatives, whole counts, repeated keys), then
   ``con.register`` + ``INSERT`` into a typed DuckDB table in a fresh file.
 
-    python bench/imports.py                                   # 5 M canonical rows, 1 M export
-    python bench/imports.py --rows 20000 --export-rows 5000   # smoke run, seconds
-    python bench/imports.py --rows 1000000 --export-rows 200000 --markdown
+    python bench/imports.py                                   # 5 M rows, 1 M export, 200 k XLSX
+    python bench/imports.py --rows 20000 --export-rows 5000 --xlsx-rows 2000   # smoke run
+    python bench/imports.py --rows 10000000 --files parquet,canonical --runs 3 --markdown
 
 See docs/benchmarks.md for the latest results.
 """
@@ -48,19 +54,32 @@ from common import AD_CHANNELS, AD_PLATFORMS, machine, peak_rss_mb, sql_list, un
 
 HERE = Path(__file__).resolve().parent
 DEFAULT_DATA_DIR = HERE / "data" / "imports"
-GENERATOR_VERSION = 1
+GENERATOR_VERSION = 2
 """Bump when the generated files change, so that old ones are rebuilt."""
 
 START = dt.date(2024, 1, 1)
 DAYS = 730
 """The canonical file spans about two years; campaigns per day = ceil(N / DAYS)."""
 EXPORT_DAYS = 365
-METHODS = ("shakhes", "duckdb-bare", "pandas")
-FILES = ("canonical", "google-ads")
+METHODS = ("shakhes", "load", "duckdb-bare", "pandas")
+FILES = ("canonical", "parquet", "jsonl", "xlsx", "google-ads")
+KIND_METHODS = {
+    "canonical": ("shakhes", "load", "duckdb-bare", "pandas"),
+    "parquet": ("shakhes", "load", "duckdb-bare"),
+    "jsonl": ("shakhes", "duckdb-bare"),
+    "xlsx": ("shakhes",),
+    "google-ads": ("shakhes", "duckdb-bare", "pandas"),
+}
+"""The methods that apply to each file (DuckDB cannot read a workbook without an extension
+that is not shipped with it; pandas is shown for the CSV files only)."""
+SUFFIXES = {"canonical": "csv", "parquet": "parquet", "jsonl": "jsonl", "xlsx": "xlsx"}
 
 BARS = {
     "rows_per_s": 1_000_000.0,  # shakhes, canonical CSV, full validation + import log
     "vs_bare": 3.0,  # shakhes ≤ 3 × the bare DuckDB load of the canonical CSV
+    "parquet_rows_per_s": 2_000_000.0,  # shakhes, canonical Parquet (at 10 M rows)
+    "parquet_vs_bare": 2.0,  # ≤ 2 × a bare INSERT … SELECT FROM read_parquet
+    "load_vs_import": 1.2,  # shakhes load ≤ 1.2 × shakhes import of the same CSV
 }
 
 CHANNELS = (
@@ -136,7 +155,10 @@ class DataFile:
 
 
 def data_file(kind: str, rows: int, data_dir: Path) -> DataFile:
-    name = f"canonical_n{rows}.csv" if kind == "canonical" else f"google_ads_m{rows}.csv"
+    if kind == "google-ads":
+        name = f"google_ads_m{rows}.csv"
+    else:
+        name = f"canonical_n{rows}.{SUFFIXES[kind]}"
     return DataFile(kind, rows, Path(data_dir).resolve() / name)
 
 
@@ -246,6 +268,44 @@ def _export_sql(m: int) -> tuple[str, dt.date, dt.date]:
     return sql, first, last
 
 
+def _typed_sql(n: int) -> str:
+    """The canonical rows with the types a typed export has (amounts DOUBLE, not DECIMAL)."""
+    return (
+        f"SELECT * REPLACE (CAST(cost AS DOUBLE) AS cost, CAST(conversions AS DOUBLE) AS "
+        f"conversions, CAST(conversion_value AS DOUBLE) AS conversion_value) "
+        f"FROM ({_canonical_sql(n)})"
+    )
+
+
+def _write_xlsx(con: Any, n: int, path: Path) -> None:
+    """The canonical rows as a workbook (openpyxl, write-only: streaming), with the sheet's
+    dimension recorded as Excel records it (openpyxl's writer leaves it out, and its reader
+    then scans the whole sheet to find it before the first row)."""
+    import zipfile
+
+    from openpyxl import Workbook  # type: ignore[import-untyped]
+
+    book = Workbook(write_only=True)
+    sheet = book.create_sheet()
+    sheet.append(list(CANONICAL_COLUMNS))
+    result = con.execute(_typed_sql(n))
+    while batch := result.fetchmany(50_000):
+        for row in batch:
+            sheet.append(row)
+    plain = path.with_name(path.name + ".plain")
+    book.save(plain)
+    last = f"{chr(ord('A') + len(CANONICAL_COLUMNS) - 1)}{n + 1}"
+    with zipfile.ZipFile(plain) as source, zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as out:
+        for item in source.infolist():
+            data = source.read(item)
+            if item.filename == "xl/worksheets/sheet1.xml":
+                data = data.replace(
+                    b"<sheetViews>", f'<dimension ref="A1:{last}"/><sheetViews>'.encode(), 1
+                )
+            out.writestr(item, data)
+    plain.unlink()
+
+
 def generate(kind: str, rows: int, data_dir: Path, *, quiet: bool = False) -> DataFile:
     """Build (or reuse) the ``kind`` file of ``rows`` data rows under ``data_dir``."""
     import duckdb
@@ -255,13 +315,19 @@ def generate(kind: str, rows: int, data_dir: Path, *, quiet: bool = False) -> Da
         return f
     f.path.parent.mkdir(parents=True, exist_ok=True)
     f.meta.unlink(missing_ok=True)
-    tmp = f.path.with_suffix(".tmp")
+    tmp = f.path.with_name(f.path.name + ".tmp")
     t0 = time.perf_counter()
     con = duckdb.connect()
     con.execute("SET enable_progress_bar = false")
     meta: dict[str, Any] = {"version": GENERATOR_VERSION, "rows": rows, "kind": kind}
     if kind == "canonical":
         con.execute(f"COPY ({_canonical_sql(rows)}) TO '{tmp}' (FORMAT csv, HEADER true)")
+    elif kind == "parquet":
+        con.execute(f"COPY ({_typed_sql(rows)}) TO '{tmp}' (FORMAT parquet)")
+    elif kind == "jsonl":
+        con.execute(f"COPY ({_typed_sql(rows)}) TO '{tmp}' (FORMAT json)")
+    elif kind == "xlsx":
+        _write_xlsx(con, rows, tmp)
     else:
         sql, first, last = _export_sql(rows)
         # One text column written as is: no quoting by the writer (the lines quote themselves).
@@ -281,7 +347,7 @@ def generate(kind: str, rows: int, data_dir: Path, *, quiet: bool = False) -> Da
     return f
 
 
-# ---- the three methods (run in a worker process) ------------------------------------------------
+# ---- the methods (each run in a worker process) ------------------------------------------------
 
 
 def _fresh_db(work: Path) -> Path:
@@ -290,17 +356,18 @@ def _fresh_db(work: Path) -> Path:
     return work
 
 
-def run_shakhes(f: DataFile, db: Path) -> dict[str, Any]:
+def run_shakhes(f: DataFile, db: Path, *, strict: bool = False) -> dict[str, Any]:
     from shakhes.data.warehouse import Warehouse
     from shakhes.imports.pipeline import ImportOptions, import_file
 
     wh = Warehouse.connect(f"duckdb:///{db}")
     wh.ensure_schema()
-    options = (
-        ImportOptions(source="canonical", actor="bench")
-        if f.kind == "canonical"
-        else ImportOptions(source="google-ads", account="bench", actor="bench")
-    )
+    if strict:  # what `shakhes load ad_performance FILE` does
+        options = ImportOptions(source="canonical:ad_performance", strict=True, actor="bench")
+    elif f.kind == "google-ads":
+        options = ImportOptions(source="google-ads", account="bench", actor="bench")
+    else:
+        options = ImportOptions(source="canonical", actor="bench")
     t0 = time.perf_counter()
     report = import_file(wh, f.path, options)
     seconds = time.perf_counter() - t0
@@ -315,22 +382,43 @@ def run_shakhes(f: DataFile, db: Path) -> dict[str, Any]:
     return {"seconds": seconds, "rows": report.accepted, "warnings": list(report.warnings)}
 
 
+def run_load(f: DataFile, db: Path) -> dict[str, Any]:
+    return run_shakhes(f, db, strict=True)
+
+
 def run_bare(f: DataFile, db: Path) -> dict[str, Any]:
     import duckdb
 
+    columns = ", ".join(CANONICAL_COLUMNS)
+    if f.kind in ("parquet", "jsonl"):  # into the shakhes table, as the issue's baseline
+        from shakhes.data.warehouse import Warehouse
+
+        wh = Warehouse.connect(f"duckdb:///{db}")
+        wh.ensure_schema()
+        wh.close()
     con = duckdb.connect(str(db))
     con.execute("SET enable_progress_bar = false")
-    source = (
-        f"read_csv('{f.path}')"
-        if f.kind == "canonical"
-        else f"read_csv('{f.path}', skip=2, header=true, all_varchar=true)"
-    )
+    if f.kind == "parquet":
+        sql = f"INSERT INTO ad_performance ({columns}) SELECT {columns} FROM read_parquet(?)"
+    elif f.kind == "jsonl":
+        types = {"date": "DATE", **dict.fromkeys(COUNTS, "BIGINT")}
+        types |= dict.fromkeys(AMOUNTS, "DOUBLE")
+        spec = ", ".join(f"{c}: '{types.get(c, 'VARCHAR')}'" for c in CANONICAL_COLUMNS)
+        sql = (
+            f"INSERT INTO ad_performance ({columns}) SELECT {columns} FROM "
+            f"read_json(?, format = 'newline_delimited', columns = {{{spec}}})"
+        )
+    elif f.kind == "canonical":
+        sql = "CREATE TABLE t AS SELECT * FROM read_csv(?)"
+    else:
+        sql = "CREATE TABLE t AS SELECT * FROM read_csv(?, skip=2, header=true, all_varchar=true)"
     t0 = time.perf_counter()
-    con.execute(f"CREATE TABLE t AS SELECT * FROM {source}")
+    con.execute(sql, [str(f.path)])
     seconds = time.perf_counter() - t0
-    (rows,) = con.execute("SELECT count(*) FROM t").fetchone()  # type: ignore[misc]
+    table = "ad_performance" if f.kind in ("parquet", "jsonl") else "t"
+    (rows,) = con.execute(f"SELECT count(*) FROM {table}").fetchone()  # type: ignore[misc]
     con.close()
-    expected = f.rows if f.kind == "canonical" else f.rows + 1  # the export's Total row
+    expected = f.rows + 1 if f.kind == "google-ads" else f.rows  # the export's Total row
     if rows != expected:
         raise SystemExit(f"duckdb-bare: loaded {rows:,} rows, expected {expected:,}")
     return {"seconds": seconds, "rows": f.rows}
@@ -437,7 +525,12 @@ def run_pandas(f: DataFile, db: Path) -> dict[str, Any]:
     return {"seconds": seconds, "rows": len(good)}
 
 
-RUNNERS = {"shakhes": run_shakhes, "duckdb-bare": run_bare, "pandas": run_pandas}
+RUNNERS = {
+    "shakhes": run_shakhes,
+    "load": run_load,
+    "duckdb-bare": run_bare,
+    "pandas": run_pandas,
+}
 
 
 def worker(method: str, f: DataFile, out: Path) -> None:
@@ -471,7 +564,7 @@ def spawn(method: str, f: DataFile, data_dir: Path) -> dict[str, Any]:
         method,
         "--file",
         f.kind,
-        "--rows" if f.kind == "canonical" else "--export-rows",
+        {"google-ads": "--export-rows", "xlsx": "--xlsx-rows"}.get(f.kind, "--rows"),
         str(f.rows),
         "--data-dir",
         str(data_dir),
@@ -502,11 +595,27 @@ def summarise(f: DataFile, runs: dict[str, list[dict[str, Any]]]) -> dict[str, A
     ratios: dict[str, float] = {}
     if "shakhes" in s and "duckdb-bare" in s:
         ratios["shakhes / duckdb-bare"] = s["shakhes"]["seconds"] / s["duckdb-bare"]["seconds"]
+    if "shakhes" in s and "load" in s:
+        ratios["load / shakhes"] = s["load"]["seconds"] / s["shakhes"]["seconds"]
     if "shakhes" in s and "pandas" in s:
         ratios["pandas / shakhes"] = s["pandas"]["seconds"] / s["shakhes"]["seconds"]
+    return {
+        "file": f.kind,
+        "rows": f.rows,
+        "table": table,
+        "ratios": ratios,
+        "bars": _bars(f, s, ratios),
+    }
+
+
+def _bars(
+    f: DataFile, s: dict[str, dict[str, Any]], ratios: dict[str, float]
+) -> list[tuple[str, bool]]:
+    """The bars of the issues (3: canonical CSV; 10: Parquet, and load = import) that apply."""
     bars: list[tuple[str, bool]] = []
-    if f.kind == "canonical" and "shakhes" in s:
-        rate = s["shakhes"]["rows_per_s"]
+    rate = s["shakhes"]["rows_per_s"] if "shakhes" in s else None
+    bare = ratios.get("shakhes / duckdb-bare")
+    if f.kind == "canonical" and rate is not None:
         bars.append(
             (
                 f"shakhes ≥ {BARS['rows_per_s']:,.0f} rows/s on the canonical CSV with full "
@@ -514,24 +623,54 @@ def summarise(f: DataFile, runs: dict[str, list[dict[str, Any]]]) -> dict[str, A
                 rate >= BARS["rows_per_s"],
             )
         )
-        if "shakhes / duckdb-bare" in ratios:
-            r = ratios["shakhes / duckdb-bare"]
+        if bare is not None:
             bars.append(
                 (
-                    f"shakhes within {BARS['vs_bare']:.0f}× of the bare DuckDB load (got {r:.2f}×)",
-                    r <= BARS["vs_bare"],
+                    f"shakhes within {BARS['vs_bare']:.0f}× of the bare DuckDB load "
+                    f"(got {bare:.2f}×)",
+                    bare <= BARS["vs_bare"],
                 )
             )
+    if f.kind == "parquet" and rate is not None:
+        at = "" if f.rows >= 10_000_000 else f" (the bar is set at 10 M rows; this is {f.rows:,})"
+        bars.append(
+            (
+                f"shakhes ≥ {BARS['parquet_rows_per_s']:,.0f} rows/s on the canonical Parquet "
+                f"file (got {rate:,.0f}){at}",
+                rate >= BARS["parquet_rows_per_s"],
+            )
+        )
+        if bare is not None:
+            bars.append(
+                (
+                    f"shakhes within {BARS['parquet_vs_bare']:.0f}× of a bare INSERT … SELECT "
+                    f"FROM read_parquet (got {bare:.2f}×)",
+                    bare <= BARS["parquet_vs_bare"],
+                )
+            )
+    if f.kind == "canonical" and "load / shakhes" in ratios:
+        r = ratios["load / shakhes"]
+        bars.append(
+            (
+                f"load within {BARS['load_vs_import']:.1f}× of import --source canonical "
+                f"(got {r:.2f}×)",
+                r <= BARS["load_vs_import"],
+            )
+        )
     if "pandas / shakhes" in ratios:
         r = ratios["pandas / shakhes"]
         bars.append((f"shakhes faster than pandas on the {f.kind} file (got {r:.2f}×)", r > 1))
-    return {"file": f.kind, "rows": f.rows, "table": table, "ratios": ratios, "bars": bars}
+    return bars
 
 
 def _title(summary: dict[str, Any]) -> str:
-    if summary["file"] == "canonical":
-        return f"canonical ad_performance CSV, {summary['rows']:,} rows"
-    return f"Google Ads export, {summary['rows']:,} rows"
+    what = {
+        "canonical": "canonical ad_performance CSV",
+        "parquet": "canonical ad_performance Parquet",
+        "jsonl": "canonical ad_performance JSON lines",
+        "xlsx": "canonical ad_performance XLSX",
+    }.get(summary["file"], "Google Ads export")
+    return f"{what}, {summary['rows']:,} rows"
 
 
 def _note(method: str, kind: str) -> str:
@@ -556,7 +695,7 @@ def print_summary(summary: dict[str, Any]) -> None:
         for w in r["warnings"]:
             print(f"    warning: {w}")
     for name, value in summary["ratios"].items():
-        extra = " (not comparable)" if "bare" in name and summary["file"] != "canonical" else ""
+        extra = " (not comparable)" if "bare" in name and summary["file"] == "google-ads" else ""
         print(f"  {name}: {value:.2f}×{extra}")
     for text, ok in summary["bars"]:
         print(f"  {'PASS' if ok else 'FAIL'}  {text}")
@@ -587,7 +726,7 @@ def markdown(summaries: list[dict[str, Any]], command: str) -> str:
             )
         lines.append("")
         for name, value in s["ratios"].items():
-            extra = " (not comparable)" if "bare" in name and s["file"] != "canonical" else ""
+            extra = " (not comparable)" if "bare" in name and s["file"] == "google-ads" else ""
             lines.append(f"- {name}: **{value:.2f}×**{extra}")
         for text, ok in s["bars"]:
             lines.append(f"- bar: {'**PASS**' if ok else '**FAIL**'} — {text}")
@@ -599,9 +738,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     p = argparse.ArgumentParser(description=(__doc__ or "").split("\n\n")[0])
     p.add_argument("--rows", type=lambda s: int(float(s)), default=5_000_000)
     p.add_argument("--export-rows", type=lambda s: int(float(s)), default=1_000_000)
+    p.add_argument("--xlsx-rows", type=lambda s: int(float(s)), default=200_000)
     p.add_argument("--data-dir", type=Path, default=DEFAULT_DATA_DIR)
     p.add_argument("--methods", default=",".join(METHODS))
-    p.add_argument("--files", default=",".join(FILES), help="canonical,google-ads")
+    p.add_argument("--files", default=",".join(FILES), help=",".join(FILES))
     p.add_argument("--runs", type=int, default=1, help="worker processes per method (median)")
     p.add_argument("--markdown", action="store_true", help="also print a Markdown section")
     p.add_argument("--clean", action="store_true", help="delete the generated files after")
@@ -612,8 +752,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     methods = [m.strip() for m in args.methods.split(",") if m.strip()]
     kinds = [k.strip() for k in args.files.split(",") if k.strip()]
 
+    def rows_of(kind: str) -> int:
+        return {"google-ads": args.export_rows, "xlsx": args.xlsx_rows}.get(kind, args.rows)
+
     if args.worker:
-        rows = args.rows if args.file == "canonical" else args.export_rows
+        rows = rows_of(args.file)
         f = data_file(args.file, rows, args.data_dir)
         if not _is_current(f):
             raise SystemExit(f"no current {args.file} file of {rows} rows in {args.data_dir}")
@@ -622,10 +765,11 @@ def main(argv: Sequence[str] | None = None) -> int:
 
     summaries = []
     for kind in kinds:
-        f = generate(kind, args.rows if kind == "canonical" else args.export_rows, args.data_dir)
-        runs: dict[str, list[dict[str, Any]]] = {m: [] for m in methods}
+        f = generate(kind, rows_of(kind), args.data_dir)
+        applicable = [m for m in methods if m in KIND_METHODS[kind]]
+        runs: dict[str, list[dict[str, Any]]] = {m: [] for m in applicable}
         for _ in range(args.runs):
-            for method in methods:  # interleaved, so that drift on the machine hits all alike
+            for method in applicable:  # interleaved, so that drift on the machine hits all alike
                 _prewarm(f)
                 runs[method].append(spawn(method, f, args.data_dir))
         summary = summarise(f, runs)

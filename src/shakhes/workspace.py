@@ -16,7 +16,7 @@ import re
 import shutil
 import tempfile
 import threading
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -44,7 +44,13 @@ from shakhes.engine.engine import Engine
 from shakhes.errors import InternalError, Issue, WorkspaceError
 from shakhes.imports.customers import refresh_if_changed, window_used
 from shakhes.imports.ledger import Ledger, UndoResult
-from shakhes.imports.pipeline import ImportOptions, ImportReport, import_file, retry_quarantine
+from shakhes.imports.pipeline import (
+    ImportOptions,
+    ImportReport,
+    Step,
+    import_file,
+    retry_quarantine,
+)
 from shakhes.settings import SETTINGS_FILE, CalendarKind, WorkspaceSettings, read_settings
 from shakhes.spec.catalog import load_catalog
 from shakhes.spec.kpi import KpiSpec
@@ -451,12 +457,16 @@ class Workspace:
 
     # ---- writing --------------------------------------------------------------------------------
 
-    def load(self, table: str, path: Path) -> ImportReport:
+    def load(
+        self, table: str, path: Path, progress: Callable[[Step], None] | None = None
+    ) -> ImportReport:
         """Strictly load a canonical file into ``table``: all or nothing, every problem listed.
         It goes through the import pipeline with ``strict``, so it is in the import log and
-        ``shakhes imports undo`` takes it back."""
+        ``shakhes imports undo`` takes it back (``progress`` as :class:`ImportOptions` has it)."""
         name = model_table(table).name
-        options = ImportOptions(source=f"canonical:{name}", strict=True, actor=current_actor())
+        options = ImportOptions(
+            source=f"canonical:{name}", strict=True, actor=current_actor(), progress=progress
+        )
         return self._import(path, options, f"load of {path.name} into {name}")
 
     def import_file(self, path: Path, options: ImportOptions) -> ImportReport:

@@ -1,4 +1,5 @@
-"""The import benchmark still runs, and all three methods import every row of a small set."""
+"""The import benchmark still runs, and every method imports every row of a small set of each
+format."""
 
 from __future__ import annotations
 
@@ -21,6 +22,8 @@ def test_import_benchmark_smoke_run(tmp_path: Path) -> None:
             "20000",
             "--export-rows",
             "5000",
+            "--xlsx-rows",
+            "500",
             "--data-dir",
             str(tmp_path),
         ],
@@ -30,5 +33,9 @@ def test_import_benchmark_smoke_run(tmp_path: Path) -> None:
         check=False,
     )
     assert run.returncode == 0, run.stdout + run.stderr
-    for method in ("shakhes", "duckdb-bare", "pandas"):
+    for method in ("shakhes", "load", "duckdb-bare", "pandas"):
         assert method in run.stdout
+    for title in ("CSV", "Parquet", "JSON lines", "XLSX", "Google Ads export"):
+        assert f"=== canonical ad_performance {title}" in run.stdout or title.startswith("Google")
+    assert "Google Ads export, 5,000 rows" in run.stdout
+    assert "Could not determine dtype" not in run.stdout + run.stderr

@@ -132,11 +132,10 @@ def test_a_terminal_gets_a_progress_bar_by_bytes_and_a_pipe_does_not(
         HEADER + "2026-09-01,google_ads,a,search,c1,Brand,g,,USD,100,10,5.5,1,10\n",
         encoding="utf-8",
     )
-    size = path.stat().st_size
     terminal = Console(file=io.StringIO(), force_terminal=True, width=150)
-    import_command(terminal, [path], ImportOptions(source="canonical"), ws)
+    import_command(terminal, [path], ImportOptions(source="canonical"), ws, progress=terminal)
     shown = terminal.file.getvalue()  # type: ignore[attr-defined]
-    assert "Importing ads.csv" in shown and f"{size}/{size} bytes" in shown
+    assert "Importing ads.csv: merging" in shown and "1 rows" in shown
     assert "Imported" in shown
 
     piped = Console(file=io.StringIO(), force_terminal=False, width=150)
@@ -145,7 +144,7 @@ def test_a_terminal_gets_a_progress_bar_by_bytes_and_a_pipe_does_not(
         HEADER + "2026-09-02,google_ads,a,search,c1,Brand,g,,USD,100,10,5.5,1,10\n",
         encoding="utf-8",
     )
-    import_command(piped, [other], ImportOptions(source="canonical"), ws)
+    import_command(piped, [other], ImportOptions(source="canonical"), ws, progress=None)
     printed = piped.file.getvalue()  # type: ignore[attr-defined]
     assert "Importing" not in printed and "bytes" not in printed
     assert "Imported" in printed and "\x1b[" not in printed

@@ -368,13 +368,14 @@ def test_progress_is_reported_in_bytes_of_the_file_then_the_merge(
     path = FIXTURES / "google_ads_campaign_day.csv"
     import_file(warehouse, path, ImportOptions(progress=steps.append))
     size = path.stat().st_size
-    reading = [s for s in steps if s.phase == "reading"]
+    reading = [s for s in steps if s.phase == "reading" and s.rows]
     assert len(reading) == 3  # 6 rows after the header, 2 per batch
     assert [s.rows for s in reading] == [2, 4, 6]
     done = [s.done for s in reading]
     assert all(d is not None and 0 < d <= size for d in done)
     assert done == sorted(done) and done[-1] == size  # type: ignore[comparison-overlap]
-    assert steps[-1] == Step("merging", size, size, 6)
+    # 4 rows accepted of the 6 read (2 total rows): checked as a whole, then merged.
+    assert steps[-2:] == [Step("checking", None, 4, 6, "rows"), Step("merging", None, 4, 6, "rows")]
 
     # The canonical fast path: DuckDB reads the file; it ends at the whole file too.
     steps.clear()
@@ -382,7 +383,11 @@ def test_progress_is_reported_in_bytes_of_the_file_then_the_merge(
     canonical.write_text(CANONICAL_ADS, encoding="utf-8")
     import_file(warehouse, canonical, ImportOptions(source="canonical", progress=steps.append))
     size = canonical.stat().st_size
-    assert steps[-2:] == [Step("reading", size, size, 8), Step("merging", size, size, 8)]
+    assert steps[-3:] == [
+        Step("reading", size, size, 8),
+        Step("checking", None, 3, 8, "rows"),  # 3 accepted of the 8 read
+        Step("merging", None, 3, 8, "rows"),
+    ]
 
 
 def test_duckdb_reports_the_progress_of_a_long_statement(warehouse: Warehouse) -> None:

@@ -21,6 +21,7 @@ from shakhes import __version__
 from shakhes.cli import output
 from shakhes.cli.imports import import_command, imports_app, print_error, quarantine_app
 from shakhes.cli.options import WorkspaceOpt
+from shakhes.cli.progress import progress_bar
 from shakhes.cli.rates import rates_app
 from shakhes.cli.waiting import WaitOpt, open_workspace
 from shakhes.data.access import DEFAULT_WAIT
@@ -49,6 +50,15 @@ DIMENSIONS = sorted({d for t in TABLES.values() for d in t.dimensions})
 
 out = Console(soft_wrap=True)
 err = Console(stderr=True, soft_wrap=True)
+QuietOpt = Annotated[
+    bool,
+    typer.Option(
+        "--quiet",
+        "-q",
+        help="No progress (in a terminal a bar on standard error, elsewhere a line every few "
+        "seconds).",
+    ),
+]
 
 
 def _version(value: bool) -> None:
@@ -115,7 +125,8 @@ def init(
 @app.command()
 def load(
     table: Annotated[str, typer.Argument(help="Canonical table, e.g. ad_performance.")],
-    file: Annotated[Path, typer.Argument(help="Canonical CSV or Parquet file.")],
+    file: Annotated[Path, typer.Argument(help="Canonical CSV, Parquet, JSON-lines or XLSX file.")],
+    quiet: QuietOpt = False,
     wait: WaitOpt = DEFAULT_WAIT,
     workspace: WorkspaceOpt = None,
 ) -> None:
@@ -123,7 +134,8 @@ def load(
     quarantines nothing: any bad row fails it, and every problem is listed)."""
     ws = open_workspace(workspace, wait)
     try:
-        report = ws.load(table, file)
+        with progress_bar(None if quiet else err, file.name) as report_step:
+            report = ws.load(table, file, progress=report_step)
     finally:
         ws.close()
     if report.already_imported is not None:
@@ -175,6 +187,7 @@ def import_(
         ),
     ] = False,
     encoding: Annotated[str | None, typer.Option(help="Text encoding (default: detected).")] = None,
+    quiet: QuietOpt = False,
     wait: WaitOpt = DEFAULT_WAIT,
     workspace: WorkspaceOpt = None,
 ) -> None:
@@ -201,7 +214,9 @@ def import_(
         encoding=encoding,
         actor=current_actor(),
     )
-    status = import_command(out, files, options, workspace, wait, err)
+    status = import_command(
+        out, files, options, workspace, wait, err, progress=None if quiet else err
+    )
     if status:
         raise typer.Exit(status)
 

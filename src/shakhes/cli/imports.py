@@ -10,32 +10,23 @@ from __future__ import annotations
 import csv
 import sys
 from dataclasses import replace
-from functools import partial
 from pathlib import Path
 from typing import Annotated
 
 import typer
 from rich.console import Console
 from rich.markup import escape
-from rich.progress import (
-    BarColumn,
-    DownloadColumn,
-    Progress,
-    TaskID,
-    TextColumn,
-    TimeRemainingColumn,
-    TransferSpeedColumn,
-)
 from rich.table import Table
 
 from shakhes.cli.hints import hint_for
 from shakhes.cli.options import WorkspaceOpt
 from shakhes.cli.output import wide
+from shakhes.cli.progress import progress_bar
 from shakhes.cli.waiting import WaitOpt, open_workspace
 from shakhes.data.access import DEFAULT_WAIT
 from shakhes.errors import ShakhesError
 from shakhes.imports.ledger import Ledger, Rejected, cell_names
-from shakhes.imports.pipeline import ImportOptions, ImportReport, Step, at_fault
+from shakhes.imports.pipeline import ImportOptions, ImportReport, at_fault
 from shakhes.workspace import current_actor
 
 imports_app = typer.Typer(help="List and undo imports.", no_args_is_help=True)
@@ -49,11 +40,13 @@ def import_command(
     workspace: Path | None,
     wait: float = DEFAULT_WAIT,
     err: Console | None = None,
+    progress: Console | None = None,
 ) -> int:
     """Import each file in turn, each in its own transaction (and its own turn to write): a
     file that is refused is reported (on ``err``) and the next one is imported all the same.
     With several files, the end lists every file's outcome. Returns the exit status: 1 if any
-    file was refused."""
+    file was refused. Progress is drawn on ``progress`` (standard error; none with
+    ``--quiet``)."""
     err = err or Console(stderr=True, soft_wrap=True)
     outcomes: list[tuple[Path, str]] = []
     refused = 0
@@ -61,11 +54,8 @@ def import_command(
     try:
         for path in files:
             try:
-                with progress_bar(out) as bar:
-                    task = bar.add_task(f"Importing {path.name}", total=None, rows="")
-                    report = ws.import_file(
-                        path, replace(options, progress=partial(_advance, bar, task, path.name))
-                    )
+                with progress_bar(progress, path.name) as report_step:
+                    report = ws.import_file(path, replace(options, progress=report_step))
             except ShakhesError as exc:
                 print_error(err, exc)
                 outcomes.append((path, "refused: " + _why(exc, path)))
@@ -125,31 +115,6 @@ def _option_change(name: str, then: str | None, now: str | None) -> str:
         return f"{flag} " + ("another mapping file" if now else "(none now)")
     shown = now if now is not None else "(not given)"
     return f"{flag} {shown} (was {then if then is not None else 'not given'})"
-
-
-def progress_bar(out: Console) -> Progress:
-    """A progress bar by bytes of the file (in a terminal only; nothing when piped)."""
-    return Progress(
-        TextColumn("{task.description}"),
-        BarColumn(),
-        DownloadColumn(),
-        TransferSpeedColumn(),
-        TimeRemainingColumn(),
-        TextColumn("{task.fields[rows]}"),
-        console=out,
-        transient=True,
-        disable=not out.is_terminal,
-    )
-
-
-def _advance(bar: Progress, task: TaskID, name: str, step: Step) -> None:
-    rows = f"{step.rows:,} rows" if step.rows else ""
-    if step.phase == "merging":
-        bar.update(task, description=f"Merging {name}", completed=step.total, rows=rows)
-        return
-    bar.update(task, total=step.total, rows=rows)
-    if step.done is not None:
-        bar.update(task, completed=step.done)
 
 
 def print_report(out: Console, r: ImportReport) -> None:

@@ -114,15 +114,20 @@ class ImportOptions:
 
 @dataclass(frozen=True)
 class Step:
-    """How far an import has got."""
+    """How far an import has got: its stage, and how much of it is done.
 
-    phase: Literal["reading", "merging"]
+    Stages: ``reading`` (reading the file and checking each row), ``checking`` (the checks of
+    the whole file: repeated keys, spellings), ``merging`` (writing into the table)."""
+
+    phase: Literal["reading", "checking", "merging"]
     done: int | None
-    """Bytes of the file (as stored) read and checked so far; None when it cannot be told."""
-    total: int
-    """The file's size in bytes."""
+    """How much of the stage is done, in ``unit`` (None when it cannot be told)."""
+    total: int | None
+    """How much there is in all, in ``unit``: the file's size in bytes, or its rows when they
+    are known beforehand (Parquet) or once read (checking, merging); None when not known."""
     rows: int = 0
     """Rows read so far (0 while DuckDB reads a canonical file: it does not say)."""
+    unit: Literal["bytes", "rows"] = "bytes"
 
 
 @dataclass(frozen=True)
@@ -195,6 +200,8 @@ class _Importer:
         self.rows_read = 0
         self.stated_range: tuple[dt.date, dt.date] | None = None
         self.fingerprint: Future[Fingerprint] = Future()
+        self.ascii_text = False
+        """The straight read found no non-ASCII text (so no spelling to unify)."""
         self._layout: Layout | None = None
         self._rejected_keys: list[tuple[int, tuple[Any, ...]]] = []
         """Line and natural key of each quarantined row (layouts that add repeated rows)."""
@@ -237,8 +244,12 @@ class _Importer:
         body = _chain(head[len(layout.preamble) + 1 :], rows)
         if spec.comment_prefix is not None:
             body = self._one_table(body, layout)
-        by_duckdb = spec.name.startswith("canonical:") and fast.usable(
-            self.warehouse, info, layout.header_line, len(layout.preamble)
+        by_duckdb = (
+            spec.name.startswith("canonical:")
+            and all(layout.header[pos] == f.canonical for pos, f in layout.columns.items())
+            and fast.usable(
+                self.warehouse, info, layout.header_line, len(layout.preamble), layout.header
+            )
         )
         if by_duckdb:
             try:
@@ -247,30 +258,40 @@ class _Importer:
                 self.warnings, self.rows_read = [], 0
         stage = self.warehouse.create_stage(STAGE, table)
         totals = _Totals()
+        records = fast.row_total(info)
+        self._report(self._read_step(info, position, records, None))
         try:
             for batch in _batches(body, BATCH_ROWS):
                 accepted = self._batch(batch, layout, table, single_day)
-                self._report(Step("reading", position.bytes_read(), info.size, self.rows_read))
+                self._report(self._read_step(info, position, records, batch))
                 if accepted.num_rows:
                     self.warehouse.append_stage(stage, table, accepted)
                     totals.add(accepted, table)
+            self._report(Step("checking", None, totals.rows, self.rows_read, "rows"))
             return self._finish(info, spec, table, stage, stage, totals, None)
         finally:
             self.warehouse.drop_stage(stage)
 
     def _in_place(self, info: FileInfo, layout: Layout, table: Table) -> ImportReport:
-        """A clean canonical CSV, read by DuckDB straight into its table in one transaction
+        """A clean canonical file, read by DuckDB straight into its table in one transaction
         with the rest of the import (see :mod:`shakhes.imports.fast`); :class:`fast.NotClean`
         (nothing left behind: the transaction is rolled back) when it is not clean."""
         wh = self.warehouse
+        records = fast.row_total(info)
+        unit: Literal["bytes", "rows"] = "rows" if records is not None else "bytes"
+        total = records if records is not None else info.size
         try:
             with wh.transaction():
                 import_id = Ledger(wh).next_id()
-                with wh.query_progress(self._fast_progress(info.size)):
+                self._report(Step("reading", None, total, 0, unit))
+                with wh.query_progress(self._fast_progress(total, unit)):
                     fast.insert_in_place(wh, info, table, list(layout.header), import_id, STAGE)
                 totals = self._stage_totals(STAGE, table)
                 self.rows_read = totals.rows
-                self._report(Step("reading", info.size, info.size, self.rows_read))
+                self._report(Step("reading", total, total, totals.rows, unit))
+                self._report(Step("checking", None, totals.rows, totals.rows, "rows"))
+                if info.format != "csv" or not self.fingerprint.result().ascii:
+                    self.ascii_text = not fast.check_text(wh, table, import_id)
                 report = self._finish(
                     info, layout.spec, table, STAGE, f'"{table.name}"', totals, import_id
                 )
@@ -295,7 +316,7 @@ class _Importer:
         """From the staged rows (``stage``; ``rows`` the table they live in; ``in_place`` the
         import id of rows already written into the canonical table) to the report: spellings,
         checks, then a dry run's preview, or the merge and the import record."""
-        if in_place is None or not self.fingerprint.result().ascii:
+        if in_place is None or not (self.fingerprint.result().ascii or self.ascii_text):
             self._unify_spellings(rows, table, in_place)
         added = self._repeated_keys(info, spec, stage, table)
         if added.changed:
@@ -339,7 +360,7 @@ class _Importer:
             report = replace(report, replaces=supersedes, changed_options=tuple(changed))
         if self.options.dry_run:
             return self._preview(report, stage, table, in_place)
-        self._report(Step("merging", info.size, info.size, self.rows_read))
+        self._report(Step("merging", None, totals.rows, self.rows_read, "rows"))
         record = ledger.commit(
             table=table,
             stage=stage,
@@ -363,12 +384,31 @@ class _Importer:
         if self.options.progress is not None:
             self.options.progress(step)
 
-    def _fast_progress(self, size: int) -> Callable[[float], None] | None:
-        """DuckDB's progress through the read (a fraction) as bytes of the file."""
+    def _fast_progress(
+        self, total: int, unit: Literal["bytes", "rows"]
+    ) -> Callable[[float], None] | None:
+        """DuckDB's progress through the read (a fraction) as bytes or rows of the file (None
+        while it says nothing)."""
         report = self.options.progress
         if report is None:
             return None
-        return lambda fraction: report(Step("reading", int(fraction * size), size))
+        # DuckDB says 0 until the end of a Parquet file it reads whole: that is "not known".
+        return lambda fraction: report(
+            Step("reading", int(fraction * total) if fraction > 0 else None, total, 0, unit)
+        )
+
+    def _read_step(
+        self, info: FileInfo, position: ReadPosition, records: int | None, batch: Block | None
+    ) -> Step:
+        """How far the general way has read: by records where the file says how many it has
+        (Parquet), else by bytes where they can be told (text files), else by rows alone."""
+        if records is not None:  # the record number of the last row read
+            last = batch.lines[len(batch) - 1].as_py() if batch is not None and len(batch) else 0
+            return Step("reading", int(last), records, self.rows_read, "rows")
+        done = position.bytes_read()
+        if done is None and info.format == "xlsx":
+            return Step("reading", self.rows_read, None, self.rows_read, "rows")
+        return Step("reading", done or 0, info.size, self.rows_read)
 
     def _single_day(self, layout: Layout) -> dt.date | None:
         """The day of every row of a report without a day column whose preamble names a

@@ -25,6 +25,16 @@ CANONICAL_SOURCES: tuple[SourceSpec, ...] = tuple(
         title=f"canonical {table.name}",
         fields=tuple(_field(c) for c in table.columns),
         date_format="%Y-%m-%d",
+        # An empty required text outside the natural key is kept empty (a guest order has no
+        # customer, an ad row may lack its campaign's name), as the straight read keeps it.
+        defaults={
+            c.name: ""
+            for c in table.columns
+            if c.type is ColumnType.STRING
+            and c.required
+            and c.name not in table.natural_key
+            and c.name not in ("channel", "currency")
+        },
     )
     for table in TABLES.values()
 )
