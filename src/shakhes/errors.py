@@ -11,6 +11,7 @@ error.
 
 from __future__ import annotations
 
+import dataclasses
 import difflib
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
@@ -50,6 +51,8 @@ class Issue:
     """The field of a KPI definition at fault (``formula``, ``unit``, …)."""
     suggestion: str | None = None
     """A "did you mean" candidate."""
+    row: Mapping[str, str] | None = dataclasses.field(default=None, compare=False, repr=False)
+    """For a row of a file: its cells as read, header → text (what quarantine keeps)."""
 
     def where(self) -> str:
         """``file:line`` (or ``file``, or ``line N``), empty when the issue has no place."""

@@ -14,11 +14,10 @@ import getpass
 import os
 import re
 import shutil
-import tempfile
 import threading
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Iterator
 from contextlib import ExitStack, contextmanager
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlparse
@@ -36,28 +35,17 @@ from shakhes.data.access import (
     OnWait,
     PostgresGate,
 )
-from shakhes.data.model import table as model_table
-from shakhes.data.rates import RatesLoaded, load_rates
 from shakhes.data.warehouse import Warehouse, duckdb_path
 from shakhes.engine.calendar import CalendarSettings, Grain
 from shakhes.engine.engine import Engine
 from shakhes.errors import InternalError, Issue, WorkspaceError
 from shakhes.imports.customers import refresh_if_changed, window_used
-from shakhes.imports.ledger import Ledger, UndoResult
-from shakhes.imports.pipeline import (
-    ImportOptions,
-    ImportReport,
-    Step,
-    import_file,
-    retry_quarantine,
-)
 from shakhes.settings import SETTINGS_FILE, CalendarKind, WorkspaceSettings, read_settings
 from shakhes.spec.catalog import load_catalog
 from shakhes.spec.kpi import KpiSpec
-from shakhes.spec.validate import validate_definitions
 from shakhes.store.db import create_engine_for, current_revision
 from shakhes.store.db import upgrade as migrate_store
-from shakhes.store.repo import MetadataStore, Plan
+from shakhes.store.repo import MetadataStore
 
 ENV_VAR = "SHAKHES_WORKSPACE"
 
@@ -455,121 +443,7 @@ class Workspace:
                     self.id, current_actor(), {"customers_from_orders": days}
                 )
 
-    # ---- writing --------------------------------------------------------------------------------
-
-    def load(
-        self, table: str, path: Path, progress: Callable[[Step], None] | None = None
-    ) -> ImportReport:
-        """Strictly load a canonical file into ``table``: all or nothing, every problem listed.
-        It goes through the import pipeline with ``strict``, so it is in the import log and
-        ``shakhes imports undo`` takes it back (``progress`` as :class:`ImportOptions` has it)."""
-        name = model_table(table).name
-        options = ImportOptions(
-            source=f"canonical:{name}", strict=True, actor=current_actor(), progress=progress
-        )
-        return self._import(path, options, f"load of {path.name} into {name}")
-
-    def import_file(self, path: Path, options: ImportOptions) -> ImportReport:
-        """Import one export file (see :mod:`shakhes.imports.pipeline`), in a write session
-        (the whole import is one turn: readers wait until it is committed)."""
-        return self._import(path, options, f"import of {path.name}")
-
-    def _import(self, path: Path, options: ImportOptions, what: str) -> ImportReport:
-        options = replace(options, inactivity_days=self.settings.customer_inactivity_days)
-        with self.writing(what) as session:
-            report = import_file(session.warehouse, path, options)
-            if report.import_id is not None:
-                session.store.bump_data_version(
-                    self.id,
-                    options.actor,
-                    {
-                        "import": report.import_id,
-                        "file": str(path),
-                        "table": report.table,
-                        "accepted": report.accepted,
-                        "replaced": report.replaced,
-                        "removed": report.removed,
-                    },
-                )
-        return report
-
-    def retry_quarantine(self, import_id: int, options: ImportOptions) -> tuple[ImportReport, int]:
-        """Import again the rows an import quarantined; see :func:`retry_quarantine`."""
-        options = replace(options, inactivity_days=self.settings.customer_inactivity_days)
-        with (
-            self.writing(f"retry of the quarantined rows of import #{import_id}") as session,
-            tempfile.TemporaryDirectory() as folder,
-        ):
-            report, resolved = retry_quarantine(session.warehouse, import_id, options, Path(folder))
-            if report.import_id is not None:
-                session.store.bump_data_version(
-                    self.id,
-                    options.actor,
-                    {
-                        "retry_quarantine": import_id,
-                        "import": report.import_id,
-                        "resolved": resolved,
-                    },
-                )
-        return report, resolved
-
-    def load_rates(self, path: Path) -> RatesLoaded:
-        """Load exchange rates to the reporting currency (see :mod:`shakhes.data.rates`)."""
-        with self.writing(f"rates load of {path.name}") as session:
-            loaded = load_rates(session.warehouse, path, self.settings.currency)
-            session.store.bump_data_version(
-                self.id,
-                current_actor(),
-                {
-                    "rates": list(loaded.currencies),
-                    "file": str(path),
-                    "days": loaded.days,
-                },
-            )
-        return loaded
-
-    def undo_import(self, import_id: int) -> UndoResult:
-        """Undo an import: remove its rows and restore what it replaced."""
-        with self.writing(f"undo of import #{import_id}") as session:
-            ledger = Ledger(
-                session.warehouse, inactivity_days=self.settings.customer_inactivity_days
-            )
-            result = ledger.undo(import_id)
-            session.store.bump_data_version(
-                self.id,
-                current_actor(),
-                {
-                    "undo_import": import_id,
-                    "deleted": result.deleted,
-                    "restored": result.restored,
-                },
-            )
-        return result
-
-    def apply(
-        self,
-        specs: Iterable[KpiSpec],
-        *,
-        what: str = "apply of KPI definitions",
-        prune: bool = False,
-        dry_run: bool = False,
-    ) -> Plan:
-        """Make the workspace's definitions match ``specs`` (see :meth:`MetadataStore.apply`)
-        after checking the set they make together (:func:`validate_definitions`), in a write
-        session, so nothing changes them between the check and the change. ``dry_run``: the
-        plan only, changing nothing."""
-        specs = list(specs)
-        if dry_run:
-            self._validate(specs, prune=prune)
-            return self.store.plan(self.id, specs, prune=prune)
-        with self.writing(what) as session:
-            self._validate(specs, prune=prune)
-            return session.store.apply(self.id, specs, actor=current_actor(), prune=prune)
-
-    def _validate(self, specs: list[KpiSpec], *, prune: bool) -> None:
-        """Check the definitions ``specs`` leave the workspace with, all together."""
-        current = {} if prune else self.definitions()
-        validate_definitions({**current, **{s.id: s for s in specs}}, self.settings.parameters)
+    # ---- schemas ------------------------------------------------------------------------------
 
     def upgrade(self) -> tuple[str | None, str | None]:
         """Bring the workspace's schemas up to this shakhes: run the metadata store's

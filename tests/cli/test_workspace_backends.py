@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 from support.cli import shakhes
 
+from shakhes.service import imports
 from shakhes.workspace import Workspace
 
 from .test_cli import ADS
@@ -47,13 +48,13 @@ def test_cache_follows_data_and_definitions(
     assert shakhes(capsys, "init", str(root)).code == 0
     (tmp_path / "ads.csv").write_text(ADS, encoding="utf-8")
     ws = Workspace.open(root)
-    ws.load("ad_performance", tmp_path / "ads.csv")
+    imports.load(ws, "ad_performance", tmp_path / "ads.csv")
     first = ws.engine.compute(["clicks"], grain="year")
     assert first.value("clicks", "2024") == 130 and not first.from_cache
     assert ws.engine.compute(["clicks"], grain="year").from_cache
     more = ADS.splitlines()[0] + "\n2024-03-01,meta,m1,social,c2,Promo,g1,,USD,10,5,1,0,0\n"
     (tmp_path / "more.csv").write_text(more, encoding="utf-8")
-    ws.load("ad_performance", tmp_path / "more.csv")
+    imports.load(ws, "ad_performance", tmp_path / "more.csv")
     after = ws.engine.compute(["clicks"], grain="year")
     assert not after.from_cache and after.value("clicks", "2024") == 135
     spec = ws.store.get_kpi(ws.id, "clicks")

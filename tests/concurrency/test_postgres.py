@@ -11,6 +11,7 @@ from pathlib import Path
 import pytest
 from support.processes import hold, run, write_ads
 
+from shakhes.service import imports
 from shakhes.workspace import Workspace, init
 
 pytestmark = [pytest.mark.postgres, pytest.mark.slow]
@@ -26,7 +27,7 @@ def test_postgres_reads_run_beside_a_writer_and_read_one_snapshot(
     write_ads(tmp_path / "first.csv", 2_000, clicks=1)
     write_ads(tmp_path / "more.csv", 3_000, clicks=1)  # the first 2,000 rows again, and 1,000
     ws = Workspace.open(root)
-    ws.load("ad_performance", tmp_path / "first.csv")
+    imports.load(ws, "ad_performance", tmp_path / "first.csv")
 
     release = tmp_path / "release"
     holder = hold(root, "import of ads.csv", release, SHAKHES_ACTOR="alice")
@@ -46,7 +47,7 @@ def test_postgres_reads_run_beside_a_writer_and_read_one_snapshot(
     writer = Workspace.open(root)
     with ws.reading() as session:
         assert session.warehouse.row_count("ad_performance") == 2_000
-        report = writer.load("ad_performance", tmp_path / "more.csv")
+        report = imports.load(writer, "ad_performance", tmp_path / "more.csv")
         assert report.accepted == 3_000
         assert session.warehouse.row_count("ad_performance") == 2_000
         year = (dt.date(2025, 1, 1), dt.date(2025, 12, 31))

@@ -15,6 +15,7 @@ from support.processes import write_ads
 
 from shakhes.data.warehouse import Warehouse
 from shakhes.engine.engine import Engine
+from shakhes.service import imports
 from shakhes.workspace import Workspace
 
 REQUESTS = [
@@ -67,7 +68,7 @@ def test_reading_threads_beside_an_importing_thread_see_all_of_it_or_none(
     for thread in readers:
         thread.start()
     try:
-        report = ws.load("ad_performance", tmp_path / "ads.csv")
+        report = imports.load(ws, "ad_performance", tmp_path / "ads.csv")
         assert report.accepted == rows
         after = len(seen)
         while len(seen) < after + 3:

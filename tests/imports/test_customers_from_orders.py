@@ -22,6 +22,7 @@ from shakhes.engine.engine import Engine
 from shakhes.imports import customers
 from shakhes.imports.ledger import Ledger
 from shakhes.imports.pipeline import ImportOptions, ImportReport, import_file
+from shakhes.service import imports
 from shakhes.spec.catalog import load_catalog
 
 
@@ -189,8 +190,8 @@ def test_the_window_comes_from_the_workspace_settings(tmp_path: Path) -> None:
     )
     ws = Workspace.open(root)
     try:
-        ws.import_file(
-            orders_file(tmp_path / "o.csv", EXAMPLE), ImportOptions(source="canonical:orders")
+        imports.import_file(
+            ws, orders_file(tmp_path / "o.csv", EXAMPLE), ImportOptions(source="canonical:orders")
         )
         assert derived(ws.warehouse)["B"][1] == d("2024-03-25")  # Jan 25 + 60 days
         result = ws.engine.compute(

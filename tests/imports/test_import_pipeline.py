@@ -481,6 +481,6 @@ def test_a_missing_channel_is_a_missing_value_not_a_crash(
     path = tmp_path / "ads.csv"
     path.write_text(HEAD + "2026-09-01,google_ads,a,,c1,Brand,g,,USD,100,10,5.5,1,10\n")
     report = import_file(warehouse, path, ImportOptions(source="canonical"))
-    assert [(r.line, r.column, r.reason) for r in report.rejected] == [
+    assert [(r.line, r.column, r.message) for r in report.rejected] == [
         (2, "channel", "missing required value")
     ]

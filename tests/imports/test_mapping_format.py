@@ -148,7 +148,7 @@ def test_values_not_listed_without_a_default_are_checked_as_written(
     assert report.accepted == 1
     [bad] = report.rejected
     assert (bad.line, bad.column, bad.value) == (3, "channel", "Radio")
-    assert "unknown channel" in bad.reason
+    assert "unknown channel" in bad.message
     assert rows(warehouse, "SELECT channel, currency FROM leads") == [("search", "USD")]
 
 

@@ -48,7 +48,7 @@ def test_won_deals_complete_the_leads(leads: Warehouse, tmp_path: Path) -> None:
     assert dict(report.changed) == {"won_date": 5, "value": 5, "currency": 0}
     # A contact that is not a lead, and a deal of two contacts, are quarantined at their line.
     assert [(r.line, r.value) for r in report.rejected] == [(7, "34599"), (8, "34503;34507")]
-    assert all("is not in leads: this file only updates rows" in r.reason for r in report.rejected)
+    assert all("is not in leads: this file only updates rows" in r.message for r in report.rejected)
     won = {r[0]: (r[5], r[6], r[8]) for r in rows(leads, ALL) if r[5] is not None}
     assert won == {
         "34501": (dt.date(2024, 4, 2), 1200.0, 2),
@@ -232,7 +232,7 @@ def test_a_customer_update_leaves_customers_from_orders_alone(
         "table: customers\ncolumns: {customer_id: Customer ID, plan: Plan}\nupdate: true\n",
     )
     report = import_file(warehouse, plans, ImportOptions(mapping=spec))
-    assert report.accepted == 0 and "worked out from orders" in report.rejected[0].reason
+    assert report.accepted == 0 and "worked out from orders" in report.rejected[0].message
     assert rows(warehouse, "SELECT plan, _import_id FROM customers") == [("(from orders)", 0)]
 
 

@@ -198,7 +198,7 @@ def test_a_report_without_days_gets_its_own_platforms_hint(
     )
     report = import_file(warehouse, linkedin, ImportOptions())
     (bad,) = report.rejected
-    assert "Campaign Manager" in bad.reason and "Breakdown → By time" not in bad.reason
+    assert "Campaign Manager" in bad.message and "Breakdown → By time" not in bad.message
 
 
 def test_core_messages_name_no_command_line_option(warehouse: Warehouse, tmp_path: Path) -> None:

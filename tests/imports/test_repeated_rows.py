@@ -177,7 +177,7 @@ def test_google_ads_campaigns_with_one_name_are_added(warehouse: Warehouse, tmp_
     report = import_file(warehouse, path, ImportOptions())
     # Two Search rows add up; the Display one has another channel: the three are held.
     assert (report.accepted, report.quarantined) == (0, 3)
-    reasons = {r.reason for r in report.rejected}
+    reasons = {r.message for r in report.rejected}
     assert any("channel differs" in r for r in reasons)
 
 

@@ -1,4 +1,4 @@
-"""``shakhes import``, ``shakhes imports list|undo`` and ``shakhes quarantine list|export``.
+"""``shakhes import`` and ``shakhes load``: files in, and the report of each.
 
 Exit status of ``shakhes import``: 0 when every file was imported (or already was, or with
 ``--dry-run`` would be), 1 when any file was refused — each file is its own import, so the
@@ -7,30 +7,134 @@ others are imported all the same — and 2 for a command line typer rejects.
 
 from __future__ import annotations
 
-import csv
 import sys
-from dataclasses import replace
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
-from rich.console import Console
-from rich.markup import escape
-from rich.table import Table
 
-from shakhes.cli.hints import hint_for
 from shakhes.cli.options import WorkspaceOpt
-from shakhes.cli.output import wide
-from shakhes.cli.progress import progress_bar
 from shakhes.cli.waiting import WaitOpt, open_workspace
 from shakhes.data.access import DEFAULT_WAIT
-from shakhes.errors import ShakhesError
-from shakhes.imports.ledger import Ledger, Rejected, cell_names
-from shakhes.imports.pipeline import ImportOptions, ImportReport, at_fault
-from shakhes.workspace import current_actor
 
-imports_app = typer.Typer(help="List and undo imports.", no_args_is_help=True)
-quarantine_app = typer.Typer(help="Rows that imports rejected, and why.", no_args_is_help=True)
+if TYPE_CHECKING:
+    from rich.console import Console
+
+    from shakhes.errors import ShakhesError
+    from shakhes.imports.pipeline import ImportOptions, ImportReport
+
+QuietOpt = Annotated[
+    bool,
+    typer.Option(
+        "--quiet",
+        "-q",
+        help="No progress (in a terminal a bar on standard error, elsewhere a line every few "
+        "seconds).",
+    ),
+]
+
+
+def load(
+    table: Annotated[str, typer.Argument(help="Canonical table, e.g. ad_performance.")],
+    file: Annotated[Path, typer.Argument(help="Canonical CSV, Parquet, JSON-lines or XLSX file.")],
+    quiet: QuietOpt = False,
+    wait: WaitOpt = DEFAULT_WAIT,
+    workspace: WorkspaceOpt = None,
+) -> None:
+    """Load a canonical-format file into a table: strict, all or nothing (an import that
+    quarantines nothing: any bad row fails it, and every problem is listed)."""
+    from shakhes.cli.console import err, out
+    from shakhes.cli.progress import progress_bar
+    from shakhes.service import imports
+
+    ws = open_workspace(workspace, wait)
+    try:
+        with progress_bar(None if quiet else err, file.name) as step:
+            report = imports.load(ws, table, file, progress=step)
+    finally:
+        ws.close()
+    if report.already_imported is not None:
+        out.print(
+            f"{file}: already loaded as import #{report.already_imported} (same content); "
+            "nothing changed.",
+            markup=False,
+        )
+        return
+    out.print(
+        f"Loaded {report.accepted} rows into {report.table} "
+        f"({report.replaced} existing rows replaced) as import #{report.import_id}.",
+        markup=False,
+    )
+
+
+def import_(
+    files: Annotated[
+        list[Path],
+        typer.Argument(
+            help="Export file(s): CSV, TSV, XLSX, Parquet or JSON lines, optionally gzipped."
+        ),
+    ],
+    source: Annotated[
+        str, typer.Option(help="Layout: auto, google-ads, meta-ads, ga4, … (docs/importing.md)")
+    ] = "auto",
+    mapping: Annotated[
+        Path | None, typer.Option(help="YAML mapping for a layout shakhes does not know.")
+    ] = None,
+    suggest_mapping: Annotated[
+        bool,
+        typer.Option("--suggest-mapping", help="Print a starting mapping for the file instead."),
+    ] = False,
+    dry_run: Annotated[
+        bool, typer.Option("--dry-run", help="Show what would happen; write nothing.")
+    ] = False,
+    currency: Annotated[
+        str | None, typer.Option(help="Currency of the amounts when the file does not say.")
+    ] = None,
+    account: Annotated[str | None, typer.Option(help="Account the rows belong to.")] = None,
+    replace_range: Annotated[
+        bool,
+        typer.Option(
+            "--replace-range",
+            help="Also remove rows of "
+            "this source and account in the file's date "
+            "range that the file lacks.",
+        ),
+    ] = False,
+    encoding: Annotated[str | None, typer.Option(help="Text encoding (default: detected).")] = None,
+    quiet: QuietOpt = False,
+    wait: WaitOpt = DEFAULT_WAIT,
+    workspace: WorkspaceOpt = None,
+) -> None:
+    """Import platform exports: recognise the layout, parse, check, quarantine bad rows, and
+    merge the rest in one transaction per file that `shakhes imports undo` can reverse. A
+    refused file does not stop the others; the exit status is 1 if any file was refused."""
+    if suggest_mapping:
+        from shakhes.imports.suggest import suggest_for_file
+
+        for path in files:
+            sys.stdout.write(
+                f"# Mapping suggested for {path.name}: check it, save it (e.g. as mapping.yml) "
+                f"and import with: shakhes import {path.name} --mapping mapping.yml\n"
+            )
+            sys.stdout.write(suggest_for_file(path, encoding=encoding))
+        return
+    from shakhes.cli.console import err, out
+    from shakhes.imports.pipeline import ImportOptions
+    from shakhes.workspace import current_actor
+
+    options = ImportOptions(
+        source=source,
+        mapping=mapping,
+        dry_run=dry_run,
+        currency=currency,
+        account=account,
+        replace_range=replace_range,
+        encoding=encoding,
+        actor=current_actor(),
+    )
+    status = import_command(out, files, options, workspace, wait, err, None if quiet else err)
+    if status:
+        raise typer.Exit(status)
 
 
 def import_command(
@@ -47,37 +151,35 @@ def import_command(
     With several files, the end lists every file's outcome. Returns the exit status: 1 if any
     file was refused. Progress is drawn on ``progress`` (standard error; none with
     ``--quiet``)."""
-    err = err or Console(stderr=True, soft_wrap=True)
-    outcomes: list[tuple[Path, str]] = []
-    refused = 0
+    from shakhes.cli.console import print_error
+    from shakhes.cli.progress import progress_bar
+    from shakhes.service import imports
+
+    def done(outcome: imports.FileOutcome) -> None:
+        if outcome.error is not None:
+            print_error(outcome.error, err)
+        elif outcome.report is not None:
+            print_report(out, outcome.report)
+
     ws = open_workspace(workspace, wait)
     try:
-        for path in files:
-            try:
-                with progress_bar(progress, path.name) as report_step:
-                    report = ws.import_file(path, replace(options, progress=report_step))
-            except ShakhesError as exc:
-                print_error(err, exc)
-                outcomes.append((path, "refused: " + _why(exc, path)))
-                refused += 1
-                continue
-            print_report(out, report)
-            outcomes.append((path, outcome(report)))
+        outcomes = imports.import_files(
+            ws,
+            files,
+            options,
+            progress=lambda path: progress_bar(progress, path.name),
+            done=done,
+        )
     finally:
         ws.close()
     if len(files) > 1:
         out.print(f"{len(files)} files:", markup=False)
-        for path, what in outcomes:
-            out.print(f"  {path}: {what}", markup=False, soft_wrap=True)
-    return 1 if refused else 0
-
-
-def print_error(err: Console, exc: ShakhesError) -> None:
-    """``error: …`` and the CLI's hint, as the command line prints every user error."""
-    err.print(f"[bold red]error:[/] {escape(exc.message)}", highlight=False)
-    hint = hint_for(exc)
-    if hint:
-        err.print(hint, highlight=False, markup=False)
+        for o in outcomes:
+            what = (
+                "refused: " + _why(o.error, o.path) if o.error is not None else outcome(o.report)  # type: ignore[arg-type]
+            )
+            out.print(f"  {o.path}: {what}", markup=False, soft_wrap=True)
+    return 1 if any(o.refused for o in outcomes) else 0
 
 
 def _why(exc: ShakhesError, path: Path) -> str:
@@ -119,6 +221,8 @@ def _option_change(name: str, then: str | None, now: str | None) -> str:
 
 def print_report(out: Console, r: ImportReport) -> None:
     """The figures a user ticks against the platform's own totals."""
+    from shakhes.imports.pipeline import at_fault
+
     head = "Would import" if r.dry_run else "Imported"
     if r.already_imported is not None:
         out.print(
@@ -177,7 +281,7 @@ def print_report(out: Console, r: ImportReport) -> None:
         out.print(f"  warning: {warning}", markup=False, style="yellow", soft_wrap=True)
     for bad in r.rejected[:10]:
         out.print(
-            f"  quarantined line {bad.line}: {at_fault(bad)}{bad.reason}",
+            f"  quarantined line {bad.line}: {at_fault(bad)}{bad.message}",
             markup=False,
             soft_wrap=True,
         )
@@ -185,153 +289,3 @@ def print_report(out: Console, r: ImportReport) -> None:
         out.print(f"  … and {len(r.rejected) - 10:,} more (`shakhes quarantine list`)")
     if r.dry_run:
         out.print("  (dry run: nothing was written)")
-
-
-@imports_app.command("list")
-def imports_list(
-    limit: Annotated[int, typer.Option(min=1, max=1_000_000, help="How many, newest first.")] = 20,
-    wait: WaitOpt = DEFAULT_WAIT,
-    workspace: WorkspaceOpt = None,
-) -> None:
-    """The import log: file, SHA-256, source, account, counts, date range, who and when."""
-    ws = open_workspace(workspace, wait)
-    try:
-        with ws.reading() as session:
-            records = Ledger(session.warehouse).recent(limit)
-    finally:
-        ws.close()
-    if not records:
-        Console().print("No imports yet (`shakhes import FILE` adds one).")
-        return
-    table = Table(
-        "id",
-        "when",
-        "who",
-        "source",
-        "table",
-        "file",
-        "accepted",
-        "quarantined",
-        "replaced",
-        "removed",
-        "dates",
-        "undone",
-        box=None,
-    )
-    for r in records:
-        table.add_row(
-            str(r.import_id),
-            f"{r.imported_at:%Y-%m-%d %H:%M}",
-            escape(r.actor),
-            r.source,
-            r.table_name,
-            escape(Path(r.file_name).name),
-            f"{r.accepted:,}",
-            f"{r.quarantined:,}",
-            f"{r.replaced:,}",
-            f"{r.removed:,}",
-            f"{r.date_from} … {r.date_to}" if r.date_from else "—",
-            f"{r.undone_at:%Y-%m-%d %H:%M}" if r.undone_at else "",
-        )
-    wide(Console()).print(table)
-
-
-@imports_app.command("undo")
-def imports_undo(
-    import_id: Annotated[int, typer.Argument(help="Import id from `shakhes imports list`.")],
-    wait: WaitOpt = DEFAULT_WAIT,
-    workspace: WorkspaceOpt = None,
-) -> None:
-    """Undo an import: remove its rows and restore exactly what it replaced."""
-    ws = open_workspace(workspace, wait)
-    try:
-        result = ws.undo_import(import_id)
-    finally:
-        ws.close()
-    also = ", ".join(f"#{i}" for i in result.together)
-    Console().print(
-        f"Undid import #{result.import_id}"
-        + (f" and {also} (written in the same transaction)" if also else "")
-        + f": removed {result.deleted:,} rows, restored {result.restored:,}."
-    )
-
-
-@quarantine_app.command("list")
-def quarantine_list(
-    import_id: Annotated[int | None, typer.Option("--import", help="Only this import.")] = None,
-    wait: WaitOpt = DEFAULT_WAIT,
-    workspace: WorkspaceOpt = None,
-) -> None:
-    """Quarantined rows: file, line, column, value and reason."""
-    rows = _quarantined(workspace, import_id, wait)
-    out = Console()
-    for imp, file_name, line, column, value, reason, _ in rows:
-        cell = Rejected(line, column, value, reason)
-        out.print(
-            f"#{imp} {Path(file_name).name}:{line}: {at_fault(cell)}{reason}",
-            markup=False,
-            soft_wrap=True,
-        )
-    if not rows:
-        out.print("No quarantined rows.")
-
-
-@quarantine_app.command("retry")
-def quarantine_retry(
-    import_id: Annotated[int, typer.Option("--import", help="The import whose rows to retry.")],
-    mapping: Annotated[
-        Path | None, typer.Option(help="A mapping file to read the rows with.")
-    ] = None,
-    currency: Annotated[str | None, typer.Option(help="Currency of the amounts.")] = None,
-    account: Annotated[str | None, typer.Option(help="Account the rows belong to.")] = None,
-    wait: WaitOpt = DEFAULT_WAIT,
-    workspace: WorkspaceOpt = None,
-) -> None:
-    """Import again the rows an import quarantined, after fixing what was wrong (a mapping,
-    the currency, the account); rows that now pass are marked resolved."""
-    options = ImportOptions(
-        mapping=mapping, currency=currency, account=account, actor=current_actor()
-    )
-    ws = open_workspace(workspace, wait)
-    try:
-        report, resolved = ws.retry_quarantine(import_id, options)
-    finally:
-        ws.close()
-    out = Console()
-    print_report(out, report)
-    out.print(f"{resolved:,} quarantined row(s) of import #{import_id} resolved.")
-
-
-@quarantine_app.command("export")
-def quarantine_export(
-    output: Annotated[
-        Path | None, typer.Option("-o", "--output", help="CSV file (default: standard output).")
-    ] = None,
-    import_id: Annotated[int | None, typer.Option("--import", help="Only this import.")] = None,
-    wait: WaitOpt = DEFAULT_WAIT,
-    workspace: WorkspaceOpt = None,
-) -> None:
-    """Write quarantined rows as CSV (the original cells plus line and reason) to fix and
-    import again."""
-    rows = _quarantined(workspace, import_id, wait)
-    headers = cell_names(rows)
-    fh = output.open("w", newline="", encoding="utf-8") if output else sys.stdout
-    try:
-        writer = csv.writer(fh)
-        writer.writerow(["import", "line", "column", "reason", *headers])
-        for imp, _, line, column, _, reason, raw in rows:
-            writer.writerow([imp, line, column, reason, *(raw.get(h, "") for h in headers)])
-    finally:
-        if output:
-            fh.close()
-
-
-def _quarantined(
-    workspace: Path | None, import_id: int | None, wait: float
-) -> list[tuple[int, str, int, str | None, str | None, str, dict[str, str]]]:
-    ws = open_workspace(workspace, wait)
-    try:
-        with ws.reading() as session:
-            return Ledger(session.warehouse).quarantine(import_id)
-    finally:
-        ws.close()

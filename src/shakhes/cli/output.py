@@ -23,9 +23,12 @@ from rich.console import Console
 from rich.table import Table
 from rich.text import Text
 
+from shakhes.cli.console import wide
 from shakhes.cli.format import format_change, format_plain, format_value
 from shakhes.cli.hints import hint_for
-from shakhes.engine.engine import BASE_COLUMNS, COMPARE_COLUMNS, Result
+from shakhes.engine.engine import Result
+from shakhes.service.compute import columns
+from shakhes.service.compute import records as service_records
 from shakhes.spec.kpi import KpiSpec
 
 PARTIAL = "*"
@@ -88,64 +91,17 @@ DIMENSIONS_FA: dict[str, str] = {
 """Breakdown dimensions as a Persian table header names them."""
 
 
-def wide(console: Console) -> Console:
-    """``console`` itself in a terminal; piped, a console that never wraps or colours, so
-    tables come out as plain aligned text."""
-    if console.is_terminal:
-        return console
-    return Console(file=console.file, width=100_000, no_color=True, highlight=False)
-
-
 # ---- CSV and JSON ------------------------------------------------------------------------------
 
 
 def export_columns(result: Result, *, components: bool = False) -> list[str]:
-    """The columns of CSV and JSON output, in order."""
-    cols = [*BASE_COLUMNS, *result.request.by, "kpi", "value", "complete"]
-    if components:
-        cols += ["numerator", "denominator"]
-    if result.request.compare:
-        cols += list(COMPARE_COLUMNS)
-    return [*cols, "error"]
-
-
-def _clean(value: Any) -> Any:
-    """A frame cell as JSON data: null for NaN, ISO dates, whole numbers as integers."""
-    if value is None or value is pd.NaT:
-        return None
-    if hasattr(value, "item") and not isinstance(value, (str, bytes)):
-        value = value.item()
-    if isinstance(value, float):
-        if not math.isfinite(value):
-            return None
-        return int(value) if value.is_integer() else value
-    if hasattr(value, "isoformat"):
-        return value.isoformat()
-    return value
-
-
-def _error(result: Result, kpi: str) -> dict[str, Any] | None:
-    error = result.errors.get(kpi)
-    if error is None:
-        return None
-    out: dict[str, Any] = {"code": error.code, "message": error.message}
-    hint = hint_for(error)
-    if hint:
-        out["hint"] = hint
-    return out
+    """The columns of CSV and JSON output, in order (:func:`shakhes.service.compute.columns`)."""
+    return columns(result, components=components)
 
 
 def records(result: Result, *, components: bool = False) -> list[dict[str, Any]]:
-    """One JSON-ready record per row: numbers, ISO dates, ``complete`` true/false (null for a
-    KPI not computed) and ``error`` (null, or the code, message and hint of why not)."""
-    cols = [c for c in export_columns(result, components=components) if c != "error"]
-    errors = {kpi: _error(result, kpi) for kpi in result.errors}
-    out = []
-    for row in result.frame[cols].to_dict("records"):
-        record = {c: _clean(row[c]) for c in cols}
-        record["error"] = errors.get(str(row["kpi"]))
-        out.append(record)
-    return out
+    """The result's records (:func:`shakhes.service.compute.records`) with the CLI's hints."""
+    return service_records(result, components=components, hint=hint_for)
 
 
 def to_csv(result: Result, *, components: bool = False) -> str:

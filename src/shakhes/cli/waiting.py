@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
-from rich.console import Console
 
 from shakhes.data.access import DEFAULT_WAIT, Waiting
-from shakhes.workspace import Workspace
+
+if TYPE_CHECKING:
+    from shakhes.workspace import Workspace
 
 WaitOpt = Annotated[
     float,
@@ -22,15 +23,17 @@ WaitOpt = Annotated[
     ),
 ]
 
-_err = Console(stderr=True, soft_wrap=True)
-
 
 def say_waiting(waiting: Waiting) -> None:
     """Print what a command waits for on stderr: ``waiting for import of ads.csv by alice
     (pid 4242, since 14:02:11)…``."""
-    _err.print(str(waiting), markup=False, highlight=False)
+    from shakhes.cli.console import err
+
+    err.print(str(waiting), markup=False, highlight=False)
 
 
 def open_workspace(workspace: Path | None, wait: float = DEFAULT_WAIT) -> Workspace:
     """The workspace a command works on, waiting up to ``wait`` seconds for each turn."""
+    from shakhes.workspace import Workspace
+
     return Workspace.open(workspace, wait=wait, on_wait=say_waiting)

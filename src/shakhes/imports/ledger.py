@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -30,7 +30,7 @@ from shakhes.data.warehouse import (
     Warehouse,
     history_table,
 )
-from shakhes.errors import DataError, InternalError
+from shakhes.errors import DataError, InternalError, Issue
 from shakhes.imports import customers as derived_customers
 from shakhes.imports.partial import is_partial, updatable
 
@@ -66,15 +66,16 @@ OPTION_NAMES = ("source", "currency", "account", "mapping", "encoding")
 file's rows become. A file imported again with other ones replaces what it wrote before."""
 
 
-@dataclass(frozen=True)
-class Rejected:
-    """One quarantined row: where it was, what was wrong, and the row itself."""
-
-    line: int
-    column: str | None
-    value: str | None
-    reason: str
-    row: dict[str, str] = field(default_factory=dict)
+def Rejected(
+    line: int,
+    column: str | None,
+    value: str | None,
+    reason: str,
+    row: Mapping[str, str] | None = None,
+) -> Issue:
+    """One quarantined row as an :class:`~shakhes.errors.Issue`: where it was (line, column,
+    value), what was wrong (``message``), and the row itself (``row``)."""
+    return Issue(reason, code="quarantined", line=line, column=column, value=value, row=row or {})
 
 
 @dataclass(frozen=True)
@@ -124,7 +125,7 @@ class Commit:
 
     table: Table
     stage: str
-    rejected: Sequence[Rejected]
+    rejected: Sequence[Issue]
     file_name: str
     sha256: str
     source: str
@@ -294,7 +295,7 @@ class Ledger:
         *,
         table: Table,
         stage: str,
-        rejected: Sequence[Rejected],
+        rejected: Sequence[Issue],
         file_name: str,
         sha256: str,
         source: str,
@@ -377,7 +378,7 @@ class Ledger:
                     r.line,
                     r.column,
                     r.value,
-                    r.reason,
+                    r.message,
                     json.dumps(r.row, ensure_ascii=False),
                 ],
             )

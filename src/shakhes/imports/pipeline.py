@@ -146,7 +146,7 @@ class ImportReport:
     date_range: tuple[dt.date, dt.date] | None
     totals: dict[str, float]
     warnings: tuple[str, ...] = ()
-    rejected: tuple[Rejected, ...] = ()
+    rejected: tuple[Issue, ...] = ()
     import_id: int | None = None
     dry_run: bool = False
     already_imported: int | None = None
@@ -193,7 +193,7 @@ class _Importer:
         self.warehouse = warehouse
         self.path = path
         self.options = options
-        self.rejected: list[Rejected] = []
+        self.rejected: list[Issue] = []
         self.warnings: list[str] = []
         self.summary_rows: list[dict[str, str]] = []
         self.skipped: dict[str, int] = {}
@@ -859,7 +859,7 @@ class _Importer:
                 self.rejected += [
                     Rejected(h.line, None, None, h.reason, raw.get(h.line, {})) for h in added.held
                 ]
-                self.rejected.sort(key=lambda r: r.line)
+                self.rejected.sort(key=lambda r: r.line or 0)
             return added
         extra = R.repeated_rows(wh, stage, table)
         if extra:
@@ -1017,15 +1017,15 @@ def _refuse_unknown_columns(path: Path, layout: Layout) -> None:
         )
 
 
-def at_fault(r: Rejected) -> str:
+def at_fault(r: Issue) -> str:
     """``column 'x': value 'y' — `` of a rejected row, or nothing when no one cell is at fault."""
     return "" if r.column is None else f"column '{r.column}': value '{r.value}' — "
 
 
-def _all_problems(path: Path, rejected: Sequence[Rejected]) -> DataError:
+def _all_problems(path: Path, rejected: Sequence[Issue]) -> DataError:
     """The error of a strict import: every problem's line, column, value and reason (several
     per row when a row has several)."""
-    lines = [f"  {path.name}:{r.line}: {at_fault(r)}{r.reason}" for r in rejected[:MAX_LISTED]]
+    lines = [f"  {path.name}:{r.line}: {at_fault(r)}{r.message}" for r in rejected[:MAX_LISTED]]
     if len(rejected) > MAX_LISTED:
         lines.append(f"  … and {len(rejected) - MAX_LISTED} more")
     return DataError(
@@ -1033,7 +1033,7 @@ def _all_problems(path: Path, rejected: Sequence[Rejected]) -> DataError:
         hint="Fix the file and load it again.",
         code="load_problems",
         issues=[
-            Issue(r.reason, file=path.name, line=r.line, column=r.column, value=r.value)
+            Issue(r.message, file=path.name, line=r.line, column=r.column, value=r.value)
             for r in rejected
         ],
     )

@@ -1,0 +1,106 @@
+"""``shakhes compute``: KPIs per period, as a table, CSV or JSON."""
+
+from __future__ import annotations
+
+import datetime as dt
+import sys
+from typing import Annotated
+
+import typer
+
+from shakhes.cli.options import WorkspaceOpt
+from shakhes.cli.waiting import WaitOpt, open_workspace
+from shakhes.data.access import DEFAULT_WAIT
+from shakhes.data.model import TABLES
+from shakhes.errors import ShakhesError
+
+DIMENSIONS = sorted({d for t in TABLES.values() for d in t.dimensions})
+"""Every dimension a KPI may be broken down by (each KPI by those of the tables it reads)."""
+FORMATS = ("table", "csv", "json")
+
+
+def parse_date(value: str | None, option: str) -> dt.date | None:
+    """``YYYY-MM-DD`` given to ``option``; a clear error otherwise."""
+    if value is None:
+        return None
+    try:
+        return dt.date.fromisoformat(value)
+    except ValueError:
+        raise ShakhesError(
+            f"{option} '{value}' is not a date",
+            code="bad_date",
+            hint="Write dates as YYYY-MM-DD, e.g. 2024-03-31.",
+        ) from None
+
+
+def compute(
+    kpis: Annotated[str, typer.Argument(help="KPI id(s), comma-separated: ctr,cpc,roas.")],
+    grain: Annotated[
+        str | None,
+        typer.Option(
+            help="day, week, month, quarter, year, fiscal_year, jalali_month, jalali_quarter, "
+            "jalali_year, or total (one value over the whole range) (default: month, or "
+            "jalali_month in a Jalali workspace)."
+        ),
+    ] = None,
+    by: Annotated[
+        str | None,
+        typer.Option(help=f"Break down by dimension(s), comma-separated: {', '.join(DIMENSIONS)}."),
+    ] = None,
+    from_: Annotated[str | None, typer.Option("--from", help="First day (YYYY-MM-DD).")] = None,
+    to: Annotated[str | None, typer.Option("--to", help="Last day (YYYY-MM-DD).")] = None,
+    where: Annotated[str | None, typer.Option(help="Filter: \"channel = 'search'\".")] = None,
+    compare: Annotated[str | None, typer.Option(help="previous or last-year.")] = None,
+    format_: Annotated[str, typer.Option("--format", help="table, csv or json.")] = "table",
+    components: Annotated[
+        bool,
+        typer.Option("--components", help="Also show each ratio KPI's numerator and denominator."),
+    ] = False,
+    explain: Annotated[
+        bool, typer.Option("--explain", help="Print the plan and SQL instead.")
+    ] = False,
+    wait: WaitOpt = DEFAULT_WAIT,
+    workspace: WorkspaceOpt = None,
+) -> None:
+    """Compute KPIs per period, optionally broken down, filtered and compared. Partial
+    periods are marked; a KPI that cannot be computed shows why, and the others compute."""
+    if format_ not in FORMATS:
+        raise ShakhesError(
+            f"unknown format '{format_}'", code="unknown_format", hint="Use table, csv or json."
+        )
+    from shakhes.cli.console import out
+    from shakhes.service import compute as service
+
+    query = service.Query(
+        kpis,
+        grain,
+        by or (),
+        parse_date(from_, "--from"),
+        parse_date(to, "--to"),
+        where,
+        compare,
+    )
+    ws = open_workspace(workspace, wait)
+    try:
+        if explain:
+            out.print(str(service.explain(ws, query)), markup=False, highlight=False)
+            return
+        result = service.compute(ws, query)
+        specs = ws.definitions()
+    finally:
+        ws.close()
+    from shakhes.cli import output
+
+    if format_ == "csv":
+        sys.stdout.write(output.to_csv(result, components=components))
+    elif format_ == "json":
+        sys.stdout.write(output.to_json(result, components=components) + "\n")
+    else:
+        output.to_table(
+            result,
+            specs,
+            currency=ws.settings.currency,
+            locale=ws.settings.locale,
+            console=out,
+            components=components,
+        )

@@ -1,0 +1,17 @@
+"""What a user can do with a workspace: the one layer the CLI and the REST API both call.
+
+Each use case takes an open :class:`~shakhes.workspace.Workspace`, takes the read or write
+turn it needs (:meth:`~shakhes.workspace.Workspace.reading`,
+:meth:`~shakhes.workspace.Workspace.writing`), calls the core, records a change in the audit
+log and the data version, and returns frozen data — never text for a terminal. Front-ends only
+parse their input, call one of these, and format what comes back; errors are
+:class:`~shakhes.errors.ShakhesError` with a code that each front-end words its own way.
+
+- :mod:`shakhes.service.compute` — compute and explain KPIs; result records (CSV/JSON rows).
+- :mod:`shakhes.service.definitions` — list, show, apply (validated) and export KPI
+  definitions.
+- :mod:`shakhes.service.imports` — import files, load canonical files, the import log, undo,
+  quarantined rows and their retry.
+- :mod:`shakhes.service.rates` — exchange rates: load, summary.
+- :mod:`shakhes.service.audit` — the audit log, each entry described in words.
+"""

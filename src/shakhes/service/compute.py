@@ -1,0 +1,115 @@
+"""Compute KPIs and shape the result as records: what ``shakhes compute`` and the API return.
+
+A record is one row of the long result (period × breakdown × KPI) as JSON-ready data: dates in
+ISO form, whole numbers as integers, null for NaN, ``complete`` true/false, and ``error`` (the
+code, message and — worded by the front-end — hint of why a KPI was not computed).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+import pandas as pd
+
+from shakhes.engine.engine import BASE_COLUMNS, COMPARE_COLUMNS, Explanation, Result
+from shakhes.errors import ShakhesError
+
+if TYPE_CHECKING:
+    from shakhes.engine.request import Request
+    from shakhes.workspace import Workspace
+
+COMPARISONS = {"previous": "previous", "last-year": "last_year", "last_year": "last_year"}
+"""How a comparison may be spelled (the CLI's ``last-year``, the API's ``last_year``)."""
+
+Hint = Callable[[ShakhesError], "str | None"]
+
+
+@dataclass(frozen=True)
+class Query:
+    """What to compute, as a user asks for it (KPI ids and dimensions may be comma-separated
+    text); :func:`compute` checks it."""
+
+    kpis: str | Sequence[str]
+    grain: str | None = None
+    """None: the workspace's default (``month``, or ``jalali_month`` in a Jalali workspace)."""
+    by: str | Sequence[str] = ()
+    start: dt.date | None = None
+    end: dt.date | None = None
+    where: str | None = None
+    compare: str | None = None
+    """``previous`` or ``last_year`` (also spelled ``last-year``)."""
+
+
+def request(ws: Workspace, query: Query) -> Request:
+    """The engine's request for ``query`` (unknown grains, comparisons and dates are errors)."""
+    compare = COMPARISONS.get(query.compare, query.compare) if query.compare else None
+    return ws.engine.request(
+        query.kpis,
+        query.grain or ws.default_grain,
+        query.by,
+        (query.start, query.end),
+        query.where,
+        compare,  # type: ignore[arg-type]  # checked by Engine.request
+    )
+
+
+def compute(ws: Workspace, query: Query) -> Result:
+    """The KPIs of ``query`` per period (see :meth:`shakhes.engine.engine.Engine.run`)."""
+    return ws.engine.run(request(ws, query))
+
+
+def explain(ws: Workspace, query: Query) -> Explanation:
+    """The plan and the SQL the engine would run for ``query``."""
+    return ws.engine.explain(request(ws, query))
+
+
+def columns(result: Result, *, components: bool = False) -> list[str]:
+    """The columns of a result's records (CSV and JSON), in order."""
+    cols = [*BASE_COLUMNS, *result.request.by, "kpi", "value", "complete"]
+    if components:
+        cols += ["numerator", "denominator"]
+    if result.request.compare:
+        cols += list(COMPARE_COLUMNS)
+    return [*cols, "error"]
+
+
+def records(
+    result: Result, *, components: bool = False, hint: Hint | None = None
+) -> list[dict[str, Any]]:
+    """One JSON-ready record per row of ``result`` (see the module docstring); ``hint`` words
+    the hint of a KPI's error for the front-end (the CLI's names its options)."""
+    cols = [c for c in columns(result, components=components) if c != "error"]
+    errors = {kpi: _error(error, hint) for kpi, error in result.errors.items()}
+    out = []
+    for row in result.frame[cols].to_dict("records"):
+        record = {c: _clean(row[c]) for c in cols}
+        record["error"] = errors.get(str(row["kpi"]))
+        out.append(record)
+    return out
+
+
+def _error(error: ShakhesError, hint: Hint | None) -> dict[str, Any]:
+    out: dict[str, Any] = {"code": error.code, "message": error.message}
+    text = hint(error) if hint is not None else error.hint
+    if text:
+        out["hint"] = text
+    return out
+
+
+def _clean(value: Any) -> Any:
+    """A frame cell as JSON data: null for NaN and NaT, ISO dates, whole numbers as integers."""
+    if value is None or value is pd.NaT:
+        return None
+    if hasattr(value, "item") and not isinstance(value, (str, bytes)):
+        value = value.item()
+    if isinstance(value, float):
+        if not math.isfinite(value):
+            return None
+        return int(value) if value.is_integer() else value
+    if hasattr(value, "isoformat"):
+        return value.isoformat()
+    return value
