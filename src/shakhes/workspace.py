@@ -39,9 +39,7 @@ from shakhes.data.warehouse import Warehouse, duckdb_path
 from shakhes.engine.calendar import CalendarSettings, Grain
 from shakhes.engine.engine import Engine
 from shakhes.errors import InternalError, Issue, WorkspaceError
-from shakhes.imports.customers import refresh_if_changed, window_used
 from shakhes.settings import SETTINGS_FILE, CalendarKind, WorkspaceSettings, read_settings
-from shakhes.spec.catalog import load_catalog
 from shakhes.spec.kpi import KpiSpec
 from shakhes.store.db import create_engine_for, current_revision
 from shakhes.store.db import upgrade as migrate_store
@@ -148,6 +146,8 @@ def init(
             session.warehouse.ensure_schema()
             ws._upgrade_store()
             ws.store.ensure_workspace(settings.id, settings.name)
+            from shakhes.spec.catalog import load_catalog
+
             ws.store.apply(settings.id, load_catalog(), actor=current_actor(), source="catalog")
     except BaseException:
         ws.close()
@@ -429,6 +429,8 @@ class Workspace:
         ``shakhes.toml`` changed since they were (see :mod:`shakhes.imports.customers`): a
         read finds out, and only then a write does it (not inside a read session of this
         thread, which cannot become a write: the next engine built outside one does it)."""
+        from shakhes.imports.customers import refresh_if_changed, window_used
+
         days = self.settings.customer_inactivity_days
         current = self._current()
         if current is not None and not current.writing:

@@ -16,7 +16,6 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-import pandas as pd
 from rich import box
 from rich.cells import cell_len
 from rich.console import Console
@@ -258,12 +257,12 @@ class _View:
         ratios = {k.spec.id for k in result.plan.kpis if k.numerator is not None}
         self.parts = [k for k in self.kpis if k in ratios] if components else []
         self.label = "period_label_fa" if locale == "fa" else "period_label"
-        self.groups = [
-            group
-            for _, group in result.frame.groupby(
-                ["period_index", *self.by], sort=False, dropna=False
-            )
-        ]
+        groups: dict[tuple[Any, ...], list[dict[str, Any]]] = {}
+        for row in result.records():
+            key = (row["period_index"], *(row[d] for d in self.by))
+            groups.setdefault(key, []).append(row)
+        self.groups = list(groups.values())
+        """The rows of each period × breakdown value, in the result's order."""
         self.marks: set[str] = set()
 
     def _currency_of(self, row: Any) -> str:
@@ -305,11 +304,11 @@ class _View:
             text += PREVIOUS_PARTIAL
         return text
 
-    def _period(self, group: pd.DataFrame) -> tuple[str, bool]:
+    def _period(self, group: list[dict[str, Any]]) -> tuple[str, bool]:
         """The period's label, marked when it is partial for every KPI computed in it; and
         whether the values need marks of their own (partial for some KPIs only)."""
-        flags = [c for c in group["complete"] if c is not None]
-        label = str(group.iloc[0][self.label])
+        flags = [r["complete"] for r in group if r["complete"] is not None]
+        label = str(group[0][self.label])
         if flags and not any(flags):
             self.marks.add(PARTIAL)
             return f"{label} {PARTIAL}", False
@@ -330,11 +329,11 @@ class _View:
             per_kpi[kpi] = cols
         for group in self.groups:
             label, mark = self._period(group)
-            first = group.iloc[0]
+            first = group[0]
             period.cells.append(label)
             for col, dim in zip(dims, self.by, strict=True):
                 col.cells.append(str(first[dim]))
-            rows = {str(r["kpi"]): r for r in group.to_dict("records")}
+            rows = {str(r["kpi"]): r for r in group}
             for kpi, cols in per_kpi.items():
                 row = rows[kpi]
                 cells = [self._value(row, mark)]
@@ -364,7 +363,7 @@ class _View:
         self.marks.clear()
         for group in self.groups:
             label, mark = self._period(group)
-            for row in group.to_dict("records"):
+            for row in group:
                 kpi = str(row["kpi"])
                 cols["period"].cells.append(label)
                 for d in self.by:

@@ -63,7 +63,6 @@ def print_scorecard(ws: Workspace, console: Console) -> None:
         kpis, grain=grain, period=(period.start, period.end), compare="previous"
     )
     fa = ws.settings.locale == "fa"
-    frame = result.frame
     if fa:
         title = f"کارنامه {period.label_fa} در برابر {before.label_fa}"
         headers = ("شاخص", "مقدار", "دوره قبل", "تغییر")
@@ -75,7 +74,7 @@ def print_scorecard(ws: Workspace, console: Console) -> None:
         table.add_column(col, justify=justify)  # type: ignore[arg-type]
     money = {"currency": result.currency or ws.settings.currency, "locale": ws.settings.locale}
     partial = False
-    for row in frame.to_dict("records"):
+    for row in result.records():
         spec = specs[str(row["kpi"])]
         delta = _number(row["change"])
         change = format_change(_number(row["change_pct"]), ws.settings.locale)

@@ -10,7 +10,7 @@ import contextlib
 import datetime as dt
 import re
 import threading
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -21,6 +21,7 @@ import duckdb
 import ibis
 import pyarrow as pa
 from ibis.backends import BaseBackend
+from ibis.backends.duckdb import Backend as DuckDBBackend
 
 from shakhes.data.model import TABLES, ColumnType, Table
 from shakhes.errors import BusyError, ShakhesError, WorkspaceError
@@ -29,6 +30,9 @@ CALENDAR_TABLE = "shakhes_calendar"
 IMPORT_ID = "_import_id"
 """System column of every canonical table: the import that wrote the row (null: loaded
 before imports were tracked, or by the demo)."""
+DERIVED_IMPORT_ID = 0
+"""``_import_id`` of customers worked out from the orders (see :mod:`shakhes.imports.customers`):
+no import wrote them, and import ids start at 1."""
 REPLACED_BY = "_replaced_by"
 IMPORTS_TABLE = "shakhes_imports"
 QUARANTINE_TABLE = "shakhes_quarantine"
@@ -134,9 +138,9 @@ class Warehouse:
         if parsed.scheme == "duckdb":
             path = duckdb_path(url, root)
             if path is None:
-                return cls(ibis.duckdb.connect(":memory:"), url)
+                return cls(DuckDBBackend().connect(":memory:"), url)
             try:
-                backend = ibis.duckdb.connect(path, read_only=read_only)
+                backend = DuckDBBackend().connect(path, read_only=read_only)
             except duckdb.IOException as exc:
                 raise _open_error(path, exc) from None
             return cls(backend, url, read_only=read_only)
@@ -156,7 +160,7 @@ class Warehouse:
         use), sharing this one's table schemas."""
         if self.dialect != "duckdb":
             raise NotImplementedError("only DuckDB connections have cursors")
-        backend = ibis.duckdb.from_connection(self.backend.con.cursor())
+        backend = DuckDBBackend.from_connection(self.backend.con.cursor())
         other = Warehouse(backend, self.url, read_only=self.read_only)
         other._tables = self._tables
         return other
@@ -429,6 +433,17 @@ class Warehouse:
 
     def drop_stage(self, stage: str) -> None:
         self._execute(f"DROP TABLE IF EXISTS {stage}")
+
+    def fetchall(self, sql: str, params: Sequence[Any] = ()) -> list[tuple[Any, ...]]:
+        """The rows of ``sql`` (written with ``?`` placeholders; identifiers from the data model
+        only, values as ``params``), on this connection — for the small fixed-shape queries
+        (date bounds, currencies) that need no Ibis expression."""
+        if self.dialect == "duckdb":
+            rows: list[tuple[Any, ...]] = self.backend.con.execute(sql, list(params)).fetchall()
+            return rows
+        with self.backend.con.cursor() as cursor:
+            cursor.execute(self.param(sql), list(params))
+            return list(cursor.fetchall())
 
     def _execute(self, sql: str) -> None:
         if self.dialect == "duckdb":

@@ -9,14 +9,18 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import json
+import math
 import threading
 from collections import OrderedDict
 from collections.abc import Callable, Hashable, Iterator, Mapping, Sequence
 from contextlib import AbstractContextManager, contextmanager
 from dataclasses import asdict, dataclass, replace
+from functools import cached_property
+from typing import TYPE_CHECKING, Any
 
 import ibis
-import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 
 from shakhes.data.model import ColumnType
 from shakhes.data.model import table as model_table
@@ -30,12 +34,16 @@ from shakhes.engine.execute import (
     missing_rates,
     money_kpis,
     money_tables,
+    table_currencies,
 )
 from shakhes.engine.planner import DateRange, Plan, comparison_windows, plan_request
 from shakhes.engine.request import Compare, Request, Window
 from shakhes.engine.shape import compare, to_long
 from shakhes.errors import InternalError, QueryError, ShakhesError
 from shakhes.spec.kpi import KpiSpec
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 Connect = Callable[[], AbstractContextManager[Warehouse]]
 """Opens a warehouse connection for one call of the engine (a workspace's read session)."""
@@ -55,9 +63,10 @@ COMPARE_COLUMNS = (
 class Result:
     """A computed request in long form: one row per period × breakdown value × KPI.
 
-    ``frame`` columns: ``period_start, period_end`` (the days the value covers),
+    ``table`` (Arrow; :attr:`frame` is the same as a pandas DataFrame) has the columns
+    ``period_index``, ``period_start, period_end`` (the days the value covers),
     ``period_label, period_label_fa``, one column per breakdown dimension, ``kpi, value,
-    numerator, denominator`` (for ratio KPIs), ``complete`` (see :meth:`Plan.complete`; None
+    numerator, denominator`` (for ratio KPIs), ``complete`` (see :meth:`Plan.complete`; null
     for a KPI not computed), and with a comparison ``previous_start, previous_end,
     previous_value, previous_complete, change, change_pct``. Every KPI asked for has its rows;
     one that could not be computed has null values and its reason in :attr:`errors`.
@@ -65,11 +74,26 @@ class Result:
 
     request: Request
     plan: Plan
-    frame: pd.DataFrame
+    table: pa.Table
     from_cache: bool = False
     currency: str | None = None
     """The currency of every money value in the result (None when it has no money KPI or no
     money rows)."""
+
+    @cached_property
+    def frame(self) -> pd.DataFrame:
+        """:attr:`table` as a pandas DataFrame (made on first use: pandas is imported then).
+        True/false columns (``complete``) hold Python ``True``, ``False`` and ``None``."""
+        frame: pd.DataFrame = self.table.to_pandas()
+        for field in self.table.schema:
+            if pa.types.is_boolean(field.type):
+                frame[field.name] = frame[field.name].astype(object)
+        return frame
+
+    def records(self) -> list[dict[str, Any]]:
+        """The rows as dictionaries, column → value (Python dates, floats with NaN for none)."""
+        rows: list[dict[str, Any]] = self.table.to_pylist()
+        return rows
 
     @property
     def errors(self) -> dict[str, ShakhesError]:
@@ -81,15 +105,12 @@ class Result:
 
         >>> result.value("ctr", "2024-03", channel="search")  # doctest: +SKIP
         """
-        f = self.frame[self.frame.kpi == kpi]
-        if period_label is not None:
-            f = f[f.period_label == period_label]
-        for dim, val in dims.items():
-            f = f[f[dim] == val]
-        if len(f) != 1:
-            raise QueryError(f"{len(f)} rows match {kpi} {period_label} {dims}, expected 1")
-        v = f.value.iloc[0]
-        return None if pd.isna(v) else float(v)
+        wanted = {"kpi": kpi, **({"period_label": period_label} if period_label else {}), **dims}
+        rows = [r for r in self.records() if all(r[c] == v for c, v in wanted.items())]
+        if len(rows) != 1:
+            raise QueryError(f"{len(rows)} rows match {kpi} {period_label} {dims}, expected 1")
+        v = rows[0]["value"]
+        return None if v is None or math.isnan(v) else float(v)
 
 
 @dataclass(frozen=True)
@@ -134,7 +155,7 @@ class Engine:
         self.calendar = calendar or CalendarSettings()
         self.params = dict(params or {})
         self._version = version
-        self._cache: OrderedDict[str, tuple[pd.DataFrame, str | None, Plan]] = OrderedDict()
+        self._cache: OrderedDict[str, tuple[pa.Table, str | None, Plan]] = OrderedDict()
         self._currency_cache: dict[tuple[str, str], set[str]] = {}
         self._range_cache: dict[tuple[str, str], dict[str, DateRange | None]] = {}
         self._schemas: tuple[str, dict[str, ibis.Table]] = ("", {})
@@ -271,8 +292,8 @@ class Engine:
             if cached is not None:
                 self._cache.move_to_end(key)
         if cached is not None:
-            frame, currency, plan = cached
-            return Result(request, plan, frame.copy(), from_cache=True, currency=currency)
+            table, currency, plan = cached
+            return Result(request, plan, table, from_cache=True, currency=currency)
         windows: Sequence[Window] = plan.windows  # (this very tuple: see _period_index)
         other: list[Window] = []
         if request.compare:
@@ -286,18 +307,23 @@ class Engine:
             # Those KPIs get null and the reason; the rest compute (over the same windows).
             plan = plan.without(failures)
             windows = plan.windows if not request.compare else windows
-        frame = self._execute(plan, windows, convert)
+        table = self._execute(plan, windows, convert)
         if request.compare:
             n = len(plan.windows)
-            current = frame[frame[PERIOD] < n].reset_index(drop=True)
-            previous = frame[frame[PERIOD] >= n].copy()
-            previous[PERIOD] = previous[PERIOD] - n
-            frame = compare(plan, current, previous, other)
+            mine = pc.less(table.column(PERIOD), n)
+            current = table.filter(mine)
+            previous = table.filter(pc.invert(mine))
+            previous = previous.set_column(
+                previous.schema.get_field_index(PERIOD),
+                PERIOD,
+                pc.subtract(previous.column(PERIOD), pa.scalar(n, pa.int32())),
+            )
+            table = compare(plan, current, previous, other)
         with self._lock:
-            self._cache[key] = (frame, currency, plan)
+            self._cache[key] = (table, currency, plan)
             if len(self._cache) > self._cache_size:
                 self._cache.popitem(last=False)
-        return Result(request, plan, frame.copy(), currency=currency)
+        return Result(request, plan, table, currency=currency)
 
     def _currency(
         self, plan: Plan, windows: Sequence[Window]
@@ -353,9 +379,7 @@ class Engine:
             with self._lock:
                 known = self._currency_cache.get(key)
             if known is None:
-                t = self.warehouse.table(name)
-                found = self.warehouse.backend.to_pyarrow(t.select("currency").distinct())
-                known = {c for c in found.column("currency").to_pylist() if c is not None}
+                known = table_currencies(self.warehouse, name)
                 with self._lock:  # keep only the current data version's (a server lives long)
                     stale = [k for k in self._currency_cache if k[1] != version]
                     for old in stale:
@@ -398,7 +422,7 @@ class Engine:
 
     def _execute(
         self, plan: Plan, windows: Sequence[Window], convert: Mapping[str, str] | None = None
-    ) -> pd.DataFrame:
+    ) -> pa.Table:
         expr = build_query(plan, windows, self.warehouse, convert)
         return to_long(plan, windows, self.warehouse.backend.to_pyarrow(expr))
 

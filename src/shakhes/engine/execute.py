@@ -182,19 +182,25 @@ def date_bounds(
     warehouse: Warehouse, name: str, columns: Sequence[str]
 ) -> dict[str, tuple[dt.date, dt.date] | None]:
     """The first and last day in each of ``columns`` of table ``name`` (None for a column with
-    no value), in one query."""
-    t = warehouse.table(name)
-    found = warehouse.backend.to_pyarrow(
-        t.aggregate(
-            **{f"lo_{i}": t[c].min() for i, c in enumerate(columns)},
-            **{f"hi_{i}": t[c].max() for i, c in enumerate(columns)},
-        )
-    ).to_pylist()[0]
+    no value), in one query (plain SQL over the data model's identifiers: it needs no Ibis)."""
+    bounds = ", ".join(f"min({_quoted(c)}), max({_quoted(c)})" for c in columns)
+    (found,) = warehouse.fetchall(f"SELECT {bounds} FROM {_quoted(model_table(name).name)}")
     out: dict[str, tuple[dt.date, dt.date] | None] = {}
     for i, column in enumerate(columns):
-        lo, hi = found[f"lo_{i}"], found[f"hi_{i}"]
+        lo, hi = found[2 * i], found[2 * i + 1]
         out[column] = None if lo is None or hi is None else (_day(lo), _day(hi))
     return out
+
+
+def table_currencies(warehouse: Warehouse, name: str) -> set[str]:
+    """Every currency table ``name`` holds."""
+    rows = warehouse.fetchall(f"SELECT DISTINCT currency FROM {_quoted(model_table(name).name)}")
+    return {str(c) for (c,) in rows if c is not None}
+
+
+def _quoted(identifier: str) -> str:
+    """An identifier of the data model, quoted for SQL (``date`` is a reserved word)."""
+    return '"' + identifier.replace('"', '""') + '"'
 
 
 def _day(value: Any) -> dt.date:

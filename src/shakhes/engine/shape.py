@@ -12,7 +12,6 @@ from collections.abc import Sequence
 from typing import Any
 
 import numpy as np
-import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
@@ -27,7 +26,7 @@ def floats(column: pa.ChunkedArray) -> np.ndarray[Any, np.dtype[np.float64]]:
     return np.where(np.isinf(values), np.nan, values)
 
 
-def to_long(plan: Plan, windows: Sequence[Window], wide: pa.Table) -> pd.DataFrame:
+def to_long(plan: Plan, windows: Sequence[Window], wide: pa.Table) -> pa.Table:
     """Reshape the query's wide rows (one per period × breakdown, ordered) to one row per KPI
     asked for, in the order asked. ``complete`` is :meth:`Plan.complete` of the row's window
     and KPI (None for a KPI that was not computed)."""
@@ -45,15 +44,17 @@ def to_long(plan: Plan, windows: Sequence[Window], wide: pa.Table) -> pd.DataFra
         return spread
 
     columns: dict[str, Any] = {
-        PERIOD: periods[repeat],
-        "period_start": per_window([w.start for w in windows]),
-        "period_end": per_window([w.end for w in windows]),
-        "period_label": per_window([w.label for w in windows]),
-        "period_label_fa": per_window([w.label_fa for w in windows]),
+        PERIOD: pa.array(periods[repeat], pa.int32()),
+        "period_start": pa.array(per_window([w.start for w in windows]), pa.date32()),
+        "period_end": pa.array(per_window([w.end for w in windows]), pa.date32()),
+        "period_label": pa.array(per_window([w.label for w in windows]), pa.string()),
+        "period_label_fa": pa.array(per_window([w.label_fa for w in windows]), pa.string()),
     }
     for dim in by:
-        columns[dim] = wide.column(dim).to_numpy(zero_copy_only=False)[repeat]
-    columns["kpi"] = np.tile(np.array(kpi_ids, dtype=object), n)
+        columns[dim] = pa.array(
+            wide.column(dim).to_numpy(zero_copy_only=False)[repeat], pa.string()
+        )
+    columns["kpi"] = pa.array(np.tile(np.array(kpi_ids, dtype=object), n), pa.string())
     for col in ("value", "numerator", "denominator"):
         if n:
             nan = np.full(n, np.nan)
@@ -72,35 +73,52 @@ def to_long(plan: Plan, windows: Sequence[Window], wide: pa.Table) -> pd.DataFra
         [[plan.complete(w, kpi) if kpi in computed else None for kpi in kpi_ids] for w in windows],
         dtype=object,
     ).reshape(len(windows), k)
-    columns["complete"] = complete[at].reshape(-1) if n else np.empty(0, dtype=object)
-    return pd.DataFrame(columns)
+    columns["complete"] = pa.array(
+        complete[at].reshape(-1) if n else np.empty(0, dtype=object), pa.bool_()
+    )
+    return pa.table(columns)
 
 
 def compare(
-    plan: Plan, current: pd.DataFrame, previous: pd.DataFrame, windows: Sequence[Window]
-) -> pd.DataFrame:
+    plan: Plan, current: pa.Table, previous: pa.Table, windows: Sequence[Window]
+) -> pa.Table:
     """``current`` with the value of the window each period is compared with (``windows``,
     by period index), its days, whether every one of those days has data for the KPI
-    (``previous_complete``), and the change."""
+    (``previous_complete``), and the change (``change_pct`` null where the previous value is
+    0 or unknown)."""
     by = list(plan.request.by)
     keys = [PERIOD, *by, "kpi"]
-    prev = previous[[*keys, "value"]].rename(columns={"value": "previous_value"})
-    out = current.merge(prev, on=keys, how="left")
+    prev = previous.select([*keys, "value"]).rename_columns([*keys, "previous_value"])
+    order = "_row"
+    joined = (
+        current.append_column(order, pa.array(np.arange(current.num_rows)))
+        .join(prev, keys, join_type="left outer")
+        .sort_by(order)
+        .drop_columns([order])
+    )
     bounds = {w.index: (w.start, w.end) for w in windows}
-    out["previous_start"] = out[PERIOD].map(lambda i: bounds[i][0])
-    out["previous_end"] = out[PERIOD].map(lambda i: bounds[i][1])
     computed = {k.spec.id for k in plan.kpis}
     covered = {
         (w.index, kpi): plan.covered(w, kpi) if kpi in computed else None
         for w in windows
         for kpi in plan.kpi_ids
     }
-    out["previous_complete"] = pd.Series(
-        [covered[(int(i), str(kpi))] for i, kpi in zip(out[PERIOD], out["kpi"], strict=True)],
-        index=out.index,
-        dtype=object,
+    index = joined.column(PERIOD).to_pylist()
+    kpis = joined.column("kpi").to_pylist()
+    value = floats(joined.column("value"))
+    before = floats(joined.column("previous_value"))
+    change = value - before
+    with np.errstate(divide="ignore", invalid="ignore"):
+        pct = change / np.where(before == 0.0, np.nan, np.abs(before))
+    return (
+        joined.drop_columns(["previous_value"])
+        .append_column("previous_start", pa.array([bounds[i][0] for i in index], pa.date32()))
+        .append_column("previous_end", pa.array([bounds[i][1] for i in index], pa.date32()))
+        .append_column("previous_value", pa.array(before, pa.float64()))
+        .append_column(
+            "previous_complete",
+            pa.array([covered[(i, k)] for i, k in zip(index, kpis, strict=True)], pa.bool_()),
+        )
+        .append_column("change", pa.array(change, pa.float64()))
+        .append_column("change_pct", pa.array(pct, pa.float64()))
     )
-    out["change"] = out["value"] - out["previous_value"]
-    base = out["previous_value"].abs().replace(0.0, np.nan)
-    out["change_pct"] = out["change"] / base
-    return out

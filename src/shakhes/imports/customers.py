@@ -36,8 +36,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from shakhes.data.warehouse import IMPORT_ID, Warehouse
-from shakhes.imports.partial import DERIVED_IMPORT_ID
+from shakhes.data.warehouse import DERIVED_IMPORT_ID, IMPORT_ID, Warehouse
 
 DEFAULT_INACTIVITY_DAYS = 90
 PLAN = "(from orders)"

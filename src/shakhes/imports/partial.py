@@ -23,15 +23,12 @@ import numpy as np
 import pyarrow as pa
 
 from shakhes.data.model import TABLES, Column, ColumnType, Table
-from shakhes.data.warehouse import IMPORT_ID, Warehouse
+from shakhes.data.warehouse import DERIVED_IMPORT_ID, IMPORT_ID, Warehouse
 from shakhes.imports.sources.base import SourceSpec
 from shakhes.text import same_text
 
 KEYS_STAGE = "_shakhes_import_keys"
 ROW = "_row"
-DERIVED_IMPORT_ID = 0
-"""``_import_id`` of customers worked out from the orders (see :mod:`shakhes.imports.customers`):
-no import wrote them, and import ids start at 1."""
 
 
 def written_table(spec: SourceSpec) -> Table:

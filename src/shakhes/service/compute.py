@@ -13,8 +13,6 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-import pandas as pd
-
 from shakhes.engine.engine import BASE_COLUMNS, COMPARE_COLUMNS, Explanation, Result
 from shakhes.errors import ShakhesError
 
@@ -85,7 +83,7 @@ def records(
     cols = [c for c in columns(result, components=components) if c != "error"]
     errors = {kpi: _error(error, hint) for kpi, error in result.errors.items()}
     out = []
-    for row in result.frame[cols].to_dict("records"):
+    for row in result.records():
         record = {c: _clean(row[c]) for c in cols}
         record["error"] = errors.get(str(row["kpi"]))
         out.append(record)
@@ -102,7 +100,7 @@ def _error(error: ShakhesError, hint: Hint | None) -> dict[str, Any]:
 
 def _clean(value: Any) -> Any:
     """A frame cell as JSON data: null for NaN and NaT, ISO dates, whole numbers as integers."""
-    if value is None or value is pd.NaT:
+    if value is None:
         return None
     if hasattr(value, "item") and not isinstance(value, (str, bytes)):
         value = value.item()
