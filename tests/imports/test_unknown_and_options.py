@@ -161,6 +161,44 @@ def test_the_same_file_with_another_account_moves_its_rows(warehouse: Warehouse)
     ]
 
 
+@pytest.mark.parametrize("form", ["csv", "parquet"])
+def test_an_account_given_for_a_canonical_file_wins_on_every_path(
+    warehouse: Warehouse, tmp_path: Path, form: str
+) -> None:
+    """The account given for the import is every row's, as for an export — also for a clean
+    canonical file, which would otherwise be read straight as it is (it said 'a1')."""
+    import pyarrow as pa
+    import pyarrow.csv as pacsv
+    import pyarrow.parquet as pq
+
+    rows_in = pa.table(
+        {
+            "date": ["2026-09-01", "2026-09-02"],
+            "platform": ["google_ads"] * 2,
+            "account": ["a1"] * 2,
+            "channel": ["search"] * 2,
+            "campaign_id": ["c1"] * 2,
+            "campaign": ["Brand"] * 2,
+            "ad_group": ["g"] * 2,
+            "ad": ["x"] * 2,
+            "currency": ["USD"] * 2,
+            "impressions": [100, 200],
+            "clicks": [10, 20],
+            "cost": [5.0, 6.0],
+            "conversions": [1.0, 2.0],
+            "conversion_value": [20.0, 30.0],
+        }
+    )
+    path = tmp_path / f"canonical.{form}"
+    if form == "csv":
+        pacsv.write_csv(rows_in, path)
+    else:
+        pq.write_table(rows_in, path)
+    report = import_file(warehouse, path, ImportOptions(source="canonical", account="other"))
+    assert report.accepted == 2
+    assert rows(warehouse, "SELECT DISTINCT account FROM ad_performance") == [("other",)]
+
+
 def test_a_reimport_settles_the_quarantine_of_the_import_it_replaces(
     warehouse: Warehouse, tmp_path: Path
 ) -> None:

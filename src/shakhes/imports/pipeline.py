@@ -246,6 +246,8 @@ class _Importer:
             body = self._one_table(body, layout)
         by_duckdb = (
             spec.name.startswith("canonical:")
+            # An account given for the import overrides the file's: the general way does it.
+            and self.options.account is None
             and all(layout.header[pos] == f.canonical for pos, f in layout.columns.items())
             and fast.usable(
                 self.warehouse, info, layout.header_line, len(layout.preamble), layout.header
