@@ -56,7 +56,13 @@ def commands(workspace: Path) -> dict[str, list[str]]:
 
 
 def ensure_demo(workspace: Path) -> None:
+    """The demo workspace the commands run on: built once, upgraded to this shakhes after."""
     if (workspace / "shakhes.toml").is_file():
+        subprocess.run(
+            [SHAKHES, "db", "upgrade", "--workspace", str(workspace)],
+            check=True,
+            capture_output=True,
+        )
         return
     workspace.parent.mkdir(parents=True, exist_ok=True)
     if workspace.exists():

@@ -35,7 +35,7 @@ from shakhes.data.access import (
     OnWait,
     PostgresGate,
 )
-from shakhes.data.warehouse import Warehouse, duckdb_path
+from shakhes.data.warehouse import SCHEMA_VERSION, Warehouse, duckdb_path
 from shakhes.engine.calendar import CalendarSettings, Grain
 from shakhes.engine.engine import Engine
 from shakhes.errors import InternalError, Issue, WorkspaceError
@@ -142,7 +142,7 @@ def init(
     root.mkdir(parents=True, exist_ok=True)
     ws = Workspace(root, settings)
     try:
-        with ws.writing("creation of the workspace") as session:
+        with ws.writing("creation of the workspace", schema=False) as session:
             session.warehouse.ensure_schema()
             ws._upgrade_store()
             ws.store.ensure_workspace(settings.id, settings.name)
@@ -169,15 +169,47 @@ def _remove_new_files(root: Path, before: set[Path] | None) -> None:
             path.unlink(missing_ok=True)
 
 
+@dataclass(frozen=True)
+class Upgrade:
+    """What :meth:`Workspace.upgrade` did: the metadata store's revision and the warehouse's
+    table version, before and after."""
+
+    store_before: str | None
+    store_after: str | None
+    warehouse_before: int
+    warehouse_after: int
+
+    @property
+    def changed(self) -> bool:
+        return (self.store_before, self.warehouse_before) != (
+            self.store_after,
+            self.warehouse_after,
+        )
+
+
+def _check_schema(warehouse: Warehouse) -> None:
+    """A warehouse made by an older shakhes is upgraded before it is used."""
+    if warehouse.schema_version() < SCHEMA_VERSION:
+        raise WorkspaceError(
+            "the workspace's warehouse was made by an older version of shakhes: its tables must "
+            "be upgraded before it is used",
+            code="warehouse_outdated",
+            hint="Upgrade the workspace's schemas (nothing is lost).",
+        )
+
+
 class Session:
     """One reader's or one writer's turn on a workspace: the metadata store, and the warehouse,
     connected on first use (read-only for a reader of a DuckDB file) and closed when the turn
     ends. Get one from :meth:`Workspace.reading` or :meth:`Workspace.writing`; use it from the
     thread that got it."""
 
-    def __init__(self, workspace: Workspace, *, writing: bool) -> None:
+    def __init__(self, workspace: Workspace, *, writing: bool, schema: bool = True) -> None:
         self.workspace = workspace
         self.writing = writing
+        self.schema = schema
+        """Whether the session checks that the warehouse's tables are this shakhes' own first
+        (all but the one that creates or upgrades them)."""
         self._warehouse: Warehouse | None = None
         self._versions: tuple[int, int] | None = None
         self._stack = ExitStack()
@@ -191,9 +223,10 @@ class Session:
         if self._warehouse is None:
             if not self.writing and self._versions is None:
                 self.versions()  # before the connection's first query: see versions()
-            self._warehouse = self._stack.enter_context(
-                self.workspace._connect(writing=self.writing)
-            )
+            warehouse = self._stack.enter_context(self.workspace._connect(writing=self.writing))
+            if self.schema:
+                _check_schema(warehouse)
+            self._warehouse = warehouse
         return self._warehouse
 
     def versions(self) -> tuple[int, int]:
@@ -297,10 +330,14 @@ class Workspace:
             yield session
 
     @contextmanager
-    def writing(self, what: str, *, wait: float | None = None) -> Iterator[Session]:
+    def writing(
+        self, what: str, *, wait: float | None = None, schema: bool = True
+    ) -> Iterator[Session]:
         """A write session for ``what`` (``import of ads.csv``, named in the message of whoever
         waits meanwhile): the read-write connection, after the reads in progress end, while
-        new ones wait. Inside a write session of the same thread, that session."""
+        new ones wait. Inside a write session of the same thread, that session. Its warehouse
+        must have this shakhes' tables (code ``warehouse_outdated`` otherwise) unless
+        ``schema`` is false (creating or upgrading them)."""
         current = self._current()
         if current is not None:
             if not current.writing:
@@ -310,7 +347,7 @@ class Workspace:
         holder = Holder.me(what, current_actor())
         with (
             self.gate.exclusive(holder, self.wait if wait is None else wait, self.on_wait),
-            self._session(writing=True) as session,
+            self._session(writing=True, schema=schema) as session,
         ):
             yield session
 
@@ -333,8 +370,8 @@ class Workspace:
         return session if session is not None else self._held
 
     @contextmanager
-    def _session(self, *, writing: bool) -> Iterator[Session]:
-        session = Session(self, writing=writing)
+    def _session(self, *, writing: bool, schema: bool = True) -> Iterator[Session]:
+        session = Session(self, writing=writing, schema=schema)
         self._local.session = session
         try:
             yield session
@@ -447,16 +484,21 @@ class Workspace:
 
     # ---- schemas ------------------------------------------------------------------------------
 
-    def upgrade(self) -> tuple[str | None, str | None]:
+    def upgrade(self) -> Upgrade:
         """Bring the workspace's schemas up to this shakhes: run the metadata store's
         migrations, add what the warehouse lacks, and register the workspace in the store if
-        it is not (a new, empty store), in a write session. Returns the store's schema
-        revision before and after."""
-        with self.writing("upgrade of the workspace's schema") as session:
+        it is not (a new, empty store), in a write session."""
+        with self.writing("upgrade of the workspace's schema", schema=False) as session:
             before = self._upgrade_store()
+            tables_before = session.warehouse.schema_version()
             session.warehouse.ensure_schema()
             self.store.ensure_workspace(self.id, self.settings.name)
-            return before, current_revision(self.store.engine)
+            return Upgrade(
+                before,
+                current_revision(self.store.engine),
+                tables_before,
+                session.warehouse.schema_version(),
+            )
 
     def _upgrade_store(self) -> str | None:
         """Run the store's migrations (in a write session); return the revision before."""

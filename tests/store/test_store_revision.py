@@ -9,6 +9,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+import duckdb
 import pytest
 import sqlalchemy as sa
 from alembic import command
@@ -17,6 +18,7 @@ from support.cli import shakhes
 from support.processes import env
 
 import shakhes.store.db as db
+from shakhes.data.warehouse import SCHEMA_VERSION
 from shakhes.errors import WorkspaceError
 from shakhes.store import MetadataStore
 from shakhes.store.db import (
@@ -112,8 +114,45 @@ def test_db_upgrade_brings_an_outdated_store_up_to_date(
     run = shakhes(capsys, "db", "upgrade")
     assert run.code == 0
     assert run.out.strip() == (
-        f"The workspace is up to date (metadata store at revision {HEAD_REVISION})."
+        f"The workspace is up to date (metadata store at revision {HEAD_REVISION}, "
+        f"warehouse tables at version {SCHEMA_VERSION})."
     )
+
+
+def test_an_older_warehouse_is_upgraded_before_it_is_used(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A warehouse made before imports recorded their options (and before its tables had a
+    version): reading and writing refuse with the upgrade command (reading the import log
+    would need the column), `db upgrade` adds it, and the import then records its options."""
+    root = tmp_path / "ws"
+    init(root).close()
+    con = duckdb.connect(str(root / "warehouse.duckdb"))
+    con.execute("DROP TABLE shakhes_schema")
+    con.execute("ALTER TABLE shakhes_imports DROP COLUMN options")
+    con.close()
+    monkeypatch.chdir(root)
+    (root / "ads.csv").write_text(
+        "date,platform,account,channel,campaign_id,campaign,ad_group,ad,currency,impressions,"
+        "clicks,cost,conversions,conversion_value\n"
+        "2026-09-01,google_ads,a,search,c1,Brand,g,x,USD,100,10,5,1,20\n",
+        encoding="utf-8",
+    )
+    run = shakhes(capsys, "import", "ads.csv")
+    assert run.code == 1 and "Traceback" not in run.err
+    assert "made by an older version of shakhes" in run.err and "shakhes db upgrade" in run.err
+    run = shakhes(capsys, "imports", "list")
+    assert run.code == 1 and "Traceback" not in run.err and "shakhes db upgrade" in run.err
+    assert shakhes(capsys, "kpi", "list").code == 0  # the metadata store alone is fine
+    run = shakhes(capsys, "db", "upgrade")
+    assert run.code == 0, run.err
+    assert run.out.strip() == f"Upgraded the warehouse tables from version 0 to {SCHEMA_VERSION}."
+    assert shakhes(capsys, "import", "ads.csv").code == 0
+    con = duckdb.connect(str(root / "warehouse.duckdb"), read_only=True)
+    assert con.execute(
+        "SELECT count(*) FROM shakhes_imports WHERE options IS NOT NULL"
+    ).fetchone() == (1,)
+    con.close()
 
 
 BUMP = """

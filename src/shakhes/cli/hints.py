@@ -57,6 +57,8 @@ HINTS: dict[str, str | Callable[[dict[str, Any]], str]] = {
     "busy": "Try again when it is done, or wait longer with --wait SECONDS.",
     "store_outdated": "Upgrade it with `shakhes db upgrade` (back up the metadata store first "
     "if you wish).",
+    "warehouse_outdated": "Run `shakhes db upgrade` (it adds what this version needs; nothing "
+    "is lost).",
 }
 """Error code → the CLI's hint: a template formatted with the error's ``params``, or a function
 of them (for a hint that is a command built from several optional values)."""

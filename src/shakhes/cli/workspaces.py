@@ -81,13 +81,25 @@ def db_upgrade(wait: WaitOpt = DEFAULT_WAIT, workspace: WorkspaceOpt = None) -> 
 
     ws = open_workspace(workspace, wait)
     try:
-        before, after = ws.upgrade()
+        done = ws.upgrade()
     finally:
         ws.close()
-    if before == after:
-        out.print(f"The workspace is up to date (metadata store at revision {after}).")
-    else:
-        out.print(f"Upgraded the metadata store from revision {before or 'none'} to {after}.")
+    if not done.changed:
+        out.print(
+            f"The workspace is up to date (metadata store at revision {done.store_after}, "
+            f"warehouse tables at version {done.warehouse_after})."
+        )
+        return
+    if done.store_before != done.store_after:
+        out.print(
+            f"Upgraded the metadata store from revision {done.store_before or 'none'} to "
+            f"{done.store_after}."
+        )
+    if done.warehouse_before != done.warehouse_after:
+        out.print(
+            f"Upgraded the warehouse tables from version {done.warehouse_before} to "
+            f"{done.warehouse_after}."
+        )
 
 
 def audit(

@@ -40,6 +40,13 @@ RATES_TABLE = "shakhes_rates"
 STAGE_LINE = "_line"
 """Column of an import's stage: the line of the file each staged row comes from."""
 
+SCHEMA_TABLE = "shakhes_schema"
+SCHEMA_VERSION = 2
+"""The version of the tables shakhes keeps in a warehouse: raise it with every change that
+:meth:`Warehouse.ensure_schema` makes to an existing warehouse (2: imports record their
+options), so that a workspace made by an older shakhes is upgraded (``shakhes db upgrade``)
+before anything writes to it."""
+
 SYSTEM_TABLES = {
     IMPORTS_TABLE: f"""CREATE TABLE {IMPORTS_TABLE} (
         import_id BIGINT PRIMARY KEY, table_name VARCHAR NOT NULL, file_name VARCHAR NOT NULL,
@@ -234,6 +241,18 @@ class Warehouse:
             from shakhes.engine.calendar import date_dimension
 
             self.backend.create_table(CALENDAR_TABLE, ibis.memtable(date_dimension()))
+        if SCHEMA_TABLE not in existing:
+            self._execute(f"CREATE TABLE {SCHEMA_TABLE} (version BIGINT NOT NULL)")
+        self._execute(f"DELETE FROM {SCHEMA_TABLE}")
+        self._execute(f"INSERT INTO {SCHEMA_TABLE} (version) VALUES ({int(SCHEMA_VERSION)})")
+
+    def schema_version(self) -> int:
+        """The version of shakhes' tables this warehouse has (:data:`SCHEMA_VERSION` once
+        :meth:`ensure_schema` ran; 0 for a warehouse made before versions were kept)."""
+        if SCHEMA_TABLE not in set(self.backend.list_tables()):
+            return 0
+        rows = self.fetchall(f"SELECT max(version) FROM {SCHEMA_TABLE}")
+        return int(rows[0][0] or 0)
 
     def table(self, name: str) -> ibis.Table:
         """The Ibis table ``name``. Its schema is read once per connection (or once per shared
