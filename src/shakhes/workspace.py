@@ -65,7 +65,9 @@ def find(explicit: Path | str | None = None, *, cwd: Path | None = None) -> Path
             if not (path / SETTINGS_FILE).is_file():
                 raise WorkspaceError(
                     f"{path} is not a shakhes workspace (no {SETTINGS_FILE})",
-                    hint=f"Create one with `shakhes init {path}`.",
+                    code="not_a_workspace",
+                    params={"path": str(path)},
+                    hint="Create a workspace there first.",
                 )
             return path
     here = (cwd or Path.cwd()).resolve()
@@ -73,8 +75,9 @@ def find(explicit: Path | str | None = None, *, cwd: Path | None = None) -> Path
         if (folder / SETTINGS_FILE).is_file():
             return folder
     raise WorkspaceError(
-        "no shakhes workspace here or above: create one with `shakhes init PATH` "
-        "(or `shakhes demo`), or pass --workspace PATH"
+        f"no shakhes workspace in {here} or above",
+        code="no_workspace",
+        hint="Create a workspace, or say which one to use.",
     )
 
 

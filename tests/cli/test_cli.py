@@ -100,8 +100,9 @@ def test_commands_outside_a_workspace_say_how_to_create_one(
     monkeypatch.chdir(tmp_path)
     run = shakhes(capsys, "kpi", "list")
     assert run.code == 1
-    assert run.err.count("\n") == 1  # one line
-    assert "no shakhes workspace" in run.err and "shakhes init" in run.err
+    error, hint = run.err.splitlines()  # the error, and the CLI's hint for it
+    assert error.startswith("error: no shakhes workspace in ")
+    assert "shakhes init" in hint and "--workspace" in hint
 
 
 def test_workspace_found_from_subfolder_env_and_option(

@@ -27,6 +27,11 @@ def _undo_then_import(params: dict[str, Any]) -> str:
 
 
 HINTS: dict[str, str | Callable[[dict[str, Any]], str]] = {
+    # workspaces (shakhes.workspace)
+    "not_a_workspace": "Create one with `shakhes init {path}`.",
+    "no_workspace": "Create one with `shakhes init PATH` (or `shakhes demo`), go to its folder, "
+    "or pass --workspace PATH.",
+    "unknown_import": "`shakhes imports list` shows the imports of this workspace.",
     # compute (shakhes.engine)
     # (an unknown_kpi error without a 'kpi' param keeps its own hint: see hint_for)
     "unknown_kpi": "There is no KPI '{kpi}' here: `shakhes kpi list` shows every KPI of this "

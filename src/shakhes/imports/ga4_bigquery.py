@@ -188,7 +188,8 @@ def import_ga4_bigquery(warehouse: Warehouse, path: Path, options: ImportOptions
     if not options.currency:
         raise DataError(
             f"{path}: a GA4 BigQuery export does not say which currency its revenue is in",
-            hint="Pass --currency CODE, the currency of the GA4 property (e.g. --currency USD).",
+            code="no_currency",
+            hint="Give the currency of the GA4 property (an ISO code such as USD).",
         )
     currency = options.currency.strip().upper()
     info = sniff(path, encoding=options.encoding)

@@ -248,7 +248,8 @@ class Ledger:
         if not rows:
             raise DataError(
                 f"there is no import #{import_id}",
-                hint="`shakhes imports list` shows the imports of this workspace.",
+                code="unknown_import",
+                hint="The import log lists the imports of this workspace.",
             )
         return _record(rows[0])
 
