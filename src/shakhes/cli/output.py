@@ -33,6 +33,7 @@ from shakhes.spec.kpi import KpiSpec
 PARTIAL = "*"
 PREVIOUS_PARTIAL = "†"
 FAILED = "×"
+LACKING = "‡"
 
 WORDS: dict[str, dict[str, str]] = {
     "en": {
@@ -51,6 +52,8 @@ WORDS: dict[str, dict[str, str]] = {
         "previous_partial": "the period compared with lacks data on some of its days: the change "
         "is not like for like",
         "failed": "not computed",
+        "lacking": "{count} row(s) had no value of {columns} — unknown, left out of the "
+        "value, not counted as 0 (— where every row lacked it)",
     },
     "fa": {
         "period": "دوره",
@@ -67,6 +70,8 @@ WORDS: dict[str, dict[str, str]] = {
         "از آن دوره مقایسه می‌شود",
         "previous_partial": "دوره مقایسه در برخی روزها داده ندارد: مقایسه هم‌سنگ نیست",
         "failed": "محاسبه نشد",
+        "lacking": "{count} ردیف مقداری برای {columns} نداشت — نامعلوم، در مقدار حساب نشده و "
+        "صفر شمرده نشده (— یعنی هیچ ردیفی مقدار نداشت)",
     },
 }
 
@@ -264,6 +269,8 @@ class _View:
         self.groups = list(groups.values())
         """The rows of each period × breakdown value, in the result's order."""
         self.marks: set[str] = set()
+        self.lacking: dict[str, int] = {}
+        """KPI id → rows (over the periods shown) that lacked a value it reads."""
 
     def _currency_of(self, row: Any) -> str:
         if "currency" in self.by:
@@ -293,6 +300,10 @@ class _View:
         if mark and row["complete"] is False:
             self.marks.add(PARTIAL)
             text += PARTIAL
+        missing = row.get("missing") or 0
+        if missing:
+            self.lacking[kpi] = self.lacking.get(kpi, 0) + int(missing)
+            text += LACKING
         return text
 
     def _change(self, row: Any) -> str:
@@ -393,6 +404,13 @@ class _View:
             lines.append(f"{words['change']}: {words[key]}")
         if PREVIOUS_PARTIAL in self.marks:
             lines.append(f"{PREVIOUS_PARTIAL} {words['previous_partial']}")
+        may_lack = self.result.plan.may_lack
+        for kpi, count in self.lacking.items():
+            columns = ", ".join(dict.fromkeys(f"{a.table}.{a.column}" for a in may_lack[kpi]))
+            lines.append(
+                f"{LACKING} {kpi}: "
+                + words["lacking"].format(count=format_plain(count, self.locale), columns=columns)
+            )
         for kpi, error in self.result.errors.items():
             lines.append(f"{FAILED} {kpi} {words['failed']}: {error.message}")
             hint = hint_for(error)

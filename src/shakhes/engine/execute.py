@@ -15,6 +15,8 @@ Shape of the query (``Engine.explain`` shows the SQL):
 from __future__ import annotations
 
 import datetime as dt
+import functools
+import operator
 from collections.abc import Iterable, Mapping, Sequence
 from itertools import pairwise
 from typing import Any
@@ -35,6 +37,7 @@ from shakhes.engine.compile import (
 from shakhes.engine.planner import Measure, Plan, aggregates
 from shakhes.engine.request import Window
 from shakhes.formula import ast
+from shakhes.formula.printer import to_text
 
 NOT_SET = "(not set)"
 """How an empty dimension value (an export with no ad name, say) is shown in a breakdown."""
@@ -64,14 +67,18 @@ def build_query(
             }
         )
     )
-    parts: list[tuple[ir.Table, list[Measure]]] = []
+    parts: list[tuple[ir.Table, list[Measure], list[str]]] = []
+    lacking = _lacking(plan)
     for name in plan.tables:
         ordinary = [m for m in plan.measures if m.table == name and not m.snapshot]
         snapshot = [m for m in plan.measures if m.table == name and m.snapshot]
         if ordinary:
             target = (convert or {}).get(name)
-            part = _aggregate_table(plan, name, ordinary, windows, periods, by, warehouse, target)
-            parts.append((part, ordinary))
+            part = _aggregate_table(
+                plan, name, ordinary, windows, periods, by, warehouse, target, lacking.get(name)
+            )
+            extra = [c for c in part.columns if c.startswith(_LACK)]
+            parts.append((part, ordinary, extra))
         if snapshot:
             parts.append(
                 (
@@ -79,28 +86,38 @@ def build_query(
                         plan, name, snapshot, periods, by, warehouse, (convert or {}).get(name)
                     ),
                     snapshot,
+                    [],
                 )
             )
 
     spine = periods.select(PERIOD)
     if by:
         combos = parts[0][0].select(*by).distinct()
-        for part, _ in parts[1:]:
+        for part, _, _ in parts[1:]:
             combos = combos.union(part.select(*by), distinct=True)
         spine = spine.cross_join(combos)
     joined = spine
-    for part, measures in parts:
+    for part, measures, extra in parts:
         keys = [PERIOD, *by]
         step = joined.left_join(part, [joined[k] == part[k] for k in keys])
         joined = step.select(
-            *[joined[c] for c in joined.columns], *[part[m.name] for m in measures]
+            *[joined[c] for c in joined.columns],
+            *[part[m.name] for m in measures],
+            *[part[c] for c in extra],
         )
 
-    # Each measure as a float once; a count or sum over no rows is 0, not null.
+    # Each measure as a float once; a count or sum over no rows is 0, not null — but a sum
+    # over rows that all lack the value is unknown (null), never 0.
     floats = {}
     for m in plan.measures:
         col = joined[m.name].cast("float64")
-        floats[m.name] = col.fill_null(0.0) if m.aggregate.func in ZERO_WHEN_EMPTY else col
+        if m.aggregate.func in ZERO_WHEN_EMPTY:
+            col = col.fill_null(0.0)
+            if f"{_LACK}{m.name}_rows" in joined.columns:
+                rows = joined[f"{_LACK}{m.name}_rows"].fill_null(0)
+                known = joined[f"{_LACK}{m.name}_known"].fill_null(0)
+                col = ibis.ifelse((rows > 0) & (known == 0), ibis.null("float64"), col)
+        floats[m.name] = col
     joined = joined.mutate(**floats)
 
     def measure(agg: ast.Aggregate) -> ir.NumericValue:
@@ -112,7 +129,60 @@ def build_query(
         if k.numerator is not None and k.denominator is not None:
             outputs[f"numerator_{i}"] = compile_value(k.numerator, measure, plan.params)
             outputs[f"denominator_{i}"] = compile_value(k.denominator, measure, plan.params)
+        counts = [joined[c].fill_null(0) for c in joined.columns if c.startswith(f"{_LACK}{i}_")]
+        if counts:
+            outputs[f"missing_{i}"] = functools.reduce(operator.add, counts).cast("int64")
     return joined.select(PERIOD, *by, **outputs).order_by([PERIOD, *by])
+
+
+_LACK = "lack_"
+"""Prefix of the columns counting rows that lack a value (see :func:`_lacking`)."""
+
+
+def _lacking(plan: Plan) -> dict[str, list[tuple[str, list[ast.Aggregate]]]]:
+    """Per table, the KPIs (by their column prefix) that read columns of it that may hold no
+    value, and those aggregates: each table's aggregation then counts, per KPI, the rows that
+    lack a value it reads (``lack_<i>_<table>``), and per such measure its rows and its known
+    values (``lack_<measure>_rows``, ``lack_<measure>_known``)."""
+    out: dict[str, list[tuple[str, list[ast.Aggregate]]]] = {}
+    may_lack = plan.may_lack
+    for i, k in enumerate(plan.kpis):
+        for name in dict.fromkeys(a.table for a in may_lack.get(k.spec.id, ())):
+            reads = [a for a in may_lack[k.spec.id] if a.table == name]
+            out.setdefault(name, []).append((f"{_LACK}{i}_{name}", reads))
+    return out
+
+
+def _lacking_counts(
+    plan: Plan,
+    joined: ir.Table,
+    measures: Sequence[Measure],
+    kpis: Sequence[tuple[str, list[ast.Aggregate]]],
+) -> dict[str, ir.Scalar]:
+    """The counts of :func:`_lacking` for one table's aggregation over ``joined``."""
+    out: dict[str, ir.Scalar] = {}
+    lacking = {to_text(a) for _, reads in kpis for a in reads}
+    for m in measures:
+        if to_text(m.aggregate) not in lacking:
+            continue
+        where = _filter_of(m.aggregate, joined)
+        out[f"{_LACK}{m.name}_rows"] = joined.count(where=where)
+        out[f"{_LACK}{m.name}_known"] = joined[str(m.aggregate.column)].count(where=where)
+    for column, reads in kpis:
+        unknown = [_lacks(a, joined) for a in reads]
+        out[column] = joined.count(where=functools.reduce(operator.or_, unknown))
+    return out
+
+
+def _filter_of(agg: ast.Aggregate, t: ir.Table) -> ir.BooleanValue | None:
+    return compile_condition(agg.filter, t) if agg.filter is not None else None
+
+
+def _lacks(agg: ast.Aggregate, t: ir.Table) -> ir.BooleanValue:
+    """A row that ``agg`` reads and that has no value of its column."""
+    missing = t[str(agg.column)].isnull()
+    where = _filter_of(agg, t)
+    return missing if where is None else missing & where
 
 
 def _dimension(t: ir.Table, dim: str) -> ir.StringValue:
@@ -252,6 +322,7 @@ def _aggregate_table(
     by: list[str],
     warehouse: Warehouse,
     convert_to: str | None = None,
+    lacking: Sequence[tuple[str, list[ast.Aggregate]]] | None = None,
 ) -> ir.Table:
     time_col = model_table(name).time_column
     t = _filtered(plan, name, warehouse)
@@ -271,8 +342,9 @@ def _aggregate_table(
         day_map = ibis.memtable(window_map([(w.start, w.end) for w in windows]))
         joined = t.join(day_map, t[time_col] == day_map.date)
     keys = [joined[PERIOD], *(_dimension(joined, d) for d in by)]
+    extra = _lacking_counts(plan, joined, measures, lacking) if lacking else {}
     return joined.group_by(keys).aggregate(
-        **{m.name: compile_aggregate(m.aggregate, joined) for m in measures}
+        **{m.name: compile_aggregate(m.aggregate, joined) for m in measures}, **extra
     )
 
 

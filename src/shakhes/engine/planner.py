@@ -103,6 +103,18 @@ class Plan:
         return tuple(dict.fromkeys(m.table for m in self.measures))
 
     @property
+    def may_lack(self) -> dict[str, tuple[ast.Aggregate, ...]]:
+        """KPI id → the aggregates it reads over columns that may hold no value (reach, leads,
+        a deal's value…: an export can leave them empty, and empty is unknown, never 0), for
+        the KPIs that read any. For those, the result says how many rows lacked a value."""
+        out: dict[str, tuple[ast.Aggregate, ...]] = {}
+        for k in self.kpis:
+            found = tuple(dict.fromkeys(a for a in aggregates(k.expr) if can_lack(a)))
+            if found:
+                out[k.spec.id] = found
+        return out
+
+    @property
     def kpi_ids(self) -> tuple[str, ...]:
         """Every KPI asked for, in the order asked, computed or not."""
         return tuple(dict.fromkeys(self.request.kpis))
@@ -445,6 +457,15 @@ class _Resolver:
             num, den = expr.left, expr.right
         tables = tuple(dict.fromkeys(a.table for a in aggregates(expr)))
         return PlannedKpi(self.spec(kpi_id), expr, num, den, tables)
+
+
+def can_lack(agg: ast.Aggregate) -> bool:
+    """Whether ``agg`` adds up (or averages, …) a column that may hold no value: an unknown
+    value is left out of it, and the result counts the rows that lacked one. (Counting values
+    and snapshot measures are never affected.)"""
+    if agg.column is None or agg.func in ("count", "count_distinct", *ast.SNAPSHOT_FUNCS):
+        return False
+    return not table(agg.table).column(agg.column).required
 
 
 def aggregates(expr: ast.Expr) -> list[ast.Aggregate]:

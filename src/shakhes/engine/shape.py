@@ -76,7 +76,25 @@ def to_long(plan: Plan, windows: Sequence[Window], wide: pa.Table) -> pa.Table:
     columns["complete"] = pa.array(
         complete[at].reshape(-1) if n else np.empty(0, dtype=object), pa.bool_()
     )
+    columns["missing"] = _missing(wide, kpi_ids, computed)
     return pa.table(columns)
+
+
+def _missing(wide: pa.Table, kpi_ids: list[str], computed: dict[str, int]) -> pa.Array:
+    """Per row, how many rows of the data lacked a value the KPI reads (0 for a KPI that reads
+    no column that may be empty; null for a KPI not computed)."""
+    n = wide.num_rows
+    per_kpi = []
+    for kpi in kpi_ids:
+        name = f"missing_{computed[kpi]}" if kpi in computed else None
+        if name is not None and name in wide.column_names:
+            per_kpi.append(
+                pc.fill_null(wide.column(name), 0).to_numpy(zero_copy_only=False).astype(object)
+            )
+        else:
+            per_kpi.append(np.full(n, 0 if kpi in computed else None, dtype=object))
+    values = np.column_stack(per_kpi).reshape(-1) if n and per_kpi else np.empty(0, dtype=object)
+    return pa.array(values, pa.int64())
 
 
 def compare(

@@ -1,8 +1,10 @@
 """Compute KPIs and shape the result as records: what ``shakhes compute`` and the API return.
 
 A record is one row of the long result (period × breakdown × KPI) as JSON-ready data: dates in
-ISO form, whole numbers as integers, null for NaN, ``complete`` true/false, and ``error`` (the
-code, message and — worded by the front-end — hint of why a KPI was not computed).
+ISO form, whole numbers as integers, null for NaN, ``complete`` true/false, ``missing`` (when a
+KPI reads a column that may be empty, such as reach or leads: how many rows lacked a value —
+unknown, left out, never counted as 0), and ``error`` (the code, message and — worded by the
+front-end — hint of why a KPI was not computed).
 """
 
 from __future__ import annotations
@@ -68,6 +70,8 @@ def explain(ws: Workspace, query: Query) -> Explanation:
 def columns(result: Result, *, components: bool = False) -> list[str]:
     """The columns of a result's records (CSV and JSON), in order."""
     cols = [*BASE_COLUMNS, *result.request.by, "kpi", "value", "complete"]
+    if result.plan.may_lack:
+        cols.append("missing")
     if components:
         cols += ["numerator", "denominator"]
     if result.request.compare:
