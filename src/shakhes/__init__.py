@@ -16,7 +16,11 @@ from __future__ import annotations
 import importlib
 from typing import TYPE_CHECKING, Any
 
+from shakhes import lazy_imports
+
 __version__ = "0.1.0"
+
+lazy_imports.install()
 
 _EXPORTS = {
     "CalendarSettings": "shakhes.engine.calendar",

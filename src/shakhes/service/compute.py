@@ -58,13 +58,20 @@ def request(ws: Workspace, query: Query) -> Request:
 
 
 def compute(ws: Workspace, query: Query) -> Result:
-    """The KPIs of ``query`` per period (see :meth:`shakhes.engine.engine.Engine.run`)."""
-    return ws.engine.run(request(ws, query))
+    """The KPIs of ``query`` per period (see :meth:`shakhes.engine.engine.Engine.run`).
+
+    One read session for the request (its default range reads the data's dates) and the run:
+    one connection instead of one each, and both see the same data."""
+    engine = ws.engine  # first: building it may write (customers from orders), not in a read
+    with ws.reading():
+        return engine.run(request(ws, query))
 
 
 def explain(ws: Workspace, query: Query) -> Explanation:
     """The plan and the SQL the engine would run for ``query``."""
-    return ws.engine.explain(request(ws, query))
+    engine = ws.engine
+    with ws.reading():
+        return engine.explain(request(ws, query))
 
 
 def columns(result: Result, *, components: bool = False) -> list[str]:
