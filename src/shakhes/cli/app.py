@@ -22,6 +22,7 @@ app = typer.Typer(
     no_args_is_help=True,
     add_completion=False,
     pretty_exceptions_enable=False,
+    rich_markup_mode="markdown",  # a docstring's lines reflow into paragraphs
 )
 app.command()(workspaces.init)
 app.command()(imports.load)
