@@ -45,7 +45,9 @@ from shakhes.spec.kpi import KpiSpec
 if TYPE_CHECKING:
     import pandas as pd
 
-Connect = Callable[[], AbstractContextManager[Warehouse]]
+Connect = Callable[[], AbstractContextManager[Callable[[], Warehouse]]]
+"""A turn on the warehouse (a workspace's read session) that gives a function connecting on
+first call: a result the cache holds is answered without a connection."""
 """Opens a warehouse connection for one call of the engine (a workspace's read session)."""
 
 BASE_COLUMNS = ("period_start", "period_end", "period_label")
@@ -145,7 +147,7 @@ class Engine:
     ) -> None:
         if isinstance(warehouse, Warehouse):
             self._fixed: Warehouse | None = warehouse
-            self._connect: Connect = warehouse.session
+            self._connect: Connect = _fixed_turn(warehouse)
         else:
             self._fixed = None
             self._connect = warehouse
@@ -174,30 +176,38 @@ class Engine:
         current: Warehouse | None = getattr(self._local, "warehouse", None)
         if current is not None:
             return current
+        connect: Callable[[], Warehouse] | None = getattr(self._local, "connect", None)
+        if connect is not None:  # the call's first query: connect now
+            current = connect()
+            current.use_tables(self._local.tables)
+            self._local.warehouse = current
+            return current
         if self._fixed is None:
             raise InternalError("this engine connects per call; outside a call it has none")
         return self._fixed
 
     @contextmanager
     def _session(self) -> Iterator[str]:
-        """Run the block on a connection of this thread: the current call's, else a new one
-        (whose table schemas come from the cache of the data version). Yields the data version,
-        read once per call, after the connection (and with it the workspace's turn) is had."""
-        if getattr(self._local, "warehouse", None) is not None:
+        """Run the block in a turn of this thread on the warehouse: the current call's, else a
+        new one, whose connection is made on the first query (:attr:`warehouse`; its table
+        schemas come from the cache of the data version). Yields the data version, read once
+        per call, in the turn and before the first query."""
+        if getattr(self._local, "version", None) is not None:
             yield self._local.version
             return
-        with self._connect() as warehouse:
+        with self._connect() as connect:
             version = repr(self._version())
             with self._lock:
                 if self._schemas[0] != version:
                     self._schemas = (version, {})
                 tables = self._schemas[1]
-            warehouse.use_tables(tables)
-            self._local.warehouse, self._local.version = warehouse, version
+            self._local.connect, self._local.tables = connect, tables
+            self._local.warehouse, self._local.version = None, version
             try:
                 yield version
             finally:
                 self._local.warehouse = self._local.version = None
+                self._local.connect = self._local.tables = None
 
     # ---- public API ---------------------------------------------------------------------------
 
@@ -425,6 +435,17 @@ class Engine:
     ) -> pa.Table:
         expr = build_query(plan, windows, self.warehouse, convert)
         return to_long(plan, windows, self.warehouse.backend.to_pyarrow(expr))
+
+
+def _fixed_turn(warehouse: Warehouse) -> Connect:
+    """The turns of an engine built on one warehouse: the warehouse's own sessions."""
+
+    @contextmanager
+    def turn() -> Iterator[Callable[[], Warehouse]]:
+        with warehouse.session() as connected:
+            yield lambda: connected
+
+    return turn
 
 
 def _digest(obj: object) -> str:
