@@ -422,10 +422,10 @@ class Engine:
             return self._prepare(self.plan(request)).expr
 
     def sql(self, request: Request, dialect: str | None = None) -> str:
-        """The SQL :meth:`run` executes for ``request``, in ``dialect`` (an Ibis/sqlglot
-        dialect name; the warehouse's by default). It names the small tables the engine passes
-        as data (the periods, a day → period map) ``ibis_pandas_memtable_…``; they are not in
-        the warehouse.
+        """The SQL :meth:`run` executes for ``request``, in ``dialect`` (one of Ibis' SQL
+        compilers: ``bigquery``, ``snowflake``, ``mssql``, …; the warehouse's by default). It
+        names the small tables the engine passes as data (the periods, a day → period map)
+        ``ibis_pyarrow_memtable_…``; they are not in the warehouse.
 
         >>> print(engine.sql(engine.request("ctr"), "bigquery"))  # doctest: +SKIP
         """
