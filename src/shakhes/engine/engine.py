@@ -19,6 +19,7 @@ from functools import cached_property
 from typing import TYPE_CHECKING, Any
 
 import ibis
+import ibis.expr.types as ir
 import pyarrow as pa
 import pyarrow.compute as pc
 
@@ -113,6 +114,20 @@ class Result:
             raise QueryError(f"{len(rows)} rows match {kpi} {period_label} {dims}, expected 1")
         v = rows[0]["value"]
         return None if v is None or math.isnan(v) else float(v)
+
+
+@dataclass(frozen=True)
+class _Query:
+    """The one query :meth:`Engine.run` executes for a plan, and what reads its rows."""
+
+    plan: Plan
+    """The plan computed (without the KPIs that lack exchange rates)."""
+    windows: Sequence[Window]
+    """The periods the query computes: the plan's own, then those they are compared with."""
+    other: list[Window]
+    """The periods compared with (empty without a comparison)."""
+    currency: str | None
+    expr: ir.Table
 
 
 @dataclass(frozen=True)
@@ -304,6 +319,31 @@ class Engine:
         if cached is not None:
             table, currency, plan = cached
             return Result(request, plan, table, from_cache=True, currency=currency)
+        query = self._prepare(plan)
+        plan = query.plan
+        table = to_long(plan, query.windows, self.warehouse.backend.to_pyarrow(query.expr))
+        if request.compare:
+            n = len(plan.windows)
+            mine = pc.less(table.column(PERIOD), n)
+            current = table.filter(mine)
+            previous = table.filter(pc.invert(mine))
+            previous = previous.set_column(
+                previous.schema.get_field_index(PERIOD),
+                PERIOD,
+                pc.subtract(previous.column(PERIOD), pa.scalar(n, pa.int32())),
+            )
+            table = compare(plan, current, previous, query.other)
+        with self._lock:
+            self._cache[key] = (table, query.currency, plan)
+            if len(self._cache) > self._cache_size:
+                self._cache.popitem(last=False)
+        return Result(request, plan, table, currency=query.currency)
+
+    def _prepare(self, plan: Plan) -> _Query:
+        """The query :meth:`run` executes for ``plan`` (what :meth:`sql` shows): the windows
+        (with a comparison, the compared periods after the plan's own), the currency, and the
+        plan without the KPIs that cannot be computed for want of exchange rates."""
+        request = plan.request
         windows: Sequence[Window] = plan.windows  # (this very tuple: see _period_index)
         other: list[Window] = []
         if request.compare:
@@ -317,23 +357,8 @@ class Engine:
             # Those KPIs get null and the reason; the rest compute (over the same windows).
             plan = plan.without(failures)
             windows = plan.windows if not request.compare else windows
-        table = self._execute(plan, windows, convert)
-        if request.compare:
-            n = len(plan.windows)
-            mine = pc.less(table.column(PERIOD), n)
-            current = table.filter(mine)
-            previous = table.filter(pc.invert(mine))
-            previous = previous.set_column(
-                previous.schema.get_field_index(PERIOD),
-                PERIOD,
-                pc.subtract(previous.column(PERIOD), pa.scalar(n, pa.int32())),
-            )
-            table = compare(plan, current, previous, other)
-        with self._lock:
-            self._cache[key] = (table, currency, plan)
-            if len(self._cache) > self._cache_size:
-                self._cache.popitem(last=False)
-        return Result(request, plan, table, currency=currency)
+        expr = build_query(plan, windows, self.warehouse, convert)
+        return _Query(plan, windows, other, currency, expr)
 
     def _currency(
         self, plan: Plan, windows: Sequence[Window]
@@ -397,13 +422,33 @@ class Engine:
                     self._currency_cache[key] = known
             return known
 
+    def expression(self, request: Request) -> ibis.Table:
+        """The Ibis expression :meth:`run` executes for ``request`` (never from the cache): one
+        row per period × breakdown value, with ``period_index``, the breakdown dimensions and
+        per KPI ``i`` its ``value_i`` (and ``numerator_i``, ``denominator_i``, ``missing_i``
+        where it has them). With a comparison, the compared periods follow the request's own
+        (``period_index`` from the number of periods on)."""
+        with self._session():
+            return self._prepare(self.plan(request)).expr
+
+    def sql(self, request: Request, dialect: str | None = None) -> str:
+        """The SQL :meth:`run` executes for ``request``, in ``dialect`` (one of Ibis' SQL
+        compilers: ``bigquery``, ``snowflake``, ``mssql``, …; the warehouse's by default). It
+        names the small tables the engine passes as data (the periods, a day → period map)
+        ``ibis_pyarrow_memtable_…``; they are not in the warehouse.
+
+        >>> print(engine.sql(engine.request("ctr"), "bigquery"))  # doctest: +SKIP
+        """
+        with self._session():
+            expr = self._prepare(self.plan(request)).expr
+            return str(ibis.to_sql(expr, dialect=dialect or self.warehouse.dialect))
+
     def explain(self, request: Request) -> Explanation:
         """The plan and the SQL the engine runs for ``request``."""
         with self._session():
-            plan = self.plan(request)
-            expr = build_query(plan, plan.windows, self.warehouse)
-            sql = str(ibis.to_sql(expr, dialect=self.warehouse.dialect))
-        return Explanation(plan.describe(), sql)
+            query = self._prepare(self.plan(request))
+            sql = str(ibis.to_sql(query.expr, dialect=self.warehouse.dialect))
+        return Explanation(query.plan.describe(), sql)
 
     def clear_cache(self) -> None:
         """Forget cached results and what was learnt about the data (ranges, currencies)."""
@@ -429,12 +474,6 @@ class Engine:
                         del self._range_cache[old]
                     self._range_cache[key] = known
             return known[column]
-
-    def _execute(
-        self, plan: Plan, windows: Sequence[Window], convert: Mapping[str, str] | None = None
-    ) -> pa.Table:
-        expr = build_query(plan, windows, self.warehouse, convert)
-        return to_long(plan, windows, self.warehouse.backend.to_pyarrow(expr))
 
 
 def _fixed_turn(warehouse: Warehouse) -> Connect:
