@@ -354,9 +354,10 @@ def _validated(model: type[_M], data: dict[str, Any], label: str) -> _M:
             if detail["type"] == "missing":
                 message = "is missing"
             issues.append(Issue(message, code="invalid_definition", kpi=label, field=field))
-        raise DefinitionError(
-            f"{label} is not valid: " + "; ".join(str(issue) for issue in issues), issues=issues
-        ) from None
+        details = "; ".join(
+            f"{issue.field}: {issue.message}" if issue.field else issue.message for issue in issues
+        )
+        raise DefinitionError(f"{label} is not valid: {details}", issues=issues) from None
 
 
 def make_goal(data: dict[str, Any]) -> GoalSpec:

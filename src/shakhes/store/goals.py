@@ -436,13 +436,14 @@ class GoalStore:
         plan = _make_plan(stored, wanted, prune=prune)
         if not plan.has_changes:
             return plan
-        last_revision = dict(
-            session.execute(
+        last_revision = {
+            target_id: revision
+            for target_id, revision in session.execute(
                 select(TargetVersion.target_id, func.max(TargetVersion.revision))
                 .where(TargetVersion.workspace_id == workspace_id)
                 .group_by(TargetVersion.target_id)
             ).tuples()
-        )
+        }
         for target_id in plan.removed:
             self._close(session, workspace_id, rows[target_id], actor, now, removed=True)
         for change in plan.changed:
