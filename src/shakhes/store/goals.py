@@ -442,7 +442,7 @@ class GoalStore:
                 select(TargetVersion.target_id, func.max(TargetVersion.revision))
                 .where(TargetVersion.workspace_id == workspace_id)
                 .group_by(TargetVersion.target_id)
-            ).tuples()
+            )
         }
         for target_id in plan.removed:
             self._close(session, workspace_id, rows[target_id], actor, now, removed=True)
