@@ -44,9 +44,30 @@ def every(unit: str, calendar: str, **bounds: date) -> PeriodSpec:
         ("year", "fiscal", date(2025, 2, 1), date(2024, 4, 1), date(2025, 3, 31), "FY2024/25"),
         ("year", "fiscal", date(2025, 4, 1), date(2025, 4, 1), date(2026, 3, 31), "FY2025/26"),
         # Fiscal quarters: three months each from April.
-        ("quarter", "fiscal", date(2025, 5, 15), date(2025, 4, 1), date(2025, 6, 30), "FY2025/26-Q1"),
-        ("quarter", "fiscal", date(2026, 1, 10), date(2026, 1, 1), date(2026, 3, 31), "FY2025/26-Q4"),
-        ("quarter", "fiscal", date(2025, 3, 31), date(2025, 1, 1), date(2025, 3, 31), "FY2024/25-Q4"),
+        (
+            "quarter",
+            "fiscal",
+            date(2025, 5, 15),
+            date(2025, 4, 1),
+            date(2025, 6, 30),
+            "FY2025/26-Q1",
+        ),
+        (
+            "quarter",
+            "fiscal",
+            date(2026, 1, 10),
+            date(2026, 1, 1),
+            date(2026, 3, 31),
+            "FY2025/26-Q4",
+        ),
+        (
+            "quarter",
+            "fiscal",
+            date(2025, 3, 31),
+            date(2025, 1, 1),
+            date(2025, 3, 31),
+            "FY2024/25-Q4",
+        ),
         ("month", "fiscal", date(2025, 3, 31), date(2025, 3, 1), date(2025, 3, 31), "2025-03"),
     ],
 )

@@ -3,6 +3,7 @@ history, the audit log, prune, and one transaction for KPIs, goals and targets."
 
 from __future__ import annotations
 
+import itertools
 from typing import Any
 
 import pytest
@@ -74,7 +75,7 @@ def test_changing_a_target_keeps_its_history(goal_store: GoalStore) -> None:
         (3, None, (5e9, 7e9), "sara"),
     ]
     assert [r.ended_by for r in history] == ["reza", "sara", None]
-    for earlier, later in zip(history, history[1:], strict=False):
+    for earlier, later in itertools.pairwise(history):
         assert earlier.valid_to == later.valid_from and earlier.valid_to is not None
     (current,) = goal_store.targets("acme")
     assert current.revision == 3 and current.spec.band == (5e9, 7e9)
@@ -99,9 +100,7 @@ def test_removing_a_target_keeps_its_history(goal_store: GoalStore) -> None:
 
 def test_changes_are_audit_logged(goal_store: GoalStore) -> None:
     goal_store.apply("acme", actor="ali", goals=[goal()], targets=[target()])
-    goal_store.apply(
-        "acme", actor="reza", goals=[goal(owner="reza")], targets=[target(value=6e9)]
-    )
+    goal_store.apply("acme", actor="reza", goals=[goal(owner="reza")], targets=[target(value=6e9)])
     goal_store.remove_target("acme", "search_revenue", actor="sara")
     log = goal_store.store.audit_log("acme", entity_type="target")
     assert [(e.action, e.actor) for e in log] == [
