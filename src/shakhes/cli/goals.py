@@ -124,6 +124,8 @@ def _instance_text(view: TargetView, locale: str) -> str:
     if view.instance is None:
         return "—"
     label = view.instance.label_fa if locale == "fa" else view.instance.label
+    if not view.spec.period.recurring:
+        return label  # the range itself
     return f"{label} ({view.instance.start} – {view.instance.end})"
 
 
