@@ -32,7 +32,8 @@ def kpi_detail(ws: Workspace, kpi_id: str, *, history: int = 5) -> KpiDetail:
     """One KPI's definition and its latest changes (an unknown id is an error with a
     suggestion)."""
     spec = ws.store.get_kpi(ws.id, kpi_id)
-    return KpiDetail(spec, tuple(ws.store.audit_log(ws.id, entity_id=kpi_id, limit=history)))
+    entries = ws.store.audit_log(ws.id, entity_id=kpi_id, entity_type="kpi", limit=history)
+    return KpiDetail(spec, tuple(entries))
 
 
 def apply(
