@@ -51,8 +51,8 @@ from shakhes.data.model import TABLES, Table
 from shakhes.data.warehouse import Warehouse, arrow_schema
 from shakhes.errors import DataError
 from shakhes.imports.ledger import Commit, Ledger
-from shakhes.imports.pipeline import ImportOptions, ImportReport, Step
 from shakhes.imports.readers import FileInfo, iter_rows, sniff
+from shakhes.imports.report import ImportOptions, ImportReport, Step
 from shakhes.imports.sources.ga4 import channel_of
 
 SOURCE = "ga4-bigquery"

@@ -28,10 +28,9 @@ from shakhes.data.model import CHANNELS, ColumnType, Table
 from shakhes.data.warehouse import IMPORT_ID, STAGE_LINE, Warehouse, arrow_schema
 from shakhes.engine.compile import matchable_text
 from shakhes.errors import DataError, Issue, nearest
-from shakhes.imports import fast, strict
+from shakhes.imports import fast, ga4_bigquery, strict
 from shakhes.imports import repeated as R
 from shakhes.imports import values as V
-from shakhes.imports.customers import DEFAULT_INACTIVITY_DAYS
 from shakhes.imports.layout import (
     HEADER_SEARCH_ROWS,
     Layout,
@@ -61,7 +60,17 @@ from shakhes.imports.readers import (
     iter_rows,
     sniff,
 )
+from shakhes.imports.report import MAX_LISTED, ImportOptions, ImportReport, Step
 from shakhes.imports.sources.base import Field, SourceSpec, header_key
+
+__all__ = [
+    "ImportOptions",
+    "ImportReport",
+    "Step",
+    "at_fault",
+    "import_file",
+    "retry_quarantine",
+]
 
 NOT_SET = "(not set)"
 STAGE = "_shakhes_import_stage"
@@ -76,8 +85,6 @@ IMPORT_THREADS = 2 * (os.cpu_count() or 1)
 waiting for the file and for writes (5 M-row canonical CSV on 2 cores: 4.4–4.8 s with 4 threads
 against 4.8–5.0 s with 2, alternating runs)."""
 MAX_REJECTED = 100_000
-MAX_LISTED = 20
-"""Problems a strict import lists in its error."""
 TOTAL_COLUMNS = (
     "impressions",
     "clicks",
@@ -91,81 +98,6 @@ TOTAL_COLUMNS = (
     "value",
 )
 """Numeric columns whose totals an import reports, to tick against the platform's own."""
-
-
-@dataclass(frozen=True)
-class ImportOptions:
-    source: str = "auto"
-    mapping: Path | None = None
-    dry_run: bool = False
-    currency: str | None = None
-    account: str | None = None
-    replace_range: bool = False
-    encoding: str | None = None
-    actor: str = "unknown"
-    strict: bool = False
-    """All or nothing (``shakhes load``): any rejected row fails the whole import, listing every
-    problem (up to :data:`MAX_LISTED`), and nothing is written."""
-    progress: Callable[[Step], None] | None = field(default=None, compare=False)
-    """Called as the import goes on, for a progress bar (possibly from another thread)."""
-    inactivity_days: int = DEFAULT_INACTIVITY_DAYS
-    """The workspace's inactivity window, for the customers worked out from orders."""
-
-
-@dataclass(frozen=True)
-class Step:
-    """How far an import has got: its stage, and how much of it is done.
-
-    Stages: ``reading`` (reading the file and checking each row), ``checking`` (the checks of
-    the whole file: repeated keys, spellings), ``merging`` (writing into the table)."""
-
-    phase: Literal["reading", "checking", "merging"]
-    done: int | None
-    """How much of the stage is done, in ``unit`` (None when it cannot be told)."""
-    total: int | None
-    """How much there is in all, in ``unit``: the file's size in bytes, or its rows when they
-    are known beforehand (Parquet) or once read (checking, merging); None when not known."""
-    rows: int = 0
-    """Rows read so far (0 while DuckDB reads a canonical file: it does not say)."""
-    unit: Literal["bytes", "rows"] = "bytes"
-
-
-@dataclass(frozen=True)
-class ImportReport:
-    """What an import did (or, with ``dry_run``, would do)."""
-
-    file: str
-    source: str
-    table: str
-    rows_read: int
-    accepted: int
-    quarantined: int
-    replaced: int
-    removed: int
-    summary_rows: int
-    date_range: tuple[dt.date, dt.date] | None
-    totals: dict[str, float]
-    warnings: tuple[str, ...] = ()
-    rejected: tuple[Issue, ...] = ()
-    import_id: int | None = None
-    dry_run: bool = False
-    already_imported: int | None = None
-    skipped: tuple[tuple[str, int], ...] = ()
-    """Rows the layout says are not records (line-item continuations, cancelled orders)."""
-    added_rows: int = 0
-    """Rows that shared their natural key with another row of the file and were added
-    together (see :mod:`shakhes.imports.repeated`)…"""
-    added_into: int = 0
-    """… into this many rows."""
-    key_label: str = ""
-    """The natural key in words (``campaign/ad group/ad/day``), for the report."""
-    replaces: int | None = None
-    """The import of the same file, with other options, whose rows this one replaces."""
-    changed_options: tuple[tuple[str, str | None, str | None], ...] = ()
-    """The options that differ from that import's: (name, then, now)."""
-    changed: tuple[tuple[str, int], ...] = ()
-    """For a file that writes only some columns: per column, the rows already there whose
-    value it changes (would change, in a dry run)."""
 
 
 @dataclass
@@ -1277,7 +1209,6 @@ def _from_record(report: ImportReport, record: ImportRecord) -> ImportReport:
 
 def import_file(warehouse: Warehouse, path: Path, options: ImportOptions) -> ImportReport:
     """Import one file into the warehouse; see the module docstring for the stages."""
-    from shakhes.imports import ga4_bigquery  # it imports this module
 
     if options.source == ga4_bigquery.SOURCE or (
         options.source == "auto"
