@@ -195,7 +195,7 @@ def test_jsonl_a_column_the_first_records_lack_is_not_passed_over(
     records[2]["ad"] = "Video A"
     path = jsonl(tmp_path / "a.jsonl", records)
     with pytest.MonkeyPatch.context() as mp:
-        mp.setattr(readers, "JSONL_HEADER_RECORDS", 2)
+        mp.setattr(readers.jsonl, "JSONL_HEADER_RECORDS", 2)
         with pytest.raises(DataError, match="not in the first 2 records"):
             import_file(warehouse, path, ImportOptions(source="canonical"))
     assert stored(warehouse) == []
