@@ -87,12 +87,12 @@ def xlsx(path: Path, records: list[dict[str, Any]]) -> Path:
 @pytest.fixture()
 def straight_only(monkeypatch: pytest.MonkeyPatch) -> None:
     """Fail if the file is read the general way."""
-    from shakhes.imports import pipeline
+    from shakhes.imports.pipeline import importer
 
     def refuse(*args: object) -> None:
         raise AssertionError("the general way ran")
 
-    monkeypatch.setattr(pipeline, "_batches", refuse)
+    monkeypatch.setattr(importer, "batches", refuse)
 
 
 def stored(warehouse: Warehouse) -> list[tuple[object, ...]]:
@@ -362,9 +362,9 @@ def test_the_cases_above_take_the_straight_path_often(tmp_path: Path) -> None:
         wh.ensure_schema()
         try:
             with pytest.MonkeyPatch.context() as mp:
-                from shakhes.imports import pipeline
+                from shakhes.imports.pipeline import importer
 
-                mp.setattr(pipeline, "_batches", _refuse)
+                mp.setattr(importer, "batches", _refuse)
                 import_file(wh, path, ImportOptions(source="canonical"))
             straight += 1
         except (_GeneralWay, DataError):

@@ -14,9 +14,6 @@ from typing import Literal
 from shakhes.errors import Issue
 from shakhes.imports.customers import DEFAULT_INACTIVITY_DAYS
 
-MAX_LISTED = 20
-"""Problems a strict import lists in its error."""
-
 
 @dataclass(frozen=True)
 class ImportOptions:
@@ -30,7 +27,7 @@ class ImportOptions:
     actor: str = "unknown"
     strict: bool = False
     """All or nothing (``shakhes load``): any rejected row fails the whole import, listing every
-    problem (up to :data:`MAX_LISTED`), and nothing is written."""
+    problem (up to :data:`shakhes.imports.strict.MAX_LISTED`), and nothing is written."""
     progress: Callable[[Step], None] | None = field(default=None, compare=False)
     """Called as the import goes on, for a progress bar (possibly from another thread)."""
     inactivity_days: int = DEFAULT_INACTIVITY_DAYS

@@ -41,14 +41,7 @@ import itertools
 from collections.abc import Iterable, Iterator
 
 from shakhes.errors import DataError
-from shakhes.imports.readers.base import (
-    DECOMPRESS_HINT,
-    Block,
-    FileInfo,
-    Format,
-    ReadPosition,
-    Row,
-)
+from shakhes.imports.readers.base import DECOMPRESS_HINT, Block, FileInfo, Format, ReadPosition, Row
 from shakhes.imports.readers.delimited import CsvRows
 from shakhes.imports.readers.excel import xlsx_rows
 from shakhes.imports.readers.jsonl import jsonl_rows

@@ -6,11 +6,7 @@ from collections.abc import Iterator
 from typing import Any
 
 from shakhes.errors import DataError, nearest
-from shakhes.imports.readers.base import (
-    FileInfo,
-    Row,
-    guarded,
-)
+from shakhes.imports.readers.base import FileInfo, Row, guarded
 from shakhes.imports.readers.cells import cell_text
 
 

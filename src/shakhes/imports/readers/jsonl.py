@@ -9,13 +9,7 @@ from collections.abc import Iterator
 from typing import Final, TextIO
 
 from shakhes.errors import DataError
-from shakhes.imports.readers.base import (
-    FileInfo,
-    ReadPosition,
-    Row,
-    open_bytes,
-    read_error,
-)
+from shakhes.imports.readers.base import FileInfo, ReadPosition, Row, open_bytes, read_error
 from shakhes.imports.readers.cells import cell_text
 
 JSONL_HEADER_RECORDS: Final = 1000

@@ -10,13 +10,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from shakhes.errors import DataError
-from shakhes.imports.readers.base import (
-    Block,
-    FileInfo,
-    Row,
-    blank_rows,
-    guarded,
-)
+from shakhes.imports.readers.base import Block, FileInfo, Row, blank_rows, guarded
 from shakhes.imports.readers.cells import cell_text
 
 PARQUET_BATCH_ROWS: Final = 8192

@@ -21,12 +21,7 @@ from typing import Final
 import charset_normalizer
 
 from shakhes.errors import DataError
-from shakhes.imports.readers.base import (
-    DECOMPRESS_HINT,
-    NOT_SUPPORTED,
-    FileInfo,
-    Format,
-)
+from shakhes.imports.readers.base import DECOMPRESS_HINT, NOT_SUPPORTED, FileInfo, Format
 
 SAMPLE_BYTES: Final = 1 << 20
 """How much of a file (after gzip) is looked at to sniff its encoding and delimiter."""
