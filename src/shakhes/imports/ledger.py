@@ -72,10 +72,13 @@ def Rejected(
     value: str | None,
     reason: str,
     row: Mapping[str, str] | None = None,
+    code: str = "quarantined",
 ) -> Issue:
     """One quarantined row as an :class:`~shakhes.errors.Issue`: where it was (line, column,
-    value), what was wrong (``message``), and the row itself (``row``)."""
-    return Issue(reason, code="quarantined", line=line, column=column, value=value, row=row or {})
+    value), what was wrong (``message``, and ``code``: the rule of the data model it fails, see
+    :attr:`shakhes.data.model.Rule.code`, or another reason's code), and the row itself
+    (``row``)."""
+    return Issue(reason, code=code, line=line, column=column, value=value, row=row or {})
 
 
 @dataclass(frozen=True)

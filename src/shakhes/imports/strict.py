@@ -36,15 +36,16 @@ _RULES: dict[str, tuple[str, str]] = {
         "not an ISO date (2024-03-31)",
     ),
     "bool": (r"^(?i:true|false)$", "not a boolean: write true or false"),
-    "currency": (r"^[A-Z]{3}$", "not an ISO currency code in capitals (USD, EUR, IRR, IRT)"),
 }
+"""How the canonical format writes the cells of each kind. (What a value may be — a currency
+code's shape, a channel — is a rule of the data model, checked on every import.)"""
 
 
-def problems(kind: Kind, column: str, texts: pa.Array) -> pa.Array:
-    """Why each cell of ``texts`` (a canonical ``column`` of ``kind``) is not in the canonical
+def problems(kind: Kind, texts: pa.Array) -> pa.Array:
+    """Why each cell of ``texts`` (a canonical column of ``kind``) is not in the canonical
     format; null where it is, and where it is empty (a missing required value is found
     later, with the other checks)."""
-    rule = _RULES.get("currency" if column == "currency" else kind)
+    rule = _RULES.get(kind)
     n = len(texts)
     if rule is None:
         return pa.nulls(n, pa.string())
@@ -100,7 +101,9 @@ def all_problems(path: Path, rejected: Sequence[Issue]) -> DataError:
         hint="Fix the file and load it again.",
         code="load_problems",
         issues=[
-            Issue(r.message, file=path.name, line=r.line, column=r.column, value=r.value)
+            Issue(
+                r.message, code=r.code, file=path.name, line=r.line, column=r.column, value=r.value
+            )
             for r in rejected
         ],
     )

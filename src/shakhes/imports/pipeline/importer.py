@@ -342,7 +342,8 @@ class Importer:
             if added.held:
                 raw = raw_rows(info, self._layout, {h.line for h in added.held})
                 self.reader.rejected += [
-                    Rejected(h.line, None, None, h.reason, raw.get(h.line, {})) for h in added.held
+                    Rejected(h.line, None, None, h.reason, raw.get(h.line, {}), R.HELD)
+                    for h in added.held
                 ]
                 self.reader.rejected.sort(key=lambda r: r.line or 0)
             return added

@@ -13,18 +13,26 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from shakhes.data.model import CHANNELS, ColumnType, Table
+from shakhes.data.model import Required, Table, WholeNumber
 from shakhes.data.warehouse import STAGE_LINE, Warehouse, arrow_schema
-from shakhes.errors import DataError, Issue, nearest
+from shakhes.errors import DataError, Issue
 from shakhes.imports import strict
 from shakhes.imports import values as V
 from shakhes.imports.layout import Layout
 from shakhes.imports.ledger import Rejected
 from shakhes.imports.partial import reject_unknown_keys
+from shakhes.imports.pipeline.checks import (
+    EXTRA_CELLS,
+    MIXED_RESULTS,
+    NOT_CANONICAL,
+    NOT_DAILY,
+    Reject,
+    check_rows,
+)
 from shakhes.imports.pipeline.probe import rule_holds
 from shakhes.imports.readers import Block
 from shakhes.imports.report import ImportOptions
-from shakhes.imports.sources.base import Field, SourceSpec, header_key
+from shakhes.imports.sources.base import UNREADABLE, Field, SourceSpec, header_key
 
 
 class RowReader:
@@ -120,12 +128,12 @@ class RowReader:
                 return records[i].get(name, "")
             return texts[name][i].as_py() if name in texts else ""
 
-        bad: dict[int, list[tuple[str | None, str | None, str]]] = {}
+        bad: dict[int, list[tuple[str | None, str | None, str, str]]] = {}
 
-        def reject(i: int, column: str | None, value: str | None, reason: str) -> None:
+        def reject(i: int, column: str | None, value: str | None, reason: str, code: str) -> None:
             problems = bad.setdefault(i, [])
-            if all(column is None or column != c for c, _, _ in problems):
-                problems.append((column, value, reason))
+            if all(column is None or column != c for c, *_ in problems):
+                problems.append((column, value, reason, code))
 
         width = len(layout.header)
         for extra in batch.columns[width:]:
@@ -139,11 +147,13 @@ class RowReader:
                     None,
                     f"the row has more cells than the header's {width} (an unquoted comma in a "
                     "value, or a comma as thousands separator? quote such values)",
+                    EXTRA_CELLS,
                 )
 
         if self._decimal is None:
             self._decimal = _file_decimal(spec, fields, texts)
         columns: dict[str, pa.Array] = {}
+        whole_numbers = {r.column: r for r in table.rules if isinstance(r, WholeNumber)}
         for name, f in fields.items():
             parsed = _parse(f, texts[name], spec, stated_range, self._decimal)
             if parsed.error_count():
@@ -151,30 +161,27 @@ class RowReader:
                 for i, reason in zip(
                     where.to_pylist(), parsed.errors.take(where).to_pylist(), strict=True
                 ):
-                    reject(i, name, cell(i, name), reason)
+                    reject(i, name, cell(i, name), reason, UNREADABLE[f.kind])
             values = parsed.values
             if name in spec.multiply:
                 values = pc.multiply(values.cast(pa.float64()), spec.multiply[name])
-            if (
-                table.has_column(name)
-                and table.column(name).type is ColumnType.INTEGER
-                and pa.types.is_floating(values.type)
-            ):
+            whole_number = whole_numbers.get(name)
+            if whole_number is not None and pa.types.is_floating(values.type):
                 fraction = pc.fill_null(pc.not_equal(pc.floor(values), values), False)
                 for i in pc.indices_nonzero(fraction).to_pylist():
-                    reject(i, name, cell(i, name), "not a whole number")
+                    reject(i, name, cell(i, name), whole_number.reason(), whole_number.code)
                 values = pc.if_else(fraction, None, values)
             columns[name] = values
         if self.options.strict:
             # After the parsers (whose reason, where a cell does not parse, comes first): cells
             # that parse, but are not written in the canonical format.
             for name, f in fields.items():
-                errors = strict.problems(f.kind, name, texts[name])
+                errors = strict.problems(f.kind, texts[name])
                 where = pc.indices_nonzero(pc.is_valid(errors))
                 for i, reason in zip(
                     where.to_pylist(), errors.take(where).to_pylist(), strict=True
                 ):
-                    reject(i, name, cell(i, name), reason)
+                    reject(i, name, cell(i, name), reason, NOT_CANONICAL)
         out = self._complete(columns, n, layout, table, single_day, reject, cell)
         result = pa.table({c: out[c] for c in table.column_names}, schema=arrow_schema(table))
         result = result.append_column(STAGE_LINE, batch.lines)
@@ -186,7 +193,10 @@ class RowReader:
                 # than the header): then the others follow from that one.
                 whole = [p for p in bad[i] if p[0] is None]
                 problems = (whole or bad[i]) if self.options.strict else bad[i][:1]
-                self.rejected += [Rejected(row.line, *problem, raw) for problem in problems]
+                self.rejected += [
+                    Rejected(row.line, column, value, reason, raw, code)
+                    for column, value, reason, code in problems
+                ]
                 if spec.repeated_keys == "add":
                     self._keep_key(table, out, i, row.line)
             keep = np.ones(n, dtype=bool)
@@ -215,11 +225,12 @@ class RowReader:
         layout: Layout,
         table: Table,
         single_day: dt.date | None,
-        reject: Any,
+        reject: Reject,
         cell: Callable[[int, str], str],
     ) -> dict[str, pa.Array]:
         spec, options = layout.spec, self.options
         schema = arrow_schema(table)
+        required = {r.column: r for r in table.rules if isinstance(r, Required)}
         out: dict[str, pa.Array] = {}
         for col in table.columns:
             arrow_type = schema.field(col.name).type
@@ -270,11 +281,13 @@ class RowReader:
                     )
                 value = pa.nulls(n, arrow_type)
             value = value.cast(arrow_type)
-            if col.required:
+            rule = required.get(col.name)
+            if rule is not None:
                 for i in pc.indices_nonzero(pc.is_null(value)).to_pylist():
-                    reject(i, col.name, cell(i, col.name), _missing(col.type.is_numeric))
+                    reject(i, col.name, cell(i, col.name), rule.reason(), rule.code)
             out[col.name] = value
-        self._check_rules(out, columns, layout, table, reject, cell)
+        check_rows(table, out, reject, cell)
+        _check_layout(out, columns, layout, table, reject, cell)
         reject_unknown_keys(self.warehouse, spec, table, out, reject)
         return out
 
@@ -293,81 +306,44 @@ class RowReader:
             )
         return value if self.options.strict else pc.utf8_upper(value)
 
-    def _check_rules(
-        self,
-        out: dict[str, pa.Array],
-        parsed: dict[str, pa.Array],
-        layout: Layout,
-        table: Table,
-        reject: Any,
-        cell: Callable[[int, str], str],
-    ) -> None:
-        def flag(mask: pa.Array, column: str, reason: str) -> None:
-            for i in pc.indices_nonzero(pc.fill_null(mask, False)).to_pylist():
-                reject(i, column, cell(i, column), reason)
 
-        for col in table.columns:
-            if col.type.is_numeric:
-                flag(pc.less(out[col.name], 0), col.name, f"{col.name} is negative")
-        if table.has_column("currency"):
-            code = pc.match_substring_regex(out["currency"], r"^[A-Z]{3}$")
-            flag(pc.invert(code), "currency", "not a 3-letter ISO currency code (USD, EUR, IRR…)")
-        if table.has_column("clicks") and table.has_column("impressions"):
-            flag(
-                pc.greater(out["clicks"], out["impressions"]),
-                "clicks",
-                "more clicks than impressions",
-            )
-        if table.has_column("engaged_sessions"):
-            flag(
-                pc.greater(out["engaged_sessions"], out["sessions"]),
-                "engaged_sessions",
-                "more engaged sessions than sessions",
-            )
-        if table.has_column("channel"):
-            channel = out["channel"]
-            unknown = pc.and_(
-                pc.invert(pc.is_in(channel, pa.array(list(CHANNELS)))), pc.is_valid(channel)
-            )
-            for i in pc.indices_nonzero(unknown).to_pylist():  # (a missing one: flagged above)
-                value = channel[i].as_py()
-                hint = nearest(value, CHANNELS)
-                reject(
-                    i,
-                    "channel",
-                    value,
-                    "unknown channel" + (f" — did you mean '{hint}'?" if hint else ""),
-                )
-        if "_date_end" in parsed and table.has_column("date"):
-            differs = pc.not_equal(parsed["_date_end"], out["date"])
-            how = layout.spec.daily_hint
-            flag(
-                differs,
-                "date",
-                "not a daily row (the report period is longer than a day)"
-                + (f": {how[0].lower()}{how[1:]}" if how else ""),
-            )
-        if "_result_indicator" in parsed:
-            indicators = parsed["_result_indicator"]
-            counts = pc.value_counts(pc.drop_null(indicators)).to_pylist()
-            if len(counts) > 1:
-                main = max(counts, key=lambda c: c["counts"])["values"]
-                flag(
-                    pc.not_equal(indicators, main),
-                    "conversions",
-                    f"Results count a different action than the rest of the file ({main}); "
-                    "export one objective per file",
-                )
+def _check_layout(
+    out: dict[str, pa.Array],
+    parsed: dict[str, pa.Array],
+    layout: Layout,
+    table: Table,
+    reject: Reject,
+    cell: Callable[[int, str], str],
+) -> None:
+    """The checks a layout asks for beyond the data model's rules: a report row that covers
+    more than a day, a Meta export whose results count different actions."""
 
+    def flag(mask: pa.Array, column: str, reason: str, code: str) -> None:
+        for i in pc.indices_nonzero(pc.fill_null(mask, False)).to_pylist():
+            reject(i, column, cell(i, column), reason, code)
 
-def _missing(numeric: bool) -> str:
-    """Why a row without a required value is quarantined."""
-    if numeric:
-        return (
-            "unknown (an empty or NA cell is not read as 0): write the number, 0 if there "
-            "was none, and import the row again"
+    if "_date_end" in parsed and table.has_column("date"):
+        differs = pc.not_equal(parsed["_date_end"], out["date"])
+        how = layout.spec.daily_hint
+        flag(
+            differs,
+            "date",
+            "not a daily row (the report period is longer than a day)"
+            + (f": {how[0].lower()}{how[1:]}" if how else ""),
+            NOT_DAILY,
         )
-    return "missing required value"
+    if "_result_indicator" in parsed:
+        indicators = parsed["_result_indicator"]
+        counts = pc.value_counts(pc.drop_null(indicators)).to_pylist()
+        if len(counts) > 1:
+            main = max(counts, key=lambda c: c["counts"])["values"]
+            flag(
+                pc.not_equal(indicators, main),
+                "conversions",
+                f"Results count a different action than the rest of the file ({main}); "
+                "export one objective per file",
+                MIXED_RESULTS,
+            )
 
 
 def _file_decimal(
