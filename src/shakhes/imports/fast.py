@@ -60,6 +60,7 @@ _JSON_NUMBER = r"-?(0|[1-9][0-9]*)(\.[0-9]+)?([eE][-+]?[0-9]+)?"
 _JSON_INTEGER = "0|-?[1-9][0-9]*"
 """A JSON integer whose text is the one the general way writes (``-0`` is written ``0``)."""
 _XLSX_VIEW = "_shakhes_fast_xlsx"
+_REFUSED = "_shakhes_fast_refused"
 STRAIGHT_FORMATS = ("csv", "parquet", "jsonl", "xlsx")
 
 
@@ -138,18 +139,19 @@ def refused_rows(
     con = warehouse.backend.con
     try:
         source, params, cells, present = _source(con, info, table, header)
-        found = [c for c in checks(table, present) if c.rule is not None]
-        if not found:
-            return []
-        tests = ", ".join(f"coalesce({c.sql}, false)" for c in found)
-        rows = con.execute(
-            f"SELECT n, {tests} FROM (SELECT row_number() OVER () AS n, {cells} FROM {source}) "
-            "ORDER BY n",
+        # Every cell is read first (a query of the checks alone would skip the others).
+        con.execute(
+            f"CREATE OR REPLACE TEMPORARY TABLE {_REFUSED} AS "
+            f"SELECT row_number() OVER () AS n, {cells} FROM {source}",
             params,
-        ).fetchall()
+        )
+        found = [c for c in checks(table, present) if c.rule is not None]
+        tests = "".join(f", coalesce({c.sql}, false)" for c in found)
+        rows = con.execute(f"SELECT n{tests} FROM {_REFUSED} ORDER BY n").fetchall()
     except duckdb.Error:
         raise NotClean from None
     finally:
+        con.execute(f"DROP TABLE IF EXISTS {_REFUSED}")
         if info.format == "xlsx":
             with contextlib.suppress(duckdb.Error, KeyError):
                 con.unregister(_XLSX_VIEW)

@@ -104,10 +104,11 @@ def _fails(rule: Rule, col: Column) -> str:
         return f"{c} <> floor({c})"
     if isinstance(rule, AtLeast):
         return f"{c} < {rule.minimum!r}"
+    # (A vocabulary or a shape is a rule of the values there are: an empty cell is Required's.)
     if isinstance(rule, Matches):
-        return f"NOT regexp_full_match(trim({c}), {lit(rule.pattern)})"
+        return f"({c} <> '' AND NOT regexp_full_match(trim({c}), {lit(rule.pattern)}))"
     if isinstance(rule, OneOf):
-        return f"trim({c}) NOT IN {_listed(rule.values)}"
+        return f"({c} <> '' AND trim({c}) NOT IN {_listed(rule.values)})"
     if isinstance(rule, NotAbove):
         return f"{c} > {q(rule.limit)}"
     raise NotImplementedError(type(rule).__name__)
