@@ -349,6 +349,12 @@ class Ledger:
         or nothing does."""
         now = dt.datetime.now(dt.UTC).replace(tzinfo=None)
         with self.warehouse.transaction() as cur:
+            # Before anything is written: one part replacing its import would look, to the
+            # next part's check, like a later import that replaced rows of the same transaction.
+            for part in parts:
+                if part.supersedes is not None:
+                    reason = "replaced by an import with other options"
+                    self._check_not_replaced(self.get(part.supersedes), reason)
             return [self._commit_on(cur, part, now) for part in parts]
 
     def _commit_on(self, cur: Any, part: Commit, now: dt.datetime) -> ImportRecord:
@@ -424,9 +430,9 @@ class Ledger:
     def _supersede(self, cur: Any, old: int, new: int, table: Table) -> None:
         """Replace every row import ``old`` wrote in ``table`` by import ``new`` (kept in the
         history table, restored by undoing ``new``); its quarantined rows are settled by ``new``
-        too, which read the same file again."""
+        too, which read the same file again. (:meth:`commit_many` checked that no later import
+        replaced rows of ``old``.)"""
         wh = self.warehouse
-        self._check_not_replaced(self.get(old), "replaced by an import with other options")
         target, history = _q(table.name), history_table(table.name)
         cols = ", ".join(_q(c) for c in table.column_names)
         cur.execute(

@@ -9,11 +9,45 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Sequence
+from dataclasses import dataclass
 from pathlib import Path
 
 from shakhes.errors import DataError
-from shakhes.imports.ledger import ImportRecord, Ledger
+from shakhes.imports.ledger import ImportRecord, Ledger, changed_options
 from shakhes.imports.report import ImportOptions
+
+
+@dataclass(frozen=True)
+class Earlier:
+    """The standing import of the same content into a table, and the options this import
+    changes (name, then, now): none, it is the same import again (nothing to do); some, this
+    one replaces every row that one wrote."""
+
+    record: ImportRecord
+    changed: tuple[tuple[str, str | None, str | None], ...]
+
+
+def earlier_import(
+    ledger: Ledger,
+    table: str,
+    sha256: str,
+    recorded: dict[str, str | None],
+    path: Path,
+    options: ImportOptions,
+) -> Earlier | None:
+    """The earlier import of the same content (``sha256``) into ``table`` that an import with
+    the ``recorded`` options (see :func:`recorded_options`) meets; None when there is none, or
+    with ``replace_range`` (which replaces by date range instead). An error when this import
+    would replace it but cannot (see :func:`refuse_reimport_over_replaced`)."""
+    if options.replace_range:
+        return None
+    previous = ledger.same_file(table, sha256)
+    if previous is None:
+        return None
+    changed = tuple(changed_options(previous, recorded))
+    if changed:
+        refuse_reimport_over_replaced(ledger, previous, changed, path, options)
+    return Earlier(previous, changed)
 
 
 def recorded_options(options: ImportOptions, source: str) -> dict[str, str | None]:

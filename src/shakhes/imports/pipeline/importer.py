@@ -27,7 +27,7 @@ from shakhes.imports.layout import (
     find_layout,
     preamble_range,
 )
-from shakhes.imports.ledger import ImportRecord, Ledger, Rejected, changed_options
+from shakhes.imports.ledger import ImportRecord, Ledger, Rejected
 from shakhes.imports.mapping import load_mapping
 from shakhes.imports.partial import column_changes, updatable, written_table
 from shakhes.imports.pipeline.body import batches, chain, one_table, raw_rows, single_day, take
@@ -42,7 +42,7 @@ from shakhes.imports.readers import (
     iter_rows,
     sniff,
 )
-from shakhes.imports.reimport import recorded_options, refuse_reimport_over_replaced
+from shakhes.imports.reimport import earlier_import, recorded_options
 from shakhes.imports.report import ImportOptions, ImportReport, Step
 from shakhes.imports.sources.base import SourceSpec
 from shakhes.imports.strict import all_problems, refuse_unknown_columns
@@ -253,15 +253,14 @@ class Importer:
         )
         ledger = Ledger(self.warehouse, inactivity_days=self.options.inactivity_days)
         options = recorded_options(self.options, spec.name)
-        previous = ledger.same_file(table.name, self.fingerprint.result().sha256)
+        sha256 = self.fingerprint.result().sha256
+        earlier = earlier_import(ledger, table.name, sha256, options, self.path, self.options)
         supersedes: int | None = None
-        if previous is not None and not self.options.replace_range:
-            changed = changed_options(previous, options)
-            if not changed:
-                return replace(report, already_imported=previous.import_id, accepted=0)
-            refuse_reimport_over_replaced(ledger, previous, changed, self.path, self.options)
-            supersedes = previous.import_id
-            report = replace(report, replaces=supersedes, changed_options=tuple(changed))
+        if earlier is not None:
+            if not earlier.changed:
+                return replace(report, already_imported=earlier.record.import_id, accepted=0)
+            supersedes = earlier.record.import_id
+            report = replace(report, replaces=supersedes, changed_options=earlier.changed)
         if self.options.dry_run:
             return self._preview(report, stage, table, in_place)
         self._report(Step("merging", None, totals.rows, self.rows_read, "rows"))
