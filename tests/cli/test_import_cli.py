@@ -163,6 +163,22 @@ def test_a_ga4_bigquery_import_is_undone_as_one(
     assert again.code == 1 and "already undone" in again.err
 
 
+def test_a_ga4_bigquery_export_imported_again_with_another_currency_replaces_it(
+    ws: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    path = str(FIXTURES / "ga4_bq_events.jsonl")
+    assert shakhes(capsys, "import", path, "--currency", "USD").code == 0  # #1, #2
+    run = shakhes(capsys, "import", path, "--currency", "EUR")
+    assert run.code == 0, run.err
+    assert (
+        "the same content as import #1, imported again with --currency EUR (was USD): it "
+        "replaces every row #1 wrote" in run.out
+    )
+    assert "also imported 3 order(s) into orders as import #4, replacing import #2" in run.out
+    again = shakhes(capsys, "import", path, "--currency", "EUR")
+    assert "already imported as #3 (same content, same options); nothing changed" in again.out
+
+
 def test_several_files_one_refused_the_others_imported_and_the_status_says_so(
     ws: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:

@@ -303,3 +303,60 @@ def test_undo_of_a_reimport_restores_both_tables(warehouse: Warehouse) -> None:
     assert rows(warehouse, "SELECT DISTINCT _import_id FROM orders") == [(2,)]
     assert rows(warehouse, WEB_SQL) == WEB_TRAFFIC
     assert rows(warehouse, ORDERS_SQL) == ORDERS
+
+
+def test_the_same_file_with_another_currency_replaces_what_it_wrote(warehouse: Warehouse) -> None:
+    first = import_file(warehouse, FIXTURES / FILES[0], USD)  # #1 web_traffic, #2 orders
+    eur = import_file(warehouse, FIXTURES / FILES[0], ImportOptions(currency="EUR"))
+    assert (eur.import_id, eur.replaces, eur.already_imported) == (3, first.import_id, None)
+    assert eur.changed_options == (("currency", "usd", "EUR"),)
+    assert eur.accepted == 6 and eur.replaced == 6
+    assert (
+        eur.warnings[-1] == "also imported 3 order(s) into orders as import #4, replacing import #2"
+    )
+    in_euros = [(*row[:-1], "EUR") for row in WEB_TRAFFIC]
+    assert rows(warehouse, WEB_SQL) == in_euros
+    assert rows(warehouse, ORDERS_SQL) == [(*o[:6], "EUR", o[7]) for o in ORDERS]
+    # every row of #1 and #2 was replaced (kept for an undo), none added beside them
+    assert rows(warehouse, COUNTS_SQL) == [(6, 3, 4, 6, 3)]
+    assert rows(warehouse, "SELECT DISTINCT _import_id FROM web_traffic") == [(3,)]
+    assert rows(warehouse, "SELECT DISTINCT _import_id FROM orders") == [(4,)]
+    # the same options again: nothing to do
+    again = import_file(warehouse, FIXTURES / FILES[0], ImportOptions(currency="EUR"))
+    assert again.already_imported == 3 and again.accepted == 0
+    # undoing the re-import (either record) brings the dollars back
+    result = Ledger(warehouse).undo(4)
+    assert (result.together, result.deleted, result.restored) == ((3,), 6 + 3, 6 + 3)
+    assert rows(warehouse, WEB_SQL) == WEB_TRAFFIC
+    assert rows(warehouse, ORDERS_SQL) == ORDERS
+
+
+def test_the_same_file_with_another_account_replaces_what_it_wrote(warehouse: Warehouse) -> None:
+    import_file(warehouse, FIXTURES / FILES[1], ImportOptions(currency="USD", account="shop"))
+    other = import_file(
+        warehouse, FIXTURES / FILES[1], ImportOptions(currency="USD", account="store")
+    )
+    assert (other.replaces, other.changed_options) == (1, (("account", "shop", "store"),))
+    records = Ledger(warehouse).recent()
+    assert [(r.import_id, r.account, r.options.get("account")) for r in records] == [
+        (4, "store", "store"),
+        (3, "store", "store"),
+        (2, "shop", "shop"),
+        (1, "shop", "shop"),
+    ]
+    assert rows(warehouse, COUNTS_SQL) == [(6, 3, 4, 6, 3)]
+    assert rows(warehouse, WEB_SQL) == WEB_TRAFFIC
+
+
+def test_a_reimport_is_refused_while_its_earlier_import_replaced_rows_of_others(
+    warehouse: Warehouse,
+) -> None:
+    """As for any source: the earlier import replaced rows of another one, which importing it
+    again would leave replaced; it must be undone first, and nothing is written."""
+    import_file(warehouse, FIXTURES / FILES[1], USD)  # #1, #2
+    import_file(warehouse, FIXTURES / FILES[0], USD)  # #3, #4: the same rows, another file
+    before = rows(warehouse, COUNTS_SQL)
+    with pytest.raises(DataError, match="undo #3 first") as refused:
+        import_file(warehouse, FIXTURES / FILES[0], ImportOptions(currency="EUR"))
+    assert refused.value.code == "reimport_needs_undo"
+    assert rows(warehouse, COUNTS_SQL) == before

@@ -361,9 +361,9 @@ def test_canonical_blank_keys_and_non_finite_numbers_are_caught(
 def test_progress_is_reported_in_bytes_of_the_file_then_the_merge(
     warehouse: Warehouse, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from shakhes.imports import pipeline
+    from shakhes.imports.pipeline import importer
 
-    monkeypatch.setattr(pipeline, "BATCH_ROWS", 2)
+    monkeypatch.setattr(importer, "BATCH_ROWS", 2)
     steps: list[Step] = []
     path = FIXTURES / "google_ads_campaign_day.csv"
     import_file(warehouse, path, ImportOptions(progress=steps.append))

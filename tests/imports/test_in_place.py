@@ -35,12 +35,12 @@ def line(day: int, cost: float, campaign: str = "c1", clicks: str = "10") -> str
 @pytest.fixture()
 def in_place_only(monkeypatch: pytest.MonkeyPatch) -> None:
     """Fail if the file is read the general way."""
-    from shakhes.imports import pipeline
+    from shakhes.imports.pipeline import importer
 
     def refuse(*args: object) -> None:
         raise AssertionError("the general way ran")
 
-    monkeypatch.setattr(pipeline, "_batches", refuse)
+    monkeypatch.setattr(importer, "batches", refuse)
 
 
 def stored(warehouse: Warehouse) -> list[tuple[object, ...]]:

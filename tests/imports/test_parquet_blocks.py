@@ -122,16 +122,16 @@ def test_a_parquet_file_with_a_bad_row_is_read_a_block_at_a_time(
     path = tmp_path / "ads.parquet"
     pq.write_table(table, path)
     calls = []
-    original = readers._cell_text
+    original = readers.parquet.cell_text
 
     def counted(value: object, **kw: bool) -> str:
         calls.append(value)
         return original(value, **kw)
 
-    monkeypatch.setattr(readers, "_cell_text", counted)
+    monkeypatch.setattr(readers.parquet, "cell_text", counted)
     wh = Warehouse.connect("duckdb://")
     wh.ensure_schema()
     report = import_file(wh, path, ImportOptions(source="canonical"))
     assert (report.rows_read, report.accepted, report.quarantined) == (n, n - 1, 1)
     assert [r[2:5] for r in Ledger(wh).quarantine()] == [(20_001, "channel", "serch")]
-    assert len(calls) < 14 * readers.PARQUET_BATCH_ROWS  # the header search's batch at most
+    assert len(calls) < 14 * readers.parquet.PARQUET_BATCH_ROWS  # the header search's batch at most

@@ -113,9 +113,9 @@ def test_a_csv_import_goes_through_every_stage_by_bytes(tmp_path: Path, straight
 def test_a_parquet_import_counts_records(
     tmp_path: Path, straight: bool, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from shakhes.imports import pipeline
+    from shakhes.imports.pipeline import importer
 
-    monkeypatch.setattr(pipeline, "BATCH_ROWS", 5000)
+    monkeypatch.setattr(importer, "BATCH_ROWS", 5000)
     path = ads_parquet(tmp_path / "a.parquet", 20_000, set() if straight else {10})
     steps = steps_of(path)
     assert_honest(steps)

@@ -595,7 +595,7 @@ def _csv_fixtures() -> list[str]:
 def test_iter_blocks_yields_the_rows_of_every_csv_fixture(
     name: str, chunk: int, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr(readers, "CSV_CHUNK_CHARS", chunk)
+    monkeypatch.setattr(readers.delimited, "CSV_CHUNK_CHARS", chunk)
     info = sniff(FIXTURES / name)
     for size, head in [(1, 0), (2, 3), (1000, 2)]:
         same_as_iter_rows(info, size, head)
@@ -613,7 +613,7 @@ def test_iter_blocks_rejects_an_empty_size() -> None:
 
 
 def test_arrow_reads_simple_text_and_declines_the_rest() -> None:
-    read = readers._arrow_block('a,"1,234"\r\n\r\n"x ""y""",\n , \n', ",", 10)
+    read = readers.delimited.arrow_block('a,"1,234"\r\n\r\n"x ""y""",\n , \n', ",", 10)
     assert read is not None
     block, lines = read
     assert lines == 4
@@ -626,13 +626,13 @@ def test_arrow_reads_simple_text_and_declines_the_rest() -> None:
         "a,b\nc\n",  # rows of different lengths
         "\ufeffa,b\n",  # Arrow would drop the BOM
     ]:
-        assert readers._arrow_block(text, ",", 0) is None, text
+        assert readers.delimited.arrow_block(text, ",", 0) is None, text
 
 
 def test_iter_blocks_switches_to_the_csv_module_where_arrow_might_differ(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr(readers, "CSV_CHUNK_CHARS", 20)
+    monkeypatch.setattr(readers.delimited, "CSV_CHUNK_CHARS", 20)
     path = tmp_path / "mixed.csv"
     lines = ["Day,Campaign,Cost"] + [f'2024-01-{d:02d},"C, {d}",{d}.5' for d in range(1, 30)]
     lines[20] = '2024-01-20,"spans\nlines",1'
@@ -643,7 +643,7 @@ def test_iter_blocks_switches_to_the_csv_module_where_arrow_might_differ(
 def test_iter_blocks_keeps_the_csv_module_errors(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr(readers, "CSV_CHUNK_CHARS", 64)
+    monkeypatch.setattr(readers.delimited, "CSV_CHUNK_CHARS", 64)
     too_long = tmp_path / "long.csv"
     too_long.write_text("a,b\n" + "x,y\n" * 50 + "x," + "y" * 200_000 + "\n", encoding="utf-8")
     unbalanced = tmp_path / "quote.csv"
@@ -688,9 +688,9 @@ def test_iter_blocks_agrees_with_iter_rows_on_any_text(
 ) -> None:
     path = tmp_path_factory.mktemp("blocks") / "input.csv"
     path.write_text("a,b,c\n" + "".join(lines), encoding="utf-8", newline="")
-    saved = readers.CSV_CHUNK_CHARS
-    readers.CSV_CHUNK_CHARS = chunk
+    saved = readers.delimited.CSV_CHUNK_CHARS
+    readers.delimited.CSV_CHUNK_CHARS = chunk
     try:
         same_as_iter_rows(FileInfo(path, "csv", False, "utf-8", ",", "", 0), size, head)
     finally:
-        readers.CSV_CHUNK_CHARS = saved
+        readers.delimited.CSV_CHUNK_CHARS = saved

@@ -87,12 +87,12 @@ def xlsx(path: Path, records: list[dict[str, Any]]) -> Path:
 @pytest.fixture()
 def straight_only(monkeypatch: pytest.MonkeyPatch) -> None:
     """Fail if the file is read the general way."""
-    from shakhes.imports import pipeline
+    from shakhes.imports.pipeline import importer
 
     def refuse(*args: object) -> None:
         raise AssertionError("the general way ran")
 
-    monkeypatch.setattr(pipeline, "_batches", refuse)
+    monkeypatch.setattr(importer, "batches", refuse)
 
 
 def stored(warehouse: Warehouse) -> list[tuple[object, ...]]:
@@ -195,7 +195,7 @@ def test_jsonl_a_column_the_first_records_lack_is_not_passed_over(
     records[2]["ad"] = "Video A"
     path = jsonl(tmp_path / "a.jsonl", records)
     with pytest.MonkeyPatch.context() as mp:
-        mp.setattr(readers, "JSONL_HEADER_RECORDS", 2)
+        mp.setattr(readers.jsonl, "JSONL_HEADER_RECORDS", 2)
         with pytest.raises(DataError, match="not in the first 2 records"):
             import_file(warehouse, path, ImportOptions(source="canonical"))
     assert stored(warehouse) == []
@@ -362,9 +362,9 @@ def test_the_cases_above_take_the_straight_path_often(tmp_path: Path) -> None:
         wh.ensure_schema()
         try:
             with pytest.MonkeyPatch.context() as mp:
-                from shakhes.imports import pipeline
+                from shakhes.imports.pipeline import importer
 
-                mp.setattr(pipeline, "_batches", _refuse)
+                mp.setattr(importer, "batches", _refuse)
                 import_file(wh, path, ImportOptions(source="canonical"))
             straight += 1
         except (_GeneralWay, DataError):

@@ -27,6 +27,8 @@ from shakhes.imports.values import (
     parse_numbers,
     parse_text,
 )
+from shakhes.imports.values import base as values_base
+from shakhes.imports.values import text as values_text
 
 PERSIAN = str.maketrans("0123456789", "۰۱۲۳۴۵۶۷۸۹")
 ARABIC_INDIC = str.maketrans("0123456789", "٠١٢٣٤٥٦٧٨٩")
@@ -858,14 +860,14 @@ number_like = st.lists(
 
 
 def both_paths(parse: Any, cells: list[str | None], **options: Any) -> tuple[Parsed, Parsed]:
-    saved = values_module._VECTORISE_ABOVE
+    saved = values_base.VECTORISE_ABOVE
     try:
-        values_module._VECTORISE_ABOVE = 10**9
+        values_base.VECTORISE_ABOVE = 10**9
         per_string = parse(column(*cells), **options)
-        values_module._VECTORISE_ABOVE = -1
+        values_base.VECTORISE_ABOVE = -1
         vectorised = parse(column(*cells), **options)
     finally:
-        values_module._VECTORISE_ABOVE = saved
+        values_base.VECTORISE_ABOVE = saved
     return per_string, vectorised
 
 
@@ -919,7 +921,7 @@ text_like = st.lists(
 def test_parse_text_agrees_with_the_cell_rule(cells: list[str | None]) -> None:
     """ASCII cells are trimmed by Arrow, the others cell by cell: the same as ``_text_cell``."""
     parsed = parse_text(column(*cells))
-    expected = [None if c is None else values_module._text_cell(c)[0] for c in cells]
+    expected = [None if c is None else values_text._text_cell(c)[0] for c in cells]
     assert parsed.values.to_pylist() == expected
     assert parsed.errors.to_pylist() == [None] * len(cells)
     assert parsed.values.type == parsed.errors.type == pa.string()

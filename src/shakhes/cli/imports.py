@@ -21,7 +21,7 @@ if TYPE_CHECKING:
     from rich.console import Console
 
     from shakhes.errors import ShakhesError
-    from shakhes.imports.pipeline import ImportOptions, ImportReport
+    from shakhes.imports.report import ImportOptions, ImportReport
 
 QuietOpt = Annotated[
     bool,
@@ -119,7 +119,7 @@ def import_(
             sys.stdout.write(suggest_for_file(path, encoding=encoding))
         return
     from shakhes.cli.console import err, out
-    from shakhes.imports.pipeline import ImportOptions
+    from shakhes.imports.report import ImportOptions
     from shakhes.workspace import current_actor
 
     options = ImportOptions(

@@ -137,7 +137,7 @@ def quarantine_retry(
     the currency, the account); rows that now pass are marked resolved."""
     from shakhes.cli.console import out
     from shakhes.cli.imports import print_report
-    from shakhes.imports.pipeline import ImportOptions
+    from shakhes.imports.report import ImportOptions
     from shakhes.service import imports
     from shakhes.workspace import current_actor
 

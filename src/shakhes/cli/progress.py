@@ -3,7 +3,7 @@
 In a terminal it is a bar that redraws itself (and is gone when the import is done); anywhere
 else — a pipe, a file, cron — it is plain lines, one when a stage starts and at most one every
 :data:`PLAIN_EVERY` seconds within a stage, with no control characters; ``--quiet`` silences
-both. Stages come from the import (:class:`shakhes.imports.pipeline.Step`): ``reading`` (the
+both. Stages come from the import (:class:`shakhes.imports.report.Step`): ``reading`` (the
 file, each row checked as it is read), ``checking`` (the whole file: repeated keys, spellings)
 and ``merging`` (into the table). No time-remaining estimate is shown: the stages go at very
 different speeds, so a guess from the first would mislead; the elapsed time is.
@@ -31,7 +31,7 @@ from rich.progress import (
 )
 from rich.text import Text
 
-from shakhes.imports.pipeline import Step
+from shakhes.imports.report import Step
 
 PLAIN_EVERY = 5.0
 """Seconds between two plain progress lines within one stage (at most)."""

@@ -1,13 +1,15 @@
-"""The canonical marketing data model: every table, column, type, unit and meaning.
+"""The canonical marketing data model: every table, column, type, unit, meaning and row rule.
 
-This module is the single source of truth: the warehouse DDL, the strict loader, the formula
-checker and docs/data-model.md are all derived from it.
+This module is the single source of truth: the warehouse DDL, the checks of both import paths
+(the general one and the straight one of ``shakhes load``), the formula checker and
+docs/data-model.md are all derived from it.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from enum import StrEnum
+from typing import ClassVar
 
 from shakhes.errors import QueryError, nearest
 
@@ -27,6 +29,17 @@ class ColumnType(StrEnum):
             "integer": "int64",
             "float": "float64",
             "boolean": "boolean",
+        }[self.value]
+
+    @property
+    def sql_type(self) -> str:
+        """The column's type in the warehouse (DuckDB and PostgreSQL alike)."""
+        return {
+            "date": "DATE",
+            "string": "VARCHAR",
+            "integer": "BIGINT",
+            "float": "DOUBLE PRECISION",
+            "boolean": "BOOLEAN",
         }[self.value]
 
     @property
@@ -52,6 +65,123 @@ class Column:
     required: bool = True
     additivity: Additivity = Additivity.ADDITIVE
     is_dimension: bool = False
+    minimum: float | None = None
+    """The least value a number column takes (0: counts and amounts are never negative)."""
+    allowed: tuple[str, ...] = ()
+    """The only values a text column takes, when it has a vocabulary (the channels)."""
+    pattern: str | None = None
+    """A regular expression every value of a text column matches as a whole (the same in
+    Python, Arrow and DuckDB), with :attr:`pattern_means` saying what it stands for."""
+    pattern_means: str = ""
+
+
+# ---- row rules ----------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Rule:
+    """One check every row of a table passes, declared once here: the general import path
+    checks it on Arrow columns, the straight path of canonical files in SQL, and
+    docs/data-model.md lists it. A row that fails is refused — quarantined by an import, the
+    whole file refused by a load — blamed on :attr:`column`, with :attr:`code` and
+    :meth:`reason`."""
+
+    column: str
+    code: ClassVar[str]
+
+    @property
+    def columns(self) -> tuple[str, ...]:
+        """Every column the rule reads (it applies where all of them are written)."""
+        return (self.column,)
+
+    def reason(self) -> str:
+        """Why a row that fails it is refused, in words a marketer reads."""
+        raise NotImplementedError
+
+
+@dataclass(frozen=True)
+class Required(Rule):
+    """A value in every row. An empty number cell is unknown, never 0; an empty text is a value
+    (stored as written) where :attr:`blank_ok` — a guest order has no customer, an ad row may
+    lack its campaign's name — and missing elsewhere."""
+
+    numeric: bool = False
+    blank_ok: bool = False
+    code = "missing_value"
+
+    def reason(self) -> str:
+        if self.numeric:
+            return (
+                "unknown (an empty or NA cell is not read as 0): write the number, 0 if there "
+                "was none, and import the row again"
+            )
+        return "missing required value"
+
+
+@dataclass(frozen=True)
+class WholeNumber(Rule):
+    """An integer column takes whole numbers only (``1.5`` clicks is refused, not rounded)."""
+
+    code = "not_whole_number"
+
+    def reason(self) -> str:
+        return "not a whole number"
+
+
+@dataclass(frozen=True)
+class AtLeast(Rule):
+    """A number column's least value (:attr:`Column.minimum`)."""
+
+    minimum: float = 0.0
+    code = "below_minimum"
+
+    def reason(self) -> str:
+        if self.minimum == 0:
+            return f"{self.column} is negative"
+        return f"{self.column} is below {self.minimum:g}"
+
+
+@dataclass(frozen=True)
+class Matches(Rule):
+    """A text column's shape (:attr:`Column.pattern`)."""
+
+    pattern: str = ""
+    means: str = ""
+    code = "wrong_format"
+
+    def reason(self) -> str:
+        return f"not {self.means}"
+
+
+@dataclass(frozen=True)
+class NotAbove(Rule):
+    """One column of a row never above another (clicks never above impressions)."""
+
+    limit: str = ""
+    code = "above_limit"
+
+    @property
+    def columns(self) -> tuple[str, ...]:
+        return (self.column, self.limit)
+
+    def reason(self) -> str:
+        return f"more {self.column.replace('_', ' ')} than {self.limit.replace('_', ' ')}"
+
+
+@dataclass(frozen=True)
+class OneOf(Rule):
+    """A text column's vocabulary (:attr:`Column.allowed`); a refused value gets a "did you
+    mean" where one is near."""
+
+    values: tuple[str, ...] = ()
+    code = "unknown_value"
+
+    def reason(self) -> str:
+        return f"unknown {self.column}"
+
+
+RULE_KINDS: tuple[type[Rule], ...] = (Required, WholeNumber, AtLeast, Matches, NotAbove, OneOf)
+"""The kinds of rule, in the order a table's rules are checked and a row's problems reported."""
 
 
 @dataclass(frozen=True)
@@ -62,6 +192,42 @@ class Table:
     time_column: str
     natural_key: tuple[str, ...]
     columns: tuple[Column, ...]
+    row_checks: tuple[NotAbove, ...] = field(default=())
+    """Rules between the columns of a row (the column rules come with the columns)."""
+
+    @property
+    def rules(self) -> tuple[Rule, ...]:
+        """Every rule of the table's rows, from its columns and :attr:`row_checks`, in the
+        order of :data:`RULE_KINDS` (then of the columns); a rule between columns applies
+        where the table has them all (a file that writes only some columns)."""
+        found: list[Rule] = []
+        for col in self.columns:
+            if col.required:
+                found.append(
+                    Required(col.name, col.type.is_numeric, blank_ok=self.may_be_blank(col))
+                )
+            if col.type is ColumnType.INTEGER:
+                found.append(WholeNumber(col.name))
+            if col.minimum is not None:
+                found.append(AtLeast(col.name, col.minimum))
+            if col.pattern is not None:
+                found.append(Matches(col.name, col.pattern, col.pattern_means))
+            if col.allowed:
+                found.append(OneOf(col.name, col.allowed))
+        found += [r for r in self.row_checks if all(self.has_column(c) for c in r.columns)]
+        return tuple(sorted(found, key=lambda r: RULE_KINDS.index(type(r))))
+
+    def may_be_blank(self, col: Column) -> bool:
+        """Whether an empty text is a value of ``col`` (stored as written) rather than a
+        missing one: in a required text column outside the natural key with no vocabulary
+        or shape of its own."""
+        return (
+            col.type is ColumnType.STRING
+            and col.required
+            and col.name not in self.natural_key
+            and not col.allowed
+            and col.pattern is None
+        )
 
     def column(self, name: str) -> Column:
         for col in self.columns:
@@ -112,17 +278,32 @@ def _count(name: str, meaning: str, *, required: bool = True, unit: str = "count
         meaning,
         unit=unit,
         required=required,
+        minimum=0,
     )
 
 
 def _money(name: str, meaning: str, *, required: bool = True) -> Column:
-    return Column(name, ColumnType.FLOAT, meaning, unit="currency", required=required)
+    return Column(name, ColumnType.FLOAT, meaning, unit="currency", required=required, minimum=0)
 
 
-_CURRENCY = _dim(
-    "currency", "ISO 4217 code of the row's money columns (USD, EUR, IRR, IRT for toman)."
+CURRENCY_CODE = "[A-Z]{3}"
+"""What a currency code looks like: three capital letters, as ISO 4217 writes them."""
+
+_CURRENCY = Column(
+    "currency",
+    ColumnType.STRING,
+    "ISO 4217 code of the row's money columns (USD, EUR, IRR, IRT for toman).",
+    is_dimension=True,
+    pattern=CURRENCY_CODE,
+    pattern_means="a 3-letter ISO currency code (USD, EUR, IRR…)",
 )
-_CHANNEL = _dim("channel", "Canonical channel (see the channel vocabulary).")
+_CHANNEL = Column(
+    "channel",
+    ColumnType.STRING,
+    "Canonical channel (see the channel vocabulary).",
+    is_dimension=True,
+    allowed=tuple(CHANNELS),
+)
 _CAMPAIGN = _dim("campaign", "Campaign name as the platform shows it.")
 
 TABLES: dict[str, Table] = {
@@ -154,6 +335,7 @@ TABLES: dict[str, Table] = {
                     "Conversions the platform attributes "
                     "(may be fractional under data-driven attribution).",
                     unit="count",
+                    minimum=0,
                 ),
                 _money("conversion_value", "Value of the attributed conversions."),
                 Column(
@@ -164,6 +346,7 @@ TABLES: dict[str, Table] = {
                     unit="people",
                     required=False,
                     additivity=Additivity.NON_ADDITIVE,
+                    minimum=0,
                 ),
                 _count("video_views", "Video views as the platform counts them.", required=False),
                 _count(
@@ -173,6 +356,7 @@ TABLES: dict[str, Table] = {
                     "leads", "Lead-form submissions attributed by the platform.", required=False
                 ),
             ),
+            row_checks=(NotAbove("clicks", limit="impressions"),),
         ),
         Table(
             name="web_traffic",
@@ -198,18 +382,21 @@ TABLES: dict[str, Table] = {
                     "Distinct users that day. Not additive across days.",
                     unit="people",
                     additivity=Additivity.NON_ADDITIVE,
+                    minimum=0,
                 ),
                 Column(
                     "new_users",
                     ColumnType.INTEGER,
                     "Users whose first visit was that day.",
                     unit="people",
+                    minimum=0,
                 ),
                 _count("page_views", "Page and screen views."),
                 _count("key_events", "Key events (formerly conversions in GA4)."),
                 _money("revenue", "Total revenue GA4 attributes to the sessions."),
                 _CURRENCY,
             ),
+            row_checks=(NotAbove("engaged_sessions", limit="sessions"),),
         ),
         Table(
             name="orders",

@@ -70,13 +70,6 @@ def history_table(name: str) -> str:
     return f"shakhes_replaced_{name}"
 
 
-_SQL_TYPES = {
-    ColumnType.DATE: "DATE",
-    ColumnType.STRING: "VARCHAR",
-    ColumnType.INTEGER: "BIGINT",
-    ColumnType.FLOAT: "DOUBLE PRECISION",
-    ColumnType.BOOLEAN: "BOOLEAN",
-}
 _ARROW_TYPES = {
     ColumnType.DATE: pa.date32(),
     ColumnType.STRING: pa.string(),
@@ -217,7 +210,7 @@ class Warehouse:
         existing = set(self.backend.list_tables())
         for table in TABLES.values():
             columns = ", ".join(
-                f"{_quote(c.name)} {_SQL_TYPES[c.type]}" + (" NOT NULL" if c.required else "")
+                f"{_quote(c.name)} {c.type.sql_type}" + (" NOT NULL" if c.required else "")
                 for c in table.columns
             )
             if table.name not in existing:
@@ -226,7 +219,7 @@ class Warehouse:
                 self._execute(f"ALTER TABLE {_quote(table.name)} ADD COLUMN {IMPORT_ID} BIGINT")
             history = history_table(table.name)
             if history not in existing:
-                plain = ", ".join(f"{_quote(c.name)} {_SQL_TYPES[c.type]}" for c in table.columns)
+                plain = ", ".join(f"{_quote(c.name)} {c.type.sql_type}" for c in table.columns)
                 self._execute(
                     f"CREATE TABLE {history} ({plain}, {IMPORT_ID} BIGINT, "
                     f"{REPLACED_BY} BIGINT NOT NULL)"
@@ -422,7 +415,7 @@ class Warehouse:
         ``_line`` (the row's line in the file, when known), to collect a file's rows in batches
         before one transaction merges them."""
         stage = _quote(name)
-        plain = ", ".join(f"{_quote(c.name)} {_SQL_TYPES[c.type]}" for c in table.columns)
+        plain = ", ".join(f"{_quote(c.name)} {c.type.sql_type}" for c in table.columns)
         self._execute(f"DROP TABLE IF EXISTS {stage}")
         self._execute(f"CREATE TEMPORARY TABLE {stage} ({plain}, {STAGE_LINE} BIGINT)")
         return stage

@@ -2,8 +2,9 @@
 straight into its table, as a bare load would — CSV, Parquet, JSON lines and XLSX alike.
 
 One statement reads the file (streaming, in parallel, with bounded memory), types the columns,
-trims text cells, checks every row with the rules of the general path (required values,
-channels, currencies, whole and non-negative numbers, Gregorian dates, clicks ≤ impressions)
+trims text cells, checks every row with the row rules the data model declares — the general
+path checks the same ones (:mod:`shakhes.imports.sql_rules`: required values, channels,
+currency codes, whole and non-negative numbers, clicks ≤ impressions; and Gregorian dates) —
 and appends the rows to the canonical table as the import's rows, inside the import's
 transaction. It is optimistic: at the first cell that does not convert or row that fails a
 check, DuckDB stops and :func:`insert_in_place` raises :class:`NotClean`; the caller rolls back
@@ -30,31 +31,24 @@ from typing import Any
 
 import pyarrow as pa
 
-from shakhes.data.model import CHANNELS, Column, ColumnType, Table
+from shakhes.data.model import Column, ColumnType, Table
 from shakhes.data.warehouse import IMPORT_ID, Warehouse
 from shakhes.imports.readers import FileInfo
+from shakhes.imports.sql_rules import BOOLEANS, all_good, checks, lit, q
 
-_SQL_TYPES = {
+_READ_TYPES = {
     ColumnType.DATE: "DATE",
     ColumnType.STRING: "VARCHAR",
     # Whole numbers are read as DOUBLE and checked: DuckDB would round '1.5' into a BIGINT.
     ColumnType.INTEGER: "DOUBLE",
     ColumnType.FLOAT: "DOUBLE",
-    ColumnType.BOOLEAN: "BOOLEAN",
+    # Booleans are read as text and checked: DuckDB would read '1', 't' or 'yes' as true, which
+    # the canonical format (and so `shakhes load`) does not take.
+    ColumnType.BOOLEAN: "VARCHAR",
 }
-# Booleans are read as text and checked: DuckDB would read '1', 't' or 'yes' as true, which
-# the canonical format (and so `shakhes load`) does not take.
-_READ_TYPES = {**_SQL_TYPES, ColumnType.BOOLEAN: "VARCHAR"}
-_BOOLEANS = "('true', 'false')"
+"""How a CSV file's column of each type is read, before the checks."""
 _NOT_CLEAN = "shakhes: a row fails a check"
 _FAIL = f"error('{_NOT_CLEAN}')"
-_COMMON_CURRENCIES = (
-    "USD", "EUR", "GBP", "IRR", "IRT", "AED", "TRY", "SAR", "CAD", "AUD", "CHF", "JPY", "CNY",
-    "INR", "RUB", "SEK", "NOK", "DKK", "PLN", "BRL", "MXN", "KRW", "SGD", "HKD", "NZD", "ZAR",
-)  # fmt: skip
-_NEVER_EMPTY = ("channel", "currency")
-"""Required text columns outside the natural key that must not be empty either; the others
-(a campaign name, a guest order's customer) may be, as the canonical layout's defaults say."""
 _SPACES = "".join(chr(i) for i in range(sys.maxunicode + 1) if chr(i).isspace())
 """What Python's ``str.strip()`` removes — and the general way with it (DuckDB's ``trim()``
 alone leaves tabs, line breaks and a few Unicode spaces)."""
@@ -66,6 +60,7 @@ _JSON_NUMBER = r"-?(0|[1-9][0-9]*)(\.[0-9]+)?([eE][-+]?[0-9]+)?"
 _JSON_INTEGER = "0|-?[1-9][0-9]*"
 """A JSON integer whose text is the one the general way writes (``-0`` is written ``0``)."""
 _XLSX_VIEW = "_shakhes_fast_xlsx"
+_REFUSED = "_shakhes_fast_refused"
 STRAIGHT_FORMATS = ("csv", "parquet", "jsonl", "xlsx")
 
 
@@ -109,12 +104,12 @@ def insert_in_place(
     con = warehouse.backend.con
     try:
         source, params, cells, present = _source(con, info, table, header)
-        bad = " OR ".join(_problems(table, present)) or "false"
-        names = ", ".join(_q(c.name) for c in table.columns)
+        bad = " OR ".join(c.sql for c in checks(table, present)) or "false"
+        names = ", ".join(q(c.name) for c in table.columns)
         con.execute(
-            f"INSERT INTO {_q(table.name)} ({names}, {IMPORT_ID}) "
+            f"INSERT INTO {q(table.name)} ({names}, {IMPORT_ID}) "
             f"SELECT {_stored(table, present)}, {int(import_id)} FROM (SELECT {cells} FROM "
-            f"{source}) WHERE CASE WHEN {_all_good(table, present)} THEN true "
+            f"{source}) WHERE CASE WHEN {all_good(table, present)} THEN true "
             f"WHEN NOT coalesce({bad}, false) THEN true ELSE {_FAIL} END",
             params,
         )
@@ -126,9 +121,46 @@ def insert_in_place(
             with contextlib.suppress(duckdb.Error, KeyError):
                 con.unregister(_XLSX_VIEW)
     con.execute(
-        f"CREATE OR REPLACE TEMPORARY VIEW {view} AS SELECT {names} FROM {_q(table.name)} "
+        f"CREATE OR REPLACE TEMPORARY VIEW {view} AS SELECT {names} FROM {q(table.name)} "
         f"WHERE {IMPORT_ID} = {int(import_id)}"
     )
+
+
+def refused_rows(
+    warehouse: Warehouse, info: FileInfo, table: Table, header: list[str]
+) -> list[tuple[int, str, str]]:
+    """Why a canonical file would not go the straight way: each (record number, column, reason
+    code) of a row that fails a rule of the data model, as the checks of
+    :func:`insert_in_place` find them (records numbered from 1 in the order DuckDB reads
+    them: a CSV file's header is not one); :class:`NotClean` for a cell it cannot read at
+    all. Nothing is written."""
+    import duckdb
+
+    con = warehouse.backend.con
+    try:
+        source, params, cells, present = _source(con, info, table, header)
+        # Every cell is read first (a query of the checks alone would skip the others).
+        con.execute(
+            f"CREATE OR REPLACE TEMPORARY TABLE {_REFUSED} AS "
+            f"SELECT row_number() OVER () AS n, {cells} FROM {source}",
+            params,
+        )
+        found = [c for c in checks(table, present) if c.rule is not None]
+        tests = "".join(f", coalesce({c.sql}, false)" for c in found)
+        rows = con.execute(f"SELECT n{tests} FROM {_REFUSED} ORDER BY n").fetchall()
+    except duckdb.Error:
+        raise NotClean from None
+    finally:
+        con.execute(f"DROP TABLE IF EXISTS {_REFUSED}")
+        if info.format == "xlsx":
+            with contextlib.suppress(duckdb.Error, KeyError):
+                con.unregister(_XLSX_VIEW)
+    return [
+        (int(n), c.rule.column, c.rule.code)
+        for n, *failed in rows
+        for c, fails in zip(found, failed, strict=True)
+        if fails and c.rule is not None
+    ]
 
 
 def check_text(warehouse: Warehouse, table: Table, import_id: int) -> bool:
@@ -138,17 +170,17 @@ def check_text(warehouse: Warehouse, table: Table, import_id: int) -> bool:
     from shakhes.imports.values import parse_text
 
     con = warehouse.backend.con
-    texts = [_q(c.name) for c in table.columns if c.type is ColumnType.STRING]
+    texts = [q(c.name) for c in table.columns if c.type is ColumnType.STRING]
     if not texts:
         return False
     mine = f"{IMPORT_ID} = {int(import_id)}"
     tests = ", ".join(f"coalesce(bool_or(strlen({c}) <> length({c})), false)" for c in texts)
-    found = con.execute(f"SELECT {tests} FROM {_q(table.name)} WHERE {mine}").fetchone()
+    found = con.execute(f"SELECT {tests} FROM {q(table.name)} WHERE {mine}").fetchone()
     for c, any_non_ascii in zip(texts, found or (), strict=True):
         if not any_non_ascii:
             continue
         values = con.execute(
-            f"SELECT DISTINCT {c} FROM {_q(table.name)} WHERE {mine} AND strlen({c}) <> length({c})"
+            f"SELECT DISTINCT {c} FROM {q(table.name)} WHERE {mine} AND strlen({c}) <> length({c})"
         ).fetchall()
         cells = pa.array([v for (v,) in values], pa.string())
         if parse_text(cells).values.to_pylist() != cells.to_pylist():
@@ -180,7 +212,7 @@ def _source(
     known = {c.name: c for c in table.columns}
     if info.format == "csv":
         types = ", ".join(
-            f"{_lit(h)}: {_lit(_READ_TYPES[known[h].type] if h in known else 'VARCHAR')}"
+            f"{lit(h)}: {lit(_READ_TYPES[known[h].type] if h in known else 'VARCHAR')}"
             for h in header
         )
         source = (
@@ -188,7 +220,7 @@ def _source(
             f"auto_detect = false, columns = {{{types}}}, max_line_size = 10000000)"
         )
         cells = [
-            f"{_trimmed(_q(h)) if known[h].type is ColumnType.STRING else _q(h)} AS {_q(h)}"
+            f"{_trimmed(q(h)) if known[h].type is ColumnType.STRING else q(h)} AS {q(h)}"
             for h in header
             if h in known
         ]
@@ -198,10 +230,10 @@ def _source(
         # Every column of the table is read, so that one a later record has but the first
         # ones lack is not passed over (the general way refuses such a file: so do we).
         columns = [*header, *(c.name for c in table.columns if c.name not in header)]
-        types = ", ".join(f"{_lit(h)}: 'JSON'" for h in columns)
+        types = ", ".join(f"{lit(h)}: 'JSON'" for h in columns)
         # Values are taken out of the JSON first, then trimmed (each ->> parses again).
         values = ", ".join(
-            f"{_from_json(_q(h), known[h]) if h in header else _absent(_q(h))} AS {_q(h)}"
+            f"{_from_json(q(h), known[h]) if h in header else _absent(q(h))} AS {q(h)}"
             for h in columns
             if h in known
         )
@@ -211,7 +243,7 @@ def _source(
         )
         present = [h for h in columns if h in known]
         cells = [
-            f"{_trimmed(_q(h)) if known[h].type is ColumnType.STRING else _q(h)} AS {_q(h)}"
+            f"{_trimmed(q(h)) if known[h].type is ColumnType.STRING else q(h)} AS {q(h)}"
             for h in present
         ]
         return source, [str(info.path)], ", ".join(cells), present
@@ -227,7 +259,7 @@ def _source(
     cells = []
     for h in header:
         if h in known:
-            cells.append(f"{_typed(_q(h), found[h], known[h], info.format)} AS {_q(h)}")
+            cells.append(f"{_typed(q(h), found[h], known[h], info.format)} AS {q(h)}")
     return source, params, ", ".join(cells), [h for h in header if h in known]
 
 
@@ -258,7 +290,7 @@ def _typed(c: str, kind: str, col: Column, fmt: str) -> str:
         if kind == "VARCHAR":
             return (
                 f"CASE WHEN {c} IS NULL OR {c} = '' THEN NULL "
-                f"WHEN regexp_full_match({c}, {_lit(_PLAIN_NUMBER)}) THEN CAST({c} AS DOUBLE) "
+                f"WHEN regexp_full_match({c}, {lit(_PLAIN_NUMBER)}) THEN CAST({c} AS DOUBLE) "
                 f"ELSE {_FAIL} END"
             )
     elif col.type is ColumnType.BOOLEAN and kind == "BOOLEAN":  # as the text a CSV has
@@ -274,16 +306,16 @@ def _from_json(c: str, col: Column) -> str:
     if col.type is ColumnType.STRING:
         value = (
             f"WHEN starts_with({raw}, '\"') THEN {c} ->> '$' "
-            f"WHEN regexp_full_match({raw}, {_lit(_JSON_INTEGER)}) THEN {raw} "
+            f"WHEN regexp_full_match({raw}, {lit(_JSON_INTEGER)}) THEN {raw} "
         )
     elif col.type is ColumnType.DATE:
         value = f"WHEN regexp_full_match({raw}, '\"[0-9]{{4}}-[0-9]{{2}}-[0-9]{{2}}\"') " + (
             f"THEN CAST({raw}[2:11] AS DATE) "
         )
     elif col.type.is_numeric:
-        value = f"WHEN regexp_full_match({raw}, {_lit(_JSON_NUMBER)}) THEN CAST({raw} AS DOUBLE) "
+        value = f"WHEN regexp_full_match({raw}, {lit(_JSON_NUMBER)}) THEN CAST({raw} AS DOUBLE) "
     else:
-        value = f"WHEN {raw} IN {_BOOLEANS} THEN {raw} "  # as the text a CSV has
+        value = f"WHEN {raw} IN {BOOLEANS} THEN {raw} "  # as the text a CSV has
     return f"CASE WHEN {c} IS NULL THEN NULL {value}ELSE {_FAIL} END"
 
 
@@ -337,104 +369,21 @@ def drop_view(warehouse: Warehouse, view: str) -> None:
     warehouse.backend.con.execute(f"DROP VIEW IF EXISTS {view}")
 
 
-def _q(name: str) -> str:
-    return '"' + name.replace('"', '""') + '"'
-
-
-def _lit(text: str) -> str:
-    return "'" + text.replace("'", "''") + "'"
-
-
-def _problems(table: Table, header: list[str]) -> list[str]:
-    """SQL conditions, each true of a row with a problem the general path would reject or read
-    differently."""
-    out = [cond for col in table.columns if col.name in header for cond in _checks(col, table)]
-    if {"clicks", "impressions"} <= set(header):
-        out.append("clicks > impressions")
-    if {"engaged_sessions", "sessions"} <= set(header):
-        out.append("engaged_sessions > sessions")
-    return out
-
-
-def _checks(col: Column, table: Table) -> list[str]:
-    c = _q(col.name)
-    if col.type is ColumnType.STRING:
-        checks = []
-        if col.required and (col.name in table.natural_key or col.name in _NEVER_EMPTY):
-            checks.append(f"({c} IS NULL OR {c} = '')")  # (the cells are trimmed already)
-        if col.name == "channel":
-            checks.append(f"trim({c}) NOT IN ({', '.join(_lit(ch) for ch in CHANNELS)})")
-        if col.name == "currency":
-            checks.append(f"NOT regexp_full_match(trim({c}), '[A-Z]{{3}}')")
-        return checks
-    if col.type is ColumnType.BOOLEAN:
-        text = f"lower(trim({c})) NOT IN {_BOOLEANS}"
-        return [f"({c} IS NULL OR {text})" if col.required else f"(trim({c}) <> '' AND {text})"]
-    checks = [f"{c} IS NULL"] if col.required else []
-    if col.type is ColumnType.DATE:
-        checks.append(f"year({c}) < 1800")  # a Jalali date: the general path converts it
-    elif col.type.is_numeric:
-        checks += [f"NOT isfinite({c})", f"{c} < 0"]
-        if col.type is ColumnType.INTEGER:
-            checks.append(f"{c} <> floor({c})")
-    return checks
-
-
-def _all_good(table: Table, header: list[str]) -> str:
-    """A test that is true only of rows every check of :func:`_problems` passes — cheaper than
-    running them one by one (it sees the cells trimmed). Where it is false or null the row still
-    goes through the checks, so it may be conservative but never lenient."""
-    present = [c for c in table.columns if c.name in header]
-    parts: list[str] = []
-    for col in present:
-        c = _q(col.name)
-        if col.type is ColumnType.DATE and col.required:
-            parts.append(f"year({c}) >= 1800")
-        elif col.name == "channel":
-            parts.append(f"{c} IN ({', '.join(_lit(ch) for ch in CHANNELS)})")
-        elif col.name == "currency":  # the usual codes, cheaper than the pattern
-            parts.append(f"{c} IN ({', '.join(_lit(code) for code in _COMMON_CURRENCIES)})")
-        elif col.type is ColumnType.STRING and col.required and col.name in table.natural_key:
-            parts.append(f"{c} <> ''")  # the cells are trimmed already
-        elif col.type is ColumnType.BOOLEAN and col.required:
-            parts.append(f"{c} IN {_BOOLEANS}")
-        elif col.type is ColumnType.DATE and col.required:
-            parts.append(f"{c} IS NOT NULL")
-    numbers = [c for c in present if c.type.is_numeric]
-    required = [_q(c.name) for c in numbers if c.required]
-    if required:
-        parts.append(f"isfinite({' + '.join(required)})")
-    parts += [
-        f"({_q(c.name)} IS NULL OR isfinite({_q(c.name)}))" for c in numbers if not c.required
-    ]
-    parts += [
-        f"coalesce({_q(c.name)} = floor({_q(c.name)}), true)"
-        for c in numbers
-        if c.type is ColumnType.INTEGER
-    ]
-    parts += [f"coalesce({_q(c.name)} >= 0, true)" for c in numbers]
-    if {"clicks", "impressions"} <= set(header):
-        parts.append("NOT clicks > impressions")
-    if {"engaged_sessions", "sessions"} <= set(header):
-        parts.append("NOT engaged_sessions > sessions")
-    return " AND ".join(parts) or "true"
-
-
 def _trimmed(c: str) -> str:
     """``c`` stripped as Python strips it, skipped for the usual cell — ASCII, starting and
     ending with a visible character — which it would not change: stripping every cell costs
     more than this test."""
     clean = f"ascii({c}) > 32 AND ascii(right({c}, 1)) > 32 AND strlen({c}) = length({c})"
-    return f"CASE WHEN {clean} THEN {c} ELSE trim({c}, {_lit(_SPACES)}) END"
+    return f"CASE WHEN {clean} THEN {c} ELSE trim({c}, {lit(_SPACES)}) END"
 
 
 def _stored(table: Table, header: list[str]) -> str:
     """The canonical columns of ``table`` from the typed read (missing ones null)."""
     values = []
     for c in table.columns:
-        name = _q(c.name)
+        name = q(c.name)
         if c.name not in header:
-            values.append(f"CAST(NULL AS {_SQL_TYPES[c.type]})")
+            values.append(f"CAST(NULL AS {c.type.sql_type})")
         elif c.type is ColumnType.STRING:
             values.append(f"coalesce({name}, '')" if c.required else f"nullif({name}, '')")
         elif c.type is ColumnType.INTEGER:

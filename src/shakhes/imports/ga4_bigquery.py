@@ -33,7 +33,10 @@ parameter, never spliced into SQL), so it works whatever the warehouse backend i
 
 ``web_traffic`` and ``orders`` are committed in ONE transaction (either both land or nothing
 does), as two ledger records, one per table; ``shakhes imports undo`` of either undoes both. The
-returned report is the ``web_traffic`` one and a warning names the orders import.
+returned report is the ``web_traffic`` one and a warning names the orders import. The same file
+imported again with the same options changes nothing; with another ``--currency`` or
+``--account`` it replaces every row its earlier import wrote in both tables (undoing it brings
+them back), as for any other source.
 """
 
 from __future__ import annotations
@@ -51,8 +54,9 @@ from shakhes.data.model import TABLES, Table
 from shakhes.data.warehouse import Warehouse, arrow_schema
 from shakhes.errors import DataError
 from shakhes.imports.ledger import Commit, Ledger
-from shakhes.imports.pipeline import ImportOptions, ImportReport, Step
 from shakhes.imports.readers import FileInfo, iter_rows, sniff
+from shakhes.imports.reimport import earlier_import, recorded_options
+from shakhes.imports.report import ImportOptions, ImportReport, Step
 from shakhes.imports.sources.ga4 import channel_of
 
 SOURCE = "ga4-bigquery"
@@ -222,9 +226,14 @@ def import_ga4_bigquery(warehouse: Warehouse, path: Path, options: ImportOptions
                 f"#{order_report.already_imported}"
             )
         else:
+            replacing = (
+                f", replacing import #{order_report.replaces}"
+                if order_report.replaces is not None
+                else ""
+            )
             notes.append(
                 f"also imported {order_report.accepted} order(s) into orders as import "
-                f"#{order_report.import_id}"
+                f"#{order_report.import_id}{replacing}"
             )
     if not others:
         notes.append("no purchase event with a transaction_id: no orders imported")
@@ -369,16 +378,26 @@ def _commit(
     options: ImportOptions,
 ) -> list[ImportReport]:
     """Merge each part's rows into its report's table, all in ONE transaction (one import
-    record per table); a table this file was already imported into is left alone."""
+    record per table); a table this file was already imported into with the same options is
+    left alone, one it was imported into with other options (a currency, an account) has every
+    row of that import replaced, as any import of the same file again does
+    (:mod:`shakhes.imports.reimport`)."""
     ledger = Ledger(warehouse, inactivity_days=options.inactivity_days)
+    recorded = recorded_options(options, SOURCE)
     done: dict[str, ImportReport] = {}
     todo: list[tuple[ImportReport, pa.Table]] = []
     for report, rows in parts:
-        previous = ledger.same_file(report.table, info.sha256)
-        if previous is not None and not options.replace_range:
-            done[report.table] = replace(report, already_imported=previous.import_id, accepted=0)
-        else:
-            todo.append((report, rows))
+        earlier = earlier_import(ledger, report.table, info.sha256, recorded, info.path, options)
+        if earlier is not None and not earlier.changed:
+            done[report.table] = replace(
+                report, already_imported=earlier.record.import_id, accepted=0
+            )
+            continue
+        if earlier is not None:  # the same file with other options: it replaces that import
+            report = replace(
+                report, replaces=earlier.record.import_id, changed_options=earlier.changed
+            )
+        todo.append((report, rows))
     stages: list[str] = []
     try:
         commits = []
@@ -402,6 +421,8 @@ def _commit(
                     replace_range=options.replace_range,
                     totals=report.totals,
                     actor=options.actor,
+                    options=recorded,
+                    supersedes=report.replaces,
                 )
             )
         records = ledger.commit_many(commits)

@@ -10,6 +10,8 @@
   ``_replaced_by``, so ``undo`` restores exactly what was there before;
 - ``shakhes_quarantine`` keeps every rejected row with its file, line, column, value and reason.
 
+The records themselves are in :mod:`shakhes.imports.records`, the SQL that merges an import's
+rows into its table in :mod:`shakhes.imports.merge`; this module commits, lists and undoes.
 All SQL here is built from identifiers of the data model and ``?`` placeholders for values.
 """
 
@@ -17,8 +19,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
+from collections.abc import Sequence
 from typing import Any
 
 from shakhes.data.model import TABLES, Table
@@ -32,126 +33,30 @@ from shakhes.data.warehouse import (
 )
 from shakhes.errors import DataError, InternalError, Issue
 from shakhes.imports import customers as derived_customers
-from shakhes.imports.partial import is_partial, updatable
-
-REPLACE_SCOPE: dict[str, tuple[str, ...]] = {
-    "ad_performance": ("platform", "account"),
-}
-"""With ``--replace-range``, which rows a file speaks for besides its date range: an ad export
-covers its own platform and account, never another's. Tables not listed: the whole range."""
-
-_RECORD_COLUMNS = (
-    "import_id",
-    "table_name",
-    "file_name",
-    "sha256",
-    "source",
-    "account",
-    "rows_read",
-    "accepted",
-    "quarantined",
-    "replaced",
-    "removed",
-    "date_from",
-    "date_to",
-    "replace_range",
-    "totals",
-    "actor",
-    "imported_at",
-    "undone_at",
-    "options",
+from shakhes.imports import merge
+from shakhes.imports.partial import is_partial
+from shakhes.imports.records import (
+    OPTION_NAMES,
+    RECORD_COLUMNS,
+    Commit,
+    ImportRecord,
+    Rejected,
+    UndoResult,
+    cell_names,
+    changed_options,
+    record_of,
 )
-OPTION_NAMES = ("source", "currency", "account", "mapping", "encoding")
-"""The options an import records (:attr:`ImportRecord.options`): the ones that change what a
-file's rows become. A file imported again with other ones replaces what it wrote before."""
 
-
-def Rejected(
-    line: int,
-    column: str | None,
-    value: str | None,
-    reason: str,
-    row: Mapping[str, str] | None = None,
-) -> Issue:
-    """One quarantined row as an :class:`~shakhes.errors.Issue`: where it was (line, column,
-    value), what was wrong (``message``), and the row itself (``row``)."""
-    return Issue(reason, code="quarantined", line=line, column=column, value=value, row=row or {})
-
-
-@dataclass(frozen=True)
-class ImportRecord:
-    import_id: int
-    table_name: str
-    file_name: str
-    sha256: str
-    source: str
-    account: str | None
-    rows_read: int
-    accepted: int
-    quarantined: int
-    replaced: int
-    removed: int
-    date_from: dt.date | None
-    date_to: dt.date | None
-    replace_range: bool
-    totals: dict[str, float]
-    actor: str
-    imported_at: dt.datetime
-    undone_at: dt.datetime | None
-    options: dict[str, str | None] = field(default_factory=dict)
-    """The options it was imported with (see :data:`OPTION_NAMES`); empty for imports
-    recorded before options were."""
-
-
-def changed_options(
-    before: ImportRecord, now: dict[str, str | None]
-) -> list[tuple[str, str | None, str | None]]:
-    """The options of ``now`` that differ from those ``before`` was imported with: (name, then,
-    now). An import recorded without its options is compared on its source and account."""
-    then: dict[str, str | None] = dict(before.options) or {
-        "source": before.source,
-        "account": before.account,
-    }
-    return [
-        (name, then.get(name), now.get(name))
-        for name in OPTION_NAMES
-        if name in then and then.get(name) != now.get(name)
-    ]
-
-
-@dataclass(frozen=True)
-class Commit:
-    """One table's part of an import: its staged rows and what the import log records."""
-
-    table: Table
-    stage: str
-    rejected: Sequence[Issue]
-    file_name: str
-    sha256: str
-    source: str
-    account: str | None
-    rows_read: int
-    date_range: tuple[dt.date, dt.date] | None
-    replace_range: bool
-    totals: dict[str, float]
-    actor: str
-    in_place: int | None = None
-    """The import id of rows already written into the table (``stage`` is a view of them):
-    they are not copied again, and nothing they replace is taken for one of them."""
-    options: dict[str, str | None] = field(default_factory=dict)
-    supersedes: int | None = None
-    """An import of the same file with other options: every row it wrote is replaced (kept in
-    the history table, as any replaced row, so that undoing this import brings them back)."""
-
-
-@dataclass(frozen=True)
-class UndoResult:
-    import_id: int
-    deleted: int
-    restored: int
-    together: tuple[int, ...] = ()
-    """The other imports of the same transaction, undone with it (``deleted`` and ``restored``
-    count their rows too)."""
+__all__ = [
+    "OPTION_NAMES",
+    "Commit",
+    "ImportRecord",
+    "Ledger",
+    "Rejected",
+    "UndoResult",
+    "cell_names",
+    "changed_options",
+]
 
 
 def _q(name: str) -> str:
@@ -184,21 +89,6 @@ def _derive_new_customers(cur: Any, wh: Warehouse) -> None:
             "OR source LIKE ?) AND orders.is_new_customer IS DISTINCT FROM f.is_first"
         ),
         [*NEW_CUSTOMERS_FROM_HISTORY, "%" + FROM_HISTORY],
-    )
-
-
-def cell_names(rows: Sequence[tuple[Any, ...]]) -> list[str]:
-    """The column names of quarantined rows (from :meth:`Ledger.quarantine`), in first-seen
-    order: the header to write them back out under."""
-    names: dict[str, None] = {}
-    for *_, raw in rows:
-        names.update(dict.fromkeys(raw))
-    return list(names)
-
-
-def _key_match(table: Table, left: str, right: str) -> str:
-    return " AND ".join(
-        f"{left}.{_q(k)} IS NOT DISTINCT FROM {right}.{_q(k)}" for k in table.natural_key
     )
 
 
@@ -236,14 +126,14 @@ class Ledger:
 
     def recent(self, limit: int = 50) -> list[ImportRecord]:
         """The latest imports, newest first."""
-        cols = ", ".join(_RECORD_COLUMNS)
+        cols = ", ".join(RECORD_COLUMNS)
         rows = self._rows(
             f"SELECT {cols} FROM {IMPORTS_TABLE} ORDER BY import_id DESC LIMIT ?", [limit]
         )
-        return [_record(r) for r in rows]
+        return [record_of(r) for r in rows]
 
     def get(self, import_id: int) -> ImportRecord:
-        cols = ", ".join(_RECORD_COLUMNS)
+        cols = ", ".join(RECORD_COLUMNS)
         rows = self._rows(f"SELECT {cols} FROM {IMPORTS_TABLE} WHERE import_id = ?", [import_id])
         if not rows:
             raise DataError(
@@ -251,17 +141,17 @@ class Ledger:
                 code="unknown_import",
                 hint="The import log lists the imports of this workspace.",
             )
-        return _record(rows[0])
+        return record_of(rows[0])
 
     def same_file(self, table: str, sha256: str) -> ImportRecord | None:
         """A standing (not undone) import of a file with the same content into ``table``."""
-        cols = ", ".join(_RECORD_COLUMNS)
+        cols = ", ".join(RECORD_COLUMNS)
         rows = self._rows(
             f"SELECT {cols} FROM {IMPORTS_TABLE} WHERE table_name = ? AND sha256 = ? "
             "AND undone_at IS NULL ORDER BY import_id DESC LIMIT 1",
             [table, sha256],
         )
-        return _record(rows[0]) if rows else None
+        return record_of(rows[0]) if rows else None
 
     def quarantine(
         self, import_id: int | None = None, *, include_resolved: bool = False
@@ -346,6 +236,12 @@ class Ledger:
         or nothing does."""
         now = dt.datetime.now(dt.UTC).replace(tzinfo=None)
         with self.warehouse.transaction() as cur:
+            # Before anything is written: one part replacing its import would look, to the
+            # next part's check, like a later import that replaced rows of the same transaction.
+            for part in parts:
+                if part.supersedes is not None:
+                    reason = "replaced by an import with other options"
+                    self._check_not_replaced(self.get(part.supersedes), reason)
             return [self._commit_on(cur, part, now) for part in parts]
 
     def _commit_on(self, cur: Any, part: Commit, now: dt.datetime) -> ImportRecord:
@@ -358,13 +254,13 @@ class Ledger:
                 f"rows written as import #{part.in_place}, but #{import_id} is next"
             )
         if part.supersedes is not None:
-            self._supersede(cur, part.supersedes, import_id, table)
+            merge.supersede(cur, wh, part.supersedes, import_id, table)
         if table.name == "customers":  # a customer list replaces the customers from orders
             derived_customers.remove(cur, wh)
         if is_partial(table):
-            replaced, removed = self._update_on(cur, part, import_id)
+            replaced, removed = merge.update(cur, wh, part, import_id)
         else:
-            replaced, removed = self._merge_on(cur, part, import_id)
+            replaced, removed = merge.merge(cur, wh, part, import_id)
         cur.execute(f"SELECT count(*) FROM {part.stage}")
         accepted = int(cur.fetchone()[0])
         for r in part.rejected:
@@ -405,165 +301,16 @@ class Ledger:
             None,
             dict(part.options),
         )
-        values = [getattr(record, c) for c in _RECORD_COLUMNS]
-        values[_RECORD_COLUMNS.index("totals")] = json.dumps(part.totals, sort_keys=True)
-        values[_RECORD_COLUMNS.index("options")] = json.dumps(part.options, sort_keys=True)
-        marks = ", ".join("?" for _ in _RECORD_COLUMNS)
+        values = [getattr(record, c) for c in RECORD_COLUMNS]
+        values[RECORD_COLUMNS.index("totals")] = json.dumps(part.totals, sort_keys=True)
+        values[RECORD_COLUMNS.index("options")] = json.dumps(part.options, sort_keys=True)
+        marks = ", ".join("?" for _ in RECORD_COLUMNS)
         cur.execute(
-            wh.param(
-                f"INSERT INTO {IMPORTS_TABLE} ({', '.join(_RECORD_COLUMNS)}) VALUES ({marks})"
-            ),
+            wh.param(f"INSERT INTO {IMPORTS_TABLE} ({', '.join(RECORD_COLUMNS)}) VALUES ({marks})"),
             values,
         )
         _after_change(cur, wh, {table.name}, self.inactivity_days)
         return record
-
-    def _supersede(self, cur: Any, old: int, new: int, table: Table) -> None:
-        """Replace every row import ``old`` wrote in ``table`` by import ``new`` (kept in the
-        history table, restored by undoing ``new``); its quarantined rows are settled by ``new``
-        too, which read the same file again."""
-        wh = self.warehouse
-        self._check_not_replaced(self.get(old), "replaced by an import with other options")
-        target, history = _q(table.name), history_table(table.name)
-        cols = ", ".join(_q(c) for c in table.column_names)
-        cur.execute(
-            wh.param(
-                f"INSERT INTO {history} ({cols}, {IMPORT_ID}, {REPLACED_BY}) "
-                f"SELECT {cols}, {IMPORT_ID}, ? FROM {target} WHERE {IMPORT_ID} = ?"
-            ),
-            [new, old],
-        )
-        cur.execute(wh.param(f"DELETE FROM {target} WHERE {IMPORT_ID} = ?"), [old])
-        cur.execute(
-            wh.param(
-                f"UPDATE {QUARANTINE_TABLE} SET resolved_by = ? "
-                "WHERE import_id = ? AND resolved_by IS NULL"
-            ),
-            [new, old],
-        )
-
-    def _merge_on(self, cur: Any, part: Commit, import_id: int) -> tuple[int, int]:
-        """Replace the rows whose natural key the staged rows carry by the staged rows (the old
-        ones kept in the history table); with ``replace_range``, remove the rows of the file's
-        scope and range that it lacks. Returns (rows replaced, rows removed)."""
-        wh, table = self.warehouse, part.table
-        target, history = _q(table.name), history_table(table.name)
-        cols = ", ".join(_q(c) for c in table.column_names)
-        t_cols = ", ".join(f"t.{_q(c)}" for c in table.column_names)
-        match = _key_match(table, "t", "s")
-        # The rows of this import (already there when written in place) replace no one.
-        exists = (
-            f"t.{IMPORT_ID} IS DISTINCT FROM {import_id} AND "
-            f"EXISTS (SELECT 1 FROM {part.stage} AS s WHERE {match})"
-        )
-        cur.execute(
-            wh.param(
-                f"INSERT INTO {history} ({cols}, {IMPORT_ID}, {REPLACED_BY}) "
-                f"SELECT {t_cols}, t.{IMPORT_ID}, ? FROM {target} AS t WHERE {exists}"
-            ),
-            [import_id],
-        )
-        cur.execute(f"SELECT count(*) FROM {history} WHERE {REPLACED_BY} = {import_id}")
-        replaced = int(cur.fetchone()[0])
-        cur.execute(f"DELETE FROM {target} AS t WHERE {exists}")
-        removed = 0
-        if part.replace_range and part.date_range is not None:
-            removed = self._remove_range(cur, table, part.stage, import_id, part.date_range)
-        if part.in_place is None:
-            cur.execute(
-                wh.param(
-                    f"INSERT INTO {target} ({cols}, {IMPORT_ID}) SELECT {cols}, ? FROM {part.stage}"
-                ),
-                [import_id],
-            )
-        return replaced, removed
-
-    def _update_on(self, cur: Any, part: Commit, import_id: int) -> tuple[int, int]:
-        """Write the columns of a reduced table (see :mod:`shakhes.imports.partial`): rows whose
-        natural key is there get the staged values of those columns and keep the others (the
-        whole old rows are kept in the history table); the other staged rows are added when
-        the reduced table has every required column. Returns (rows changed, 0)."""
-        wh, table = self.warehouse, part.table
-        full = TABLES[table.name]
-        if part.replace_range:
-            raise DataError(
-                f"{part.file_name}: a file that writes only some columns of {table.name} cannot "
-                "replace a date range",
-                code="partial_replace_range",
-            )
-        target, history = _q(table.name), history_table(table.name)
-        full_cols = ", ".join(_q(c) for c in full.column_names)
-        t_cols = ", ".join(f"t.{_q(c)}" for c in full.column_names)
-        match = _key_match(table, "t", "s")
-        mine = f"t.{IMPORT_ID} IS DISTINCT FROM {int(import_id)} AND {updatable(table)}"
-        exists = f"{mine} AND EXISTS (SELECT 1 FROM {part.stage} AS s WHERE {match})"
-        cur.execute(
-            wh.param(
-                f"INSERT INTO {history} ({full_cols}, {IMPORT_ID}, {REPLACED_BY}) "
-                f"SELECT {t_cols}, t.{IMPORT_ID}, ? FROM {target} AS t WHERE {exists}"
-            ),
-            [import_id],
-        )
-        cur.execute(f"SELECT count(*) FROM {history} WHERE {REPLACED_BY} = {int(import_id)}")
-        changed = int(cur.fetchone()[0])
-        values = [c for c in table.column_names if c not in table.natural_key]
-        sets = ", ".join([*(f"{_q(c)} = s.{_q(c)}" for c in values), f"{IMPORT_ID} = ?"])
-        cur.execute(
-            wh.param(
-                f"UPDATE {target} AS t SET {sets} FROM {part.stage} AS s WHERE {match} AND {mine}"
-            ),
-            [import_id],
-        )
-        new = f"NOT EXISTS (SELECT 1 FROM {target} AS t WHERE {match} AND {updatable(table)})"
-        if all(table.has_column(c.name) for c in full.columns if c.required):
-            cols = ", ".join(_q(c) for c in table.column_names)
-            cur.execute(
-                wh.param(
-                    f"INSERT INTO {target} ({cols}, {IMPORT_ID}) SELECT {cols}, ? "
-                    f"FROM {part.stage} AS s WHERE {new}"
-                ),
-                [import_id],
-            )
-        else:
-            cur.execute(f"SELECT count(*) FROM {part.stage} AS s WHERE {new}")
-            if int(cur.fetchone()[0]):  # checked row by row before; another process took them
-                raise DataError(
-                    f"{part.file_name}: rows it updates were removed while it was imported; "
-                    "nothing was written",
-                    code="update_rows_gone",
-                )
-        return changed, 0
-
-    def _remove_range(
-        self,
-        cur: Any,
-        table: Table,
-        stage: str,
-        import_id: int,
-        date_range: tuple[dt.date, dt.date],
-    ) -> int:
-        wh = self.warehouse
-        target, history = _q(table.name), history_table(table.name)
-        cols = ", ".join(_q(c) for c in table.column_names)
-        scope = REPLACE_SCOPE.get(table.name, ())
-        condition = (
-            f"{IMPORT_ID} IS DISTINCT FROM {int(import_id)} "
-            f"AND {_q(table.time_column)} BETWEEN ? AND ?"
-        )
-        if scope:
-            keys = ", ".join(_q(c) for c in scope)
-            condition += f" AND ({keys}) IN (SELECT DISTINCT {keys} FROM {stage})"
-        cur.execute(
-            wh.param(
-                f"INSERT INTO {history} ({cols}, {IMPORT_ID}, {REPLACED_BY}) "
-                f"SELECT {cols}, {IMPORT_ID}, ? FROM {target} WHERE {condition}"
-            ),
-            [import_id, *date_range],
-        )
-        cur.execute(wh.param(f"SELECT count(*) FROM {target} WHERE {condition}"), list(date_range))
-        removed = int(cur.fetchone()[0])
-        cur.execute(wh.param(f"DELETE FROM {target} WHERE {condition}"), list(date_range))
-        return removed
 
     def mark_resolved(self, import_id: int, lines: Sequence[int], by: int) -> None:
         """Record that the quarantined rows of ``import_id`` on ``lines`` were imported by
@@ -594,13 +341,13 @@ class Ledger:
     def together(self, record: ImportRecord) -> list[ImportRecord]:
         """The standing imports written in the same transaction as ``record`` (itself
         included), oldest first: same file, SHA-256 and time."""
-        cols = ", ".join(_RECORD_COLUMNS)
+        cols = ", ".join(RECORD_COLUMNS)
         rows = self._rows(
             f"SELECT {cols} FROM {IMPORTS_TABLE} WHERE file_name = ? AND sha256 = ? "
             "AND imported_at = ? AND undone_at IS NULL ORDER BY import_id",
             [record.file_name, record.sha256, record.imported_at],
         )
-        return [_record(r) for r in rows]
+        return [record_of(r) for r in rows]
 
     def undo(self, import_id: int) -> UndoResult:
         """Remove what import ``import_id`` wrote and restore exactly what it replaced; with
@@ -682,14 +429,3 @@ class Ledger:
             [import_id],
         )
         return deleted, restored
-
-
-def _record(row: tuple[Any, ...]) -> ImportRecord:
-    data = dict(zip(_RECORD_COLUMNS, row, strict=True))
-    data["totals"] = json.loads(data["totals"])
-    data["options"] = json.loads(data["options"]) if data["options"] else {}
-    for name in ("date_from", "date_to"):
-        value = data[name]
-        if isinstance(value, dt.datetime):
-            data[name] = value.date()
-    return ImportRecord(**data)

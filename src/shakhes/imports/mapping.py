@@ -47,16 +47,9 @@ from shakhes.data.model import CHANNELS, TABLES, Column, ColumnType, Table
 from shakhes.errors import nearest
 from shakhes.imports import values as V
 from shakhes.imports.rewrite import TextRules, ValueMap, footer_rule
-from shakhes.imports.sources.base import Field, Kind, SourceSpec, header_key
+from shakhes.imports.sources.base import KIND_OF_TYPE, Field, SourceSpec, header_key
 from shakhes.imports.yaml_lines import Problems, read_yaml
 
-_KINDS: dict[ColumnType, Kind] = {
-    ColumnType.DATE: "date",
-    ColumnType.STRING: "text",
-    ColumnType.INTEGER: "number",
-    ColumnType.FLOAT: "number",
-    ColumnType.BOOLEAN: "bool",
-}
 _KEYS = (
     "table",
     "columns",
@@ -130,14 +123,14 @@ def canonical_text(column: Column, value: Any, date_format: str | None = None) -
         if flag is None:
             raise ValueError(f"'{text}' is not true or false")
         return "true" if flag else "false"
-    if column.name == "channel" and text not in CHANNELS:
-        hint = nearest(text, CHANNELS)
+    if column.allowed and text not in column.allowed:
+        hint = nearest(text, column.allowed)
         raise ValueError(
-            f"'{text}' is not a channel" + (f" — did you mean '{hint}'?" if hint else "")
+            f"'{text}' is not a {column.name}" + (f" — did you mean '{hint}'?" if hint else "")
         )
-    if column.name == "currency":
-        if not re.fullmatch(r"[A-Za-z]{3}", text):
-            raise ValueError(f"'{text}' is not a 3-letter currency code (USD, EUR, IRR, IRT)")
+    if column.pattern is not None:  # (a currency code, in capitals as an import writes it)
+        if not text.isascii() or not re.fullmatch(column.pattern, text.upper()):
+            raise ValueError(f"'{text}' is not {column.pattern_means}")
         return text.upper()
     return text
 
@@ -497,7 +490,7 @@ class _Builder:
             if keys in carriers:
                 continue
             carriers[keys] = canonical
-            kind = _KINDS[self.table.column(canonical).type]
+            kind = KIND_OF_TYPE[self.table.column(canonical).type]
             fields.append(Field(canonical, names, kind, required=True))
         for header, name in filters.items():
             if name.startswith("_row_filter_"):
@@ -519,7 +512,7 @@ class _Builder:
             carrier = carriers.setdefault(keys, canonical)
             if carrier != canonical:
                 copies[canonical] = carrier
-                kind = _KINDS[self.table.column(canonical).type]
+                kind = KIND_OF_TYPE[self.table.column(canonical).type]
                 extra[canonical] = Field(canonical, names, kind, required=True)
         fill = {
             name: self._as_cell(self.table.column(name), text)

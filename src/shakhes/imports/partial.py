@@ -28,6 +28,8 @@ from shakhes.imports.sources.base import SourceSpec
 from shakhes.text import same_text
 
 KEYS_STAGE = "_shakhes_import_keys"
+UNKNOWN_KEY = "unknown_key"
+"""The reason code of a row a file that only updates rows cannot update: its key is not there."""
 ROW = "_row"
 
 
@@ -69,7 +71,7 @@ def reject_unknown_keys(
     spec: SourceSpec,
     table: Table,
     out: dict[str, pa.Array],
-    reject: Callable[[int, str | None, str | None, str], None],
+    reject: Callable[[int, str | None, str | None, str, str], None],
 ) -> None:
     """For a file that only updates rows, reject each row whose natural key is not in the
     table (compared as the import will store it: Persian spellings aside)."""
@@ -109,7 +111,7 @@ def reject_unknown_keys(
             if table.name == "customers"
             else ""
         )
-        reject(i, keys[0], None if key[0] is None else str(key[0]), reason)
+        reject(i, keys[0], None if key[0] is None else str(key[0]), reason, UNKNOWN_KEY)
 
 
 def _stored_spellings(

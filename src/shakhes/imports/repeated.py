@@ -31,6 +31,8 @@ from shakhes.data.model import Additivity, ColumnType, Table
 from shakhes.data.warehouse import STAGE_LINE as LINE
 from shakhes.data.warehouse import Warehouse
 
+HELD = "repeated_key"
+"""The reason code of a row held back with the others of its natural key."""
 _REPEATED = "_shakhes_repeated_keys"
 _HELD = "_shakhes_held_keys"
 _SUMMED = "_shakhes_summed_rows"
@@ -220,15 +222,8 @@ def _hold_with_rejected(
     rejected: Sequence[tuple[int, tuple[Any, ...]]],
 ) -> list[Held]:
     """Move the staged rows that share a key with a rejected row to the quarantine."""
-    types = {
-        ColumnType.DATE: "DATE",
-        ColumnType.STRING: "VARCHAR",
-        ColumnType.INTEGER: "BIGINT",
-        ColumnType.FLOAT: "DOUBLE PRECISION",
-        ColumnType.BOOLEAN: "BOOLEAN",
-    }
     key = table.natural_key
-    columns = ", ".join(f"{_q(k)} {types[table.column(k).type]}" for k in key)
+    columns = ", ".join(f"{_q(k)} {table.column(k).type.sql_type}" for k in key)
     names = ", ".join(_q(k) for k in key)
     match = " AND ".join(f"s.{_q(k)} IS NOT DISTINCT FROM h.{_q(k)}" for k in key)
     marks = ", ".join("?" for _ in range(len(key) + 1))

@@ -16,15 +16,9 @@ from typing import TYPE_CHECKING, Any
 from shakhes.data.model import table as model_table
 from shakhes.errors import Issue, ShakhesError
 from shakhes.imports.ledger import ImportRecord, Ledger, UndoResult, cell_names
-from shakhes.imports.pipeline import (
-    ImportOptions,
-    ImportReport,
-    Step,
-    retry_quarantine,
-)
-from shakhes.imports.pipeline import (
-    import_file as run_import,
-)
+from shakhes.imports.pipeline import import_file as run_import
+from shakhes.imports.pipeline import retry_quarantine
+from shakhes.imports.report import ImportOptions, ImportReport, Step
 from shakhes.workspace import current_actor
 
 if TYPE_CHECKING:

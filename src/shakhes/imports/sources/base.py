@@ -18,12 +18,33 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Literal
 
+from shakhes.data.model import ColumnType
 from shakhes.imports.values import normalize_key
 
 if TYPE_CHECKING:
     import pyarrow as pa
 
 Kind = Literal["text", "number", "percent", "date", "id", "bool"]
+"""How a column's cells are read (see :mod:`shakhes.imports.values`)."""
+
+KIND_OF_TYPE: dict[ColumnType, Kind] = {
+    ColumnType.DATE: "date",
+    ColumnType.STRING: "text",
+    ColumnType.INTEGER: "number",
+    ColumnType.FLOAT: "number",
+    ColumnType.BOOLEAN: "bool",
+}
+"""How the cells of a canonical column of each type are read."""
+
+UNREADABLE: dict[Kind, str] = {
+    "text": "unreadable_text",  # (text always reads)
+    "number": "not_a_number",
+    "percent": "not_a_number",
+    "date": "not_a_date",
+    "id": "mangled_id",
+    "bool": "not_a_boolean",
+}
+"""The reason code of a cell that does not read as its kind."""
 
 _CURRENCY_SUFFIX = re.compile(r"\s*\(([A-Za-z]{3})\)\s*$")
 _PUNCTUATION = re.compile(r"[\s._:/\-–—#'\"`’]+")

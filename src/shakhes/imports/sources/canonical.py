@@ -2,20 +2,12 @@
 
 from __future__ import annotations
 
-from shakhes.data.model import TABLES, Column, ColumnType
-from shakhes.imports.sources.base import Field, Kind, SourceSpec
-
-_KINDS: dict[ColumnType, Kind] = {
-    ColumnType.DATE: "date",
-    ColumnType.STRING: "text",
-    ColumnType.INTEGER: "number",
-    ColumnType.FLOAT: "number",
-    ColumnType.BOOLEAN: "bool",
-}
+from shakhes.data.model import TABLES, Column
+from shakhes.imports.sources.base import KIND_OF_TYPE, Field, SourceSpec
 
 
 def _field(column: Column) -> Field:
-    return Field(column.name, (column.name,), _KINDS[column.type], required=column.required)
+    return Field(column.name, (column.name,), KIND_OF_TYPE[column.type], required=column.required)
 
 
 CANONICAL_SOURCES: tuple[SourceSpec, ...] = tuple(
@@ -25,16 +17,9 @@ CANONICAL_SOURCES: tuple[SourceSpec, ...] = tuple(
         title=f"canonical {table.name}",
         fields=tuple(_field(c) for c in table.columns),
         date_format="%Y-%m-%d",
-        # An empty required text outside the natural key is kept empty (a guest order has no
-        # customer, an ad row may lack its campaign's name), as the straight read keeps it.
-        defaults={
-            c.name: ""
-            for c in table.columns
-            if c.type is ColumnType.STRING
-            and c.required
-            and c.name not in table.natural_key
-            and c.name not in ("channel", "currency")
-        },
+        # An empty text is kept empty where the data model says it is a value (a guest order
+        # has no customer, an ad row may lack its campaign's name), as the straight read keeps it.
+        defaults={c.name: "" for c in table.columns if table.may_be_blank(c)},
     )
     for table in TABLES.values()
 )
