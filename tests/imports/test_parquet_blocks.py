@@ -65,7 +65,7 @@ def test_read_by_block_as_by_value(
     schema = pa.schema([(k, t) for k, (t, _) in COLUMNS.items()])
     pq.write_table(pa.Table.from_pylist(records, schema=schema), path, row_group_size=7)
     with pytest.MonkeyPatch.context() as mp:
-        mp.setattr(readers, "PARQUET_BATCH_ROWS", 4)
+        mp.setattr(readers.parquet, "PARQUET_BATCH_ROWS", 4)
         assert rows_by_block(path, head, size) == rows_by_value(path)
 
 
