@@ -1,0 +1,217 @@
+"""Forecasts of what a KPI's days still to come will add up to, with an honest spread.
+
+**The model.** A day's expected value is a *level* times the day's weight in the KPI's
+:class:`~shakhes.analysis.pacing.Profile` (day of week, time of year). The level is the volume
+of the last :data:`~shakhes.analysis.pacing.LEVEL_DAYS` days divided by their weights: recent
+enough to follow budget changes, long enough to average out a day's noise. The forecast of a
+span of days is the level times the span's weights.
+
+**The spread comes from the model's own track record.** At every earlier day of the history
+(an *origin*) the same model, with the level measured up to that day, forecast the same kind of
+span (as far ahead, as long); each origin gives one ratio actual ÷ forecast. The forecast of the
+span now, times each of those ratios, is one possible outcome: their spread is the spread of
+outcomes, including what a day's noise cannot show — budget changes, paused campaigns, sales —
+as often as they happened before. It grows with the horizon by itself, needs no distribution
+assumption, and is deterministic. Several series forecast jointly (a ratio KPI's numerator and
+denominator) take their ratios from the *same* origins, so outcomes keep the series' correlation.
+
+When the history is too short for :data:`MIN_ORIGINS` origins of the full span, the track record
+of the longest span that has them (at least :data:`MIN_SCALED_HORIZON` days) is widened by
+√(days ahead ÷ its days) — a level that wanders like a random walk; below that, days of the
+history are resampled (a bootstrap of days, the same days for every series, seeded from the
+inputs), for the spread of the days to come and of the level's estimate.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import math
+from collections.abc import Sequence
+from dataclasses import dataclass
+from enum import StrEnum
+
+import numpy as np
+
+from shakhes.analysis.pacing import LEVEL_DAYS, Pacing, estimate_profile
+from shakhes.analysis.series import DailySeries, FloatArray
+
+MIN_ORIGINS = 28
+"""Fewest earlier forecasts of a span (as far ahead, as long) that make a track record."""
+MIN_SCALED_HORIZON = 7
+"""Shortest span whose track record may be widened to a longer one."""
+BOOTSTRAP_PATHS = 2000
+"""Resampled outcomes when the history is too short for a track record."""
+
+
+class Spread(StrEnum):
+    """Where a forecast's spread came from (see the module docstring)."""
+
+    TRACK_RECORD = "track_record"
+    SCALED_TRACK_RECORD = "scaled_track_record"
+    BOOTSTRAP = "bootstrap"
+
+
+@dataclass(frozen=True, eq=False)
+class SpanForecast:
+    """What the days ``first..last`` of one series may add up to.
+
+    ``point`` is the model's forecast; ``outcomes`` are equally likely totals (the point times
+    each ratio of the track record). The outcomes of series forecast together line up: the
+    i-th of each comes from the same origin or the same resampled days."""
+
+    first: dt.date
+    last: dt.date
+    point: float
+    outcomes: FloatArray
+    spread: Spread
+    pacing: Pacing
+
+
+def forecast_span(
+    history: DailySeries, first: dt.date, last: dt.date, *, level_days: int = LEVEL_DAYS
+) -> SpanForecast:
+    """The total of ``history``'s KPI over ``first..last``, days after the history's end.
+
+    >>> s = DailySeries(dt.date(2025, 1, 1), np.full(120, 10.0))
+    >>> f = forecast_span(s, dt.date(2025, 5, 1), dt.date(2025, 5, 10))
+    >>> f.point, float(f.outcomes.min()), float(f.outcomes.max()), f.spread.value
+    (100.0, 100.0, 100.0, 'track_record')
+    """
+    return forecast_spans([history], first, last, level_days=level_days)[0]
+
+
+def forecast_spans(
+    histories: Sequence[DailySeries],
+    first: dt.date,
+    last: dt.date,
+    *,
+    level_days: int = LEVEL_DAYS,
+) -> list[SpanForecast]:
+    """Joint forecasts of several series' totals over ``first..last`` (their outcomes line up).
+
+    The histories cover the same days and end before ``first``."""
+    if not histories:
+        raise ValueError("nothing to forecast")
+    start, end = histories[0].start, histories[0].end
+    if any(h.start != start or h.end != end for h in histories):
+        raise ValueError("the series must cover the same days")
+    n = len(histories[0].values)
+    if n == 0:
+        raise ValueError("a forecast needs at least one day of history")
+    gap = (first - end).days - 1
+    horizon = (last - first).days + 1
+    if gap < 0 or horizon < 1:
+        raise ValueError(f"{first} to {last} is not a span of days after {end}")
+    profiles = [estimate_profile(h, last) for h in histories]
+    ys = [h.values for h in histories]
+    ps = [p.weights for p in profiles]
+    points = [
+        _level(y, p, n - 1, level_days) * _weight(p, n + gap, horizon)
+        for y, p in zip(ys, ps, strict=True)
+    ]
+    ratios, spread = _track_record(ys, ps, gap, horizon, level_days)
+    if ratios is None:
+        ratios = _bootstrap(ys, ps, gap, horizon, _seed(histories, first, last))
+        spread = Spread.BOOTSTRAP
+    return [
+        SpanForecast(first, last, point, point * ratios[:, i], spread, profile.kind)
+        for i, (point, profile) in enumerate(zip(points, profiles, strict=True))
+    ]
+
+
+def _level(y: FloatArray, p: FloatArray, origin: int, days: int) -> float:
+    """Volume per unit of weight over the ``days`` days up to ``origin`` (0 without weight)."""
+    lo = max(origin - days + 1, 0)
+    weight = float(np.nansum(p[lo : origin + 1]))
+    return float(y[lo : origin + 1].sum()) / weight if weight > 0 else 0.0
+
+
+def _weight(p: FloatArray, first: int, days: int) -> float:
+    return float(p[first : first + days].sum())
+
+
+def _track_record(
+    ys: Sequence[FloatArray], ps: Sequence[FloatArray], gap: int, horizon: int, level_days: int
+) -> tuple[FloatArray | None, Spread]:
+    """Ratios actual ÷ forecast of earlier forecasts, one row per origin and one column per
+    series; None when there are too few origins even for a short span."""
+    ratios = _ratios(ys, ps, gap, horizon, level_days)
+    if len(ratios) >= MIN_ORIGINS:
+        return ratios, Spread.TRACK_RECORD
+    for short in range(horizon - 1, MIN_SCALED_HORIZON - 1, -1):
+        ratios = _ratios(ys, ps, 0, short, level_days)
+        if len(ratios) >= MIN_ORIGINS:
+            widen = math.sqrt((gap + horizon) / short)
+            return np.maximum(1.0 + (ratios - 1.0) * widen, 0.0), Spread.SCALED_TRACK_RECORD
+    return None, Spread.BOOTSTRAP
+
+
+def _ratios(
+    ys: Sequence[FloatArray], ps: Sequence[FloatArray], gap: int, horizon: int, level_days: int
+) -> FloatArray:
+    """Actual ÷ forecast at every origin where every series had a level, a known profile and
+    a positive forecast (rows: origins, columns: series)."""
+    n = len(ys[0])
+    origins = np.arange(level_days - 1, n - gap - horizon)
+    if len(origins) == 0:
+        return np.zeros((0, len(ys)))
+    columns, valid = [], np.ones(len(origins), dtype=bool)
+    for y, p in zip(ys, ps, strict=True):
+        known = ~np.isnan(p[:n])
+        cp = np.concatenate([[0.0], np.cumsum(np.where(known, p[:n], 0.0))])
+        cn = np.concatenate([[0], np.cumsum(~known)])
+        cy = np.concatenate([[0.0], np.cumsum(y)])
+        lo, hi = origins - level_days + 1, origins + gap + horizon  # first and last day used
+        a, b = origins + gap + 1, hi + 1  # the span ahead: days a..b-1
+        window = cp[origins + 1] - cp[lo]
+        ahead = cp[b] - cp[a]
+        with np.errstate(divide="ignore", invalid="ignore"):
+            forecast = (cy[origins + 1] - cy[lo]) / window * ahead
+            ratio = (cy[b] - cy[a]) / forecast
+        valid &= (cn[hi + 1] - cn[lo] == 0) & (window > 0) & (forecast > 0)
+        columns.append(ratio)
+    out: FloatArray = np.column_stack(columns)[valid]
+    return out
+
+
+def _bootstrap(
+    ys: Sequence[FloatArray], ps: Sequence[FloatArray], gap: int, horizon: int, seed: int
+) -> FloatArray:
+    """Ratios outcome ÷ forecast from resampled days of the history: the days ahead resampled
+    (their noise) times the level re-estimated from resampled history (its uncertainty); the
+    same days for every series."""
+    n = len(ys[0])
+    known = np.ones(n, dtype=bool)
+    for p in ps:
+        known &= ~np.isnan(p[:n]) & (p[:n] > 0)
+    days = np.flatnonzero(known)
+    if len(days) == 0:
+        return np.ones((1, len(ys)))
+    rng = np.random.default_rng(seed)
+    ahead = rng.integers(0, len(days), size=(BOOTSTRAP_PATHS, horizon))
+    again = rng.integers(0, len(days), size=(BOOTSTRAP_PATHS, len(days)))
+    columns = []
+    for y, p in zip(ys, ps, strict=True):
+        yk, pk = y[days], p[:n][days]
+        level = yk.sum() / pk.sum()
+        if level <= 0:
+            columns.append(np.ones(BOOTSTRAP_PATHS))
+            continue
+        residual = yk / (level * pk)
+        future = p[n + gap : n + gap + horizon]
+        noise = (residual[ahead] * future).sum(axis=1) / future.sum() if future.sum() > 0 else 1.0
+        relevel = (yk[again].sum(axis=1) / pk[again].sum(axis=1)) / level
+        columns.append(noise * relevel)
+    out: FloatArray = np.column_stack(columns)
+    return out
+
+
+def _seed(histories: Sequence[DailySeries], first: dt.date, last: dt.date) -> int:
+    """A seed from the inputs, so the same question always gets the same answer."""
+    digest = hashlib.blake2b(digest_size=8)
+    for h in histories:
+        digest.update(h.start.isoformat().encode())
+        digest.update(np.ascontiguousarray(h.values).tobytes())
+    digest.update(f"{first.isoformat()}/{last.isoformat()}".encode())
+    return int.from_bytes(digest.digest(), "little")
