@@ -14,6 +14,13 @@ outcomes, including what a day's noise cannot show — budget changes, paused ca
 as often as they happened before. It grows with the horizon by itself, needs no distribution
 assumption, and is deterministic. Several series forecast jointly (a ratio KPI's numerator and
 denominator) take their ratios from the *same* origins, so outcomes keep the series' correlation.
+The point forecast is the model's; the outcomes' median (what tracking reports) also corrects
+the model's usual bias (a level that lags a trend).
+
+The time of year needs last year's shape, which the history's first year does not have: there
+the track record reads the shape a year *later* instead (another year's shape, just as good a
+stand-in), so that with 13 months of history the record still spans the seasons. The time of
+year is used only when its track record for the span is full; else the day of week alone.
 
 When the history is too short for :data:`MIN_ORIGINS` origins of the full span, the track record
 of the longest span that has them (at least :data:`MIN_SCALED_HORIZON` days) is widened by
@@ -33,7 +40,7 @@ from enum import StrEnum
 
 import numpy as np
 
-from shakhes.analysis.pacing import LEVEL_DAYS, Pacing, estimate_profile
+from shakhes.analysis.pacing import LEVEL_DAYS, Pacing, Profile, estimate_profile
 from shakhes.analysis.series import DailySeries, FloatArray
 
 MIN_ORIGINS = 28
@@ -58,14 +65,15 @@ class SpanForecast:
 
     ``point`` is the model's forecast; ``outcomes`` are equally likely totals (the point times
     each ratio of the track record). The outcomes of series forecast together line up: the
-    i-th of each comes from the same origin or the same resampled days."""
+    i-th of each comes from the same origin or the same resampled days. ``profile`` is the
+    profile the forecast used (the one pacing should use too)."""
 
     first: dt.date
     last: dt.date
     point: float
     outcomes: FloatArray
     spread: Spread
-    pacing: Pacing
+    profile: Profile
 
 
 def forecast_span(
@@ -78,21 +86,34 @@ def forecast_span(
     >>> f.point, float(f.outcomes.min()), float(f.outcomes.max()), f.spread.value
     (100.0, 100.0, 100.0, 'track_record')
     """
-    return forecast_spans([history], first, last, level_days=level_days)[0]
+    (span,) = _forecast([history], first, last, level_days)
+    return span
 
 
-def forecast_spans(
-    histories: Sequence[DailySeries],
+def forecast_ratio(
+    numerator: DailySeries,
+    denominator: DailySeries,
     first: dt.date,
     last: dt.date,
     *,
     level_days: int = LEVEL_DAYS,
-) -> list[SpanForecast]:
-    """Joint forecasts of several series' totals over ``first..last`` (their outcomes line up).
+) -> tuple[SpanForecast, SpanForecast]:
+    """Joint forecasts of a ratio KPI's numerator and denominator totals over ``first..last``:
+    the i-th outcomes of both come from the same origin, so they keep their correlation."""
+    n_span, d_span = _forecast([numerator, denominator], first, last, level_days)
+    return n_span, d_span
 
-    The histories cover the same days and end before ``first``."""
-    if not histories:
-        raise ValueError("nothing to forecast")
+
+def _forecast(
+    histories: Sequence[DailySeries], first: dt.date, last: dt.date, level_days: int
+) -> list[SpanForecast]:
+    """Joint forecasts of the series' totals over ``first..last``.
+
+    With a year of history there are two candidate profiles, with and without the time of
+    year. The time of year is used when its track record for this span is full
+    (:data:`MIN_ORIGINS` origins), so that its spread is known; else the day of week alone
+    (its track record reaches further back); when neither has a full track record, the day of
+    week alone with a shorter one or a bootstrap."""
     start, end = histories[0].start, histories[0].end
     if any(h.start != start or h.end != end for h in histories):
         raise ValueError("the series must cover the same days")
@@ -103,20 +124,31 @@ def forecast_spans(
     horizon = (last - first).days + 1
     if gap < 0 or horizon < 1:
         raise ValueError(f"{first} to {last} is not a span of days after {end}")
-    profiles = [estimate_profile(h, last) for h in histories]
     ys = [h.values for h in histories]
-    ps = [p.weights for p in profiles]
-    points = [
-        _level(y, p, n - 1, level_days) * _weight(p, n + gap, horizon)
-        for y, p in zip(ys, ps, strict=True)
-    ]
-    ratios, spread = _track_record(ys, ps, gap, horizon, level_days)
-    if ratios is None:
-        ratios = _bootstrap(ys, ps, gap, horizon, _seed(histories, first, last))
-        spread = Spread.BOOTSTRAP
+    candidates = [[estimate_profile(h, last) for h in histories]]
+    if any(p.kind == Pacing.SEASONAL for p in candidates[0]):
+        candidates.append([estimate_profile(h, last, seasonal=False) for h in histories])
+    for profiles in candidates:
+        ratios = _rows(_record(ys, profiles, gap, horizon, level_days))
+        if len(ratios) >= MIN_ORIGINS:
+            spread = Spread.TRACK_RECORD
+            break
+    else:  # with the simplest profile
+        weights = [p.weights for p in profiles]
+        short, spread = _short_record(ys, weights, gap, horizon, level_days)
+        if short is None:
+            short = _bootstrap(ys, weights, gap, horizon, _seed(histories, first, last))
+        ratios = short
     return [
-        SpanForecast(first, last, point, point * ratios[:, i], spread, profile.kind)
-        for i, (point, profile) in enumerate(zip(points, profiles, strict=True))
+        SpanForecast(
+            first,
+            last,
+            point := _level(y, p.weights, n - 1, level_days) * _weight(p.weights, n + gap, horizon),
+            point * ratios[:, i],
+            spread,
+            p,
+        )
+        for i, (y, p) in enumerate(zip(ys, profiles, strict=True))
     ]
 
 
@@ -131,16 +163,29 @@ def _weight(p: FloatArray, first: int, days: int) -> float:
     return float(p[first : first + days].sum())
 
 
-def _track_record(
+def _record(
+    ys: Sequence[FloatArray], profiles: Sequence[Profile], gap: int, horizon: int, level_days: int
+) -> FloatArray:
+    """The track record of a forecast with ``profiles``: at each origin, with the time of year
+    read a year before, or — where that is not in the history — a year after (each origin
+    reads one of them for all its days and series, so that their scales never mix)."""
+    ratios = _ratios(ys, [p.weights for p in profiles], gap, horizon, level_days)
+    mirrors = [p.mirror for p in profiles]
+    if any(m is None for m in mirrors):
+        return ratios
+    other = _ratios(ys, mirrors, gap, horizon, level_days)  # type: ignore[arg-type]
+    missing = np.isnan(ratios).any(axis=1)
+    ratios[missing] = other[missing]
+    return ratios
+
+
+def _short_record(
     ys: Sequence[FloatArray], ps: Sequence[FloatArray], gap: int, horizon: int, level_days: int
 ) -> tuple[FloatArray | None, Spread]:
-    """Ratios actual ÷ forecast of earlier forecasts, one row per origin and one column per
-    series; None when there are too few origins even for a short span."""
-    ratios = _ratios(ys, ps, gap, horizon, level_days)
-    if len(ratios) >= MIN_ORIGINS:
-        return ratios, Spread.TRACK_RECORD
+    """The track record of the longest shorter span that has one, widened to this span; None
+    when even a short span has too few origins."""
     for short in range(horizon - 1, MIN_SCALED_HORIZON - 1, -1):
-        ratios = _ratios(ys, ps, 0, short, level_days)
+        ratios = _rows(_ratios(ys, ps, 0, short, level_days))
         if len(ratios) >= MIN_ORIGINS:
             widen = math.sqrt((gap + horizon) / short)
             return np.maximum(1.0 + (ratios - 1.0) * widen, 0.0), Spread.SCALED_TRACK_RECORD
@@ -150,8 +195,9 @@ def _track_record(
 def _ratios(
     ys: Sequence[FloatArray], ps: Sequence[FloatArray], gap: int, horizon: int, level_days: int
 ) -> FloatArray:
-    """Actual ÷ forecast at every origin where every series had a level, a known profile and
-    a positive forecast (rows: origins, columns: series)."""
+    """Actual ÷ forecast at every origin from day ``level_days - 1`` on (rows: origins,
+    columns: series); a row is NaN where a series had no level, no known profile or no
+    positive forecast."""
     n = len(ys[0])
     origins = np.arange(level_days - 1, n - gap - horizon)
     if len(origins) == 0:
@@ -171,7 +217,14 @@ def _ratios(
             ratio = (cy[b] - cy[a]) / forecast
         valid &= (cn[hi + 1] - cn[lo] == 0) & (window > 0) & (forecast > 0)
         columns.append(ratio)
-    out: FloatArray = np.column_stack(columns)[valid]
+    out: FloatArray = np.column_stack(columns)
+    out[~valid] = np.nan
+    return out
+
+
+def _rows(ratios: FloatArray) -> FloatArray:
+    """The origins of a track record where every series had a forecast."""
+    out: FloatArray = ratios[~np.isnan(ratios).any(axis=1)]
     return out
 
 

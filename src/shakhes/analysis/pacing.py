@@ -57,13 +57,19 @@ class Pacing(StrEnum):
 class Profile:
     """Relative expected volume of each day from ``start``; NaN where it is not known.
 
-    Known on every day of the history used to measure the level and on the days the profile was
-    asked to cover. ``weekday`` are the Monday..Sunday factors (all 1 when linear)."""
+    Known on the last :data:`LEVEL_DAYS` days of the history (where the level is measured) and
+    on the days the profile was asked to cover. ``weekday`` are the Monday..Sunday factors (all
+    1 when linear)."""
 
     kind: Pacing
     start: dt.date
     weights: FloatArray
     weekday: tuple[float, ...]
+    mirror: FloatArray | None = None
+    """Seasonal only, for the forecast's track record: the weights of the history's days with
+    the time of year read a year *later* (NaN where that is not in the history). The first
+    year has no year before it; the year after is as good a stand-in for "another year's
+    shape", so the track record also covers the first year."""
 
     def span(self, first: dt.date, last: dt.date) -> FloatArray:
         """The weights of the days ``first..last``; where the profile does not know them all
@@ -127,10 +133,13 @@ def estimate_profile(history: DailySeries, last: dt.date, *, seasonal: bool = Tr
     weekday_of = (np.arange(total) + history.start.weekday()) % 7
     dow = factors[weekday_of]
     if seasonal and n >= MIN_SEASONAL_DAYS:
-        shape = _year_ago_shape(y, dow, total)
+        shape = _shape(y, dow, total, YEAR)
         needed = shape[n - LEVEL_DAYS :]  # the level's window and the days ahead
         if not np.isnan(needed).any() and bool(np.all(needed > 0)):
-            return Profile(Pacing.SEASONAL, history.start, dow * shape, tuple(factors.tolist()))
+            mirror = dow[:n] * _shape(y, dow, n, -YEAR)
+            return Profile(
+                Pacing.SEASONAL, history.start, dow * shape, tuple(factors.tolist()), mirror
+            )
     return Profile(Pacing.DAY_OF_WEEK, history.start, dow, tuple(factors.tolist()))
 
 
@@ -155,17 +164,17 @@ def _weekday_factors(y: FloatArray, first_weekday: int) -> FloatArray | None:
     return out
 
 
-def _year_ago_shape(y: FloatArray, dow: FloatArray, total: int) -> FloatArray:
-    """Time-of-year factor of each of ``total`` days: last year's volume around the same day
-    (Σ y / Σ weekday factor over :data:`SMOOTHING_DAYS` days centred 364 days earlier); NaN
-    where last year is not fully in the history."""
+def _shape(y: FloatArray, dow: FloatArray, total: int, lag: int) -> FloatArray:
+    """Time-of-year factor of each of ``total`` days: the volume around the same day ``lag``
+    days earlier (Σ y / Σ weekday factor over :data:`SMOOTHING_DAYS` days centred there); NaN
+    where that is not fully in the history."""
     n = len(y)
     k = SMOOTHING_DAYS // 2
     cy = np.concatenate([[0.0], np.cumsum(y)])
     cw = np.concatenate([[0.0], np.cumsum(dow[:n])])
     shape = np.full(total, np.nan)
     t = np.arange(total)
-    lo, hi = t - YEAR - k, t - YEAR + k
+    lo, hi = t - lag - k, t - lag + k
     ok = (lo >= 0) & (hi <= n - 1)
     weights = cw[hi[ok] + 1] - cw[lo[ok]]
     with np.errstate(divide="ignore", invalid="ignore"):

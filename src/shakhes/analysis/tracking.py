@@ -32,7 +32,7 @@ from typing import Any
 
 import numpy as np
 
-from shakhes.analysis.forecast import SpanForecast, Spread, forecast_spans
+from shakhes.analysis.forecast import SpanForecast, Spread, forecast_ratio, forecast_span
 from shakhes.analysis.pacing import Pacing, estimate_profile
 from shakhes.analysis.series import DailySeries, FloatArray, RatioSeries
 from shakhes.spec.kpi import Direction
@@ -228,22 +228,22 @@ def _track_additive(
 ) -> Tracking:
     clock = _Clock.of(first, last, through)
     actual = history.total(first, min(through, last))
-    profile = estimate_profile(history, last)
-    share = profile.share(first, through, last)
     low, high = target.bounds(direction)
-    rate = needed_min = needed_max = forecast = f_low = f_high = None
+    rate = needed_min = needed_max = None
     spread = None
     if clock.ahead is None:
+        profile = estimate_profile(history, last)
         outcomes = np.array([actual])
     else:
-        (span,) = forecast_spans([history], *clock.ahead)
-        spread = span.spread
+        span = forecast_span(history, *clock.ahead)
+        profile, spread = span.profile, span.spread
         outcomes = actual + span.outcomes
         rate = float(np.median(span.outcomes)) / clock.remaining
         if math.isfinite(low):
             needed_min = max((low - actual) / clock.remaining, 0.0)
         if math.isfinite(high):
             needed_max = (high - actual) / clock.remaining
+    share = profile.share(first, through, last)
     forecast, f_low, f_high = _summary(outcomes)
     probability = _probability(outcomes, low, high)
     grows = history.non_negative  # the total so far can only grow: some outcomes are sure
@@ -296,18 +296,15 @@ def _track_ratio(
     end = min(through, last)
     num, den = history.numerator.total(first, end), history.denominator.total(first, end)
     actual = num / den if den != 0 else None
-    profiles = [estimate_profile(s, last) for s in (history.numerator, history.denominator)]
-    share_n, share_d = (p.share(first, through, last) for p in profiles)
-    # the ratio to date that ends on target when N and D both keep their rhythm
-    paced = share_n / share_d if share_d > 0 else 1.0
     low, high = target.bounds(direction)
     rate = needed_min = needed_max = f_num = f_den = None
     spread = None
     if clock.ahead is None:
+        profiles = [estimate_profile(s, last) for s in (history.numerator, history.denominator)]
         outcomes = np.array([actual if actual is not None else math.nan])
     else:
-        n_span, d_span = forecast_spans([history.numerator, history.denominator], *clock.ahead)
-        spread = n_span.spread
+        n_span, d_span = forecast_ratio(history.numerator, history.denominator, *clock.ahead)
+        profiles, spread = [n_span.profile, d_span.profile], n_span.spread
         outcomes = _ratio_outcomes(num, den, n_span, d_span)
         n_ahead, d_ahead = float(np.median(n_span.outcomes)), float(np.median(d_span.outcomes))
         f_num, f_den = num + n_ahead, den + d_ahead
@@ -317,6 +314,9 @@ def _track_ratio(
                 needed_min = max((low * (den + d_ahead) - num) / d_ahead, 0.0)
             if math.isfinite(high):
                 needed_max = (high * (den + d_ahead) - num) / d_ahead
+    share_n, share_d = (p.share(first, through, last) for p in profiles)
+    # the ratio to date that ends on target when N and D both keep their rhythm
+    paced = share_n / share_d if share_d > 0 else 1.0
     forecast, f_low, f_high = _summary(outcomes)
     probability = _probability(outcomes, low, high)
     if clock.ahead is None:
