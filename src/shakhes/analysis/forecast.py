@@ -47,6 +47,7 @@ MIN_ORIGINS = 28
 """Fewest earlier forecasts of a span (as far ahead, as long) that make a track record."""
 MIN_SCALED_HORIZON = 7
 """Shortest span whose track record may be widened to a longer one."""
+HALF_LIFE: float | None = 7.0
 BOOTSTRAP_PATHS = 2000
 """Resampled outcomes when the history is too short for a track record."""
 
@@ -143,7 +144,7 @@ def _forecast(
         SpanForecast(
             first,
             last,
-            point := _level(y, p.weights, n - 1, level_days) * _weight(p.weights, n + gap, horizon),
+            point := _today(y, p.weights, level_days) * _weight(p.weights, n + gap, horizon),
             point * ratios[:, i],
             spread,
             p,
@@ -152,11 +153,25 @@ def _forecast(
     ]
 
 
-def _level(y: FloatArray, p: FloatArray, origin: int, days: int) -> float:
-    """Volume per unit of weight over the ``days`` days up to ``origin`` (0 without weight)."""
-    lo = max(origin - days + 1, 0)
-    weight = float(np.nansum(p[lo : origin + 1]))
-    return float(y[lo : origin + 1].sum()) / weight if weight > 0 else 0.0
+def _levels(y: FloatArray, p: FloatArray, days: int) -> FloatArray:
+    """The level at every day of the history: volume per unit of weight over the ``days``
+    days up to it, the older days weighing less (half-life :data:`HALF_LIFE`); NaN where the
+    window has no weight or a day of unknown weight (the first days count what there is)."""
+    n = len(y)
+    known = ~np.isnan(p[:n])
+    kernel = 0.5 ** (np.arange(days) / HALF_LIFE) if HALF_LIFE else np.ones(days)
+    volume = np.convolve(np.where(known, y, 0.0), kernel)[:n]
+    weight = np.convolve(np.where(known, p[:n], 0.0), kernel)[:n]
+    unknown = np.convolve((~known).astype(float), np.ones(days))[:n]
+    with np.errstate(divide="ignore", invalid="ignore"):
+        out: FloatArray = np.where((weight > 0) & (unknown == 0), volume / weight, np.nan)
+    return out
+
+
+def _today(y: FloatArray, p: FloatArray, days: int) -> float:
+    """The level at the history's last day (0 when there is no weight to measure it by)."""
+    level = float(_levels(y, p, days)[-1])
+    return level if math.isfinite(level) else 0.0
 
 
 def _weight(p: FloatArray, first: int, days: int) -> float:
@@ -208,14 +223,12 @@ def _ratios(
         cp = np.concatenate([[0.0], np.cumsum(np.where(known, p[:n], 0.0))])
         cn = np.concatenate([[0], np.cumsum(~known)])
         cy = np.concatenate([[0.0], np.cumsum(y)])
-        lo, hi = origins - level_days + 1, origins + gap + horizon  # first and last day used
-        a, b = origins + gap + 1, hi + 1  # the span ahead: days a..b-1
-        window = cp[origins + 1] - cp[lo]
-        ahead = cp[b] - cp[a]
+        a, b = origins + gap + 1, origins + gap + horizon + 1  # the span ahead: days a..b-1
+        level = _levels(y, p, level_days)[origins]
         with np.errstate(divide="ignore", invalid="ignore"):
-            forecast = (cy[origins + 1] - cy[lo]) / window * ahead
+            forecast = level * (cp[b] - cp[a])
             ratio = (cy[b] - cy[a]) / forecast
-        valid &= (cn[hi + 1] - cn[lo] == 0) & (window > 0) & (forecast > 0)
+        valid &= ~np.isnan(level) & (cn[b] - cn[a] == 0) & (forecast > 0)
         columns.append(ratio)
     out: FloatArray = np.column_stack(columns)
     out[~valid] = np.nan
