@@ -40,6 +40,15 @@ def constant(start: dt.date, last: dt.date, value: float) -> DailySeries:
     return DailySeries(start, np.full((last - start).days + 1, value))
 
 
+def level_by_hand(y: np.ndarray, p: np.ndarray, o: int) -> float:
+    """The forecast's level at day ``o``: the last 28 days (or fewer), day k back weighing
+    0.5 ** (k / 7)."""
+    ks = [k for k in range(28) if o - k >= 0]
+    volume = sum(0.5 ** (k / 7) * y[o - k] for k in ks)
+    weight = sum(0.5 ** (k / 7) * p[o - k] for k in ks)
+    return float(volume / weight)
+
+
 def weekly(start: dt.date, last: dt.date, level: float, weights: np.ndarray) -> DailySeries:
     days = np.arange((last - start).days + 1)
     return DailySeries(start, level * weights[(start.weekday() + days) % 7])
@@ -139,13 +148,17 @@ def test_track_record_of_a_step_change_by_hand() -> None:
     assert f.profile.kind == Pacing.DAY_OF_WEEK
     assert f.profile.weekday == pytest.approx((1.0,) * 7)  # the step's ratios are trimmed
     assert f.point == pytest.approx(100)  # the last 28 days are all 20
-    # origins 27..124, each: mean of its 5 days ahead ÷ mean of its 28 days
+    # origins 27..124, each: its 5 days ahead ÷ 5 × its level
     ratios = []
+    ones = np.ones(130)
     for o in range(27, 125):
-        level = np.mean(history.values[o - 27 : o + 1])
+        level = level_by_hand(history.values, ones, o)
         ratios.append(np.mean(history.values[o + 1 : o + 6]) / level)
-    assert ratios[: 95 - 27] == [1.0] * (95 - 27)  # before the step: exact
+    assert ratios[: 95 - 27] == pytest.approx([1.0] * (95 - 27))  # before the step
     assert ratios[95 - 27 : 100 - 27] == pytest.approx([1.2, 1.4, 1.6, 1.8, 2.0])
+    # one day after the step: 20 weighs 1, the 27 days of 10 before it weigh Σ 0.5^(k/7)
+    tail = sum(0.5 ** (k / 7) for k in range(1, 28))
+    assert ratios[100 - 27] == pytest.approx(20 / ((20 + 10 * tail) / (1 + tail)))
     assert f.spread == Spread.TRACK_RECORD
     assert sorted(f.outcomes) == pytest.approx(sorted(100 * np.array(ratios)))
 
@@ -160,7 +173,7 @@ def test_too_short_a_record_is_widened_from_a_shorter_span() -> None:
     p = f.profile.weights
     ratios = []
     for o in range(27, 55):
-        level = y[o - 27 : o + 1].sum() / p[o - 27 : o + 1].sum()
+        level = level_by_hand(y, p, o)
         ratios.append(y[o + 1 : o + 16].sum() / (level * p[o + 1 : o + 16].sum()))
     widened = np.maximum(1 + (np.array(ratios) - 1) * math.sqrt(30 / 15), 0)
     assert sorted(f.outcomes) == pytest.approx(sorted(f.point * widened))
@@ -172,8 +185,8 @@ def test_bootstrap_is_deterministic() -> None:
     b = forecast_span(history, D(2025, 1, 11), D(2025, 1, 20))
     assert a.spread == Spread.BOOTSTRAP
     assert np.array_equal(a.outcomes, b.outcomes)
-    assert a.point == pytest.approx(57)  # mean 5.7 × 10 days
-    assert np.median(a.outcomes) == pytest.approx(57, rel=0.1)
+    assert a.point == pytest.approx(10 * level_by_hand(history.values, np.ones(10), 9))
+    assert np.median(a.outcomes) == pytest.approx(a.point, rel=0.1)
     assert a.outcomes.std() > 0
 
 
