@@ -2,9 +2,11 @@
 
 **The model.** A day's expected value is a *level* times the day's weight in the KPI's
 :class:`~shakhes.analysis.pacing.Profile` (day of week, time of year). The level is the volume
-of the last :data:`~shakhes.analysis.pacing.LEVEL_DAYS` days divided by their weights: recent
-enough to follow budget changes, long enough to average out a day's noise. The forecast of a
-span of days is the level times the span's weights.
+of the last :data:`~shakhes.analysis.pacing.LEVEL_DAYS` days divided by their weights, a day
+``k`` days back counting 0.5^(k / :data:`HALF_LIFE`): recent enough to follow a budget change
+within days, long enough to average out a day's noise (the backtest's Brier score was about 6 %
+better than with 28 equal days, and flat between half-lives of 4 and 10 days). The forecast of
+a span of days is the level times the span's weights.
 
 **The spread comes from the model's own track record.** At every earlier day of the history
 (an *origin*) the same model, with the level measured up to that day, forecast the same kind of
@@ -47,7 +49,8 @@ MIN_ORIGINS = 28
 """Fewest earlier forecasts of a span (as far ahead, as long) that make a track record."""
 MIN_SCALED_HORIZON = 7
 """Shortest span whose track record may be widened to a longer one."""
-HALF_LIFE: float | None = 7.0
+HALF_LIFE = 7.0
+"""Days back at which a day counts half as much in the level as the latest day."""
 BOOTSTRAP_PATHS = 2000
 """Resampled outcomes when the history is too short for a track record."""
 
@@ -159,7 +162,7 @@ def _levels(y: FloatArray, p: FloatArray, days: int) -> FloatArray:
     window has no weight or a day of unknown weight (the first days count what there is)."""
     n = len(y)
     known = ~np.isnan(p[:n])
-    kernel = 0.5 ** (np.arange(days) / HALF_LIFE) if HALF_LIFE else np.ones(days)
+    kernel = 0.5 ** (np.arange(days) / HALF_LIFE)
     volume = np.convolve(np.where(known, y, 0.0), kernel)[:n]
     weight = np.convolve(np.where(known, p[:n], 0.0), kernel)[:n]
     unknown = np.convolve((~known).astype(float), np.ones(days))[:n]
