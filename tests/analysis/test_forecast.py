@@ -165,6 +165,38 @@ def test_track_record_of_a_step_change_by_hand() -> None:
     assert sorted(f.outcomes) == pytest.approx(sorted(100 * np.array(ratios)))
 
 
+def yearly(start: dt.date, days: int) -> DailySeries:
+    """A smooth yearly wave with a little noise: every weekday alike."""
+    t = np.arange(days)
+    noise = np.random.default_rng(5).lognormal(0, 0.1, days)
+    return DailySeries(start, 100 * (1 + 0.3 * np.sin(2 * np.pi * t / 365)) * noise)
+
+
+def test_first_year_origins_read_the_time_of_year_a_year_later() -> None:
+    history = yearly(D(2024, 1, 1), 466)  # to 10 April 2025
+    f = forecast_span(history, D(2025, 4, 11), D(2025, 4, 30))  # 20 days ahead
+    assert f.profile.kind == Pacing.SEASONAL and f.spread == Spread.TRACK_RECORD
+    # last year's shape is known from day 371 on: level windows from there, origins 398..445;
+    # a year later is known up to day 465 - 364 - 7 = 94: origins 27..74
+    assert len(f.outcomes) == (445 - 398 + 1) + (74 - 27 + 1)
+    y, mirror = history.values, f.profile.mirror
+    assert mirror is not None
+    dow = np.asarray(f.profile.weekday)[(history.start.weekday() + np.arange(466)) % 7]
+    window = slice(50 + 364 - 7, 50 + 364 + 8)  # 15 days around day 50's twin a year later
+    by_hand = dow[50] * (y[window].sum() / dow[window].sum()) ** 0.7
+    assert mirror[50] == pytest.approx(by_hand)
+    assert np.isnan(mirror[95]) and np.isnan(f.profile.weights[370])
+
+
+def test_time_of_year_without_a_full_record_gives_way_to_the_weekday() -> None:
+    history = yearly(D(2024, 1, 1), 410)
+    assert estimate_profile(history, D(2025, 3, 5)).kind == Pacing.SEASONAL
+    f = forecast_span(history, D(2025, 2, 14), D(2025, 3, 5))  # 20 days ahead
+    # seasonal origins: none (398.. and ..389; 27.. and ..18); weekday origins 27..389
+    assert f.profile.kind == Pacing.DAY_OF_WEEK
+    assert len(f.outcomes) == 389 - 27 + 1
+
+
 def test_too_short_a_record_is_widened_from_a_shorter_span() -> None:
     y = np.random.default_rng(3).lognormal(2, 0.4, 70)  # 70 days, to 11 March
     history = DailySeries(D(2025, 1, 1), y)

@@ -8,12 +8,12 @@ expected share of volume, estimated from the KPI's history:
   divided by its centred 7-day mean, averaged per weekday with the top and bottom 10 % trimmed
   (a sale day or an outage does not move the factor), over the last 52 weeks; normalised to a
   mean of 1.
-* **time of year** — with at least :data:`MIN_SEASONAL_DAYS` days (a year to read the shape from,
-  and the level's 4 weeks plus half the smoothing window to measure the level against it): day ``t`` weighs like the same weekday
-  a year (:data:`YEAR` = 364 days) earlier, smoothed over :data:`SMOOTHING_DAYS` days and with
-  last year's weekday pattern divided out, then damped (to the power :data:`SHAPE_POWER`).
-  This carries the yearly curve, recurring sale windows and last year's growth within the
-  year.
+* **time of year** — with at least :data:`MIN_SEASONAL_DAYS` days (a year to read the shape
+  from, plus the level's 4 weeks and half the smoothing window): day ``t`` weighs like the
+  same weekday a year (:data:`YEAR` = 364 days) earlier, smoothed over :data:`SMOOTHING_DAYS`
+  days and with last year's weekday pattern divided out, then damped (to the power
+  :data:`SHAPE_POWER`). This carries the yearly curve, recurring sale windows and last year's
+  growth within the year.
 * **linear** — with less history every day weighs the same.
 
 A profile's weights are relative: only their ratios mean anything. The forecast
@@ -120,7 +120,8 @@ def estimate_profile(history: DailySeries, last: dt.date, *, seasonal: bool = Tr
     The kind follows the history's length (see the module docstring); the time of year is
     also dropped when last year does not reach ``last`` (a period more than ~50 weeks ahead)
     or when last year had a stretch of :data:`SMOOTHING_DAYS` days without volume where it is
-    needed (the KPI was not running then: its shape says nothing about this year). ``seasonal=False`` stops at day of week.
+    needed (the KPI was not running then: its shape says nothing about this year).
+    ``seasonal=False`` stops at day of week.
 
     >>> s = DailySeries(dt.date(2025, 1, 6), np.tile([2.0, 1, 1, 1, 1, 1, 0], 8))  # Mon..Sun
     >>> p = estimate_profile(s, dt.date(2025, 3, 9))
