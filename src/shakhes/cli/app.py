@@ -14,7 +14,7 @@ from typing import Annotated
 import typer
 
 from shakhes import __version__
-from shakhes.cli import compute, definitions, imports, log, rates, workspaces
+from shakhes.cli import compute, definitions, imports, log, rates, why, workspaces
 
 app = typer.Typer(
     name="shakhes",
@@ -31,6 +31,7 @@ app.command("export")(definitions.export)
 app.add_typer(definitions.kpi_app, name="kpi")
 app.command()(workspaces.audit)
 app.command()(compute.compute)
+app.command()(why.explain)
 app.command()(workspaces.demo)
 app.add_typer(log.imports_app, name="imports")
 app.add_typer(log.quarantine_app, name="quarantine")
