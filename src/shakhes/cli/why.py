@@ -130,7 +130,9 @@ def to_table(movement: Movement, locale: str, console: Console) -> None:
     def share(x: float | None) -> str:
         if x is None:
             return DASH
-        return format_number(x * 100, 1, locale, significant=2) + percent_sign(locale)
+        return why_words.minus(format_number(x * 100, 1, locale, significant=2)) + percent_sign(
+            locale
+        )
 
     def table() -> Table:
         return Table(

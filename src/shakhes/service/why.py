@@ -332,9 +332,9 @@ def _checked(result: Result, kpi: str) -> Result:
 
 
 def _segments(shape: Shape, by: tuple[str, ...], before: Result, now: Result) -> list[Segment]:
-    """One :class:`Segment` per breakdown value seen in either period. A sum over rows that
-    all lack a value is unknown (null) in the engine; here it counts as 0, as in the total,
-    which leaves unknown values out."""
+    """One :class:`Segment` per breakdown value seen in either period, in order. A sum over
+    rows that all lack a value is unknown (null) in the engine; here it counts as 0, as in the
+    total, which leaves unknown values out."""
     sides: dict[tuple[str, ...], list[float]] = {}
     for i, result in enumerate((before, now)):
         for r in result.records():
@@ -345,7 +345,7 @@ def _segments(shape: Shape, by: tuple[str, ...], before: Result, now: Result) ->
                 amounts[2 + i] += _number(r["denominator"]) or 0.0
             else:
                 amounts[i] += _number(r["value"]) or 0.0
-    return [Segment(key, *amounts) for key, amounts in sides.items()]
+    return [Segment(key, *amounts) for key, amounts in sorted(sides.items())]
 
 
 def _missing(result: Result) -> int:

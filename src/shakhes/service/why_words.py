@@ -71,7 +71,7 @@ def segment_name(key: tuple[str, ...]) -> str:
 
 def value(m: Movement, number: float | None, locale: str = "en") -> str:
     """A value of the KPI, as a table shows it ("—" for none)."""
-    return _minus(format_value(number, m.spec, currency=m.currency or "USD", locale=locale))
+    return minus(format_value(number, m.spec, currency=m.currency or "USD", locale=locale))
 
 
 def delta(m: Movement, number: float, locale: str) -> str:
@@ -81,10 +81,10 @@ def delta(m: Movement, number: float, locale: str) -> str:
         text = format_number(number * 100, m.spec.decimals, locale) + points
     else:
         text = format_value(number, m.spec, currency=m.currency or "USD", locale=locale)
-    return "+" + text if number > 0 else _minus(text)
+    return "+" + text if number > 0 else minus(text)
 
 
-def _minus(text: str) -> str:
+def minus(text: str) -> str:
     """A minus sign, not a hyphen: "−0.30"."""
     return "−" + text[1:] if text.startswith("-") else text
 
@@ -149,8 +149,9 @@ def summary(m: Movement, locale: str = "en") -> str:
         head = f"{name} {moved} from {a} to {b} ({m.verdict.value}), {now} against {then}"
     if not d.parts:
         return head + "."
-    shown = [part(m, p, locale) for p in d.parts[:SHOWN]]
-    rest = d.parts[SHOWN:]
+    count = SHOWN if len(d.parts) > SHOWN + 1 else SHOWN + 1  # never "the other 1 parts"
+    shown = [part(m, p, locale) for p in d.parts[:count]]
+    rest = d.parts[count:]
     if fa:
         text = (
             head
