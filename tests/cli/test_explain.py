@@ -325,3 +325,15 @@ def test_a_jalali_workspace_reads_jalali_periods_and_speaks_persian(
     run = shakhes(capsys, "explain", "cost", "--by", "channel", "--period", "1404-08")
     assert run.code == 0 and run.out.splitlines()[0] == summary
     assert "کانال" in run.out and "مهر ۱۴۰۴ در برخی از روزهای مقایسه داده ندارد" in run.out
+
+
+def test_the_example_in_the_docs_is_what_the_command_prints(
+    ws: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    doc = (Path(__file__).parents[2] / "docs" / "explain.md").read_text(encoding="utf-8")
+    example = doc.split("```")[1]
+    command, text = example.strip("\n").split("\n", 1)
+    run = shakhes(capsys, *command.removeprefix("$ shakhes ").split())
+    assert run.code == 0, run.err
+    sentence, rest = text.split("\n\n", 1)
+    assert run.out == sentence.replace("\n", " ") + "\n\n" + rest + "\n"
