@@ -337,3 +337,36 @@ def test_the_example_in_the_docs_is_what_the_command_prints(
     assert run.code == 0, run.err
     sentence, rest = text.split("\n\n", 1)
     assert run.out == sentence.replace("\n", " ") + "\n\n" + rest + "\n"
+
+
+def test_amounts_in_other_currencies_are_converted_or_refused(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    ads = tmp_path / "ads.csv"
+    ads.write_text(
+        "\n".join(
+            [
+                HEADER,
+                "2026-09-01,google_ads,a1,search,c1,Brand,g1,,USD,1000,50,100,5,500",
+                "2026-09-01,yektanet,y1,display,c2,Banner,g1,,IRT,2000,20,4000000,1,8000000",
+                "2026-10-01,google_ads,a1,search,c1,Brand,g1,,USD,1000,50,150,5,500",
+                "2026-10-01,yektanet,y1,display,c2,Banner,g1,,IRT,1000,10,1000000,0,0",
+            ]
+        )
+        + "\n",
+        encoding="utf-8",
+    )
+    make_workspace(tmp_path, capsys, monkeypatch, ads)
+    run = shakhes(capsys, "explain", "cost", "--by", "channel", "--period", "2026-10")
+    assert run.code == 1 and "without an exchange rate to USD" in run.err
+    rates = tmp_path / "rates.csv"
+    rates.write_text("date,currency,rate\n2026-09-01,IRT,0.00002\n", encoding="utf-8")
+    assert shakhes(capsys, "rates", "load", str(rates)).code == 0
+    data = explain_json(capsys, "cost", "--by", "channel", "--period", "2026-10")
+    # September: 100 + 4,000,000 × 0.00002 = 180 USD; October: 150 + 20 = 170 USD.
+    assert (data["before"], data["after"], data["currency"]) == (180, 170, "USD")
+    got = {p["segment"]["channel"]: p["value"] for p in data["parts"]}
+    assert got == pytest.approx({"search": 50.0, "display": -60.0})
+    run = shakhes(capsys, "explain", "cost", "--by", "currency", "--period", "2026-10")
+    assert run.code == 1 and "cannot be split by currency" in run.err
+    assert "Traceback" not in run.err

@@ -215,6 +215,14 @@ def explain(ws: Workspace, query: ExplainQuery) -> Movement:
         raise _no_value(kpi.spec, side, shape, weight) from None
     for mine, engines in ((split.before, row["previous_value"]), (split.after, row["value"])):
         if not math.isclose(mine, engines, rel_tol=TOLERANCE, abs_tol=TOLERANCE):
+            if "currency" in by:  # each segment in its own currency, the total converted
+                raise QueryError(
+                    f"{kpi.spec.name.en} by currency adds up amounts in different currencies, "
+                    "so its change cannot be split by currency",
+                    code="explain_by_currency",
+                    params={"kpi": kpi.spec.id},
+                    hint="Split it by another dimension, or filter one currency.",
+                )
             raise InternalError(
                 f"{kpi.spec.id} by {', '.join(by)} adds up to {mine}, its total is {engines}"
             )
