@@ -244,13 +244,17 @@ def test_no_change_says_it_stayed(ws: Path, capsys: pytest.CaptureFixture[str]) 
         (["nope", "--by", "channel"], "unknown KPI 'nope'", "shakhes kpi list"),
         (["ctr", "--by", "chanel"], "unknown dimension 'chanel' — did you mean 'channel'?", None),
         (["ctr", "--by", "channel", "--period", "2025-13"], "'2025-13' is not a period", "2025-Q3"),
-        (["ctr", "--by", "channel", "--against", "yesterday"], "unknown comparison", "last-year"),
+        (
+            ["ctr", "--by", "channel", "--against", "yesterday"],
+            "unknown comparison",
+            "--against previous",
+        ),
         (["ctr,cpc", "--by", "channel"], "explain one KPI at a time", None),
         (["ctr", "--by", "channel", "--period", "2024-05"], "no data for Click-through", None),
         (
             ["ctr", "--by", "channel", "--period", "2025-10"],
             "no data for Click-through rate (CTR) in 2025-09 to compare 2025-10 with",
-            "last year",
+            "Choose a later --period, or compare with --against last-year.",
         ),
         (
             ["ctr", "--by", "channel", "--period", "2025-11-20"],
@@ -264,6 +268,8 @@ def test_no_change_says_it_stayed(ws: Path, capsys: pytest.CaptureFixture[str]) 
         ),
         (["ctr", "--by", "channel", "--from", "2025-11-01"], "its first and its last day", None),
         (["ctr", "--by", "channel", "--format", "csv"], "unknown format 'csv'", "table or json"),
+        (["ctr", "--by", "date"], "'date' is not a dimension", "Split by a dimension (--by"),
+        (["reach", "--by", "channel", "--period", "2025-11"], "distinct people", "--period YYYY"),
     ],
 )
 def test_bad_input_is_a_clear_error(

@@ -21,6 +21,22 @@ if TYPE_CHECKING:
 
 FORMATS = ("table", "json")
 
+HINTS: dict[str, str] = {
+    "unknown_comparison": "Use --against previous or --against last-year.",
+    "non_additive": "Explain one day (--period YYYY-MM-DD), or write approx_sum({table}.{column}) "
+    "in the formula to ask for the sum explicitly as an upper-bound approximation.",
+    "date_breakdown": "Split by a dimension (--by channel, campaign, …); choose the days with "
+    "--period, or --from and --to.",
+    "mixed_currencies": "Filter one currency with --where \"currency = '{example}'\", or load "
+    "exchange rates with `shakhes rates load FILE`.",
+    "no_data_in_period": "Choose a --period inside the data.",
+    "nothing_to_compare": "Choose a later --period, or compare with --against {other}.",
+    "no_value": "Choose another --period, or compare with --against {other}.",
+}
+"""This command's words for core errors whose hint elsewhere names options it does not have
+(``compute``'s ``--compare`` and ``--grain``) or that it words its own way; the others keep the
+CLI's hints (:mod:`shakhes.cli.hints`)."""
+
 WORDS: dict[str, dict[str, str]] = {
     "en": {
         "part": "part",
@@ -96,6 +112,8 @@ def explain(
     try:
         movement = service.explain(ws, query)
         locale = ws.settings.locale
+    except ShakhesError as exc:
+        raise _worded(exc, against) from None
     finally:
         ws.close()
     if format_ == "json":
@@ -103,6 +121,19 @@ def explain(
         sys.stdout.write(json.dumps(record, ensure_ascii=False, indent=2) + "\n")
     else:
         to_table(movement, locale, out)
+
+
+def _worded(exc: ShakhesError, against: str) -> ShakhesError:
+    """``exc`` with this command's hint (see :data:`HINTS`), or as it is."""
+    template = HINTS.get(exc.code)
+    if template is None:
+        return exc
+    other = "previous" if against in ("last-year", "last_year") else "last-year"
+    try:
+        hint = template.format(**exc.params, other=other)
+    except (KeyError, IndexError):
+        return exc
+    return ShakhesError(exc.message, hint=hint, code=f"explain_{exc.code}", params=exc.params)
 
 
 def to_table(movement: Movement, locale: str, console: Console) -> None:
