@@ -168,8 +168,8 @@ def explain(ws: Workspace, query: ExplainQuery) -> Movement:
         grain, span = _period(ws, engine, query, by)
         request = engine.request(query.kpi, grain, by, span, query.where)
         plan = engine.plan(request)
-        if query.kpi in plan.failures:
-            raise plan.failures[query.kpi]
+        if plan.failures:
+            raise next(iter(plan.failures.values()))
         kpi = plan.kpis[0]
         shape = _shape(kpi)
         if len(plan.windows) != 1:  # pragma: no cover - one calendar period by construction
@@ -272,9 +272,9 @@ def _period(
         return grain, (period.start, period.end)
     grain = ws.default_grain
     plan = engine.plan(engine.request(query.kpi, grain, by, None, query.where))
-    if query.kpi in plan.failures:
-        raise plan.failures[query.kpi]
-    coverage = plan.coverage.get(query.kpi)
+    if plan.failures:
+        raise next(iter(plan.failures.values()))
+    coverage = plan.coverage.get(plan.kpis[0].spec.id)
     if coverage is None:
         raise QueryError(
             f"there is no data for {query.kpi} yet, so no period to explain",
