@@ -32,6 +32,8 @@ _EXPORTS = {
     "FormulaError": "shakhes.errors",
     "ShakhesError": "shakhes.errors",
     "KpiSpec": "shakhes.spec.kpi",
+    "GoalSpec": "shakhes.spec.goals",
+    "TargetSpec": "shakhes.spec.goals",
     "Workspace": "shakhes.workspace",
     "find": "shakhes.workspace",
     "init": "shakhes.workspace",
@@ -42,6 +44,7 @@ if TYPE_CHECKING:
     from shakhes.engine.engine import Engine, Explanation, Result
     from shakhes.engine.request import Request
     from shakhes.errors import FormulaError, ShakhesError
+    from shakhes.spec.goals import GoalSpec, TargetSpec
     from shakhes.spec.kpi import KpiSpec
     from shakhes.workspace import Workspace, find, init
 
@@ -64,11 +67,13 @@ __all__ = [
     "Engine",
     "Explanation",
     "FormulaError",
+    "GoalSpec",
     "Grain",
     "KpiSpec",
     "Request",
     "Result",
     "ShakhesError",
+    "TargetSpec",
     "Workspace",
     "__version__",
     "find",

@@ -177,6 +177,18 @@ class UnknownKpiError(ShakhesError):
     code = "unknown_kpi"
 
 
+class UnknownGoalError(ShakhesError):
+    """A goal id that no goal has."""
+
+    code = "unknown_goal"
+
+
+class UnknownTargetError(ShakhesError):
+    """A target id that no target has (or had)."""
+
+    code = "unknown_target"
+
+
 class DataError(ShakhesError):
     """A data file or value that cannot be loaded."""
 
@@ -250,7 +262,9 @@ __all__ = [
     "Issue",
     "QueryError",
     "ShakhesError",
+    "UnknownGoalError",
     "UnknownKpiError",
+    "UnknownTargetError",
     "WorkspaceError",
     "nearest",
 ]

@@ -15,7 +15,7 @@ import os
 import re
 import shutil
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -460,9 +460,11 @@ class Workspace:
         return self.store.versions(self.id) if session is None else session.versions()
 
     @contextmanager
-    def _read_warehouse(self) -> Iterator[Warehouse]:
+    def _read_warehouse(self) -> Iterator[Callable[[], Warehouse]]:
+        """The engine's turns: a read session, connected when the engine first queries (a
+        cached result needs no connection)."""
         with self.reading() as session:
-            yield session.warehouse
+            yield lambda: session.warehouse
 
     def _refresh_customers(self) -> None:
         """Work the customers from orders out again if the inactivity window in

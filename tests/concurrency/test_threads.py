@@ -104,3 +104,34 @@ def test_an_engine_over_one_warehouse_is_safe_from_threads(
     warehouse.close()
     for i, frame in together:
         pd.testing.assert_frame_equal(frame, alone[i % 2])
+
+
+def test_a_cached_result_is_answered_without_a_connection(
+    empty: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A server answers a repeated request from the cache without connecting to the
+    warehouse; once an import changes the data, the next request connects and sees it."""
+    write_ads(tmp_path / "ads.csv", 100, clicks=2)
+    ws = Workspace.open(empty)
+    connects: list[bool] = []
+    real = ws._connect
+
+    def counting(*, writing: bool):  # type: ignore[no-untyped-def]
+        connects.append(writing)
+        return real(writing=writing)
+
+    monkeypatch.setattr(ws, "_connect", counting)
+    try:
+        report = imports.load(ws, "ad_performance", tmp_path / "ads.csv")
+        year = (dt.date(2025, 1, 1), dt.date(2025, 12, 31))
+        first = ws.engine.compute(["clicks"], grain="year", period=year)
+        reads = connects.count(False)
+        again = ws.engine.compute(["clicks"], grain="year", period=year)
+        assert again.from_cache and connects.count(False) == reads
+        assert again.frame["value"].tolist() == first.frame["value"].tolist() == [200.0]
+        imports.undo(ws, report.import_id)
+        after = ws.engine.compute(["clicks"], grain="year", period=year)
+        assert not after.from_cache and connects.count(False) > reads
+        assert after.frame["value"].tolist() == [0.0]
+    finally:
+        ws.close()

@@ -25,7 +25,14 @@ from shakhes.store import MetadataStore, create_engine_for, upgrade
 PG_DSN = os.environ.get("SHAKHES_TEST_PG", "postgresql://postgres@127.0.0.1:5432/test")
 """The test server, as in tests/conftest.py; each test run makes its own databases on it."""
 
-STORE_TABLES = ("audit_entries", "kpi_definitions", "workspace_state", "workspaces")
+STORE_TABLES = (
+    "audit_entries",
+    "kpi_definitions",
+    "goals",
+    "target_versions",
+    "workspace_state",
+    "workspaces",
+)
 
 MakeSpec = Callable[..., KpiSpec]
 

@@ -22,7 +22,14 @@ from shakhes.store.db import (
 )
 from shakhes.store.models import Base
 
-TABLES = {"workspaces", "kpi_definitions", "audit_entries", "workspace_state"}
+TABLES = {
+    "workspaces",
+    "kpi_definitions",
+    "audit_entries",
+    "workspace_state",
+    "goals",
+    "target_versions",
+}
 
 COLUMNS = {
     "workspaces": {"id", "name", "created_at"},
@@ -47,6 +54,18 @@ COLUMNS = {
         "at",
     },
     "workspace_state": {"workspace_id", "data_version", "definitions_version"},
+    "goals": {"workspace_id", "goal_id", "spec", "revision", "updated_at", "updated_by"},
+    "target_versions": {
+        "workspace_id",
+        "target_id",
+        "revision",
+        "kpi_id",
+        "spec",
+        "valid_from",
+        "valid_to",
+        "changed_by",
+        "ended_by",
+    },
 }
 
 
@@ -61,11 +80,17 @@ def _check_schema(url: str) -> sa.Inspector:
             "workspace_id",
             "kpi_id",
         ]
-        for table in ("kpi_definitions", "audit_entries", "workspace_state"):
+        for table in (
+            "kpi_definitions",
+            "audit_entries",
+            "workspace_state",
+            "goals",
+            "target_versions",
+        ):
             (foreign_key,) = inspector.get_foreign_keys(table)
             assert foreign_key["referred_table"] == "workspaces"
             assert foreign_key["constrained_columns"] == ["workspace_id"]
-        assert current_revision(engine) == head_revision() == "0001"
+        assert current_revision(engine) == head_revision() == "0002"
         return inspector
     finally:
         engine.dispose()

@@ -14,7 +14,7 @@ from typing import Annotated
 import typer
 
 from shakhes import __version__
-from shakhes.cli import compute, definitions, imports, log, rates, why, workspaces
+from shakhes.cli import compute, definitions, goals, imports, log, rates, why, workspaces
 
 app = typer.Typer(
     name="shakhes",
@@ -22,6 +22,7 @@ app = typer.Typer(
     no_args_is_help=True,
     add_completion=False,
     pretty_exceptions_enable=False,
+    rich_markup_mode="markdown",  # a docstring's lines reflow into paragraphs
 )
 app.command()(workspaces.init)
 app.command()(imports.load)
@@ -29,6 +30,8 @@ app.command("import")(imports.import_)
 app.command()(definitions.apply)
 app.command("export")(definitions.export)
 app.add_typer(definitions.kpi_app, name="kpi")
+app.add_typer(goals.goal_app, name="goal")
+app.add_typer(goals.target_app, name="target")
 app.command()(workspaces.audit)
 app.command()(compute.compute)
 app.command()(why.explain)

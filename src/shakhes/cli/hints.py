@@ -36,6 +36,10 @@ HINTS: dict[str, str | Callable[[dict[str, Any]], str]] = {
     # (an unknown_kpi error without a 'kpi' param keeps its own hint: see hint_for)
     "unknown_kpi": "There is no KPI '{kpi}' here: `shakhes kpi list` shows every KPI of this "
     "workspace.",
+    "unknown_goal": "`shakhes goal list` shows the goals of this workspace.",
+    "unknown_target": "`shakhes target list` shows the targets of this workspace.",
+    "goal_exists": "Change it in YAML: `shakhes export -o defs.yml`, edit the goal, then "
+    "`shakhes apply defs.yml`.",
     "unknown_comparison": "Use --compare previous or --compare last-year.",
     "no_data_range": "Load data first (`shakhes import` or `shakhes load`), or give --from and "
     "--to.",

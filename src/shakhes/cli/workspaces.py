@@ -104,7 +104,10 @@ def db_upgrade(wait: WaitOpt = DEFAULT_WAIT, workspace: WorkspaceOpt = None) -> 
 
 def audit(
     entity: Annotated[
-        str | None, typer.Option("--entity", help="Only entries about this KPI id (or 'data').")
+        str | None,
+        typer.Option(
+            "--entity", help="Only entries about this KPI, goal or target id (or 'data')."
+        ),
     ] = None,
     limit: Annotated[
         int, typer.Option(min=1, max=1_000_000, help="How many entries, newest first.")

@@ -456,13 +456,22 @@ class Warehouse:
     def fetchall(self, sql: str, params: Sequence[Any] = ()) -> list[tuple[Any, ...]]:
         """The rows of ``sql`` (written with ``?`` placeholders; identifiers from the data model
         only, values as ``params``), on this connection — for the small fixed-shape queries
-        (date bounds, currencies) that need no Ibis expression."""
+        (date bounds, currencies) that need no Ibis expression. On a backend other than DuckDB
+        and Postgres (the engine's queries run on any Ibis backend), the SQL is translated to
+        its dialect and takes no ``params``."""
         if self.dialect == "duckdb":
             rows: list[tuple[Any, ...]] = self.backend.con.execute(sql, list(params)).fetchall()
             return rows
-        with self.backend.con.cursor() as cursor:
-            cursor.execute(self.param(sql), list(params))
-            return list(cursor.fetchall())
+        if self.dialect == "postgres":
+            with self.backend.con.cursor() as cursor:
+                cursor.execute(self.param(sql), list(params))
+                return list(cursor.fetchall())
+        # Another Ibis backend (Spark, say), which reads the engine's queries but not this SQL
+        # as written (Spark takes "date" for a string): Ibis translates it through sqlglot.
+        if params:
+            raise NotImplementedError(f"no query parameters on {self.dialect}")
+        found = self.backend.sql(sql, dialect="postgres").to_pyarrow()
+        return list(zip(*(column.to_pylist() for column in found.columns), strict=True))
 
     def _execute(self, sql: str) -> None:
         if self.dialect == "duckdb":

@@ -19,6 +19,7 @@ from functools import cached_property
 from typing import TYPE_CHECKING, Any
 
 import ibis
+import ibis.expr.types as ir
 import pyarrow as pa
 import pyarrow.compute as pc
 
@@ -45,7 +46,9 @@ from shakhes.spec.kpi import KpiSpec
 if TYPE_CHECKING:
     import pandas as pd
 
-Connect = Callable[[], AbstractContextManager[Warehouse]]
+Connect = Callable[[], AbstractContextManager[Callable[[], Warehouse]]]
+"""A turn on the warehouse (a workspace's read session) that gives a function connecting on
+first call: a result the cache holds is answered without a connection."""
 """Opens a warehouse connection for one call of the engine (a workspace's read session)."""
 
 BASE_COLUMNS = ("period_start", "period_end", "period_label")
@@ -114,6 +117,20 @@ class Result:
 
 
 @dataclass(frozen=True)
+class _Query:
+    """The one query :meth:`Engine.run` executes for a plan, and what reads its rows."""
+
+    plan: Plan
+    """The plan computed (without the KPIs that lack exchange rates)."""
+    windows: Sequence[Window]
+    """The periods the query computes: the plan's own, then those they are compared with."""
+    other: list[Window]
+    """The periods compared with (empty without a comparison)."""
+    currency: str | None
+    expr: ir.Table
+
+
+@dataclass(frozen=True)
 class Explanation:
     plan: str
     sql: str
@@ -145,7 +162,7 @@ class Engine:
     ) -> None:
         if isinstance(warehouse, Warehouse):
             self._fixed: Warehouse | None = warehouse
-            self._connect: Connect = warehouse.session
+            self._connect: Connect = _fixed_turn(warehouse)
         else:
             self._fixed = None
             self._connect = warehouse
@@ -174,30 +191,38 @@ class Engine:
         current: Warehouse | None = getattr(self._local, "warehouse", None)
         if current is not None:
             return current
+        connect: Callable[[], Warehouse] | None = getattr(self._local, "connect", None)
+        if connect is not None:  # the call's first query: connect now
+            current = connect()
+            current.use_tables(self._local.tables)
+            self._local.warehouse = current
+            return current
         if self._fixed is None:
             raise InternalError("this engine connects per call; outside a call it has none")
         return self._fixed
 
     @contextmanager
     def _session(self) -> Iterator[str]:
-        """Run the block on a connection of this thread: the current call's, else a new one
-        (whose table schemas come from the cache of the data version). Yields the data version,
-        read once per call, after the connection (and with it the workspace's turn) is had."""
-        if getattr(self._local, "warehouse", None) is not None:
+        """Run the block in a turn of this thread on the warehouse: the current call's, else a
+        new one, whose connection is made on the first query (:attr:`warehouse`; its table
+        schemas come from the cache of the data version). Yields the data version, read once
+        per call, in the turn and before the first query."""
+        if getattr(self._local, "version", None) is not None:
             yield self._local.version
             return
-        with self._connect() as warehouse:
+        with self._connect() as connect:
             version = repr(self._version())
             with self._lock:
                 if self._schemas[0] != version:
                     self._schemas = (version, {})
                 tables = self._schemas[1]
-            warehouse.use_tables(tables)
-            self._local.warehouse, self._local.version = warehouse, version
+            self._local.connect, self._local.tables = connect, tables
+            self._local.warehouse, self._local.version = None, version
             try:
                 yield version
             finally:
                 self._local.warehouse = self._local.version = None
+                self._local.connect = self._local.tables = None
 
     # ---- public API ---------------------------------------------------------------------------
 
@@ -294,6 +319,31 @@ class Engine:
         if cached is not None:
             table, currency, plan = cached
             return Result(request, plan, table, from_cache=True, currency=currency)
+        query = self._prepare(plan)
+        plan = query.plan
+        table = to_long(plan, query.windows, self.warehouse.backend.to_pyarrow(query.expr))
+        if request.compare:
+            n = len(plan.windows)
+            mine = pc.less(table.column(PERIOD), n)
+            current = table.filter(mine)
+            previous = table.filter(pc.invert(mine))
+            previous = previous.set_column(
+                previous.schema.get_field_index(PERIOD),
+                PERIOD,
+                pc.subtract(previous.column(PERIOD), pa.scalar(n, pa.int32())),
+            )
+            table = compare(plan, current, previous, query.other)
+        with self._lock:
+            self._cache[key] = (table, query.currency, plan)
+            if len(self._cache) > self._cache_size:
+                self._cache.popitem(last=False)
+        return Result(request, plan, table, currency=query.currency)
+
+    def _prepare(self, plan: Plan) -> _Query:
+        """The query :meth:`run` executes for ``plan`` (what :meth:`sql` shows): the windows
+        (with a comparison, the compared periods after the plan's own), the currency, and the
+        plan without the KPIs that cannot be computed for want of exchange rates."""
+        request = plan.request
         windows: Sequence[Window] = plan.windows  # (this very tuple: see _period_index)
         other: list[Window] = []
         if request.compare:
@@ -307,23 +357,8 @@ class Engine:
             # Those KPIs get null and the reason; the rest compute (over the same windows).
             plan = plan.without(failures)
             windows = plan.windows if not request.compare else windows
-        table = self._execute(plan, windows, convert)
-        if request.compare:
-            n = len(plan.windows)
-            mine = pc.less(table.column(PERIOD), n)
-            current = table.filter(mine)
-            previous = table.filter(pc.invert(mine))
-            previous = previous.set_column(
-                previous.schema.get_field_index(PERIOD),
-                PERIOD,
-                pc.subtract(previous.column(PERIOD), pa.scalar(n, pa.int32())),
-            )
-            table = compare(plan, current, previous, other)
-        with self._lock:
-            self._cache[key] = (table, currency, plan)
-            if len(self._cache) > self._cache_size:
-                self._cache.popitem(last=False)
-        return Result(request, plan, table, currency=currency)
+        expr = build_query(plan, windows, self.warehouse, convert)
+        return _Query(plan, windows, other, currency, expr)
 
     def _currency(
         self, plan: Plan, windows: Sequence[Window]
@@ -387,13 +422,33 @@ class Engine:
                     self._currency_cache[key] = known
             return known
 
+    def expression(self, request: Request) -> ibis.Table:
+        """The Ibis expression :meth:`run` executes for ``request`` (never from the cache): one
+        row per period × breakdown value, with ``period_index``, the breakdown dimensions and
+        per KPI ``i`` its ``value_i`` (and ``numerator_i``, ``denominator_i``, ``missing_i``
+        where it has them). With a comparison, the compared periods follow the request's own
+        (``period_index`` from the number of periods on)."""
+        with self._session():
+            return self._prepare(self.plan(request)).expr
+
+    def sql(self, request: Request, dialect: str | None = None) -> str:
+        """The SQL :meth:`run` executes for ``request``, in ``dialect`` (one of Ibis' SQL
+        compilers: ``bigquery``, ``snowflake``, ``mssql``, …; the warehouse's by default). It
+        names the small tables the engine passes as data (the periods, a day → period map)
+        ``ibis_pyarrow_memtable_…``; they are not in the warehouse.
+
+        >>> print(engine.sql(engine.request("ctr"), "bigquery"))  # doctest: +SKIP
+        """
+        with self._session():
+            expr = self._prepare(self.plan(request)).expr
+            return str(ibis.to_sql(expr, dialect=dialect or self.warehouse.dialect))
+
     def explain(self, request: Request) -> Explanation:
         """The plan and the SQL the engine runs for ``request``."""
         with self._session():
-            plan = self.plan(request)
-            expr = build_query(plan, plan.windows, self.warehouse)
-            sql = str(ibis.to_sql(expr, dialect=self.warehouse.dialect))
-        return Explanation(plan.describe(), sql)
+            query = self._prepare(self.plan(request))
+            sql = str(ibis.to_sql(query.expr, dialect=self.warehouse.dialect))
+        return Explanation(query.plan.describe(), sql)
 
     def clear_cache(self) -> None:
         """Forget cached results and what was learnt about the data (ranges, currencies)."""
@@ -420,11 +475,16 @@ class Engine:
                     self._range_cache[key] = known
             return known[column]
 
-    def _execute(
-        self, plan: Plan, windows: Sequence[Window], convert: Mapping[str, str] | None = None
-    ) -> pa.Table:
-        expr = build_query(plan, windows, self.warehouse, convert)
-        return to_long(plan, windows, self.warehouse.backend.to_pyarrow(expr))
+
+def _fixed_turn(warehouse: Warehouse) -> Connect:
+    """The turns of an engine built on one warehouse: the warehouse's own sessions."""
+
+    @contextmanager
+    def turn() -> Iterator[Callable[[], Warehouse]]:
+        with warehouse.session() as connected:
+            yield lambda: connected
+
+    return turn
 
 
 def _digest(obj: object) -> str:

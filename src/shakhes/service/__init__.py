@@ -14,6 +14,8 @@ parse their input, call one of these, and format what comes back; errors are
   definitions.
 - :mod:`shakhes.service.imports` — import files, load canonical files, the import log, undo,
   quarantined rows and their retry.
+- :mod:`shakhes.service.goals` — goals and targets: add, list, show, set, remove, the targets
+  that apply on a day with their period instances, goal trees, leading → lagging links.
 - :mod:`shakhes.service.rates` — exchange rates: load, summary.
 - :mod:`shakhes.service.audit` — the audit log, each entry described in words.
 """

@@ -1,4 +1,5 @@
-"""KPI definitions: list, show, apply (checked as a whole, in one write turn) and export."""
+"""KPI definitions: list, show, apply (checked as a whole, in one write turn) and export; a
+definitions file may hold goals and targets too (see :mod:`shakhes.service.goals`)."""
 
 from __future__ import annotations
 
@@ -8,11 +9,10 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from shakhes.spec.kpi import KpiSpec
-from shakhes.spec.validate import validate_definitions
 from shakhes.store.repo import AuditRecord, Plan
-from shakhes.workspace import current_actor
 
 if TYPE_CHECKING:
+    from shakhes.store.goals import DefinitionsPlan
     from shakhes.workspace import Workspace
 
 
@@ -32,7 +32,8 @@ def kpi_detail(ws: Workspace, kpi_id: str, *, history: int = 5) -> KpiDetail:
     """One KPI's definition and its latest changes (an unknown id is an error with a
     suggestion)."""
     spec = ws.store.get_kpi(ws.id, kpi_id)
-    return KpiDetail(spec, tuple(ws.store.audit_log(ws.id, entity_id=kpi_id, limit=history)))
+    entries = ws.store.audit_log(ws.id, entity_id=kpi_id, entity_type="kpi", limit=history)
+    return KpiDetail(spec, tuple(entries))
 
 
 def apply(
@@ -45,33 +46,42 @@ def apply(
 ) -> Plan:
     """Make the workspace's definitions match ``specs`` (see
     :meth:`~shakhes.store.repo.MetadataStore.apply`) after checking the set they leave the
-    workspace with, all together (:func:`~shakhes.spec.validate.validate_definitions`), in a
-    write turn, so that nothing changes them between the check and the change. ``dry_run``:
-    the plan only, changing nothing. ``prune``: also delete KPIs that are not in ``specs``."""
+    workspace with, all together (:func:`~shakhes.spec.validate.validate_definitions`, and
+    the goals and targets against it), in a write turn, so that nothing changes them between
+    the check and the change. ``dry_run``: the plan only, changing nothing. ``prune``: also
+    delete KPIs that are not in ``specs``."""
+    from shakhes.service.goals import check_and_apply
+
     specs = list(specs)
     if dry_run:
-        _validate(ws, specs, prune=prune)
-        return ws.store.plan(ws.id, specs, prune=prune)
-    with ws.writing(what) as session:
-        _validate(ws, specs, prune=prune)
-        return session.store.apply(ws.id, specs, actor=current_actor(), prune=prune)
+        plan = check_and_apply(ws, kpis=specs, prune=prune, dry_run=True)
+    else:
+        with ws.writing(what):
+            plan = check_and_apply(ws, kpis=specs, prune=prune)
+    assert plan.kpis is not None
+    return plan.kpis
 
 
-def apply_file(ws: Workspace, path: Path, *, prune: bool = False, dry_run: bool = False) -> Plan:
-    """:func:`apply` the definitions of a YAML file (every problem in it is reported at once,
-    with its line)."""
-    from shakhes.spec.yaml_io import load_specs
+def apply_file(
+    ws: Workspace, path: Path, *, prune: bool = False, dry_run: bool = False
+) -> DefinitionsPlan:
+    """Apply the KPI definitions, goals and targets of a YAML file together (every problem in
+    it is reported at once, with its line; see
+    :func:`~shakhes.service.goals.apply_definitions`)."""
+    from shakhes.service.goals import apply_definitions
+    from shakhes.spec.yaml_io import load_definitions
 
-    return apply(ws, load_specs(path), what=f"apply of {path.name}", prune=prune, dry_run=dry_run)
-
-
-def _validate(ws: Workspace, specs: list[KpiSpec], *, prune: bool) -> None:
-    current = {} if prune else ws.definitions()
-    validate_definitions({**current, **{s.id: s for s in specs}}, ws.settings.parameters)
+    return apply_definitions(
+        ws, load_definitions(path), prune=prune, dry_run=dry_run, what=f"apply of {path.name}"
+    )
 
 
 def export_yaml(ws: Workspace) -> str:
-    """Every definition as YAML that :func:`apply_file` takes back unchanged."""
-    from shakhes.spec.yaml_io import dump_specs
+    """Every definition — KPIs, goals, current targets — as YAML that :func:`apply_file` takes
+    back unchanged."""
+    from shakhes.spec.yaml_io import dump_definitions
+    from shakhes.store.goals import GoalStore
 
-    return dump_specs(kpis(ws))
+    store = GoalStore(ws.store)
+    targets = [record.spec for record in store.targets(ws.id)]
+    return dump_definitions(kpis(ws), store.goals(ws.id), targets)

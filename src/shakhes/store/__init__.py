@@ -1,4 +1,5 @@
-"""The metadata store: workspaces, KPI definitions, the audit log and cache version counters."""
+"""The metadata store: workspaces, KPI definitions, goals and targets (:mod:`shakhes.store.goals`),
+the audit log and cache version counters."""
 
 from __future__ import annotations
 

@@ -30,7 +30,7 @@ WRITE_OPTION = "shakhes_write"
 MIGRATIONS_DIR = Path(__file__).resolve().parent / "migrations"
 """The Alembic script directory inside the installed package."""
 
-REVISIONS = ("0001",)
+REVISIONS = ("0001", "0002")
 """Every migration shipped with this package, oldest first (a test checks them against
 Alembic's history). Add a new one here when you add it to ``migrations/versions``."""
 HEAD_REVISION = REVISIONS[-1]

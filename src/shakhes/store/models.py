@@ -1,4 +1,5 @@
-"""Tables of the metadata store: workspaces, KPI definitions, the audit log and version counters.
+"""Tables of the metadata store: workspaces, KPI definitions, goals, targets (every version of
+each), the audit log and version counters.
 
 Every row carries a ``workspace_id``, so one store (one SQLite file or one PostgreSQL database)
 can hold many workspaces. The schema is created and changed only by the Alembic migrations in
@@ -20,6 +21,7 @@ from sqlalchemy import (
     Integer,
     MetaData,
     String,
+    text,
 )
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
@@ -138,3 +140,53 @@ class WorkspaceState(Base):
     )
     data_version: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
     definitions_version: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+
+
+class GoalDefinition(Base):
+    """The current definition of one goal (its KPIs and their links are part of ``spec``)."""
+
+    __tablename__ = "goals"
+
+    workspace_id: Mapped[str] = mapped_column(
+        String(64), ForeignKey("workspaces.id", ondelete="CASCADE"), primary_key=True
+    )
+    goal_id: Mapped[str] = mapped_column(String(63), primary_key=True)
+    spec: Mapped[dict[str, Any]] = mapped_column(JsonType)
+    revision: Mapped[int] = mapped_column(Integer, default=1)
+    updated_at: Mapped[datetime] = mapped_column(UtcDateTime(), default=utcnow)
+    updated_by: Mapped[str] = mapped_column(String(200))
+
+
+class TargetVersion(Base):
+    """One version of a target: what it was from ``valid_from`` until ``valid_to``.
+
+    Changing a target closes its current version (``valid_to``, ``ended_by``) and adds the next
+    revision; removing it closes the current one only. So a target's whole history stays, and
+    its current version is the one row with no ``valid_to`` (at most one: a partial unique
+    index).
+    """
+
+    __tablename__ = "target_versions"
+    __table_args__ = (
+        Index("ix_target_versions_workspace_kpi", "workspace_id", "kpi_id"),
+        Index(
+            "uq_target_versions_current",
+            "workspace_id",
+            "target_id",
+            unique=True,
+            sqlite_where=text("valid_to IS NULL"),
+            postgresql_where=text("valid_to IS NULL"),
+        ),
+    )
+
+    workspace_id: Mapped[str] = mapped_column(
+        String(64), ForeignKey("workspaces.id", ondelete="CASCADE"), primary_key=True
+    )
+    target_id: Mapped[str] = mapped_column(String(63), primary_key=True)
+    revision: Mapped[int] = mapped_column(Integer, primary_key=True)
+    kpi_id: Mapped[str] = mapped_column(String(63))
+    spec: Mapped[dict[str, Any]] = mapped_column(JsonType)
+    valid_from: Mapped[datetime] = mapped_column(UtcDateTime(), default=utcnow)
+    valid_to: Mapped[datetime | None] = mapped_column(UtcDateTime(), nullable=True)
+    changed_by: Mapped[str] = mapped_column(String(200))
+    ended_by: Mapped[str | None] = mapped_column(String(200), nullable=True)

@@ -9,6 +9,7 @@ when something changed. Applying the same set twice changes nothing the second t
 
 from __future__ import annotations
 
+import contextlib
 import json
 import re
 from collections.abc import Iterable, Iterator, Mapping
@@ -236,6 +237,39 @@ class MetadataStore:
             session.connection(execution_options={WRITE_OPTION: True})
             yield session
 
+    def writing(self) -> contextlib.AbstractContextManager[Session]:
+        """A session in one write transaction (committed at the end, rolled back on error), for
+        the store's ``*_in`` methods and :mod:`shakhes.store.goals`."""
+        return self._write()
+
+    def reading(self) -> Session:
+        """A session to read with (use it in a ``with`` block)."""
+        return self._sessions()
+
+    def require_workspace(self, session: Session, workspace_id: str) -> None:
+        """Refuse an unknown workspace id (with a suggestion)."""
+        self._require_workspace(session, workspace_id)
+
+    def lock_in(self, session: Session, workspace_id: str) -> None:
+        """Take the workspace's write lock inside ``session`` (writers of its definitions,
+        goals and targets then go one at a time)."""
+        self._lock_state(session, workspace_id)
+
+    def audit_in(
+        self,
+        session: Session,
+        workspace_id: str,
+        entity_type: str,
+        entity_id: str,
+        action: str,
+        before: dict[str, Any] | None,
+        after: dict[str, Any] | None,
+        actor: str,
+        at: datetime,
+    ) -> None:
+        """Write one audit entry inside ``session``."""
+        self._audit(session, workspace_id, entity_type, entity_id, action, before, after, actor, at)
+
     # -- workspaces -------------------------------------------------------------------------------
 
     def ensure_workspace(self, workspace_id: str, name: str) -> None:
@@ -334,54 +368,70 @@ class MetadataStore:
         """
         if source not in KPI_SOURCES:
             raise ValueError(f"source must be one of {', '.join(KPI_SOURCES)}, not {source!r}")
-        wanted = _check_unique(specs)
+        wanted = list(specs)
+        _check_unique(wanted)
         with self._write() as session:
             self._require_workspace(session, workspace_id)
-            self._lock_state(session, workspace_id)
-            rows = self._stored(session, workspace_id, lock=True)
-            stored = {kpi_id: KpiSpec.model_validate(row.spec) for kpi_id, row in rows.items()}
-            plan = _make_plan(stored, wanted, prune=prune)
-            if not plan.has_changes:
-                return plan
-            now = utcnow()
-            for kpi_id in plan.added:
-                after = spec_to_json(wanted[kpi_id])
-                session.add(
-                    KpiDefinition(
-                        workspace_id=workspace_id,
-                        kpi_id=kpi_id,
-                        spec=after,
-                        revision=1,
-                        source=source,
-                        updated_at=now,
-                        updated_by=actor,
-                    )
-                )
-                self._audit(session, workspace_id, "kpi", kpi_id, "create", None, after, actor, now)
-            for change in plan.changed:
-                row = rows[change.kpi_id]
-                before = spec_to_json(stored[change.kpi_id])
-                after = spec_to_json(wanted[change.kpi_id])
-                row.spec = after
-                row.revision += 1
-                row.source = source
-                row.updated_at = now
-                row.updated_by = actor
-                self._audit(
-                    session, workspace_id, "kpi", change.kpi_id, "update", before, after, actor, now
-                )
-            for kpi_id in plan.removed:
-                before = spec_to_json(stored[kpi_id])
-                session.delete(rows[kpi_id])
-                self._audit(
-                    session, workspace_id, "kpi", kpi_id, "delete", before, None, actor, now
-                )
-            session.execute(
-                update(WorkspaceState)
-                .where(WorkspaceState.workspace_id == workspace_id)
-                .values(definitions_version=WorkspaceState.definitions_version + 1)
+            return self.apply_in(
+                session, workspace_id, wanted, actor=actor, source=source, prune=prune, now=utcnow()
             )
+
+    def apply_in(
+        self,
+        session: Session,
+        workspace_id: str,
+        specs: Iterable[KpiSpec],
+        *,
+        actor: str,
+        now: datetime,
+        source: Source = "user",
+        prune: bool = False,
+    ) -> Plan:
+        """:meth:`apply` inside ``session``, a write transaction of this store (see
+        :meth:`writing`), so that KPIs, goals and targets change together."""
+        wanted = _check_unique(specs)
+        self._lock_state(session, workspace_id)
+        rows = self._stored(session, workspace_id, lock=True)
+        stored = {kpi_id: KpiSpec.model_validate(row.spec) for kpi_id, row in rows.items()}
+        plan = _make_plan(stored, wanted, prune=prune)
+        if not plan.has_changes:
             return plan
+        for kpi_id in plan.added:
+            after = spec_to_json(wanted[kpi_id])
+            session.add(
+                KpiDefinition(
+                    workspace_id=workspace_id,
+                    kpi_id=kpi_id,
+                    spec=after,
+                    revision=1,
+                    source=source,
+                    updated_at=now,
+                    updated_by=actor,
+                )
+            )
+            self._audit(session, workspace_id, "kpi", kpi_id, "create", None, after, actor, now)
+        for change in plan.changed:
+            row = rows[change.kpi_id]
+            before = spec_to_json(stored[change.kpi_id])
+            after = spec_to_json(wanted[change.kpi_id])
+            row.spec = after
+            row.revision += 1
+            row.source = source
+            row.updated_at = now
+            row.updated_by = actor
+            self._audit(
+                session, workspace_id, "kpi", change.kpi_id, "update", before, after, actor, now
+            )
+        for kpi_id in plan.removed:
+            before = spec_to_json(stored[kpi_id])
+            session.delete(rows[kpi_id])
+            self._audit(session, workspace_id, "kpi", kpi_id, "delete", before, None, actor, now)
+        session.execute(
+            update(WorkspaceState)
+            .where(WorkspaceState.workspace_id == workspace_id)
+            .values(definitions_version=WorkspaceState.definitions_version + 1)
+        )
+        return plan
 
     # -- versions and audit -----------------------------------------------------------------------
 
@@ -469,9 +519,15 @@ class MetadataStore:
         )
 
     def audit_log(
-        self, workspace_id: str, *, entity_id: str | None = None, limit: int = 100
+        self,
+        workspace_id: str,
+        *,
+        entity_id: str | None = None,
+        entity_type: str | None = None,
+        limit: int = 100,
     ) -> list[AuditRecord]:
-        """The workspace's audit entries, newest first, optionally for one entity only."""
+        """The workspace's audit entries, newest first, optionally for one entity (id, and
+        type: ``kpi``, ``goal``, ``target``, ``data``) only."""
         if limit < 1:
             raise ValueError("limit must be at least 1")
         with self._sessions() as session:
@@ -479,6 +535,8 @@ class MetadataStore:
             query = select(AuditEntry).where(AuditEntry.workspace_id == workspace_id)
             if entity_id is not None:
                 query = query.where(AuditEntry.entity_id == entity_id)
+            if entity_type is not None:
+                query = query.where(AuditEntry.entity_type == entity_type)
             query = query.order_by(AuditEntry.id.desc()).limit(limit)
             return [
                 AuditRecord(
