@@ -42,6 +42,7 @@ from dataclasses import asdict, dataclass, field
 from enum import StrEnum
 from typing import Any
 
+from shakhes.analysis.smart_words import describe_period_fa
 from shakhes.spec.goals import TargetSpec
 from shakhes.spec.kpi import Direction, Kind, KpiSpec, Timing
 
@@ -742,6 +743,7 @@ def time_bound(facts: Facts) -> Letter:
     assert period is not None
     params: dict[str, Any] = {
         "period": target.period.describe(),
+        "period_fa": describe_period_fa(target.period),
         "label": period.label,
         "label_fa": period.label_fa or period.label,
         "start": period.start.isoformat(),

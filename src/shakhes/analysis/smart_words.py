@@ -23,9 +23,10 @@ import string
 from collections.abc import Mapping
 from typing import Any, Protocol
 
+from shakhes.spec.goals import Calendar, Every, PeriodSpec
 from shakhes.text import to_persian_digits
 
-__all__ = ["TEMPLATES", "VOCABULARY", "Numbers", "PlainNumbers", "render"]
+__all__ = ["TEMPLATES", "VOCABULARY", "Numbers", "PlainNumbers", "describe_period_fa", "render"]
 
 
 class Numbers(Protocol):
@@ -286,6 +287,29 @@ TEMPLATES: dict[str, dict[str, str]] = {
     },
 }
 """Each reason's and suggestion's words, by locale and code."""
+
+
+_EVERY_FA = {Every.MONTH: "ماه", Every.QUARTER: "فصل", Every.YEAR: "سال"}
+_CALENDAR_FA = {Calendar.GREGORIAN: "میلادی", Calendar.JALALI: "خورشیدی", Calendar.FISCAL: "مالی"}
+
+
+def describe_period_fa(period: PeriodSpec) -> str:
+    """A target's period in Persian, as :meth:`PeriodSpec.describe` words it in English.
+
+    >>> describe_period_fa(PeriodSpec(every="month", calendar="jalali"))
+    'هر ماه خورشیدی'
+    >>> describe_period_fa(PeriodSpec(start="2025-03-21", end="2026-03-20"))
+    '۲۰۲۵-۰۳-۲۱ تا ۲۰۲۶-۰۳-۲۰'
+    """
+    if period.every is None or period.calendar is None:
+        assert period.start is not None and period.end is not None
+        return to_persian_digits(f"{period.start.isoformat()} تا {period.end.isoformat()}")
+    text = f"هر {_EVERY_FA[period.every]} {_CALENDAR_FA[period.calendar]}"
+    if period.start is not None:
+        text += f" از {period.start.isoformat()}"
+    if period.end is not None:
+        text += f" تا {period.end.isoformat()}"
+    return to_persian_digits(text)
 
 
 class _Formatter(string.Formatter):
