@@ -4,6 +4,7 @@ quantile and percentile rank against numpy; and the words of every reason in bot
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import re
 import string
@@ -108,7 +109,7 @@ def facts(
         links=Links((GoalLink("g", Kind.STRATEGIC, JANUARY, under=("orders",)),)),
         history=history,
     )
-    return Facts(**{**base.__dict__, **changes})
+    return dataclasses.replace(base, **changes)
 
 
 def codes(letter: smart.Letter) -> list[str]:
@@ -227,9 +228,14 @@ def test_too_little_history_warns_and_never_crashes() -> None:
     assert recent.numbers["base_kind"] == "recent_average" and recent.numbers["base"] == 105
     assert recent.numbers["needed_change"] == pytest.approx(0.2)
     assert "the average of 2025-11 … 2025-12" in render("little_history", recent.reasons[0].params)
-    for history in (months([]), months([None, None, None]), years([None, 0.0])):
+    for history in (months([]), months([None, None, None]), years([None, None])):
         empty = smart.achievable(facts(target=monthly(10), history=history))
         assert empty.status is Status.WARN and codes(empty) == ["no_base"]
+    loss = smart.achievable(facts(target=yearly_fixed(10), history=years([5.0, -2.0])))
+    assert codes(loss) == ["base_not_positive"] and loss.status is Status.WARN
+    assert render("base_not_positive", loss.reasons[0].params).startswith(
+        "the comparable period a year before (2025) was -2"
+    )
     failed = smart.achievable(facts(target=monthly(10), history=History(error="no rates")))
     assert codes(failed) == ["no_history"] and failed.status is Status.WARN
 

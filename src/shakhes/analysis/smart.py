@@ -556,7 +556,16 @@ def achievable(facts: Facts, thresholds: Thresholds = Thresholds()) -> Letter:
     changes = year_on_year(history, thresholds.history_years)
     numbers["changes"] = [{**v.span.record(), "change": change} for v, change in changes]
     numbers["changes_counted"] = len(changes)
-    if base is None:
+    per = history.per_year
+    year_ago = history.values[-per] if len(history.values) >= per else None
+    if base is None and year_ago is not None and _known(year_ago):
+        params = {  # known, so 0 or below: no percentage change is measured from it
+            "base": year_ago.value,
+            "base_label": year_ago.span.label,
+            "base_label_fa": year_ago.span.label_fa,
+        }
+        reasons.append(Reason(Status.WARN, "base_not_positive", params))
+    elif base is None:
         reasons.append(Reason(Status.WARN, "no_base", {"changes": len(changes)}))
     else:
         reasons.append(_place(target, direction, base, changes, thresholds, numbers, suggestions))

@@ -117,8 +117,8 @@ TEMPLATES: dict[str, dict[str, str]] = {
         "description_is_name": "the description only repeats the name ({name})",
         "description_short": "the description has {words:number} word(s); fewer than "
         "{min_words:number} does not say what is counted",
-        "formula_unreadable": "the formula does not compile, so whether it is one clear measure "
-        "is unknown (see M)",
+        "formula_unreadable": "the KPI cannot be computed (see M), so whether its formula is "
+        "one clear measure is unknown",
         "many_measures": "the formula combines {measures:number} aggregates (more than "
         "{max_measures:number}): it is not one clear measure",
         # M
@@ -154,6 +154,9 @@ TEMPLATES: dict[str, dict[str, str]] = {
         "needed): too little history to judge",
         "no_base": "no complete comparable period before this one to compare the target with: "
         "too little history to judge",
+        "base_not_positive": "the comparable period a year before ({base_label}) was "
+        "{base:value}: a change from 0 or below is no percentage, so the target cannot be "
+        "placed in the history",
         "no_history": "the KPI's history could not be computed: {error}",
         "no_target_to_judge": "there is no target to place in the KPI's history",
         "too_easy": "met in {met:number} of the last {periods:number} comparable periods: too easy",
@@ -203,7 +206,8 @@ TEMPLATES: dict[str, dict[str, str]] = {
         "description_is_name": "توضیح فقط نام را تکرار می‌کند ({name})",
         "description_short": "توضیح {words:number} واژه دارد؛ کمتر از {min_words:number} واژه "
         "نمی‌گوید چه چیزی شمرده می‌شود",
-        "formula_unreadable": "فرمول کامپایل نمی‌شود، پس روشن نیست که یک سنجه است (بخش M را ببینید)",
+        "formula_unreadable": "شاخص محاسبه‌پذیر نیست (بخش M را ببینید)، پس روشن نیست که "
+        "فرمولش یک سنجه روشن است",
         "many_measures": "فرمول {measures:number} تجمیع را با هم ترکیب می‌کند (بیش از "
         "{max_measures:number}): یک سنجه روشن نیست",
         # M
@@ -239,6 +243,8 @@ TEMPLATES: dict[str, dict[str, str]] = {
         "است): سابقه برای داوری کافی نیست",
         "no_base": "پیش از این دوره هیچ دوره مشابه کاملی برای مقایسه با هدف نیست: سابقه برای "
         "داوری کافی نیست",
+        "base_not_positive": "دوره مشابه یک سال پیش ({base_label}) {base:value} بود: تغییر از "
+        "صفر یا کمتر درصدی ندارد، پس هدف را نمی‌توان در سابقه سنجید",
         "no_history": "سابقه شاخص محاسبه نشد: {error}",
         "no_target_to_judge": "هدفی نیست که در سابقه شاخص سنجیده شود",
         "too_easy": "در {met:number} دوره از {periods:number} دوره مشابه گذشته محقق شده است: "

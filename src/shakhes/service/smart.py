@@ -61,7 +61,6 @@ __all__ = [
     "SmartRow",
     "Subject",
     "check",
-    "gather",
     "report_record",
     "same_range_years_before",
 ]
@@ -121,10 +120,10 @@ def check(
     subjects = _subjects(context, names, day)
     rows = []
     if subjects:
-        ws.engine  # noqa: B018  # built before the read session: building it may write
+        _ = ws.engine  # built before the read session: building it may write
         with ws.reading() as session:
             for subject in subjects:
-                facts = gather(ws, session, context, subject, day, thresholds)
+                facts = _gather(ws, session, context, subject, day, thresholds)
                 rows.append(SmartRow(subject, facts, smart.check(facts, thresholds)))
     return SmartReport(day, thresholds, tuple(rows))
 
@@ -200,7 +199,7 @@ def _goal_for(context: _Context, kpi: str, day: dt.date) -> GoalSpec | None:
 # -- facts ----------------------------------------------------------------------------------------
 
 
-def gather(
+def _gather(
     ws: Workspace,
     session: Session,
     context: _Context,
@@ -218,9 +217,12 @@ def gather(
         coverage = _coverage(session, planned, target.scope if target else "", window)
     links, target_goal = _links(context, kpi, target)
     history = None
-    if target is not None and planned is not None and formula.scope_error is None:
+    if target is not None:
         assert period is not None
-        history = _history(ws, kpi, target, period, thresholds)
+        if planned is None or formula.scope_error is not None:
+            history = History(error=formula.error or formula.scope_error)
+        else:
+            history = _history(ws, kpi, target, period, thresholds)
     return Facts(
         kpi=kpi,
         on=day,
