@@ -91,8 +91,8 @@ def _data() -> dict[str, pa.Table]:
     }
 
 
-def _build(folder: Path, *, locale: str = "en", calendar: str = "gregorian") -> Path:
-    ws = init(folder, currency="USD", locale=locale, calendar=calendar)
+def _build(folder: Path, *, locale: str = "en", calendar: str = "gregorian", **urls: str) -> Path:
+    ws = init(folder, currency="USD", locale=locale, calendar=calendar, **urls)
     try:
         with ws.writing("test data") as session:
             for name, rows in _data().items():
@@ -356,6 +356,16 @@ def test_persian_words_and_digits(
     table = run(capsys, folder, "--on", ON)
     assert "شاخص" in table.out and text in table.out
     assert "۱۴۰۴/۱۰/۲۰" in table.out  # the day of the check, in the Jalali calendar
+
+
+@pytest.mark.postgres
+def test_the_same_check_on_postgres(
+    capsys: pytest.CaptureFixture[str], root: Path, tmp_path: Path, pg_database: str
+) -> None:
+    metadata = pg_database.replace("postgres://", "postgresql+psycopg://", 1)
+    folder = _build(tmp_path / "pg", warehouse_url=pg_database, metadata_url=metadata)
+    assert not (folder / "warehouse.duckdb").exists()
+    assert ok_json(capsys, folder)["results"] == ok_json(capsys, root)["results"]
 
 
 def test_help_does_not_load_the_engine() -> None:

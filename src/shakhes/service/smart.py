@@ -337,7 +337,7 @@ def _coverage(
         rows = warehouse.table(name)
         if condition is not None:
             rows = rows.filter(compile_condition(condition, rows))
-        day = rows[model_table(name).time_column]
+        day = rows[model_table(name).time_column].cast("date")  # nullable: none may match
         inside = day <= hi if name in snapshot else day.between(lo, hi)
         query = rows.aggregate(
             rows=rows.count(where=inside),
