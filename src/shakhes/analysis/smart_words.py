@@ -189,8 +189,8 @@ TEMPLATES: dict[str, dict[str, str]] = {
         "{ambitious:change}, {at_best:value} the best change ({best:change}); or back the "
         "jump with a plan (budget, new channel) and say so in the target's note.",
         "back_with_plan": "Make sure a plan (budget, a new channel, an offer) backs the jump.",
-        "raise_target": "Raise it towards what is met about half the time: the median of "
-        "those periods was {median:value}.",
+        "raise_target": "Make it harder, towards what is met about half the time: the median "
+        "of those periods was {median:value}.",
         "narrow_band": "Narrow the band: the KPI stayed inside it almost every period.",
         "link_goal": "Link it to the goal it serves (add it to the goal's KPIs).",
         "name_driven": "Name the lagging KPI(s) it is meant to drive in its goal.",
@@ -281,8 +281,8 @@ TEMPLATES: dict[str, dict[str, str]] = {
         "بنویسید.",
         "back_with_plan": "مطمئن شوید برنامه‌ای (بودجه، کانال تازه، پیشنهاد ویژه) پشتیبان این "
         "جهش است.",
-        "raise_target": "آن را به سمت مقداری ببرید که حدود نیمی از دوره‌ها محقق شده است: میانه "
-        "آن دوره‌ها {median:value} بود.",
+        "raise_target": "آن را سخت‌تر کنید، به سمت مقداری که حدود نیمی از دوره‌ها به آن "
+        "رسیده‌اند: میانه آن دوره‌ها {median:value} بود.",
         "narrow_band": "بازه را تنگ‌تر کنید: شاخص تقریباً در همه دوره‌ها درون آن ماند.",
         "link_goal": "آن را به هدفی که به آن خدمت می‌کند پیوند دهید (به شاخص‌های هدف بیفزایید).",
         "name_driven": "در هدفش شاخص(های) پسرویی را که قرار است پیش ببرد نام ببرید.",
