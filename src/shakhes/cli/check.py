@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from shakhes.cli.goals import FormatOpt, OnOpt, _check_format, _print_json
+from shakhes.cli.goals import FormatOpt, _check_format, _print_json
 from shakhes.cli.options import WorkspaceOpt
 
 if TYPE_CHECKING:
@@ -24,6 +24,14 @@ if TYPE_CHECKING:
     from shakhes.service.smart import SmartReport, SmartRow
     from shakhes.spec.kpi import KpiSpec
     from shakhes.workspace import Workspace
+
+OnOpt = Annotated[
+    str | None,
+    typer.Option(
+        "--on",
+        help="The day of the check: which period of each target is checked (default: today).",
+    ),
+]
 
 MARKS = {"pass": ("✓", "green"), "warn": ("!", "yellow"), "fail": ("✗", "red")}
 """How a letter's status shows in the table."""
@@ -86,6 +94,7 @@ def check(
         list[str] | None,
         typer.Argument(
             help="KPI or goal ids (default: every KPI that has a target or a goal).",
+            metavar="KPI|GOAL",
             show_default=False,
         ),
     ] = None,
