@@ -14,7 +14,17 @@ from typing import Annotated
 import typer
 
 from shakhes import __version__
-from shakhes.cli import compute, definitions, goals, imports, log, rates, why, workspaces
+from shakhes.cli import (
+    check,
+    compute,
+    definitions,
+    goals,
+    imports,
+    log,
+    rates,
+    why,
+    workspaces,
+)
 
 app = typer.Typer(
     name="shakhes",
@@ -35,6 +45,7 @@ app.add_typer(goals.target_app, name="target")
 app.command()(workspaces.audit)
 app.command()(compute.compute)
 app.command()(why.explain)
+app.command()(check.check)
 app.command()(workspaces.demo)
 app.add_typer(log.imports_app, name="imports")
 app.add_typer(log.quarantine_app, name="quarantine")
