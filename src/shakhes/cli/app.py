@@ -14,7 +14,7 @@ from typing import Annotated
 import typer
 
 from shakhes import __version__
-from shakhes.cli import compute, definitions, goals, imports, log, rates, workspaces
+from shakhes.cli import compute, definitions, goals, imports, log, rates, status, workspaces
 
 app = typer.Typer(
     name="shakhes",
@@ -32,6 +32,7 @@ app.command("export")(definitions.export)
 app.add_typer(definitions.kpi_app, name="kpi")
 app.add_typer(goals.goal_app, name="goal")
 app.add_typer(goals.target_app, name="target")
+app.command()(status.status)
 app.command()(workspaces.audit)
 app.command()(compute.compute)
 app.command()(workspaces.demo)
