@@ -190,7 +190,7 @@ def print_status(
     console.print(f"[dim]{escape(words['through'])}[/]", highlight=False)
     for goal_status in report.goals:
         g = goal_status.goal
-        counts = ", ".join(
+        counts = ("، " if settings.locale == "fa" else ", ").join(
             f"{view.number(n)} {words[s]}" for s, n in goal_status.counts().items() if n
         )
         label = f"[bold]{escape(g.id)}[/]  {escape(g.title.text(settings.locale))}  "
