@@ -81,6 +81,10 @@ def _bad_values(param: Any, files: dict[str, Path]) -> list[str]:
         values += ["yesterday", "0001-01-01", "9999-12-31"]
     if name == "kpis":
         values += ["ctr,,", ",", "ctr,nonexistent"]
+    if name == "period":
+        values += ["2024-Q9", "FY", "1404-13", "W 2024-02-30", "1850", "2024-01"]
+    if name == "by":
+        values += ["channel,", "date", "cost", "channel,nonexistent"]
     if name == "where":
         values += ["channel = ", "cost > 'x'", "channel = 'search' and"]
     return values
@@ -90,7 +94,9 @@ def _plausible(param: Any, files: dict[str, Path]) -> str:
     name = (param.name or "").lower()
     plausible = {
         "kpis": "ctr",
+        "kpi": "ctr",
         "kpi_id": "ctr",
+        "by": "channel",
         "table": "ad_performance",
         "import_id": "1",
         "path": str(files["missing"]),
@@ -107,6 +113,8 @@ def _cases(files: dict[str, Path]) -> Iterator[tuple[str, list[str]]]:
         params = [p for p in cmd.command.params if p.name not in ("help", "workspace")]
         required = [p for p in params if _is_argument(p) and p.required]
         base = [_plausible(p, files) for p in required]
+        for option in (p for p in params if not _is_argument(p) and p.required):
+            base += [option.opts[0], _plausible(option, files)]  # (a later value wins)
         for param in params:
             for bad in _bad_values(param, files):
                 if _is_argument(param):

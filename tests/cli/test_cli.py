@@ -54,6 +54,7 @@ def test_version(capsys: pytest.CaptureFixture[str]) -> None:
         ["kpi", "show"],
         ["audit"],
         ["compute"],
+        ["explain"],
         ["demo"],
     ],
 )

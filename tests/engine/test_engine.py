@@ -485,3 +485,40 @@ def test_text_filters_match_persian_written_with_arabic_letters() -> None:
     )  # Arabic kaf and yeh
     assert arabic_letters.frame.value.iloc[0] == ads.column("impressions")[1].as_py()
     local.close()
+
+
+def test_a_ratio_scaled_or_shifted_by_a_constant_has_its_numerator_and_denominator(
+    engine: Engine,
+) -> None:
+    """CPM (cost / impressions × 1000) and a rate like bounce rate (1 − clicks / impressions
+    here) are ratios over impressions: numerator / denominator is their value."""
+    defs = {
+        **engine.definitions,
+        "unclicked": KpiSpec.model_validate(
+            {**engine.definitions["ctr"].model_dump(), "id": "unclicked", "formula": "1 - ctr"}
+        ),
+    }
+    result = Engine(engine.warehouse, defs).compute(
+        ["cpm", "unclicked"], grain="month", by=["channel"], period=PERIOD
+    )
+    hand = {
+        (f"{m:%Y-%m}", channel): (float(cost), float(clicks), float(imps))
+        for m, channel, cost, clicks, imps in sql_rows(
+            engine.warehouse,
+            """
+            SELECT CAST(date_trunc('month', date) AS DATE), channel, sum(cost), sum(clicks),
+                   sum(impressions)
+            FROM ad_performance
+            WHERE date BETWEEN DATE '2024-01-01' AND DATE '2024-06-30'
+            GROUP BY 1, 2""",
+        )
+    }
+    frame = result.frame
+    assert len(frame) == 2 * (len(hand) + 1)  # video has no March rows, but is in the spine
+    for row in frame.itertuples():
+        cost, clicks, imps = hand.get((row.period_label, row.channel), (0.0, 0.0, 0.0))
+        assert close(row.denominator, imps)
+        expected = cost * 1000 if row.kpi == "cpm" else imps - clicks
+        assert close(row.numerator, expected)
+        if imps:
+            assert close(row.value, row.numerator / row.denominator)

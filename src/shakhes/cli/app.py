@@ -14,7 +14,17 @@ from typing import Annotated
 import typer
 
 from shakhes import __version__
-from shakhes.cli import compute, definitions, goals, imports, log, rates, status, workspaces
+from shakhes.cli import (
+    compute,
+    definitions,
+    goals,
+    imports,
+    log,
+    rates,
+    status,
+    why,
+    workspaces,
+)
 
 app = typer.Typer(
     name="shakhes",
@@ -35,6 +45,7 @@ app.add_typer(goals.target_app, name="target")
 app.command()(status.status)
 app.command()(workspaces.audit)
 app.command()(compute.compute)
+app.command()(why.explain)
 app.command()(workspaces.demo)
 app.add_typer(log.imports_app, name="imports")
 app.add_typer(log.quarantine_app, name="quarantine")

@@ -9,6 +9,7 @@ import datetime as dt
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from functools import cached_property
+from typing import Literal
 
 from shakhes.data.model import Additivity, ColumnType, table
 from shakhes.engine.calendar import (
@@ -452,11 +453,79 @@ class _Resolver:
 
     def plan(self, kpi_id: str) -> PlannedKpi:
         expr = self.expand(kpi_id)
-        num = den = None
-        if isinstance(expr, ast.BinaryOp) and expr.op == "/":
-            num, den = expr.left, expr.right
+        num, den = fraction(expr) or (None, None)
         tables = tuple(dict.fromkeys(a.table for a in aggregates(expr)))
         return PlannedKpi(self.spec(kpi_id), expr, num, den, tables)
+
+
+def is_constant(expr: ast.Expr) -> bool:
+    """Whether ``expr`` reads no data: numbers and parameters, and arithmetic on them."""
+    match expr:
+        case ast.Number() | ast.Param():
+            return True
+        case ast.BinaryOp(left=left, right=right):
+            return is_constant(left) and is_constant(right)
+        case ast.Negate(operand=operand):
+            return is_constant(operand)
+    return False
+
+
+def fraction(expr: ast.Expr) -> tuple[ast.Expr, ast.Expr] | None:
+    """``expr`` as one fraction (numerator, denominator), or None when it is not a ratio.
+
+    ``a / b`` is (a, b). A ratio scaled or shifted by a constant is a ratio too, over the same
+    denominator, so that value = numerator / denominator always holds and the denominator is
+    what the ratio is "per": CPM ``cost / impressions * 1000`` is (cost × 1000, impressions);
+    bounce rate ``1 - engaged_sessions / sessions`` is (sessions − engaged_sessions, sessions);
+    ``a / b / 100`` is (a / 100, b).
+
+    >>> from shakhes.formula.parser import parse_formula
+    >>> from shakhes.formula.printer import to_text
+    >>> [to_text(e) for e in fraction(parse_formula("1 - clicks / impressions"))]
+    ['impressions - clicks', 'impressions']
+    >>> fraction(parse_formula("clicks - cost")) is None
+    True
+    """
+    if not isinstance(expr, ast.BinaryOp | ast.Negate):
+        return None
+    pos, length = expr.pos, expr.length
+
+    def op(o: Literal["+", "-", "*", "/"], left: ast.Expr, right: ast.Expr) -> ast.Expr:
+        return ast.BinaryOp(pos, length, o, left, right)
+
+    def times(c: ast.Expr, e: ast.Expr) -> ast.Expr:
+        return e if isinstance(c, ast.Number) and c.value == 1 else op("*", c, e)
+
+    if isinstance(expr, ast.Negate):
+        inner = fraction(expr.operand)
+        return None if inner is None else (ast.Negate(pos, length, inner[0]), inner[1])
+    left, right = expr.left, expr.right
+    if expr.op == "/" and not is_constant(right):
+        return left, right
+    if is_constant(left) == is_constant(right):
+        return None  # two ratios, or no ratio at all
+    if is_constant(right):
+        inner = fraction(left)
+        if inner is None:
+            return None
+        (n, d), c = inner, right
+        match expr.op:
+            case "*":
+                return op("*", n, c), d
+            case "/":
+                return op("/", n, c), d
+            case "+" | "-":
+                return op(expr.op, n, times(c, d)), d
+    inner = fraction(right)
+    if inner is None:
+        return None
+    (n, d), c = inner, left
+    match expr.op:
+        case "*":
+            return op("*", c, n), d
+        case "+" | "-":
+            return op(expr.op, times(c, d), n), d
+    return None  # (a constant over a ratio is an a / b above)
 
 
 def can_lack(agg: ast.Aggregate) -> bool:

@@ -8,6 +8,8 @@ parse their input, call one of these, and format what comes back; errors are
 :class:`~shakhes.errors.ShakhesError` with a code that each front-end words its own way.
 
 - :mod:`shakhes.service.compute` — compute and explain KPIs; result records (CSV/JSON rows).
+- :mod:`shakhes.service.why` — why a KPI moved: its change between two periods split by a
+  dimension (:mod:`shakhes.service.why_words` says it in words).
 - :mod:`shakhes.service.definitions` — list, show, apply (validated) and export KPI
   definitions.
 - :mod:`shakhes.service.imports` — import files, load canonical files, the import log, undo,
