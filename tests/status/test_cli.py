@@ -168,3 +168,17 @@ def test_persian_workspace(
     assert "ریال" in text and "IRR" not in text
     latin = [line for line in text.splitlines() if re.search(r"[0-9]", line)]
     assert latin == []
+
+
+def test_a_period_over_shows_its_final_value(
+    capsys: pytest.CaptureFixture[str], make_workspace: Callable[..., Workspace]
+) -> None:
+    ws = make_workspace("over")
+    ten_days = DateRange(start=dt.date(2025, 4, 1), end=dt.date(2025, 4, 10))
+    goals.set_target(ws, "clicks", target_id="first_days", period=ten_days, value=2000)
+    ws.close()
+    text = run(capsys, ws.root).out
+    (line,) = [i for i, line in enumerate(text.splitlines()) if "first_days" in line]
+    head, numbers = text.splitlines()[line : line + 2]
+    assert "period over" in head and "● missed" in head  # 1,500 clicks of 2,000
+    assert numbers.strip().endswith("actual 1,500")  # no pace, forecast or rate to show

@@ -319,11 +319,9 @@ class _View:
                 line = f"{words['actual']} {self.value(t.actual, kpi)} · {line}"
             lines.append(f"[dim]{escape(line)}[/]")
             return "\n".join(lines)
-        numbers = [
-            f"{words['actual']} {self.value(tracking.actual, kpi)}",
-            f"{words['expected']} {self.value(tracking.expected, kpi)}",
-        ]
-        if tracking.days_remaining:
+        numbers = [f"{words['actual']} {self.value(tracking.actual, kpi)}"]
+        if tracking.days_remaining:  # over, the period has its final value and nothing to pace
+            numbers.append(f"{words['expected']} {self.value(tracking.expected, kpi)}")
             numbers.append(
                 f"{words['forecast']} {self.value(tracking.forecast, kpi)} "
                 f"({words['interval']}: {self.value(tracking.forecast_low, kpi)} – "
@@ -338,8 +336,10 @@ class _View:
                 more.append(needs)
         if t.data_through is not None and t.data_through != self.on:
             more.append(words["data_through"].format(day=self.day(t.data_through)))
-        more.append(words["pacing"].format(pacing=words[tracking.pacing.value]))
-        lines.append(f"[dim]{escape(' · '.join(more))}[/]")
+        if tracking.days_remaining:
+            more.append(words["pacing"].format(pacing=words[tracking.pacing.value]))
+        if more:
+            lines.append(f"[dim]{escape(' · '.join(more))}[/]")
         return "\n".join(lines)
 
     def _goal_text(self, t: TargetStatus) -> str:
