@@ -17,6 +17,7 @@ from shakhes.service import goals
 from shakhes.service.history import Shape, daily_histories, shape_of
 from shakhes.service.status import StatusReport, TargetStatus, default_day, status, worst
 from shakhes.spec.goals import DateRange, GoalKpi, PeriodSpec, make_goal
+from shakhes.spec.kpi import Kind
 from shakhes.workspace import Workspace
 
 APRIL = PeriodSpec(every="month", calendar="gregorian")
@@ -172,6 +173,21 @@ def test_goals_roll_up_to_their_worst_target(ws: Workspace) -> None:
     assert loose.kpi == "cost" and loose.status is Status.MISSED
     assert worst([None, Status.ACHIEVED, Status.MISSED, Status.AT_RISK]) is Status.MISSED
     assert worst([None]) is None
+
+
+def test_goals_without_anything_running_are_left_out(ws: Workspace) -> None:
+    spec = make_goal(
+        {
+            "id": "last_year",
+            "title": {"en": "Last year"},
+            "period": DateRange(start=dt.date(2024, 1, 1), end=dt.date(2024, 12, 31)),
+            "kpis": [GoalKpi(kpi="clicks", kind=Kind.OPERATIONAL)],
+        }
+    )
+    goals.add_goal(ws, spec)
+    assert [g.goal.id for g in status(ws).goals] == ["floor", "traffic"]
+    (asked,) = status(ws, goal="last_year").goals
+    assert asked.kpis[0].targets == () and asked.status is None
 
 
 def test_one_goal_only(ws: Workspace) -> None:

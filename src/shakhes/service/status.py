@@ -49,6 +49,7 @@ __all__ = [
     "TrendPoint",
     "default_day",
     "status",
+    "track_targets",
     "worst",
 ]
 
@@ -270,7 +271,10 @@ def status(
     thresholds: Thresholds = Thresholds(),
 ) -> StatusReport:
     """Track every target that applies on ``on`` (default: :func:`default_day`) — only those
-    of ``goal`` when given (an unknown goal is an error) — and roll statuses up each goal."""
+    of ``goal`` when given (an unknown goal is an error) — and roll statuses up each goal.
+
+    The report holds the goals whose period holds the day or that have a target applying on
+    it (with ``goal``: that goal), and the targets that serve none of its goals."""
     from shakhes.service import goals as goal_service
 
     day, source = (on, "given") if on is not None else default_day(ws)
@@ -283,10 +287,17 @@ def status(
     placed = {v.spec.id for tree in trees for node in tree.kpis for v in node.targets}
     wanted = [t for i, t in active.items() if i in placed or goal is None]
     tracked = track_targets(ws, wanted, day, thresholds)
+    shown = [
+        tree
+        for tree in trees
+        if goal is not None
+        or tree.goal.period.start <= day <= tree.goal.period.end
+        or any(v.spec.id in tracked for node in tree.kpis for v in node.targets)
+    ]
     return StatusReport(
         on=day,
         on_source=source,
-        goals=tuple(_goal_status(tree, tracked) for tree in trees),
+        goals=tuple(_goal_status(tree, tracked) for tree in shown),
         without_goal=tuple(_loose(t for i, t in tracked.items() if i not in placed)),
         thresholds=thresholds,
     )
