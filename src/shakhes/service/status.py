@@ -253,11 +253,16 @@ def default_day(ws: Workspace) -> tuple[dt.date, str]:
     """The day status is taken on by default, and why: the last day with data in any table
     (``data``), never after today; today when there is no data (``today``)."""
     from shakhes.data.model import TABLES
+    from shakhes.engine.execute import date_bounds
     from shakhes.service.goals import today
 
     now = today(ws)
     with ws.reading() as session:
-        ends = [r[1] for name in TABLES if (r := session.warehouse.date_range(name)) is not None]
+        found = [
+            date_bounds(session.warehouse, name, [spec.time_column])[spec.time_column]
+            for name, spec in TABLES.items()
+        ]
+    ends = [bounds[1] for bounds in found if bounds is not None]
     if not ends:
         return now, "today"
     return min(max(ends), now), "data"
