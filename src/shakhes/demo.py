@@ -14,6 +14,7 @@ from pathlib import Path
 
 from shakhes.data.access import LOCK_FOLDER
 from shakhes.data.demo import generate, write_truth
+from shakhes.demo_goals import add_demo_goals
 from shakhes.errors import WorkspaceError
 from shakhes.settings import SETTINGS_FILE, read_settings
 from shakhes.workspace import Workspace, current_actor, init
@@ -26,7 +27,8 @@ MARKER = ".shakhes-demo"
 def build_demo(
     path: Path, *, seed: int = 7, force: bool = False, locale: str = "en"
 ) -> tuple[Workspace, dict[str, int]]:
-    """Create the demo workspace at ``path`` and load generated data; returns rows per table.
+    """Create the demo workspace at ``path``, load generated data, and add goals and targets
+    for it (:mod:`shakhes.demo_goals`); returns rows per table.
 
     The generator's ground truth (true response curves, ROI per channel, churn hazards) is
     written to ``demo-truth.json`` in the workspace. An existing workspace at ``path`` is
@@ -70,6 +72,7 @@ def build_demo(
             session.store.bump_data_version(
                 ws.id, current_actor(), {"demo_seed": seed, "rows": summary}
             )
+        add_demo_goals(ws, data.end)
         write_truth(data, path / TRUTH_FILE)
         made = sorted(p.name for p in set(path.iterdir()) - before)
         marker = {"made_by": "shakhes demo", "seed": seed, "files": [*made, MARKER]}

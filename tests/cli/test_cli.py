@@ -55,6 +55,7 @@ def test_version(capsys: pytest.CaptureFixture[str]) -> None:
         ["audit"],
         ["compute"],
         ["explain"],
+        ["status"],
         ["demo"],
     ],
 )

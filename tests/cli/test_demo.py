@@ -78,6 +78,47 @@ def test_scorecard_revenue_and_ctr_match_hand_sql(demo: tuple[Path, str]) -> Non
     ws.close()
 
 
+def test_demo_status_shows_every_status(
+    demo: tuple[Path, str], capsys: pytest.CaptureFixture[str]
+) -> None:
+    """The demo's targets are chosen from its data so that, on its last day of data, status
+    tells the whole story: achieved, on track, at risk and off track."""
+    root, output = demo
+    assert "`shakhes status`" in output.splitlines()[-1]
+    run = shakhes(capsys, "status", "--format", "json", "-w", str(root))
+    assert run.code == 0, run.err
+    report = json.loads(run.out)
+    ws = Workspace.open(root)
+    _, end = ws.warehouse.date_range("ad_performance")  # type: ignore[misc]
+    ws.close()
+    assert report["on"] == end.isoformat() and report["on_source"] == "data"
+    (goal,) = report["goals"]
+    assert goal["id"] == "grow_online_revenue" and goal["status"] == "off_track"
+    kinds = {k["kpi"]: (k["kind"], k["drives"], k["status"]) for k in goal["kpis"]}
+    assert kinds == {
+        "revenue": ("strategic", [], "at_risk"),
+        "roas": ("operational", [], "on_track"),
+        "cpa": ("operational", [], "off_track"),
+        "sessions": ("functional", ["revenue"], "achieved"),
+        "ctr": ("operational", ["conversions"], "on_track"),
+    }
+    assert goal["counts"] == {
+        "achieved": 1,
+        "on_track": 2,
+        "at_risk": 1,
+        "off_track": 1,
+        "missed": 0,
+    }
+    (budget,) = report["without_goal"][0]["targets"]
+    assert (budget["scope"], budget["status"]) == ("channel = 'search'", "on_track")
+    for kpi in goal["kpis"]:
+        (target,) = kpi["targets"]
+        assert target["data_through"] == end.isoformat() and target["days_remaining"] > 0
+        assert float(f"{target['value']:.4g}") == target["value"]  # a round number
+    table = shakhes(capsys, "status", "-w", str(root))
+    assert table.code == 0 and "Grow online revenue" in table.out
+
+
 def test_demo_refuses_to_overwrite_without_force(
     demo: tuple[Path, str], capsys: pytest.CaptureFixture[str]
 ) -> None:

@@ -69,8 +69,14 @@ def demo(
             f"Demo workspace at {ws.root}: " + ", ".join(f"{n:,} {t}" for t, n in summary.items())
         )
         print_scorecard(ws, out)
+        fa = ws.settings.locale == "fa"
     finally:
         ws.close()
+    if fa:
+        hint = "`shakhes status` نشان می‌دهد هدف‌ها و هدف‌های عددی نمونه کجا ایستاده‌اند."
+    else:
+        hint = "Next: `shakhes status` shows where the demo's goals and targets stand."
+    out.print(hint, markup=False, highlight=False)
 
 
 @db_app.command("upgrade")

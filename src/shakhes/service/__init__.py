@@ -16,6 +16,9 @@ parse their input, call one of these, and format what comes back; errors are
   quarantined rows and their retry.
 - :mod:`shakhes.service.goals` — goals and targets: add, list, show, set, remove, the targets
   that apply on a day with their period instances, goal trees, leading → lagging links.
+- :mod:`shakhes.service.status` — where every target stands (actual, pace, forecast,
+  probability, status), rolled up goal → KPI → target.
+- :mod:`shakhes.service.history` — a KPI's daily history in a scope, for pacing and forecasts.
 - :mod:`shakhes.service.rates` — exchange rates: load, summary.
 - :mod:`shakhes.service.audit` — the audit log, each entry described in words.
 """
