@@ -1,11 +1,11 @@
-"""The significant-digits rule and the locales of shakhes.cli.format, on worked examples: tiny
+"""The significant-digits rule and the locales of shakhes.display, on worked examples: tiny
 and huge values, negatives, zero, rounding, money in rial and toman, changes, Persian."""
 
 from __future__ import annotations
 
 import pytest
 
-from shakhes.cli.format import format_change, format_number, format_plain, format_value
+from shakhes.display import format_change, format_number, format_plain, format_value
 from shakhes.spec.catalog import load_catalog
 
 KPIS = {k.id: k for k in load_catalog()}

@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 from support.cli import Run, shakhes
 
-from shakhes.cli.format import format_value
+from shakhes.display import format_value
 from shakhes.service import goals
 from shakhes.service.status import status
 from shakhes.spec.goals import DateRange, GoalKpi, PeriodSpec, make_goal

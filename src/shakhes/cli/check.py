@@ -3,7 +3,7 @@
 The command parses its arguments, calls :func:`shakhes.service.smart.check` and prints a table
 (one row per target, or per goal KPI without one, with a coloured ✓ / ! / ✗ for each letter)
 followed by each row's reasons and suggestions; ``--format json`` prints the service's records,
-whose words are the table's, numbers formatted the same way (:mod:`shakhes.cli.format`).
+whose words are the table's, numbers formatted the same way (:mod:`shakhes.display`).
 """
 
 from __future__ import annotations
@@ -67,17 +67,17 @@ class CliNumbers:
         self.kpi, self.currency, self.locale = kpi, currency, locale
 
     def value(self, number: float) -> str:
-        from shakhes.cli.format import format_value
+        from shakhes.display import format_value
 
         return format_value(number, self.kpi, currency=self.currency, locale=self.locale)
 
     def change(self, number: float) -> str:
-        from shakhes.cli.format import format_change
+        from shakhes.display import format_change
 
         return format_change(number, self.locale)
 
     def number(self, number: float) -> str:
-        from shakhes.cli.format import format_number
+        from shakhes.display import format_number
 
         return format_number(number, 0 if number == round(number) else 1, self.locale)
 

@@ -96,7 +96,7 @@ def _pairs(items: list[str], option: str) -> list[tuple[str, str | None]]:
 
 def _value_text(spec: TargetSpec, kpi: KpiSpec | None, currency: str, locale: str) -> str:
     """``≥ 5,000 USD``, ``≤ 20``, ``2% – 3%``: the target as a reader sees it."""
-    from shakhes.cli.format import format_plain, format_value
+    from shakhes.display import format_plain, format_value
     from shakhes.spec.kpi import Direction
 
     def show(number: float) -> str:
@@ -114,7 +114,7 @@ def _value_text(spec: TargetSpec, kpi: KpiSpec | None, currency: str, locale: st
 def _field_text(field: str, value: Any, kpi: KpiSpec | None, ws: Workspace) -> str:
     """A changed field's value: a target's numbers in the KPI's unit, the rest as JSON."""
     if field in ("value", "min", "max") and isinstance(value, int | float) and kpi is not None:
-        from shakhes.cli.format import format_value
+        from shakhes.display import format_value
 
         return format_value(value, kpi, currency=ws.settings.currency, locale=ws.settings.locale)
     return json.dumps(value, ensure_ascii=False)

@@ -23,8 +23,8 @@ from rich.table import Table
 from rich.text import Text
 
 from shakhes.cli.console import wide
-from shakhes.cli.format import format_change, format_plain, format_value
 from shakhes.cli.hints import hint_for
+from shakhes.display import format_change, format_plain, format_value
 from shakhes.engine.engine import Result
 from shakhes.service.compute import columns
 from shakhes.service.compute import records as service_records

@@ -9,8 +9,8 @@ from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
 
-from shakhes.cli.format import format_change, format_value
 from shakhes.cli.output import PREVIOUS_PARTIAL, WORDS
+from shakhes.display import format_change, format_value
 from shakhes.engine.calendar import CalendarSettings, Grain, Period, period_of, shift
 from shakhes.spec.kpi import Direction
 from shakhes.workspace import Workspace

@@ -238,17 +238,17 @@ class _View:
         return period_of(Grain.DAY, day).label_fa
 
     def number(self, value: float) -> str:
-        from shakhes.cli.format import format_number
+        from shakhes.display import format_number
 
         return format_number(value, 0, self.locale, significant=1)
 
     def percent(self, share: float) -> str:
-        from shakhes.cli.format import percent_sign
+        from shakhes.display import percent_sign
 
         return self.number(round(share * 100)) + percent_sign(self.locale)
 
     def value(self, value: float | None, spec: KpiSpec) -> str:
-        from shakhes.cli.format import format_value
+        from shakhes.display import format_value
 
         return format_value(value, spec, currency=self.currency, locale=self.locale)
 

@@ -144,8 +144,8 @@ def to_table(movement: Movement, locale: str, console: Console) -> None:
     from rich.text import Text
 
     from shakhes.cli.console import wide
-    from shakhes.cli.format import DASH, format_number, percent_sign
     from shakhes.cli.output import DIMENSIONS_FA
+    from shakhes.display import DASH, format_number, percent_sign
     from shakhes.service import why_words
     from shakhes.service.why import Shape
 

@@ -3,7 +3,7 @@
 shift toward display."
 
 The words belong to the core, beside the numbers, so that the CLI and the REST API say the
-same thing. Numbers are written as everywhere else in shakhes (:mod:`shakhes.cli.format`, a
+same thing. Numbers are written as everywhere else in shakhes (:mod:`shakhes.display`, a
 pure module of number formatting: the KPI's decimals, at least three significant digits,
 Persian digits and separators in ``fa``); a change of a percentage is in percentage points.
 """
@@ -14,7 +14,7 @@ import re
 from typing import TYPE_CHECKING
 
 from shakhes.analysis.why import Part, PartKind, SegmentChange
-from shakhes.cli.format import format_number, format_value
+from shakhes.display import format_number, format_value
 from shakhes.spec.kpi import Text, Unit
 
 if TYPE_CHECKING:
