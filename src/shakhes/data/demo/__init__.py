@@ -31,9 +31,9 @@ How the data is made (every number below is recorded in :attr:`DemoData.truth`):
   campaign's own adstock.
 * **Baseline**: organic search, direct, referral, organic social and email bring new customers
   in proportion to demand; email also turns 3 % of its clicks into new customers over the next
-  days (most on the second day after the send). Repeat orders come from existing customers (Poisson per plan, thinned
-  by demand) until they churn (exponential time to churn with a per-plan monthly hazard), via
-  direct, email or organic search.
+  days (most on the second day after the send). Repeat orders come from existing customers
+  (Poisson per plan, thinned by demand) until they churn (exponential time to churn with a
+  per-plan monthly hazard), via direct, email or organic search.
 * **Platform reporting**: impressions = cost / CPM, clicks ~ Binomial(impressions, CTR), the
   platforms' attributed conversions over-claim the true incremental orders by a per-media factor
   and never exceed clicks; reach ≤ impressions, video views (YouTube, TikTok), engagements
@@ -42,9 +42,9 @@ How the data is made (every number below is recorded in :attr:`DemoData.truth`):
   email sessions follow email clicks; GA4 revenue is 93 % of the shop revenue of the same day,
   channel and campaign, split over rows by sessions.
 * **Incidents**: four injected anomalies (``_incidents``) — a campaign's budget typo (10× spend
-  for a day), a collapse of Google search CTR (3 days), a viral organic social post (6×
-  sessions for a day) and a Meta tracking outage (conversions at 3 % for 2 days, within the
-  last three weeks) — placed by their own random generator.
+  for a day), a collapse of Google search CTR (to 5 % for 3 days), a viral organic social post
+  (10× sessions for a day) and a Google Ads tracking outage (conversions at 3 % for 2 days,
+  within the last three weeks) — placed by their own random generator.
 
 Conventions: rows without a campaign (organic, direct, referral, organic social, repeat orders
 and email traffic before the first send) use the campaign name :data:`NO_CAMPAIGN` ``"(none)"``
@@ -125,6 +125,8 @@ class DemoData:
       dimension value, ``without`` = value ÷ factor, ``change``), ``factor``, ``kpi`` (the
       primary KPI), ``kpis`` (every KPI it moves), ``dimensions`` (the values it happens in,
       e.g. ``{"platform": "meta"}``) and ``measured_as``.
+    * ``planned_changes``: the days a campaign starts or stops (``date``, ``campaign``,
+      ``platform``, ``change``: start or stop) — planned breaks in spend, not anomalies.
     * ``row_counts``: rows per table.
     """
 

@@ -6,13 +6,16 @@ incident               what happens                                             
 =====================  ==========================================================  ========
 ``spend_spike``        an always-on campaign spends 10× its planned budget (a      1
                        budget typo with an extra zero); delivery follows
-``ctr_collapse``       Google search ads' CTR falls to 20 % of normal (ads         3
-                       disapproved, a broken extension); sessions follow clicks
-``viral_post``         organic social sessions are 6× normal (a post went viral)   1
-``tracking_outage``    Meta's reported conversions fall to 3 % of normal (a        2
-                       broken pixel); true orders do not change
+``ctr_collapse``       Google search ads' CTR falls to 5 % of normal (ads          3
+                       disapproved); sessions follow clicks
+``viral_post``         organic social sessions are 10× normal (a post went viral)  1
+``tracking_outage``    Google Ads' reported conversions (search and video) fall    2
+                       to 3 % of normal (the conversion tag broke); true orders
+                       do not change
 =====================  ==========================================================  ========
 
+Each moves its KPI's daily total across the whole account by roughly a third or more, so that
+detection at the total level has a fair chance; each explains itself in one dimension value.
 Each is a multiplicative factor on one quantity of one dimension value on its days, applied
 where the generator draws that quantity, so everything downstream stays consistent (a spend
 spike buys impressions and clicks; fewer clicks bring fewer sessions). The incidents are placed
@@ -37,8 +40,8 @@ from shakhes.data.demo._campaigns import CampaignPlan
 from shakhes.data.demo._media import CAMPAIGNS, MEDIA
 
 SPEND_SPIKE_FACTOR = 10.0
-CTR_COLLAPSE_FACTOR = 0.2
-VIRAL_POST_FACTOR = 6.0
+CTR_COLLAPSE_FACTOR = 0.05
+VIRAL_POST_FACTOR = 10.0
 TRACKING_OUTAGE_FACTOR = 0.03
 FIRST_DAY = 70
 """Incidents start no earlier: an anomaly needs some history to break from."""
@@ -176,18 +179,18 @@ def plan_incidents(seed: int, cal: Calendar, plan: CampaignPlan) -> Incidents:
     )
 
     t = int(rng.integers(n - 21, n - 6))
-    m = media["meta"]
-    conversions[m, t : t + 2] = TRACKING_OUTAGE_FACTOR
+    google = [i for i, m in enumerate(MEDIA) if m.platform == "google_ads"]
+    conversions[google, t : t + 2] = TRACKING_OUTAGE_FACTOR
     events.append(
         Incident(
             key="tracking_outage",
-            description=f"Meta's reported conversions fell to {TRACKING_OUTAGE_FACTOR:.0%} of "
-            "normal (a broken pixel); true orders did not change",
+            description=f"Google Ads' reported conversions fell to {TRACKING_OUTAGE_FACTOR:.0%} "
+            "of normal (the conversion tag broke); true orders did not change",
             first=t,
             days=2,
             factor=TRACKING_OUTAGE_FACTOR,
             kpis=("conversions", "conversion_value", "conversion_rate", "cpa", "roas"),
-            dimensions={"platform": MEDIA[m].platform},
+            dimensions={"platform": "google_ads"},
             table="ad_performance",
             column="conversions",
             where="platform",

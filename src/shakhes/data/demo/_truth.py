@@ -88,6 +88,7 @@ def ground_truth(
         "web": _web(),
         "lead_lag": _lead_lag(),
         "incidents": incidents,
+        "planned_changes": _planned_changes(cal, plan),
         "row_counts": row_counts,
     }
 
@@ -354,3 +355,21 @@ def _lead_lag() -> dict[str, Any]:
             },
         ],
     }
+
+
+def _planned_changes(cal: Calendar, plan: CampaignPlan) -> list[dict[str, str]]:
+    """The days a campaign starts or stops (launches, ends, pauses, sale windows), in order:
+    breaks in spend that are planned, not anomalies."""
+    out = []
+    active = plan.active.astype(np.int8)
+    for c, t in zip(*np.nonzero(np.diff(active, axis=1)), strict=True):
+        camp = plan.campaigns[int(c)]
+        out.append(
+            {
+                "date": cal.dates[int(t) + 1].item().isoformat(),
+                "campaign": camp.name,
+                "platform": MEDIA[camp.media].platform,
+                "change": "start" if active[c, t + 1] else "stop",
+            }
+        )
+    return sorted(out, key=lambda row: (row["date"], row["campaign"]))

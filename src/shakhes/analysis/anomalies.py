@@ -1,0 +1,354 @@
+"""Anomalies: days on which a KPI breaks from what its recent weeks lead one to expect.
+
+**Expected value.** A day's expected value is a *weekday profile* times a *recent level*, both
+from the days before it only, both robust (medians, so that an odd day in the history does not
+move them): the profile is the median of each weekday over the last :data:`PROFILE_DAYS` days
+(eight of each weekday), scaled to average 1; the level is the median of the last
+:data:`LEVEL_DAYS` days, each divided by its weekday's profile. A series with zeros or negative
+values (a KPI that can be negative, a send schedule) uses the same model additively: profile
+offsets, level plus offset.
+
+**Spread.** How far a day falls from its expected value is its *residual* — relative (value ÷
+expected − 1) or, for the additive model, absolute. Its usual size is the robust standard
+deviation of the residuals of the last :data:`PROFILE_DAYS` days, each against its own
+expected value: 1.4826 × their median absolute deviation (the standard deviation, for normal
+noise, that one extraordinary day cannot inflate). A day's **z** is its residual over that
+spread; it is an anomaly when ``|z| ≥`` :data:`THRESHOLD`. Severity: ``low`` below 6,
+``medium`` below 10, ``high`` from 10 (:data:`SEVERITY`).
+
+**Ratio KPIs** (CTR, CPA, conversion rate) are judged on the ratio, with its denominator's
+support: a ratio over few clicks or little spend swings more, so a day whose denominator is
+below the median of the last :data:`PROFILE_DAYS` days has its ``z`` shrunk by
+√(denominator ÷ that median) — a day with a quarter of the usual clicks needs twice the usual
+deviation — and a day without denominator is not judged. A day above the median is never
+made more anomalous than the spread says.
+
+**What explains it.** The same model runs on each value of a dimension (each channel,
+platform or campaign): an additive KPI's value explains its own deviation from its expected
+value; for a ratio KPI, value ``v`` with share ``s_v`` of the denominator (expected ``ŝ_v``)
+and ratio ``q_v`` (expected ``q̂_v``) explains ``s_v·(q_v − q̂_v) + (s_v − ŝ_v)·(q̂_v − q̂)``:
+its own ratio moving, and its weight moving between values with different ratios (the two sum
+to the total ratio's deviation from ``q̂ = Σ ŝ_v·q̂_v``). :func:`explain` names the value that
+explains most of the total deviation, in the finest dimension where one value explains at
+least :data:`EXPLAINS` of it. Placeholder values (``(none)``, ``(not set)``) lump unrelated
+rows together and are never named.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import warnings
+from collections.abc import Sequence
+from dataclasses import dataclass
+from enum import StrEnum
+
+import numpy as np
+import numpy.typing as npt
+from numpy.lib.stride_tricks import sliding_window_view
+
+FloatArray = npt.NDArray[np.float64]
+
+PROFILE_DAYS = 56
+"""Days of history behind the weekday profile and the spread (eight of each weekday)."""
+LEVEL_DAYS = 7
+"""Days of history behind the recent level: a week, so that the level follows a budget change
+or a sale within days (a median of seven still ignores a few odd days among them)."""
+MIN_HISTORY = 28
+"""Fewest known days (and past residuals) a day needs before it is judged."""
+THRESHOLD = 4.0
+"""``|z|`` from which a day is an anomaly: four robust standard deviations."""
+SEVERITY = ((10.0, "high"), (6.0, "medium"), (THRESHOLD, "low"))
+"""Severity by ``|z|``: the first band whose bound ``|z|`` reaches."""
+CONFIRM_DAYS = 7
+"""Days after a break that tell a one-off from a new level."""
+SHIFT_Z = 2.0
+SHIFT_KEEPS = 2 / 3
+"""A break is a new level when the median z of the following days, against the old
+expectation, is at least :data:`SHIFT_Z` and at least this share of the day's own z."""
+EXPLAINS = 0.5
+"""Share of a deviation one dimension value must explain to be named in a finer dimension."""
+PLACEHOLDERS = frozenset({"(none)", "(not set)", ""})
+"""Dimension values that mean "no value": never named as what explains an anomaly."""
+MAD_TO_SD = 1.4826
+MEAN_AD_TO_SD = 1.2533
+"""Robust standard deviation from the mean absolute deviation, used when more than half of
+the residuals are exactly equal (then the median absolute deviation is 0)."""
+
+
+class Direction(StrEnum):
+    UP = "up"
+    DOWN = "down"
+
+
+@dataclass(frozen=True, eq=False)
+class Baseline:
+    """A series' expected value, residual and z per day (NaN where not judged)."""
+
+    values: FloatArray
+    expected: FloatArray
+    residual: FloatArray
+    """value ÷ expected − 1 (multiplicative) or value − expected (additive)."""
+    spread: FloatArray
+    z: FloatArray
+    multiplicative: bool
+    level: FloatArray
+    profile: FloatArray
+    """Per day, the weekday profile its expected value used: column ``c`` is the weekday of
+    the day ``c`` days later (shape: days × 7)."""
+
+    def persistence(self, t: int, days: int = CONFIRM_DAYS) -> float | None:
+        """The median z, on the spread of day ``t``, of the ``days`` days after ``t`` against
+        what day ``t``'s level and profile expected of them: how far the series *stayed* from
+        the old expectation. None when fewer than half of those days are known."""
+        later = self.values[t + 1 : t + 1 + days]
+        cols = np.arange(1, len(later) + 1) % 7
+        old = self.level[t] * self.profile[t, cols] if self.multiplicative else None
+        with np.errstate(all="ignore"):
+            if old is not None:
+                resid = later / old - 1.0
+            else:
+                resid = later - (self.level[t] + self.profile[t, cols])
+            known = resid[np.isfinite(resid)]
+        if len(known) < (days + 1) // 2 or not np.isfinite(self.spread[t]):
+            return None
+        return float(np.median(known) / self.spread[t])
+
+
+class Kind(StrEnum):
+    """A one-off break, or the start of a new level that the following days keep."""
+
+    ANOMALY = "anomaly"
+    SHIFT = "shift"
+
+
+@dataclass(frozen=True)
+class Anomaly:
+    """A day that breaks from its expected value."""
+
+    index: int
+    """Position of the day in the series."""
+    value: float
+    expected: float
+    z: float
+    kind: Kind = Kind.ANOMALY
+
+    @property
+    def change(self) -> float:
+        """Size of the break in the KPI's unit: value − expected."""
+        return self.value - self.expected
+
+    @property
+    def change_pct(self) -> float | None:
+        """Size of the break as a fraction of the expected value (None when that is 0)."""
+        return self.value / self.expected - 1.0 if self.expected else None
+
+    @property
+    def direction(self) -> Direction:
+        return Direction.UP if self.z > 0 else Direction.DOWN
+
+    @property
+    def severity(self) -> str:
+        return severity(self.z)
+
+
+@dataclass(frozen=True, eq=False)
+class Part:
+    """One dimension value's series: its values (a ratio KPI's numerator) and, for a ratio KPI,
+    its denominator."""
+
+    name: str
+    values: FloatArray
+    denominator: FloatArray | None = None
+
+
+@dataclass(frozen=True)
+class Explanation:
+    """The dimension value that explains most of a day's deviation."""
+
+    dimension: str
+    value: str
+    change: float
+    """The part of the total deviation it explains, in the KPI's unit."""
+    share: float
+    """That part as a fraction of the total deviation (above 1 when others moved the other
+    way)."""
+
+
+def severity(z: float) -> str:
+    """The severity band of ``z`` (see :data:`SEVERITY`); ``none`` below the threshold."""
+    for bound, name in SEVERITY:
+        if abs(z) >= bound:
+            return name
+    return "none"
+
+
+def _windows(y: FloatArray, days: int) -> FloatArray:
+    """Row ``t``: the ``days`` values before day ``t`` (NaN before the series starts)."""
+    padded = np.concatenate([np.full(days, np.nan), y])
+    out: FloatArray = sliding_window_view(padded, days)[: len(y)]
+    return out
+
+
+def _robust_sd(rows: FloatArray) -> FloatArray:
+    """Robust standard deviation of each row's known values (NaN with too few)."""
+    known = np.isfinite(rows).sum(axis=1)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", RuntimeWarning)  # rows without a known value
+        med = np.nanmedian(rows, axis=1, keepdims=True)
+        dev = np.abs(rows - med)
+        mad = MAD_TO_SD * np.nanmedian(dev, axis=1)
+        mean_ad = MEAN_AD_TO_SD * np.nanmean(dev, axis=1)
+    out = np.where(mad > 0, mad, mean_ad)
+    out[(known < MIN_HISTORY) | ~(out > 0)] = np.nan
+    result: FloatArray = out
+    return result
+
+
+def baseline(values: npt.ArrayLike, denominator: npt.ArrayLike | None = None) -> Baseline:
+    """Expected value, residual, spread and z of every day of ``values`` (see the module
+    docstring). Unknown values are NaN. With ``denominator`` (a ratio KPI's, per day),
+    ``values`` are the ratios and z takes the denominator's support into account.
+
+    >>> week = np.array([10.0, 12, 11, 10, 9, 6, 5])
+    >>> y = np.tile(week, 12) * np.random.default_rng(0).lognormal(0.0, 0.05, 84)
+    >>> y[80] = 20.0
+    >>> b = baseline(y)
+    >>> round(float(b.expected[80]), 1), bool(np.isnan(b.z[40])), [a.index for a in find(b)]
+    (9.8, True, [80])
+    """
+    y = np.asarray(values, dtype=np.float64).copy()
+    n = len(y)
+    known = np.isfinite(y)
+    multiplicative = bool(known.any() and np.all(y[known] > 0))
+    hist = _windows(y, PROFILE_DAYS)  # (n, 56): the 8 weeks before each day
+    weeks = hist.reshape(n, PROFILE_DAYS // 7, 7)  # column c: the weekday of day t + c
+    cols = np.arange(LEVEL_DAYS) % 7  # the last LEVEL_DAYS days' weekdays, as columns
+    recent = hist[:, PROFILE_DAYS - LEVEL_DAYS :]
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", RuntimeWarning)  # days without history
+        by_weekday = np.nanmedian(weeks, axis=1)  # (n, 7)
+        enough = (np.isfinite(weeks).sum(axis=1) >= 2).all(axis=1)
+        enough &= np.isfinite(hist).sum(axis=1) >= MIN_HISTORY
+        mean = by_weekday.mean(axis=1, keepdims=True)
+        if multiplicative:
+            profile = by_weekday / mean
+            level = np.nanmedian(recent / profile[:, cols], axis=1)
+            expected = level * profile[:, 0]
+            residual = y / expected - 1.0
+        else:
+            profile = by_weekday - mean
+            level = np.nanmedian(recent - profile[:, cols], axis=1)
+            expected = level + profile[:, 0]
+            residual = y - expected
+    bad = ~enough | ~np.isfinite(expected)
+    if multiplicative:
+        bad |= ~(expected > 0)
+    expected[bad] = np.nan
+    residual[bad] = np.nan
+    spread = _robust_sd(_windows(residual, PROFILE_DAYS))
+    z = residual / spread
+    if denominator is not None:
+        den = np.asarray(denominator, dtype=np.float64)
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", RuntimeWarning)
+            usual = np.nanmedian(_windows(np.where(den > 0, den, np.nan), PROFILE_DAYS), axis=1)
+            support = np.sqrt(np.clip(den / usual, 0.0, 1.0))
+        z = z * support
+        z[~(den > 0)] = np.nan
+    return Baseline(y, expected, residual, spread, z, multiplicative, level, profile)
+
+
+def find(base: Baseline, *, since: int = 0, threshold: float = THRESHOLD) -> list[Anomaly]:
+    """The days from position ``since`` on whose ``|z|`` reaches ``threshold``, in order.
+
+    A day whose following :data:`CONFIRM_DAYS` days stay at least :data:`SHIFT_Z` spreads
+    away from its expectation, the same way, starts a new level (:attr:`Kind.SHIFT`); of a
+    run of such days only the first is kept. Days too recent to tell are anomalies."""
+    z = base.z
+    hits = np.flatnonzero(np.nan_to_num(np.abs(z), nan=0.0) >= threshold)
+    out: list[Anomaly] = []
+    previous: Anomaly | None = None
+    for t in (int(t) for t in hits):
+        stay = base.persistence(t)
+        kept = stay * np.sign(z[t]) if stay is not None else 0.0
+        shift = kept >= SHIFT_Z and kept >= SHIFT_KEEPS * abs(z[t])
+        kind = Kind.SHIFT if shift else Kind.ANOMALY
+        found = Anomaly(t, float(base.values[t]), float(base.expected[t]), float(z[t]), kind)
+        repeat = (
+            previous is not None
+            and previous.kind is Kind.SHIFT
+            and kind is Kind.SHIFT
+            and previous.index >= t - CONFIRM_DAYS
+            and previous.direction is found.direction
+        )
+        if not repeat:
+            previous = found
+            if t >= since:
+                out.append(found)
+    return out
+
+
+def ratio_values(numerator: npt.ArrayLike, denominator: npt.ArrayLike) -> FloatArray:
+    """numerator ÷ denominator per day, NaN where the denominator is 0 or unknown."""
+    num = np.asarray(numerator, dtype=np.float64)
+    den = np.asarray(denominator, dtype=np.float64)
+    with np.errstate(all="ignore"):
+        out: FloatArray = np.where(den != 0, num / den, np.nan)
+    return out
+
+
+def contributions(parts: Sequence[Part], t: int) -> dict[str, float]:
+    """How much of day ``t``'s deviation from its expected value each part explains (see the
+    module docstring), in the KPI's unit. A part without history expects nothing (additive)
+    or the parts' expected ratio (ratio)."""
+    if not parts:
+        return {}
+    if parts[0].denominator is None:
+        out = {}
+        for part in parts:
+            exp = baseline(part.values).expected[t]
+            out[part.name] = float(part.values[t] - (exp if np.isfinite(exp) else 0.0))
+        return out
+    nums = [np.asarray(p.values, dtype=np.float64) for p in parts]
+    dens = [np.asarray(p.denominator, dtype=np.float64) for p in parts]
+    q = np.array([ratio_values(n, d)[t] for n, d in zip(nums, dens, strict=True)])
+    q_hat = np.array(
+        [baseline(ratio_values(n, d)).expected[t] for n, d in zip(nums, dens, strict=True)]
+    )
+    d_now = np.nan_to_num(np.array([d[t] for d in dens]))
+    d_hat = np.nan_to_num(np.array([baseline(d).expected[t] for d in dens]))
+    s = d_now / d_now.sum() if d_now.sum() > 0 else np.zeros(len(parts))
+    s_hat = d_hat / d_hat.sum() if d_hat.sum() > 0 else s
+    known = np.isfinite(q_hat)
+    total_hat = float(np.sum(s_hat[known] * q_hat[known]) / max(np.sum(s_hat[known]), 1e-300))
+    q_hat = np.where(known, q_hat, total_hat)
+    q_hat_total = float(np.sum(s_hat * q_hat))
+    own = np.where(s > 0, s * (np.nan_to_num(q) - q_hat), 0.0)
+    mix = (s - s_hat) * (q_hat - q_hat_total)
+    return {p.name: float(a + b) for p, a, b in zip(parts, own, mix, strict=True)}
+
+
+def explain(
+    by_dimension: Sequence[tuple[str, dict[str, float]]], total_change: float
+) -> Explanation | None:
+    """The value that explains most of ``total_change`` (see the module docstring), from the
+    contributions of each dimension's values, finest dimension first."""
+    if not total_change:
+        return None
+    best: Explanation | None = None
+    for dimension, parts in by_dimension:
+        named = {v: c for v, c in parts.items() if v not in PLACEHOLDERS}
+        if not named:
+            continue
+        value = max(named, key=lambda v: named[v] * np.sign(total_change))
+        found = Explanation(dimension, value, named[value], named[value] / total_change)
+        if found.share >= EXPLAINS:
+            return found
+        if found.share > 0 and (best is None or found.share > best.share):
+            best = found
+    return best
+
+
+def day_of(start: dt.date, index: int) -> dt.date:
+    """The date of position ``index`` of a series that starts on ``start``."""
+    return start + dt.timedelta(days=index)
