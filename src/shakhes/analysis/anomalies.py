@@ -297,35 +297,69 @@ def ratio_values(numerator: npt.ArrayLike, denominator: npt.ArrayLike) -> FloatA
     return out
 
 
-def contributions(parts: Sequence[Part], t: int) -> dict[str, float]:
-    """How much of day ``t``'s deviation from its expected value each part explains (see the
-    module docstring), in the KPI's unit. A part without history expects nothing (additive)
-    or the parts' expected ratio (ratio)."""
-    if not parts:
-        return {}
-    if parts[0].denominator is None:
-        out = {}
-        for part in parts:
-            exp = baseline(part.values).expected[t]
-            out[part.name] = float(part.values[t] - (exp if np.isfinite(exp) else 0.0))
-        return out
-    nums = [np.asarray(p.values, dtype=np.float64) for p in parts]
-    dens = [np.asarray(p.denominator, dtype=np.float64) for p in parts]
-    q = np.array([ratio_values(n, d)[t] for n, d in zip(nums, dens, strict=True)])
-    q_hat = np.array(
-        [baseline(ratio_values(n, d)).expected[t] for n, d in zip(nums, dens, strict=True)]
+@dataclass(frozen=True, eq=False)
+class Breakdown:
+    """The parts of one dimension (its values) with their expected values, ready to say how
+    much of any day's deviation each part explains (:meth:`at`)."""
+
+    names: list[str]
+    values: FloatArray
+    """Per part and day: an additive KPI's value, or a ratio KPI's ratio."""
+    expected: FloatArray
+    denominator: FloatArray | None
+    expected_denominator: FloatArray | None
+
+    def at(self, t: int) -> dict[str, float]:
+        """How much of day ``t``'s deviation each part explains (see the module docstring), in
+        the KPI's unit. A part without history expects nothing (additive) or the parts'
+        expected ratio (ratio)."""
+        if self.denominator is None or self.expected_denominator is None:
+            change = self.values[:, t] - np.nan_to_num(self.expected[:, t])
+            return {
+                name: float(c) for name, c in zip(self.names, np.nan_to_num(change), strict=True)
+            }
+        q, q_hat = self.values[:, t], self.expected[:, t]
+        d_now = np.nan_to_num(self.denominator[:, t])
+        d_hat = np.nan_to_num(self.expected_denominator[:, t])
+        s = d_now / d_now.sum() if d_now.sum() > 0 else np.zeros(len(self.names))
+        s_hat = d_hat / d_hat.sum() if d_hat.sum() > 0 else s
+        known = np.isfinite(q_hat)
+        weight = float(np.sum(s_hat[known]))
+        fallback = float(np.sum(s_hat[known] * q_hat[known]) / weight) if weight > 0 else 0.0
+        q_hat = np.where(known, q_hat, fallback)
+        q_hat_total = float(np.sum(s_hat * q_hat))
+        own = np.where(s > 0, s * (np.nan_to_num(q) - q_hat), 0.0)
+        mix = (s - s_hat) * (q_hat - q_hat_total)
+        return {name: float(a + b) for name, a, b in zip(self.names, own, mix, strict=True)}
+
+
+def breakdown(parts: Sequence[Part]) -> Breakdown:
+    """The :class:`Breakdown` of ``parts`` (all additive, or all ratio KPIs' numerators with
+    their denominators), over the same days.
+
+    >>> flat = np.full(70, 10.0) * np.random.default_rng(1).lognormal(0.0, 0.05, 70)
+    >>> jump = flat.copy()
+    >>> jump[65] += 30.0
+    >>> parts = breakdown([Part("search", jump), Part("social", flat)])
+    >>> {k: round(v) for k, v in parts.at(65).items()}
+    {'search': 30, 'social': 0}
+    """
+    names = [p.name for p in parts]
+    if not parts or parts[0].denominator is None:
+        rows = [np.asarray(p.values, dtype=np.float64) for p in parts]
+        expected = [baseline(r).expected for r in rows]
+        return Breakdown(names, np.array(rows), np.array(expected), None, None)
+    ratios, expected, dens, expected_dens = [], [], [], []
+    for part in parts:
+        den = np.asarray(part.denominator, dtype=np.float64)
+        q = ratio_values(part.values, den)
+        ratios.append(q)
+        expected.append(baseline(q).expected)
+        dens.append(den)
+        expected_dens.append(baseline(den).expected)
+    return Breakdown(
+        names, np.array(ratios), np.array(expected), np.array(dens), np.array(expected_dens)
     )
-    d_now = np.nan_to_num(np.array([d[t] for d in dens]))
-    d_hat = np.nan_to_num(np.array([baseline(d).expected[t] for d in dens]))
-    s = d_now / d_now.sum() if d_now.sum() > 0 else np.zeros(len(parts))
-    s_hat = d_hat / d_hat.sum() if d_hat.sum() > 0 else s
-    known = np.isfinite(q_hat)
-    total_hat = float(np.sum(s_hat[known] * q_hat[known]) / max(np.sum(s_hat[known]), 1e-300))
-    q_hat = np.where(known, q_hat, total_hat)
-    q_hat_total = float(np.sum(s_hat * q_hat))
-    own = np.where(s > 0, s * (np.nan_to_num(q) - q_hat), 0.0)
-    mix = (s - s_hat) * (q_hat - q_hat_total)
-    return {p.name: float(a + b) for p, a, b in zip(parts, own, mix, strict=True)}
 
 
 def explain(

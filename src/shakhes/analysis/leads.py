@@ -343,6 +343,10 @@ def format_p(p: float) -> str:
     return f"p = {p:.2f}"
 
 
+def _possessive(name: str) -> str:
+    return name + ("'" if name.endswith("s") else "'s")
+
+
 def _span(k: int, unit: str) -> str:
     return f"{k} {unit}" + ("" if k == 1 else "s")
 
@@ -363,14 +367,14 @@ def _words(
     if verdict is Verdict.LEADS:
         return f"{x} leads {y} by {_span(lag, unit)}{opposite} ({stats})"
     if verdict is Verdict.SAME_DAY:
-        return f"{x} and {y} move together in the same {same}{opposite} ({stats}); no lead"
+        return f"{x} and {y} move together on the same {same}{opposite} ({stats}); no lead"
     if verdict is Verdict.WEAK:
         if cc.significant(lag):
             why = (
                 f"a correlation {_span(lag, unit)} later, but {x}'s past does not help forecast {y}"
             )
         else:
-            why = f"{x}'s past helps forecast {y}, but no lag's correlation stands out"
+            why = f"{_possessive(x)} past helps forecast {y}, but no lag's correlation stands out"
         return f"weak evidence that {x} leads {y}: {why} ({stats})"
     return (
         f"no evidence that {x} leads {y} (largest r = {r:.2f} at {_span(lag, unit)}, "

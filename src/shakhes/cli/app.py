@@ -14,7 +14,7 @@ from typing import Annotated
 import typer
 
 from shakhes import __version__
-from shakhes.cli import compute, definitions, goals, imports, log, rates, workspaces
+from shakhes.cli import compute, definitions, goals, imports, log, rates, signals, workspaces
 
 app = typer.Typer(
     name="shakhes",
@@ -34,6 +34,8 @@ app.add_typer(goals.goal_app, name="goal")
 app.add_typer(goals.target_app, name="target")
 app.command()(workspaces.audit)
 app.command()(compute.compute)
+app.command()(signals.leads)
+app.command()(signals.anomalies)
 app.command()(workspaces.demo)
 app.add_typer(log.imports_app, name="imports")
 app.add_typer(log.quarantine_app, name="quarantine")
