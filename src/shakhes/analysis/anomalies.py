@@ -65,6 +65,9 @@ SHIFT_Z = 2.0
 SHIFT_KEEPS = 2 / 3
 """A break is a new level when the median z of the following days, against the old
 expectation, is at least :data:`SHIFT_Z` and at least this share of the day's own z."""
+SETTLING = 1.5
+"""How many times as far as a new level's first day a day in its first week must break to be
+an anomaly of its own."""
 EXPLAINS = 0.5
 """Share of a deviation one dimension value must explain to be named in a finer dimension."""
 PLACEHOLDERS = frozenset({"(none)", "(not set)", ""})
@@ -261,30 +264,34 @@ def baseline(values: npt.ArrayLike, denominator: npt.ArrayLike | None = None) ->
 def find(base: Baseline, *, since: int = 0, threshold: float = THRESHOLD) -> list[Anomaly]:
     """The days from position ``since`` on whose ``|z|`` reaches ``threshold``, in order.
 
-    A day whose following :data:`CONFIRM_DAYS` days stay at least :data:`SHIFT_Z` spreads
-    away from its expectation, the same way, starts a new level (:attr:`Kind.SHIFT`); of a
-    run of such days only the first is kept. Days too recent to tell are anomalies."""
+    A day whose following :data:`CONFIRM_DAYS` days stay away from its expectation, the same
+    way, by at least :data:`SHIFT_Z` spreads and :data:`SHIFT_KEEPS` of its own z, starts a new
+    level (:attr:`Kind.SHIFT`). In the :data:`CONFIRM_DAYS` days after a new level began, while
+    the expected level catches up with it, a day that breaks the same way belongs to it and is
+    not reported, unless it breaks :data:`SETTLING` times as far. Days too recent to tell are
+    anomalies."""
     z = base.z
     hits = np.flatnonzero(np.nan_to_num(np.abs(z), nan=0.0) >= threshold)
     out: list[Anomaly] = []
-    previous: Anomaly | None = None
+    shift: Anomaly | None = None
     for t in (int(t) for t in hits):
         stay = base.persistence(t)
         kept = stay * np.sign(z[t]) if stay is not None else 0.0
-        shift = kept >= SHIFT_Z and kept >= SHIFT_KEEPS * abs(z[t])
-        kind = Kind.SHIFT if shift else Kind.ANOMALY
+        is_shift = kept >= SHIFT_Z and kept >= SHIFT_KEEPS * abs(z[t])
+        kind = Kind.SHIFT if is_shift else Kind.ANOMALY
         found = Anomaly(t, float(base.values[t]), float(base.expected[t]), float(z[t]), kind)
-        repeat = (
-            previous is not None
-            and previous.kind is Kind.SHIFT
-            and kind is Kind.SHIFT
-            and previous.index >= t - CONFIRM_DAYS
-            and previous.direction is found.direction
+        settling = (
+            shift is not None
+            and shift.index >= t - CONFIRM_DAYS
+            and shift.direction is found.direction
+            and abs(found.z) < SETTLING * abs(shift.z)
         )
-        if not repeat:
-            previous = found
-            if t >= since:
-                out.append(found)
+        if settling:
+            continue
+        if is_shift:
+            shift = found
+        if t >= since:
+            out.append(found)
     return out
 
 

@@ -363,11 +363,11 @@ def _words(
     r = float(cc.r[lag])
     stats = f"r = {r:.2f}, Granger {format_p(test.p)}"
     opposite = " (in the opposite direction: more of one, less of the other)" if r < 0 else ""
-    same = "week" if unit == "week" else "day"
     if verdict is Verdict.LEADS:
         return f"{x} leads {y} by {_span(lag, unit)}{opposite} ({stats})"
     if verdict is Verdict.SAME_DAY:
-        return f"{x} and {y} move together on the same {same}{opposite} ({stats}); no lead"
+        when = "on the same day" if unit == "day" else "in the same week"
+        return f"{x} and {y} move together {when}{opposite} ({stats}); no lead"
     if verdict is Verdict.WEAK:
         if cc.significant(lag):
             why = (

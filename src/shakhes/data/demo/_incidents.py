@@ -43,6 +43,9 @@ SPEND_SPIKE_FACTOR = 10.0
 CTR_COLLAPSE_FACTOR = 0.05
 VIRAL_POST_FACTOR = 10.0
 TRACKING_OUTAGE_FACTOR = 0.03
+BIG_SHARE = 0.08
+"""The spend spike hits a campaign planning at least this share of the day's spend, so that
+10× its budget adds at least 70 % to the day's total."""
 FIRST_DAY = 70
 """Incidents start no earlier: an anomaly needs some history to break from."""
 SPACING = 21
@@ -101,13 +104,14 @@ def plan_incidents(seed: int, cal: Calendar, plan: CampaignPlan) -> Incidents:
     viral = np.ones(n)
     events: list[Incident] = []
 
-    # A budget typo on a big always-on campaign that runs that day.
+    # A budget typo on an always-on campaign that plans at least BIG_SHARE of the day's spend.
     t = starts[0]
+    day_total = float(plan.spend[:, t].sum())
     big = [
         c
-        for c, (_, _, schedule, weight, _) in enumerate(CAMPAIGNS)
-        if schedule == "always" and weight >= 1.0 and plan.active[c, t]
-    ]
+        for c, (_, _, schedule, _, _) in enumerate(CAMPAIGNS)
+        if schedule == "always" and plan.spend[c, t] >= BIG_SHARE * day_total
+    ] or [int(np.argmax(plan.spend[:, t]))]
     c = int(rng.choice(big))
     camp = plan.campaigns[c]
     spend[c, t] = SPEND_SPIKE_FACTOR
