@@ -7,9 +7,13 @@ compares a candidate's movements with the lagging KPI's movements some days late
 **De-seasoning** (:func:`deseason`). A series of positive values is first taken in logs (so a
 weekday that is 20 % busier is the same step at any volume); a series with zeros or negative
 values stays as it is. Daily series: minus a centred 7-day mean (the trend, the time of year,
-budget levels), minus the mean of what is left on each weekday (the weekly season). Weekly
+budget levels — a week, so that budget changes, campaign starts and sales, which often start
+together across channels, are taken out within days instead of faking links between the KPIs
+they all move), minus the mean of what is left on each weekday (the weekly season). Weekly
 series: week-on-week differences. The first and last three days (the first week) have no
-centred mean and are left out.
+centred mean and are left out. Values beyond :data:`CLIP` robust standard deviations are
+pulled back to it, so that one extraordinary day (a budget typo, an outage) cannot make or
+break a link.
 
 **Cross-correlations** (:func:`cross_correlations`). The candidate's de-seasoned series is
 *prewhitened*: an autoregression (order chosen by AIC, up to :data:`MAX_AR_ORDER`) predicts each
@@ -21,12 +25,16 @@ is ``z / √n`` with ``z`` the two-sided 5 % quantile after a Bonferroni correct
 lags looked at (for n = 720 days and N = 7: ±0.104). Without prewhitening, two series that
 merely drift slowly show large correlations at every lag.
 
-**Granger test** (:func:`granger`). Null hypothesis: the candidate's last ``p`` values add
-nothing to forecasting the lagging KPI beyond the lagging KPI's own last ``p`` values. An F test
-compares the two least-squares regressions (with a constant), at ``p`` = the best lag (at least
-1), on the de-seasoned series. A small p-value says the candidate's past helps forecast the
-lagging KPI. It cannot tell a same-day link from a lagged one (a same-day link to a predictable
-candidate also helps forecast), which is what the cross-correlations are for.
+**Granger test** (:func:`granger`). Null hypothesis: the candidate's last N values (every lag
+looked at) add nothing to forecasting the lagging KPI beyond the lagging KPI's own past. An F
+test compares the two least-squares regressions (with a constant) on the prewhitened series,
+with as many of the lagging KPI's own past values as AIC chooses (at least N, at most
+:data:`MAX_AR_ORDER`). Both choices keep the test honest: on the de-seasoned series with only
+N own values, or at the lag where the correlation happened to be largest, it finds a link
+between independent series one time in eight or ten instead of one in twenty.
+A small p-value says the candidate's past helps forecast the lagging KPI. It cannot tell a
+same-day link from a lagged one (a same-day link to a predictable candidate also helps
+forecast), which is what the cross-correlations are for; nor a cause from a common cause.
 
 **Verdict** (:func:`lead_lag`), with the best lag the one with the largest ``|r_k|``:
 
@@ -52,6 +60,9 @@ FloatArray = npt.NDArray[np.float64]
 
 ALPHA = 0.05
 """Significance level of the verdict's tests (the cross-correlations' before Bonferroni)."""
+CLIP = 5.0
+"""De-seasoned values are pulled back to this many robust standard deviations: one
+extraordinary day (a budget typo, an outage) cannot make or break a link on its own."""
 MAX_AR_ORDER = 14
 """Longest autoregression the prewhitening may fit (two weeks of days)."""
 MIN_POINTS = 30
@@ -93,6 +104,9 @@ class GrangerTest:
     """The F test of "the candidate's last ``lag`` values add nothing" (see :func:`granger`)."""
 
     lag: int
+    """How many of the candidate's past values the test adds."""
+    own_lags: int
+    """How many of the lagging series' own past values both regressions hold."""
     f: float
     p: float
     df_num: int
@@ -155,7 +169,21 @@ def deseason(values: npt.ArrayLike, period: int | None = 7) -> tuple[FloatArray,
         part = rest[sel]
         if np.isfinite(part).any():
             out[sel] = part - np.nanmean(part)
-    return out, logged
+    return _clip(out), logged
+
+
+def _clip(z: FloatArray) -> FloatArray:
+    """``z`` with values beyond :data:`CLIP` robust standard deviations (1.4826 × the median
+    absolute deviation) from the median pulled back to that distance."""
+    known = z[np.isfinite(z)]
+    if len(known) == 0:
+        return z
+    mid = float(np.median(known))
+    sd = 1.4826 * float(np.median(np.abs(known - mid)))
+    if sd <= 0:
+        return z
+    out: FloatArray = np.clip(z, mid - CLIP * sd, mid + CLIP * sd)
+    return out
 
 
 def _centred_mean(y: FloatArray, period: int) -> FloatArray:
@@ -256,29 +284,33 @@ def cross_correlations(
     return CrossCorrelation(r=r, bound=z / np.sqrt(n), n=n, ar_order=order)
 
 
-def granger(x: npt.ArrayLike, y: npt.ArrayLike, lag: int) -> GrangerTest:
+def granger(
+    x: npt.ArrayLike, y: npt.ArrayLike, lag: int, *, own_lags: int | None = None
+) -> GrangerTest:
     """F test of the null "``x``'s last ``lag`` values add nothing to forecasting ``y`` beyond
-    ``y``'s own last ``lag`` values" (least squares with a constant; the F test
-    statsmodels' ``grangercausalitytests`` calls ``ssr_ftest``)."""
+    ``y``'s own last ``own_lags`` values" (least squares with a constant). ``own_lags``: by
+    default ``lag``, as statsmodels' ``grangercausalitytests`` (its ``ssr_ftest``)."""
     from scipy.special import fdtrc
 
     if lag < 1:
         raise ValueError("a Granger test needs a lag of at least 1")
+    own = lag if own_lags is None else own_lags
     xs, ys = _usable(np.asarray(x, dtype=np.float64), np.asarray(y, dtype=np.float64))
-    target = ys[lag:]
-    own = _lags(ys, lag)
-    both = np.column_stack([own, _lags(xs, lag)])
-    df_denom = len(target) - 2 * lag - 1
+    first = max(lag, own)
+    target = ys[first:]
+    mine = _lags(ys, own)[first - own :]
+    both = np.column_stack([mine, _lags(xs, lag)[first - lag :]])
+    df_denom = len(target) - own - lag - 1
     if df_denom < MIN_POINTS:
         raise ValueError(f"too few points ({len(xs)}) for a Granger test at lag {lag}")
-    rss_r = _ols_rss(target, own)
+    rss_r = _ols_rss(target, mine)
     rss_u = _ols_rss(target, both)
     if rss_u <= 0:
         f = np.inf if rss_r > 0 else 0.0
     else:
         f = max((rss_r - rss_u) / lag / (rss_u / df_denom), 0.0)
     p = 0.0 if np.isinf(f) else float(fdtrc(lag, df_denom, f))
-    return GrangerTest(lag=lag, f=float(f), p=p, df_num=lag, df_denom=df_denom)
+    return GrangerTest(lag=lag, own_lags=own, f=float(f), p=p, df_num=lag, df_denom=df_denom)
 
 
 def lead_lag(
@@ -306,7 +338,9 @@ def lead_lag(
     x, log_x = deseason(candidate, period)
     y, log_y = deseason(lagging, period)
     cc = cross_correlations(x, y, max_lag, alpha=alpha)
-    test = granger(x, y, max(cc.best_lag, 1))
+    xs, ys = _usable(x, y)
+    xw, yw = prewhiten(xs, ys, cc.ar_order)
+    test = granger(xw, yw, max_lag, own_lags=max(max_lag, ar_order(yw)))
     verdict = _verdict(cc, test, alpha)
     return LeadLag(
         candidate=names[0],

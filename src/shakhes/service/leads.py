@@ -185,12 +185,13 @@ def _record(answer: method.LeadLag) -> dict[str, Any]:
         "prewhitening_order": cc.ar_order,
         "correlations": [{"lag": k, "r": round(float(r), 6)} for k, r in enumerate(cc.r)],
         "granger": {
-            "lag": g.lag,
+            "lags": g.lag,
+            "own_lags": g.own_lags,
             "f": round(g.f, 6) if math.isfinite(g.f) else None,
             "p": g.p,
             "df": [g.df_num, g.df_denom],
-            "null": f"{answer.candidate}'s last {g.lag} {answer.unit}(s) add nothing to "
-            f"forecasting {answer.lagging} beyond its own last {g.lag}",
+            "null": f"the last {g.lag} {answer.unit}s of {answer.candidate} add nothing to "
+            f"forecasting {answer.lagging} beyond its own last {g.own_lags}",
         },
         "logs": {"candidate": answer.log_candidate, "lagging": answer.log_lagging},
     }
