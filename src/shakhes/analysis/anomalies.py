@@ -72,6 +72,8 @@ EXPLAINS = 0.5
 """Share of a deviation one dimension value must explain to be named in a finer dimension."""
 PLACEHOLDERS = frozenset({"(none)", "(not set)", ""})
 """Dimension values that mean "no value": never named as what explains an anomaly."""
+MIN_ACTIVE = 8
+"""Fewest residuals other than 0 a spread is measured on."""
 MAD_TO_SD = 1.4826
 MEAN_AD_TO_SD = 1.2533
 """Robust standard deviation from the mean absolute deviation, used when more than half of
@@ -193,16 +195,23 @@ def _windows(y: FloatArray, days: int) -> FloatArray:
 
 
 def _robust_sd(rows: FloatArray) -> FloatArray:
-    """Robust standard deviation of each row's known values (NaN with too few)."""
-    known = np.isfinite(rows).sum(axis=1)
+    """Robust standard deviation of each row's known values (NaN with too few).
+
+    Residuals of exactly 0 — a day on which nothing was expected and nothing happened, in a
+    schedule of sends — say nothing about the spread and are left out; at least
+    :data:`MIN_ACTIVE` others must remain."""
+    known = np.isfinite(rows)
+    active = known & (rows != 0)
+    picked = np.where(active, rows, np.nan)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", RuntimeWarning)  # rows without a known value
-        med = np.nanmedian(rows, axis=1, keepdims=True)
-        dev = np.abs(rows - med)
+        med = np.nanmedian(picked, axis=1, keepdims=True)
+        dev = np.abs(picked - med)
         mad = MAD_TO_SD * np.nanmedian(dev, axis=1)
         mean_ad = MEAN_AD_TO_SD * np.nanmean(dev, axis=1)
     out = np.where(mad > 0, mad, mean_ad)
-    out[(known < MIN_HISTORY) | ~(out > 0)] = np.nan
+    too_few = (known.sum(axis=1) < MIN_HISTORY) | (active.sum(axis=1) < MIN_ACTIVE)
+    out[too_few | ~(out > 0)] = np.nan
     result: FloatArray = out
     return result
 
