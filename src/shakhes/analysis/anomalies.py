@@ -194,6 +194,18 @@ def _windows(y: FloatArray, days: int) -> FloatArray:
     return out
 
 
+def _median(a: FloatArray, axis: int) -> FloatArray:
+    """The median of the known values along ``axis`` (NaN where none is known): numpy's
+    ``nanmedian``, many times faster on many short rows (NaN sorts last)."""
+    a = np.moveaxis(a, axis, -1)
+    ordered = np.sort(a, axis=-1)
+    k = np.isfinite(a).sum(axis=-1)
+    lo = np.take_along_axis(ordered, np.maximum((k - 1) // 2, 0)[..., None], -1)[..., 0]
+    hi = np.take_along_axis(ordered, np.maximum(k // 2, 0)[..., None], -1)[..., 0]
+    out: FloatArray = np.where(k > 0, (lo + hi) / 2, np.nan)
+    return out
+
+
 def _robust_sd(rows: FloatArray) -> FloatArray:
     """Robust standard deviation of each row's known values (NaN with too few).
 
@@ -205,9 +217,9 @@ def _robust_sd(rows: FloatArray) -> FloatArray:
     picked = np.where(active, rows, np.nan)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", RuntimeWarning)  # rows without a known value
-        med = np.nanmedian(picked, axis=1, keepdims=True)
+        med = _median(picked, 1)[:, None]
         dev = np.abs(picked - med)
-        mad = MAD_TO_SD * np.nanmedian(dev, axis=1)
+        mad = MAD_TO_SD * _median(dev, 1)
         mean_ad = MEAN_AD_TO_SD * np.nanmean(dev, axis=1)
     out = np.where(mad > 0, mad, mean_ad)
     too_few = (known.sum(axis=1) < MIN_HISTORY) | (active.sum(axis=1) < MIN_ACTIVE)
@@ -238,18 +250,18 @@ def baseline(values: npt.ArrayLike, denominator: npt.ArrayLike | None = None) ->
     recent = hist[:, PROFILE_DAYS - LEVEL_DAYS :]
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", RuntimeWarning)  # days without history
-        by_weekday = np.nanmedian(weeks, axis=1)  # (n, 7)
+        by_weekday = _median(weeks, 1)  # (n, 7)
         enough = (np.isfinite(weeks).sum(axis=1) >= 2).all(axis=1)
         enough &= np.isfinite(hist).sum(axis=1) >= MIN_HISTORY
         mean = by_weekday.mean(axis=1, keepdims=True)
         if multiplicative:
             profile = by_weekday / mean
-            level = np.nanmedian(recent / profile[:, cols], axis=1)
+            level = _median(recent / profile[:, cols], 1)
             expected = level * profile[:, 0]
             residual = y / expected - 1.0
         else:
             profile = by_weekday - mean
-            level = np.nanmedian(recent - profile[:, cols], axis=1)
+            level = _median(recent - profile[:, cols], 1)
             expected = level + profile[:, 0]
             residual = y - expected
     bad = ~enough | ~np.isfinite(expected)
@@ -263,7 +275,7 @@ def baseline(values: npt.ArrayLike, denominator: npt.ArrayLike | None = None) ->
         den = np.asarray(denominator, dtype=np.float64)
         with warnings.catch_warnings():
             warnings.simplefilter("ignore", RuntimeWarning)
-            usual = np.nanmedian(_windows(np.where(den > 0, den, np.nan), PROFILE_DAYS), axis=1)
+            usual = _median(_windows(np.where(den > 0, den, np.nan), PROFILE_DAYS), 1)
             support = np.sqrt(np.clip(den / usual, 0.0, 1.0))
         z = z * support
         z[~(den > 0)] = np.nan
