@@ -20,7 +20,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from shakhes.analysis import anomalies as method
-from shakhes.errors import ShakhesError
+from shakhes.errors import QueryError, ShakhesError, nearest
 from shakhes.service.compute import Query, compute
 
 if TYPE_CHECKING:
@@ -90,7 +90,7 @@ class AnomaliesReport:
 def anomalies(ws: Workspace, query: AnomaliesQuery) -> AnomaliesReport:
     """The anomalies of ``query`` (see the module docstring)."""
     kpis, given = _kpis(ws, query.kpis)
-    explain_by = [query.by] if query.by else list(EXPLAIN_BY)
+    explain_by = [_dimension(query.by)] if query.by else list(EXPLAIN_BY)
     total = compute(ws, Query(kpis=kpis, grain="day"))
     skipped = {kpi: error.message for kpi, error in total.errors.items()}
     if given and set(skipped) == set(kpis):
@@ -136,6 +136,23 @@ def _kpis(ws: Workspace, kpis: str | Sequence[str] | None) -> tuple[list[str], b
     if not out:
         raise ShakhesError("no KPI given", code="no_kpi", hint="Name one or more KPIs.")
     return out, True
+
+
+def _dimension(name: str) -> str:
+    """``name`` if some table has that dimension; an error with a "did you mean" if not."""
+    from shakhes.data.model import TABLES
+
+    name = name.strip()
+    known = sorted({d for t in TABLES.values() for d in t.dimensions})
+    if name not in known:
+        guess = nearest(name, known)
+        raise QueryError(
+            f"unknown dimension '{name}'" + (f" — did you mean '{guess}'?" if guess else ""),
+            code="unknown_dimension",
+            params={"dimension": name, "allowed": known},
+            hint=f"Dimensions: {', '.join(known)}.",
+        )
+    return name
 
 
 def _series(rows: pd.DataFrame, start: dt.date, end: dt.date) -> dict[str, Any]:
