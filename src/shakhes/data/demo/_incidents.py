@@ -123,7 +123,21 @@ def plan_incidents(seed: int, cal: Calendar, plan: CampaignPlan) -> Incidents:
             first=t,
             days=1,
             factor=SPEND_SPIKE_FACTOR,
-            kpis=("cost", "impressions", "clicks", "sessions", "cpa", "roas", "mer", "roi"),
+            kpis=(
+                "cost",
+                "impressions",
+                "clicks",
+                "sessions",
+                "cpa",
+                "roas",
+                "mer",
+                "roi",
+                # the total's ratios move with the mix: more of one campaign's rows
+                "ctr",
+                "cpc",
+                "cpm",
+                "conversion_rate",
+            ),
             dimensions={
                 "campaign": camp.name,
                 "platform": MEDIA[camp.media].platform,
