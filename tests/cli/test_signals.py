@@ -125,3 +125,18 @@ def test_mistakes_get_a_message(
     run = shakhes(capsys, *args, "-w", str(root))
     assert run.code == 1
     assert message in run.err and "Traceback" not in run.err
+
+
+def test_help_and_compute_load_no_statistics() -> None:
+    """``shakhes --help`` and ``shakhes compute`` stay quick: scipy and the analysis modules
+    load only when ``leads`` or ``anomalies`` run."""
+    import subprocess
+    import sys
+
+    heavy = ("scipy", "statsmodels", "shakhes.analysis.leads", "shakhes.analysis.anomalies")
+    code = (
+        "import sys, shakhes.cli.app, shakhes.service.compute, shakhes.cli.signals; "
+        f"print(sorted(m for m in {heavy!r} if m in sys.modules))"
+    )
+    run = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert run.stdout.strip() == "[]"
