@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime
+import itertools
 import json
 from pathlib import Path
 from typing import Any
@@ -383,3 +384,128 @@ def test_truth_is_json_and_written(demo: DemoData, tmp_path: Path) -> None:
     )
     assert len(season["demand_weekday_multipliers"]) == 7
     assert set(loaded["customers"]["plans"]) == {"basic", "plus", "pro"}
+
+
+# -- injected incidents, lead/lag truth, planned changes ------------------------------------------
+
+
+def _daily(frame: pd.DataFrame, column: str, date: str = "date") -> pd.Series:
+    return frame.groupby(date)[column].sum()
+
+
+def _around(series: pd.Series, day: datetime.date) -> float:
+    """The median of the same weekday in the four weeks before and after ``day``."""
+    days = [day + datetime.timedelta(weeks=w) for w in (-4, -3, -2, -1, 1, 2, 3, 4)]
+    return float(np.median([series.get(d, 0.0) for d in days]))
+
+
+def test_incidents_are_in_the_data_as_the_truth_records_them(
+    demo: DemoData, frames: dict[str, pd.DataFrame]
+) -> None:
+    incidents = {i["key"]: i for i in demo.truth["incidents"]}
+    assert set(incidents) == {"spend_spike", "ctr_collapse", "viral_post", "tracking_outage"}
+    starts = sorted(
+        datetime.date.fromisoformat(i["start"])
+        for key, i in incidents.items()
+        if key != "tracking_outage"
+    )
+    assert starts[0] >= START + datetime.timedelta(days=70)
+    assert starts[-1] <= END - datetime.timedelta(days=40)
+    assert all((b - a).days >= 21 for a, b in itertools.pairwise(starts))
+    outage = datetime.date.fromisoformat(incidents["tracking_outage"]["start"])
+    assert (END - outage).days <= 21
+    for incident in incidents.values():
+        table, rest = incident["measured_as"].split(".", 1)
+        column, _, where = rest.partition(" where ")
+        dim, value = where.split(" = ")
+        frame = frames[table]
+        frame = frame[frame[dim] == value.strip("'")]
+        for day in incident["days"]:
+            got = frame.loc[frame["date"] == datetime.date.fromisoformat(day["date"]), column]
+            assert got.sum() == pytest.approx(day["value"], abs=0.01), incident["key"]
+            assert day["without"] == pytest.approx(day["value"] / incident["factor"], abs=0.01)
+        assert incident["kpi"] == incident["kpis"][0]
+        assert incident["dimensions"][dim] == value.strip("'")
+
+    ad, web = frames["ad_performance"], frames["web_traffic"]
+    spike = incidents["spend_spike"]
+    day = datetime.date.fromisoformat(spike["start"])
+    cost = _daily(ad[ad.campaign == spike["dimensions"]["campaign"]], "cost")
+    assert cost[day] > 5 * _around(cost, day)
+    assert _daily(ad, "cost")[day] > 1.5 * _around(_daily(ad, "cost"), day)  # 70 %+ of a day
+
+    search = ad[ad.channel == "search"]
+    ctr = _daily(search, "clicks") / _daily(search, "impressions")
+    for d in incidents["ctr_collapse"]["days"]:
+        day = datetime.date.fromisoformat(d["date"])
+        assert ctr[day] < 0.15 * _around(ctr, day)
+
+    social = _daily(web[web.channel == "organic_social"], "sessions")
+    day = datetime.date.fromisoformat(incidents["viral_post"]["start"])
+    assert social[day] > 6 * _around(social, day)
+
+    google = _daily(ad[ad.platform == "google_ads"], "conversions")
+    orders = frames["orders"]
+    names = {
+        c["campaign"]
+        for m in ("google_search", "youtube")
+        for c in demo.truth["media"][m]["campaigns"]
+    }
+    true_orders = orders[orders.campaign.isin(names)].groupby("order_date").size()
+    for d in incidents["tracking_outage"]["days"]:
+        day = datetime.date.fromisoformat(d["date"])
+        assert google[day] < 0.1 * _around(google, day)
+        assert true_orders.get(day, 0) > 0.4 * _around(true_orders, day)  # orders go on
+
+
+def test_email_clicks_bring_new_customers_two_days_later(
+    demo: DemoData, frames: dict[str, pd.DataFrame]
+) -> None:
+    email = demo.truth["email"]
+    kernel = np.asarray(email["purchase_delay_kernel"])
+    assert kernel.sum() == pytest.approx(1.0) and int(np.argmax(kernel)) == 2
+    sends = frames["email_campaigns"]
+    days = pd.date_range(START, END, freq="D").date
+    clicks = _daily(sends, "clicks").reindex(days, fill_value=0).to_numpy(dtype=float)
+    landed = np.convolve(clicks, kernel)[: len(days)]  # what lands inside the period
+    baseline = demo.truth["baseline"]["new_customers_per_day_at_demand_1"]["email"] * len(days)
+    expected = baseline + email["click_to_new_customer"] * landed.sum()
+    customers = frames["customers"]
+    got = (customers.channel == "email").sum()
+    assert got == pytest.approx(expected, abs=4 * np.sqrt(expected))
+    assert email["click_to_new_customer"] * landed.sum() > 2 * baseline  # clicks bring most
+
+
+def test_lead_lag_truth_names_catalog_kpis_and_consistent_lags(demo: DemoData) -> None:
+    from shakhes.spec.catalog import load_catalog
+
+    ids = {k.id for k in load_catalog()}
+    truth = demo.truth["lead_lag"]
+    for link in truth["links"]:
+        assert {link["leading"], link["lagging"]} <= ids
+        assert link["verdict"] in ("leads", "same_day")
+        assert link["strength"] in ("strong", "moderate", "weak")
+        if isinstance(link["kernel"], list):
+            assert sum(link["kernel"]) == pytest.approx(1.0)
+            assert int(np.argmax(link["kernel"])) == link["lag_days"]
+        assert (link["verdict"] == "same_day") == (link["lag_days"] == 0)
+    assert any(x["verdict"] == "leads" and x["strength"] == "strong" for x in truth["links"])
+    assert truth["not_leading"]
+    for pair in truth["not_leading"]:
+        assert {pair["candidate"], pair["lagging"]} <= ids and pair["why"]
+
+
+def test_planned_changes_are_where_campaigns_start_and_stop(
+    demo: DemoData, frames: dict[str, pd.DataFrame]
+) -> None:
+    changes = demo.truth["planned_changes"]
+    starts = {(c["campaign"], c["date"]) for c in changes if c["change"] == "start"}
+    stops = {(c["campaign"], c["date"]) for c in changes if c["change"] == "stop"}
+    ad = frames["ad_performance"]
+    for campaign, dates in ad.groupby("campaign")["date"]:
+        first, last = min(dates), max(dates)
+        if first > START:
+            assert (campaign, first.isoformat()) in starts, campaign
+        if last < END:
+            assert (campaign, (last + datetime.timedelta(days=1)).isoformat()) in stops, campaign
+    assert len(changes) == len(starts) + len(stops)

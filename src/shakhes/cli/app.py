@@ -22,6 +22,7 @@ from shakhes.cli import (
     imports,
     log,
     rates,
+    signals,
     status,
     why,
     workspaces,
@@ -48,6 +49,8 @@ app.command()(workspaces.audit)
 app.command()(compute.compute)
 app.command()(why.explain)
 app.command()(check.check)
+app.command()(signals.leads)
+app.command()(signals.anomalies)
 app.command()(workspaces.demo)
 app.add_typer(log.imports_app, name="imports")
 app.add_typer(log.quarantine_app, name="quarantine")

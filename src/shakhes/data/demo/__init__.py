@@ -30,9 +30,10 @@ How the data is made (every number below is recorded in :attr:`DemoData.truth`):
   the first order of a new customer, credited to a campaign of that media in proportion to the
   campaign's own adstock.
 * **Baseline**: organic search, direct, referral, organic social and email bring new customers
-  in proportion to demand. Repeat orders come from existing customers (Poisson per plan, thinned
-  by demand) until they churn (exponential time to churn with a per-plan monthly hazard), via
-  direct, email or organic search.
+  in proportion to demand; email also turns 3 % of its clicks into new customers over the next
+  days (most on the second day after the send). Repeat orders come from existing customers
+  (Poisson per plan, thinned by demand) until they churn (exponential time to churn with a
+  per-plan monthly hazard), via direct, email or organic search.
 * **Platform reporting**: impressions = cost / CPM, clicks ~ Binomial(impressions, CTR), the
   platforms' attributed conversions over-claim the true incremental orders by a per-media factor
   and never exceed clicks; reach ≤ impressions, video views (YouTube, TikTok), engagements
@@ -40,6 +41,10 @@ How the data is made (every number below is recorded in :attr:`DemoData.truth`):
 * **Web traffic** (GA4 style): paid sessions are ~86 % of clicks; organic sources follow demand;
   email sessions follow email clicks; GA4 revenue is 93 % of the shop revenue of the same day,
   channel and campaign, split over rows by sessions.
+* **Incidents**: four injected anomalies (``_incidents``) — a campaign's budget typo (10× spend
+  for a day), a collapse of Google search CTR (to 5 % for 3 days), a viral organic social post
+  (10× sessions for a day) and a Google Ads tracking outage (conversions at 3 % for 2 days,
+  within the last three weeks) — placed by their own random generator.
 
 Conventions: rows without a campaign (organic, direct, referral, organic social, repeat orders
 and email traffic before the first send) use the campaign name :data:`NO_CAMPAIGN` ``"(none)"``
@@ -52,7 +57,8 @@ every scale.
 The private modules each hold one concept: ``_media`` and ``_world`` (the fixed world),
 ``_response`` (adstock and Hill maths); the steps ``_calendar``, ``_campaigns``, ``_ads``,
 ``_incremental``, ``_email``, ``_slots``, ``_orders``, ``_leads`` and ``_web``, in the order
-``_pipeline`` runs them; and ``_truth`` (the ground truth).
+``_pipeline`` runs them; ``_incidents`` (the injected anomalies); and ``_truth`` (the ground
+truth).
 """
 
 from __future__ import annotations
@@ -107,7 +113,20 @@ class DemoData:
       ``average_order_value``; ``churn_formula``; ``repeat_channel_mix``; ``plan_mix``.
     * ``web``: paid session rate (sessions ÷ clicks) and GA4 revenue coverage.
     * ``leads``: unpaid leads per day, qualification and win rates, mean deal value.
-    * ``email``: list size, growth and response rates.
+    * ``email``: list size, growth and response rates, the share of clicks that become new
+      customers and the delay kernel of those purchases.
+    * ``lead_lag``: ``links`` — which KPI drives which (``leading``, ``lagging``), the lag in
+      days where the effect is largest (``lag_days``), its ``kernel``, what a lead/lag analysis
+      of daily totals should say (``verdict``: ``leads`` or ``same_day``) and how surely
+      (``strength``: strong, moderate, weak); ``not_leading`` — pairs without a path from the
+      candidate to the lagging KPI, with what still moves both (``common_cause``).
+    * ``incidents``: the injected anomalies, each with ``key``, ``description``, ``start``,
+      ``end``, ``days`` (per day: ``date``, ``value`` of the primary KPI's quantity in the
+      dimension value, ``without`` = value ÷ factor, ``change``), ``factor``, ``kpi`` (the
+      primary KPI), ``kpis`` (every KPI it moves), ``dimensions`` (the values it happens in,
+      e.g. ``{"platform": "meta"}``) and ``measured_as``.
+    * ``planned_changes``: the days a campaign starts or stops (``date``, ``campaign``,
+      ``platform``, ``change``: start or stop) — planned breaks in spend, not anomalies.
     * ``row_counts``: rows per table.
     """
 

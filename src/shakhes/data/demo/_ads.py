@@ -65,8 +65,11 @@ class AdRows:
     unit_ad: ObjArray
 
 
-def deliver_ads(rng: np.random.Generator, cal: Calendar, plan: CampaignPlan) -> AdRows:
-    """Split the planned spend over ad units and draw what the platforms report per row."""
+def deliver_ads(
+    rng: np.random.Generator, cal: Calendar, plan: CampaignPlan, ctr_factor: FloatArray
+) -> AdRows:
+    """Split the planned spend over ad units and draw what the platforms report per row;
+    ``ctr_factor`` (per media and day, 1 but on an incident) multiplies the CTR."""
     units = _units(rng, plan)
     n = cal.n_days
     unit_active = plan.active[units.camp]  # (U, T)
@@ -88,7 +91,7 @@ def deliver_ads(rng: np.random.Generator, cal: Calendar, plan: CampaignPlan) -> 
     cpm = cpm * np.sqrt(cal.yearly[t_idx]) * lognormal(rng, 0.12, n_rows)
     impressions = np.round(cost / cpm * 1000.0).astype(np.int64)
     ctr = np.asarray([m.ctr for m in MEDIA])[m_idx] * units.ctr[u_idx]
-    ctr = np.clip(ctr * lognormal(rng, 0.15, n_rows), 0.0, 0.5)
+    ctr = np.clip(ctr * lognormal(rng, 0.15, n_rows) * ctr_factor[m_idx, t_idx], 0.0, 0.5)
     clicks = rng.binomial(impressions, ctr).astype(np.int64)
 
     has_reach = np.asarray([m.has_reach for m in MEDIA])[m_idx]

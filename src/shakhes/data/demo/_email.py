@@ -35,6 +35,8 @@ class Email:
     """Per day, the index in ``names`` of the latest send on or before it (0 before any)."""
     session_mean: FloatArray
     """Expected email sessions per day."""
+    daily_clicks: FloatArray
+    """Clicks of the sends of each day (0 on days without a send)."""
 
 
 def send_email(rng: np.random.Generator, cal: Calendar, scale: float) -> Email:
@@ -91,7 +93,7 @@ def send_email(rng: np.random.Generator, cal: Calendar, scale: float) -> Email:
     send_names = [NO_CAMPAIGN, *sorted(set(name_arr.tolist()))]
     code = {s: i for i, s in enumerate(send_names)}
     send_codes = np.asarray([code[s] for s in name_arr.tolist()], dtype=np.int64)
-    daily_clicks = np.bincount(day, clicks.astype(np.float64), n)
+    daily_clicks = np.bincount(day, clicks.astype(np.float64), n).astype(np.float64)
     kernel = np.asarray(EMAIL_SESSION_KERNEL)
     return Email(
         table=table,
@@ -100,4 +102,5 @@ def send_email(rng: np.random.Generator, cal: Calendar, scale: float) -> Email:
         session_mean=(
             np.convolve(daily_clicks, kernel)[:n] * 1.05 + EMAIL_BASE_SESSIONS * scale * cal.demand
         ),
+        daily_clicks=daily_clicks,
     )

@@ -52,9 +52,15 @@ class PaidResponse:
 
 
 def respond(
-    rng: np.random.Generator, cal: Calendar, plan: CampaignPlan, ads: AdRows
+    rng: np.random.Generator,
+    cal: Calendar,
+    plan: CampaignPlan,
+    ads: AdRows,
+    conversion_factor: FloatArray,
 ) -> PaidResponse:
-    """Draw the incremental orders of every media and the platforms' conversions per row."""
+    """Draw the incremental orders of every media and the platforms' conversions per row;
+    ``conversion_factor`` (per media and day, 1 but on an incident) multiplies what the
+    platforms report, never the true orders."""
     n = cal.n_days
     decays = np.asarray([m.decay for m in MEDIA])
     media_adstock = adstock(ads.media_spend, decays)
@@ -91,6 +97,7 @@ def respond(
     conv = overclaim * expected_orders[ads.m, ads.t] * share
     conv = conv * lognormal(rng, 0.3, len(conv))
     conv = np.minimum(np.round(conv, 2), ads.clicks.astype(np.float64))
+    conv = np.round(conv * conversion_factor[ads.m, ads.t], 2)
     aov = np.asarray([m.aov for m in MEDIA])[ads.m]
     return PaidResponse(
         fits=fits,

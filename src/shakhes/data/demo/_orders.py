@@ -1,7 +1,8 @@
 """Customers and orders: first orders from paid media and the baseline, then repeat orders.
 
 Every incremental order of paid media is the first order of a new customer. Organic search,
-direct, referral, organic social and email bring new customers in proportion to demand.
+direct, referral, organic social and email bring new customers in proportion to demand; email
+also turns a share of its clicks into new customers over the days after a send.
 Repeat orders come from existing customers (Poisson per plan, thinned by demand) until they
 churn (exponential time to churn with a per-plan monthly hazard), via direct, email or organic
 search.
@@ -24,6 +25,8 @@ from shakhes.data.demo._world import (
     BASELINE_NEW_CUSTOMERS,
     BASELINE_PLAN_MIX,
     DAYS_PER_MONTH,
+    EMAIL_CLICK_TO_NEW_CUSTOMER,
+    EMAIL_PURCHASE_DELAY,
     PLAN_AOV,
     PLAN_CHURN_HAZARD,
     PLAN_REPEAT_RATE,
@@ -52,10 +55,14 @@ def take_orders(
     cal: Calendar,
     paid: PaidResponse,
     slots: Slots,
+    email_clicks: FloatArray,
     scale: float,
     currency: str,
 ) -> Orders:
-    """Draw the customers, their plans and churn, and every first and repeat order."""
+    """Draw the customers, their plans and churn, and every first and repeat order.
+
+    ``email_clicks`` are the clicks of each day's email sends: a share of them become new
+    customers over the following days (:data:`EMAIL_PURCHASE_DELAY`)."""
     n = cal.n_days
     # First orders: paid (from the response model) and baseline.
     days = [paid.order_day]
@@ -63,7 +70,10 @@ def take_orders(
     aov = [np.asarray([m.aov for m in MEDIA])[paid.order_media]]
     mix = [np.asarray([m.plan_mix for m in MEDIA])[paid.order_media]]
     for channel, rate in BASELINE_NEW_CUSTOMERS.items():
-        counts = rng.poisson(rate * scale * cal.demand)
+        mean = rate * scale * cal.demand
+        if channel == "email":
+            mean = mean + email_new_customers(email_clicks)
+        counts = rng.poisson(mean)
         d = np.repeat(np.arange(n, dtype=np.int64), counts)
         days.append(d)
         slot_parts.append(slots.unpaid(channel, d))
@@ -155,3 +165,12 @@ def take_orders(
         first_slot=first_slot,
         first_revenue=first_rev,
     )
+
+
+def email_new_customers(clicks: FloatArray) -> FloatArray:
+    """Expected new customers per day from the email clicks of each day: a share
+    (:data:`EMAIL_CLICK_TO_NEW_CUSTOMER`) of a day's clicks, spread over the next days by
+    :data:`EMAIL_PURCHASE_DELAY`."""
+    spread = np.convolve(clicks, np.asarray(EMAIL_PURCHASE_DELAY))[: len(clicks)]
+    out: FloatArray = EMAIL_CLICK_TO_NEW_CUSTOMER * spread
+    return out

@@ -17,6 +17,7 @@ from shakhes.data.demo._ads import ad_table, deliver_ads
 from shakhes.data.demo._calendar import make_calendar
 from shakhes.data.demo._campaigns import plan_campaigns
 from shakhes.data.demo._email import send_email
+from shakhes.data.demo._incidents import incident_truth, plan_incidents
 from shakhes.data.demo._incremental import respond
 from shakhes.data.demo._leads import make_leads
 from shakhes.data.demo._orders import take_orders
@@ -41,13 +42,17 @@ def run(
     rng = np.random.default_rng(seed)
     cal = make_calendar(start, end)
     plan = plan_campaigns(rng, cal, scale)
-    ads = deliver_ads(rng, cal, plan)
-    paid = respond(rng, cal, plan, ads)
+    incidents = plan_incidents(seed, cal, plan)
+    plan = incidents.apply_to_plan(plan)
+    ads = deliver_ads(rng, cal, plan, incidents.ctr)
+    paid = respond(rng, cal, plan, ads, incidents.conversions)
     email = send_email(rng, cal, scale)
     slots = make_slots(plan.campaigns, email)
-    orders = take_orders(rng, cal, paid, slots, scale, currency)
+    orders = take_orders(rng, cal, paid, slots, email.daily_clicks, scale, currency)
     leads = make_leads(rng, cal, plan.campaigns, ads, slots, scale, currency)
-    web = web_traffic(rng, cal, plan, ads, email, slots, orders, scale, currency)
+    web = web_traffic(
+        rng, cal, plan, ads, email, slots, orders, scale, currency, incidents.sessions
+    )
     ads_columns = ad_table(ads, cal, plan, paid.conversions, paid.conversion_value, currency)
     tables = {
         "ad_performance": _arrow_table("ad_performance", ads_columns),
@@ -67,6 +72,7 @@ def run(
         paid=paid,
         orders=orders,
         row_counts={name: t.num_rows for name, t in tables.items()},
+        incidents=incident_truth(incidents, cal, tables),
     )
     if not math.isfinite(float(np.sum(ads.cost))):  # pragma: no cover - sanity
         raise AssertionError("non-finite spend")

@@ -23,8 +23,10 @@ from shakhes.data.demo._world import (
     BASELINE_NEW_CUSTOMERS,
     BASELINE_PLAN_MIX,
     DEMAND_MONTH_ANCHORS,
+    EMAIL_CLICK_TO_NEW_CUSTOMER,
     EMAIL_LIST_GROWTH,
     EMAIL_LIST_SIZE,
+    EMAIL_PURCHASE_DELAY,
     EMAIL_RATES,
     EMAIL_SESSION_KERNEL,
     GA4_REVENUE_COVERAGE,
@@ -58,6 +60,7 @@ def ground_truth(
     paid: PaidResponse,
     orders: Orders,
     row_counts: dict[str, int],
+    incidents: list[Any],
 ) -> dict[str, Any]:
     """The whole ground truth of one run."""
     return {
@@ -83,6 +86,9 @@ def ground_truth(
         "customers": _customers(),
         "leads": _leads(),
         "web": _web(),
+        "lead_lag": _lead_lag(),
+        "incidents": incidents,
+        "planned_changes": _planned_changes(cal, plan),
         "row_counts": row_counts,
     }
 
@@ -204,6 +210,11 @@ def _email(scale: float) -> dict[str, Any]:
         "sends": "Weekly Newsletter every Tuesday, Tips & Stories every other Thursday, "
         "promotions on Mondays and Fridays during sale windows",
         "session_kernel": list(EMAIL_SESSION_KERNEL),
+        "click_to_new_customer": EMAIL_CLICK_TO_NEW_CUSTOMER,
+        "purchase_delay_kernel": list(EMAIL_PURCHASE_DELAY),
+        "new_customers_formula": "email new customers ~ Poisson(baseline email rate * "
+        "demand_t + click_to_new_customer * sum_k purchase_delay_kernel[k] * "
+        "clicks_{t-k}), clicks_t = the clicks of day t's sends",
     }
 
 
@@ -262,3 +273,103 @@ def _web() -> dict[str, Any]:
             for ch, (e, u, p) in WEB_BEHAVIOUR.items()
         },
     }
+
+
+def _lead_lag() -> dict[str, Any]:
+    """Which KPIs drive which, and after how many days, as the generator builds them.
+
+    ``kernel[k]`` is the share of the effect that lands ``k`` days later; ``lag_days`` is where
+    it is largest; ``verdict`` is what a lead/lag analysis of the daily totals should say
+    (``leads`` by ``lag_days``, or ``same_day``), and ``strength`` how surely it can: ``strong``
+    (in every seed tried), ``moderate`` (the lag shows, the tests may fall short) or ``weak``
+    (real, but too faint in daily totals to call). ``not_leading`` pairs have no path from the
+    candidate to the lagging KPI; ``common_cause`` says what still moves both."""
+    session_mode = max(range(len(EMAIL_SESSION_KERNEL)), key=lambda k: EMAIL_SESSION_KERNEL[k])
+    delay_mode = max(range(len(EMAIL_PURCHASE_DELAY)), key=lambda k: EMAIL_PURCHASE_DELAY[k])
+    email_orders = (
+        "a share of each day's email clicks become new customers (first orders) over the "
+        "next days, by the purchase delay kernel"
+    )
+    return {
+        "links": [
+            {
+                "leading": "clicks",
+                "lagging": "sessions",
+                "lag_days": 0,
+                "kernel": [1.0],
+                "verdict": "same_day",
+                "strength": "strong",
+                "how": "paid sessions ~ Binomial(the day's paid clicks, paid_sessions_per_click)",
+            },
+            {
+                "leading": "emails_delivered",
+                "lagging": "sessions",
+                "lag_days": session_mode,
+                "kernel": list(EMAIL_SESSION_KERNEL),
+                "verdict": "same_day",
+                "strength": "strong",
+                "how": "email sessions follow the clicks of each send over four days",
+            },
+            {
+                "leading": "emails_delivered",
+                "lagging": "new_customers",
+                "lag_days": delay_mode,
+                "kernel": list(EMAIL_PURCHASE_DELAY),
+                "verdict": "leads",
+                "strength": "strong",
+                "how": email_orders,
+            },
+            {
+                "leading": "emails_delivered",
+                "lagging": "orders",
+                "lag_days": delay_mode,
+                "kernel": list(EMAIL_PURCHASE_DELAY),
+                "verdict": "leads",
+                "strength": "moderate",
+                "how": email_orders + "; repeat orders, which email does not drive, dilute it",
+            },
+            {
+                "leading": "cost",
+                "lagging": "new_customers",
+                "lag_days": 0,
+                "kernel": "geometric adstock per media (decay 0.15-0.65): 1, decay, decay^2, …",
+                "verdict": "same_day",
+                "strength": "weak",
+                "how": "paid media's incremental orders follow adstocked spend through a Hill "
+                "curve; day-to-day spend moves little and orders are Poisson counts",
+            },
+        ],
+        "not_leading": [
+            {
+                "candidate": "leads",
+                "lagging": "new_customers",
+                "why": "form leads close as deals in the CRM, never as shop orders",
+                "common_cause": "faint: the spend of lead generation campaigns also buys orders",
+            },
+            {
+                "candidate": "emails_delivered",
+                "lagging": "cost",
+                "why": "email sends and ad budgets are planned independently",
+                "common_cause": "the calendar: promotions and sale campaigns start on the same "
+                "days, so the two move together on the same day",
+            },
+        ],
+    }
+
+
+def _planned_changes(cal: Calendar, plan: CampaignPlan) -> list[dict[str, str]]:
+    """The days a campaign starts or stops (launches, ends, pauses, sale windows), in order:
+    breaks in spend that are planned, not anomalies."""
+    out = []
+    active = plan.active.astype(np.int8)
+    for c, t in zip(*np.nonzero(np.diff(active, axis=1)), strict=True):
+        camp = plan.campaigns[int(c)]
+        out.append(
+            {
+                "date": cal.dates[int(t) + 1].item().isoformat(),
+                "campaign": camp.name,
+                "platform": MEDIA[camp.media].platform,
+                "change": "start" if active[c, t + 1] else "stop",
+            }
+        )
+    return sorted(out, key=lambda row: (row["date"], row["campaign"]))

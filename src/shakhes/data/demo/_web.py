@@ -12,7 +12,7 @@ from typing import Any
 import numpy as np
 
 from shakhes.data.demo._ads import AdRows
-from shakhes.data.demo._arrays import lognormal, strings
+from shakhes.data.demo._arrays import FloatArray, lognormal, strings
 from shakhes.data.demo._calendar import Calendar
 from shakhes.data.demo._campaigns import CampaignPlan
 from shakhes.data.demo._email import Email
@@ -38,8 +38,10 @@ def web_traffic(
     orders: Orders,
     scale: float,
     currency: str,
+    session_factor: dict[str, FloatArray],
 ) -> dict[str, Any]:
-    """The columns of the ``web_traffic`` table."""
+    """The columns of the ``web_traffic`` table; ``session_factor`` (per unpaid channel and
+    day, 1 but on an incident) multiplies that channel's sessions."""
     n = cal.n_days
     n_c = len(plan.campaigns)
     n_s = len(slots.pairs)
@@ -78,6 +80,8 @@ def web_traffic(
             mean = email.session_mean
         else:
             mean = base * scale * cal.demand * lognormal(rng, 0.08, n)
+        if src_channel in session_factor:
+            mean = mean * session_factor[src_channel]
         total = rng.poisson(mean)
         split = rng.multinomial(total, unpaid_mix[src_channel])
         o_day.append(np.repeat(all_days, 3))

@@ -86,3 +86,8 @@ EMAIL_LIST_SIZE = 25000.0
 EMAIL_LIST_GROWTH = 0.30  # per year
 EMAIL_RATES = {"delivery": 0.982, "open": 0.24, "click": 0.12, "unsubscribe": 0.0025}
 EMAIL_SESSION_KERNEL = (0.62, 0.22, 0.10, 0.06)
+# Email clicks that become first orders (new customers), spread over the days after the click:
+# readers come back to buy a day or two later, most often on the second day.
+EMAIL_CLICK_TO_NEW_CUSTOMER = 0.03
+EMAIL_PURCHASE_DELAY = (0.05, 0.20, 0.40, 0.20, 0.10, 0.05)
+"""Share of an email click's orders placed 0, 1, … 5 days after it (sums to 1, mode 2 days)."""

@@ -1,0 +1,244 @@
+"""Anomalies of a workspace's KPIs: days that break from their expected value, their size and
+severity, and the dimension value that explains most of each (what ``shakhes anomalies`` and
+the API return).
+
+The KPIs' daily totals come from the engine (``compute`` at day grain); the method is
+:mod:`shakhes.analysis.anomalies`. Days are judged from :data:`~shakhes.analysis.anomalies.
+PROFILE_DAYS` × 2 days of history on (the profile of a day's expected value and the spread of
+the residuals before it each read eight weeks); ``since`` only chooses which days are
+reported (by default the last :data:`DEFAULT_SINCE_DAYS` days of data).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+
+from shakhes.analysis import anomalies as method
+from shakhes.errors import QueryError, ShakhesError, nearest
+from shakhes.service.compute import Query, compute
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+    from shakhes.workspace import Workspace
+
+DEFAULT_KPIS = (
+    "cost",
+    "impressions",
+    "clicks",
+    "ctr",
+    "cpc",
+    "conversions",
+    "conversion_rate",
+    "cpa",
+    "roas",
+    "sessions",
+    "orders",
+    "revenue",
+    "new_customers",
+    "leads",
+)
+"""The KPIs looked at when none are named (those the workspace defines): the headline numbers
+of paid media, web and sales."""
+EXPLAIN_BY = ("campaign", "platform", "channel")
+"""The dimensions an anomaly is explained in when none is named, finest first."""
+DEFAULT_SINCE_DAYS = 28
+"""Days reported by default: the last four weeks of data."""
+
+
+@dataclass(frozen=True)
+class AnomaliesQuery:
+    """What to look for: KPI ids (comma-separated text or a list; None: :data:`DEFAULT_KPIS`),
+    the first day to report (None: the last :data:`DEFAULT_SINCE_DAYS` days of data) and the
+    dimension to explain in (None: :data:`EXPLAIN_BY`)."""
+
+    kpis: str | Sequence[str] | None = None
+    since: dt.date | None = None
+    by: str | None = None
+
+
+@dataclass(frozen=True)
+class Found:
+    """One anomaly of one KPI, with what explains it (None when no value does)."""
+
+    kpi: str
+    day: dt.date
+    anomaly: method.Anomaly
+    explanation: method.Explanation | None
+
+
+@dataclass(frozen=True)
+class AnomaliesReport:
+    """The anomalies found, most severe first within each day, latest day first."""
+
+    kpis: list[str]
+    since: dt.date
+    end: dt.date
+    """The last day of data."""
+    explain_by: list[str]
+    found: list[Found]
+    skipped: dict[str, str] = field(default_factory=dict)
+    """KPI → why it was not looked at (it could not be computed)."""
+
+
+def anomalies(ws: Workspace, query: AnomaliesQuery) -> AnomaliesReport:
+    """The anomalies of ``query`` (see the module docstring)."""
+    kpis, given = _kpis(ws, query.kpis)
+    explain_by = [_dimension(query.by)] if query.by else list(EXPLAIN_BY)
+    total = compute(ws, Query(kpis=kpis, grain="day"))
+    skipped = {kpi: error.message for kpi, error in total.errors.items()}
+    if given and set(skipped) == set(kpis):
+        raise next(iter(total.errors.values()))
+    start, end = total.plan.start, total.plan.end
+    since = query.since or max(start, end - dt.timedelta(days=DEFAULT_SINCE_DAYS - 1))
+    ratio = {k.spec.id for k in total.plan.kpis if k.denominator is not None}
+    found: list[Found] = []
+    flagged: dict[str, list[tuple[dt.date, method.Anomaly, float]]] = {}
+    frame = total.frame
+    for kpi in kpis:
+        if kpi in skipped:
+            continue
+        rows = _series(frame[frame["kpi"] == kpi], start, end)
+        if kpi in ratio:
+            den = rows["denominator"]
+            base = method.baseline(method.ratio_values(rows["numerator"], den), den)
+        else:
+            base = method.baseline(rows["value"])
+        for hit in method.find(base, since=(since - start).days):
+            day = start + dt.timedelta(days=hit.index)
+            flagged.setdefault(kpi, []).append((day, hit, hit.value - hit.expected))
+    if flagged:
+        first = min(day for hits in flagged.values() for day, _, _ in hits)
+        history = max(start, first - dt.timedelta(days=2 * method.PROFILE_DAYS))
+        parts = _breakdowns(ws, sorted(flagged), explain_by, ratio, history, end)
+        for kpi, hits in flagged.items():
+            for day, hit, change in hits:
+                t = (day - history).days
+                by_dim = [(dim, b.at(t)) for dim, b in parts.get(kpi, [])]
+                found.append(Found(kpi, day, hit, method.explain(by_dim, change)))
+    found.sort(key=lambda f: (-f.day.toordinal(), -abs(f.anomaly.z)))
+    return AnomaliesReport(kpis, since, end, explain_by, found, skipped)
+
+
+def _kpis(ws: Workspace, kpis: str | Sequence[str] | None) -> tuple[list[str], bool]:
+    """The KPI ids asked for (checked by the engine), or the defaults the workspace has."""
+    if kpis is None or (isinstance(kpis, str) and not kpis.strip()) or not kpis:
+        defined = ws.definitions()
+        return [k for k in DEFAULT_KPIS if k in defined], False
+    items = kpis.split(",") if isinstance(kpis, str) else list(kpis)
+    out = list(dict.fromkeys(k.strip() for k in items if k.strip()))
+    if not out:
+        raise ShakhesError("no KPI given", code="no_kpi", hint="Name one or more KPIs.")
+    return out, True
+
+
+def _dimension(name: str) -> str:
+    """``name`` if some table has that dimension; an error with a "did you mean" if not."""
+    from shakhes.data.model import TABLES
+
+    name = name.strip()
+    known = sorted({d for t in TABLES.values() for d in t.dimensions})
+    if name not in known:
+        guess = nearest(name, known)
+        raise QueryError(
+            f"unknown dimension '{name}'" + (f" — did you mean '{guess}'?" if guess else ""),
+            code="unknown_dimension",
+            params={"dimension": name, "allowed": known},
+            hint=f"Dimensions: {', '.join(known)}.",
+        )
+    return name
+
+
+def _series(rows: pd.DataFrame, start: dt.date, end: dt.date) -> dict[str, Any]:
+    """A KPI's value, numerator and denominator per day from ``start`` to ``end`` (NaN for a
+    day without a row)."""
+    n = (end - start).days + 1
+    out = {}
+    index = np.asarray([(d - start).days for d in rows["period_start"]], dtype=np.int64)
+    for column in ("value", "numerator", "denominator"):
+        values = np.full(n, np.nan)
+        if column in rows:
+            values[index] = rows[column].to_numpy(dtype=np.float64)
+        out[column] = values
+    return out
+
+
+def _breakdowns(
+    ws: Workspace,
+    kpis: list[str],
+    dimensions: list[str],
+    ratio: set[str],
+    start: dt.date,
+    end: dt.date,
+) -> dict[str, list[tuple[str, method.Breakdown]]]:
+    """Per KPI, each dimension it can be broken down by with its values' breakdown."""
+    import pandas as pd
+
+    out: dict[str, list[tuple[str, method.Breakdown]]] = {}
+    for dim in dimensions:
+        result = compute(ws, Query(kpis=kpis, grain="day", by=dim, start=start, end=end))
+        frame = result.frame
+        for kpi in kpis:
+            if kpi in result.errors:
+                continue
+            rows = frame[frame["kpi"] == kpi]
+            parts = []
+            for value, group in rows.groupby(dim, sort=True, dropna=False):
+                name = "" if pd.isna(value) else str(value)  # no value: a placeholder
+                series = _series(group, start, end)
+                if kpi in ratio:
+                    parts.append(method.Part(name, series["numerator"], series["denominator"]))
+                else:
+                    parts.append(method.Part(name, np.nan_to_num(series["value"])))
+            out.setdefault(kpi, []).append((dim, method.breakdown(parts)))
+    return out
+
+
+def records(report: AnomaliesReport) -> dict[str, Any]:
+    """The report as JSON-ready data: every number the table shows, and more."""
+    return {
+        "kpis": report.kpis,
+        "since": report.since.isoformat(),
+        "end": report.end.isoformat(),
+        "explain_by": report.explain_by,
+        "threshold": method.THRESHOLD,
+        "anomalies": [_record(f) for f in report.found],
+        "skipped": [{"kpi": k, "reason": v} for k, v in report.skipped.items()],
+    }
+
+
+def _record(found: Found) -> dict[str, Any]:
+    a = found.anomaly
+    e = found.explanation
+    return {
+        "kpi": found.kpi,
+        "date": found.day.isoformat(),
+        "kind": a.kind.value,
+        "value": _num(a.value),
+        "expected": _num(a.expected),
+        "change": _num(a.change),
+        "change_pct": _num(a.change_pct),
+        "z": _num(a.z),
+        "severity": a.severity,
+        "direction": a.direction.value,
+        "explained_by": None
+        if e is None
+        else {
+            "dimension": e.dimension,
+            "value": e.value,
+            "change": _num(e.change),
+            "share": _num(e.share),
+        },
+    }
+
+
+def _num(value: float | None) -> float | None:
+    if value is None or not math.isfinite(value):
+        return None
+    return round(float(value), 6)
