@@ -250,9 +250,7 @@ def target_chart(target: TargetStatus, series: DailySeries | RatioSeries) -> Tar
     if isinstance(series, RatioSeries):
         num_profile, den_profile = _ratio_profiles(series, ahead, last)
         actual = [_ratio_to_date(series, first, d) if d <= through else None for d in days]
-        expected = [
-            centre * _paced(num_profile, den_profile, first, d, last) for d in days
-        ]
+        expected = [centre * _paced(num_profile, den_profile, first, d, last) for d in days]
         remaining = den_profile
     else:
         profile = _profile(series, ahead, last)
@@ -314,7 +312,8 @@ def _band(
         return empty, empty, empty
     weights = profile.span(through + dt.timedelta(days=1), last)
     total = float(weights.sum())
-    cumulative = np.cumsum(weights) / total if total > 0 else np.linspace(0, 1, len(weights) + 1)[1:]
+    steps = len(weights)
+    cumulative = np.cumsum(weights) / total if total > 0 else np.arange(1, steps + 1) / steps
     out: list[list[float | None]] = [[], [], []]
     for day in days:
         for line, end in zip(out, ends, strict=True):
