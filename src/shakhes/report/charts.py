@@ -52,11 +52,12 @@ def figure_html(
 
     def hover(values: tuple[float | None, ...]) -> list[str]:
         return [
-            f"{format_day(d, lang, jalali)}: {format_value(v, spec, currency=currency, locale=lang)}"
-            if v is not None
-            else ""
+            f"{format_day(d, lang, jalali)}: {shown(v)}" if v is not None else ""
             for d, v in zip(chart.days, values, strict=True)
         ]
+
+    def shown(value: float) -> str:
+        return format_value(value, spec, currency=currency, locale=lang)
 
     fig = go.Figure()
     fig.add_trace(
@@ -95,8 +96,10 @@ def figure_html(
             )
         )
     spec_t = target.spec
-    bounds = [spec_t.value] if spec_t.value is not None else [spec_t.min, spec_t.max]
-    for i, bound in enumerate(b for b in bounds if b is not None):
+    bounds: list[float | None] = (
+        [spec_t.value] if spec_t.value is not None else [spec_t.min, spec_t.max]
+    )
+    for i, bound in enumerate([b for b in bounds if b is not None]):
         fig.add_trace(
             go.Scatter(
                 x=[x[0], x[-1]],
@@ -105,17 +108,12 @@ def figure_html(
                 name=words["chart_target"],
                 showlegend=i == 0,
                 line={"color": COLOURS["target"], "dash": "longdash", "width": 1.5},
-                hovertemplate=format_value(bound, spec, currency=currency, locale=lang)
-                + "<extra></extra>",
+                hovertemplate=shown(bound) + "<extra></extra>",
             )
         )
-    values = [
-        v
-        for series in (chart.actual, chart.expected, chart.forecast_low, chart.forecast_high)
-        for v in series
-        if v is not None
-    ] + [b for b in bounds if b is not None]
-    yvals, ytext = value_ticks(min([0.0, *values]), max([0.0, *values]), spec.unit, lang)
+    drawn = (chart.actual, chart.expected, chart.forecast_low, chart.forecast_high, bounds)
+    ys = [v for series in drawn for v in series if v is not None]
+    yvals, ytext = value_ticks(min([0.0, *ys]), max([0.0, *ys]), spec.unit, lang)
     xvals = day_ticks(chart.days)
     rtl = lang == "fa"
     unit = currency_label(currency, lang) if spec.unit is Unit.CURRENCY else ""
@@ -197,4 +195,3 @@ def value_ticks(low: float, high: float, unit: Unit, lang: str) -> tuple[list[fl
     sign = percent_sign(lang) if unit is Unit.PERCENT else ""
     labels = [format_number(t, decimals, lang, significant=1) + sign for t in ticks]
     return [t / scale for t in ticks], labels
-

@@ -31,6 +31,7 @@ FONTS = {
 def render(report: Report) -> str:
     """The report as one HTML page."""
     import jinja2
+    from markupsafe import Markup
     from plotly.offline import get_plotlyjs
 
     env = jinja2.Environment(
@@ -40,11 +41,12 @@ def render(report: Report) -> str:
         lstrip_blocks=True,
     )
     page = _page(report)
+    # Markup: script bodies, not HTML; _script_safe keeps them from closing their element.
     return env.get_template("report.html.j2").render(
         page=page,
         w=page["w"],
-        plotly_js=jinja2.utils.markupsafe.Markup(_script_safe(get_plotlyjs())),
-        data_json=jinja2.utils.markupsafe.Markup(
+        plotly_js=Markup(_script_safe(get_plotlyjs())),  # noqa: S704
+        data_json=Markup(  # noqa: S704
             _script_safe(json.dumps(report.to_dict(), ensure_ascii=False))
         ),
     )
@@ -77,9 +79,7 @@ class _View:
     def value(self, value: float | None, spec: KpiSpec, currency: str | None = None) -> str:
         return format_value(value, spec, currency=currency or self.currency, locale=self.lang)
 
-    def cell(
-        self, text: str, raw: float | None, field: str, **keys: str
-    ) -> dict[str, Any]:
+    def cell(self, text: str, raw: float | None, field: str, **keys: str) -> dict[str, Any]:
         return {"text": text, "raw": json.dumps(raw), "field": field, "keys": keys}
 
     def name(self, spec: KpiSpec | None, kpi: str) -> str:
@@ -165,13 +165,7 @@ def _target(v: _View, t: TargetStatus, chart: str | None) -> dict[str, Any]:
         raw = numbers.get(field)
         return v.cell(text if text is not None else v.value(raw, kpi), raw, field, target=target_id)
 
-    if spec.value is not None:
-        goal_cells = [cell("value")]
-    else:
-        goal_cells = [
-            cell("min"),
-            cell("max"),
-        ]
+    goal_cells = [cell("value")] if spec.value is not None else [cell("min"), cell("max")]
     probability = numbers.get("probability")
     return {
         "id": target_id,
@@ -202,7 +196,9 @@ def _mover(v: _View, m: Mover) -> dict[str, Any]:
     return {
         "id": kpi,
         "name": v.name(m.spec, kpi),
-        "previous": v.cell(v.value(m.previous, m.spec, m.currency), m.previous, "previous", kpi=kpi),
+        "previous": v.cell(
+            v.value(m.previous, m.spec, m.currency), m.previous, "previous", kpi=kpi
+        ),
         "value": v.cell(v.value(m.value, m.spec, m.currency), m.value, "value", kpi=kpi),
         "change": v.cell(format_change(m.change_pct, v.lang), m.change_pct, "change_pct", kpi=kpi),
         "summary": explanation.get("summary"),

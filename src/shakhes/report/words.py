@@ -4,6 +4,8 @@ workspace, Persian digits in Persian)."""
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
+from typing import Any, cast
 
 from persiantools.jdatetime import JalaliDate
 
@@ -24,6 +26,9 @@ JALALI_MONTHS_EN = (
     "Bahman",
     "Esfand",
 )
+# persiantools has no annotations: call it through a typed name (as the calendar does).
+_jalali_date = cast("Callable[..., Any]", JalaliDate)
+
 GREGORIAN_MONTHS_EN = (
     "Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec",
 )  # fmt: skip
@@ -72,8 +77,7 @@ WORDS: dict[str, dict[str, str]] = {
         "why": "why",
         "no_explanation": "not explained",
         "anomalies": "Anomalies",
-        "anomalies_not_available": "Anomaly detection is not available in this version of "
-        "shakhes.",
+        "anomalies_not_available": "Anomaly detection is not available in this version of shakhes.",
         "no_anomalies": "No anomalies in this period.",
         "to": "to",
         "band": "between {low} and {high}",
@@ -142,7 +146,7 @@ def format_day(day: dt.date, lang: str, jalali: bool) -> str:
     ('۱۴ آبان ۱۴۰۴', '1404-08-14')
     """
     if jalali:
-        j = JalaliDate(day)
+        j = _jalali_date(day)
         year, month, d = int(j.year), int(j.month), int(j.day)
     else:
         year, month, d = day.year, day.month, day.day
@@ -155,7 +159,7 @@ def format_day(day: dt.date, lang: str, jalali: bool) -> str:
 def short_day(day: dt.date, lang: str, jalali: bool) -> str:
     """A day on a chart's axis: its number and month (``5 Nov``, ``۱۴ آبان``)."""
     if jalali:
-        j = JalaliDate(day)
+        j = _jalali_date(day)
         month, d = int(j.month), int(j.day)
         names = JALALI_MONTHS_FA if lang == "fa" else JALALI_MONTHS_EN
     else:
