@@ -202,6 +202,5 @@ def _mover(v: _View, m: Mover) -> dict[str, Any]:
         "value": v.cell(v.value(m.value, m.spec, m.currency), m.value, "value", kpi=kpi),
         "change": v.cell(format_change(m.change_pct, v.lang), m.change_pct, "change_pct", kpi=kpi),
         "summary": explanation.get("summary"),
-        "parts": [p["text"] for p in explanation.get("parts", [])[:3]],
         "problem": m.problem,
     }

@@ -37,6 +37,7 @@ from shakhes.analysis.series import DailySeries, RatioSeries
 from shakhes.errors import ShakhesError
 
 if TYPE_CHECKING:
+    from shakhes.analysis.tracking import Tracking
     from shakhes.engine.calendar import Grain, Period
     from shakhes.service.status import StatusReport, TargetStatus
     from shakhes.spec.kpi import KpiSpec
@@ -300,7 +301,7 @@ def _band(
     through: dt.date,
     last: dt.date,
     profile: Profile,
-    tracking: Any,
+    tracking: Tracking,
 ) -> tuple[tuple[float | None, ...], tuple[float | None, ...], tuple[float | None, ...]]:
     """The forecast, its low and its high on each day from ``through`` to ``last``: from the
     actual on ``through`` to the status's end points, along the profile's share of the volume
