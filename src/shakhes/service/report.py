@@ -306,9 +306,10 @@ def _band(
     """The forecast, its low and its high on each day from ``through`` to ``last``: from the
     actual on ``through`` to the status's end points, along the profile's share of the volume
     still to come; None before ``through`` (and everywhere when there is no forecast)."""
-    ends = (tracking.forecast, tracking.forecast_low, tracking.forecast_high)
+    found = (tracking.forecast, tracking.forecast_low, tracking.forecast_high)
+    ends = [e for e in found if e is not None]
     start = tracking.actual
-    if through >= last or start is None or any(e is None for e in ends):
+    if through >= last or start is None or len(ends) < len(found):
         empty: tuple[float | None, ...] = tuple(None for _ in days)
         return empty, empty, empty
     weights = profile.span(through + dt.timedelta(days=1), last)
@@ -324,7 +325,7 @@ def _band(
                 line.append(start)
             else:
                 share = float(cumulative[(day - through).days - 1])
-                line.append(start + (float(end) - start) * share)
+                line.append(start + (end - start) * share)
     a, b, c = out
     return tuple(a), tuple(b), tuple(c)
 
