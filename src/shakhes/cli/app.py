@@ -22,6 +22,7 @@ from shakhes.cli import (
     imports,
     log,
     rates,
+    report,
     signals,
     status,
     why,
@@ -45,6 +46,7 @@ app.add_typer(definitions.kpi_app, name="kpi")
 app.add_typer(goals.goal_app, name="goal")
 app.add_typer(goals.target_app, name="target")
 app.command()(status.status)
+app.command()(report.report)
 app.command()(workspaces.audit)
 app.command()(compute.compute)
 app.command()(why.explain)

@@ -1,0 +1,197 @@
+"""One Plotly chart per tracked target: the KPI to date, the pacing line, the forecast band and
+the target.
+
+Plotly writes its own axis labels in Latin digits and Gregorian months (its ``fa`` locale even
+names Gregorian months with Jalali names), so every label is computed here: the days on the
+axis (Jalali in a Jalali workspace), the values (Persian digits in Persian) and the hover
+texts. In Persian the value axis and the legend sit on the right; time still runs left to
+right, as in Persian business charts (plotly.js draws every chart left to right).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+from typing import TYPE_CHECKING
+
+from shakhes.display import currency_label, format_number, format_value, percent_sign
+from shakhes.report.words import WORDS, format_day, short_day
+from shakhes.spec.kpi import Unit
+
+if TYPE_CHECKING:
+    from shakhes.service.report import TargetChart
+    from shakhes.service.status import TargetStatus
+
+COLOURS = {
+    "actual": "#1f4e79",
+    "expected": "#8c8c8c",
+    "forecast": "#d9822b",
+    "band": "rgba(217, 130, 43, 0.18)",
+    "target": "#2e7d32",
+}
+TICKS = 6
+"""About how many labels an axis gets."""
+
+
+def figure_html(
+    chart: TargetChart,
+    target: TargetStatus,
+    *,
+    lang: str,
+    jalali: bool,
+    currency: str,
+    font: str,
+) -> str:
+    """The chart as an HTML ``<div>`` and its script (Plotly's JavaScript not included)."""
+    import plotly.graph_objects as go
+    import plotly.io as pio
+
+    words = WORDS[lang]
+    spec = target.kpi
+    x = [d.isoformat() for d in chart.days]
+
+    def hover(values: tuple[float | None, ...]) -> list[str]:
+        return [
+            f"{format_day(d, lang, jalali)}: {shown(v)}" if v is not None else ""
+            for d, v in zip(chart.days, values, strict=True)
+        ]
+
+    def shown(value: float) -> str:
+        return format_value(value, spec, currency=currency, locale=lang)
+
+    fig = go.Figure()
+    fig.add_trace(
+        go.Scatter(
+            x=x, y=list(chart.forecast_low), mode="lines", line={"width": 0},
+            hoverinfo="skip", showlegend=False,
+        )
+    )  # fmt: skip
+    fig.add_trace(
+        go.Scatter(
+            x=x,
+            y=list(chart.forecast_high),
+            mode="lines",
+            line={"width": 0},
+            fill="tonexty",
+            fillcolor=COLOURS["band"],
+            name=words["chart_band"],
+            hoverinfo="skip",
+        )
+    )
+    lines = (
+        ("expected", chart.expected, "dot"),
+        ("forecast", chart.forecast, "dash"),
+        ("actual", chart.actual, "solid"),
+    )
+    for key, values, dash in lines:
+        fig.add_trace(
+            go.Scatter(
+                x=x,
+                y=list(values),
+                mode="lines",
+                name=words[f"chart_{key}"],
+                line={"color": COLOURS[key], "dash": dash, "width": 3 if key == "actual" else 2},
+                customdata=hover(values),
+                hovertemplate="%{customdata}<extra></extra>",
+            )
+        )
+    spec_t = target.spec
+    bounds: list[float | None] = (
+        [spec_t.value] if spec_t.value is not None else [spec_t.min, spec_t.max]
+    )
+    for i, bound in enumerate([b for b in bounds if b is not None]):
+        fig.add_trace(
+            go.Scatter(
+                x=[x[0], x[-1]],
+                y=[bound, bound],
+                mode="lines",
+                name=words["chart_target"],
+                showlegend=i == 0,
+                line={"color": COLOURS["target"], "dash": "longdash", "width": 1.5},
+                hovertemplate=shown(bound) + "<extra></extra>",
+            )
+        )
+    drawn = (chart.actual, chart.expected, chart.forecast_low, chart.forecast_high, bounds)
+    ys = [v for series in drawn for v in series if v is not None]
+    yvals, ytext = value_ticks(min([0.0, *ys]), max([0.0, *ys]), spec.unit, lang)
+    xvals = day_ticks(chart.days)
+    rtl = lang == "fa"
+    unit = currency_label(currency, lang) if spec.unit is Unit.CURRENCY else ""
+    fig.update_layout(
+        height=320,
+        margin={"l": 20, "r": 20, "t": 30, "b": 30},
+        font={"family": font, "size": 13},
+        separators="٫٬" if rtl else ".,",
+        legend={
+            "orientation": "h",
+            "y": 1.12,
+            "x": 1 if rtl else 0,
+            "xanchor": "right" if rtl else "left",
+        },
+        hovermode="x unified",
+        plot_bgcolor="white",
+        xaxis={
+            "type": "date",
+            "tickvals": [d.isoformat() for d in xvals],
+            "ticktext": [short_day(d, lang, jalali) for d in xvals],
+            "gridcolor": "#eee",
+            "range": [x[0], x[-1]],
+        },
+        yaxis={
+            "tickvals": yvals,
+            "ticktext": ytext,
+            "range": [yvals[0], yvals[-1]],
+            "side": "right" if rtl else "left",
+            "gridcolor": "#eee",
+            "zeroline": True,
+            "zerolinecolor": "#ccc",
+            "title": {"text": unit},
+        },
+    )
+    html: str = pio.to_html(
+        fig,
+        include_plotlyjs=False,
+        full_html=False,
+        config={"displaylogo": False, "responsive": True, "modeBarButtonsToRemove": ["toImage"]},
+        div_id=f"chart-{target.spec.id}",
+    )
+    return html
+
+
+def day_ticks(days: tuple[dt.date, ...]) -> list[dt.date]:
+    """About :data:`TICKS` days from the first, a whole number of days apart (a week for a
+    month; the last day when it falls far enough from the previous label).
+
+    >>> [d.day for d in day_ticks(tuple(dt.date(2025, 4, d) for d in range(1, 31)))]
+    [1, 8, 15, 22, 29]
+    """
+    if not days:
+        return []
+    step = max(1, math.ceil(len(days) / TICKS))
+    if 5 <= step <= 9:
+        step = 7
+    return [days[i] for i in range(0, len(days), step)]
+
+
+def value_ticks(low: float, high: float, unit: Unit, lang: str) -> tuple[list[float], list[str]]:
+    """Round values from ``low`` to ``high`` and their labels (a percent KPI's fraction
+    shown as a percent; Persian digits and separators in Persian).
+
+    >>> value_ticks(0, 1000, Unit.COUNT, "fa")[1]
+    ['۰', '۲۰۰', '۴۰۰', '۶۰۰', '۸۰۰', '۱٬۰۰۰']
+    """
+    scale = 100.0 if unit is Unit.PERCENT else 1.0
+    lo, hi = low * scale, high * scale
+    if hi <= lo:
+        hi = lo + 1.0
+    raw = (hi - lo) / (TICKS - 1)
+    magnitude = 10 ** math.floor(math.log10(raw))
+    step = next(m * magnitude for m in (1, 2, 2.5, 5, 10) if m * magnitude >= raw)
+    decimals = max(0, -math.floor(math.log10(step) + 1e-9) + (1 if step / magnitude == 2.5 else 0))
+    first = math.floor(lo / step) * step
+    ticks = [round(first, 10)]
+    while ticks[-1] < hi - step * 1e-9:
+        ticks.append(round(ticks[-1] + step, 10))
+    sign = percent_sign(lang) if unit is Unit.PERCENT else ""
+    labels = [format_number(t, decimals, lang, significant=1) + sign for t in ticks]
+    return [t / scale for t in ticks], labels
