@@ -125,3 +125,31 @@ def test_the_latest_weeks_show_the_tracking_outage(demo: tuple[Workspace, Any]) 
     for f in report.found:
         if f.kpi == "conversions":
             assert f.anomaly.change < 0 and f.anomaly.value < f.anomaly.expected
+
+
+def test_the_report_lists_the_anomalies_of_its_period(demo: tuple[Workspace, Any]) -> None:
+    """``shakhes report`` of the month of the tracking outage shows the anomalies that
+    ``shakhes anomalies`` finds on that month's days, the outage among them."""
+    from shakhes.report.html import render
+    from shakhes.service import report
+    from shakhes.service.anomalies import records
+
+    ws, truth = demo
+    outage = next(i for i in truth["incidents"] if i["key"] == "tracking_outage")
+    first_day = dt.date.fromisoformat(outage["days"][0]["date"])
+    month = first_day.strftime("%Y-%m")
+    start = first_day.replace(day=1)
+    page = report.build(ws, month, "en")
+    expected = [
+        a
+        for a in records(anomalies(ws, AnomaliesQuery(since=start)))["anomalies"]
+        if a["date"][:7] == month
+    ]
+    assert page.anomalies.available and list(page.anomalies.items) == expected
+    assert any(
+        a["kpi"] == outage["kpi"] and a["date"] in {d["date"] for d in outage["days"]}
+        for a in page.anomalies.items
+    )
+    html = render(page)
+    for a in expected:
+        assert f'data-anomaly="{a["kpi"]}" data-date="{a["date"]}"' in html

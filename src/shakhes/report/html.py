@@ -12,7 +12,14 @@ from __future__ import annotations
 import json
 from typing import TYPE_CHECKING, Any
 
-from shakhes.display import DASH, format_change, format_number, format_value, percent_sign
+from shakhes.display import (
+    DASH,
+    format_change,
+    format_number,
+    format_plain,
+    format_value,
+    percent_sign,
+)
 from shakhes.report.words import WORDS, digits, format_day
 
 if TYPE_CHECKING:
@@ -125,6 +132,7 @@ def _page(report: Report) -> dict[str, Any]:
         "movers": [_mover(v, m) for m in report.movers],
         "movers_problem": report.movers_problem,
         "anomalies": report.anomalies,
+        "anomaly_rows": [_anomaly(v, a, report) for a in report.anomalies.items],
     }
 
 
@@ -187,6 +195,32 @@ def _target(v: _View, t: TargetStatus, chart: str | None) -> dict[str, Any]:
         ),
         "problem": t.problem.message if t.problem is not None else None,
         "chart": chart,
+    }
+
+
+def _anomaly(v: _View, a: dict[str, Any], report: Report) -> dict[str, Any]:
+    """One anomaly's row: its day, KPI, value against the expected one, change, severity and
+    the dimension value that explains most of it."""
+    kpi = a["kpi"]
+    spec = report.kpis.get(kpi)
+    keys = {"kpi": kpi, "date": a["date"]}
+
+    def value(field: str) -> dict[str, Any]:
+        raw = a[field]
+        text = v.value(raw, spec) if spec is not None else format_plain(raw, v.lang)
+        return v.cell(text, raw, field, **keys)
+
+    by = a["explained_by"]
+    return {
+        "day": v.day(a["date"]),
+        "name": v.name(spec, kpi),
+        "value": value("value"),
+        "expected": value("expected"),
+        "change": v.cell(
+            format_change(a["change_pct"], v.lang), a["change_pct"], "change_pct", **keys
+        ),
+        "severity": v.words.get(str(a["severity"]), str(a["severity"])),
+        "explained_by": None if by is None else f"{by['dimension']} = {by['value']}",
     }
 
 

@@ -17,14 +17,13 @@ grain — a month, or a Jalali month — holding the last day with data):
 * the **biggest movers**: every KPI of the workspace computed for the period and the one before
   (as ``compute --compare previous``), the :data:`MOVERS` with the largest relative change,
   each explained by channel as ``shakhes explain`` does (:func:`shakhes.service.why.explain`);
-* the **anomalies** of the period, from :func:`_anomalies` (empty, with a note, while
-  :mod:`shakhes.service.anomalies` does not exist).
+* the **anomalies** of the period (:mod:`shakhes.service.anomalies`: days where a KPI broke
+  from its expected value, and the dimension value that explains most of it).
 """
 
 from __future__ import annotations
 
 import datetime as dt
-import importlib
 import math
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
@@ -392,14 +391,16 @@ def _explained(ws: Workspace, mover: Mover, span: Period, lang: str) -> Mover:
 
 
 def _anomalies(ws: Workspace, span: Period) -> AnomalySection:
-    """The period's anomalies. The seam to :mod:`shakhes.service.anomalies`: while that module
-    does not exist the section says anomaly detection is not available."""
+    """The anomalies of the period's days (of the default KPIs of ``shakhes anomalies``), as
+    its JSON records, latest first."""
+    from shakhes.service.anomalies import AnomaliesQuery, anomalies, records
+
     try:
-        importlib.import_module("shakhes.service.anomalies")
-    except ImportError:
-        return AnomalySection(False, note="not_available")
-    # Wired in when shakhes.service.anomalies lands on main (records as dicts).
-    return AnomalySection(False, note="not_available")
+        found = records(anomalies(ws, AnomaliesQuery(since=span.start)))
+    except ShakhesError as error:  # no data to look at: say why, the rest of the report stands
+        return AnomalySection(False, note=error.message)
+    items = [a for a in found["anomalies"] if a["date"] <= span.end.isoformat()]
+    return AnomalySection(True, tuple(items))
 
 
 def _number(value: Any) -> float | None:
