@@ -285,9 +285,9 @@ def run_shakhes(data: DataSet) -> tuple[Callable[[], dict[str, pd.DataFrame]], C
 
     Returns ``(cold, engine)``: ``cold()`` does everything a new ``shakhes compute`` process
     does after Python has imported shakhes — open the workspace (settings, metadata store,
-    definitions), build the engine, plan, compile and run both requests — as the SQL method's
-    cold run connects to DuckDB inside its timer too (issue 7 §4). ``engine()`` then gives the
-    engine for the warm runs.
+    definitions), build the engine, plan, compile and run both requests in one read session —
+    as the SQL method's cold run connects to DuckDB inside its timer too (issue 7 §4).
+    ``engine()`` then gives the engine for the warm runs (each request a session of its own).
     """
     from shakhes.workspace import Workspace
 
@@ -304,7 +304,10 @@ def run_shakhes(data: DataSet) -> tuple[Callable[[], dict[str, pd.DataFrame]], C
         state["workspace"] = Workspace.open(root)
         state["engine"] = state["workspace"].engine
         state["open_s"] = time.perf_counter() - t0  # the rest of cold: the first dashboard
-        return compute(state["engine"])
+        # One read session for the page's two requests, as the SQL method's one connection
+        # (and as a server's page would): one DuckDB connection, one snapshot.
+        with state["workspace"].reading():
+            return compute(state["engine"])
 
     def engine() -> Any:
         return state["engine"], compute, state["open_s"]
