@@ -7,6 +7,7 @@ docs/data-model.md are all derived from it.
 
 from __future__ import annotations
 
+from abc import ABC, abstractmethod
 from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import ClassVar
@@ -79,7 +80,7 @@ class Column:
 
 
 @dataclass(frozen=True)
-class Rule:
+class Rule(ABC):
     """One check every row of a table passes, declared once here: the general import path
     checks it on Arrow columns, the straight path of canonical files in SQL, and
     docs/data-model.md lists it. A row that fails is refused — quarantined by an import, the
@@ -94,9 +95,9 @@ class Rule:
         """Every column the rule reads (it applies where all of them are written)."""
         return (self.column,)
 
+    @abstractmethod
     def reason(self) -> str:
         """Why a row that fails it is refused, in words a marketer reads."""
-        raise NotImplementedError
 
 
 @dataclass(frozen=True)

@@ -24,7 +24,7 @@ from ibis.backends import BaseBackend
 from ibis.backends.duckdb import Backend as DuckDBBackend
 
 from shakhes.data.model import TABLES, ColumnType, Table
-from shakhes.errors import BusyError, ShakhesError, WorkspaceError
+from shakhes.errors import BusyError, InternalError, ShakhesError, WorkspaceError
 
 CALENDAR_TABLE = "shakhes_calendar"
 IMPORT_ID = "_import_id"
@@ -159,7 +159,7 @@ class Warehouse:
         """On DuckDB, a new connection to the same database (for another thread; close it after
         use), sharing this one's table schemas."""
         if self.dialect != "duckdb":
-            raise NotImplementedError("only DuckDB connections have cursors")
+            raise InternalError("only DuckDB connections have cursors (Postgres: connect again)")
         backend = DuckDBBackend.from_connection(self.backend.con.cursor())
         other = Warehouse(backend, self.url, read_only=self.read_only)
         other._tables = self._tables
@@ -462,7 +462,7 @@ class Warehouse:
         # Another Ibis backend (Spark, say), which reads the engine's queries but not this SQL
         # as written (Spark takes "date" for a string): Ibis translates it through sqlglot.
         if params:
-            raise NotImplementedError(f"no query parameters on {self.dialect}")
+            raise InternalError(f"shakhes' own SQL takes no parameters on {self.dialect}")
         found = self.backend.sql(sql, dialect="postgres").to_pyarrow()
         return list(zip(*(column.to_pylist() for column in found.columns), strict=True))
 

@@ -26,6 +26,7 @@ from shakhes.data.model import (
     Table,
     WholeNumber,
 )
+from shakhes.errors import InternalError
 
 BOOLEANS = "('true', 'false')"
 """How the canonical format writes yes and no."""
@@ -111,7 +112,7 @@ def _fails(rule: Rule, col: Column) -> str:
         return f"({c} <> '' AND trim({c}) NOT IN {_listed(rule.values)})"
     if isinstance(rule, NotAbove):
         return f"{c} > {q(rule.limit)}"
-    raise NotImplementedError(type(rule).__name__)
+    raise InternalError(f"no SQL for the rule {type(rule).__name__}: add it here")
 
 
 def all_good(table: Table, header: list[str]) -> str:
