@@ -180,3 +180,25 @@ def test_bad_period_names(text: str) -> None:
         named_period(text, Calendar.JALALI)
     assert info.value.code == "invalid_period"
     assert f"'{text}' is not a period" in info.value.message
+
+
+@pytest.mark.parametrize(
+    ("text", "calendar", "why"),
+    [
+        # A Jalali year in the Gregorian calendar is the year 1404 AD; a Gregorian one in the
+        # Jalali calendar is 2646 AD: both outside the calendar, never a goal's period.
+        ("1404", Calendar.GREGORIAN, "outside the calendar shakhes knows"),
+        ("2025", Calendar.JALALI, "outside the calendar shakhes knows"),
+        ("1404-03", Calendar.GREGORIAN, "outside the calendar shakhes knows"),
+        ("FY2025/27", Calendar.FISCAL, "the year after 2025 is 2026"),
+    ],
+)
+def test_a_year_in_the_wrong_calendar_is_refused(text: str, calendar: Calendar, why: str) -> None:
+    with pytest.raises(DefinitionError) as info:
+        named_period(text, calendar, APRIL)
+    assert info.value.code == "invalid_period" and why in info.value.message
+
+
+def test_a_fiscal_year_named_with_its_end_year_is_read() -> None:
+    found = named_period("FY2025/26", Calendar.FISCAL, APRIL)
+    assert (found.start, found.end) == (date(2025, 4, 1), date(2026, 3, 31))

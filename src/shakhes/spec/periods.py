@@ -19,6 +19,8 @@ from datetime import date, timedelta
 
 from shakhes.engine.calendar import (
     DEFAULT_SETTINGS,
+    DIMENSION_END,
+    DIMENSION_START,
     CalendarSettings,
     Grain,
     Period,
@@ -185,7 +187,7 @@ def _name(period: PeriodSpec) -> str:
 
 
 _RANGE = re.compile(r"(\d{4}-\d{2}-\d{2})\s*(?:\.\.|–|—|/| to )\s*(\d{4}-\d{2}-\d{2})")
-_YEAR = re.compile(r"(?:FY)?(\d{4})(?:/\d{2})?", re.IGNORECASE)
+_YEAR = re.compile(r"(?:FY)?(\d{4})(?:/(\d{2}))?", re.IGNORECASE)
 _MONTH = re.compile(r"(\d{4})-(\d{1,2})")
 _QUARTER = re.compile(r"(\d{4})-?Q([1-4])", re.IGNORECASE)
 
@@ -225,7 +227,20 @@ def named_period(
     >>> named_period("2025-Q1", Calendar.FISCAL, CalendarSettings(fiscal_year_start_month=4))
     DateRange(start=datetime.date(2025, 4, 1), end=datetime.date(2025, 6, 30))
     """
-    clean = to_ascii_digits(text).strip()
+    found = _named_period(to_ascii_digits(text).strip(), text, calendar, settings)
+    if not (found.start >= DIMENSION_START and found.end <= DIMENSION_END):
+        raise _invalid(
+            text,
+            f"{found.describe()} is outside the calendar shakhes knows "
+            f"({DIMENSION_START.year}–{DIMENSION_END.year}; a Jalali year is written 1404, "
+            "a Gregorian one 2025)",
+        )
+    return found
+
+
+def _named_period(
+    clean: str, text: str, calendar: Calendar, settings: CalendarSettings
+) -> DateRange:
     if match := _RANGE.fullmatch(clean):
         try:
             start, end = (date.fromisoformat(part) for part in match.groups())
@@ -255,6 +270,8 @@ def named_period(
         calendar is Calendar.FISCAL or not clean.upper().startswith("FY")
     ):
         year = int(match[1])
+        if match[2] is not None and int(match[2]) != (year + 1) % 100:
+            raise _invalid(text, f"the year after {year} is {year + 1}, not …{match[2]}")
         if calendar is Calendar.FISCAL:
             first = _first_day(calendar, year, settings.fiscal_year_start_month, text)
             found = period_of(Grain.FISCAL_YEAR, first, settings)
