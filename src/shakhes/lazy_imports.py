@@ -72,7 +72,9 @@ class _LazyCompilers(importlib.abc.MetaPathFinder, importlib.abc.Loader):
             elif not name.startswith("__"):
                 try:
                     value = importlib.import_module(f"{package}.{name}")
-                except ModuleNotFoundError:
+                except ModuleNotFoundError as error:
+                    if error.name != f"{package}.{name}":
+                        raise  # the compiler exists but lacks a package of its own: say which
                     raise AttributeError(f"module {package!r} has no attribute {name!r}") from None
             else:
                 raise AttributeError(f"module {package!r} has no attribute {name!r}")

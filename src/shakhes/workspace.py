@@ -227,8 +227,10 @@ class Session:
             if not self.writing and self._versions is None:
                 self.versions()  # before the connection's first query: see versions()
             warehouse = self._stack.enter_context(self.workspace._connect(writing=self.writing))
-            if self.schema:
+            if self.schema and not self.workspace._schema_checked:
+                # Once per open workspace: the tables' version only goes up (db upgrade).
                 _check_schema(warehouse)
+                self.workspace._schema_checked = True
             self._warehouse = warehouse
         return self._warehouse
 
@@ -268,6 +270,7 @@ class Workspace:
     _gate: Gate | None = field(default=None, repr=False)
     _memory: Warehouse | None = field(default=None, repr=False)
     _held: Session | None = field(default=None, repr=False)
+    _schema_checked: bool = field(default=False, repr=False)
     _held_stack: ExitStack = field(default_factory=ExitStack, repr=False)
     _local: threading.local = field(default_factory=threading.local, repr=False)
     _lock: threading.RLock = field(default_factory=threading.RLock, repr=False)

@@ -378,3 +378,14 @@ class _GeneralWay(Exception):
 
 def _refuse(*args: object) -> None:
     raise _GeneralWay
+
+
+def test_the_spaces_trimmed_are_those_python_strips() -> None:
+    """The straight path trims the characters ``str.strip()`` removes (written out in fast.py
+    rather than worked out on every import of the module)."""
+    import sys
+
+    from shakhes.imports.fast import _SPACES
+
+    spaces = "".join(chr(i) for i in range(sys.maxunicode + 1) if chr(i).isspace())
+    assert _SPACES == spaces

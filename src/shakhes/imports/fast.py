@@ -26,7 +26,6 @@ from __future__ import annotations
 
 import contextlib
 import logging
-import sys
 from typing import Any
 
 import pyarrow as pa
@@ -49,9 +48,13 @@ _READ_TYPES = {
 """How a CSV file's column of each type is read, before the checks."""
 _NOT_CLEAN = "shakhes: a row fails a check"
 _FAIL = f"error('{_NOT_CLEAN}')"
-_SPACES = "".join(chr(i) for i in range(sys.maxunicode + 1) if chr(i).isspace())
+_SPACES = (
+    "\t\n\x0b\x0c\r\x1c\x1d\x1e\x1f \x85\xa0\u1680\u2000\u2001\u2002\u2003\u2004\u2005"
+    "\u2006\u2007\u2008\u2009\u200a\u2028\u2029\u202f\u205f\u3000"
+)
 """What Python's ``str.strip()`` removes — and the general way with it (DuckDB's ``trim()``
-alone leaves tabs, line breaks and a few Unicode spaces)."""
+alone leaves tabs, line breaks and a few Unicode spaces): every ``c`` with ``c.isspace()``,
+written out (working it out on import cost 45 ms; a test checks the two agree)."""
 _INTEGERS = ("TINYINT", "SMALLINT", "INTEGER", "BIGINT", "HUGEINT")
 _UNSIGNED = ("UTINYINT", "USMALLINT", "UINTEGER", "UBIGINT", "UHUGEINT")
 _PLAIN_NUMBER = r"[0-9]+(\.[0-9]+)?([eE][-+]?[0-9]+)?"

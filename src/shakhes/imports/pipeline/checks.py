@@ -47,9 +47,12 @@ def check_rows(
             unknown = pc.and_(
                 pc.invert(pc.is_in(values, pa.array(list(rule.values)))), pc.is_valid(values)
             )
+            hints: dict[str, str | None] = {}  # one lookup per distinct value, not per row
             for i in pc.indices_nonzero(unknown).to_pylist():  # (a missing one: Required's)
                 value = values[i].as_py()
-                hint = nearest(value, rule.values)
+                if value not in hints:
+                    hints[value] = nearest(value, rule.values)
+                hint = hints[value]
                 reason = rule.reason() + (f" — did you mean '{hint}'?" if hint else "")
                 reject(i, rule.column, value, reason, rule.code)
             continue
