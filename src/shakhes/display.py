@@ -24,8 +24,8 @@ from decimal import ROUND_HALF_UP, Decimal, localcontext
 
 from babel.numbers import format_decimal, format_scientific, get_currency_precision
 
-from shakhes.engine.calendar import to_persian_digits
 from shakhes.spec.kpi import KpiSpec, Unit
+from shakhes.text import to_persian_digits
 
 DASH = "—"
 """Shown for an undefined value (a ratio over nothing)."""

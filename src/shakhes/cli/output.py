@@ -292,7 +292,7 @@ class _View:
             self.marks.add(FAILED)
             return FAILED
         text = format_value(
-            _number(row["value"]),
+            as_number(row["value"]),
             self.specs[kpi],
             currency=self._currency_of(row),
             locale=self.locale,
@@ -309,7 +309,7 @@ class _View:
     def _change(self, row: Any) -> str:
         if str(row["kpi"]) in self.result.errors:
             return FAILED
-        text = format_change(_number(row["change_pct"]), self.locale)
+        text = format_change(as_number(row["change_pct"]), self.locale)
         if row["previous_complete"] is False:
             self.marks.add(PREVIOUS_PARTIAL)
             text += PREVIOUS_PARTIAL
@@ -393,7 +393,7 @@ class _View:
     def _part(self, row: Any, part: str) -> str:
         if str(row["kpi"]) in self.result.errors:
             return FAILED
-        return format_plain(_number(row[part]), self.locale)
+        return format_plain(as_number(row[part]), self.locale)
 
     def footnotes(self, words: Mapping[str, str]) -> list[str]:
         lines = []
@@ -419,7 +419,7 @@ class _View:
         return lines
 
 
-def _number(value: object) -> float | None:
+def as_number(value: object) -> float | None:
     """A float, or None for a missing value (None or NaN)."""
     if value is None:
         return None

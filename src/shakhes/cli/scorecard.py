@@ -3,13 +3,12 @@
 from __future__ import annotations
 
 import datetime as dt
-import math
 
 from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
 
-from shakhes.cli.output import PREVIOUS_PARTIAL, WORDS
+from shakhes.cli.output import PREVIOUS_PARTIAL, WORDS, as_number
 from shakhes.display import format_change, format_value
 from shakhes.engine.calendar import CalendarSettings, Grain, Period, period_of, shift
 from shakhes.spec.kpi import Direction
@@ -76,8 +75,8 @@ def print_scorecard(ws: Workspace, console: Console) -> None:
     partial = False
     for row in result.records():
         spec = specs[str(row["kpi"])]
-        delta = _number(row["change"])
-        change = format_change(_number(row["change_pct"]), ws.settings.locale)
+        delta = as_number(row["change"])
+        change = format_change(as_number(row["change_pct"]), ws.settings.locale)
         if delta:
             good = (delta > 0) == (spec.direction is Direction.HIGHER_IS_BETTER)
             change = f"[{'green' if good else 'red'}]{change}[/]"
@@ -86,19 +85,11 @@ def print_scorecard(ws: Workspace, console: Console) -> None:
             partial = True
         table.add_row(
             escape(spec.name.fa if fa else spec.name.en),
-            format_value(_number(row["value"]), spec, **money),
-            format_value(_number(row["previous_value"]), spec, **money),
+            format_value(as_number(row["value"]), spec, **money),
+            format_value(as_number(row["previous_value"]), spec, **money),
             change,
         )
     console.print(table)
     if partial:
         words = WORDS["fa" if fa else "en"]
         console.print(f"{PREVIOUS_PARTIAL} {words['previous_partial']}", markup=False)
-
-
-def _number(value: object) -> float | None:
-    """A float, or None for a missing value (None or NaN)."""
-    if value is None:
-        return None
-    number = float(value)  # type: ignore[arg-type]
-    return None if math.isnan(number) else number

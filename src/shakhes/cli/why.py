@@ -228,7 +228,7 @@ def _label(span: Span, fa: bool) -> str:
 
 
 def _footnotes(m: Movement, words: dict[str, str], fa: bool) -> list[str]:
-    from shakhes.engine.calendar import to_persian_digits
+    from shakhes.text import to_persian_digits
 
     def day(d: object) -> str:
         return to_persian_digits(str(d)) if fa else str(d)
