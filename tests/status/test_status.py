@@ -286,3 +286,30 @@ def test_history_starts_with_the_data(ws: Workspace) -> None:
     assert ctr.shape is Shape.RATIO and ctr.coverage == (FIRST, LAST)
     bad = daily_histories(ws, ["clicks"], scope="device = 'mobile'", start=FIRST, end=LAST)
     assert bad["clicks"].series is None and bad["clicks"].problem is not None
+
+
+def test_rows_without_a_value_are_left_out_and_counted(tmp_path: Any) -> None:
+    """Video views known on search's rows only: the target's actual is search's sum, and the
+    social rows that lacked a value are counted as missing (unknown), never added as 0."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+    from support.status_data import ad_rows, load
+
+    from shakhes.workspace import init
+
+    rows = ad_rows()
+    search = pc.equal(rows.column("channel"), "search")
+    views = pc.if_else(search, pa.scalar(10, pa.int64()), pa.scalar(None, pa.int64()))
+    rows = rows.set_column(rows.schema.get_field_index("video_views"), "video_views", views)
+    expected_missing = rows.num_rows - pc.sum(search.cast(pa.int64())).as_py()  # social rows
+    ws = init(tmp_path / "views")
+    try:
+        load(ws, rows)
+        goals.set_target(ws, "video_views", target_id="views", period=APRIL, value=300)
+        (t,) = status(ws).targets
+        assert t.tracking is not None
+        assert t.tracking.actual == 10 * DAYS  # search's rows only
+        assert t.missing == expected_missing == DAYS  # one social row a day
+        assert t.to_dict()["missing"] == DAYS
+    finally:
+        ws.close()

@@ -76,6 +76,7 @@ WORDS: dict[str, dict[str, str]] = {
         "day_of_week": "by weekday",
         "seasonal": "by weekday and time of year",
         "not_tracked": "not tracked: {reason}",
+        "missing": "{count} row(s) lacked a value: left out, not counted as 0",
         "without_goal": "Targets without a goal",
         "none": "No targets apply on {day}.",
         "none_goal": "No target of goal {goal} applies on {day}.",
@@ -118,6 +119,7 @@ WORDS: dict[str, dict[str, str]] = {
         "day_of_week": "روزهای هفته",
         "seasonal": "روزهای هفته و فصل",
         "not_tracked": "پیگیری نشد: {reason}",
+        "missing": "{count} ردیف مقداری نداشت: کنار گذاشته شد، صفر شمرده نشد",
         "without_goal": "هدف‌های عددی بدون هدف کلان",
         "none": "در {day} هیچ هدف عددی‌ای فعال نیست.",
         "none_goal": "در {day} هیچ هدف عددی‌ای از هدف {goal} فعال نیست.",
@@ -338,6 +340,8 @@ class _View:
             more.append(words["data_through"].format(day=self.day(t.data_through)))
         if tracking.days_remaining:
             more.append(words["pacing"].format(pacing=words[tracking.pacing.value]))
+        if t.missing:
+            more.append(words["missing"].format(count=self.number(t.missing)))
         if more:
             lines.append(f"[dim]{escape(' · '.join(more))}[/]")
         return "\n".join(lines)

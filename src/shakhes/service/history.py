@@ -20,7 +20,7 @@ from __future__ import annotations
 import datetime as dt
 import math
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import TYPE_CHECKING
 
@@ -120,6 +120,13 @@ class KpiHistory:
     coverage: tuple[dt.date, dt.date] | None
     """The days on which every table the KPI reads has data, whatever the scope."""
     problem: ShakhesError | None = None
+    missing: dict[dt.date, int] = field(default_factory=dict)
+    """Per day of the series, the rows that lacked a value of a column the KPI reads (reach,
+    leads, …): left out of the day's number — unknown, not 0 (days without such rows absent)."""
+
+    def missing_between(self, first: dt.date, last: dt.date) -> int:
+        """The rows from ``first`` through ``last`` that lacked a value the KPI reads."""
+        return sum(n for day, n in self.missing.items() if first <= day <= last)
 
     @property
     def through(self) -> dt.date | None:
@@ -150,12 +157,17 @@ def daily_histories(
         return {kpi: KpiHistory(kpi, None, None, None, error) for kpi in kpis}
     planned = {k.spec.id: k for k in result.plan.kpis}
     days: dict[str, list[tuple[dt.date, float, float, float]]] = {kpi: [] for kpi in kpis}
+    missing: dict[str, dict[dt.date, int]] = {kpi: {} for kpi in kpis}
     for row in result.records():
         kpi = str(row["kpi"])
         if kpi in planned:
             days[kpi].append(
                 (row["period_start"], row["value"], row["numerator"], row["denominator"])
             )
+            lacked = row.get("missing")
+            if lacked is not None and lacked == lacked and lacked > 0:  # (NaN: not counted)
+                day = row["period_start"]
+                missing[kpi][day] = missing[kpi].get(day, 0) + int(lacked)
     out: dict[str, KpiHistory] = {}
     for kpi in kpis:
         if kpi not in planned:
@@ -171,7 +183,8 @@ def daily_histories(
         assert coverage is not None
         first, last = max(start, coverage[0]), min(end, coverage[1])
         rows = [r for r in days[kpi] if first <= r[0] <= last]
-        out[kpi] = KpiHistory(kpi, shape, _series(shape, rows, first, last), coverage)
+        lacked = {day: n for day, n in missing[kpi].items() if first <= day <= last}
+        out[kpi] = KpiHistory(kpi, shape, _series(shape, rows, first, last), coverage, None, lacked)
     return out
 
 

@@ -108,6 +108,9 @@ class TargetStatus:
     shape: str | None = None
     """How the KPI follows from its days: ``additive``, ``ratio`` or ``other`` (None: unknown,
     the KPI could not be planned)."""
+    missing: int = 0
+    """Rows of the period through ``data_through`` that lacked a value the KPI reads (reach,
+    leads, …): left out of ``actual`` and the forecast's history — unknown, not 0."""
 
     @property
     def status(self) -> Status | None:
@@ -137,6 +140,7 @@ class TargetStatus:
             "status": self.status.value if self.status is not None else None,
             "shape": self.shape,
             "actual": _finite(self.actual),
+            "missing": self.missing,
         }
         out.update({name: numbers.get(name) for name in _TRACKING_FIELDS if name not in out})
         out["trend"] = [point.to_dict() for point in self.trend]
@@ -394,6 +398,7 @@ def _track(
         tracking.actual,
         trend=weekly(series, through),
         shape=tracking.kind,
+        missing=history.missing_between(instance.start, through),
     )
 
 
