@@ -72,9 +72,9 @@ def explain(
     period: Annotated[
         str | None,
         typer.Option(
-            help="The period: 2025-11, 2025-Q3, 2025, FY2025, 2025-11-05, or Jalali 1404-08, "
-            "1404-Q2, 1404 (default: the last complete month, or Jalali month in a Jalali "
-            "workspace)."
+            help="The period: 2025-11, 2025-Q3, 2025, FY2025/26, FY2025/26-Q1, W 2025-11-03, "
+            "2025-11-05, 2025-01-01..2025-01-31, or Jalali 1404-08, 1404-Q2, 1404 (default: "
+            "the last complete month, or Jalali month in a Jalali workspace)."
         ),
     ] = None,
     from_: Annotated[
