@@ -63,8 +63,10 @@ class CliNumbers:
     values in its unit and the workspace's currency, changes with a sign, Persian digits and
     separators (and Jalali days) in a Persian workspace."""
 
-    def __init__(self, kpi: KpiSpec, currency: str, locale: str) -> None:
-        self.kpi, self.currency, self.locale = kpi, currency, locale
+    def __init__(
+        self, kpi: KpiSpec, currency: str, locale: str, calendar: str = "gregorian"
+    ) -> None:
+        self.kpi, self.currency, self.locale, self.calendar = kpi, currency, locale, calendar
 
     def value(self, number: float) -> str:
         from shakhes.display import format_value
@@ -82,11 +84,9 @@ class CliNumbers:
         return format_number(number, 0 if number == round(number) else 1, self.locale)
 
     def date(self, day: dt.date) -> str:
-        if self.locale != "fa":
-            return day.isoformat()
-        from shakhes.engine.calendar import Grain, period_of
+        from shakhes.display import format_day
 
-        return period_of(Grain.DAY, day).label_fa
+        return format_day(day, self.locale, self.calendar)
 
 
 def check(
@@ -116,10 +116,11 @@ def check(
         report = smart.check(ws, names or (), on=day)
         locale = ws.settings.locale
         currency = ws.settings.currency
+        calendar = ws.settings.calendar.value
         if format_ == "json":
 
             def numbers_for(kpi: KpiSpec) -> CliNumbers:
-                return CliNumbers(kpi, currency, locale)
+                return CliNumbers(kpi, currency, locale, calendar)
 
             _print_json(smart.report_record(report, locale=locale, numbers_for=numbers_for))
             return
@@ -138,7 +139,10 @@ def print_report(report: SmartReport, ws: Workspace, console: Console) -> None:
     if not report.rows:
         console.print(words["nothing"], markup=False, highlight=False)
         return
-    day = CliNumbers(report.rows[0].subject.kpi, ws.settings.currency, locale).date(report.on)
+    numbers = CliNumbers(
+        report.rows[0].subject.kpi, ws.settings.currency, locale, ws.settings.calendar.value
+    )
+    day = numbers.date(report.on)
     table = Table(title=words["on"].format(day=day), box=None, pad_edge=False)
     for header in (words["kpi"], words["target"], words["period"]):
         table.add_column(header)
@@ -189,7 +193,7 @@ def _print_reasons(row: SmartRow, ws: Workspace, console: Console) -> None:
     from shakhes.analysis.smart_words import render
 
     locale = ws.settings.locale
-    numbers = CliNumbers(row.subject.kpi, ws.settings.currency, locale)
+    numbers = CliNumbers(row.subject.kpi, ws.settings.currency, locale, ws.settings.calendar.value)
     target = row.subject.target
     console.print()
     console.print(

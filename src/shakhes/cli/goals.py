@@ -120,13 +120,16 @@ def _field_text(field: str, value: Any, kpi: KpiSpec | None, ws: Workspace) -> s
     return json.dumps(value, ensure_ascii=False)
 
 
-def _instance_text(view: TargetView, locale: str) -> str:
+def _instance_text(view: TargetView, locale: str, calendar: str = "gregorian") -> str:
+    from shakhes.display import format_day
+
     if view.instance is None:
         return "—"
     label = view.instance.label_fa if locale == "fa" else view.instance.label
     if not view.spec.period.recurring:
         return label  # the range itself
-    return f"{label} ({view.instance.start} – {view.instance.end})"
+    start, end = (format_day(d, locale, calendar) for d in (view.instance.start, view.instance.end))
+    return f"{label} ({start} – {end})"
 
 
 def _targets_table(views: list[TargetView], ws: Workspace, *, kpi_column: bool = True) -> Any:
@@ -144,7 +147,7 @@ def _targets_table(views: list[TargetView], ws: Workspace, *, kpi_column: bool =
             escape(spec.scope) or "all",
             spec.period.describe(),
             _value_text(spec, view.kpi, ws.settings.currency, locale),
-            _instance_text(view, locale),
+            _instance_text(view, locale, ws.settings.calendar.value),
             escape(spec.owner),
             spec.goal or "",
             escape(spec.note),
@@ -187,7 +190,7 @@ def _print_goal(tree: GoalTree, ws: Workspace, console: Console) -> None:
                 view.spec.id + (f" [{escape(view.spec.scope)}]" if view.spec.scope else ""),
                 view.spec.period.describe(),
                 _value_text(view.spec, view.kpi, ws.settings.currency, locale),
-                _instance_text(view, locale),
+                _instance_text(view, locale, ws.settings.calendar.value),
             )
     console.print(table)
 

@@ -228,16 +228,15 @@ class _View:
         self.on = on
         """The report's day: a target's data through is shown only when it is another."""
         self.locale = settings.locale
+        self.calendar = settings.calendar.value
         self.currency = settings.currency
         self.words = WORDS["fa" if self.locale == "fa" else "en"]
 
     def day(self, day: dt.date) -> str:
-        """A date: ISO, or the Jalali date in Persian digits in a Persian workspace."""
-        if self.locale != "fa":
-            return day.isoformat()
-        from shakhes.engine.calendar import Grain, period_of
+        """A day in the workspace's calendar and locale."""
+        from shakhes.display import format_day
 
-        return period_of(Grain.DAY, day).label_fa
+        return format_day(day, self.locale, self.calendar)
 
     def number(self, value: float) -> str:
         from shakhes.display import format_number

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import sys
 from typing import TYPE_CHECKING, Annotated
@@ -112,6 +113,7 @@ def explain(
     try:
         movement = service.explain(ws, query)
         locale = ws.settings.locale
+        calendar = ws.settings.calendar.value
     except ShakhesError as exc:
         raise _worded(exc, against) from None
     finally:
@@ -120,7 +122,7 @@ def explain(
         record = service.record(movement, locale)
         sys.stdout.write(json.dumps(record, ensure_ascii=False, indent=2) + "\n")
     else:
-        to_table(movement, locale, out)
+        to_table(movement, locale, out, calendar)
 
 
 def _worded(exc: ShakhesError, against: str) -> ShakhesError:
@@ -136,7 +138,9 @@ def _worded(exc: ShakhesError, against: str) -> ShakhesError:
     return ShakhesError(exc.message, hint=hint, code=f"explain_{exc.code}", params=exc.params)
 
 
-def to_table(movement: Movement, locale: str, console: Console) -> None:
+def to_table(
+    movement: Movement, locale: str, console: Console, calendar: str = "gregorian"
+) -> None:
     """The summary sentence, the parts ranked (segment, kind, effect, share of the change) and
     each segment's values in the two periods; footnotes for partial periods."""
     from rich import box
@@ -219,7 +223,7 @@ def to_table(movement: Movement, locale: str, console: Console) -> None:
         cells.append(why_words.delta(m, s.effect, locale) if s.effect else DASH)
         segments.add_row(*(Text(c) for c in cells))
     console.print(segments)
-    for line in _footnotes(m, words, fa):
+    for line in _footnotes(m, words, locale, calendar):
         console.print(Text(line))
 
 
@@ -227,11 +231,14 @@ def _label(span: Span, fa: bool) -> str:
     return span.label_fa if fa else span.label
 
 
-def _footnotes(m: Movement, words: dict[str, str], fa: bool) -> list[str]:
+def _footnotes(m: Movement, words: dict[str, str], locale: str, calendar: str) -> list[str]:
+    from shakhes.display import format_day
     from shakhes.text import to_persian_digits
 
-    def day(d: object) -> str:
-        return to_persian_digits(str(d)) if fa else str(d)
+    fa = locale == "fa"
+
+    def day(d: dt.date) -> str:
+        return format_day(d, locale, calendar)
 
     lines = []
     if not m.period.complete:
