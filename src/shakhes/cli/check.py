@@ -13,8 +13,10 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from shakhes.cli.goals import FormatOpt, _check_format, _print_json
-from shakhes.cli.options import WorkspaceOpt
+from shakhes.cli.goals import _print_json
+from shakhes.cli.options import FormatOpt, WorkspaceOpt
+from shakhes.cli.waiting import WaitOpt
+from shakhes.data.access import DEFAULT_WAIT
 
 if TYPE_CHECKING:
     from rich.console import Console
@@ -100,18 +102,18 @@ def check(
     ] = None,
     on: OnOpt = None,
     format_: FormatOpt = "table",
+    wait: WaitOpt = DEFAULT_WAIT,
     workspace: WorkspaceOpt = None,
 ) -> None:
     """SMART check: is each KPI and its target Specific, Measurable, Achievable, Relevant and
     Time-bound? Pass (✓), warn (!) or fail (✗) per letter, with the reasons and suggestions."""
-    _check_format(format_)
     from shakhes.cli.compute import parse_date
     from shakhes.cli.console import out, wide
     from shakhes.cli.waiting import open_workspace
     from shakhes.service import smart
 
     day = parse_date(on, "--on")
-    ws = open_workspace(workspace)
+    ws = open_workspace(workspace, wait)
     try:
         report = smart.check(ws, names or (), on=day)
         locale = ws.settings.locale

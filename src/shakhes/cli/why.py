@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 
 from shakhes.cli.compute import DIMENSIONS, parse_date
-from shakhes.cli.options import WorkspaceOpt
+from shakhes.cli.options import FormatOpt, WorkspaceOpt
 from shakhes.cli.waiting import WaitOpt, open_workspace
 from shakhes.data.access import DEFAULT_WAIT
 from shakhes.errors import ShakhesError
@@ -20,7 +20,6 @@ if TYPE_CHECKING:
 
     from shakhes.service.why import Movement, Span
 
-FORMATS = ("table", "json")
 
 HINTS: dict[str, str] = {
     "unknown_comparison": "Use --against previous or --against last-year.",
@@ -86,17 +85,13 @@ def explain(
         str, typer.Option(help="previous (the period before) or last-year.")
     ] = "previous",
     where: Annotated[str | None, typer.Option(help="Filter: \"channel = 'search'\".")] = None,
-    format_: Annotated[str, typer.Option("--format", help="table or json.")] = "table",
+    format_: FormatOpt = "table",
     wait: WaitOpt = DEFAULT_WAIT,
     workspace: WorkspaceOpt = None,
 ) -> None:
     """Why a KPI moved: its change from the period before (or last year) split by a dimension.
     A sum splits into each segment's change; a ratio into mix (its denominator moving between
     segments) and each segment's own rate. The parts add up to the change."""
-    if format_ not in FORMATS:
-        raise ShakhesError(
-            f"unknown format '{format_}'", code="unknown_format", hint="Use table or json."
-        )
     from shakhes.cli.console import out
     from shakhes.service import why as service
 
