@@ -31,7 +31,8 @@ OnOpt = Annotated[
     str | None,
     typer.Option(
         "--on",
-        help="The day of the check: which period of each target is checked (default: today).",
+        help="The day of the check: which period of each target is checked (default: the last "
+        "day with data, never after today).",
     ),
 ]
 
