@@ -14,8 +14,8 @@ import datetime as dt
 import math
 from typing import TYPE_CHECKING
 
-from shakhes.display import currency_label, format_number, format_value, percent_sign
-from shakhes.report.words import WORDS, format_day, short_day
+from shakhes.display import currency_label, format_day, format_number, format_value, percent_sign
+from shakhes.report.words import WORDS
 from shakhes.spec.kpi import Unit
 
 if TYPE_CHECKING:
@@ -38,7 +38,7 @@ def figure_html(
     target: TargetStatus,
     *,
     lang: str,
-    jalali: bool,
+    calendar: str,
     currency: str,
     font: str,
 ) -> str:
@@ -52,7 +52,7 @@ def figure_html(
 
     def hover(values: tuple[float | None, ...]) -> list[str]:
         return [
-            f"{format_day(d, lang, jalali)}: {shown(v)}" if v is not None else ""
+            f"{format_day(d, lang, calendar, 'long')}: {shown(v)}" if v is not None else ""
             for d, v in zip(chart.days, values, strict=True)
         ]
 
@@ -133,7 +133,7 @@ def figure_html(
         xaxis={
             "type": "date",
             "tickvals": [d.isoformat() for d in xvals],
-            "ticktext": [short_day(d, lang, jalali) for d in xvals],
+            "ticktext": [format_day(d, lang, calendar, "short") for d in xvals],
             "gridcolor": "#eee",
             "range": [x[0], x[-1]],
         },
