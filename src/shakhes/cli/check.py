@@ -8,13 +8,13 @@ whose words are the table's, numbers formatted the same way (:mod:`shakhes.displ
 
 from __future__ import annotations
 
-import datetime as dt
 from typing import TYPE_CHECKING, Annotated
 
 import typer
 
 from shakhes.cli.goals import FormatOpt, _check_format, _print_json
 from shakhes.cli.options import WorkspaceOpt
+from shakhes.service.smart import DisplayNumbers
 
 if TYPE_CHECKING:
     from rich.console import Console
@@ -22,7 +22,6 @@ if TYPE_CHECKING:
 
     from shakhes.analysis.smart import Letter
     from shakhes.service.smart import SmartReport, SmartRow
-    from shakhes.spec.kpi import KpiSpec
     from shakhes.workspace import Workspace
 
 OnOpt = Annotated[
@@ -58,35 +57,8 @@ WORDS = {
 }
 
 
-class CliNumbers:
-    """The command line's numbers (:class:`shakhes.analysis.smart_words.Numbers`): a KPI's
-    values in its unit and the workspace's currency, changes with a sign, Persian digits and
-    separators (and Jalali days) in a Persian workspace."""
-
-    def __init__(self, kpi: KpiSpec, currency: str, locale: str) -> None:
-        self.kpi, self.currency, self.locale = kpi, currency, locale
-
-    def value(self, number: float) -> str:
-        from shakhes.display import format_value
-
-        return format_value(number, self.kpi, currency=self.currency, locale=self.locale)
-
-    def change(self, number: float) -> str:
-        from shakhes.display import format_change
-
-        return format_change(number, self.locale)
-
-    def number(self, number: float) -> str:
-        from shakhes.display import format_number
-
-        return format_number(number, 0 if number == round(number) else 1, self.locale)
-
-    def date(self, day: dt.date) -> str:
-        if self.locale != "fa":
-            return day.isoformat()
-        from shakhes.engine.calendar import Grain, period_of
-
-        return period_of(Grain.DAY, day).label_fa
+CliNumbers = DisplayNumbers
+"""The command line's numbers: those of :class:`shakhes.service.smart.DisplayNumbers`."""
 
 
 def check(
@@ -117,11 +89,7 @@ def check(
         locale = ws.settings.locale
         currency = ws.settings.currency
         if format_ == "json":
-
-            def numbers_for(kpi: KpiSpec) -> CliNumbers:
-                return CliNumbers(kpi, currency, locale)
-
-            _print_json(smart.report_record(report, locale=locale, numbers_for=numbers_for))
+            _print_json(smart.report_json(report, locale=locale, currency=currency))
             return
         print_report(report, ws, wide(out))
     finally:
