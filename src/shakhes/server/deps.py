@@ -183,6 +183,7 @@ def member(min_role: str) -> object:
         ws = await run_in_threadpool(server.workspace, info)
         return Member(principal, info, role, ws)
 
+    dependency.min_role = min_role  # type: ignore[attr-defined]  # read by the tests' matrix
     return Depends(dependency)
 
 
