@@ -27,7 +27,7 @@ def _ok(answer: Any, status: int = 200) -> Any:
     return answer.json()
 
 
-# ---- workspaces, KPIs ---------------------------------------------------------------------------
+# ---- workspaces, KPIs ----------------------------------------------------------------------------
 
 
 def test_workspaces_list_only_mine_with_my_role(api: Api) -> None:
@@ -79,7 +79,7 @@ def test_a_formula_is_validated_with_the_position_of_each_problem(api: Api) -> N
     assert broken["valid"] is False and broken["issues"][0]["position"] is not None
 
 
-# ---- computed answers equal the CLI's -------------------------------------------------------------
+# ---- computed answers equal the CLI's ------------------------------------------------------------
 
 
 def test_compute_equals_the_cli_and_hand_sql(api: Api, capsys: pytest.CaptureFixture[str]) -> None:
@@ -164,7 +164,7 @@ def test_the_audit_log_equals_the_cli(api: Api, capsys: pytest.CaptureFixture[st
         assert f"{entry['actor']} {entry['action']} {entry['entity_type']}" in line
 
 
-# ---- changes (on a copy of the demo) --------------------------------------------------------------
+# ---- changes (on a copy of the demo) -------------------------------------------------------------
 
 BRAND_COST = {
     "id": "brand_cost",
