@@ -81,7 +81,8 @@ def test_user_add_asks_the_password_twice_hidden(
         return next(answers)
 
     monkeypatch.setattr(typer, "prompt", prompt)
-    run = shakhes(capsys, "user", "add", "bob@example.com", "--role", "editor", "-w", str(workspace))
+    add = ["user", "add", "--role", "editor", "-w", str(workspace)]
+    run = shakhes(capsys, *add, "bob@example.com")
     assert run.code == 0, run.err
     assert [kw.get("hide_input") for kw in asked] == [True, True]
     import datetime as dt
@@ -91,7 +92,7 @@ def test_user_add_asks_the_password_twice_hidden(
     )
     assert session.user.email == "bob@example.com"
     answers = iter(["one password", "another one"])
-    run = shakhes(capsys, "user", "add", "cy@example.com", "--role", "editor", "-w", str(workspace))
+    run = shakhes(capsys, *add, "cy@example.com")
     assert run.code == 1 and "the two passwords differ" in run.err
 
 
@@ -159,9 +160,7 @@ def test_serve_registers_workspaces_upgrades_the_store_and_says_how_to_add_an_ad
     assert "No users yet" not in run.out and "1 workspace(s)" in run.out
 
 
-def test_db_upgrade_server(
-    capsys: pytest.CaptureFixture[str], home: Path, tmp_path: Path
-) -> None:
+def test_db_upgrade_server(capsys: pytest.CaptureFixture[str], home: Path, tmp_path: Path) -> None:
     url = f"sqlite:///{tmp_path / 'other.db'}"
     run = shakhes(capsys, "db", "upgrade", "--server", "--metadata-url", url)
     assert run.code == 0 and "from revision none to 0001" in run.out
