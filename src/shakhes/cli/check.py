@@ -14,7 +14,6 @@ import typer
 
 from shakhes.cli.goals import FormatOpt, _check_format, _print_json
 from shakhes.cli.options import WorkspaceOpt
-from shakhes.service.smart import DisplayNumbers
 
 if TYPE_CHECKING:
     from rich.console import Console
@@ -55,10 +54,6 @@ WORDS = {
         "on": "بررسی SMART در {day}",
     },
 }
-
-
-CliNumbers = DisplayNumbers
-"""The command line's numbers: those of :class:`shakhes.service.smart.DisplayNumbers`."""
 
 
 def check(
@@ -106,7 +101,9 @@ def print_report(report: SmartReport, ws: Workspace, console: Console) -> None:
     if not report.rows:
         console.print(words["nothing"], markup=False, highlight=False)
         return
-    day = CliNumbers(report.rows[0].subject.kpi, ws.settings.currency, locale).date(report.on)
+    from shakhes.service.smart import DisplayNumbers
+
+    day = DisplayNumbers(report.rows[0].subject.kpi, ws.settings.currency, locale).date(report.on)
     table = Table(title=words["on"].format(day=day), box=None, pad_edge=False)
     for header in (words["kpi"], words["target"], words["period"]):
         table.add_column(header)
@@ -157,7 +154,9 @@ def _print_reasons(row: SmartRow, ws: Workspace, console: Console) -> None:
     from shakhes.analysis.smart_words import render
 
     locale = ws.settings.locale
-    numbers = CliNumbers(row.subject.kpi, ws.settings.currency, locale)
+    from shakhes.service.smart import DisplayNumbers
+
+    numbers = DisplayNumbers(row.subject.kpi, ws.settings.currency, locale)
     target = row.subject.target
     console.print()
     console.print(
