@@ -18,12 +18,24 @@ def _error(answer: object) -> dict[str, object]:
     return body["error"]  # type: ignore[no-any-return]
 
 
-@pytest.fixture
-def fresh(demo_root: Path, other_root: Path, tmp_path: Path) -> Iterator[Api]:
-    """An app with a store of its own (sessions and rate limits start empty)."""
-    made = make_api(demo_root, other_root, tmp_path, max_failures_per_email=3)
-    yield made
-    made.close()
+@pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
+def fresh(
+    request: pytest.FixtureRequest, demo_root: Path, other_root: Path, tmp_path: Path
+) -> Iterator[Api]:
+    """An app with a server store of its own (sessions and rate limits start empty), on SQLite
+    and on PostgreSQL."""
+    if request.param == "sqlite":
+        made = make_api(demo_root, other_root, tmp_path, max_failures_per_email=3)
+        yield made
+        made.close()
+        return
+    from store.conftest import new_pg_database
+
+    with new_pg_database() as url:
+        made = make_api(demo_root, other_root, tmp_path, max_failures_per_email=3, metadata_url=url)
+        yield made
+        made.close()
+        made.store.close()
 
 
 def test_login_sets_an_httponly_lax_session_cookie_and_a_readable_csrf_cookie(
