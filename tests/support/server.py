@@ -17,7 +17,6 @@ PASSWORD = "correct horse battery"
 ROLES = ("viewer", "editor", "admin")
 WS = "shakhes-demo"
 """The demo workspace's id."""
-OTHER = "other"
 
 
 @dataclass
@@ -70,12 +69,12 @@ class Api:
 def make_api(root: Path, other: Path, home: Path, **settings: object) -> Api:
     config = ServerSettings(home=home, **settings)  # type: ignore[arg-type]
     store = ServerStore.open(config.store_url(), upgrade=True)
-    register(store, root, actor="test")
-    register(store, other, actor="test")
+    main, _ = register(store, root, actor="test")
+    second, _ = register(store, other, actor="test")
     for role in ROLES:
         store.add_user(f"{role}@example.com", PASSWORD, actor="test")
-        store.set_role(f"{role}@example.com", WS, role, actor="test")
+        store.set_role(f"{role}@example.com", main.id, role, actor="test")
     store.add_user("outsider@example.com", PASSWORD, actor="test")
-    store.set_role("outsider@example.com", OTHER, "admin", actor="test")
+    store.set_role("outsider@example.com", second.id, "admin", actor="test")
     app = create_app(config, store=store)
     return Api(app, store, root)

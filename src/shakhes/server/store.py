@@ -185,7 +185,11 @@ class ServerStore:
     @classmethod
     def open(cls, url: str, *, upgrade: bool = False) -> ServerStore:
         """Open the store at ``url``; with ``upgrade``, run its migrations first, otherwise
-        refuse a store whose schema is not this shakhes' (code ``store_outdated``)."""
+        refuse a store whose schema is not this shakhes' (code ``store_outdated``). A SQLite
+        file's folder is created when missing (the server's home, on a first start)."""
+        parsed = make_url(url)
+        if parsed.get_backend_name() == "sqlite" and parsed.database not in (None, "", ":memory:"):
+            Path(parsed.database).expanduser().parent.mkdir(parents=True, exist_ok=True)
         engine = create_engine_for(normalise_url(url))
         try:
             if upgrade:
