@@ -15,7 +15,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
@@ -47,6 +47,8 @@ from shakhes.store.db import upgrade as migrate
 MIGRATIONS_DIR = Path(__file__).resolve().parent / "migrations"
 VERSION_TABLE = "shakhes_server_version"
 HEAD_REVISION = "0001"
+LAST_USED_EVERY = dt.timedelta(minutes=1)
+"""How often a token's ``last_used_at`` is brought up to date."""
 
 
 def utcnow() -> dt.datetime:
@@ -589,23 +591,30 @@ class ServerStore:
 
     def user_for_token(self, text: str) -> tuple[UserInfo, TokenInfo] | None:
         """The user and token that ``text`` names (None when unknown or revoked); notes its
-        use."""
+        use (at most once a minute, so that reads with a token do not each write)."""
         if not text.startswith(credentials.TOKEN_PREFIX):
             return None
-        with self._write() as session:
-            found = session.execute(
-                select(AccessToken, User)
-                .join(User, User.id == AccessToken.user_id)
-                .where(
-                    AccessToken.token_hash == credentials.digest(text),
-                    AccessToken.revoked_at.is_(None),
-                )
-            ).first()
+        query = (
+            select(AccessToken, User)
+            .join(User, User.id == AccessToken.user_id)
+            .where(
+                AccessToken.token_hash == credentials.digest(text),
+                AccessToken.revoked_at.is_(None),
+            )
+        )
+        with self._read() as session:
+            found = session.execute(query).first()
             if found is None:
                 return None
             token, user = found
-            token.last_used_at = utcnow()
-            return _user(user), _token(token)
+            now = utcnow()
+            if token.last_used_at is not None and now - token.last_used_at < LAST_USED_EVERY:
+                return _user(user), _token(token)
+        with self._write() as session:
+            session.execute(
+                update(AccessToken).where(AccessToken.id == token.id).values(last_used_at=now)
+            )
+        return _user(user), replace(_token(token), last_used_at=now)
 
     # ---- audit ----------------------------------------------------------------------------------
 
