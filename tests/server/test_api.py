@@ -310,5 +310,7 @@ def test_admins_manage_members(writable_api: Api) -> None:
     left = _ok(admin.delete(f"{BASE}/members/outsider@example.com"))
     assert "outsider@example.com" not in [m["email"] for m in left]
     assert outsider.get(BASE).status_code == 404
+    alone = admin.put(f"{BASE}/members", json={"email": "admin@example.com", "role": "viewer"})
+    assert alone.status_code == 409 and alone.json()["error"]["code"] == "last_admin"
     unknown = admin.put(f"{BASE}/members", json={"email": "ghost@example.com", "role": "viewer"})
     assert unknown.status_code == 404 and unknown.json()["error"]["code"] == "unknown_user"

@@ -249,3 +249,22 @@ def test_postgres_urls_use_psycopg() -> None:
     assert normalise_url("postgres://u@h:5432/db") == "postgresql+psycopg://u@h:5432/db"
     assert normalise_url("postgresql://u@h/db") == "postgresql+psycopg://u@h/db"
     assert normalise_url("sqlite:///x.db") == "sqlite:///x.db"
+
+
+def test_the_last_admin_of_a_workspace_stays_admin(store: ServerStore) -> None:
+    store.add_user("ana@example.com", "correct horse", actor="test")
+    store.add_user("bob@example.com", "battery staple", actor="test")
+    store.set_role("ana@example.com", "acme", "admin", actor="test")
+    for change in (
+        lambda: store.set_role("ana@example.com", "acme", "editor", actor="test"),
+        lambda: store.remove_member("ana@example.com", "acme", actor="test"),
+    ):
+        with pytest.raises(ShakhesError) as info:
+            change()
+        assert info.value.code == "last_admin"
+    store.set_role("bob@example.com", "acme", "admin", actor="test")
+    store.set_role("ana@example.com", "acme", "editor", actor="test")
+    assert {(m.email, m.role) for m in store.members("acme")} == {
+        ("ana@example.com", "editor"),
+        ("bob@example.com", "admin"),
+    }

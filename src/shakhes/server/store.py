@@ -367,6 +367,7 @@ class ServerStore:
             elif row.role == role:
                 return MemberInfo(user.email, user.id, ws_id, role)
             else:
+                self._keep_an_admin(session, row, ws_id)
                 row.role = role
             self._audit(
                 session,
@@ -387,8 +388,27 @@ class ServerStore:
                     f"'{user.email}' is not a member of workspace '{ws_id}'",
                     code="not_a_member",
                 )
+            self._keep_an_admin(session, row, ws_id)
             session.delete(row)
             self._audit(session, actor, "member.remove", workspace=ws_id, subject=user.email)
+
+    @staticmethod
+    def _keep_an_admin(session: Session, row: Membership, ws_id: str) -> None:
+        """Refuse to take the admin role from a workspace's last admin (nobody could manage
+        its members any more)."""
+        if row.role != "admin":
+            return
+        admins = session.scalar(
+            select(func.count())
+            .select_from(Membership)
+            .where(Membership.workspace_id == ws_id, Membership.role == "admin")
+        )
+        if (admins or 0) <= 1:
+            raise ShakhesError(
+                f"this is the last admin of workspace '{ws_id}'",
+                code="last_admin",
+                hint="Make someone else admin of the workspace first.",
+            )
 
     def role(self, user_id: int, ws_id: str) -> str | None:
         with self._read() as session:
