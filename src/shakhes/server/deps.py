@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from typing import Annotated
 
 from fastapi import Depends, Request
+from fastapi.security import APIKeyCookie, HTTPAuthorizationCredentials, HTTPBearer
 from starlette.concurrency import run_in_threadpool
 
 from shakhes.server import credentials
@@ -28,6 +29,21 @@ SESSION_COOKIE = "shakhes_session"
 CSRF_COOKIE = "shakhes_csrf"
 CSRF_HEADER = "X-CSRF-Token"
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+
+BEARER = HTTPBearer(
+    auto_error=False,
+    scheme_name="token",
+    description="A personal access token: `Authorization: Bearer shk_…`.",
+)
+COOKIE = APIKeyCookie(
+    name=SESSION_COOKIE,
+    auto_error=False,
+    scheme_name="session",
+    description="The session cookie of a login; state-changing requests also need the "
+    "X-CSRF-Token header.",
+)
+"""The two ways to authenticate, declared so that the OpenAPI document (and /docs'
+Authorize button) knows them; the requests themselves are read below."""
 
 
 @dataclass(frozen=True)
@@ -85,7 +101,11 @@ async def _csrf_given(request: Request) -> str | None:
     return None
 
 
-async def optional_principal(request: Request) -> Principal | None:
+async def optional_principal(
+    request: Request,
+    _token: Annotated[HTTPAuthorizationCredentials | None, Depends(BEARER)] = None,
+    _cookie: Annotated[str | None, Depends(COOKIE)] = None,
+) -> Principal | None:
     """The user of a valid token or session (None when the request carries neither)."""
     cached: Principal | None = getattr(request.state, "principal", None)
     if cached is not None:
