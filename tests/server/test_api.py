@@ -314,3 +314,15 @@ def test_admins_manage_members(writable_api: Api) -> None:
     assert alone.status_code == 409 and alone.json()["error"]["code"] == "last_admin"
     unknown = admin.put(f"{BASE}/members", json={"email": "ghost@example.com", "role": "viewer"})
     assert unknown.status_code == 404 and unknown.json()["error"]["code"] == "unknown_user"
+
+
+def test_a_form_upload_may_carry_the_csrf_token_as_a_field(writable_api: Api) -> None:
+    client = writable_api.login("editor", csrf=False)
+    token = client.cookies.get("shakhes_csrf")
+    files = {"files": ("ads.csv", ADS.encode(), "text/csv")}
+    refused = client.post(f"{BASE}/imports", files=files, data={"dry_run": "true"})
+    assert refused.status_code == 403 and refused.json()["error"]["code"] == "csrf"
+    answer = client.post(
+        f"{BASE}/imports", files=files, data={"dry_run": "true", "csrf_token": token}
+    )
+    assert _ok(answer)[0]["report"]["dry_run"] is True
