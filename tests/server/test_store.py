@@ -268,3 +268,16 @@ def test_the_last_admin_of_a_workspace_stays_admin(store: ServerStore) -> None:
         ("ana@example.com", "editor"),
         ("bob@example.com", "admin"),
     }
+
+
+def test_the_migrations_build_the_schema_the_models_describe(store: ServerStore) -> None:
+    from alembic.autogenerate import compare_metadata
+    from alembic.migration import MigrationContext
+
+    from shakhes.server.models import ServerBase
+
+    with store.engine.connect() as con:
+        context = MigrationContext.configure(
+            con, opts={"compare_type": True, "version_table": VERSION_TABLE}
+        )
+        assert compare_metadata(context, ServerBase.metadata) == []
