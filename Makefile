@@ -12,8 +12,9 @@ $(STAMP): pyproject.toml
 	$(BIN)/pip install --quiet -e '.[dev]'
 	touch $(STAMP)
 
-demo: $(STAMP)
+demo: $(STAMP)  # builds the demo workspace, prints its web login, then serves it (Ctrl-C stops)
 	$(BIN)/shakhes demo demo-workspace --force
+	$(BIN)/shakhes serve --workspace demo-workspace
 
 lint: $(STAMP)
 	$(BIN)/ruff check .

@@ -37,3 +37,13 @@ def pg_database(pg_server: str) -> Iterator[str]:
     finally:
         with psycopg.connect(pg_server, autocommit=True) as con:
             con.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _shakhes_home(tmp_path_factory: pytest.TempPathFactory) -> Iterator[None]:
+    """Every test runs with ``SHAKHES_HOME`` in a folder of its own, so no test reads or writes
+    the server store in ~/.shakhes (``shakhes demo`` and ``shakhes user`` write there)."""
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("SHAKHES_HOME", str(tmp_path_factory.mktemp("shakhes-home")))
+        patch.delenv("SHAKHES_SERVER_METADATA_URL", raising=False)
+        yield

@@ -17,6 +17,7 @@ import shutil
 import threading
 from collections.abc import Callable, Iterator
 from contextlib import ExitStack, contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -48,12 +49,25 @@ from shakhes.store.repo import MetadataStore
 ENV_VAR = "SHAKHES_WORKSPACE"
 
 
+_ACTOR: ContextVar[str | None] = ContextVar("shakhes_actor", default=None)
+
+
 def current_actor() -> str:
-    """Who is making a change, for the audit log."""
+    """Who is making a change, for the audit log: the user a server request acts for
+    (:func:`acting_as`), else ``$SHAKHES_ACTOR``, else the login name."""
+    acting = _ACTOR.get()
+    if acting:
+        return acting
     try:
         return os.environ.get("SHAKHES_ACTOR") or getpass.getuser()
     except (KeyError, OSError):
         return "unknown"
+
+
+def acting_as(actor: str) -> None:
+    """Make ``actor`` the one :func:`current_actor` names in the current context (a server
+    request's task and the threads it runs on)."""
+    _ACTOR.set(actor)
 
 
 def find(explicit: Path | str | None = None, *, cwd: Path | None = None) -> Path:

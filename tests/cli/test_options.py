@@ -13,8 +13,9 @@ from support.cli import shakhes
 
 from shakhes.cli.app import app
 
-NO_WORKSPACE = {"init", "demo"}
-"""Commands that make a workspace rather than open one."""
+NO_WORKSPACE = {"init", "demo", "serve", "user add", "user remove"}
+"""Commands that make a workspace rather than open one, or name one to the server (which reads
+its settings, never its warehouse: a request waits its own turn)."""
 
 
 def _commands() -> list[tuple[str, Any]]:

@@ -25,6 +25,7 @@ from shakhes.cli import (
     report,
     signals,
     status,
+    users,
     why,
     workspaces,
 )
@@ -58,6 +59,8 @@ app.add_typer(log.imports_app, name="imports")
 app.add_typer(log.quarantine_app, name="quarantine")
 app.add_typer(rates.rates_app, name="rates")
 app.add_typer(workspaces.db_app, name="db")
+app.command()(users.serve)
+app.add_typer(users.user_app, name="user")
 
 
 def _version(value: bool) -> None:

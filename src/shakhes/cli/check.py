@@ -8,7 +8,6 @@ whose words are the table's, numbers formatted the same way (:mod:`shakhes.displ
 
 from __future__ import annotations
 
-import datetime as dt
 from typing import TYPE_CHECKING, Annotated
 
 import typer
@@ -24,7 +23,6 @@ if TYPE_CHECKING:
 
     from shakhes.analysis.smart import Letter
     from shakhes.service.smart import SmartReport, SmartRow
-    from shakhes.spec.kpi import KpiSpec
     from shakhes.workspace import Workspace
 
 OnOpt = Annotated[
@@ -61,37 +59,6 @@ WORDS = {
 }
 
 
-class CliNumbers:
-    """The command line's numbers (:class:`shakhes.analysis.smart_words.Numbers`): a KPI's
-    values in its unit and the workspace's currency, changes with a sign, Persian digits and
-    separators (and Jalali days) in a Persian workspace."""
-
-    def __init__(
-        self, kpi: KpiSpec, currency: str, locale: str, calendar: str = "gregorian"
-    ) -> None:
-        self.kpi, self.currency, self.locale, self.calendar = kpi, currency, locale, calendar
-
-    def value(self, number: float) -> str:
-        from shakhes.display import format_value
-
-        return format_value(number, self.kpi, currency=self.currency, locale=self.locale)
-
-    def change(self, number: float) -> str:
-        from shakhes.display import format_change
-
-        return format_change(number, self.locale)
-
-    def number(self, number: float) -> str:
-        from shakhes.display import format_number
-
-        return format_number(number, 0 if number == round(number) else 1, self.locale)
-
-    def date(self, day: dt.date) -> str:
-        from shakhes.display import format_day
-
-        return format_day(day, self.locale, self.calendar)
-
-
 def check(
     names: Annotated[
         list[str] | None,
@@ -121,11 +88,9 @@ def check(
         currency = ws.settings.currency
         calendar = ws.settings.calendar.value
         if format_ == "json":
-
-            def numbers_for(kpi: KpiSpec) -> CliNumbers:
-                return CliNumbers(kpi, currency, locale, calendar)
-
-            _print_json(smart.report_record(report, locale=locale, numbers_for=numbers_for))
+            _print_json(
+                smart.report_json(report, locale=locale, currency=currency, calendar=calendar)
+            )
             return
         print_report(report, ws, wide(out))
     finally:
@@ -142,10 +107,11 @@ def print_report(report: SmartReport, ws: Workspace, console: Console) -> None:
     if not report.rows:
         console.print(words["nothing"], markup=False, highlight=False)
         return
-    numbers = CliNumbers(
+    from shakhes.service.smart import DisplayNumbers
+
+    day = DisplayNumbers(
         report.rows[0].subject.kpi, ws.settings.currency, locale, ws.settings.calendar.value
-    )
-    day = numbers.date(report.on)
+    ).date(report.on)
     table = Table(title=words["on"].format(day=day), box=None, pad_edge=False)
     for header in (words["kpi"], words["target"], words["period"]):
         table.add_column(header)
@@ -196,7 +162,11 @@ def _print_reasons(row: SmartRow, ws: Workspace, console: Console) -> None:
     from shakhes.analysis.smart_words import render
 
     locale = ws.settings.locale
-    numbers = CliNumbers(row.subject.kpi, ws.settings.currency, locale, ws.settings.calendar.value)
+    from shakhes.service.smart import DisplayNumbers
+
+    numbers = DisplayNumbers(
+        row.subject.kpi, ws.settings.currency, locale, ws.settings.calendar.value
+    )
     target = row.subject.target
     console.print()
     console.print(

@@ -436,17 +436,7 @@ def target_set(
         )
         view = next(v for v in goals.targets(ws, kpi=kpi) if v.spec.id == change.spec.id)
         if format_ == "json":
-            action = "created" if change.created else "changed" if change.changes else "unchanged"
-            _print_json(
-                {
-                    "action": action,
-                    "changes": [
-                        {"field": field, "before": before, "after": after}
-                        for field, before, after in change.changes
-                    ],
-                    "target": goals.target_record(view),
-                }
-            )
+            _print_json(goals.target_change_record(change, view))
             return
         text = _value_text(view.spec, view.kpi, ws.settings.currency, ws.settings.locale)
         scope_text = f" where {view.spec.scope}" if view.spec.scope else ""

@@ -56,6 +56,14 @@ def demo(
         typer.Option(help="Replace a workspace an earlier `shakhes demo` made (and only such)."),
     ] = False,
     locale: Annotated[str, typer.Option(help="en or fa.")] = "en",
+    serve_user: Annotated[
+        bool,
+        typer.Option(
+            "--user/--no-user",
+            help="Also make demo@example.com (a new random password, printed) the admin of "
+            "the demo workspace in the web server's store.",
+        ),
+    ] = True,
 ) -> None:
     """Build a workspace with two years of realistic synthetic data and print a scorecard."""
     from shakhes.cli.console import err, out
@@ -72,6 +80,15 @@ def demo(
         fa = ws.settings.locale == "fa"
     finally:
         ws.close()
+    if serve_user:
+        from shakhes.cli.users import demo_user
+
+        email, password = demo_user(path)
+        out.print(
+            f"Web login for `shakhes serve --workspace {path}`: {email} / {password}",
+            markup=False,
+            highlight=False,
+        )
     if fa:
         hint = "`shakhes status` نشان می‌دهد هدف‌ها و هدف‌های عددی نمونه کجا ایستاده‌اند."
     else:
@@ -80,11 +97,30 @@ def demo(
 
 
 @db_app.command("upgrade")
-def db_upgrade(wait: WaitOpt = DEFAULT_WAIT, workspace: WorkspaceOpt = None) -> None:
+def db_upgrade(
+    wait: WaitOpt = DEFAULT_WAIT,
+    workspace: WorkspaceOpt = None,
+    server: Annotated[
+        bool,
+        typer.Option("--server", help="Upgrade the web server's store (users, roles) instead."),
+    ] = False,
+    metadata_url: Annotated[
+        str | None, typer.Option(help="With --server: the server store's URL.")
+    ] = None,
+) -> None:
     """Upgrade the workspace's metadata store (its migrations) and warehouse tables to this
-    version of shakhes; other commands wait meanwhile."""
+    version of shakhes; other commands wait meanwhile. With ``--server``, the server store."""
     from shakhes.cli.console import out
 
+    if server:
+        from shakhes.cli.users import upgrade_server_store
+
+        before, after = upgrade_server_store(metadata_url)
+        if before == after:
+            out.print(f"The server store is up to date (revision {after}).")
+        else:
+            out.print(f"Upgraded the server store from revision {before or 'none'} to {after}.")
+        return
     ws = open_workspace(workspace, wait)
     try:
         done = ws.upgrade()

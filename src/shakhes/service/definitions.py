@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from shakhes.errors import Issue
 from shakhes.spec.kpi import KpiSpec
 from shakhes.store.repo import AuditRecord, Plan
 
@@ -85,3 +86,47 @@ def export_yaml(ws: Workspace) -> str:
     store = GoalStore(ws.store)
     targets = [record.spec for record in store.targets(ws.id)]
     return dump_definitions(kpis(ws), store.goals(ws.id), targets)
+
+
+def check_formula(ws: Workspace, formula: str, *, kpi: str | None = None) -> list[Issue]:
+    """Every problem in ``formula`` (none: it is valid) against the data model, the
+    workspace's KPIs and parameters — what ``shakhes apply`` would say of it, each issue with
+    its position in the formula."""
+    from shakhes.errors import FormulaError
+    from shakhes.formula.check import check_formula as check
+    from shakhes.formula.parser import parse_formula
+    from shakhes.spec.validate import DEFAULT_PARAMS
+
+    known = ws.definitions()
+    try:
+        expr = parse_formula(formula, kpi=kpi)
+        check(
+            expr,
+            formula,
+            kpi=kpi,
+            known_kpis=known.keys(),
+            params=set(DEFAULT_PARAMS) | set(ws.settings.parameters),
+        )
+    except FormulaError as exc:
+        return list(exc.issues)
+    return []
+
+
+def save_kpi(ws: Workspace, spec: KpiSpec) -> Plan:
+    """Add a KPI or replace its definition, checked as ``shakhes apply`` checks (the whole
+    set it leaves the workspace with)."""
+    return apply(ws, [spec], what=f"save of KPI {spec.id}")
+
+
+def delete_kpi(ws: Workspace, kpi_id: str) -> Plan:
+    """Delete a KPI (refused, with every reason, when other KPIs, goals or targets use it)."""
+    from shakhes.errors import UnknownKpiError, nearest
+
+    current = ws.definitions()
+    if kpi_id not in current:
+        near = nearest(kpi_id, current)
+        raise UnknownKpiError(
+            f"no KPI '{kpi_id}'", hint=f"Did you mean '{near}'?" if near else None
+        )
+    rest = [spec for k, spec in current.items() if k != kpi_id]
+    return apply(ws, rest, prune=True, what=f"delete of KPI {kpi_id}")

@@ -633,6 +633,20 @@ def target_detail_record(detail: TargetDetail) -> dict[str, Any]:
     return {"target": target_record(detail.view), "removed": detail.removed, "history": versions}
 
 
+def target_change_record(change: TargetChange, view: TargetView) -> dict[str, Any]:
+    """What :func:`set_target` did as JSON data: created, changed or unchanged, the changes,
+    and the target as it is now."""
+    action = "created" if change.created else "changed" if change.changes else "unchanged"
+    return {
+        "action": action,
+        "changes": [
+            {"field": field, "before": before, "after": after}
+            for field, before, after in change.changes
+        ],
+        "target": target_record(view),
+    }
+
+
 def goal_record(goal: GoalSpec) -> dict[str, Any]:
     """A goal as JSON data (its own fields, KPI links included)."""
     data = goal.model_dump(mode="json")

@@ -619,6 +619,50 @@ def row_record(row: SmartRow, locale: str = "en", numbers: Numbers | None = None
     }
 
 
+class DisplayNumbers:
+    """Numbers as the command line and the pages show them
+    (:class:`shakhes.analysis.smart_words.Numbers`): a KPI's values in its unit and the
+    workspace's currency, changes with a sign, Persian digits and separators (and Jalali days)
+    in a Persian workspace."""
+
+    def __init__(
+        self, kpi: KpiSpec, currency: str, locale: str, calendar: str = "gregorian"
+    ) -> None:
+        self.kpi, self.currency, self.locale, self.calendar = kpi, currency, locale, calendar
+
+    def value(self, number: float) -> str:
+        from shakhes.display import format_value
+
+        return format_value(number, self.kpi, currency=self.currency, locale=self.locale)
+
+    def change(self, number: float) -> str:
+        from shakhes.display import format_change
+
+        return format_change(number, self.locale)
+
+    def number(self, number: float) -> str:
+        from shakhes.display import format_number
+
+        return format_number(number, 0 if number == round(number) else 1, self.locale)
+
+    def date(self, day: dt.date) -> str:
+        from shakhes.display import format_day
+
+        return format_day(day, self.locale, self.calendar)
+
+
+def report_json(
+    report: SmartReport, *, locale: str, currency: str, calendar: str = "gregorian"
+) -> dict[str, Any]:
+    """The check as ``shakhes check --format json`` and the API give it: numbers shown in the
+    workspace's currency, locale and calendar."""
+
+    def numbers_for(kpi: KpiSpec) -> DisplayNumbers:
+        return DisplayNumbers(kpi, currency, locale, calendar)
+
+    return report_record(report, locale=locale, numbers_for=numbers_for)
+
+
 def report_record(
     report: SmartReport, *, locale: str = "en", numbers_for: NumbersFor | None = None
 ) -> dict[str, Any]:

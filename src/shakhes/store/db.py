@@ -87,8 +87,11 @@ def session_factory(engine: Engine) -> sessionmaker[Session]:
     return sessionmaker(bind=engine, expire_on_commit=False)
 
 
-def alembic_config(url: str, *, connection: Connection | None = None) -> Config:
-    """An Alembic configuration for the store's migrations, built in code.
+def alembic_config(
+    url: str, *, connection: Connection | None = None, migrations: Path = MIGRATIONS_DIR
+) -> Config:
+    """An Alembic configuration for the migrations in ``migrations`` (by default the
+    workspace store's; the server store passes its own), built in code.
 
     ``env.py`` reads the URL from ``config.attributes["url"]`` (falling back to the
     ``sqlalchemy.url`` main option) and reuses ``config.attributes["connection"]`` when given.
@@ -96,7 +99,7 @@ def alembic_config(url: str, *, connection: Connection | None = None) -> Config:
     from alembic.config import Config
 
     config = Config()
-    config.set_main_option("script_location", str(MIGRATIONS_DIR))
+    config.set_main_option("script_location", str(migrations))
     # configparser interpolation: a literal % (e.g. in a password) must be doubled.
     config.set_main_option("sqlalchemy.url", url.replace("%", "%%"))
     config.attributes["url"] = url
@@ -105,8 +108,9 @@ def alembic_config(url: str, *, connection: Connection | None = None) -> Config:
     return config
 
 
-def upgrade(target: str | Engine) -> None:
-    """Run the store's migrations to head on the database at ``target`` (a URL or an engine).
+def upgrade(target: str | Engine, *, migrations: Path = MIGRATIONS_DIR) -> None:
+    """Run the store's migrations (or those in ``migrations``) to head on the database at
+    ``target`` (a URL or an engine).
 
     Passing an engine runs the migrations on one of its connections, which is what an in-memory
     SQLite database needs (a second engine would see a different, empty database).
@@ -114,14 +118,14 @@ def upgrade(target: str | Engine) -> None:
     if isinstance(target, str):
         engine = create_engine_for(target)
         try:
-            _upgrade_engine(engine)
+            _upgrade_engine(engine, migrations)
         finally:
             engine.dispose()
     else:
-        _upgrade_engine(target)
+        _upgrade_engine(target, migrations)
 
 
-def _upgrade_engine(engine: Engine) -> None:
+def _upgrade_engine(engine: Engine, migrations: Path) -> None:
     from alembic import command
 
     url = engine.url.render_as_string(hide_password=False)
@@ -129,15 +133,17 @@ def _upgrade_engine(engine: Engine) -> None:
         engine.connect().execution_options(**{WRITE_OPTION: True}) as connection,
         connection.begin(),
     ):
-        command.upgrade(alembic_config(url, connection=connection), "head")
+        command.upgrade(alembic_config(url, connection=connection, migrations=migrations), "head")
 
 
-def current_revision(engine: Engine) -> str | None:
+def current_revision(engine: Engine, version_table: str = "alembic_version") -> str | None:
     """The Alembic revision the database at ``engine`` is on (None before the first migration),
-    read with a plain query: Alembic is not imported."""
+    read with a plain query from ``version_table`` (a constant of shakhes' own): Alembic is not
+    imported."""
     with engine.connect() as connection:
         try:
-            rows = connection.execute(text("SELECT version_num FROM alembic_version")).all()
+            query = text(f"SELECT version_num FROM {version_table}")
+            rows = connection.execute(query).all()
         except DBAPIError:  # no alembic_version table: nothing migrated yet
             return None
     return str(rows[0][0]) if rows else None

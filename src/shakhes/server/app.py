@@ -1,0 +1,128 @@
+"""The web app: :func:`create_app` builds it from :class:`~shakhes.server.settings.ServerSettings`.
+
+A factory, not a module global: ``uvicorn --factory shakhes.server.app:app_from_env`` builds
+one per worker. The app opens the server store (its schema must be current: ``shakhes serve``
+upgrades it first), opens each hosted workspace once on first use, and closes them all on
+shutdown. Routes are plain functions (run in the thread pool) that parse input, call the
+service layer and shape its answer; every error is answered in the one JSON shape of
+:mod:`shakhes.server.errors`. The API's docs page (``/docs``) is served with Swagger UI's
+files from an installed package: no CDN.
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator, Awaitable, Callable
+from contextlib import asynccontextmanager
+from pathlib import Path
+
+from fastapi import FastAPI, Request, Response
+from fastapi.openapi.docs import get_swagger_ui_html
+from fastapi.responses import HTMLResponse, RedirectResponse
+from fastapi.staticfiles import StaticFiles
+from starlette.concurrency import run_in_threadpool
+
+from shakhes import __version__
+from shakhes.server import errors
+from shakhes.server.deps import SAFE_METHODS, Principal
+from shakhes.server.errors import ErrorResponse
+from shakhes.server.routes import access, auth, data, kpis
+from shakhes.server.settings import ServerSettings
+from shakhes.server.state import ServerState
+from shakhes.server.store import ServerStore
+
+DESCRIPTION = """The REST API of shakhes: workspaces, KPIs, goals and targets, computation,
+imports and their users. Authenticate with a personal access token
+(`Authorization: Bearer shk_…`) or the session cookie of a login; with the cookie, send the
+session's CSRF token (`GET /api/v1/auth/me`) as `X-CSRF-Token` on every state-changing request.
+Every error has the shape `{"error": {"code", "message", "hint", "details"}}`."""
+
+
+def _swagger_static() -> Path | None:
+    try:
+        import swagger_ui
+    except ImportError:  # pragma: no cover - a dependency
+        return None
+    folder = Path(swagger_ui.__file__).resolve().parent / "static"
+    return folder if (folder / "swagger-ui-bundle.js").is_file() else None
+
+
+def create_app(
+    settings: ServerSettings | None = None, *, store: ServerStore | None = None
+) -> FastAPI:
+    """The app for ``settings`` (default: from the environment); ``store``: an open server store
+    to use instead of opening ``settings.store_url()`` (the app closes it on shutdown)."""
+    settings = settings or ServerSettings()
+    server = ServerState(settings, store or ServerStore.open(settings.store_url()))
+
+    @asynccontextmanager
+    async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
+        try:
+            yield
+        finally:
+            await run_in_threadpool(server.close)
+
+    app = FastAPI(
+        title="shakhes",
+        version=__version__,
+        description=DESCRIPTION,
+        docs_url=None,
+        redoc_url=None,
+        lifespan=lifespan,
+        responses={
+            400: {"model": ErrorResponse, "description": "Bad input"},
+            401: {"model": ErrorResponse, "description": "Not logged in"},
+            403: {"model": ErrorResponse, "description": "Not allowed"},
+            404: {"model": ErrorResponse, "description": "Not found"},
+            422: {"model": ErrorResponse, "description": "Invalid request"},
+        },
+    )
+    app.state.server = server
+    errors.install(app)
+    for router in (auth.router, access.router, kpis.router, data.router, auth.pages):
+        app.include_router(router)
+
+    static = _swagger_static()
+    if static is not None:
+        app.mount("/static/swagger-ui", StaticFiles(directory=static), name="swagger-ui")
+
+    @app.get("/docs", include_in_schema=False)
+    def docs() -> HTMLResponse:
+        return get_swagger_ui_html(
+            openapi_url="/openapi.json",
+            title="shakhes API",
+            swagger_js_url="/static/swagger-ui/swagger-ui-bundle.js",
+            swagger_css_url="/static/swagger-ui/swagger-ui.css",
+            swagger_favicon_url="/static/swagger-ui/favicon-32x32.png",
+        )
+
+    @app.get("/", include_in_schema=False)
+    def home() -> RedirectResponse:
+        return RedirectResponse("/docs")
+
+    @app.middleware("http")
+    async def audit(
+        request: Request, call_next: Callable[[Request], Awaitable[Response]]
+    ) -> Response:
+        """Record every successful state change in the server's audit log."""
+        response = await call_next(request)
+        principal: Principal | None = getattr(request.state, "principal", None)
+        if (
+            principal is not None
+            and request.method not in SAFE_METHODS
+            and response.status_code < 400
+        ):
+            workspace = request.path_params.get("workspace") if request.path_params else None
+            await run_in_threadpool(
+                server.store.record,
+                principal.user.email,
+                f"{request.method} {request.url.path}",
+                workspace=str(workspace) if workspace else None,
+            )
+        return response
+
+    return app
+
+
+def app_from_env() -> FastAPI:
+    """The app for uvicorn's ``--factory`` (settings from the environment)."""
+    return create_app()

@@ -1,0 +1,223 @@
+"""Log in and out, who am I, change my password: ``/api/v1/auth/…``, and the login page
+(``GET /login``, form ``POST /login``, ``POST /logout``)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+from typing import Annotated, Literal
+
+from fastapi import APIRouter, Form, Request, Response
+from fastapi.responses import HTMLResponse, RedirectResponse
+from jinja2 import Environment, FileSystemLoader, select_autoescape
+from pydantic import BaseModel, Field
+
+from shakhes.errors import ShakhesError
+from shakhes.server.deps import (
+    CSRF_COOKIE,
+    SESSION_COOKIE,
+    CurrentPrincipal,
+    Principal,
+    Server,
+    optional_principal,
+)
+from shakhes.server.errors import ApiError
+from shakhes.server.state import ServerState
+from shakhes.server.store import RateLimits, SessionInfo
+
+router = APIRouter(prefix="/api/v1/auth", tags=["auth"])
+pages = APIRouter(include_in_schema=False)
+
+TEMPLATES = Environment(
+    loader=FileSystemLoader(Path(__file__).resolve().parent.parent / "templates"),
+    autoescape=select_autoescape(["html"]),
+)
+
+
+class LoginIn(BaseModel):
+    email: str = Field(max_length=320)
+    password: str = Field(max_length=1024)
+
+
+class WorkspaceRole(BaseModel):
+    id: str
+    name: str
+    role: Literal["viewer", "editor", "admin"]
+
+
+class Me(BaseModel):
+    email: str
+    locale: Literal["en", "fa"]
+    csrf_token: str | None = Field(
+        description="The session's CSRF token: send it as X-CSRF-Token on every state-changing "
+        "request authenticated by the session cookie (null with a bearer token)."
+    )
+    auth: Literal["session", "token"]
+    read_only: bool
+    workspaces: list[WorkspaceRole]
+
+
+class PasswordIn(BaseModel):
+    current_password: str = Field(max_length=1024)
+    new_password: str = Field(max_length=1024)
+
+
+class LocaleIn(BaseModel):
+    locale: Literal["en", "fa"]
+
+
+class Done(BaseModel):
+    ok: bool = True
+
+
+def _client(request: Request) -> str:
+    return request.client.host if request.client else "unknown"
+
+
+def _limits(server: ServerState) -> RateLimits:
+    s = server.settings
+    return RateLimits(
+        window=dt.timedelta(minutes=s.login_window_minutes),
+        per_email=s.max_failures_per_email,
+        per_client=s.max_failures_per_client,
+    )
+
+
+def _secure(server: ServerState, request: Request) -> bool:
+    if server.settings.secure_cookies is not None:
+        return server.settings.secure_cookies
+    return request.url.scheme == "https"
+
+
+def _login(
+    server: ServerState, request: Request, email: str, password: str
+) -> tuple[SessionInfo, str]:
+    return server.store.login(
+        email,
+        password,
+        client=_client(request),
+        lifetime=dt.timedelta(hours=server.settings.session_hours),
+        limits=_limits(server),
+    )
+
+
+def _set_cookies(
+    response: Response, server: ServerState, request: Request, session: SessionInfo, token: str
+) -> None:
+    max_age = int(server.settings.session_hours * 3600)
+    secure = _secure(server, request)
+    response.set_cookie(
+        SESSION_COOKIE, token, max_age=max_age, httponly=True, samesite="lax", secure=secure
+    )
+    response.set_cookie(
+        CSRF_COOKIE,
+        session.csrf_token,
+        max_age=max_age,
+        httponly=False,
+        samesite="lax",
+        secure=secure,
+    )
+
+
+def _clear_cookies(response: Response) -> None:
+    response.delete_cookie(SESSION_COOKIE)
+    response.delete_cookie(CSRF_COOKIE)
+
+
+def _me(server: ServerState, principal: Principal) -> Me:
+    return Me(
+        email=principal.user.email,
+        locale=principal.user.locale,
+        csrf_token=principal.session.csrf_token if principal.session else None,
+        auth="session" if principal.session else "token",
+        read_only=bool(principal.token and principal.token.read_only),
+        workspaces=[
+            WorkspaceRole(id=info.id, name=info.name, role=role)
+            for info, role in server.store.memberships(principal.user.id)
+        ],
+    )
+
+
+@router.post("/login", responses={401: {}, 429: {}})
+def login(body: LoginIn, request: Request, response: Response, server: Server) -> Me:
+    """Log in with e-mail and password: sets the session cookie (HttpOnly) and the
+    ``shakhes_csrf`` cookie, and returns who you are with the CSRF token."""
+    session, token = _login(server, request, body.email, body.password)
+    _set_cookies(response, server, request, session, token)
+    return _me(server, Principal(session.user, session=session))
+
+
+@router.post("/logout")
+def logout(principal: CurrentPrincipal, response: Response, server: Server) -> Done:
+    """End the current session (with a token: nothing to end; revoke the token instead)."""
+    if principal.session is not None:
+        server.store.logout(principal.session.id)
+    _clear_cookies(response)
+    return Done()
+
+
+@router.get("/me")
+def me(principal: CurrentPrincipal, server: Server) -> Me:
+    """Who you are, your workspaces and roles, and your session's CSRF token."""
+    return _me(server, principal)
+
+
+@router.post("/password")
+def change_password(
+    body: PasswordIn, principal: CurrentPrincipal, response: Response, server: Server
+) -> Done:
+    """Change your password; every session of yours ends (log in again)."""
+    server.store.change_password(principal.user.id, body.current_password, body.new_password)
+    _clear_cookies(response)
+    return Done()
+
+
+@router.put("/locale")
+def set_locale(body: LocaleIn, principal: CurrentPrincipal, server: Server) -> Done:
+    """Your language for pages: en or fa."""
+    server.store.set_locale(principal.user.id, body.locale)
+    return Done()
+
+
+# ---- the login page -----------------------------------------------------------------------------
+
+
+def _page(error: str | None = None, email: str = "", status: int = 200) -> HTMLResponse:
+    html = TEMPLATES.get_template("login.html").render(error=error, email=email)
+    return HTMLResponse(html, status_code=status)
+
+
+@pages.get("/login")
+def login_page() -> HTMLResponse:
+    return _page()
+
+
+@pages.post("/login", response_model=None)
+def login_form(
+    request: Request,
+    server: Server,
+    email: Annotated[str, Form(max_length=320)] = "",
+    password: Annotated[str, Form(max_length=1024)] = "",
+) -> Response:
+    try:
+        session, token = _login(server, request, email, password)
+    except ShakhesError as exc:
+        status = 429 if exc.code == "too_many_attempts" else 401
+        return _page(exc.message, email, status)
+    response = RedirectResponse("/", status_code=303)
+    _set_cookies(response, server, request, session, token)
+    return response
+
+
+@pages.post("/logout", response_model=None)
+async def logout_form(request: Request, server: Server) -> Response:
+    principal = await optional_principal(request)
+    if principal is None:
+        raise ApiError(401, "you are not logged in")
+    if principal.session is not None:
+        from starlette.concurrency import run_in_threadpool
+
+        await run_in_threadpool(server.store.logout, principal.session.id)
+    response = RedirectResponse("/login", status_code=303)
+    _clear_cookies(response)
+    return response

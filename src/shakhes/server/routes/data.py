@@ -1,0 +1,372 @@
+"""A workspace's goals and targets, imports (upload with dry run, log, undo), quarantined rows
+(list, CSV export, retry) and audit log: ``/api/v1/workspaces/{workspace}/…``.
+
+Goals and targets answer with the JSON of ``shakhes goal …``/``target … --format json``
+(the same service records)."""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import io
+import re
+import shutil
+import tempfile
+from pathlib import Path
+from typing import Annotated, Any, Literal
+
+from fastapi import APIRouter, File, Form, Query, UploadFile
+from fastapi.responses import Response
+from pydantic import BaseModel, Field
+
+from shakhes.errors import ShakhesError
+from shakhes.server.deps import Editor, Viewer
+
+router = APIRouter(prefix="/api/v1/workspaces/{workspace}", tags=["data"])
+
+Day = Annotated[dt.date | None, Query(description="A day, YYYY-MM-DD.")]
+Record = dict[str, Any]
+
+
+class KpiLink(BaseModel):
+    kpi: str
+    kind: Literal["strategic", "operational", "functional"] | None = None
+
+
+class GoalIn(BaseModel):
+    """What ``shakhes goal add`` takes."""
+
+    id: str = Field(min_length=1, max_length=63)
+    title: str = ""
+    title_fa: str = ""
+    description: str = ""
+    description_fa: str = ""
+    owner: str = ""
+    period: str = Field(min_length=1, description="2025, 2025-Q2, 1404, 2025-03-21..2026-03-20")
+    calendar: Literal["gregorian", "jalali"] | None = None
+    kpis: list[KpiLink] = Field(default_factory=list)
+    drives: dict[str, list[str]] = Field(
+        default_factory=dict, description="Leading KPI → the lagging KPIs it drives."
+    )
+
+
+class TargetIn(BaseModel):
+    """What ``shakhes target set`` takes: a fixed ``period`` or a recurring ``every``."""
+
+    kpi: str
+    id: str | None = None
+    scope: str | None = Field(default=None, max_length=2_000)
+    period: str | None = None
+    every: Literal["month", "quarter", "year"] | None = None
+    start: dt.date | None = Field(default=None, alias="from")
+    end: dt.date | None = Field(default=None, alias="to")
+    calendar: Literal["gregorian", "jalali"] | None = None
+    value: float | None = None
+    min: float | None = None
+    max: float | None = None
+    owner: str | None = None
+    note: str | None = None
+    goal: str | None = Field(default=None, description="Link to this goal ('' to unlink).")
+
+    model_config = {"populate_by_name": True}
+
+
+class TargetRemoved(BaseModel):
+    removed: str
+    revision: int
+
+
+class UndoOut(BaseModel):
+    import_id: int
+    deleted: int
+    restored: int
+    together: list[int]
+
+
+class AuditOut(BaseModel):
+    at: dt.datetime
+    actor: str
+    action: str
+    entity_type: str
+    entity_id: str
+    detail: str
+    before: dict[str, Any] | None
+    after: dict[str, Any] | None
+
+
+class RetryIn(BaseModel):
+    currency: str | None = Field(default=None, pattern=r"^[A-Z]{3}$")
+    account: str | None = None
+
+
+# ---- goals and targets ---------------------------------------------------------------------
+
+
+@router.get("/goals")
+def list_goals(m: Viewer, on: Day = None) -> list[Record]:
+    """Every goal with its KPIs and targets, as ``shakhes goal list --format json``."""
+    from shakhes.service import goals
+
+    return [goals.goal_tree_record(tree) for tree in goals.goal_trees(m.ws, on=on)]
+
+
+@router.get("/goals/{goal_id}")
+def get_goal(goal_id: str, m: Viewer, on: Day = None) -> Record:
+    """One goal's tree, as ``shakhes goal show --format json``."""
+    from shakhes.service import goals
+
+    return goals.goal_tree_record(goals.goal_tree(m.ws, goal_id, on=on))
+
+
+@router.post("/goals", status_code=201)
+def add_goal(body: GoalIn, m: Editor) -> Record:
+    """Add a goal (an id already taken is refused: 409)."""
+    from shakhes.service import goals
+
+    spec = goals.new_goal(
+        m.ws,
+        body.id,
+        title_en=body.title,
+        title_fa=body.title_fa,
+        description_en=body.description,
+        description_fa=body.description_fa,
+        owner=body.owner,
+        period=body.period,
+        calendar=body.calendar,
+        kpis=[(link.kpi, link.kind) for link in body.kpis],
+        drives=body.drives,
+    )
+    goals.add_goal(m.ws, spec)
+    return goals.goal_tree_record(goals.goal_tree(m.ws, spec.id))
+
+
+@router.get("/targets")
+def list_targets(
+    m: Viewer,
+    kpi: str | None = None,
+    goal: str | None = None,
+    on: Day = None,
+    active: bool = False,
+) -> list[Record]:
+    """The current targets, as ``shakhes target list --format json``."""
+    from shakhes.service import goals
+
+    views = goals.targets(m.ws, kpi=kpi, goal=goal, on=on, active=active)
+    return [goals.target_record(view) for view in views]
+
+
+@router.get("/targets/{target_id}")
+def get_target(target_id: str, m: Viewer, on: Day = None) -> Record:
+    """One target with its history, as ``shakhes target show --format json``."""
+    from shakhes.service import goals
+
+    return goals.target_detail_record(goals.target_detail(m.ws, target_id, on=on))
+
+
+@router.post("/targets")
+def set_target(body: TargetIn, m: Editor) -> Record:
+    """Set a KPI's target (add it, or change it: the earlier version is kept), as
+    ``shakhes target set --format json``."""
+    from shakhes.service import goals
+
+    if body.period is not None and body.every is not None:
+        raise ShakhesError(
+            "give period (a fixed range) or every (a recurring period), not both",
+            code="bad_option",
+        )
+    span: Any = None
+    if body.period is not None:
+        span = goals.fixed_period(m.ws, body.period, body.calendar)
+    elif body.every is not None:
+        span = goals.recurring_period(
+            m.ws, body.every, body.calendar, start=body.start, end=body.end
+        )
+    extra: dict[str, Any] = {} if body.goal is None else {"goal": body.goal or None}
+    change = goals.set_target(
+        m.ws,
+        body.kpi,
+        target_id=body.id,
+        scope=body.scope,
+        period=span,
+        value=body.value,
+        min=body.min,
+        max=body.max,
+        owner=body.owner,
+        note=body.note,
+        **extra,
+    )
+    view = next(v for v in goals.targets(m.ws, kpi=body.kpi) if v.spec.id == change.spec.id)
+    return goals.target_change_record(change, view)
+
+
+@router.delete("/targets/{target_id}")
+def remove_target(target_id: str, m: Editor) -> TargetRemoved:
+    """End a target (its history is kept)."""
+    from shakhes.service import goals
+
+    record = goals.remove_target(m.ws, target_id)
+    return TargetRemoved(removed=target_id, revision=record.revision)
+
+
+# ---- imports ------------------------------------------------------------------------------------
+
+
+def _safe_name(name: str | None, index: int) -> str:
+    base = Path(name or "").name
+    base = re.sub(r"[^\w.\-]+", "_", base).strip("._")
+    return base or f"upload-{index}"
+
+
+@router.post("/imports")
+def upload(
+    m: Editor,
+    files: Annotated[list[UploadFile], File(description="One or more export files.")],
+    dry_run: Annotated[bool, Form()] = False,
+    source: Annotated[str, Form()] = "auto",
+    currency: Annotated[str | None, Form(pattern=r"^[A-Z]{3}$")] = None,
+    account: Annotated[str | None, Form(max_length=200)] = None,
+    replace_range: Annotated[bool, Form()] = False,
+) -> list[Record]:
+    """Import uploaded files, each its own import (a refused file does not stop the others);
+    with ``dry_run``, only report what would happen. One record per file: its report, or
+    the error that refused it."""
+    from shakhes.imports.report import ImportOptions
+    from shakhes.service import imports
+    from shakhes.service.records import to_record
+    from shakhes.workspace import current_actor
+
+    options = ImportOptions(
+        source=source,
+        dry_run=dry_run,
+        currency=currency,
+        account=account,
+        replace_range=replace_range,
+        actor=current_actor(),
+    )
+    with tempfile.TemporaryDirectory(prefix="shakhes-upload-") as folder:
+        paths = []
+        for index, upload_file in enumerate(files):
+            path = Path(folder) / f"{index}" / _safe_name(upload_file.filename, index)
+            path.parent.mkdir()
+            with path.open("wb") as out:
+                shutil.copyfileobj(upload_file.file, out)
+            paths.append(path)
+        outcomes = imports.import_files(m.ws, paths, options)
+    return [
+        {
+            "file": outcome.path.name,
+            "report": to_record(outcome.report) if outcome.report else None,
+            "error": (
+                {
+                    "code": outcome.error.code,
+                    "message": outcome.error.message,
+                    "hint": outcome.error.hint,
+                    "details": [i.to_dict() for i in outcome.error.issues] or None,
+                }
+                if outcome.error
+                else None
+            ),
+        }
+        for outcome in outcomes
+    ]
+
+
+@router.get("/imports")
+def import_log(m: Viewer, limit: Annotated[int, Query(ge=1, le=10_000)] = 20) -> list[Record]:
+    """The import log, newest first."""
+    from shakhes.service import imports
+    from shakhes.service.records import to_record
+
+    return [to_record(r) for r in imports.imports(m.ws, limit)]
+
+
+@router.post("/imports/{import_id}/undo")
+def undo_import(import_id: int, m: Editor) -> UndoOut:
+    """Undo an import: remove its rows and restore what it replaced."""
+    from shakhes.service import imports
+
+    done = imports.undo(m.ws, import_id)
+    return UndoOut(
+        import_id=done.import_id,
+        deleted=done.deleted,
+        restored=done.restored,
+        together=list(done.together),
+    )
+
+
+@router.get("/quarantine")
+def quarantine(
+    m: Viewer, import_id: Annotated[int | None, Query(alias="import")] = None
+) -> list[Record]:
+    """Quarantined rows: import, file, line, column, value, reason and the cells as read."""
+    from shakhes.service import imports
+
+    return [
+        {"import_id": q.import_id, "file": Path(q.file_name).name, **q.issue.to_dict()}
+        for q in imports.quarantined(m.ws, import_id)
+    ]
+
+
+@router.get(
+    "/quarantine.csv",
+    response_class=Response,
+    responses={200: {"content": {"text/csv": {}}}},
+)
+def quarantine_csv(
+    m: Viewer, import_id: Annotated[int | None, Query(alias="import")] = None
+) -> Response:
+    """Quarantined rows as CSV (the original cells plus line and reason), as
+    ``shakhes quarantine export``."""
+    from shakhes.service import imports
+
+    header, rows = imports.quarantine_table(imports.quarantined(m.ws, import_id))
+    buffer = io.StringIO()
+    writer = csv.writer(buffer)
+    writer.writerow(header)
+    writer.writerows(rows)
+    return Response(
+        buffer.getvalue(),
+        media_type="text/csv; charset=utf-8",
+        headers={"Content-Disposition": 'attachment; filename="quarantine.csv"'},
+    )
+
+
+@router.post("/imports/{import_id}/retry")
+def retry_quarantine(import_id: int, body: RetryIn, m: Editor) -> Record:
+    """Import again the rows an import quarantined, with a currency or account that fixes
+    them; returns the new import's report and how many rows it resolved."""
+    from shakhes.imports.report import ImportOptions
+    from shakhes.service import imports
+    from shakhes.service.records import to_record
+    from shakhes.workspace import current_actor
+
+    options = ImportOptions(currency=body.currency, account=body.account, actor=current_actor())
+    report, resolved = imports.retry(m.ws, import_id, options)
+    return {"report": to_record(report), "resolved": resolved}
+
+
+# ---- audit --------------------------------------------------------------------------------------
+
+
+@router.get("/audit")
+def audit(
+    m: Viewer,
+    entity: str | None = None,
+    limit: Annotated[int, Query(ge=1, le=10_000)] = 20,
+) -> list[AuditOut]:
+    """The workspace's audit log, newest first, as ``shakhes audit``."""
+    from shakhes.service.audit import audit as audit_log
+
+    return [
+        AuditOut(
+            at=e.at,
+            actor=e.actor,
+            action=e.action,
+            entity_type=e.entity_type,
+            entity_id=e.entity_id,
+            detail=e.detail,
+            before=dict(e.before) if e.before is not None else None,
+            after=dict(e.after) if e.after is not None else None,
+        )
+        for e in audit_log(m.ws, entity=entity, limit=limit)
+    ]

@@ -1,0 +1,328 @@
+"""Every route of the API on the demo workspace: its answer is the JSON the CLI prints with
+``--format json`` (the same numbers), and a total is checked against hand SQL on the
+warehouse."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import duckdb
+import pytest
+from support.cli import shakhes
+from support.server import WS, Api
+
+BASE = f"/api/v1/workspaces/{WS}"
+
+
+def _cli_json(capsys: pytest.CaptureFixture[str], root: Path, *args: str) -> Any:
+    run = shakhes(capsys, *args, "--format", "json", "--workspace", str(root))
+    assert run.code == 0, run.err
+    return json.loads(run.out)
+
+
+def _ok(answer: Any, status: int = 200) -> Any:
+    assert answer.status_code == status, answer.text
+    return answer.json()
+
+
+# ---- workspaces, KPIs ----------------------------------------------------------------------------
+
+
+def test_workspaces_list_only_mine_with_my_role(api: Api) -> None:
+    assert _ok(api.login("editor").get("/api/v1/workspaces")) == [
+        {
+            "id": WS,
+            "name": "shakhes demo",
+            "role": "editor",
+            "currency": None,
+            "locale": None,
+            "calendar": None,
+        }
+    ]
+    assert [w["id"] for w in _ok(api.login("outsider").get("/api/v1/workspaces"))] == ["other"]
+    one = _ok(api.login("viewer").get(BASE))
+    assert (one["currency"], one["locale"], one["calendar"]) == ("USD", "en", "gregorian")
+
+
+def test_kpis_are_the_workspace_definitions(api: Api, capsys: pytest.CaptureFixture[str]) -> None:
+    from shakhes.workspace import Workspace
+
+    client = api.login("viewer")
+    listed = _ok(client.get(f"{BASE}/kpis"))
+    ws = Workspace.open(api.root)
+    try:
+        specs = ws.definitions()
+    finally:
+        ws.close()
+    assert [k["id"] for k in listed] == list(specs)
+    assert listed[0] == specs[listed[0]["id"]].model_dump(mode="json")
+    ctr = _ok(client.get(f"{BASE}/kpis/ctr"))
+    assert ctr["formula"] == specs["ctr"].formula and ctr["unit"] == "percent"
+    error = client.get(f"{BASE}/kpis/crt").json()["error"]
+    assert error["code"] == "unknown_kpi" and "ctr" in (error["hint"] or error["message"])
+
+
+def test_a_formula_is_validated_with_the_position_of_each_problem(api: Api) -> None:
+    client = api.login("viewer")
+    good = _ok(client.post(f"{BASE}/kpis/validate", json={"formula": "sum(ad_performance.cost)"}))
+    assert good == {"valid": True, "issues": []}
+    formula = "sum(ad_performance.clikcs) / sum(ad_performance.impressions)"
+    bad = _ok(client.post(f"{BASE}/kpis/validate", json={"formula": formula}))
+    assert bad["valid"] is False
+    [issue] = bad["issues"]
+    assert issue["position"] == formula.index("clikcs") and issue["length"] == len("clikcs")
+    assert issue["suggestion"] == "clicks"
+    assert issue["text"].splitlines()[-1] == "  " + " " * issue["position"] + "^" * 6
+    broken = _ok(client.post(f"{BASE}/kpis/validate", json={"formula": "sum(ad_performance.cost"}))
+    assert broken["valid"] is False and broken["issues"][0]["position"] is not None
+
+
+# ---- computed answers equal the CLI's ------------------------------------------------------------
+
+
+def test_compute_equals_the_cli_and_hand_sql(api: Api, capsys: pytest.CaptureFixture[str]) -> None:
+    client = api.login("viewer")
+    query = "kpis=cost,ctr&grain=month&by=channel&from=2025-09-01&to=2025-11-30&compare=previous"
+    got = _ok(client.get(f"{BASE}/compute?{query}"))
+    cli = _cli_json(
+        capsys,
+        api.root,
+        "compute",
+        "cost,ctr",
+        "--grain",
+        "month",
+        "--by",
+        "channel",
+        "--from",
+        "2025-09-01",
+        "--to",
+        "2025-11-30",
+        "--compare",
+        "previous",
+    )
+    assert got == cli and len(got) > 10
+    body = {
+        "kpis": ["cost", "ctr"],
+        "grain": "month",
+        "by": ["channel"],
+        "from": "2025-09-01",
+        "to": "2025-11-30",
+        "compare": "previous",
+    }
+    assert _ok(client.post(f"{BASE}/compute", json=body)) == got
+    total = _ok(client.get(f"{BASE}/compute?kpis=cost&grain=total&from=2025-11-01&to=2025-11-30"))
+    con = duckdb.connect(str(api.root / "warehouse.duckdb"), read_only=True)
+    try:
+        [(expected,)] = con.execute(
+            "SELECT sum(cost) FROM ad_performance WHERE date BETWEEN '2025-11-01' AND '2025-11-30'"
+        ).fetchall()
+    finally:
+        con.close()
+    assert total[0]["value"] == pytest.approx(float(expected), rel=1e-9)
+
+
+def test_status_check_and_goals_equal_the_cli(api: Api, capsys: pytest.CaptureFixture[str]) -> None:
+    client = api.login("viewer")
+    assert _ok(client.get(f"{BASE}/status")) == _cli_json(capsys, api.root, "status")
+    assert _ok(client.get(f"{BASE}/check")) == _cli_json(capsys, api.root, "check")
+    assert _ok(client.get(f"{BASE}/goals")) == _cli_json(capsys, api.root, "goal", "list")
+    assert _ok(client.get(f"{BASE}/goals/grow_online_revenue")) == _cli_json(
+        capsys, api.root, "goal", "show", "grow_online_revenue"
+    )
+    assert _ok(client.get(f"{BASE}/targets")) == _cli_json(capsys, api.root, "target", "list")
+    assert _ok(client.get(f"{BASE}/targets/ctr_floor")) == _cli_json(
+        capsys, api.root, "target", "show", "ctr_floor"
+    )
+    status = _ok(client.get(f"{BASE}/status"))
+    assert status["goals"] and status["goals"][0]["id"] == "grow_online_revenue"
+
+
+def test_explain_leads_and_anomalies_equal_the_cli(
+    api: Api, capsys: pytest.CaptureFixture[str]
+) -> None:
+    client = api.login("viewer")
+    assert _ok(client.get(f"{BASE}/explain?kpi=roas&by=channel&period=2025-11")) == _cli_json(
+        capsys, api.root, "explain", "roas", "--by", "channel", "--period", "2025-11"
+    )
+    assert _ok(
+        client.get(f"{BASE}/leads?lagging=orders&candidates=clicks,sessions&max_lag=3")
+    ) == _cli_json(
+        capsys, api.root, "leads", "orders", "--candidates", "clicks,sessions", "--max-lag", "3"
+    )
+    assert _ok(client.get(f"{BASE}/anomalies?kpis=cost,clicks")) == _cli_json(
+        capsys, api.root, "anomalies", "cost,clicks"
+    )
+
+
+def test_the_audit_log_equals_the_cli(api: Api, capsys: pytest.CaptureFixture[str]) -> None:
+    entries = _ok(api.login("viewer").get(f"{BASE}/audit?limit=5"))
+    run = shakhes(capsys, "audit", "--limit", "5", "--workspace", str(api.root))
+    assert len(entries) == len(run.out.splitlines()) > 0
+    for entry, line in zip(entries, run.out.splitlines(), strict=True):
+        assert f"{entry['actor']} {entry['action']} {entry['entity_type']}" in line
+
+
+# ---- changes (on a copy of the demo) -------------------------------------------------------------
+
+BRAND_COST = {
+    "id": "brand_cost",
+    "name": {"en": "Brand search cost", "fa": "هزینهٔ جست‌وجوی برند"},
+    "description": {"en": "Spend on search.", "fa": "هزینهٔ جست‌وجو."},
+    "formula": "sum(ad_performance.cost where channel = 'search')",
+    "unit": "currency",
+    "direction": "lower_is_better",
+    "kind": "operational",
+    "timing": "leading",
+    "category": "efficiency",
+}
+
+
+def test_an_editor_saves_computes_and_deletes_a_kpi_and_the_audit_says_who(
+    writable_api: Api,
+) -> None:
+    client = writable_api.login("editor")
+    saved = _ok(client.put(f"{BASE}/kpis/brand_cost", json=BRAND_COST))
+    assert saved["added"] == ["brand_cost"]
+    assert _ok(client.get(f"{BASE}/kpis/brand_cost"))["formula"] == BRAND_COST["formula"]
+    by_channel = _ok(
+        client.get(f"{BASE}/compute?kpis=cost&grain=total&by=channel&from=2025-11-01&to=2025-11-30")
+    )
+    brand = _ok(
+        client.get(f"{BASE}/compute?kpis=brand_cost&grain=total&from=2025-11-01&to=2025-11-30")
+    )
+    search = next(r["value"] for r in by_channel if r["channel"] == "search")
+    assert brand[0]["value"] == pytest.approx(search)
+    changed = _ok(client.put(f"{BASE}/kpis/brand_cost", json={**BRAND_COST, "decimals": 0}))
+    assert changed["changed"] == ["brand_cost"]
+    audit = _ok(client.get(f"{BASE}/audit?entity=brand_cost"))
+    assert {e["actor"] for e in audit} == {"editor@example.com"}
+    assert _ok(client.delete(f"{BASE}/kpis/brand_cost"))["removed"] == ["brand_cost"]
+    assert client.get(f"{BASE}/kpis/brand_cost").status_code == 404
+    server_audit = _ok(writable_api.login("admin").get(f"{BASE}/server-audit"))
+    assert any(
+        e["actor"] == "editor@example.com"
+        and e["action"] == f"PUT {BASE}/kpis/brand_cost"
+        and e["workspace"] == WS
+        for e in server_audit
+    )
+
+
+def test_a_bad_kpi_is_refused_with_every_problem_located(writable_api: Api) -> None:
+    client = writable_api.login("editor")
+    bad = {**BRAND_COST, "formula": "sum(ad_performance.clikcs)"}
+    answer = client.put(f"{BASE}/kpis/brand_cost", json=bad)
+    assert answer.status_code == 422
+    error = answer.json()["error"]
+    assert error["code"] == "invalid_definition"
+    [detail] = error["details"]
+    assert detail["position"] == bad["formula"].index("clikcs")
+    assert detail["suggestion"] == "clicks"
+    mismatch = client.put(f"{BASE}/kpis/other_id", json=BRAND_COST)
+    assert mismatch.status_code == 400 and mismatch.json()["error"]["code"] == "id_mismatch"
+    in_use = client.delete(f"{BASE}/kpis/clicks")  # ctr and others read it
+    assert in_use.status_code in (400, 422)
+    assert client.get(f"{BASE}/kpis/clicks").status_code == 200
+
+
+def test_goals_and_targets_are_set_and_removed(writable_api: Api) -> None:
+    client = writable_api.login("editor")
+    goal = {
+        "id": "q1_leads",
+        "title": "More leads",
+        "period": "2026-Q1",
+        "kpis": [{"kpi": "leads"}],
+    }
+    made = _ok(client.post(f"{BASE}/goals", json=goal), 201)
+    assert made["id"] == "q1_leads" and made["kpis"][0]["kpi"] == "leads"
+    again = client.post(f"{BASE}/goals", json=goal)
+    assert again.status_code == 409 and again.json()["error"]["code"] == "goal_exists"
+    target = {"kpi": "leads", "period": "2026-Q1", "value": 500, "goal": "q1_leads"}
+    created = _ok(client.post(f"{BASE}/targets", json=target))
+    assert created["action"] == "created" and created["target"]["value"] == 500
+    changed = _ok(client.post(f"{BASE}/targets", json={**target, "value": 600}))
+    assert changed["action"] == "changed"
+    assert changed["changes"] == [{"field": "value", "before": 500.0, "after": 600.0}]
+    target_id = changed["target"]["id"]
+    shown = _ok(client.get(f"{BASE}/targets/{target_id}"))
+    assert [v["target"]["value"] for v in shown["history"]] == [500.0, 600.0]
+    removed = _ok(client.delete(f"{BASE}/targets/{target_id}"))
+    assert removed["removed"] == target_id
+    assert target_id not in [t["id"] for t in _ok(client.get(f"{BASE}/targets"))]
+
+
+ADS_HEADER = (
+    "date,platform,account,channel,campaign_id,campaign,ad_group,ad,currency,"
+    "impressions,clicks,cost,conversions,conversion_value"
+)
+ADS = f"""{ADS_HEADER}
+2020-01-01,google_ads,upl,search,u1,Upload test,g1,,USD,1000,50,25.5,5,500
+2020-01-02,google_ads,upl,search,u1,Upload test,g1,,USD,2000,70,30,2,200
+2020-01-03,google_ads,upl,search,u1,Upload test,g1,,USD,oops,70,30,2,200
+"""
+
+
+def test_upload_dry_run_import_quarantine_and_undo(writable_api: Api) -> None:
+    client = writable_api.login("editor")
+    files = {"files": ("ads.csv", ADS.encode(), "text/csv")}
+    dry = _ok(client.post(f"{BASE}/imports", files=files, data={"dry_run": "true"}))
+    [outcome] = dry
+    assert outcome["error"] is None and outcome["report"]["dry_run"] is True
+    assert outcome["report"]["accepted"] == 2 and outcome["report"]["quarantined"] == 1
+    assert _ok(client.get(f"{BASE}/imports")) == []
+    done = _ok(client.post(f"{BASE}/imports", files=files))
+    import_id = done[0]["report"]["import_id"]
+    assert import_id is not None
+    log = _ok(client.get(f"{BASE}/imports"))
+    assert log[0]["import_id"] == import_id and log[0]["accepted"] == 2
+    total = _ok(client.get(f"{BASE}/compute?kpis=cost&grain=total&from=2020-01-01&to=2020-01-31"))
+    assert total[0]["value"] == pytest.approx(55.5)
+    quarantined = _ok(client.get(f"{BASE}/quarantine"))
+    assert [(q["import_id"], q["line"], q["column"]) for q in quarantined] == [
+        (import_id, 4, "impressions")
+    ]
+    csv_text = client.get(f"{BASE}/quarantine.csv").text
+    assert csv_text.splitlines()[0].startswith("import,line,column,reason")
+    assert "oops" in csv_text
+    undone = _ok(client.post(f"{BASE}/imports/{import_id}/undo"))
+    assert undone["deleted"] == 2
+    after = _ok(client.get(f"{BASE}/compute?kpis=cost&grain=total&from=2020-01-01&to=2020-01-31"))
+    assert after[0]["value"] in (None, 0)
+    refused = _ok(
+        client.post(f"{BASE}/imports", files={"files": ("x.csv", b"a,b\n1,2\n", "text/csv")})
+    )
+    assert refused[0]["report"] is None and refused[0]["error"]["code"]
+
+
+def test_admins_manage_members(writable_api: Api) -> None:
+    admin = writable_api.login("admin")
+    members = _ok(admin.get(f"{BASE}/members"))
+    assert [(m["email"], m["role"]) for m in members] == [
+        ("admin@example.com", "admin"),
+        ("editor@example.com", "editor"),
+        ("viewer@example.com", "viewer"),
+    ]
+    outsider = writable_api.login("outsider")
+    assert outsider.get(BASE).status_code == 404
+    _ok(admin.put(f"{BASE}/members", json={"email": "outsider@example.com", "role": "viewer"}))
+    assert _ok(outsider.get(BASE))["role"] == "viewer"
+    left = _ok(admin.delete(f"{BASE}/members/outsider@example.com"))
+    assert "outsider@example.com" not in [m["email"] for m in left]
+    assert outsider.get(BASE).status_code == 404
+    alone = admin.put(f"{BASE}/members", json={"email": "admin@example.com", "role": "viewer"})
+    assert alone.status_code == 409 and alone.json()["error"]["code"] == "last_admin"
+    unknown = admin.put(f"{BASE}/members", json={"email": "ghost@example.com", "role": "viewer"})
+    assert unknown.status_code == 404 and unknown.json()["error"]["code"] == "unknown_user"
+
+
+def test_a_form_upload_may_carry_the_csrf_token_as_a_field(writable_api: Api) -> None:
+    client = writable_api.login("editor", csrf=False)
+    token = client.cookies.get("shakhes_csrf")
+    files = {"files": ("ads.csv", ADS.encode(), "text/csv")}
+    refused = client.post(f"{BASE}/imports", files=files, data={"dry_run": "true"})
+    assert refused.status_code == 403 and refused.json()["error"]["code"] == "csrf"
+    answer = client.post(
+        f"{BASE}/imports", files=files, data={"dry_run": "true", "csrf_token": token}
+    )
+    assert _ok(answer)[0]["report"]["dry_run"] is True
