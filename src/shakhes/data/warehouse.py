@@ -264,17 +264,23 @@ class Warehouse:
         which imports pandas, and hands DuckDB the expression's in-memory tables (the engine's
         periods) as Arrow tables, which makes DuckDB import ``pyarrow.dataset``, which imports
         pandas — a sixth of a ``shakhes compute``. Here those tables reach DuckDB as NumPy
-        arrays (:func:`_numpy_memtables`), and the rows come back through Ibis' Arrow type
-        mapping alone (its DuckDB converter differs from it only for null-typed columns)."""
+        arrays (:func:`_numpy_memtable`; tables of other data go Ibis' own way), and the rows
+        come back through Ibis' Arrow type mapping alone (its DuckDB converter differs from it
+        only for null-typed columns)."""
         if not isinstance(self.backend, DuckDBBackend):
             return self.backend.to_pyarrow(expr)
         from ibis.expr import operations as ops
         from ibis.formats.pyarrow import PyArrowData
 
+        found = expr.op().find(ops.InMemoryTable)
+        memtables = {op.name: op.data.to_pyarrow(op.schema) for op in found}
+        if not all(_numpy_ready(t) for t in memtables.values()):
+            return self.backend.to_pyarrow(expr)
+
         con = self.backend.con
         with contextlib.ExitStack() as stack:
-            for op in expr.op().find(ops.InMemoryTable):
-                stack.enter_context(_numpy_memtable(con, op.name, op.data.to_pyarrow(op.schema)))
+            for name, data in memtables.items():
+                stack.enter_context(_numpy_memtable(con, name, data))
             table = con.sql(str(self.backend.compile(expr))).to_arrow_table()
         result: pa.Table = expr.__pyarrow_result__(table, data_mapper=PyArrowData)
         return result
@@ -499,6 +505,16 @@ class Warehouse:
         self.backend.disconnect()
 
 
+def _numpy_ready(data: pa.Table) -> bool:
+    """Whether :func:`_numpy_memtable` can hand ``data`` to DuckDB: whole numbers and dates,
+    without nulls (the engine's periods and day → period maps)."""
+    return all(
+        (pa.types.is_date32(f.type) or f.type in (pa.int32(), pa.int64()))
+        and not data.column(f.name).null_count
+        for f in data.schema
+    )
+
+
 @contextmanager
 def _numpy_memtable(con: duckdb.DuckDBPyConnection, name: str, data: pa.Table) -> Iterator[None]:
     """``data`` (whole numbers and dates) as the temporary view ``name`` of DuckDB connection
@@ -520,8 +536,6 @@ def _numpy_memtable(con: duckdb.DuckDBPyConnection, name: str, data: pa.Table) -
             columns.append(_quote(field.name))
         else:
             raise InternalError(f"no {field.type} column in an in-memory table on DuckDB")
-        if column.null_count:
-            raise InternalError(f"null in column {field.name} of an in-memory table on DuckDB")
     con.register(raw, arrays)
     try:
         con.execute(
