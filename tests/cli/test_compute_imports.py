@@ -1,4 +1,4 @@
-"""`shakhes compute` does not import pandas: a sixth of the command's time, for a library the
+"""`shakhes compute` does not import pandas: an eighth of the command's time, for a library the
 engine never uses (see shakhes.engine.arrow and Warehouse.to_arrow). Run in a new process, as a
 user types the command, on every path that makes Arrow arrays or in-memory tables: a plain
 breakdown, a Jalali grain (its day → period map), and a comparison."""

@@ -263,7 +263,7 @@ class Warehouse:
         On DuckDB without pandas: Ibis' ``to_pyarrow`` imports its DuckDB converter module,
         which imports pandas, and hands DuckDB the expression's in-memory tables (the engine's
         periods) as Arrow tables, which makes DuckDB import ``pyarrow.dataset``, which imports
-        pandas — a sixth of a ``shakhes compute``. Here those tables reach DuckDB as NumPy
+        pandas — an eighth of a ``shakhes compute``. Here those tables reach DuckDB as NumPy
         arrays (:func:`_numpy_memtable`; tables of other data go Ibis' own way), and the rows
         come back through Ibis' Arrow type mapping alone (its DuckDB converter differs from it
         only for null-typed columns)."""

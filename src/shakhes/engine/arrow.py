@@ -2,7 +2,7 @@
 
 pyarrow's own conversions (``pa.array``, ``pa.scalar``, ``Array.to_numpy``, a Python number
 given to a compute function) first ask whether pandas is installed, and asking imports it:
-a sixth of every ``shakhes compute``, for a library the engine never uses. The engine makes
+an eighth of every ``shakhes compute``, for a library the engine never uses. The engine makes
 and reads its arrays here instead, from the buffers of Arrow's columnar format (a validity
 bitmap, then the values; for text, offsets then UTF-8 bytes), which needs no pandas.
 tests/engine/test_arrow.py checks every kind against pyarrow's own conversions.

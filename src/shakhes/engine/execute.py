@@ -139,7 +139,7 @@ def build_query(
 def memtable(data: pa.Table) -> ir.Table:
     """``ibis.memtable(data)``: the same in-memory table, named as Ibis names it. Ibis' own
     function looks up how to read its argument among every Arrow type it accepts, and the
-    lookup imports ``pyarrow.dataset``, which imports pandas (a sixth of a compute)."""
+    lookup imports ``pyarrow.dataset``, which imports pandas (an eighth of a compute)."""
     from ibis import util
     from ibis.expr import operations as ops
     from ibis.formats.pyarrow import PyArrowSchema, PyArrowTableProxy

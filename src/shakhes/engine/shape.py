@@ -42,7 +42,7 @@ def to_long(plan: Plan, windows: Sequence[Window], wide: pa.Table) -> pa.Table:
 
     def spread(values: list[Any], type: pa.DataType, index: list[int]) -> pa.Array:
         """``values[i]`` for each ``i`` of ``index``, as an Arrow array (gathered in Python:
-        ``Array.take`` imports pyarrow.compute, a tenth of a second)."""
+        ``Array.take`` imports pyarrow.compute, some hundredths of a second)."""
         return arrow.array([values[i] for i in index], type)
 
     columns: dict[str, Any] = {
