@@ -9,7 +9,7 @@ stderr and exits with status 1; anything else is a bug and shows its traceback.
 from __future__ import annotations
 
 import sys
-from typing import Annotated
+from typing import Annotated, get_type_hints
 
 import typer
 
@@ -58,6 +58,24 @@ app.add_typer(log.imports_app, name="imports")
 app.add_typer(log.quarantine_app, name="quarantine")
 app.add_typer(rates.rates_app, name="rates")
 app.add_typer(workspaces.db_app, name="db")
+
+
+def _resolve_annotations(typer_app: typer.Typer) -> None:
+    """Evaluate each command's parameter annotations once, here. They are text (``from
+    __future__ import annotations``), and Typer, which builds every command on every run (even
+    for ``--version``), evaluates each twice (``inspect.signature(eval_str=True)``, then
+    ``get_type_hints``): half the time it takes, a few hundredths of a second of every command.
+    The values are the ones Typer would get (Typer copies the option it finds before changing
+    it)."""
+    for command in typer_app.registered_commands:
+        if command.callback is not None:
+            command.callback.__annotations__ = get_type_hints(command.callback, include_extras=True)
+    for group in typer_app.registered_groups:
+        if group.typer_instance is not None:
+            _resolve_annotations(group.typer_instance)
+
+
+_resolve_annotations(app)
 
 
 def _version(value: bool) -> None:
