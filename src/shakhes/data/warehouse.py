@@ -257,6 +257,34 @@ class Warehouse:
             self._tables[name] = table
         return table
 
+    def to_arrow(self, expr: ibis.Table) -> pa.Table:
+        """The rows of ``expr`` as an Arrow table, as Ibis' ``to_pyarrow`` gives them.
+
+        On DuckDB without pandas: Ibis' ``to_pyarrow`` imports its DuckDB converter module,
+        which imports pandas, and hands DuckDB the expression's in-memory tables (the engine's
+        periods) as Arrow tables, which makes DuckDB import ``pyarrow.dataset``, which imports
+        pandas — an eighth of a ``shakhes compute``. Here those tables reach DuckDB as NumPy
+        arrays (:func:`_numpy_memtable`; tables of other data go Ibis' own way), and the rows
+        come back through Ibis' Arrow type mapping alone (its DuckDB converter differs from it
+        only for null-typed columns)."""
+        if not isinstance(self.backend, DuckDBBackend):
+            return self.backend.to_pyarrow(expr)
+        from ibis.expr import operations as ops
+        from ibis.formats.pyarrow import PyArrowData
+
+        found = expr.op().find(ops.InMemoryTable)
+        memtables = {op.name: op.data.to_pyarrow(op.schema) for op in found}
+        if not all(_numpy_ready(t) for t in memtables.values()):
+            return self.backend.to_pyarrow(expr)
+
+        con = self.backend.con
+        with contextlib.ExitStack() as stack:
+            for name, data in memtables.items():
+                stack.enter_context(_numpy_memtable(con, name, data))
+            table = con.sql(str(self.backend.compile(expr))).to_arrow_table()
+        result: pa.Table = expr.__pyarrow_result__(table, data_mapper=PyArrowData)
+        return result
+
     def row_count(self, name: str) -> int:
         return int(self.backend.execute(self.table(name).count()))
 
@@ -475,6 +503,51 @@ class Warehouse:
 
     def close(self) -> None:
         self.backend.disconnect()
+
+
+def _numpy_ready(data: pa.Table) -> bool:
+    """Whether :func:`_numpy_memtable` can hand ``data`` to DuckDB: whole numbers and dates,
+    without nulls (the engine's periods and day → period maps)."""
+    return all(
+        (pa.types.is_date32(f.type) or f.type in (pa.int32(), pa.int64()))
+        and not data.column(f.name).null_count
+        for f in data.schema
+    )
+
+
+@contextmanager
+def _numpy_memtable(con: duckdb.DuckDBPyConnection, name: str, data: pa.Table) -> Iterator[None]:
+    """``data`` (whole numbers and dates) as the temporary view ``name`` of DuckDB connection
+    ``con`` while the block runs, handed over as NumPy arrays (dates as days since 1970), which
+    DuckDB reads without importing pyarrow.dataset and pandas (see :meth:`Warehouse.to_arrow`).
+    The SQL names only the table's own columns and types."""
+    from shakhes.engine.arrow import numbers
+
+    raw = f"{name}_numpy"
+    arrays: dict[str, Any] = {}
+    columns = []
+    for field in data.schema:
+        column = data.column(field.name)
+        if pa.types.is_date32(field.type):
+            arrays[field.name] = numbers(column, pa.int32(), 0)  # days since 1970
+            columns.append(f"DATE '1970-01-01' + {_quote(field.name)} AS {_quote(field.name)}")
+        elif field.type in (pa.int32(), pa.int64()):
+            arrays[field.name] = numbers(column, field.type, 0)
+            columns.append(_quote(field.name))
+        else:
+            raise InternalError(f"no {field.type} column in an in-memory table on DuckDB")
+    con.register(raw, arrays)
+    try:
+        con.execute(
+            f"CREATE OR REPLACE TEMPORARY VIEW {_quote(name)} AS "
+            f"SELECT {', '.join(columns)} FROM {_quote(raw)}"
+        )
+        try:
+            yield
+        finally:
+            con.execute(f"DROP VIEW IF EXISTS {_quote(name)}")
+    finally:
+        con.unregister(raw)
 
 
 def _open_error(path: str, exc: duckdb.IOException) -> ShakhesError:

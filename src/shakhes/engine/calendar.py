@@ -42,6 +42,7 @@ import numpy.typing as npt
 import pyarrow as pa
 from persiantools.jdatetime import JalaliDate
 
+from shakhes.engine import arrow
 from shakhes.text import to_persian_digits
 
 __all__ = [
@@ -474,11 +475,11 @@ def _epoch_days(day: date) -> int:
 
 
 def _date32(days: _IntArray) -> pa.Array:
-    return pa.array(days.astype("datetime64[D]"), type=pa.date32())
+    return arrow.array(days, pa.date32())
 
 
 def _int32(values: _IntArray) -> pa.Array:
-    return pa.array(values.astype(np.int32), type=pa.int32())
+    return arrow.array(values, pa.int32())
 
 
 def _day_range(start: date, end: date) -> _IntArray:

@@ -21,11 +21,11 @@ from typing import TYPE_CHECKING, Any
 import ibis
 import ibis.expr.types as ir
 import pyarrow as pa
-import pyarrow.compute as pc
 
 from shakhes.data.model import ColumnType
 from shakhes.data.model import table as model_table
 from shakhes.data.warehouse import Warehouse
+from shakhes.engine import arrow
 from shakhes.engine.calendar import DIMENSION_END, DIMENSION_START, CalendarSettings, Grain
 from shakhes.engine.execute import (
     PERIOD,
@@ -321,16 +321,17 @@ class Engine:
             return Result(request, plan, table, from_cache=True, currency=currency)
         query = self._prepare(plan)
         plan = query.plan
-        table = to_long(plan, query.windows, self.warehouse.backend.to_pyarrow(query.expr))
+        table = to_long(plan, query.windows, self.warehouse.to_arrow(query.expr))
         if request.compare:
             n = len(plan.windows)
-            mine = pc.less(table.column(PERIOD), n)
-            current = table.filter(mine)
-            previous = table.filter(pc.invert(mine))
+            index = arrow.numbers(table.column(PERIOD), pa.int32(), 0)
+            mine = index < n
+            current = table.filter(arrow.array(mine, pa.bool_()))
+            previous = table.filter(arrow.array(~mine, pa.bool_()))
             previous = previous.set_column(
                 previous.schema.get_field_index(PERIOD),
                 PERIOD,
-                pc.subtract(previous.column(PERIOD), pa.scalar(n, pa.int32())),
+                arrow.array(index[~mine] - n, pa.int32()),
             )
             table = compare(plan, current, previous, query.other)
         with self._lock:

@@ -27,6 +27,7 @@ import pyarrow as pa
 
 from shakhes.data.model import table as model_table
 from shakhes.data.warehouse import RATES_TABLE, Warehouse
+from shakhes.engine import arrow
 from shakhes.engine.calendar import Grain, period_of, window_map
 from shakhes.engine.compile import (
     ZERO_WHEN_EMPTY,
@@ -58,12 +59,12 @@ def build_query(
     reporting currency its money columns are converted to (through ``shakhes_rates``).
     """
     by = list(plan.request.by)
-    periods = ibis.memtable(
+    periods = memtable(
         pa.table(
             {
-                PERIOD: pa.array([w.index for w in windows], pa.int32()),
-                "period_start": pa.array([w.start for w in windows], pa.date32()),
-                "period_end": pa.array([w.end for w in windows], pa.date32()),
+                PERIOD: arrow.array([w.index for w in windows], pa.int32()),
+                "period_start": arrow.array([w.start for w in windows], pa.date32()),
+                "period_end": arrow.array([w.end for w in windows], pa.date32()),
             }
         )
     )
@@ -133,6 +134,23 @@ def build_query(
         if counts:
             outputs[f"missing_{i}"] = functools.reduce(operator.add, counts).cast("int64")
     return joined.select(PERIOD, *by, **outputs).order_by([PERIOD, *by])
+
+
+def memtable(data: pa.Table) -> ir.Table:
+    """``ibis.memtable(data)``: the same in-memory table, named as Ibis names it. Ibis' own
+    function looks up how to read its argument among every Arrow type it accepts, and the
+    lookup imports ``pyarrow.dataset``, which imports pandas (an eighth of a compute)."""
+    from ibis import util
+    from ibis.expr import operations as ops
+    from ibis.formats.pyarrow import PyArrowSchema, PyArrowTableProxy
+
+    op = ops.InMemoryTable(
+        name=util.gen_name("pyarrow_memtable"),
+        schema=PyArrowSchema.to_ibis(data.schema),
+        data=PyArrowTableProxy(data),
+    )
+    table: ir.Table = op.to_expr()
+    return table
 
 
 _LACK = "lack_"
@@ -220,7 +238,7 @@ def missing_rates(
     rates = warehouse.table(RATES_TABLE)
     joined = t.left_join(rates, [t[time_col] == rates.date, t.currency == rates.currency])
     lacking = joined.filter((t.currency != reporting) & rates.rate.isnull())
-    found = warehouse.backend.to_pyarrow(
+    found = warehouse.to_arrow(
         lacking.group_by(currency=t.currency).aggregate(
             first=t[time_col].min(), days=t[time_col].nunique()
         )
@@ -304,7 +322,7 @@ def currencies_in(
 ) -> set[str]:
     """The currencies of the rows of ``name`` that the plan reads over ``windows``."""
     t = _read_rows(plan, name, windows, warehouse)
-    found = warehouse.backend.to_pyarrow(t.select("currency").distinct())
+    found = warehouse.to_arrow(t.select("currency").distinct())
     return {c for c in found.column("currency").to_pylist() if c is not None}
 
 
@@ -339,7 +357,7 @@ def _aggregate_table(
         day = t[time_col]
         joined = t.join(periods, (day >= periods.period_start) & (day <= periods.period_end))
     else:
-        day_map = ibis.memtable(window_map([(w.start, w.end) for w in windows]))
+        day_map = memtable(window_map([(w.start, w.end) for w in windows]))
         joined = t.join(day_map, t[time_col] == day_map.date)
     keys = [joined[PERIOD], *(_dimension(joined, d) for d in by)]
     extra = _lacking_counts(plan, joined, measures, lacking) if lacking else {}

@@ -13,8 +13,8 @@ from typing import Any
 
 import numpy as np
 import pyarrow as pa
-import pyarrow.compute as pc
 
+from shakhes.engine import arrow
 from shakhes.engine.execute import PERIOD
 from shakhes.engine.planner import Plan
 from shakhes.engine.request import Window
@@ -22,7 +22,7 @@ from shakhes.engine.request import Window
 
 def floats(column: pa.ChunkedArray) -> np.ndarray[Any, np.dtype[np.float64]]:
     """A numeric Arrow column as float64 with NaN for null and for ±infinity."""
-    values = pc.cast(column, pa.float64()).to_numpy(zero_copy_only=False)
+    values = arrow.numbers(column, pa.float64(), np.nan)
     return np.where(np.isinf(values), np.nan, values)
 
 
@@ -35,26 +35,26 @@ def to_long(plan: Plan, windows: Sequence[Window], wide: pa.Table) -> pa.Table:
     computed = {k.spec.id: i for i, k in enumerate(plan.kpis)}
     n, k = wide.num_rows, len(kpi_ids)
     position = {w.index: i for i, w in enumerate(windows)}
-    periods = wide.column(PERIOD).to_numpy(zero_copy_only=False)
+    periods = arrow.numbers(wide.column(PERIOD), pa.int32(), 0)
     at = np.array([position[int(i)] for i in periods], dtype=np.int64)
     repeat = np.repeat(np.arange(n), k)
+    of_window = at[repeat].tolist()  # the window of each long row
 
-    def per_window(values: list[object]) -> np.ndarray[Any, np.dtype[np.object_]]:
-        spread: np.ndarray[Any, np.dtype[np.object_]] = np.array(values, dtype=object)[at][repeat]
-        return spread
+    def spread(values: list[Any], type: pa.DataType, index: list[int]) -> pa.Array:
+        """``values[i]`` for each ``i`` of ``index``, as an Arrow array (gathered in Python:
+        ``Array.take`` imports pyarrow.compute, some hundredths of a second)."""
+        return arrow.array([values[i] for i in index], type)
 
     columns: dict[str, Any] = {
-        PERIOD: pa.array(periods[repeat], pa.int32()),
-        "period_start": pa.array(per_window([w.start for w in windows]), pa.date32()),
-        "period_end": pa.array(per_window([w.end for w in windows]), pa.date32()),
-        "period_label": pa.array(per_window([w.label for w in windows]), pa.string()),
-        "period_label_fa": pa.array(per_window([w.label_fa for w in windows]), pa.string()),
+        PERIOD: arrow.array(periods[repeat], pa.int32()),
+        "period_start": spread([w.start for w in windows], pa.date32(), of_window),
+        "period_end": spread([w.end for w in windows], pa.date32(), of_window),
+        "period_label": spread([w.label for w in windows], pa.string(), of_window),
+        "period_label_fa": spread([w.label_fa for w in windows], pa.string(), of_window),
     }
     for dim in by:
-        columns[dim] = pa.array(
-            wide.column(dim).to_numpy(zero_copy_only=False)[repeat], pa.string()
-        )
-    columns["kpi"] = pa.array(np.tile(np.array(kpi_ids, dtype=object), n), pa.string())
+        columns[dim] = spread(wide.column(dim).to_pylist(), pa.string(), repeat.tolist())
+    columns["kpi"] = spread(kpi_ids, pa.string(), np.tile(np.arange(k), n).tolist())
     for col in ("value", "numerator", "denominator"):
         if n:
             nan = np.full(n, np.nan)
@@ -66,16 +66,14 @@ def to_long(plan: Plan, windows: Sequence[Window], wide: pa.Table) -> pa.Table:
                     for kpi in kpi_ids
                 ]
             )
-            columns[col] = matrix.reshape(-1)
+            columns[col] = arrow.array(matrix.reshape(-1), pa.float64())
         else:
-            columns[col] = np.empty(0, dtype=np.float64)
+            columns[col] = arrow.array([], pa.float64())
     complete = np.array(
         [[plan.complete(w, kpi) if kpi in computed else None for kpi in kpi_ids] for w in windows],
         dtype=object,
     ).reshape(len(windows), k)
-    columns["complete"] = pa.array(
-        complete[at].reshape(-1) if n else np.empty(0, dtype=object), pa.bool_()
-    )
+    columns["complete"] = arrow.array(list(complete[at].reshape(-1)) if n else [], pa.bool_())
     columns["missing"] = _missing(wide, kpi_ids, computed)
     return pa.table(columns)
 
@@ -84,17 +82,15 @@ def _missing(wide: pa.Table, kpi_ids: list[str], computed: dict[str, int]) -> pa
     """Per row, how many rows of the data lacked a value the KPI reads (0 for a KPI that reads
     no column that may be empty; null for a KPI not computed)."""
     n = wide.num_rows
-    per_kpi = []
-    for kpi in kpi_ids:
+    counts = np.zeros((n, len(kpi_ids)), dtype=np.int64)
+    known = np.ones((n, len(kpi_ids)), dtype=bool)
+    for j, kpi in enumerate(kpi_ids):
         name = f"missing_{computed[kpi]}" if kpi in computed else None
         if name is not None and name in wide.column_names:
-            per_kpi.append(
-                pc.fill_null(wide.column(name), 0).to_numpy(zero_copy_only=False).astype(object)
-            )
-        else:
-            per_kpi.append(np.full(n, 0 if kpi in computed else None, dtype=object))
-    values = np.column_stack(per_kpi).reshape(-1) if n and per_kpi else np.empty(0, dtype=object)
-    return pa.array(values, pa.int64())
+            counts[:, j] = arrow.numbers(wide.column(name), pa.int64(), 0)
+        elif kpi not in computed:
+            known[:, j] = False
+    return arrow.array(counts.reshape(-1), pa.int64(), valid=known.reshape(-1))
 
 
 def compare(
@@ -106,14 +102,10 @@ def compare(
     0 or unknown)."""
     by = list(plan.request.by)
     keys = [PERIOD, *by, "kpi"]
-    prev = previous.select([*keys, "value"]).rename_columns([*keys, "previous_value"])
-    order = "_row"
-    joined = (
-        current.append_column(order, pa.array(np.arange(current.num_rows)))
-        .join(prev, keys, join_type="left outer")
-        .sort_by(order)
-        .drop_columns([order])
-    )
+    # A left join on the keys, in Python: the tables are small, and pyarrow's join imports
+    # pyarrow.dataset, which imports pandas (see shakhes.engine.arrow).
+    earlier = dict(zip(_rows(previous, keys), floats(previous.column("value")), strict=True))
+    before = np.array([earlier.get(key, np.nan) for key in _rows(current, keys)], dtype=float)
     bounds = {w.index: (w.start, w.end) for w in windows}
     computed = {k.spec.id for k in plan.kpis}
     covered = {
@@ -121,22 +113,27 @@ def compare(
         for w in windows
         for kpi in plan.kpi_ids
     }
-    index = joined.column(PERIOD).to_pylist()
-    kpis = joined.column("kpi").to_pylist()
-    value = floats(joined.column("value"))
-    before = floats(joined.column("previous_value"))
+    index = current.column(PERIOD).to_pylist()
+    kpis = current.column("kpi").to_pylist()
+    value = floats(current.column("value"))
     change = value - before
     with np.errstate(divide="ignore", invalid="ignore"):
         pct = change / np.where(before == 0.0, np.nan, np.abs(before))
     return (
-        joined.drop_columns(["previous_value"])
-        .append_column("previous_start", pa.array([bounds[i][0] for i in index], pa.date32()))
-        .append_column("previous_end", pa.array([bounds[i][1] for i in index], pa.date32()))
-        .append_column("previous_value", pa.array(before, pa.float64()))
+        current.append_column(
+            "previous_start", arrow.array([bounds[i][0] for i in index], pa.date32())
+        )
+        .append_column("previous_end", arrow.array([bounds[i][1] for i in index], pa.date32()))
+        .append_column("previous_value", arrow.array(before, pa.float64()))
         .append_column(
             "previous_complete",
-            pa.array([covered[(i, k)] for i, k in zip(index, kpis, strict=True)], pa.bool_()),
+            arrow.array([covered[(i, k)] for i, k in zip(index, kpis, strict=True)], pa.bool_()),
         )
-        .append_column("change", pa.array(change, pa.float64()))
-        .append_column("change_pct", pa.array(pct, pa.float64()))
+        .append_column("change", arrow.array(change, pa.float64()))
+        .append_column("change_pct", arrow.array(pct, pa.float64()))
     )
+
+
+def _rows(table: pa.Table, keys: list[str]) -> list[tuple[Any, ...]]:
+    """The values of ``keys`` in each row of ``table``."""
+    return list(zip(*(table.column(k).to_pylist() for k in keys), strict=True))
