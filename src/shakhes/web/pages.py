@@ -178,7 +178,7 @@ def _render(
 
 def _base(request: Request, who: PageCaller, look: Look, section: str) -> dict[str, Any]:
     """What the base layout needs: words, links, the switchers and the CSRF token."""
-    ws = who.workspace.id
+    ws = request.path_params.get("workspace", who.workspace.id)
     home = f"/w/{ws}"
     query = dict(request.query_params)
     other = "en" if look.lang == "fa" else "fa"
