@@ -46,7 +46,8 @@ def values(ws: Workspace, kpis: list[str], sel: Selection) -> Values:
               compare=sel.compare),
     )  # fmt: skip
     rows = {str(r["kpi"]): r for r in records(result)}
-    daily = compute(ws, Query(tuple(kpis), grain="day", start=period.start, end=period.end))
+    last = max(period.start, min(period.end, sel.data_end))  # no days after the data
+    daily = compute(ws, Query(tuple(kpis), grain="day", start=period.start, end=last))
     days: dict[str, list[float | None]] = {}
     for r in records(daily):
         days.setdefault(str(r["kpi"]), []).append(r["value"])
