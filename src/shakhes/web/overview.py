@@ -59,7 +59,8 @@ def page(ws: Workspace, look: Look, sel: Selection) -> dict[str, Any]:
     """What the overview template shows."""
     from shakhes.service.status import status
 
-    tracked = status(ws, on=sel.on)
+    # on the last day with data, exactly `shakhes status` (which says the day came from data)
+    tracked = status(ws) if sel.on == sel.data_end else status(ws, on=sel.on)
     specs = ws.definitions()
     shown = _kpis(tracked, specs)
     found = values(ws, shown, sel) if shown else Values({}, {}, {})
