@@ -11,18 +11,21 @@ from __future__ import annotations
 import datetime as dt
 import json
 import math
+import re
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
+from shakhes.analysis.period_label import JALALI_BEFORE
 from shakhes.display import DASH, format_change, format_plain, format_value
+from shakhes.report.words import JALALI_MONTHS_EN, digits, format_day, short_day
 from shakhes.report.words import WORDS as REPORT_WORDS
-from shakhes.report.words import digits, format_day, short_day
 
 if TYPE_CHECKING:
     from shakhes.engine.calendar import Period
     from shakhes.spec.kpi import KpiSpec
 
 LANGS = ("en", "fa")
+_MONTH = re.compile(r"(\d{4})-(\d{2})")
 
 _PAGE_WORDS: dict[str, dict[str, str]] = {
     "en": {
@@ -224,8 +227,14 @@ class Look:
         return spec.name.fa if self.lang == "fa" else spec.name.en
 
     def period(self, period: Period) -> str:
-        """A period as the picker and headings name it (``فروردین ۱۴۰۴``, ``2025-04``)."""
-        return period.label_fa if self.lang == "fa" else period.label
+        """A period as the picker and headings name it: ``فروردین ۱۴۰۴``, ``2025-04``, and a
+        Jalali month in English by its name (``Farvardin 1404``)."""
+        if self.lang == "fa":
+            return period.label_fa
+        month = _MONTH.fullmatch(period.label)
+        if self.jalali and month and int(month[1]) < JALALI_BEFORE:
+            return f"{JALALI_MONTHS_EN[int(month[2]) - 1]} {month[1]}"
+        return period.label
 
     def span(self, start: dt.date, end: dt.date) -> str:
         return f"{self.day(start)} {self.words['to']} {self.day(end)}"
