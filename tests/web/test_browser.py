@@ -69,6 +69,7 @@ def browser() -> Iterator[object]:
         ("kpi-fa", "/w/demo-fa/kpis/revenue", "fa", 1280),
         ("overview-fa-phone", "/w/demo-fa/", "fa", 390),
         ("campaigns-fa", "/w/demo-fa/campaigns", "fa", 1280),
+        ("kpi-fa-phone", "/w/demo-fa/kpis/roas", "fa", 390),
     ],
 )
 def test_page_in_the_browser(

@@ -254,13 +254,14 @@ def _layout(
     x = [d.isoformat() for d in days]
     rtl = lang == "fa"
     return {
-        "height": 320,
-        "margin": {"l": 20, "r": 20, "t": 30, "b": 30},
+        "height": 340,
+        "margin": {"l": 20, "r": 20, "t": 20, "b": 30},
         "font": {"family": font, "size": 13},
         "separators": "٫٬" if rtl else ".,",
-        "legend": {
+        "legend": {  # below the plot: on a narrow screen it wraps without covering it
             "orientation": "h",
-            "y": 1.12,
+            "y": -0.12,
+            "yanchor": "top",
             "x": 1 if rtl else 0,
             "xanchor": "right" if rtl else "left",
         },

@@ -30,6 +30,7 @@ _MONTH = re.compile(r"(\d{4})-(\d{2})")
 _PAGE_WORDS: dict[str, dict[str, str]] = {
     "en": {
         "app": "shakhes",
+        "sep": " · ",
         "overview": "Overview",
         "campaigns": "Campaigns",
         "data": "Data",
@@ -100,6 +101,7 @@ _PAGE_WORDS: dict[str, dict[str, str]] = {
     },
     "fa": {
         "app": "شاخص",
+        "sep": "، ",
         "overview": "نمای کلی",
         "campaigns": "کمپین‌ها",
         "data": "داده‌ها",
@@ -151,8 +153,8 @@ _PAGE_WORDS: dict[str, dict[str, str]] = {
         "cpa": "CPA",
         "roas": "ROAS",
         "dates": "تاریخ‌ها",
-        "meets": "در حد هدف",
-        "misses": "زیر هدف",
+        "meets": "در هدف",
+        "misses": "خارج از هدف",
         "channel_average": "میانگین کانال",
         "this_campaign": "این کمپین",
         "no_campaigns": "در این دوره هیچ کمپینی داده تبلیغاتی ندارد.",

@@ -73,8 +73,8 @@ def page(ws: Workspace, look: Look, sel: Selection) -> dict[str, Any]:
     return {
         "tree": tracked.to_dict(),
         "on": look.day(tracked.on),
-        "goals": [_goal(look, g) for g in tracked.goals],
-        "without_goal": [_kpi(look, k) for k in tracked.without_goal],
+        "goals": [_goal(look, g, specs) for g in tracked.goals],
+        "without_goal": [_kpi(look, k, specs) for k in tracked.without_goal],
         "cards": cards,
     }
 
@@ -151,7 +151,7 @@ def sparkline(values: list[float | None]) -> str:
     )
 
 
-def _goal(look: Look, goal: GoalStatus) -> dict[str, Any]:
+def _goal(look: Look, goal: GoalStatus, specs: dict[str, KpiSpec]) -> dict[str, Any]:
     title = goal.goal.title
     text = (title.fa or title.en) if look.lang == "fa" else (title.en or title.fa)
     return {
@@ -160,16 +160,16 @@ def _goal(look: Look, goal: GoalStatus) -> dict[str, Any]:
         "owner": goal.goal.owner,
         "range": look.span(goal.goal.period.start, goal.goal.period.end),
         "status": look.status(goal.status.value if goal.status else None),
-        "kpis": [_kpi(look, k) for k in goal.kpis],
+        "kpis": [_kpi(look, k, specs) for k in goal.kpis],
     }
 
 
-def _kpi(look: Look, kpi: KpiStatus) -> dict[str, Any]:
+def _kpi(look: Look, kpi: KpiStatus, specs: dict[str, KpiSpec]) -> dict[str, Any]:
     return {
         "id": kpi.kpi,
         "name": look.name(kpi.spec, kpi.kpi),
         "kind": look.words.get(kpi.kind.value, kpi.kind.value),
-        "drives": list(kpi.drives),
+        "drives": [{"id": d, "name": look.name(specs.get(d), d)} for d in kpi.drives],
         "status": look.status(kpi.status.value if kpi.status else None),
         "targets": [target_row(look, t) for t in kpi.targets],
     }
