@@ -93,3 +93,22 @@ def test_page_in_the_browser(
     page.screenshot(path=str(ARTIFACTS / f"{name}.png"), full_page=True)
     page.close()
     assert errors == []
+
+
+def test_breakdown_table_sorts_by_a_column(server: str, browser: object) -> None:
+    page = browser.new_page()  # type: ignore[attr-defined]
+    page.goto(server + "/w/demo/kpis/revenue?by=channel", wait_until="networkidle")
+    table = page.locator("section.breakdown table")
+    head = table.locator("th").nth(1)
+
+    def column() -> list[float]:
+        cells = table.locator("tbody tr td:nth-child(2)")
+        return [float(v) for v in cells.evaluate_all("cs => cs.map(c => c.dataset.value)")]
+
+    head.click()
+    ascending = column()
+    assert len(ascending) > 2 and ascending == sorted(ascending)
+    assert head.get_attribute("aria-sort") == "ascending"
+    head.click()
+    assert column() == sorted(ascending, reverse=True)
+    page.close()

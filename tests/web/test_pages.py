@@ -88,9 +88,18 @@ def test_persian_scorecards_have_persian_digits_only(client: TestClient) -> None
     page = Page(client.get("/w/demo-fa/").text)
     values = page.cells("scorecard-value")
     assert len(values) >= 5
-    for _, text in values:
+    shown = values + page.cells("scorecard-change") + page.cells("scorecard-previous")
+    for _, text in shown:
         assert PERSIAN_DIGITS.search(text), text
         assert not re.search(r"[0-9]", text), text
+    # the English page of the same workspace has ASCII digits (the test can fail)
+    english = Page(client.get("/w/demo-fa/", params={"lang": "en"}).text)
+    assert all(re.search(r"[0-9]", t) for _, t in english.cells("scorecard-value"))
+
+
+def test_the_servers_caller_decides_who_sees_a_workspace(client: TestClient) -> None:
+    assert client.get("/w/someone-elses/").status_code == 404
+    assert client.get("/w/someone-elses/kpis/revenue").status_code == 404
 
 
 def test_jalali_workspace_names_jalali_months(client: TestClient) -> None:
