@@ -105,9 +105,7 @@ def page(ws: Workspace, look: Look, sel: Selection, kpi: str, by: str | None) ->
     return {
         "id": spec.id,
         "name": look.name(spec),
-        "description": (spec.description.fa if look.lang == "fa" else spec.description.en)
-        if getattr(spec, "description", None)
-        else "",
+        "description": spec.description.fa if look.lang == "fa" else spec.description.en,
         "formula": spec.formula,
         "value": {"text": look.value(row["value"], spec), "raw": raw(row["value"])},
         "previous": {
