@@ -55,7 +55,7 @@ def figure_html(
     import plotly.graph_objects as go
     import plotly.io as pio
 
-    words = WORDS[lang]
+    words = chart_words(lang)
     spec = target.kpi
     x = [d.isoformat() for d in chart.days]
 
@@ -158,7 +158,7 @@ def daily_html(
     import plotly.graph_objects as go
     import plotly.io as pio
 
-    words = WORDS[lang]
+    words = chart_words(lang)
     x = [d.isoformat() for d in days]
 
     def hover(series: tuple[float | None, ...]) -> list[str]:
@@ -253,9 +253,14 @@ def _layout(
     xvals = day_ticks(days)
     x = [d.isoformat() for d in days]
     rtl = lang == "fa"
+    title = currency_label(currency, lang) if unit is Unit.CURRENCY else ""
+    side = "right" if rtl else "left"
+    # Room for the value labels and the title: plotly.js measures Persian digits short, so
+    # its automargin alone leaves the longest labels cut off.
+    room = 8 * max(len(t) for t in ytext) + 10
     return {
         "height": 340,
-        "margin": {"l": 20, "r": 20, "t": 20, "b": 30},
+        "margin": {"l": 20, "r": 20, "t": 20, "b": 30, side[:1]: room},
         "font": {"family": font, "size": 13},
         "separators": "٫٬" if rtl else ".,",
         "legend": {  # below the plot: on a narrow screen it wraps without covering it
@@ -266,6 +271,22 @@ def _layout(
             "xanchor": "right" if rtl else "left",
         },
         "hovermode": "x unified",
+        # the unit above the value axis (an axis title would sit on the labels, see `room`)
+        "annotations": [
+            {
+                "text": title,
+                "xref": "paper",
+                "yref": "paper",
+                "x": 1 if rtl else 0,
+                "y": 1,
+                "xanchor": "left" if rtl else "right",
+                "yanchor": "bottom",
+                "showarrow": False,
+                "font": {"color": "#5b6673"},
+            }
+        ]
+        if title
+        else [],
         "plot_bgcolor": "white",
         "xaxis": {
             "type": "date",
@@ -278,13 +299,22 @@ def _layout(
             "tickvals": yvals,
             "ticktext": ytext,
             "range": [yvals[0], yvals[-1]],
-            "side": "right" if rtl else "left",
+            "side": side,
+            "automargin": True,  # room for the longest label on either side
             "gridcolor": "#eee",
             "zeroline": True,
             "zerolinecolor": "#ccc",
-            "title": {"text": currency_label(currency, lang) if unit is Unit.CURRENCY else ""},
         },
     }
+
+
+def chart_words(lang: str) -> dict[str, str]:
+    """The words of a chart's legend: in Persian each in a right-to-left embedding, since
+    plotly.js writes its text left to right (``بازه ۸۰٪`` would read ``٪بازه ۸۰``)."""
+    words = WORDS[lang]
+    if lang != "fa":
+        return words
+    return {key: f"\u202b{text}\u202c" for key, text in words.items()}
 
 
 def day_ticks(days: tuple[dt.date, ...]) -> list[dt.date]:
