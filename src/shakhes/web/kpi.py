@@ -213,7 +213,7 @@ def _targets(
                 currency=ws.settings.currency,
                 font=look.font,
                 comparison=_to_date(ws, t, chart.days, sel.compare),
-                marks=marks,
+                marks=marks if not t.spec.scope else (),  # anomalies are of the whole KPI
             )
         out.append({**target_row(look, t), "chart": html})
     return out
