@@ -60,6 +60,16 @@ class Page(HTMLParser):
 PAGES = ["/", "/kpis/revenue", "/kpis/cpa", "/kpis/ctr", "/campaigns", "/data", "/settings"]
 
 
+def test_a_kpi_this_grain_cannot_compute_says_why_on_its_page(client: TestClient) -> None:
+    """Reach counts distinct people per day: a month of it is refused, with the reason, and
+    the rest of the page (its SMART card, its links) still shows."""
+    response = client.get("/w/demo/kpis/reach")
+    assert response.status_code == 200
+    text = html.unescape(response.text)
+    assert "counts distinct people per day" in text
+    assert 'id="smart-h"' in text
+
+
 @pytest.mark.parametrize("path", PAGES)
 @pytest.mark.parametrize("lang", ["en", "fa"])
 def test_every_page_renders_in_both_languages(client: TestClient, path: str, lang: str) -> None:

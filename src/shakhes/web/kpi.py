@@ -84,14 +84,14 @@ def page(ws: Workspace, look: Look, sel: Selection, kpi: str, by: str | None) ->
 
     spec = spec_of(ws, kpi)
     period = sel.period
-    result = compute(
-        ws,
-        Query((kpi,), grain=sel.grain.value, start=period.start, end=period.end,
-              compare=sel.compare),
-    )  # fmt: skip
-    row = records(result)[0]
-    error = result.errors.get(kpi)
-    tables = result.plan.kpis[0].tables if result.plan.kpis else ()
+    query = Query(
+        (kpi,), grain=sel.grain.value, start=period.start, end=period.end, compare=sel.compare
+    )
+    result, problem = safe(compute, ws, query)  # a KPI this grain cannot sum: said on the page
+    row: dict[str, Any] = records(result)[0] if result is not None else {"value": None}
+    error = result.errors.get(kpi) if result is not None else None
+    message = error.message if error is not None else problem
+    tables = result.plan.kpis[0].tables if result is not None and result.plan.kpis else ()
     dims = dimensions(spec, tables)
     chosen = by if by in dims else next((d for d in PREFERRED_BY if d in dims), None)
     if chosen is None and dims:
@@ -119,14 +119,14 @@ def page(ws: Workspace, look: Look, sel: Selection, kpi: str, by: str | None) ->
             else "",
         },
         "change": {"text": look.change(row.get("change_pct")), "raw": raw(row.get("change_pct"))},
-        "error": error.message if error is not None else None,
-        "daily_chart": None if error else _daily_chart(ws, look, spec, sel, row, marks),
+        "error": message,
+        "daily_chart": None if message else _daily_chart(ws, look, spec, sel, row, marks),
         "targets": _targets(ws, look, spec, sel, marks),
         "dimensions": dims,
         "by": chosen,
-        "breakdown": _breakdown(ws, look, spec, sel, chosen) if chosen and not error else None,
+        "breakdown": _breakdown(ws, look, spec, sel, chosen) if chosen and not message else None,
         "smart": _smart(ws, look, spec, sel),
-        "why": _why(ws, look, spec, sel, chosen) if chosen and not error else None,
+        "why": _why(ws, look, spec, sel, chosen) if chosen and not message else None,
         "anomalies": [_anomaly(look, spec, a) for a in anomalies],
         "anomalies_problem": anomalies_problem,
         "links": _links(ws, look, kpi),
