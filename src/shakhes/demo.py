@@ -8,6 +8,7 @@ the demo's folder, is never deleted.
 
 from __future__ import annotations
 
+import datetime
 import json
 import shutil
 from pathlib import Path
@@ -25,14 +26,20 @@ MARKER = ".shakhes-demo"
 
 
 def build_demo(
-    path: Path, *, seed: int = 7, force: bool = False, locale: str = "en"
+    path: Path,
+    *,
+    seed: int = 7,
+    force: bool = False,
+    locale: str = "en",
+    end: datetime.date | None = None,
 ) -> tuple[Workspace, dict[str, int]]:
     """Create the demo workspace at ``path``, load generated data, and add goals and targets
     for it (:mod:`shakhes.demo_goals`); returns rows per table.
 
     The generator's ground truth (true response curves, ROI per channel, churn hazards) is
     written to ``demo-truth.json`` in the workspace. An existing workspace at ``path`` is
-    replaced only with ``force`` and only when the demo made it.
+    replaced only with ``force`` and only when the demo made it. ``end`` is the data's last
+    day (default: the last day of the month before today), so tests can pin the dates.
     """
     if locale not in ("en", "fa"):
         raise WorkspaceError(
@@ -63,7 +70,7 @@ def build_demo(
     calendar = "jalali" if locale == "fa" else "gregorian"
     ws = init(path, name="shakhes demo", currency="USD", locale=locale, calendar=calendar)
     try:
-        data = generate(seed)
+        data = generate(seed, end=end)
         summary: dict[str, int] = {}
         with ws.writing("loading of the demo data") as session:
             for name, rows in data.tables.items():

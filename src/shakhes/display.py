@@ -1,4 +1,5 @@
-"""Formatting numbers for people: units, significant digits, locales, and "—" for undefined.
+"""Formatting numbers and days for people: units, significant digits, locales, "—" for
+undefined, and days in the workspace's calendar (:func:`format_day`).
 
 The rule (docs/engine.md, "Reading the numbers"): a value is shown with its KPI's decimals
 (``decimals`` in the definition, 2 by default), but never with fewer than three significant
@@ -19,8 +20,10 @@ are written out.
 
 from __future__ import annotations
 
+import datetime as dt
 import math
 from decimal import ROUND_HALF_UP, Decimal, localcontext
+from typing import Literal
 
 from babel.numbers import format_decimal, format_scientific, get_currency_precision
 
@@ -145,3 +148,54 @@ def format_change(change_pct: float | None, locale: str = "en") -> str:
     text = format_number(change_pct * 100, 1, locale, significant=2)
     sign = "+" if change_pct > 0 else ""
     return sign + text + percent_sign(locale)
+
+
+JALALI_MONTHS_EN = (
+    "Farvardin", "Ordibehesht", "Khordad", "Tir", "Mordad", "Shahrivar",
+    "Mehr", "Aban", "Azar", "Dey", "Bahman", "Esfand",
+)  # fmt: skip
+GREGORIAN_MONTHS_EN = (
+    "Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec",
+)  # fmt: skip
+
+DayStyle = Literal["numeric", "long", "short"]
+
+
+def format_day(
+    day: dt.date, locale: str = "en", calendar: str = "gregorian", style: DayStyle = "numeric"
+) -> str:
+    """A day as shakhes writes it for people, everywhere (the CLI, the report, the words of
+    ``explain`` and ``check``): in the Jalali calendar when the workspace's ``calendar`` is
+    ``jalali`` (Gregorian otherwise: the fiscal calendar's days are Gregorian), with Persian
+    digits in ``fa``.
+
+    - ``numeric``: ``2025-11-05`` (Jalali ``1404-08-14``); in ``fa`` ``۱۴۰۴/۰۸/۱۴``;
+    - ``long``: in ``fa`` the day, the month's name and the year (``۱۴ آبان ۱۴۰۴``); in English
+      the numeric form;
+    - ``short`` (a chart's axis): the day and the month's name (``5 Nov``, ``۱۴ آبان``).
+
+    >>> day = dt.date(2025, 11, 5)
+    >>> format_day(day), format_day(day, "en", "jalali"), format_day(day, "fa", "jalali")
+    ('2025-11-05', '1404-08-14', '۱۴۰۴/۰۸/۱۴')
+    >>> format_day(day, "fa", "gregorian"), format_day(day, "fa", "jalali", "long")
+    ('۲۰۲۵/۱۱/۰۵', '۱۴ آبان ۱۴۰۴')
+    >>> format_day(day, "en", "gregorian", "short"), format_day(day, "en", "jalali", "short")
+    ('5 Nov', '14 Aban')
+    """
+    from shakhes.engine.calendar import GREGORIAN_MONTHS_FA, JALALI_MONTHS_FA, _jalali_ymd
+
+    jalali = str(calendar) == "jalali"
+    year, month, number = _jalali_ymd(day) if jalali else (day.year, day.month, day.day)
+    fa = locale == "fa"
+    if style == "short":
+        if jalali:
+            names = JALALI_MONTHS_FA if fa else JALALI_MONTHS_EN
+        else:
+            names = GREGORIAN_MONTHS_FA if fa else GREGORIAN_MONTHS_EN
+        text = f"{number} {names[month - 1]}"
+    elif style == "long" and fa:
+        names = JALALI_MONTHS_FA if jalali else GREGORIAN_MONTHS_FA
+        text = f"{number} {names[month - 1]} {year}"
+    else:
+        text = f"{year:04d}{'/' if fa else '-'}{month:02d}{'/' if fa else '-'}{number:02d}"
+    return to_persian_digits(text) if fa else text

@@ -201,6 +201,12 @@ class QueryError(ShakhesError):
     code = "invalid_query"
 
 
+class PeriodError(ShakhesError):
+    """Text that names no period (a goal's, a target's, or the period a command looks at)."""
+
+    code = "invalid_period"
+
+
 class BusyError(ShakhesError):
     """The workspace stayed busy (another process writing to it) for longer than allowed."""
 
@@ -260,6 +266,7 @@ __all__ = [
     "FormulaIssue",
     "InternalError",
     "Issue",
+    "PeriodError",
     "QueryError",
     "ShakhesError",
     "UnknownGoalError",

@@ -431,3 +431,53 @@ def test_ratio_interval_and_probability(
         assert t.forecast_low <= t.forecast <= t.forecast_high  # type: ignore[operator]
         probabilities.append(t.probability)
     assert probabilities == sorted(probabilities, reverse=True)
+
+
+def _quantile_by_hand(values: list[float], p: float) -> float:
+    """The p-quantile as tracking defines it (linear between order statistics: position
+    p × (n − 1) in the sorted values), written out."""
+    xs = sorted(values)
+    h = p * (len(xs) - 1)
+    lo = math.floor(h)
+    return xs[lo] + (h - lo) * (xs[min(lo + 1, len(xs) - 1)] - xs[lo])
+
+
+def test_interval_and_probability_of_a_step_change_worked_by_hand() -> None:
+    """The 80 % interval, its width, the median and the probability of meeting targets, for a
+    KPI of 10 a day for 100 days and 20 a day for 30 (data through 10 May 2025), tracked over
+    1–15 May: 10 days done at 20 (200), 5 to come.
+
+    The level now is 20 (the last 28 days are all 20), so the point forecast of the 5 days is
+    100 and each outcome is 200 + 100 × a ratio of the track record (origins 27…124, each
+    forecasting its next 5 days):
+
+    - origins 27…94: 5 days of 10 forecast at a level of 10: ratio 1 (68 of them);
+    - origins 95…99: the step enters the 5 days ahead (1…5 days of 20): 1.2, 1.4 … 2.0;
+    - origins 100 + j (j = 0…24): 5 days of 20, the level 20·S + 10·(T − S) over T, where
+      T = Σ_{k<28} 0.5^(k/7) and S = Σ_{k≤j} 0.5^(k/7) (the j + 1 days since the step).
+    """
+    history = DailySeries(D(2025, 1, 1), np.array([10.0] * 100 + [20.0] * 30))
+    w = [0.5 ** (k / 7) for k in range(28)]
+    total = sum(w)
+    since = [sum(w[: j + 1]) for j in range(25)]
+    after = [20 / ((20 * s + 10 * (total - s)) / total) for s in since]
+    ratios = [1.0] * 68 + [1.2, 1.4, 1.6, 1.8, 2.0] + after
+    outcomes = [200 + 100 * r for r in ratios]
+    assert len(outcomes) == 98
+
+    may = (D(2025, 5, 1), D(2025, 5, 15))
+    t = track(history, may, D(2025, 5, 10), 330, "higher_is_better")
+    assert (t.actual, t.spread) == (200.0, Spread.TRACK_RECORD.value)
+    low, high = _quantile_by_hand(outcomes, 0.1), _quantile_by_hand(outcomes, 0.9)
+    assert low == 300.0  # 69 % of the ratios are 1: the 10th percentile is one of them
+    assert t.forecast_low == pytest.approx(low, rel=1e-12)
+    assert t.forecast_high == pytest.approx(high, rel=1e-12)
+    assert t.forecast_high - t.forecast_low == pytest.approx(high - low, rel=1e-12)
+    assert t.forecast == pytest.approx(_quantile_by_hand(outcomes, 0.5), rel=1e-12)
+    # 330 needs a ratio ≥ 1.3: 1.4 … 2.0 (4) and the first origins after the step
+    meeting = sum(r >= 1.3 for r in ratios)
+    assert meeting == 4 + sum(r >= 1.3 for r in after) and 4 < meeting < 98
+    assert t.probability == pytest.approx(meeting / 98, rel=1e-12)
+    # a lower bar: every outcome is at least 300, so 300 is sure
+    sure = track(history, may, D(2025, 5, 10), 300, "higher_is_better")
+    assert sure.probability == 1.0

@@ -377,3 +377,23 @@ def test_help_does_not_load_the_engine() -> None:
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "[]"
+
+
+def test_the_default_day_is_the_last_day_with_data_as_for_status(
+    capsys: pytest.CaptureFixture[str], root: Path
+) -> None:
+    """Data arrives with a lag: without --on, check (as status) looks at the last day with
+    data, 2025-12-31 here, whatever today is, so the monthly target's period checked is
+    December 2025, the one status tracks."""
+    result = run(capsys, root, "--format", "json")
+    assert result.code == 0, result.err
+    data = json.loads(result.out)
+    assert (data["on"], data["on_source"]) == ("2025-12-31", "data")
+    monthly = by_row(data)["rev_monthly"]
+    period = monthly["letters"]["T"]["numbers"]["period"]
+    assert (period["start"], period["end"]) == ("2025-12-01", "2025-12-31")
+    status = shakhes(capsys, "status", "--format", "json", "-w", str(root))
+    assert status.code == 0, status.err
+    assert json.loads(status.out)["on"] == data["on"]
+    given = ok_json(capsys, root)
+    assert (given["on"], given["on_source"]) == (ON, "given")

@@ -138,7 +138,9 @@ def quick_demo(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(
         demo_module,
         "generate",
-        lambda seed: DemoData(tables=dataset(seed), truth={"seed": seed}, start=START, end=END),
+        lambda seed, end=None: DemoData(
+            tables=dataset(seed), truth={"seed": seed}, start=START, end=END
+        ),
     )
 
 

@@ -186,7 +186,10 @@ def test_bands_fixed_periods_and_the_active_targets(
     assert cpc["direction"] == "lower_is_better"
     table = run(capsys, root, "target", "list", "--on", "2025-05-01")
     assert "2.00% – 3.50%" in table.out and "≤ 4,500 IRR" in table.out
-    assert "FY2025 (2025-01-01 – 2025-12-31)" in table.out
+    # days in the workspace's (Jalali) calendar: Dey 1 is 276 days after Nowruz (six months
+    # of 31 days, three of 30), 2024-12-21 in 1403 (from 2024-03-20) and 2025-12-22 in 1404
+    # (from 2025-03-21); so 2025-01-01 is 12 Dey 1403 and 2025-12-31 is 10 Dey 1404.
+    assert "FY2025 (1403-10-12 – 1404-10-10)" in table.out
 
     ws = Workspace.open(root)
     try:

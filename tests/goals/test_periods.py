@@ -3,16 +3,24 @@ leap year, 1404 is not) and fiscal years starting in April."""
 
 from __future__ import annotations
 
+import datetime as dt
 from datetime import date, timedelta
 
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from shakhes.engine.calendar import CalendarSettings
-from shakhes.errors import DefinitionError
+from shakhes.engine.calendar import CALENDAR_GRAINS, CalendarSettings, Grain, period_of
+from shakhes.errors import PeriodError
 from shakhes.spec.goals import Calendar, PeriodSpec
-from shakhes.spec.periods import bounds_problems, instance_of, instances, named_period
+from shakhes.spec.periods import (
+    bounds_problems,
+    instance_of,
+    instances,
+    named_period,
+    parse_period,
+)
+from shakhes.text import to_persian_digits
 
 APRIL = CalendarSettings(fiscal_year_start_month=4)
 
@@ -176,7 +184,7 @@ def test_named_periods(text: str, calendar: Calendar, start: date, end: date) ->
 
 @pytest.mark.parametrize("text", ["1404-13", "2025-Q5", "next year", "2025-04-02..2025-03-01"])
 def test_bad_period_names(text: str) -> None:
-    with pytest.raises(DefinitionError) as info:
+    with pytest.raises(PeriodError) as info:
         named_period(text, Calendar.JALALI)
     assert info.value.code == "invalid_period"
     assert f"'{text}' is not a period" in info.value.message
@@ -194,7 +202,7 @@ def test_bad_period_names(text: str) -> None:
     ],
 )
 def test_a_year_in_the_wrong_calendar_is_refused(text: str, calendar: Calendar, why: str) -> None:
-    with pytest.raises(DefinitionError) as info:
+    with pytest.raises(PeriodError) as info:
         named_period(text, calendar, APRIL)
     assert info.value.code == "invalid_period" and why in info.value.message
 
@@ -202,3 +210,93 @@ def test_a_year_in_the_wrong_calendar_is_refused(text: str, calendar: Calendar, 
 def test_a_fiscal_year_named_with_its_end_year_is_read() -> None:
     found = named_period("FY2025/26", Calendar.FISCAL, APRIL)
     assert (found.start, found.end) == (date(2025, 4, 1), date(2026, 3, 31))
+
+
+# ---- the period language without a declared calendar (explain, report) ------------------------
+
+D = dt.date
+
+
+@pytest.mark.parametrize(
+    ("text", "grain", "start", "end", "label"),
+    [
+        ("2025-11", Grain.MONTH, D(2025, 11, 1), D(2025, 11, 30), "2025-11"),
+        ("2024-2", Grain.MONTH, D(2024, 2, 1), D(2024, 2, 29), "2024-02"),
+        ("2025-Q3", Grain.QUARTER, D(2025, 7, 1), D(2025, 9, 30), "2025-Q3"),
+        ("2025 q3", Grain.QUARTER, D(2025, 7, 1), D(2025, 9, 30), "2025-Q3"),
+        ("2025", Grain.YEAR, D(2025, 1, 1), D(2025, 12, 31), "2025"),
+        ("FY2025", Grain.FISCAL_YEAR, D(2025, 4, 1), D(2026, 3, 31), "FY2025/26"),
+        ("fy2025/26", Grain.FISCAL_YEAR, D(2025, 4, 1), D(2026, 3, 31), "FY2025/26"),
+        # A fiscal year from April: its quarters are calendar quarters, one later.
+        ("FY2025/26-Q1", Grain.QUARTER, D(2025, 4, 1), D(2025, 6, 30), "FY2025/26-Q1"),
+        ("FY2025-Q4", Grain.QUARTER, D(2026, 1, 1), D(2026, 3, 31), "FY2025/26-Q4"),
+        ("2025-11-05", Grain.DAY, D(2025, 11, 5), D(2025, 11, 5), "2025-11-05"),
+        # 5 November 2025 is a Wednesday; weeks start on Monday by default.
+        ("W 2025-11-05", Grain.WEEK, D(2025, 11, 3), D(2025, 11, 9), "W 2025-11-03"),
+        ("2025-01-01..2025-01-31", Grain.TOTAL, D(2025, 1, 1), D(2025, 1, 31), None),
+        ("2025-01-01 – 2025-01-31", Grain.TOTAL, D(2025, 1, 1), D(2025, 1, 31), None),
+        ("2025-01-01 to 2025-01-31", Grain.TOTAL, D(2025, 1, 1), D(2025, 1, 31), None),
+        # Jalali: 1 Aban 1404 is 23 October 2025; Nowruz 1404 is 21 March 2025.
+        ("1404-08", Grain.JALALI_MONTH, D(2025, 10, 23), D(2025, 11, 21), "1404-08"),
+        ("۱۴۰۴/۰۸", Grain.JALALI_MONTH, D(2025, 10, 23), D(2025, 11, 21), "1404-08"),
+        ("1404-Q1", Grain.JALALI_QUARTER, D(2025, 3, 21), D(2025, 6, 21), "1404-Q1"),
+        ("1404", Grain.JALALI_YEAR, D(2025, 3, 21), D(2026, 3, 20), "1404"),
+        ("1404-08-01", Grain.DAY, D(2025, 10, 23), D(2025, 10, 23), "2025-10-23"),
+        ("1404-08-01..1404-08-30", Grain.TOTAL, D(2025, 10, 23), D(2025, 11, 21), None),
+    ],
+)
+def test_the_forms_people_write(
+    text: str, grain: Grain, start: D, end: D, label: str | None
+) -> None:
+    found = parse_period(text, APRIL)
+    assert (found.grain, found.start, found.end) == (grain, start, end)
+    assert found.label == (label or f"{start} – {end}")
+
+
+def test_a_fiscal_quarter_that_is_no_calendar_quarter_is_a_range_of_days() -> None:
+    february = CalendarSettings(fiscal_year_start_month=2)
+    found = parse_period("FY2025/26-Q2", february)
+    assert (found.grain, found.start, found.end) == (Grain.TOTAL, D(2025, 5, 1), D(2025, 7, 31))
+    assert found.label == "FY2025/26-Q2"
+
+
+@pytest.mark.parametrize(
+    ("text", "why"),
+    [
+        ("2025-13", "no month 13"),
+        ("2025-Q5", "no quarter 5"),
+        ("FY2025-Q0", "no quarter 0"),
+        ("2025-02-30", "day is out of range"),
+        ("1404-13", "no month 13"),
+        ("FY2024/26", "the year after 2024 is 2025"),
+        ("FY1404", "Gregorian year"),
+        ("2200", "1900–2100"),
+        ("2025-02-01..2025-01-01", "after it ends"),
+        ("last month", None),
+        ("", None),
+    ],
+)
+def test_what_is_not_a_period_says_why_and_how_to_write_one(text: str, why: str | None) -> None:
+    with pytest.raises(PeriodError) as caught:
+        parse_period(text)
+    error = caught.value
+    assert error.code == "invalid_period" and f"'{text}' is not a period" in error.message
+    if why:
+        assert why in error.message
+    for form in ("2025-Q3", "1404-08", "FY2025/26-Q1", "W 2025-11-03", "2025-01-01..2025-01-31"):
+        assert form in error.message
+
+
+@given(
+    st.sampled_from(CALENDAR_GRAINS),
+    st.dates(D(1950, 1, 1), D(2090, 12, 31)),
+    st.sampled_from([1, 4, 7]),
+)
+def test_every_label_compute_shows_reads_back_as_its_period(
+    grain: Grain, day: D, fiscal_start: int
+) -> None:
+    cal = CalendarSettings(week_start=5, fiscal_year_start_month=fiscal_start)
+    period = period_of(grain, day, cal)
+    found = parse_period(period.label, cal)
+    assert (found.grain, found.period) == (grain, period)
+    assert parse_period(to_persian_digits(period.label), cal).period == period

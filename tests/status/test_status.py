@@ -239,24 +239,62 @@ def test_the_trend_is_weeks_through_data_through(ws: Workspace) -> None:
     assert [p.value for p in clicks.trend] == [7 * 150]
 
 
-def test_kpis_that_cannot_be_tracked_say_why(ws: Workspace) -> None:
+def test_cpm_is_tracked_as_a_ratio_of_cost_times_1000_to_impressions(ws: Workspace) -> None:
+    """CPM (cost / impressions × 1000) is a ratio scaled by a constant: numerator cost × 1000
+    and denominator impressions are forecast jointly. Every day of April 1–10 costs 50 + 40 =
+    90 for 2,000 + 5,000 = 7,000 impressions, so every day's CPM is 90,000 / 7,000 ≈ 12.86,
+    and so are the value to date and every outcome at the end of April (a history without
+    variation has no spread). A cap of 20 is met for sure, a cap of 12 missed for sure;
+    search alone (50,000 / 2,000 = 25) misses a cap of 20."""
     goals.set_target(ws, "cpm", target_id="cpm_cap", period=APRIL, value=20)
+    goals.set_target(ws, "cpm", target_id="cpm_tight", period=APRIL, value=12)
+    scope = "channel = 'search'"
+    goals.set_target(ws, "cpm", target_id="cpm_search", scope=scope, period=APRIL, value=20)
+    found = _by_id(status(ws))
+    spend = DAYS * (SEARCH["cost"] + SOCIAL["cost"])
+    impressions = DAYS * (SEARCH["impressions"] + SOCIAL["impressions"])
+    cpm = spend * 1000 / impressions
+    # the rest of April at the same daily rate: 30 days in all
+    final = (30 * (SEARCH["cost"] + SOCIAL["cost"]) * 1000) / (
+        30 * (SEARCH["impressions"] + SOCIAL["impressions"])
+    )
+    cap = found["cpm_cap"]
+    assert cap.problem is None and cap.shape == "ratio"
+    t = cap.tracking
+    assert t is not None and t.kind == "ratio"
+    assert cap.actual == pytest.approx(cpm) == pytest.approx(90_000 / 7_000)
+    assert (t.numerator, t.denominator) == (pytest.approx(spend * 1000), impressions)
+    # at the end of April: 30 days of both
+    assert t.forecast_numerator == pytest.approx(30 * (SEARCH["cost"] + SOCIAL["cost"]) * 1000)
+    assert t.forecast_denominator == pytest.approx(30 * 7_000)
+    assert (t.forecast, t.forecast_low, t.forecast_high) == (
+        pytest.approx(final),
+        pytest.approx(final),
+        pytest.approx(final),
+    )
+    assert t.expected == pytest.approx(20)  # numerator and denominator share one rhythm
+    assert (t.probability, cap.status) == (1.0, Status.ON_TRACK)
+    tight = found["cpm_tight"]
+    assert tight.tracking is not None and tight.tracking.probability == 0.0
+    assert tight.status is Status.OFF_TRACK
+    search = found["cpm_search"]
+    assert search.actual == pytest.approx(SEARCH["cost"] * 1000 / SEARCH["impressions"]) == 25
+    assert search.tracking is not None and search.tracking.forecast == pytest.approx(25)
+    assert search.status is Status.OFF_TRACK
+
+
+def test_kpis_that_cannot_be_tracked_say_why(ws: Workspace) -> None:
     goals.set_target(ws, "reach", target_id="reach_floor", period=APRIL, value=1000)
     goals.set_target(ws, "revenue", target_id="revenue_floor", period=APRIL, value=1000)
     found = _by_id(status(ws))
-    cpm = found["cpm_cap"]  # cost / impressions * 1000: a ratio times a constant
-    assert cpm.status is None and cpm.problem is not None
-    assert cpm.problem.code == "not_trackable" and cpm.shape == "other"
-    spend = DAYS * (SEARCH["cost"] + SOCIAL["cost"])
-    impressions = DAYS * (SEARCH["impressions"] + SOCIAL["impressions"])
-    assert cpm.actual == pytest.approx(spend / impressions * 1000)  # still its value to date
     reach = found["reach_floor"]  # people per day do not add up over days
     assert reach.problem is not None and reach.problem.code == "not_trackable"
+    assert reach.shape == "other" and reach.status is None
     revenue = found["revenue_floor"]  # the orders table is empty
     assert revenue.problem is not None and revenue.problem.code == "no_data"
     assert revenue.data_through is None and revenue.actual is None
     loose = {k.kpi: k.status for k in status(ws).without_goal}
-    assert loose == {"cost": Status.MISSED, "cpm": None, "reach": None, "revenue": None}
+    assert loose == {"cost": Status.MISSED, "reach": None, "revenue": None}
 
 
 def test_shapes_of_catalog_kpis(ws: Workspace) -> None:
@@ -267,9 +305,9 @@ def test_shapes_of_catalog_kpis(ws: Workspace) -> None:
         "cpa": Shape.RATIO,
         "roi": Shape.RATIO,  # (revenue × margin - cost) / cost
         "aov": Shape.RATIO,
-        "cpm": Shape.OTHER,
+        "cpm": Shape.RATIO,  # cost × 1000 / impressions, as the engine splits it
         "reach": Shape.OTHER,
-        "bounce_rate": Shape.OTHER,  # 1 - engagement rate
+        "bounce_rate": Shape.RATIO,  # 1 - engaged / sessions: (sessions - engaged) / sessions
         "churn_rate": Shape.OTHER,  # snapshots
     }
     plan = ws.engine.plan(ws.engine.request(list(kpis), "day", period=(FIRST, LAST)))

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from shakhes.engine.calendar import Grain
-from shakhes.errors import QueryError
+from shakhes.errors import PeriodError, QueryError
 from shakhes.web.period import choices, select
 from shakhes.workspace import Workspace, init
 
@@ -33,8 +33,8 @@ def spaces(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, Works
         ("gregorian", "2025-11", Grain.MONTH, dt.date(2025, 11, 1), dt.date(2025, 11, 30)),
         ("gregorian", "2025-Q3", Grain.QUARTER, dt.date(2025, 7, 1), dt.date(2025, 9, 30)),
         ("gregorian", "2025", Grain.YEAR, dt.date(2025, 1, 1), dt.date(2025, 12, 31)),
-        # a range that is a month is that month; any other range is one total period
-        ("gregorian", "2025-11-01..2025-11-30", Grain.MONTH, dt.date(2025, 11, 1),
+        # a range of days is one total period
+        ("gregorian", "2025-11-01..2025-11-30", Grain.TOTAL, dt.date(2025, 11, 1),
          dt.date(2025, 11, 30)),
         ("gregorian", "2025-11-03..2025-11-09", Grain.TOTAL, dt.date(2025, 11, 3),
          dt.date(2025, 11, 9)),
@@ -54,10 +54,10 @@ def test_a_named_period_is_read_at_its_grain(
 
 
 @pytest.mark.parametrize("text", ["2025-13", "1404-12-30..1404-01-01", "soon", "1404"])
-def test_a_bad_period_is_a_query_error_with_a_hint(spaces: dict[str, Workspace], text: str) -> None:
-    with pytest.raises(QueryError) as found:
+def test_a_bad_period_is_the_parsers_error(spaces: dict[str, Workspace], text: str) -> None:
+    with pytest.raises(PeriodError) as found:
         select(spaces["gregorian"], text, None)  # 1404 AD lies outside shakhes' calendar
-    assert found.value.code == "bad_period" and found.value.hint
+    assert found.value.code == "invalid_period" and text in found.value.message
 
 
 def test_comparison_is_previous_or_last_year(spaces: dict[str, Workspace]) -> None:

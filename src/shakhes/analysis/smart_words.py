@@ -51,10 +51,11 @@ class Numbers(Protocol):
 
 class PlainNumbers:
     """Numbers without a KPI's unit: values with up to two decimals, changes as signed
-    percents with one, ISO dates; Persian digits in ``fa``."""
+    percents with one, days as :func:`~shakhes.display.format_day` writes them; Persian digits
+    in ``fa``."""
 
-    def __init__(self, locale: str = "en") -> None:
-        self.locale = locale
+    def __init__(self, locale: str = "en", calendar: str = "gregorian") -> None:
+        self.locale, self.calendar = locale, calendar
 
     def _digits(self, text: str) -> str:
         if self.locale != "fa":
@@ -73,7 +74,9 @@ class PlainNumbers:
         return self._digits(f"{number:.1f}".removesuffix(".0"))
 
     def date(self, day: dt.date) -> str:
-        return to_persian_digits(day.isoformat()) if self.locale == "fa" else day.isoformat()
+        from shakhes.display import format_day
+
+        return format_day(day, self.locale, self.calendar)
 
 
 VOCABULARY: dict[str, dict[str, str]] = {
@@ -299,23 +302,28 @@ _EVERY_FA = {Every.MONTH: "ماه", Every.QUARTER: "فصل", Every.YEAR: "سال
 _CALENDAR_FA = {Calendar.GREGORIAN: "میلادی", Calendar.JALALI: "خورشیدی", Calendar.FISCAL: "مالی"}
 
 
-def describe_period_fa(period: PeriodSpec) -> str:
-    """A target's period in Persian, as :meth:`PeriodSpec.describe` words it in English.
+def describe_period_fa(period: PeriodSpec, calendar: str = "gregorian") -> str:
+    """A target's period in Persian, as :meth:`PeriodSpec.describe` words it in English; its
+    days in ``calendar`` (a recurring period's bounds in its own calendar).
 
-    >>> describe_period_fa(PeriodSpec(every="month", calendar="jalali"))
-    'هر ماه خورشیدی'
+    >>> describe_period_fa(PeriodSpec(every="month", calendar="jalali", start="2025-04-21"))
+    'هر ماه خورشیدی از ۱۴۰۴/۰۲/۰۱'
     >>> describe_period_fa(PeriodSpec(start="2025-03-21", end="2026-03-20"))
-    '۲۰۲۵-۰۳-۲۱ تا ۲۰۲۶-۰۳-۲۰'
+    '۲۰۲۵/۰۳/۲۱ تا ۲۰۲۶/۰۳/۲۰'
     """
+    from shakhes.display import format_day
+
     if period.every is None or period.calendar is None:
         assert period.start is not None and period.end is not None
-        return to_persian_digits(f"{period.start.isoformat()} تا {period.end.isoformat()}")
+        start, end = (format_day(d, "fa", calendar) for d in (period.start, period.end))
+        return f"{start} تا {end}"
+    calendar = "jalali" if period.calendar is Calendar.JALALI else calendar
     text = f"هر {_EVERY_FA[period.every]} {_CALENDAR_FA[period.calendar]}"
     if period.start is not None:
-        text += f" از {period.start.isoformat()}"
+        text += f" از {format_day(period.start, 'fa', calendar)}"
     if period.end is not None:
-        text += f" تا {period.end.isoformat()}"
-    return to_persian_digits(text)
+        text += f" تا {format_day(period.end, 'fa', calendar)}"
+    return text
 
 
 class _Formatter(string.Formatter):

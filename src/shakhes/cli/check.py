@@ -13,8 +13,10 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from shakhes.cli.goals import FormatOpt, _check_format, _print_json
-from shakhes.cli.options import WorkspaceOpt
+from shakhes.cli.goals import _print_json
+from shakhes.cli.options import FormatOpt, WorkspaceOpt
+from shakhes.cli.waiting import WaitOpt
+from shakhes.data.access import DEFAULT_WAIT
 
 if TYPE_CHECKING:
     from rich.console import Console
@@ -29,7 +31,8 @@ OnOpt = Annotated[
     str | None,
     typer.Option(
         "--on",
-        help="The day of the check: which period of each target is checked (default: today).",
+        help="The day of the check: which period of each target is checked (default: the last "
+        "day with data, never after today).",
     ),
 ]
 
@@ -63,8 +66,10 @@ class CliNumbers:
     values in its unit and the workspace's currency, changes with a sign, Persian digits and
     separators (and Jalali days) in a Persian workspace."""
 
-    def __init__(self, kpi: KpiSpec, currency: str, locale: str) -> None:
-        self.kpi, self.currency, self.locale = kpi, currency, locale
+    def __init__(
+        self, kpi: KpiSpec, currency: str, locale: str, calendar: str = "gregorian"
+    ) -> None:
+        self.kpi, self.currency, self.locale, self.calendar = kpi, currency, locale, calendar
 
     def value(self, number: float) -> str:
         from shakhes.display import format_value
@@ -82,11 +87,9 @@ class CliNumbers:
         return format_number(number, 0 if number == round(number) else 1, self.locale)
 
     def date(self, day: dt.date) -> str:
-        if self.locale != "fa":
-            return day.isoformat()
-        from shakhes.engine.calendar import Grain, period_of
+        from shakhes.display import format_day
 
-        return period_of(Grain.DAY, day).label_fa
+        return format_day(day, self.locale, self.calendar)
 
 
 def check(
@@ -100,26 +103,27 @@ def check(
     ] = None,
     on: OnOpt = None,
     format_: FormatOpt = "table",
+    wait: WaitOpt = DEFAULT_WAIT,
     workspace: WorkspaceOpt = None,
 ) -> None:
     """SMART check: is each KPI and its target Specific, Measurable, Achievable, Relevant and
     Time-bound? Pass (✓), warn (!) or fail (✗) per letter, with the reasons and suggestions."""
-    _check_format(format_)
     from shakhes.cli.compute import parse_date
     from shakhes.cli.console import out, wide
     from shakhes.cli.waiting import open_workspace
     from shakhes.service import smart
 
     day = parse_date(on, "--on")
-    ws = open_workspace(workspace)
+    ws = open_workspace(workspace, wait)
     try:
         report = smart.check(ws, names or (), on=day)
         locale = ws.settings.locale
         currency = ws.settings.currency
+        calendar = ws.settings.calendar.value
         if format_ == "json":
 
             def numbers_for(kpi: KpiSpec) -> CliNumbers:
-                return CliNumbers(kpi, currency, locale)
+                return CliNumbers(kpi, currency, locale, calendar)
 
             _print_json(smart.report_record(report, locale=locale, numbers_for=numbers_for))
             return
@@ -138,7 +142,10 @@ def print_report(report: SmartReport, ws: Workspace, console: Console) -> None:
     if not report.rows:
         console.print(words["nothing"], markup=False, highlight=False)
         return
-    day = CliNumbers(report.rows[0].subject.kpi, ws.settings.currency, locale).date(report.on)
+    numbers = CliNumbers(
+        report.rows[0].subject.kpi, ws.settings.currency, locale, ws.settings.calendar.value
+    )
+    day = numbers.date(report.on)
     table = Table(title=words["on"].format(day=day), box=None, pad_edge=False)
     for header in (words["kpi"], words["target"], words["period"]):
         table.add_column(header)
@@ -189,7 +196,7 @@ def _print_reasons(row: SmartRow, ws: Workspace, console: Console) -> None:
     from shakhes.analysis.smart_words import render
 
     locale = ws.settings.locale
-    numbers = CliNumbers(row.subject.kpi, ws.settings.currency, locale)
+    numbers = CliNumbers(row.subject.kpi, ws.settings.currency, locale, ws.settings.calendar.value)
     target = row.subject.target
     console.print()
     console.print(

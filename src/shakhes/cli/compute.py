@@ -8,7 +8,7 @@ from typing import Annotated
 
 import typer
 
-from shakhes.cli.options import WorkspaceOpt
+from shakhes.cli.options import TableCsvJsonOpt, WorkspaceOpt
 from shakhes.cli.waiting import WaitOpt, open_workspace
 from shakhes.data.access import DEFAULT_WAIT
 from shakhes.data.model import TABLES
@@ -16,7 +16,6 @@ from shakhes.errors import ShakhesError
 
 DIMENSIONS = sorted({d for t in TABLES.values() for d in t.dimensions})
 """Every dimension a KPI may be broken down by (each KPI by those of the tables it reads)."""
-FORMATS = ("table", "csv", "json")
 
 
 def parse_date(value: str | None, option: str) -> dt.date | None:
@@ -51,7 +50,7 @@ def compute(
     to: Annotated[str | None, typer.Option("--to", help="Last day (YYYY-MM-DD).")] = None,
     where: Annotated[str | None, typer.Option(help="Filter: \"channel = 'search'\".")] = None,
     compare: Annotated[str | None, typer.Option(help="previous or last-year.")] = None,
-    format_: Annotated[str, typer.Option("--format", help="table, csv or json.")] = "table",
+    format_: TableCsvJsonOpt = "table",
     components: Annotated[
         bool,
         typer.Option("--components", help="Also show each ratio KPI's numerator and denominator."),
@@ -64,10 +63,6 @@ def compute(
 ) -> None:
     """Compute KPIs per period, optionally broken down, filtered and compared. Partial
     periods are marked; a KPI that cannot be computed shows why, and the others compute."""
-    if format_ not in FORMATS:
-        raise ShakhesError(
-            f"unknown format '{format_}'", code="unknown_format", hint="Use table, csv or json."
-        )
     from shakhes.cli.console import out
     from shakhes.service import compute as service
 

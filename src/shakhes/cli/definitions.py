@@ -42,13 +42,14 @@ def export(
     output_file: Annotated[
         Path | None, typer.Option("-o", "--output", help="File to write (default: stdout).")
     ] = None,
+    wait: WaitOpt = DEFAULT_WAIT,
     workspace: WorkspaceOpt = None,
 ) -> None:
     """Write every KPI definition as YAML that `shakhes apply` takes back unchanged."""
     from shakhes.cli.console import out
     from shakhes.service import definitions
 
-    ws = open_workspace(workspace)
+    ws = open_workspace(workspace, wait)
     try:
         text = definitions.export_yaml(ws)
     finally:
@@ -61,7 +62,7 @@ def export(
 
 
 @kpi_app.command("list")
-def kpi_list(workspace: WorkspaceOpt = None) -> None:
+def kpi_list(wait: WaitOpt = DEFAULT_WAIT, workspace: WorkspaceOpt = None) -> None:
     """List the workspace's KPIs."""
     from rich.markup import escape
     from rich.table import Table
@@ -69,7 +70,7 @@ def kpi_list(workspace: WorkspaceOpt = None) -> None:
     from shakhes.cli.console import out
     from shakhes.service import definitions
 
-    ws = open_workspace(workspace)
+    ws = open_workspace(workspace, wait)
     try:
         specs = definitions.kpis(ws)
         fa = ws.settings.locale == "fa"
@@ -91,6 +92,7 @@ def kpi_list(workspace: WorkspaceOpt = None) -> None:
 @kpi_app.command("show")
 def kpi_show(
     kpi_id: Annotated[str, typer.Argument(help="KPI id, e.g. ctr.")],
+    wait: WaitOpt = DEFAULT_WAIT,
     workspace: WorkspaceOpt = None,
 ) -> None:
     """Show one KPI definition in full, with its latest changes."""
@@ -98,7 +100,7 @@ def kpi_show(
     from shakhes.service import definitions
     from shakhes.spec.yaml_io import dump_specs
 
-    ws = open_workspace(workspace)
+    ws = open_workspace(workspace, wait)
     try:
         detail = definitions.kpi_detail(ws, kpi_id)
     finally:

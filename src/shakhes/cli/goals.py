@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, Annotated, Any
 import typer
 
 from shakhes.cli.compute import parse_date
-from shakhes.cli.options import WorkspaceOpt
+from shakhes.cli.options import FormatOpt, WorkspaceOpt
 from shakhes.cli.waiting import WaitOpt, open_workspace
 from shakhes.data.access import DEFAULT_WAIT
 from shakhes.errors import ShakhesError
@@ -33,19 +33,10 @@ target_app = typer.Typer(
     help="Targets: the number each KPI should reach, by period and scope.", no_args_is_help=True
 )
 
-FORMATS = ("table", "json")
-FormatOpt = Annotated[str, typer.Option("--format", help="table or json.")]
 OnOpt = Annotated[
     str | None,
     typer.Option("--on", help="The day whose period instance to show (default: today)."),
 ]
-
-
-def _check_format(format_: str) -> None:
-    if format_ not in FORMATS:
-        raise ShakhesError(
-            f"unknown format '{format_}'", code="unknown_format", hint="Use table or json."
-        )
 
 
 def _print_json(data: Any) -> None:
@@ -120,13 +111,16 @@ def _field_text(field: str, value: Any, kpi: KpiSpec | None, ws: Workspace) -> s
     return json.dumps(value, ensure_ascii=False)
 
 
-def _instance_text(view: TargetView, locale: str) -> str:
+def _instance_text(view: TargetView, locale: str, calendar: str = "gregorian") -> str:
+    from shakhes.display import format_day
+
     if view.instance is None:
         return "—"
     label = view.instance.label_fa if locale == "fa" else view.instance.label
     if not view.spec.period.recurring:
         return label  # the range itself
-    return f"{label} ({view.instance.start} – {view.instance.end})"
+    start, end = (format_day(d, locale, calendar) for d in (view.instance.start, view.instance.end))
+    return f"{label} ({start} – {end})"
 
 
 def _targets_table(views: list[TargetView], ws: Workspace, *, kpi_column: bool = True) -> Any:
@@ -144,7 +138,7 @@ def _targets_table(views: list[TargetView], ws: Workspace, *, kpi_column: bool =
             escape(spec.scope) or "all",
             spec.period.describe(),
             _value_text(spec, view.kpi, ws.settings.currency, locale),
-            _instance_text(view, locale),
+            _instance_text(view, locale, ws.settings.calendar.value),
             escape(spec.owner),
             spec.goal or "",
             escape(spec.note),
@@ -187,7 +181,7 @@ def _print_goal(tree: GoalTree, ws: Workspace, console: Console) -> None:
                 view.spec.id + (f" [{escape(view.spec.scope)}]" if view.spec.scope else ""),
                 view.spec.period.describe(),
                 _value_text(view.spec, view.kpi, ws.settings.currency, locale),
-                _instance_text(view, locale),
+                _instance_text(view, locale, ws.settings.calendar.value),
             )
     console.print(table)
 
@@ -240,7 +234,6 @@ def goal_add(
     workspace: WorkspaceOpt = None,
 ) -> None:
     """Add a goal: a titled objective (English and/or Persian) over a period, with its KPIs."""
-    _check_format(format_)
     if not period:
         raise ShakhesError(
             "a goal needs its period",
@@ -287,16 +280,17 @@ def goal_add(
 
 
 @goal_app.command("list")
-def goal_list(format_: FormatOpt = "table", workspace: WorkspaceOpt = None) -> None:
+def goal_list(
+    format_: FormatOpt = "table", wait: WaitOpt = DEFAULT_WAIT, workspace: WorkspaceOpt = None
+) -> None:
     """List the goals: title, owner, period, and how many KPIs and targets each has."""
-    _check_format(format_)
     from rich.markup import escape
     from rich.table import Table
 
     from shakhes.cli.console import out, wide
     from shakhes.service import goals
 
-    ws = open_workspace(workspace)
+    ws = open_workspace(workspace, wait)
     try:
         trees = goals.goal_trees(ws)
         locale = ws.settings.locale
@@ -326,16 +320,16 @@ def goal_show(
     goal_id: Annotated[str, typer.Argument(help="Goal id.")],
     on: OnOpt = None,
     format_: FormatOpt = "table",
+    wait: WaitOpt = DEFAULT_WAIT,
     workspace: WorkspaceOpt = None,
 ) -> None:
     """Show a goal: its KPIs with their kind and the lagging KPIs each leading one drives, and
     their targets with the period instance of today (or --on)."""
-    _check_format(format_)
     from shakhes.cli.console import out, wide
     from shakhes.service import goals
 
     day = parse_date(on, "--on")
-    ws = open_workspace(workspace)
+    ws = open_workspace(workspace, wait)
     try:
         tree = goals.goal_tree(ws, goal_id, on=day)
         if format_ == "json":
@@ -399,7 +393,6 @@ def target_set(
 ) -> None:
     """Set a KPI's target for a scope and period: add it, or change it (the earlier version is
     kept in its history)."""
-    _check_format(format_)
     if period is not None and every is not None:
         raise ShakhesError(
             "give --period (a fixed range) or --every (a recurring period), not both",
@@ -484,15 +477,15 @@ def target_list(
         bool, typer.Option("--active", help="Only the targets that apply on that day.")
     ] = False,
     format_: FormatOpt = "table",
+    wait: WaitOpt = DEFAULT_WAIT,
     workspace: WorkspaceOpt = None,
 ) -> None:
     """List the current targets, each with the period instance of today (or --on)."""
-    _check_format(format_)
     from shakhes.cli.console import out, wide
     from shakhes.service import goals
 
     day = parse_date(on, "--on")
-    ws = open_workspace(workspace)
+    ws = open_workspace(workspace, wait)
     try:
         views = goals.targets(ws, kpi=kpi, goal=goal, on=day, active=active)
         if format_ == "json":
@@ -512,10 +505,10 @@ def target_show(
     target_id: Annotated[str, typer.Argument(help="Target id (see target list).")],
     on: OnOpt = None,
     format_: FormatOpt = "table",
+    wait: WaitOpt = DEFAULT_WAIT,
     workspace: WorkspaceOpt = None,
 ) -> None:
     """Show a target and its history: every version, when and by whom it changed."""
-    _check_format(format_)
     from rich.markup import escape
     from rich.table import Table
 
@@ -523,7 +516,7 @@ def target_show(
     from shakhes.service import goals
 
     day = parse_date(on, "--on")
-    ws = open_workspace(workspace)
+    ws = open_workspace(workspace, wait)
     try:
         detail = goals.target_detail(ws, target_id, on=day)
         if format_ == "json":
@@ -561,7 +554,6 @@ def target_remove(
     workspace: WorkspaceOpt = None,
 ) -> None:
     """Remove a target (its history is kept: target show still shows it)."""
-    _check_format(format_)
     from shakhes.cli.console import out
     from shakhes.service import goals
 

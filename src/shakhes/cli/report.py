@@ -22,7 +22,8 @@ def report(
     period: Annotated[
         str | None,
         typer.Option(
-            help="The period: 2025-11, 2025-Q3, 2025, FY2025, or Jalali 1404-08, 1404-Q2, 1404 "
+            help="The period: 2025-11, 2025-Q3, 2025, FY2025/26, FY2025/26-Q1, W 2025-11-03, "
+            "2025-11-05, 2025-01-01..2025-01-31, or Jalali 1404-08, 1404-Q2, 1404 "
             "(default: the month, or Jalali month, of the last day with data)."
         ),
     ] = None,

@@ -16,25 +16,14 @@ from typing import TYPE_CHECKING, Annotated, Any
 import typer
 
 from shakhes.cli.compute import parse_date
-from shakhes.cli.options import WorkspaceOpt
+from shakhes.cli.options import FormatOpt, WorkspaceOpt
 from shakhes.cli.waiting import WaitOpt, open_workspace
 from shakhes.data.access import DEFAULT_WAIT
-from shakhes.errors import ShakhesError
 
 if TYPE_CHECKING:
     from shakhes.service.anomalies import AnomaliesReport
     from shakhes.service.leads import LeadsReport
     from shakhes.spec.kpi import KpiSpec
-
-FORMATS = ("table", "json")
-FormatOpt = Annotated[str, typer.Option("--format", help="table or json.")]
-
-
-def _check_format(format_: str) -> None:
-    if format_ not in FORMATS:
-        raise ShakhesError(
-            f"unknown format '{format_}'", code="unknown_format", hint="Use table or json."
-        )
 
 
 def _print_json(data: Any) -> None:
@@ -66,7 +55,6 @@ def leads(
 ) -> None:
     """Which KPIs move before LAGGING, by how many days, and how surely: cross-correlations
     of the de-seasoned series at each lag, a Granger test and a verdict in plain words."""
-    _check_format(format_)
     from shakhes.service import leads as service
 
     query = service.LeadsQuery(
@@ -157,7 +145,6 @@ def anomalies(
     """Days on which a KPI breaks from its expected value (the weekday's usual share of the
     recent level), with their size, severity and the dimension value that explains most of
     each."""
-    _check_format(format_)
     from shakhes.service import anomalies as service
 
     names = [k for item in kpis or [] for k in item.split(",") if k.strip()]

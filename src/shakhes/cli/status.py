@@ -15,10 +15,9 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 
 from shakhes.cli.compute import parse_date
-from shakhes.cli.options import WorkspaceOpt
+from shakhes.cli.options import FormatOpt, WorkspaceOpt
 from shakhes.cli.waiting import WaitOpt, open_workspace
 from shakhes.data.access import DEFAULT_WAIT
-from shakhes.errors import ShakhesError
 
 if TYPE_CHECKING:
     import datetime as dt
@@ -31,7 +30,6 @@ if TYPE_CHECKING:
     from shakhes.settings import WorkspaceSettings
     from shakhes.spec.kpi import KpiSpec
 
-FORMATS = ("table", "json")
 
 COLOURS = {
     "achieved": "bold green",
@@ -140,7 +138,7 @@ def status(
             help="The day to take status on (YYYY-MM-DD; default: the last day with data).",
         ),
     ] = None,
-    format_: Annotated[str, typer.Option("--format", help="table or json.")] = "table",
+    format_: FormatOpt = "table",
     wait: WaitOpt = DEFAULT_WAIT,
     workspace: WorkspaceOpt = None,
 ) -> None:
@@ -148,10 +146,6 @@ def status(
     with its 80% interval, the probability of meeting the target, the run rate still needed,
     and a status (achieved, on track, at risk, off track, missed), rolled up goal → KPI →
     target."""
-    if format_ not in FORMATS:
-        raise ShakhesError(
-            f"unknown format '{format_}'", code="unknown_format", hint="Use table or json."
-        )
     from shakhes.service import status as service
 
     day = parse_date(on, "--on")
@@ -228,16 +222,15 @@ class _View:
         self.on = on
         """The report's day: a target's data through is shown only when it is another."""
         self.locale = settings.locale
+        self.calendar = settings.calendar.value
         self.currency = settings.currency
         self.words = WORDS["fa" if self.locale == "fa" else "en"]
 
     def day(self, day: dt.date) -> str:
-        """A date: ISO, or the Jalali date in Persian digits in a Persian workspace."""
-        if self.locale != "fa":
-            return day.isoformat()
-        from shakhes.engine.calendar import Grain, period_of
+        """A day in the workspace's calendar and locale."""
+        from shakhes.display import format_day
 
-        return period_of(Grain.DAY, day).label_fa
+        return format_day(day, self.locale, self.calendar)
 
     def number(self, value: float) -> str:
         from shakhes.display import format_number

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import sys
 from typing import TYPE_CHECKING, Annotated
@@ -9,7 +10,7 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 
 from shakhes.cli.compute import DIMENSIONS, parse_date
-from shakhes.cli.options import WorkspaceOpt
+from shakhes.cli.options import FormatOpt, WorkspaceOpt
 from shakhes.cli.waiting import WaitOpt, open_workspace
 from shakhes.data.access import DEFAULT_WAIT
 from shakhes.errors import ShakhesError
@@ -19,7 +20,6 @@ if TYPE_CHECKING:
 
     from shakhes.service.why import Movement, Span
 
-FORMATS = ("table", "json")
 
 HINTS: dict[str, str] = {
     "unknown_comparison": "Use --against previous or --against last-year.",
@@ -72,9 +72,9 @@ def explain(
     period: Annotated[
         str | None,
         typer.Option(
-            help="The period: 2025-11, 2025-Q3, 2025, FY2025, 2025-11-05, or Jalali 1404-08, "
-            "1404-Q2, 1404 (default: the last complete month, or Jalali month in a Jalali "
-            "workspace)."
+            help="The period: 2025-11, 2025-Q3, 2025, FY2025/26, FY2025/26-Q1, W 2025-11-03, "
+            "2025-11-05, 2025-01-01..2025-01-31, or Jalali 1404-08, 1404-Q2, 1404 (default: "
+            "the last complete month, or Jalali month in a Jalali workspace)."
         ),
     ] = None,
     from_: Annotated[
@@ -85,17 +85,13 @@ def explain(
         str, typer.Option(help="previous (the period before) or last-year.")
     ] = "previous",
     where: Annotated[str | None, typer.Option(help="Filter: \"channel = 'search'\".")] = None,
-    format_: Annotated[str, typer.Option("--format", help="table or json.")] = "table",
+    format_: FormatOpt = "table",
     wait: WaitOpt = DEFAULT_WAIT,
     workspace: WorkspaceOpt = None,
 ) -> None:
     """Why a KPI moved: its change from the period before (or last year) split by a dimension.
     A sum splits into each segment's change; a ratio into mix (its denominator moving between
     segments) and each segment's own rate. The parts add up to the change."""
-    if format_ not in FORMATS:
-        raise ShakhesError(
-            f"unknown format '{format_}'", code="unknown_format", hint="Use table or json."
-        )
     from shakhes.cli.console import out
     from shakhes.service import why as service
 
@@ -112,6 +108,7 @@ def explain(
     try:
         movement = service.explain(ws, query)
         locale = ws.settings.locale
+        calendar = ws.settings.calendar.value
     except ShakhesError as exc:
         raise _worded(exc, against) from None
     finally:
@@ -120,7 +117,7 @@ def explain(
         record = service.record(movement, locale)
         sys.stdout.write(json.dumps(record, ensure_ascii=False, indent=2) + "\n")
     else:
-        to_table(movement, locale, out)
+        to_table(movement, locale, out, calendar)
 
 
 def _worded(exc: ShakhesError, against: str) -> ShakhesError:
@@ -136,7 +133,9 @@ def _worded(exc: ShakhesError, against: str) -> ShakhesError:
     return ShakhesError(exc.message, hint=hint, code=f"explain_{exc.code}", params=exc.params)
 
 
-def to_table(movement: Movement, locale: str, console: Console) -> None:
+def to_table(
+    movement: Movement, locale: str, console: Console, calendar: str = "gregorian"
+) -> None:
     """The summary sentence, the parts ranked (segment, kind, effect, share of the change) and
     each segment's values in the two periods; footnotes for partial periods."""
     from rich import box
@@ -219,7 +218,7 @@ def to_table(movement: Movement, locale: str, console: Console) -> None:
         cells.append(why_words.delta(m, s.effect, locale) if s.effect else DASH)
         segments.add_row(*(Text(c) for c in cells))
     console.print(segments)
-    for line in _footnotes(m, words, fa):
+    for line in _footnotes(m, words, locale, calendar):
         console.print(Text(line))
 
 
@@ -227,11 +226,14 @@ def _label(span: Span, fa: bool) -> str:
     return span.label_fa if fa else span.label
 
 
-def _footnotes(m: Movement, words: dict[str, str], fa: bool) -> list[str]:
+def _footnotes(m: Movement, words: dict[str, str], locale: str, calendar: str) -> list[str]:
+    from shakhes.display import format_day
     from shakhes.text import to_persian_digits
 
-    def day(d: object) -> str:
-        return to_persian_digits(str(d)) if fa else str(d)
+    fa = locale == "fa"
+
+    def day(d: dt.date) -> str:
+        return format_day(d, locale, calendar)
 
     lines = []
     if not m.period.complete:

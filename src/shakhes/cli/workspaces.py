@@ -118,6 +118,7 @@ def audit(
     limit: Annotated[
         int, typer.Option(min=1, max=1_000_000, help="How many entries, newest first.")
     ] = 20,
+    wait: WaitOpt = DEFAULT_WAIT,
     workspace: WorkspaceOpt = None,
 ) -> None:
     """Show the audit log: every definition change and data load, who and when, and for a
@@ -125,7 +126,7 @@ def audit(
     from shakhes.cli.console import out
     from shakhes.service.audit import audit as audit_log
 
-    ws = open_workspace(workspace)
+    ws = open_workspace(workspace, wait)
     try:
         lines = audit_log(ws, entity=entity, limit=limit)
     finally:

@@ -14,8 +14,8 @@ import datetime as dt
 import math
 from typing import TYPE_CHECKING
 
-from shakhes.display import currency_label, format_number, format_value, percent_sign
-from shakhes.report.words import WORDS, format_day, short_day
+from shakhes.display import currency_label, format_day, format_number, format_value, percent_sign
+from shakhes.report.words import WORDS
 from shakhes.spec.kpi import Unit
 
 if TYPE_CHECKING:
@@ -41,7 +41,7 @@ def figure_html(
     target: TargetStatus,
     *,
     lang: str,
-    jalali: bool,
+    calendar: str,
     currency: str,
     font: str,
     comparison: tuple[float | None, ...] | None = None,
@@ -61,7 +61,7 @@ def figure_html(
 
     def hover(values: tuple[float | None, ...]) -> list[str]:
         return [
-            f"{format_day(d, lang, jalali)}: {shown(v)}" if v is not None else ""
+            f"{format_day(d, lang, calendar, 'long')}: {shown(v)}" if v is not None else ""
             for d, v in zip(chart.days, values, strict=True)
         ]
 
@@ -128,7 +128,7 @@ def figure_html(
     drawn = (chart.actual, chart.expected, chart.forecast_low, chart.forecast_high, bounds,
              comparison or ())  # fmt: skip
     ys = [v for series in drawn for v in series if v is not None]
-    fig.update_layout(**_layout(chart.days, ys, spec.unit, lang, jalali, currency, font))
+    fig.update_layout(**_layout(chart.days, ys, spec.unit, lang, calendar, currency, font))
     html: str = pio.to_html(
         fig,
         include_plotlyjs=False,
@@ -147,7 +147,7 @@ def daily_html(
     comparison: tuple[float | None, ...] | None,
     marks: tuple[tuple[dt.date, str], ...] = (),
     lang: str,
-    jalali: bool,
+    calendar: str,
     currency: str,
     font: str,
     div_id: str,
@@ -163,7 +163,7 @@ def daily_html(
 
     def hover(series: tuple[float | None, ...]) -> list[str]:
         return [
-            f"{format_day(d, lang, jalali)}: "
+            f"{format_day(d, lang, calendar, 'long')}: "
             f"{format_value(v, spec, currency=currency, locale=lang)}"
             if v is not None
             else ""
@@ -188,7 +188,7 @@ def daily_html(
         at = dict(zip(days, values, strict=True))
         fig.add_trace(_marks_trace(marks, at, words["chart_anomaly"]))
     ys = [v for series in (values, comparison or ()) for v in series if v is not None]
-    fig.update_layout(**_layout(days, ys, spec.unit, lang, jalali, currency, font))
+    fig.update_layout(**_layout(days, ys, spec.unit, lang, calendar, currency, font))
     html: str = pio.to_html(
         fig,
         include_plotlyjs=False,
@@ -243,7 +243,7 @@ def _layout(
     ys: list[float],
     unit: Unit,
     lang: str,
-    jalali: bool,
+    calendar: str,
     currency: str,
     font: str,
 ) -> dict[str, object]:
@@ -291,7 +291,7 @@ def _layout(
         "xaxis": {
             "type": "date",
             "tickvals": [d.isoformat() for d in xvals],
-            "ticktext": [short_day(d, lang, jalali) for d in xvals],
+            "ticktext": [format_day(d, lang, calendar, "short") for d in xvals],
             "gridcolor": "#eee",
             "range": [x[0], x[-1]] if x else None,
         },

@@ -15,12 +15,13 @@ from typing import TYPE_CHECKING, Any
 from shakhes.display import (
     DASH,
     format_change,
+    format_day,
     format_number,
     format_plain,
     format_value,
     percent_sign,
 )
-from shakhes.report.words import WORDS, digits, format_day
+from shakhes.report.words import WORDS, digits
 
 if TYPE_CHECKING:
     from shakhes.service.report import Mover, Report
@@ -71,7 +72,7 @@ class _View:
         self.report = report
         self.lang = report.lang
         self.words = WORDS[report.lang]
-        self.jalali = report.calendar == "jalali"
+        self.calendar = report.calendar
         self.currency = report.currency
 
     def day(self, value: Any) -> str:
@@ -81,7 +82,7 @@ class _View:
             return DASH
         if isinstance(value, str):
             value = dt.date.fromisoformat(value)
-        return format_day(value, self.lang, self.jalali)
+        return format_day(value, self.lang, self.calendar, "long")
 
     def value(self, value: float | None, spec: KpiSpec, currency: str | None = None) -> str:
         return format_value(value, spec, currency=currency or self.currency, locale=self.lang)
@@ -113,7 +114,7 @@ def _page(report: Report) -> dict[str, Any]:
                 chart,
                 t,
                 lang=v.lang,
-                jalali=v.jalali,
+                calendar=v.calendar,
                 currency=report.currency,
                 font=FONTS[v.lang],
             )

@@ -1,37 +1,9 @@
-"""The report's words in English and Persian, and how it writes days (Jalali in a Jalali
-workspace, Persian digits in Persian)."""
+"""The report's words in English and Persian (days are written by
+:func:`shakhes.display.format_day`)."""
 
 from __future__ import annotations
 
-import datetime as dt
-from collections.abc import Callable
-from typing import Any, cast
-
-from persiantools.jdatetime import JalaliDate
-
-from shakhes.engine.calendar import GREGORIAN_MONTHS_FA, JALALI_MONTHS_FA
 from shakhes.text import to_persian_digits
-
-JALALI_MONTHS_EN = (
-    "Farvardin",
-    "Ordibehesht",
-    "Khordad",
-    "Tir",
-    "Mordad",
-    "Shahrivar",
-    "Mehr",
-    "Aban",
-    "Azar",
-    "Dey",
-    "Bahman",
-    "Esfand",
-)
-# persiantools has no annotations: call it through a typed name (as the calendar does).
-_jalali_date = cast("Callable[..., Any]", JalaliDate)
-
-GREGORIAN_MONTHS_EN = (
-    "Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec",
-)  # fmt: skip
 
 WORDS: dict[str, dict[str, str]] = {
     "en": {
@@ -160,33 +132,3 @@ WORDS: dict[str, dict[str, str]] = {
 def digits(text: str, lang: str) -> str:
     """``text`` with Persian digits in Persian."""
     return to_persian_digits(text) if lang == "fa" else text
-
-
-def format_day(day: dt.date, lang: str, jalali: bool) -> str:
-    """A day as the report writes it: ISO (``2025-11-05``, Jalali ``1404-08-14``) in English,
-    the day, month name and year in Persian (``۱۴ آبان ۱۴۰۴``).
-
-    >>> format_day(dt.date(2025, 11, 5), "fa", True), format_day(dt.date(2025, 11, 5), "en", True)
-    ('۱۴ آبان ۱۴۰۴', '1404-08-14')
-    """
-    if jalali:
-        j = _jalali_date(day)
-        year, month, d = int(j.year), int(j.month), int(j.day)
-    else:
-        year, month, d = day.year, day.month, day.day
-    if lang == "fa":
-        names = JALALI_MONTHS_FA if jalali else GREGORIAN_MONTHS_FA
-        return to_persian_digits(f"{d} {names[month - 1]} {year}")
-    return f"{year:04d}-{month:02d}-{d:02d}"
-
-
-def short_day(day: dt.date, lang: str, jalali: bool) -> str:
-    """A day on a chart's axis: its number and month (``5 Nov``, ``۱۴ آبان``)."""
-    if jalali:
-        j = _jalali_date(day)
-        month, d = int(j.month), int(j.day)
-        names = JALALI_MONTHS_FA if lang == "fa" else JALALI_MONTHS_EN
-    else:
-        month, d = day.month, day.day
-        names = GREGORIAN_MONTHS_FA if lang == "fa" else GREGORIAN_MONTHS_EN
-    return digits(f"{d} {names[month - 1]}", lang)

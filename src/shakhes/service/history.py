@@ -10,9 +10,12 @@ them), over the days its data covers:
   the data would read as days of nothing and fake a long, empty history) and ends on the last
   such day (**data through**), never after the day asked;
 * inside that range a day without rows in the scope is 0 (the engine returns nothing for it);
+* a ratio scaled or shifted by a constant (CPM ``cost / impressions * 1000``, bounce rate
+  ``1 - engaged_sessions / sessions``) is a ratio of the numerator and denominator the engine
+  computes for it (cost × 1000 and impressions; sessions − engaged sessions and sessions);
 * a KPI whose value is not a sum of its days nor a ratio of two (reach, a count of distinct
-  customers, ``1 - engagement_rate``, a CPM written ``cost / impressions * 1000``) has no
-  series: its ``problem`` says why (code ``not_trackable``).
+  customers, a ratio of ratios) has no series: its ``problem`` says why (code
+  ``not_trackable``).
 """
 
 from __future__ import annotations
@@ -54,7 +57,11 @@ _ADDITIVE_FUNCS = frozenset({"sum", "count", "approx_sum"})
 
 
 def shape_of(expr: ast.Expr) -> Shape:
-    """The shape of a KPI's expanded formula (KPI references already replaced by theirs).
+    """The shape of a KPI's expanded formula (KPI references already replaced by theirs): a
+    ratio is what the engine splits into a numerator and a denominator
+    (:func:`~shakhes.engine.planner.fraction`) when both add up over days — a ratio scaled or
+    shifted by a constant too (CPM ``cost / impressions * 1000`` is cost × 1000 over
+    impressions, bounce rate ``1 - engaged / sessions`` is sessions − engaged over sessions).
 
     >>> from shakhes.formula.parser import parse_formula
     >>> [shape_of(parse_formula(f)).value for f in (
@@ -62,13 +69,15 @@ def shape_of(expr: ast.Expr) -> Shape:
     ...     "sum(orders.revenue) * $gross_margin / sum(ad_performance.cost)",
     ...     "sum(ad_performance.cost) / sum(ad_performance.impressions) * 1000",
     ...     "sum(ad_performance.reach)")]
-    ['additive', 'ratio', 'other', 'other']
+    ['additive', 'ratio', 'ratio', 'other']
     """
+    from shakhes.engine.planner import fraction
+
     if _additive(expr):
         return Shape.ADDITIVE
-    match expr:
-        case ast.BinaryOp(op="/") if _additive(expr.left) and _additive(expr.right):
-            return Shape.RATIO
+    parts = fraction(expr)  # the engine's numerator and denominator, as compute returns them
+    if parts is not None and all(_additive(part) for part in parts):
+        return Shape.RATIO
     return Shape.OTHER
 
 

@@ -161,14 +161,16 @@ class Report:
 
 
 def report_period(ws: Workspace, period: str | None) -> tuple[Grain, Period]:
-    """The grain and period ``period`` names (a ``bad_period`` error otherwise); None: the
+    """The grain and period ``period`` names (see :func:`~shakhes.spec.periods.parse_period`;
+    an ``invalid_period`` error otherwise); None: the
     period of the workspace's grain holding the last day with data (today without data)."""
-    from shakhes.analysis.period_label import parse_period
     from shakhes.engine.calendar import period_of
     from shakhes.service.status import default_day
+    from shakhes.spec.periods import parse_period
 
     if period is not None:
-        return parse_period(period, ws.calendar)
+        named = parse_period(period, ws.calendar)
+        return named.grain, named.period
     day, _ = default_day(ws)
     grain = ws.default_grain
     return grain, period_of(grain, day, ws.calendar)

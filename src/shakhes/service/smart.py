@@ -89,11 +89,13 @@ class SmartRow:
 
 @dataclass(frozen=True)
 class SmartReport:
-    """The check of every subject on the day ``on``."""
+    """The check of every subject on the day ``on``; ``on_source`` says where the day came from:
+    ``given``, ``data`` (the last day with data) or ``today`` (no data yet)."""
 
     on: dt.date
     thresholds: Thresholds
     rows: tuple[SmartRow, ...]
+    on_source: str = "given"
 
 
 @dataclass(frozen=True)
@@ -111,12 +113,14 @@ def check(
     thresholds: Thresholds = Thresholds(),
 ) -> SmartReport:
     """The SMART check of the KPIs and goals ``names`` (none: every KPI that has a target or
-    a goal) on the day ``on`` (default: today in the workspace's time zone). A name that is
+    a goal) on the day ``on`` (default: the day ``shakhes status`` takes, the last day with
+    data, never after today: :func:`shakhes.service.status.default_day`). A name that is
     neither a KPI nor a goal is an :class:`UnknownKpiError` with a suggestion."""
     from shakhes.service import goals
+    from shakhes.service.status import default_day
 
     context = _Context(ws.definitions(), goals.goals(ws), [view.spec for view in goals.targets(ws)])
-    day = on or goals.today(ws)
+    day, source = (on, "given") if on is not None else default_day(ws)
     subjects = _subjects(context, names, day)
     rows = []
     if subjects:
@@ -125,7 +129,7 @@ def check(
             for subject in subjects:
                 facts = _gather(ws, session, context, subject, day, thresholds)
                 rows.append(SmartRow(subject, facts, smart.check(facts, thresholds)))
-    return SmartReport(day, thresholds, tuple(rows))
+    return SmartReport(day, thresholds, tuple(rows), source)
 
 
 # -- subjects -------------------------------------------------------------------------------------
@@ -622,6 +626,7 @@ def report_record(
     words in ``locale``, numbers shown by ``numbers_for`` (default: plain)."""
     return {
         "on": report.on.isoformat(),
+        "on_source": report.on_source,
         "locale": locale,
         "thresholds": report.thresholds.to_dict(),
         "results": [

@@ -26,7 +26,6 @@ from dataclasses import dataclass
 from enum import StrEnum
 from typing import TYPE_CHECKING, Any
 
-from shakhes.analysis.period_label import parse_period
 from shakhes.analysis.why import (
     Decomposition,
     Segment,
@@ -42,6 +41,7 @@ from shakhes.formula import ast
 from shakhes.formula.parser import parse_formula
 from shakhes.formula.printer import to_text
 from shakhes.spec.kpi import Direction, KpiSpec, Text
+from shakhes.spec.periods import parse_period
 
 if TYPE_CHECKING:
     from shakhes.engine.engine import Engine, Result
@@ -76,7 +76,8 @@ class Verdict(StrEnum):
 @dataclass(frozen=True)
 class ExplainQuery:
     """What to explain, as a user asks for it. ``period`` is text (``2025-11``, ``2025-Q3``,
-    ``1404-08``: see :func:`~shakhes.analysis.period_label.parse_period`); or ``start`` and
+    ``1404-08``, ``FY2025/26-Q1``, ``2025-01-01..2025-01-31``: see
+    :func:`~shakhes.spec.periods.parse_period`); or ``start`` and
     ``end`` give a range of days; neither: the last complete period of the workspace's default
     grain (a month, or a Jalali month)."""
 
@@ -268,8 +269,8 @@ def _period(
             )
         return Grain.TOTAL, (query.start, query.end)
     if query.period is not None:
-        grain, period = parse_period(query.period, ws.calendar)
-        return grain, (period.start, period.end)
+        named = parse_period(query.period, ws.calendar)
+        return named.grain, (named.start, named.end)
     grain = ws.default_grain
     plan = engine.plan(engine.request(query.kpi, grain, by, None, query.where))
     if plan.failures:

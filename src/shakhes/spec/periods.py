@@ -29,17 +29,20 @@ from shakhes.engine.calendar import (
     shift,
     total_period,
 )
-from shakhes.errors import DefinitionError
+from shakhes.errors import PeriodError
 from shakhes.spec.goals import Calendar, DateRange, Every, PeriodSpec
 from shakhes.text import to_ascii_digits, to_persian_digits
 
 __all__ = [
+    "PERIOD_FORMS",
+    "NamedPeriod",
     "PeriodInstance",
     "bounds_problems",
     "grain_of",
     "instance_of",
     "instances",
     "named_period",
+    "parse_period",
 ]
 
 _DAY = timedelta(days=1)
@@ -186,23 +189,195 @@ def _name(period: PeriodSpec) -> str:
     return prefix[period.calendar] + period.every.value
 
 
-_RANGE = re.compile(r"(\d{4}-\d{2}-\d{2})\s*(?:\.\.|–|—|/| to )\s*(\d{4}-\d{2}-\d{2})")
-_YEAR = re.compile(r"(?:FY)?(\d{4})(?:/(\d{2}))?", re.IGNORECASE)
+# ---- periods named in text ------------------------------------------------------------------
+# One language for a period, wherever one is typed: a target's or goal's period, and the period
+# ``shakhes explain`` and ``shakhes report`` look at. Forms are tried from the most specific.
+
+_DATE = r"\d{4}-\d{1,2}-\d{1,2}"
+_RANGE = re.compile(rf"({_DATE})\s*(?:\.\.|–|—|/|\s+TO\s+)\s*({_DATE})")
+_FISCAL = re.compile(r"FY\s*(\d{4})(?:/(\d{2}))?(?:\s*-?\s*Q(\d))?")
+_WEEK = re.compile(rf"W\s*({_DATE})")
+_ONE_DAY = re.compile(_DATE)
+_QUARTER = re.compile(r"(\d{4})\s*-?\s*Q(\d)")
 _MONTH = re.compile(r"(\d{4})-(\d{1,2})")
-_QUARTER = re.compile(r"(\d{4})-?Q([1-4])", re.IGNORECASE)
+_YEAR = re.compile(r"(\d{4})")
+
+JALALI_BEFORE = 1700
+"""Where the calendar is read from the text, a year below this is a Jalali (Solar Hijri) year:
+shakhes' calendar covers 1900–2100, which is Jalali 1278–1479, so the two never overlap."""
 
 PERIOD_FORMS = (
-    "a range (2025-03-21..2026-03-20), a year (2025; in the Jalali calendar 1404; fiscal "
-    "FY2025), a quarter (2025-Q2, 1404-Q1) or a month (2025-04, 1404-01)"
+    "a month (2025-11; Jalali 1404-08), a quarter (2025-Q3; Jalali 1404-Q2), a year (2025; "
+    "Jalali 1404), a fiscal year (FY2025 or FY2025/26) or fiscal quarter (FY2025/26-Q1), a week "
+    "(W 2025-11-03: the week holding that day), a day (2025-11-05) or a range of days "
+    "(2025-01-01..2025-01-31); Persian digits and / for - are read too (۱۴۰۴/۰۸)"
 )
+"""The forms a period may be written in, for messages and help."""
 
 
-def _invalid(text: str, why: str = "") -> DefinitionError:
-    return DefinitionError(
-        f"'{text}' is not a period{': ' + why if why else ''}; write {PERIOD_FORMS}",
-        code="invalid_period",
+@dataclass(frozen=True)
+class NamedPeriod:
+    """A period named in text: its days, its labels, and the engine grain it is one period of
+    (``compute --grain``) — :attr:`Grain.TOTAL` for a range of days, and for a fiscal quarter
+    that is not a calendar quarter (the engine has no fiscal quarter)."""
+
+    grain: Grain
+    start: date
+    end: date
+    label: str
+    label_fa: str
+
+    @property
+    def period(self) -> Period:
+        return Period(self.start, self.end, self.label, self.label_fa)
+
+    @property
+    def dates(self) -> DateRange:
+        return DateRange(start=self.start, end=self.end)
+
+
+def _invalid(text: str, why: str = "") -> PeriodError:
+    return PeriodError(
+        f"'{text}' is not a period{' (' + why + ')' if why else ''}; write {PERIOD_FORMS}",
         params={"period": text},
     )
+
+
+def parse_period(
+    text: str,
+    settings: CalendarSettings = DEFAULT_SETTINGS,
+    calendar: Calendar | None = None,
+) -> NamedPeriod:
+    """The period ``text`` names (see :data:`PERIOD_FORMS`), a
+    :class:`~shakhes.errors.PeriodError` naming the text and the valid forms otherwise.
+
+    ``calendar`` is the calendar a target's period is declared in: its months, quarters and
+    years are read in it (``2025`` in the fiscal calendar is the fiscal year from 2025; a year
+    outside the calendar, such as ``2025`` in the Jalali one, is refused). Without it the
+    calendar is read from the text: ``FY`` names a fiscal year, a year before 1700 is Jalali,
+    any other Gregorian. Days, weeks and ranges are Gregorian dates, or Jalali ones when their
+    year is before 1700; ``FY`` is always fiscal.
+
+    >>> parse_period("1404-08").label
+    '1404-08'
+    >>> april = CalendarSettings(fiscal_year_start_month=4)
+    >>> found = parse_period("FY2025/26-Q1", april)
+    >>> (found.grain.value, found.start, found.end, found.label)
+    ('quarter', datetime.date(2025, 4, 1), datetime.date(2025, 6, 30), 'FY2025/26-Q1')
+    >>> parse_period("۱۴۰۴", calendar=Calendar.JALALI).dates.describe()
+    '2025-03-21 – 2026-03-20'
+    """
+    found = _parse(to_ascii_digits(text).strip().upper(), text, calendar, settings)
+    if not (found.start >= DIMENSION_START and found.end <= DIMENSION_END):
+        raise _invalid(
+            text,
+            f"{found.start} – {found.end} is outside the calendar shakhes knows "
+            f"({DIMENSION_START.year}–{DIMENSION_END.year}; a Jalali year is written 1404, "
+            "a Gregorian one 2025)",
+        )
+    return found
+
+
+def named_period(
+    text: str, calendar: Calendar, settings: CalendarSettings = DEFAULT_SETTINGS
+) -> DateRange:
+    """The days of a period named in ``calendar`` (:func:`parse_period` with that calendar).
+
+    >>> named_period("2025-Q1", Calendar.FISCAL, CalendarSettings(fiscal_year_start_month=4))
+    DateRange(start=datetime.date(2025, 4, 1), end=datetime.date(2025, 6, 30))
+    """
+    return parse_period(text, settings, calendar).dates
+
+
+def _parse(
+    clean: str, text: str, calendar: Calendar | None, settings: CalendarSettings
+) -> NamedPeriod:
+    if match := _RANGE.fullmatch(clean):
+        start, end = (_day(text, part) for part in match.groups())
+        if start > end:
+            raise _invalid(text, f"it starts ({start}) after it ends ({end})")
+        return _total(start, end)
+    if match := _FISCAL.fullmatch(clean):
+        return _fiscal(text, int(match[1]), match[2], match[3], settings)
+    clean = clean.replace("/", "-")
+    if match := _WEEK.fullmatch(clean):
+        return _of(Grain.WEEK, _day(text, match[1]), settings)
+    if _ONE_DAY.fullmatch(clean):
+        return _of(Grain.DAY, _day(text, clean), settings)
+    if calendar is None:
+        calendar = _calendar_of(clean)
+    if match := _QUARTER.fullmatch(clean):
+        if calendar is Calendar.FISCAL:
+            return _fiscal(text, int(match[1]), None, match[2], settings)
+        year, number = int(match[1]), _quarter_number(text, match[2])
+        grain = Grain.JALALI_QUARTER if calendar is Calendar.JALALI else Grain.QUARTER
+        return _of(grain, _first_day(calendar, year, 3 * number - 2, text), settings)
+    if match := _MONTH.fullmatch(clean):
+        year, month = int(match[1]), int(match[2])
+        if not 1 <= month <= 12:
+            raise _invalid(text, f"there is no month {month}")
+        grain = Grain.JALALI_MONTH if calendar is Calendar.JALALI else Grain.MONTH
+        return _of(grain, _first_day(calendar, year, month, text), settings)
+    if match := _YEAR.fullmatch(clean):
+        year = int(match[1])
+        if calendar is Calendar.FISCAL:
+            return _fiscal(text, year, None, None, settings)
+        grain = Grain.JALALI_YEAR if calendar is Calendar.JALALI else Grain.YEAR
+        return _of(grain, _first_day(calendar, year, 1, text), settings)
+    raise _invalid(text)
+
+
+def _calendar_of(clean: str) -> Calendar:
+    """The calendar a period's year says it is in (a year before 1700 is Jalali)."""
+    year = _YEAR.match(clean)
+    return Calendar.JALALI if year and int(year[1]) < JALALI_BEFORE else Calendar.GREGORIAN
+
+
+def _quarter_number(text: str, digits: str) -> int:
+    number = int(digits)
+    if not 1 <= number <= 4:
+        raise _invalid(text, f"there is no quarter {number}")
+    return number
+
+
+def _of(grain: Grain, day: date, settings: CalendarSettings) -> NamedPeriod:
+    found = period_of(grain, day, settings)
+    return NamedPeriod(grain, found.start, found.end, found.label, found.label_fa)
+
+
+def _total(start: date, end: date) -> NamedPeriod:
+    found = total_period(start, end)
+    return NamedPeriod(Grain.TOTAL, found.start, found.end, found.label, found.label_fa)
+
+
+def _fiscal(
+    text: str, year: int, end_year: str | None, quarter: str | None, settings: CalendarSettings
+) -> NamedPeriod:
+    """The fiscal year named by the Gregorian ``year`` it starts in (``FY2025/26``: ``end_year``
+    must be the year after), or its ``quarter``."""
+    if year < JALALI_BEFORE:
+        raise _invalid(text, "a fiscal year is named by the Gregorian year it starts in")
+    if end_year is not None and int(end_year) != (year + 1) % 100:
+        raise _invalid(text, f"the year after {year} is {year + 1}, not …{end_year}")
+    first = _first_day(Calendar.FISCAL, year, settings.fiscal_year_start_month, text)
+    if quarter is None:
+        return _of(Grain.FISCAL_YEAR, first, settings)
+    number = _quarter_number(text, quarter)
+    month = shift(Grain.MONTH, period_of(Grain.MONTH, first), 3 * (number - 1))
+    found = _fiscal_quarter(month.start, settings)
+    grain = Grain.QUARTER if found.start.month % 3 == 1 else Grain.TOTAL
+    return NamedPeriod(grain, found.start, found.end, found.label, found.label_fa)
+
+
+def _day(text: str, iso: str) -> date:
+    """A day written year-month-day: Gregorian, or Jalali when its year is before 1700."""
+    year, month, day = (int(part) for part in iso.split("-"))
+    try:
+        if year < JALALI_BEFORE:
+            return _jalali_to_date(year, month, day)
+        return date(year, month, day)
+    except (ValueError, OverflowError) as error:
+        raise _invalid(text, str(error.args[0]) if error.args else "") from None
 
 
 def _first_day(calendar: Calendar, year: int, month: int, text: str) -> date:
@@ -213,70 +388,3 @@ def _first_day(calendar: Calendar, year: int, month: int, text: str) -> date:
         return date(year, month, 1)
     except (ValueError, OverflowError) as error:
         raise _invalid(text, str(error.args[0]) if error.args else "") from None
-
-
-def named_period(
-    text: str, calendar: Calendar, settings: CalendarSettings = DEFAULT_SETTINGS
-) -> DateRange:
-    """The days of a period named in ``calendar``: a range ``START..END`` (any calendar), a
-    year, a quarter or a month. A fiscal year is named by the year it starts in (``FY2025`` or
-    ``2025``), its quarters ``2025-Q1`` …; Persian digits are read too.
-
-    >>> named_period("۱۴۰۴", Calendar.JALALI).describe()
-    '2025-03-21 – 2026-03-20'
-    >>> named_period("2025-Q1", Calendar.FISCAL, CalendarSettings(fiscal_year_start_month=4))
-    DateRange(start=datetime.date(2025, 4, 1), end=datetime.date(2025, 6, 30))
-    """
-    found = _named_period(to_ascii_digits(text).strip(), text, calendar, settings)
-    if not (found.start >= DIMENSION_START and found.end <= DIMENSION_END):
-        raise _invalid(
-            text,
-            f"{found.describe()} is outside the calendar shakhes knows "
-            f"({DIMENSION_START.year}–{DIMENSION_END.year}; a Jalali year is written 1404, "
-            "a Gregorian one 2025)",
-        )
-    return found
-
-
-def _named_period(
-    clean: str, text: str, calendar: Calendar, settings: CalendarSettings
-) -> DateRange:
-    if match := _RANGE.fullmatch(clean):
-        try:
-            start, end = (date.fromisoformat(part) for part in match.groups())
-        except ValueError as error:
-            raise _invalid(text, str(error)) from None
-        if start > end:
-            raise _invalid(text, f"it starts ({start}) after it ends ({end})")
-        return DateRange(start=start, end=end)
-    if match := _QUARTER.fullmatch(clean):
-        year, number = int(match[1]), int(match[2])
-        if calendar is Calendar.FISCAL:
-            first = _first_day(calendar, year, settings.fiscal_year_start_month, text)
-            year_period = period_of(Grain.FISCAL_YEAR, first, settings)
-            month = shift(Grain.MONTH, period_of(Grain.MONTH, first), 3 * (number - 1))
-            quarter = _fiscal_quarter(month.start, settings)
-            assert quarter.start >= year_period.start
-            return DateRange(start=quarter.start, end=quarter.end)
-        grain = Grain.JALALI_QUARTER if calendar is Calendar.JALALI else Grain.QUARTER
-        found = period_of(grain, _first_day(calendar, year, 3 * number - 2, text), settings)
-        return DateRange(start=found.start, end=found.end)
-    if match := _MONTH.fullmatch(clean):
-        year, month_number = int(match[1]), int(match[2])
-        grain = Grain.JALALI_MONTH if calendar is Calendar.JALALI else Grain.MONTH
-        found = period_of(grain, _first_day(calendar, year, month_number, text), settings)
-        return DateRange(start=found.start, end=found.end)
-    if (match := _YEAR.fullmatch(clean)) and (
-        calendar is Calendar.FISCAL or not clean.upper().startswith("FY")
-    ):
-        year = int(match[1])
-        if match[2] is not None and int(match[2]) != (year + 1) % 100:
-            raise _invalid(text, f"the year after {year} is {year + 1}, not …{match[2]}")
-        if calendar is Calendar.FISCAL:
-            first = _first_day(calendar, year, settings.fiscal_year_start_month, text)
-            found = period_of(Grain.FISCAL_YEAR, first, settings)
-        else:
-            grain = Grain.JALALI_YEAR if calendar is Calendar.JALALI else Grain.YEAR
-            found = period_of(grain, _first_day(calendar, year, 1, text), settings)
-        return DateRange(start=found.start, end=found.end)
-    raise _invalid(text)

@@ -15,10 +15,17 @@ import re
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from shakhes.analysis.period_label import JALALI_BEFORE
-from shakhes.display import DASH, format_change, format_plain, format_value
-from shakhes.report.words import JALALI_MONTHS_EN, digits, format_day, short_day
+from shakhes.display import (
+    DASH,
+    JALALI_MONTHS_EN,
+    format_change,
+    format_day,
+    format_plain,
+    format_value,
+)
 from shakhes.report.words import WORDS as REPORT_WORDS
+from shakhes.report.words import digits
+from shakhes.spec.periods import JALALI_BEFORE
 
 if TYPE_CHECKING:
     from shakhes.engine.calendar import Period
@@ -190,6 +197,10 @@ class Look:
     currency: str
 
     @property
+    def calendar(self) -> str:
+        return "jalali" if self.jalali else "gregorian"
+
+    @property
     def words(self) -> dict[str, str]:
         return WORDS[self.lang]
 
@@ -215,10 +226,10 @@ class Look:
             return DASH
         if isinstance(day, str):
             day = dt.date.fromisoformat(day)
-        return format_day(day, self.lang, self.jalali)
+        return format_day(day, self.lang, self.calendar, "long")
 
     def short_day(self, day: dt.date) -> str:
-        return short_day(day, self.lang, self.jalali)
+        return format_day(day, self.lang, self.calendar, "short")
 
     def digits(self, text: str) -> str:
         return digits(text, self.lang)

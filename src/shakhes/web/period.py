@@ -1,13 +1,13 @@
 """The period a page shows and what it is compared with, read from the URL.
 
 ``?period=`` is a period named as people name it (``2025-11``, ``1404-08``, ``1404-Q2``,
-``2025``, ``2025-10-01..2025-10-31``): read by the one parser of named periods,
-:func:`shakhes.spec.periods.named_period`, in the workspace's calendar. The grain it is
-computed at is the month, quarter or year of that calendar whose period it is (so
-``compare=previous`` is the month before, as ``shakhes compute --grain jalali_month
---compare previous`` has it); any other range of days is one ``total`` period, compared with
-as many days before it. Without ``?period=`` it is the period of the workspace's grain holding
-the last day with data (what ``shakhes report`` shows by default).
+``2025``, ``2025-10-01..2025-10-31``), read by shakhes' one period parser,
+:func:`shakhes.spec.periods.parse_period`, in the workspace's calendar; it is computed at the
+grain the parser names (a Jalali month at ``jalali_month``, so ``compare=previous`` is the
+month before, as ``shakhes compute --grain jalali_month --compare previous`` has it; a range
+of days as one ``total`` period, compared with as many days before it). Without ``?period=``
+it is the period of the workspace's grain holding the last day with data (what ``shakhes
+report`` shows by default). A bad period is the parser's ``invalid_period`` error.
 """
 
 from __future__ import annotations
@@ -16,8 +16,8 @@ import datetime as dt
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from shakhes.engine.calendar import Grain, Period, period_of, periods, total_period
-from shakhes.errors import DefinitionError, QueryError
+from shakhes.engine.calendar import Grain, Period, period_of, periods
+from shakhes.errors import QueryError
 from shakhes.spec.goals import Calendar
 
 if TYPE_CHECKING:
@@ -56,10 +56,11 @@ def calendar_of(ws: Workspace) -> Calendar:
 
 
 def select(ws: Workspace, text: str | None, compare: str | None) -> Selection:
-    """The selection ``?period=text&compare=compare`` names (a ``bad_period`` or
-    ``bad_compare`` :class:`~shakhes.errors.QueryError` otherwise)."""
+    """The selection ``?period=text&compare=compare`` names (the parser's
+    :class:`~shakhes.errors.PeriodError`, or a ``bad_compare`` :class:`~shakhes.errors.
+    QueryError`, otherwise)."""
     from shakhes.service.status import default_day
-    from shakhes.spec.periods import named_period
+    from shakhes.spec.periods import parse_period
 
     compare = (compare or "previous").replace("-", "_")
     if compare not in COMPARES:
@@ -72,21 +73,8 @@ def select(ws: Workspace, text: str | None, compare: str | None) -> Selection:
     if not text:
         period = period_of(ws.default_grain, data_end, ws.calendar)
         return Selection(ws.default_grain, period, period.label, compare, data_end)
-    try:
-        days = named_period(text, calendar_of(ws), ws.calendar)
-    except DefinitionError as error:
-        raise QueryError(
-            error.message,
-            code="bad_period",
-            params={"period": text},
-            hint="Pick a period in the list, or write one as 2025-11, 2025-Q3, 2025 "
-            "(1404-08, 1404-Q2, 1404 in a Jalali workspace) or 2025-10-01..2025-10-31.",
-        ) from None
-    for grain in _GRAINS[calendar_of(ws)]:
-        period = period_of(grain, days.start, ws.calendar)
-        if (period.start, period.end) == (days.start, days.end):
-            return Selection(grain, period, text, compare, data_end)
-    return Selection(Grain.TOTAL, total_period(days.start, days.end), text, compare, data_end)
+    named = parse_period(text, ws.calendar, calendar_of(ws))
+    return Selection(named.grain, named.period, text, compare, data_end)
 
 
 def choices(ws: Workspace, data_end: dt.date) -> list[tuple[Grain, list[Period]]]:
