@@ -1,4 +1,4 @@
-"""The pages on two demo workspaces (made once per test module): ``demo`` (English,
+"""The pages on two demo workspaces (made once per test session: the pages only read): ``demo`` (English,
 Gregorian) and ``demo-fa`` (Persian, Jalali), served by an app that mounts the pages' router
 with a fake ``caller`` (the server's own resolves the session; here every request is a viewer's
 of the workspace in the URL)."""
@@ -16,7 +16,7 @@ from shakhes.demo import build_demo
 from shakhes.workspace import Workspace
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture(scope="session")
 def demos(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, Workspace]]:
     root = Path(tmp_path_factory.mktemp("web"))
     en, _ = build_demo(root / "demo")
@@ -27,7 +27,7 @@ def demos(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, Worksp
         ws.close()
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture(scope="session")
 def client(demos: dict[str, Workspace]) -> Iterator[TestClient]:
     with TestClient(make_app(demos)) as c:
         yield c
