@@ -1,7 +1,7 @@
-"""The pages on two demo workspaces (made once per test session: the pages only read): ``demo`` (English,
-Gregorian) and ``demo-fa`` (Persian, Jalali), served by an app that mounts the pages' router
-with a fake ``caller`` (the server's own resolves the session; here every request is a viewer's
-of the workspace in the URL)."""
+"""The pages on two demo workspaces, made once per test session (the pages only read them):
+``demo`` (English, Gregorian) and ``demo-fa`` (Persian, Jalali), served by an app that mounts
+the pages' router with a fake ``caller`` (the server's own resolves the session; here every
+request is a viewer's of the workspace in the URL)."""
 
 from __future__ import annotations
 
