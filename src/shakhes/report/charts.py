@@ -21,6 +21,7 @@ from shakhes.spec.kpi import Unit
 if TYPE_CHECKING:
     from shakhes.service.report import TargetChart
     from shakhes.service.status import TargetStatus
+    from shakhes.spec.kpi import KpiSpec
 
 COLOURS = {
     "actual": "#1f4e79",
@@ -28,6 +29,8 @@ COLOURS = {
     "forecast": "#d9822b",
     "band": "rgba(217, 130, 43, 0.18)",
     "target": "#2e7d32",
+    "comparison": "#9e9e9e",
+    "mark": "#c62828",
 }
 TICKS = 6
 """About how many labels an axis gets."""
@@ -41,12 +44,18 @@ def figure_html(
     calendar: str,
     currency: str,
     font: str,
+    comparison: tuple[float | None, ...] | None = None,
+    marks: tuple[tuple[dt.date, str], ...] = (),
 ) -> str:
-    """The chart as an HTML ``<div>`` and its script (Plotly's JavaScript not included)."""
+    """The chart as an HTML ``<div>`` and its script (Plotly's JavaScript not included).
+
+    ``comparison``: the KPI to date over the comparison period's days, one per day of the
+    chart (the web pages' KPI page); ``marks``: days to mark on the actual line, each with its
+    hover text (anomalies)."""
     import plotly.graph_objects as go
     import plotly.io as pio
 
-    words = WORDS[lang]
+    words = chart_words(lang)
     spec = target.kpi
     x = [d.isoformat() for d in chart.days]
 
@@ -95,6 +104,11 @@ def figure_html(
                 hovertemplate="%{customdata}<extra></extra>",
             )
         )
+    if comparison is not None:
+        fig.add_trace(_comparison_trace(x, comparison, hover(comparison), words["comparison"]))
+    if marks:
+        at = dict(zip(chart.days, chart.actual, strict=True))
+        fig.add_trace(_marks_trace(marks, at, words["chart_anomaly"]))
     spec_t = target.spec
     bounds: list[float | None] = (
         [spec_t.value] if spec_t.value is not None else [spec_t.min, spec_t.max]
@@ -111,43 +125,10 @@ def figure_html(
                 hovertemplate=shown(bound) + "<extra></extra>",
             )
         )
-    drawn = (chart.actual, chart.expected, chart.forecast_low, chart.forecast_high, bounds)
+    drawn = (chart.actual, chart.expected, chart.forecast_low, chart.forecast_high, bounds,
+             comparison or ())  # fmt: skip
     ys = [v for series in drawn for v in series if v is not None]
-    yvals, ytext = value_ticks(min([0.0, *ys]), max([0.0, *ys]), spec.unit, lang)
-    xvals = day_ticks(chart.days)
-    rtl = lang == "fa"
-    unit = currency_label(currency, lang) if spec.unit is Unit.CURRENCY else ""
-    fig.update_layout(
-        height=320,
-        margin={"l": 20, "r": 20, "t": 30, "b": 30},
-        font={"family": font, "size": 13},
-        separators="٫٬" if rtl else ".,",
-        legend={
-            "orientation": "h",
-            "y": 1.12,
-            "x": 1 if rtl else 0,
-            "xanchor": "right" if rtl else "left",
-        },
-        hovermode="x unified",
-        plot_bgcolor="white",
-        xaxis={
-            "type": "date",
-            "tickvals": [d.isoformat() for d in xvals],
-            "ticktext": [format_day(d, lang, calendar, "short") for d in xvals],
-            "gridcolor": "#eee",
-            "range": [x[0], x[-1]],
-        },
-        yaxis={
-            "tickvals": yvals,
-            "ticktext": ytext,
-            "range": [yvals[0], yvals[-1]],
-            "side": "right" if rtl else "left",
-            "gridcolor": "#eee",
-            "zeroline": True,
-            "zerolinecolor": "#ccc",
-            "title": {"text": unit},
-        },
-    )
+    fig.update_layout(**_layout(chart.days, ys, spec.unit, lang, calendar, currency, font))
     html: str = pio.to_html(
         fig,
         include_plotlyjs=False,
@@ -156,6 +137,184 @@ def figure_html(
         div_id=f"chart-{target.spec.id}",
     )
     return html
+
+
+def daily_html(
+    spec: KpiSpec,
+    days: tuple[dt.date, ...],
+    values: tuple[float | None, ...],
+    *,
+    comparison: tuple[float | None, ...] | None,
+    marks: tuple[tuple[dt.date, str], ...] = (),
+    lang: str,
+    calendar: str,
+    currency: str,
+    font: str,
+    div_id: str,
+) -> str:
+    """A KPI day by day (one value a day), the comparison period's days beside it (aligned by
+    their place in the period) and ``marks`` (anomalies) on its line, as :func:`figure_html`
+    draws it: the same axes, labels and colours."""
+    import plotly.graph_objects as go
+    import plotly.io as pio
+
+    words = chart_words(lang)
+    x = [d.isoformat() for d in days]
+
+    def hover(series: tuple[float | None, ...]) -> list[str]:
+        return [
+            f"{format_day(d, lang, calendar, 'long')}: "
+            f"{format_value(v, spec, currency=currency, locale=lang)}"
+            if v is not None
+            else ""
+            for d, v in zip(days, series, strict=True)
+        ]
+
+    fig = go.Figure()
+    if comparison is not None:
+        fig.add_trace(_comparison_trace(x, comparison, hover(comparison), words["comparison"]))
+    fig.add_trace(
+        go.Scatter(
+            x=x,
+            y=list(values),
+            mode="lines",
+            name=words["chart_daily"],
+            line={"color": COLOURS["actual"], "width": 2.5},
+            customdata=hover(values),
+            hovertemplate="%{customdata}<extra></extra>",
+        )
+    )
+    if marks:
+        at = dict(zip(days, values, strict=True))
+        fig.add_trace(_marks_trace(marks, at, words["chart_anomaly"]))
+    ys = [v for series in (values, comparison or ()) for v in series if v is not None]
+    fig.update_layout(**_layout(days, ys, spec.unit, lang, calendar, currency, font))
+    html: str = pio.to_html(
+        fig,
+        include_plotlyjs=False,
+        full_html=False,
+        config={"displaylogo": False, "responsive": True, "modeBarButtonsToRemove": ["toImage"]},
+        div_id=div_id,
+    )
+    return html
+
+
+def _comparison_trace(
+    x: list[str], values: tuple[float | None, ...], hover: list[str], name: str
+) -> object:
+    import plotly.graph_objects as go
+
+    return go.Scatter(
+        x=x,
+        y=list(values),
+        mode="lines",
+        name=name,
+        line={"color": COLOURS["comparison"], "width": 1.5},
+        customdata=hover,
+        hovertemplate="%{customdata}<extra></extra>",
+    )
+
+
+def _marks_trace(
+    marks: tuple[tuple[dt.date, str], ...], at: dict[dt.date, float | None], name: str
+) -> object:
+    """Red rings on the line at each marked day (a day without a value is not marked)."""
+    import plotly.graph_objects as go
+
+    shown = [(d, text) for d, text in marks if at.get(d) is not None]
+    return go.Scatter(
+        x=[d.isoformat() for d, _ in shown],
+        y=[at[d] for d, _ in shown],
+        mode="markers",
+        name=name,
+        marker={
+            "color": COLOURS["mark"],
+            "size": 11,
+            "symbol": "circle-open",
+            "line": {"width": 3},
+        },
+        customdata=[text for _, text in shown],
+        hovertemplate="%{customdata}<extra></extra>",
+    )
+
+
+def _layout(
+    days: tuple[dt.date, ...],
+    ys: list[float],
+    unit: Unit,
+    lang: str,
+    calendar: str,
+    currency: str,
+    font: str,
+) -> dict[str, object]:
+    """The layout every chart shares: computed tick labels on both axes (Jalali days and
+    Persian digits where they belong), the value axis and legend on the right in Persian."""
+    yvals, ytext = value_ticks(min([0.0, *ys]), max([0.0, *ys]), unit, lang)
+    xvals = day_ticks(days)
+    x = [d.isoformat() for d in days]
+    rtl = lang == "fa"
+    title = currency_label(currency, lang) if unit is Unit.CURRENCY else ""
+    side = "right" if rtl else "left"
+    # Room for the value labels and the title: plotly.js measures Persian digits short, so
+    # its automargin alone leaves the longest labels cut off.
+    room = 8 * max(len(t) for t in ytext) + 10
+    return {
+        "height": 340,
+        "margin": {"l": 20, "r": 20, "t": 20, "b": 30, side[:1]: room},
+        "font": {"family": font, "size": 13},
+        "separators": "٫٬" if rtl else ".,",
+        "legend": {  # below the plot: on a narrow screen it wraps without covering it
+            "orientation": "h",
+            "y": -0.12,
+            "yanchor": "top",
+            "x": 1 if rtl else 0,
+            "xanchor": "right" if rtl else "left",
+        },
+        "hovermode": "x unified",
+        # the unit above the value axis (an axis title would sit on the labels, see `room`)
+        "annotations": [
+            {
+                "text": title,
+                "xref": "paper",
+                "yref": "paper",
+                "x": 1 if rtl else 0,
+                "y": 1,
+                "xanchor": "left" if rtl else "right",
+                "yanchor": "bottom",
+                "showarrow": False,
+                "font": {"color": "#5b6673"},
+            }
+        ]
+        if title
+        else [],
+        "plot_bgcolor": "white",
+        "xaxis": {
+            "type": "date",
+            "tickvals": [d.isoformat() for d in xvals],
+            "ticktext": [format_day(d, lang, calendar, "short") for d in xvals],
+            "gridcolor": "#eee",
+            "range": [x[0], x[-1]] if x else None,
+        },
+        "yaxis": {
+            "tickvals": yvals,
+            "ticktext": ytext,
+            "range": [yvals[0], yvals[-1]],
+            "side": side,
+            "automargin": True,  # room for the longest label on either side
+            "gridcolor": "#eee",
+            "zeroline": True,
+            "zerolinecolor": "#ccc",
+        },
+    }
+
+
+def chart_words(lang: str) -> dict[str, str]:
+    """The words of a chart's legend: in Persian each in a right-to-left embedding, since
+    plotly.js writes its text left to right (``بازه ۸۰٪`` would read ``٪بازه ۸۰``)."""
+    words = WORDS[lang]
+    if lang != "fa":
+        return words
+    return {key: f"\u202b{text}\u202c" for key, text in words.items()}
 
 
 def day_ticks(days: tuple[dt.date, ...]) -> list[dt.date]:

@@ -1,0 +1,228 @@
+"""The page routes: ``/w/{workspace}/`` (overview), ``/w/{workspace}/kpis/{kpi}``,
+``/w/{workspace}/campaigns`` and ``/w/{workspace}/campaigns/{campaign}``.
+
+The server supplies ``caller``, a FastAPI dependency that reads the ``{workspace}`` path
+parameter and the session and returns a :class:`~shakhes.web.caller.PageCaller` (it answers
+401/redirect and 404 itself). Each route parses its query (``period``, ``compare``, ``by``,
+``lang``), gathers the page's data from :mod:`shakhes.web.overview`, :mod:`shakhes.web.kpi`
+or :mod:`shakhes.web.campaigns`, and renders one template. A user error (a bad period, an
+unknown KPI or campaign) is the error page, with its status (400 or 404) and a hint.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from functools import cache
+from typing import TYPE_CHECKING, Any
+from urllib.parse import urlencode
+
+from fastapi import APIRouter, Depends, Request
+from fastapi.responses import HTMLResponse
+
+from shakhes.errors import ShakhesError
+from shakhes.web import static
+from shakhes.web.caller import PageCaller
+from shakhes.web.look import LANGS, Look
+from shakhes.web.period import Selection, choices, select
+
+if TYPE_CHECKING:
+    import jinja2
+
+NOT_FOUND_CODES = frozenset({"unknown_kpi", "not_found"})
+
+
+@cache
+def environment() -> jinja2.Environment:
+    import jinja2
+
+    return jinja2.Environment(
+        loader=jinja2.PackageLoader("shakhes.web", "templates"),
+        autoescape=True,
+        trim_blocks=True,
+        lstrip_blocks=True,
+    )
+
+
+def look_for(who: PageCaller, lang: str | None) -> Look:
+    """The page's look: ``?lang=`` when it names a language, else the user's."""
+    chosen = lang if lang in LANGS else who.locale
+    ws = who.workspace
+    return Look(chosen, ws.settings.calendar.value == "jalali", ws.settings.currency)
+
+
+def router(caller: Callable[..., PageCaller]) -> APIRouter:
+    """The page routes, each resolving its caller with the server's ``caller`` dependency."""
+    out = APIRouter()
+
+    @out.get("/w/{workspace}/", response_class=HTMLResponse, name="web_overview")
+    def overview(
+        request: Request,
+        who: PageCaller = Depends(caller),
+        period: str | None = None,
+        compare: str | None = None,
+        lang: str | None = None,
+    ) -> HTMLResponse:
+        from shakhes.web import overview as view
+
+        look = look_for(who, lang)
+
+        def build() -> dict[str, Any]:
+            sel = select(who.workspace, period, compare)
+            return {"sel": sel, "data": view.page(who.workspace, look, sel)}
+
+        return _render(request, who, look, "overview.html.j2", build, "overview")
+
+    @out.get("/w/{workspace}/kpis/{kpi}", response_class=HTMLResponse, name="web_kpi")
+    def kpi_page(
+        request: Request,
+        kpi: str,
+        who: PageCaller = Depends(caller),
+        period: str | None = None,
+        compare: str | None = None,
+        by: str | None = None,
+        lang: str | None = None,
+    ) -> HTMLResponse:
+        from shakhes.web import kpi as view
+
+        look = look_for(who, lang)
+
+        def build() -> dict[str, Any]:
+            sel = select(who.workspace, period, compare)
+            return {"sel": sel, "data": view.page(who.workspace, look, sel, kpi, by)}
+
+        return _render(request, who, look, "kpi.html.j2", build, "overview")
+
+    @out.get("/w/{workspace}/campaigns", response_class=HTMLResponse, name="web_campaigns")
+    def campaign_list(
+        request: Request,
+        who: PageCaller = Depends(caller),
+        period: str | None = None,
+        compare: str | None = None,
+        lang: str | None = None,
+    ) -> HTMLResponse:
+        from shakhes.web import campaigns as view
+
+        look = look_for(who, lang)
+
+        def build() -> dict[str, Any]:
+            sel = select(who.workspace, period, compare)
+            return {"sel": sel, "data": view.list_page(who.workspace, look, sel)}
+
+        return _render(request, who, look, "campaigns.html.j2", build, "campaigns")
+
+    @out.get(
+        "/w/{workspace}/campaigns/{campaign}", response_class=HTMLResponse, name="web_campaign"
+    )
+    def campaign_page(
+        request: Request,
+        campaign: str,
+        who: PageCaller = Depends(caller),
+        lang: str | None = None,
+    ) -> HTMLResponse:
+        from shakhes.web import campaigns as view
+
+        look = look_for(who, lang)
+
+        def build() -> dict[str, Any]:
+            try:
+                return {"data": view.campaign_page(who.workspace, look, campaign)}
+            except LookupError:
+                raise ShakhesError(
+                    f"no campaign '{campaign}' in this workspace",
+                    code="not_found",
+                    hint="Pick a campaign in the list of campaigns.",
+                ) from None
+
+        return _render(request, who, look, "campaign.html.j2", build, "campaigns")
+
+    @out.get("/w/{workspace}/data", response_class=HTMLResponse, name="web_data")
+    def data_page(
+        request: Request, who: PageCaller = Depends(caller), lang: str | None = None
+    ) -> HTMLResponse:
+        return _render(request, who, look_for(who, lang), "later.html.j2", dict, "data")
+
+    @out.get("/w/{workspace}/settings", response_class=HTMLResponse, name="web_settings")
+    def settings_page(
+        request: Request, who: PageCaller = Depends(caller), lang: str | None = None
+    ) -> HTMLResponse:
+        return _render(request, who, look_for(who, lang), "later.html.j2", dict, "settings")
+
+    return out
+
+
+def _render(
+    request: Request,
+    who: PageCaller,
+    look: Look,
+    template: str,
+    build: Callable[[], dict[str, Any]],
+    section: str,
+) -> HTMLResponse:
+    """The page ``template`` with what ``build`` gathers, or the error page for a user error."""
+    base = _base(request, who, look, section)
+    try:
+        found = build()
+    except ShakhesError as error:
+        status = 404 if error.code in NOT_FOUND_CODES else 400
+        html = (
+            environment()
+            .get_template("error.html.j2")
+            .render(**base, status=status, message=error.message, hint=error.hint)
+        )
+        return HTMLResponse(html, status_code=status)
+    sel: Selection | None = found.get("sel")
+    if sel is not None:
+        base["picker"] = _picker(who, look, sel)
+    return HTMLResponse(environment().get_template(template).render(**base, **found))
+
+
+def _base(request: Request, who: PageCaller, look: Look, section: str) -> dict[str, Any]:
+    """What the base layout needs: words, links, the switchers and the CSRF token."""
+    ws = request.path_params.get("workspace", who.workspace.id)
+    home = f"/w/{ws}"
+    query = dict(request.query_params)
+    other = "en" if look.lang == "fa" else "fa"
+    keep = {k: v for k, v in query.items() if k != "lang"}
+    return {
+        "look": look,
+        "w": look.words,
+        "who": who,
+        "section": section,
+        "home": home,
+        "nav": [
+            ("overview", f"{home}/"),
+            ("campaigns", f"{home}/campaigns"),
+            ("data", f"{home}/data"),
+            ("settings", f"{home}/settings"),
+        ],
+        "lang_url": request.url.path + "?" + urlencode({**keep, "lang": other}),
+        "keep": "?"
+        + urlencode([(k, query[k]) for k in ("period", "compare", "lang") if k in query]),
+        "lang_only": "?" + urlencode({"lang": query["lang"]}) if "lang" in query else "",
+        "static": static.url,
+        "query": query,
+    }
+
+
+def _picker(who: PageCaller, look: Look, sel: Selection) -> dict[str, Any]:
+    """The period picker's options (months, quarters, years) and the comparison choice."""
+    groups: list[dict[str, Any]] = []
+    names = {0: "months", 1: "quarters", 2: "years"}
+    for i, (_, found) in enumerate(choices(who.workspace, sel.data_end)):
+        groups.append(
+            {
+                "name": look.words[names[i]],
+                "options": [
+                    {"value": p.label, "text": look.period(p), "selected": p == sel.period}
+                    for p in found
+                ],
+            }
+        )
+    listed = any(o["selected"] for g in groups for o in g["options"])
+    return {
+        "groups": groups,
+        "custom": None if listed else {"value": sel.text, "text": look.period(sel.period)},
+        "compare": sel.compare,
+        "label": look.period(sel.period),
+        "span": look.span(sel.period.start, sel.period.end),
+    }

@@ -1,0 +1,114 @@
+"""The overview and KPI pages in a real browser (Debian's chromium through Playwright) on a
+real server: no console errors, charts drawn, right-to-left in Persian; screenshots of each in
+``test-artifacts/``."""
+
+from __future__ import annotations
+
+import socket
+import threading
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from support.web_app import make_app
+
+from shakhes.workspace import Workspace
+
+CHROMIUM = Path("/usr/bin/chromium")
+ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
+
+pytestmark = [
+    pytest.mark.browser,
+    pytest.mark.skipif(
+        not CHROMIUM.exists(), reason="Debian's chromium is not installed at /usr/bin/chromium"
+    ),
+]
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+@pytest.fixture(scope="module")
+def server(demos: dict[str, Workspace]) -> Iterator[str]:
+    import uvicorn
+
+    port = _free_port()
+    config = uvicorn.Config(make_app(demos), host="127.0.0.1", port=port, log_level="warning")
+    running = uvicorn.Server(config)
+    thread = threading.Thread(target=running.run, daemon=True)
+    thread.start()
+    for _ in range(200):
+        if running.started:
+            break
+        time.sleep(0.05)
+    yield f"http://127.0.0.1:{port}"
+    running.should_exit = True
+    thread.join(timeout=10)
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[object]:
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        found = p.chromium.launch(executable_path=str(CHROMIUM), args=["--no-sandbox"])
+        yield found
+        found.close()
+
+
+@pytest.mark.parametrize(
+    ("name", "path", "lang", "width"),
+    [
+        ("overview-en", "/w/demo/", "en", 1280),
+        ("overview-fa", "/w/demo-fa/", "fa", 1280),
+        ("kpi-en", "/w/demo/kpis/revenue", "en", 1280),
+        ("kpi-fa", "/w/demo-fa/kpis/revenue", "fa", 1280),
+        ("overview-fa-phone", "/w/demo-fa/", "fa", 390),
+        ("campaigns-fa", "/w/demo-fa/campaigns", "fa", 1280),
+        ("kpi-fa-phone", "/w/demo-fa/kpis/roas", "fa", 390),
+    ],
+)
+def test_page_in_the_browser(
+    server: str, browser: object, name: str, path: str, lang: str, width: int
+) -> None:
+    page = browser.new_page(viewport={"width": width, "height": 900})  # type: ignore[attr-defined]
+    errors: list[str] = []
+    page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
+    page.on("pageerror", lambda e: errors.append(str(e)))
+    response = page.goto(server + path + f"?lang={lang}", wait_until="networkidle")
+    assert response is not None and response.status == 200
+    if "kpis" in path:
+        page.wait_for_selector(".plot-container svg", timeout=20000)
+        assert page.locator(".plot-container").count() >= 1
+    direction = page.evaluate("getComputedStyle(document.body).direction")
+    assert direction == ("rtl" if lang == "fa" else "ltr")
+    if width < 500:  # nothing wider than a phone's screen
+        scroll = page.evaluate("document.documentElement.scrollWidth")
+        assert scroll <= width + 1
+    ARTIFACTS.mkdir(exist_ok=True)
+    page.screenshot(path=str(ARTIFACTS / f"{name}.png"), full_page=True)
+    page.close()
+    assert errors == []
+
+
+def test_breakdown_table_sorts_by_a_column(server: str, browser: object) -> None:
+    page = browser.new_page()  # type: ignore[attr-defined]
+    page.goto(server + "/w/demo/kpis/revenue?by=channel", wait_until="networkidle")
+    table = page.locator("section.breakdown table")
+    head = table.locator("th").nth(1)
+
+    def column() -> list[float]:
+        cells = table.locator("tbody tr td:nth-child(2)")
+        return [float(v) for v in cells.evaluate_all("cs => cs.map(c => c.dataset.value)")]
+
+    head.click()
+    ascending = column()
+    assert len(ascending) > 2 and ascending == sorted(ascending)
+    assert head.get_attribute("aria-sort") == "ascending"
+    head.click()
+    assert column() == sorted(ascending, reverse=True)
+    page.close()
