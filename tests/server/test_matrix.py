@@ -9,6 +9,9 @@ editor and admin, and each answer's class checked:
   workspace that does not exist); a member whose role is below the route's → 403;
 - allowed → a 2xx, or a 4xx about the request itself (an empty body, an unknown id) — never
   401, 403, the workspace's 404, or a 5xx.
+
+The pages (``/w/{workspace}/…``) answer the same way but as pages: anonymous → 303 to the login
+page; not a member → the 404 page.
 """
 
 from __future__ import annotations
@@ -24,6 +27,7 @@ from support.server import WS, Api
 
 from shakhes.server.deps import current_principal
 from shakhes.server.models import role_rank
+from shakhes.server.routes.web import page_caller
 
 PUBLIC = {
     ("POST", "/api/v1/auth/login"),
@@ -33,6 +37,7 @@ PUBLIC = {
     ("GET", "/"),
     ("GET", "/openapi.json"),
     ("HEAD", "/openapi.json"),
+    ("GET", "/static/{name:path}"),
 }
 """The routes anyone may call."""
 
@@ -99,6 +104,7 @@ class Call:
     path: str
     min_role: str | None
     login: bool
+    page: bool = False
 
     @property
     def id(self) -> str:
@@ -129,16 +135,17 @@ def _calls(api: Api) -> list[Call]:
         if not isinstance(route, (APIRoute, Route)):
             continue  # mounts: the docs page's static files
         for method in sorted(methods):
-            login = False
+            login = page = False
             min_role = None
             if isinstance(route, APIRoute):
                 found = list(_walk(route.dependant))
                 login = current_principal in found
+                page = page_caller in found
                 roles = [getattr(f, "min_role", None) for f in found]
                 min_role = next((r for r in roles if r), None)
             if "{workspace}" in path:
                 assert min_role is not None, f"{method} {path} checks no membership"
-            calls.append(Call(method, path, min_role, login))
+            calls.append(Call(method, path, min_role, login, page))
     return calls
 
 
@@ -175,7 +182,7 @@ def _expected(call: Call, caller: str) -> str:
     if (call.method, call.path) in PUBLIC:
         return "public"
     if caller == "anonymous":
-        return "401"
+        return "login page" if call.page else "401"
     if caller == "read_only" and call.method not in ("GET", "HEAD"):
         return "403"
     if call.min_role is not None:
@@ -197,7 +204,10 @@ def test_every_route_answers_every_caller_as_its_role_allows(
             if call.path in FRESH_CLIENT and caller in ("viewer", "editor", "admin", "outsider"):
                 client = writable_api.login(caller)
             answer = client.request(
-                call.method, _url(call), json={} if call.method != "GET" else None
+                call.method,
+                _url(call),
+                json={} if call.method != "GET" else None,
+                follow_redirects=False,
             )
             expected = _expected(call, caller)
             status = answer.status_code
@@ -211,6 +221,10 @@ def test_every_route_answers_every_caller_as_its_role_allows(
                 ok = status < 500 and status not in (401, 403) and code != "unknown_workspace"
             elif expected == "public":  # a login with an empty body: 401, 422 or 429
                 ok = status < 500 and status != 403
+            elif expected == "login page":
+                ok = status == 303 and answer.headers["location"].startswith("/login?next=/w/")
+            elif expected == "404" and call.page:
+                ok = status == 404 and "not a member" in answer.text
             elif expected == "404":
                 ok = status == 404 and code == "unknown_workspace"
             else:

@@ -17,7 +17,7 @@ from pathlib import Path
 
 from fastapi import FastAPI, Request, Response
 from fastapi.openapi.docs import get_swagger_ui_html
-from fastapi.responses import HTMLResponse, RedirectResponse
+from fastapi.responses import HTMLResponse
 from fastapi.staticfiles import StaticFiles
 from starlette.concurrency import run_in_threadpool
 
@@ -25,7 +25,7 @@ from shakhes import __version__
 from shakhes.server import errors
 from shakhes.server.deps import SAFE_METHODS, Principal
 from shakhes.server.errors import ErrorResponse
-from shakhes.server.routes import access, auth, data, kpis
+from shakhes.server.routes import access, auth, data, kpis, web
 from shakhes.server.settings import ServerSettings
 from shakhes.server.state import ServerState
 from shakhes.server.store import ServerStore
@@ -95,9 +95,7 @@ def create_app(
             swagger_favicon_url="/static/swagger-ui/favicon-32x32.png",
         )
 
-    @app.get("/", include_in_schema=False)
-    def home() -> RedirectResponse:
-        return RedirectResponse("/docs")
+    web.install(app)  # after Swagger UI's /static/swagger-ui, before the pages' /static/…
 
     @app.middleware("http")
     async def audit(

@@ -11,7 +11,7 @@ unknown KPI or campaign) is the error page, with its status (400 or 404) and a h
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from functools import cache
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urlencode
@@ -50,7 +50,7 @@ def look_for(who: PageCaller, lang: str | None) -> Look:
     return Look(chosen, ws.settings.calendar.value == "jalali", ws.settings.currency)
 
 
-def router(caller: Callable[..., PageCaller]) -> APIRouter:
+def router(caller: Callable[..., PageCaller | Awaitable[PageCaller]]) -> APIRouter:
     """The page routes, each resolving its caller with the server's ``caller`` dependency."""
     out = APIRouter()
 

@@ -22,6 +22,7 @@ from shakhes.server.deps import (
     optional_principal,
 )
 from shakhes.server.errors import ApiError
+from shakhes.server.routes.web import safe_next
 from shakhes.server.state import ServerState
 from shakhes.server.store import RateLimits, SessionInfo
 
@@ -182,14 +183,16 @@ def set_locale(body: LocaleIn, principal: CurrentPrincipal, server: Server) -> D
 # ---- the login page -----------------------------------------------------------------------------
 
 
-def _page(error: str | None = None, email: str = "", status: int = 200) -> HTMLResponse:
-    html = TEMPLATES.get_template("login.html").render(error=error, email=email)
+def _page(
+    error: str | None = None, email: str = "", status: int = 200, next_: str = "/"
+) -> HTMLResponse:
+    html = TEMPLATES.get_template("login.html").render(error=error, email=email, next=next_)
     return HTMLResponse(html, status_code=status)
 
 
 @pages.get("/login")
-def login_page() -> HTMLResponse:
-    return _page()
+def login_page(next: str | None = None) -> HTMLResponse:
+    return _page(next_=safe_next(next))
 
 
 @pages.post("/login", response_model=None)
@@ -198,13 +201,15 @@ def login_form(
     server: Server,
     email: Annotated[str, Form(max_length=320)] = "",
     password: Annotated[str, Form(max_length=1024)] = "",
+    next: Annotated[str, Form(max_length=2048)] = "/",
 ) -> Response:
+    target = safe_next(next)
     try:
         session, token = _login(server, request, email, password)
     except ShakhesError as exc:
         status = 429 if exc.code == "too_many_attempts" else 401
-        return _page(exc.message, email, status)
-    response = RedirectResponse("/", status_code=303)
+        return _page(exc.message, email, status, target)
+    response = RedirectResponse(target, status_code=303)
     _set_cookies(response, server, request, session, token)
     return response
 

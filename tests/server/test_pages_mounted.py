@@ -1,0 +1,83 @@
+"""The pages on the server: the login leads to them and back, a member sees them in their own
+language, anyone else is sent to the login page or gets the 404 page."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from support.server import PASSWORD, WS, Api
+
+from shakhes.server.routes.web import safe_next
+
+
+def _login_form(api: Api, who: str, target: str) -> tuple[object, str]:
+    client = api.anonymous()
+    answer = client.post(
+        "/login",
+        data={"email": f"{who}@example.com", "password": PASSWORD, "next": target},
+        follow_redirects=False,
+    )
+    return client, answer.headers.get("location", "") if answer.status_code == 303 else ""
+
+
+def test_a_visitor_is_sent_to_the_login_page_and_back(api: Api) -> None:
+    anonymous = api.anonymous()
+    answer = anonymous.get(f"/w/{WS}/kpis/roas?period=2026-11", follow_redirects=False)
+    assert answer.status_code == 303
+    assert answer.headers["location"] == f"/login?next=/w/{WS}/kpis/roas%3Fperiod%3D2026-11"
+    page = anonymous.get(answer.headers["location"])
+    assert f'name="next" value="/w/{WS}/kpis/roas?period=2026-11"' in page.text
+
+    _client, location = _login_form(api, "viewer", f"/w/{WS}/kpis/roas?period=2026-11")
+    assert location == f"/w/{WS}/kpis/roas?period=2026-11"
+
+
+@pytest.mark.parametrize(
+    "target", ["//evil.example.com/", "https://evil.example.com/", "/\\evil.example.com", ""]
+)
+def test_the_login_never_sends_the_user_off_the_site(api: Api, target: str) -> None:
+    assert safe_next(target) == "/"
+    _client, location = _login_form(api, "viewer", target)
+    assert location == "/"
+
+
+def test_home_leads_a_member_to_their_workspace(api: Api) -> None:
+    viewer = api.login("viewer")
+    answer = viewer.get("/", follow_redirects=False)
+    assert answer.status_code == 303 and answer.headers["location"] == f"/w/{WS}/"
+    assert api.anonymous().get("/", follow_redirects=False).headers["location"] == "/login"
+
+
+def test_a_member_sees_the_overview_in_their_language(api: Api) -> None:
+    viewer = api.login("viewer")
+    page = viewer.get(f"/w/{WS}/")
+    assert page.status_code == 200
+    assert '<html lang="en" dir="ltr">' in page.text
+    # The logout form carries the session's own CSRF token.
+    csrf = viewer.get("/api/v1/auth/me").json()["csrf_token"]
+    assert re.search(rf'name="csrf_token" value="{re.escape(csrf)}"', page.text)
+
+    assert viewer.put("/api/v1/auth/locale", json={"locale": "fa"}).status_code == 200
+    persian = viewer.get(f"/w/{WS}/")
+    assert '<html lang="fa" dir="rtl">' in persian.text
+    viewer.put("/api/v1/auth/locale", json={"locale": "en"})
+
+
+def test_a_member_of_another_workspace_gets_the_404_page(api: Api) -> None:
+    outsider = api.login("outsider")
+    for path in (f"/w/{WS}/", f"/w/{WS}/kpis/roas", "/w/no-such-workspace/"):
+        answer = outsider.get(path)
+        assert answer.status_code == 404
+        assert "not a member" in answer.text
+        assert "shakhes-demo" not in answer.text.replace(path, "")
+
+
+def test_the_logout_form_ends_the_session(api: Api) -> None:
+    viewer = api.login("viewer", csrf=False)
+    page = viewer.get(f"/w/{WS}/")
+    csrf = re.search(r'name="csrf_token" value="([^"]+)"', page.text)
+    assert csrf is not None
+    answer = viewer.post("/logout", data={"csrf_token": csrf.group(1)}, follow_redirects=False)
+    assert answer.status_code == 303 and answer.headers["location"] == "/login"
+    assert viewer.get(f"/w/{WS}/", follow_redirects=False).status_code == 303
