@@ -219,3 +219,33 @@ def test_offline_mode_emits_sql_without_a_database() -> None:
         assert f"CREATE TABLE {table} (" in script
     assert "spec JSONB NOT NULL" in script
     assert "CONSTRAINT pk_kpi_definitions PRIMARY KEY (workspace_id, kpi_id)" in script
+
+
+@pytest.mark.parametrize("backend", ["sqlite", "postgres"])
+def test_a_target_has_at_most_one_current_version(
+    backend: str, sqlite_url: str, request: pytest.FixtureRequest
+) -> None:
+    """The partial unique index of migration 0002, on both backends: many ended versions of a
+    target, but never two current ones (the model does not name the PostgreSQL half of it)."""
+    url = sqlite_url if backend == "sqlite" else request.getfixturevalue("pg_url")
+    upgrade(url)
+    engine = create_engine_for(url)
+    row = (
+        "INSERT INTO target_versions (workspace_id, target_id, revision, kpi_id, spec, "
+        "valid_from, valid_to, changed_by) VALUES ('w', 't', :revision, 'ctr', '{}', "
+        "'2026-01-01', :valid_to, 'test')"
+    )
+    try:
+        with engine.begin() as connection:
+            connection.execute(
+                sa.text(
+                    "INSERT INTO workspaces (id, name, created_at) VALUES ('w', 'w', '2026-01-01')"
+                )
+            )
+            connection.execute(sa.text(row), {"revision": 1, "valid_to": "2026-02-01"})
+            connection.execute(sa.text(row), {"revision": 2, "valid_to": "2026-03-01"})
+            connection.execute(sa.text(row), {"revision": 3, "valid_to": None})
+        with pytest.raises(IntegrityError), engine.begin() as connection:
+            connection.execute(sa.text(row), {"revision": 4, "valid_to": None})
+    finally:
+        engine.dispose()
