@@ -326,3 +326,60 @@ def test_a_form_upload_may_carry_the_csrf_token_as_a_field(writable_api: Api) ->
         f"{BASE}/imports", files=files, data={"dry_run": "true", "csrf_token": token}
     )
     assert _ok(answer)[0]["report"]["dry_run"] is True
+
+
+CRM = Path(__file__).parents[1] / "imports" / "fixtures" / "crm" / "hubspot_contacts.csv"
+LEADS_MAPPING = {
+    "table": "leads",
+    "columns": {
+        "lead_id": "Record ID",
+        "created_date": "Create Date",
+        "channel": "Original Source",
+        "campaign": "Original Source Drill-Down 2",
+    },
+    "values": {"channel": {"Paid Search": "search", "Paid Social": "social"}},
+    "defaults": {"channel": "other", "campaign": "(none)"},
+    "currency": "USD",
+}
+"""A mapping for a HubSpot contacts export (a layout shakhes does not know), in YAML or JSON."""
+
+
+def test_an_upload_with_a_mapping_imports_a_file_no_layout_reads(writable_api: Api) -> None:
+    import csv
+
+    import yaml
+
+    client = writable_api.login("editor")
+    files = [("files", ("contacts.csv", CRM.read_bytes(), "text/csv"))]
+    refused = _ok(client.post(f"{BASE}/imports", files=files, data={"dry_run": "true"}))
+    assert refused[0]["report"] is None and "mapping file" in refused[0]["error"]["hint"]
+
+    as_json = ("mapping", ("leads.json", json.dumps(LEADS_MAPPING).encode(), "application/json"))
+    dry = _ok(client.post(f"{BASE}/imports", files=[*files, as_json], data={"dry_run": "true"}))
+    as_yaml = ("mapping", ("leads.yml", yaml.safe_dump(LEADS_MAPPING).encode(), "text/yaml"))
+    [done] = _ok(client.post(f"{BASE}/imports", files=[*files, as_yaml]))
+    with CRM.open(encoding="utf-8-sig", newline="") as f:
+        rows = list(csv.DictReader(f))
+    report = done["report"]
+    assert done["error"] is None and report["table"] == "leads"
+    assert report["accepted"] == len(rows) == dry[0]["report"]["accepted"]
+    assert report["source"] == dry[0]["report"]["source"].replace("leads.json", "leads.yml")
+    assert "leads.yml" in report["source"]
+
+    con = duckdb.connect(str(writable_api.root / "warehouse.duckdb"), read_only=True)
+    try:
+        found = con.execute(
+            "SELECT lead_id, channel FROM leads WHERE lead_id IN (SELECT unnest(?)) "
+            "ORDER BY lead_id",
+            [[r["Record ID"] for r in rows]],
+        ).fetchall()
+    finally:
+        con.close()
+    source = {"Paid Search": "search", "Paid Social": "social"}
+    expected = [(r["Record ID"], source.get(r["Original Source"], "other")) for r in rows]
+    assert found == sorted(expected)
+
+    broken = ("mapping", ("bad.yml", b"table: leeds\ncolumns: {}\n", "text/yaml"))
+    [bad] = _ok(client.post(f"{BASE}/imports", files=[*files, broken], data={"dry_run": "true"}))
+    assert bad["report"] is None and "bad.yml" in bad["error"]["message"]
+    assert "leads" in json.dumps(bad["error"])  # the suggestion of the nearest table
