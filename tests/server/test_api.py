@@ -383,3 +383,46 @@ def test_an_upload_with_a_mapping_imports_a_file_no_layout_reads(writable_api: A
     [bad] = _ok(client.post(f"{BASE}/imports", files=[*files, broken], data={"dry_run": "true"}))
     assert bad["report"] is None and "bad.yml" in bad["error"]["message"]
     assert "leads" in json.dumps(bad["error"])  # the suggestion of the nearest table
+
+
+def _free_form(schema: dict[str, Any]) -> bool:
+    """A schema that says nothing of its fields: an object (or a list of them) with no model."""
+    if "$ref" in schema:
+        return False
+    if schema.get("type") == "array":
+        return _free_form(schema.get("items", {}))
+    if "anyOf" in schema:
+        return any(_free_form(s) for s in schema["anyOf"])
+    return schema == {} or schema.get("type") == "object"
+
+
+def test_every_json_answer_has_a_model_in_the_openapi_document(api: Api) -> None:
+    document = api.app.openapi()
+    free = [
+        f"{method.upper()} {path} {status}"
+        for path, operations in document["paths"].items()
+        for method, operation in operations.items()
+        for status, answer in operation["responses"].items()
+        if status.startswith("2")
+        and _free_form(
+            answer.get("content", {}).get("application/json", {}).get("schema", {"$ref": ""})
+        )
+    ]
+    assert free == []
+    compute = document["paths"]["/api/v1/workspaces/{workspace}/compute"]["get"]
+    schema = compute["responses"]["200"]["content"]["application/json"]["schema"]
+    assert schema["items"]["$ref"].endswith("/ComputeRecord")
+    record = document["components"]["schemas"]["ComputeRecord"]
+    assert {"period_start", "kpi", "value", "complete", "error"} <= set(record["required"])
+
+
+def test_an_answer_that_drifts_from_its_model_is_refused_not_sent() -> None:
+    from pydantic import ValidationError
+
+    from shakhes.server import schemas
+
+    good = {"code": "unknown_kpi", "message": "no KPI 'crt'"}
+    assert json.loads(schemas.answer(schemas.ErrorBrief, good).body) == good  # as it was
+    for drifted in ({**good, "extra": 1}, {"code": "unknown_kpi"}, {**good, "hint": 3}):
+        with pytest.raises(ValidationError):
+            schemas.answer(schemas.ErrorBrief, drifted)
