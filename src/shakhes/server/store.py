@@ -48,7 +48,7 @@ MIGRATIONS_DIR = Path(__file__).resolve().parent / "migrations"
 VERSION_TABLE = "shakhes_server_version"
 HEAD_REVISION = "0001"
 LAST_USED_EVERY = dt.timedelta(minutes=1)
-ACTION_LENGTH = ServerAuditEntry.__table__.c.action.type.length or 60
+ACTION_LENGTH = 60
 """The longest audit action the column holds (Postgres enforces it; SQLite does not)."""
 """How often a token's ``last_used_at`` is brought up to date."""
 
