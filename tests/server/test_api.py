@@ -11,7 +11,7 @@ from typing import Any
 import duckdb
 import pytest
 from support.cli import shakhes
-from support.server import WS, Api
+from support.server import SQLITE_ONLY, WS, Api
 
 BASE = f"/api/v1/workspaces/{WS}"
 
@@ -123,6 +123,7 @@ def test_compute_equals_the_cli_and_hand_sql(api: Api, capsys: pytest.CaptureFix
     assert total[0]["value"] == pytest.approx(float(expected), rel=1e-9)
 
 
+@SQLITE_ONLY
 def test_status_check_and_goals_equal_the_cli(api: Api, capsys: pytest.CaptureFixture[str]) -> None:
     client = api.login("viewer")
     assert _ok(client.get(f"{BASE}/status")) == _cli_json(capsys, api.root, "status")
@@ -139,6 +140,7 @@ def test_status_check_and_goals_equal_the_cli(api: Api, capsys: pytest.CaptureFi
     assert status["goals"] and status["goals"][0]["id"] == "grow_online_revenue"
 
 
+@SQLITE_ONLY
 def test_explain_leads_and_anomalies_equal_the_cli(
     api: Api, capsys: pytest.CaptureFixture[str]
 ) -> None:

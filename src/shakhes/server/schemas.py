@@ -22,6 +22,8 @@ from typing import Any, Literal
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel, ConfigDict, Field, TypeAdapter
 
+from shakhes.spec.kpi import Text  # a KPI's name: English and Persian
+
 Status = Literal["achieved", "on_track", "at_risk", "off_track", "missed"]
 Unit = str
 """A KPI's unit (count, currency, percent, ratio, …), as its definition has it."""
@@ -33,13 +35,6 @@ class Closed(BaseModel):
     """A record with exactly these fields (a field the service adds must be described here)."""
 
     model_config = ConfigDict(extra="forbid")
-
-
-class Text(Closed):
-    """A KPI's name: English and Persian."""
-
-    en: str
-    fa: str
 
 
 class Wording(Closed):
