@@ -11,7 +11,7 @@ from typing import Any
 import duckdb
 import pytest
 from support.cli import shakhes
-from support.server import WS, Api
+from support.server import SQLITE_ONLY, WS, Api
 
 BASE = f"/api/v1/workspaces/{WS}"
 
@@ -123,6 +123,7 @@ def test_compute_equals_the_cli_and_hand_sql(api: Api, capsys: pytest.CaptureFix
     assert total[0]["value"] == pytest.approx(float(expected), rel=1e-9)
 
 
+@SQLITE_ONLY
 def test_status_check_and_goals_equal_the_cli(api: Api, capsys: pytest.CaptureFixture[str]) -> None:
     client = api.login("viewer")
     assert _ok(client.get(f"{BASE}/status")) == _cli_json(capsys, api.root, "status")
@@ -139,6 +140,7 @@ def test_status_check_and_goals_equal_the_cli(api: Api, capsys: pytest.CaptureFi
     assert status["goals"] and status["goals"][0]["id"] == "grow_online_revenue"
 
 
+@SQLITE_ONLY
 def test_explain_leads_and_anomalies_equal_the_cli(
     api: Api, capsys: pytest.CaptureFixture[str]
 ) -> None:
@@ -326,3 +328,103 @@ def test_a_form_upload_may_carry_the_csrf_token_as_a_field(writable_api: Api) ->
         f"{BASE}/imports", files=files, data={"dry_run": "true", "csrf_token": token}
     )
     assert _ok(answer)[0]["report"]["dry_run"] is True
+
+
+CRM = Path(__file__).parents[1] / "imports" / "fixtures" / "crm" / "hubspot_contacts.csv"
+LEADS_MAPPING = {
+    "table": "leads",
+    "columns": {
+        "lead_id": "Record ID",
+        "created_date": "Create Date",
+        "channel": "Original Source",
+        "campaign": "Original Source Drill-Down 2",
+    },
+    "values": {"channel": {"Paid Search": "search", "Paid Social": "social"}},
+    "defaults": {"channel": "other", "campaign": "(none)"},
+    "currency": "USD",
+}
+"""A mapping for a HubSpot contacts export (a layout shakhes does not know), in YAML or JSON."""
+
+
+def test_an_upload_with_a_mapping_imports_a_file_no_layout_reads(writable_api: Api) -> None:
+    import csv
+
+    import yaml
+
+    client = writable_api.login("editor")
+    files = [("files", ("contacts.csv", CRM.read_bytes(), "text/csv"))]
+    refused = _ok(client.post(f"{BASE}/imports", files=files, data={"dry_run": "true"}))
+    assert refused[0]["report"] is None and "mapping file" in refused[0]["error"]["hint"]
+
+    as_json = ("mapping", ("leads.json", json.dumps(LEADS_MAPPING).encode(), "application/json"))
+    dry = _ok(client.post(f"{BASE}/imports", files=[*files, as_json], data={"dry_run": "true"}))
+    as_yaml = ("mapping", ("leads.yml", yaml.safe_dump(LEADS_MAPPING).encode(), "text/yaml"))
+    [done] = _ok(client.post(f"{BASE}/imports", files=[*files, as_yaml]))
+    with CRM.open(encoding="utf-8-sig", newline="") as f:
+        rows = list(csv.DictReader(f))
+    report = done["report"]
+    assert done["error"] is None and report["table"] == "leads"
+    assert report["accepted"] == len(rows) == dry[0]["report"]["accepted"]
+    assert report["source"] == dry[0]["report"]["source"].replace("leads.json", "leads.yml")
+    assert "leads.yml" in report["source"]
+
+    con = duckdb.connect(str(writable_api.root / "warehouse.duckdb"), read_only=True)
+    try:
+        found = con.execute(
+            "SELECT lead_id, channel FROM leads WHERE lead_id IN (SELECT unnest(?)) "
+            "ORDER BY lead_id",
+            [[r["Record ID"] for r in rows]],
+        ).fetchall()
+    finally:
+        con.close()
+    source = {"Paid Search": "search", "Paid Social": "social"}
+    expected = [(r["Record ID"], source.get(r["Original Source"], "other")) for r in rows]
+    assert found == sorted(expected)
+
+    broken = ("mapping", ("bad.yml", b"table: leeds\ncolumns: {}\n", "text/yaml"))
+    [bad] = _ok(client.post(f"{BASE}/imports", files=[*files, broken], data={"dry_run": "true"}))
+    assert bad["report"] is None and "bad.yml" in bad["error"]["message"]
+    assert "leads" in json.dumps(bad["error"])  # the suggestion of the nearest table
+
+
+def _free_form(schema: dict[str, Any]) -> bool:
+    """A schema that says nothing of its fields: an object (or a list of them) with no model."""
+    if "$ref" in schema:
+        return False
+    if schema.get("type") == "array":
+        return _free_form(schema.get("items", {}))
+    if "anyOf" in schema:
+        return any(_free_form(s) for s in schema["anyOf"])
+    return schema == {} or schema.get("type") == "object"
+
+
+def test_every_json_answer_has_a_model_in_the_openapi_document(api: Api) -> None:
+    document = api.app.openapi()
+    free = [
+        f"{method.upper()} {path} {status}"
+        for path, operations in document["paths"].items()
+        for method, operation in operations.items()
+        for status, answer in operation["responses"].items()
+        if status.startswith("2")
+        and _free_form(
+            answer.get("content", {}).get("application/json", {}).get("schema", {"$ref": ""})
+        )
+    ]
+    assert free == []
+    compute = document["paths"]["/api/v1/workspaces/{workspace}/compute"]["get"]
+    schema = compute["responses"]["200"]["content"]["application/json"]["schema"]
+    assert schema["items"]["$ref"].endswith("/ComputeRecord")
+    record = document["components"]["schemas"]["ComputeRecord"]
+    assert {"period_start", "kpi", "value", "complete", "error"} <= set(record["required"])
+
+
+def test_an_answer_that_drifts_from_its_model_is_refused_not_sent() -> None:
+    from pydantic import ValidationError
+
+    from shakhes.server import schemas
+
+    good = {"code": "unknown_kpi", "message": "no KPI 'crt'"}
+    assert json.loads(schemas.answer(schemas.ErrorBrief, good).body) == good  # as it was
+    for drifted in ({**good, "extra": 1}, {"code": "unknown_kpi"}, {**good, "hint": 3}):
+        with pytest.raises(ValidationError):
+            schemas.answer(schemas.ErrorBrief, drifted)

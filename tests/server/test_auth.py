@@ -3,8 +3,10 @@ the one JSON error shape."""
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 from support.server import PASSWORD, WS, Api, make_api
@@ -168,15 +170,25 @@ def test_a_malformed_authorization_header_is_401(fresh: Api) -> None:
         _error(answer)
 
 
+def _form_token(page: Any) -> str:
+    found = re.search(r'name="csrf_token" value="([^"]+)"', page.text)
+    assert found is not None, page.text
+    return found.group(1)
+
+
 def test_the_login_form_sets_the_cookie_and_redirects(fresh: Api) -> None:
     client = fresh.anonymous()
     page = client.get("/login")
     assert page.status_code == 200 and 'name="password"' in page.text
-    wrong = client.post("/login", data={"email": "admin@example.com", "password": "nope"})
+    token = _form_token(page)
+    wrong = client.post(
+        "/login", data={"email": "admin@example.com", "password": "nope", "csrf_token": token}
+    )
     assert wrong.status_code == 401 and "wrong e-mail or password" in wrong.text
+    assert _form_token(wrong) == token  # the form shown again keeps the browser's token
     answer = client.post(
         "/login",
-        data={"email": "admin@example.com", "password": PASSWORD},
+        data={"email": "admin@example.com", "password": PASSWORD, "csrf_token": token},
         follow_redirects=False,
     )
     assert answer.status_code == 303 and client.cookies.get("shakhes_session")
@@ -186,6 +198,32 @@ def test_the_login_form_sets_the_cookie_and_redirects(fresh: Api) -> None:
         client.post("/logout", data={"csrf_token": csrf}, follow_redirects=False).status_code == 303
     )
     assert client.get("/api/v1/auth/me").status_code == 401
+
+
+def test_the_login_form_has_its_own_csrf_token(fresh: Api) -> None:
+    """Login CSRF: a form posted from another site (no token, or not the browser's own) logs
+    nobody in; the page's token is a double-submit cookie, HttpOnly, SameSite=Lax, on /login."""
+    page = fresh.anonymous().get("/login")
+    cookie = page.headers["set-cookie"]
+    assert cookie.startswith(f"shakhes_login_csrf={_form_token(page)};")
+    assert "HttpOnly" in cookie and "samesite=lax" in cookie.lower() and "Path=/login" in cookie
+    login = {"email": "admin@example.com", "password": PASSWORD}
+
+    forged = fresh.anonymous()  # another site's form: no cookie of the login page
+    for data in ({}, {"csrf_token": _form_token(page)}):
+        answer = forged.post("/login", data={**login, **data}, follow_redirects=False)
+        assert answer.status_code == 403 and "log in again" in answer.text
+        assert not forged.cookies.get("shakhes_session")
+
+    other = fresh.anonymous()
+    own = _form_token(other.get("/login"))
+    for token in ("", "x" * len(own), _form_token(page)):  # missing, or not this browser's
+        answer = other.post("/login", data={**login, "csrf_token": token}, follow_redirects=False)
+        assert answer.status_code == 403 and not other.cookies.get("shakhes_session")
+    answer = other.post("/login", data={**login, "csrf_token": own}, follow_redirects=False)
+    assert answer.status_code == 303 and other.cookies.get("shakhes_session")
+    # The JSON login needs no form token (it is not a form another site can post).
+    assert fresh.anonymous().post("/api/v1/auth/login", json=login).status_code == 200
 
 
 @pytest.mark.parametrize(

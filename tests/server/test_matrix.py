@@ -3,7 +3,8 @@ cannot escape) called as anonymous, a member of another workspace, a read-only t
 editor and admin, and each answer's class checked:
 
 - anonymous → 401 (except the few public routes, which answer anyone: a login with an empty
-  body is a 401, 422 or 429, never a 403 or 5xx);
+  body is a 401, 422 or 429, never a 403 or 5xx — but the login form without its form token
+  is a 403, see test_auth);
 - a read-only token → 403 on anything but GET/HEAD;
 - under ``/workspaces/{workspace}``: not a member → 404 ``unknown_workspace`` (as for a
   workspace that does not exist); a member whose role is below the route's → 403;
@@ -219,6 +220,8 @@ def test_every_route_answers_every_caller_as_its_role_allows(
                     code = body["error"]["code"]
             if expected == "allowed":
                 ok = status < 500 and status not in (401, 403) and code != "unknown_workspace"
+            elif (call.method, call.path) == ("POST", "/login"):  # no form token
+                ok = status == 403
             elif expected == "public":  # a login with an empty body: 401, 422 or 429
                 ok = status < 500 and status != 403
             elif expected == "login page":

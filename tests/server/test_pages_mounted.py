@@ -13,9 +13,16 @@ from shakhes.server.routes.web import safe_next
 
 def _login_form(api: Api, who: str, target: str) -> tuple[object, str]:
     client = api.anonymous()
+    token = re.search(r'name="csrf_token" value="([^"]+)"', client.get("/login").text)
+    assert token is not None
     answer = client.post(
         "/login",
-        data={"email": f"{who}@example.com", "password": PASSWORD, "next": target},
+        data={
+            "email": f"{who}@example.com",
+            "password": PASSWORD,
+            "next": target,
+            "csrf_token": token.group(1),
+        },
         follow_redirects=False,
     )
     return client, answer.headers.get("location", "") if answer.status_code == 303 else ""

@@ -16,6 +16,13 @@ pytestmark = pytest.mark.slow
 
 
 @pytest.fixture(scope="module")
+def server_store() -> str:
+    """Generated requests on SQLite only: the routes' answers do not depend on where the
+    server store is (the API and matrix tests run on both), and this test is the slowest."""
+    return "sqlite"
+
+
+@pytest.fixture(scope="module")
 def admin_token(writable_api: Api) -> str:
     user = writable_api.store.user("admin@example.com")
     _, text = writable_api.store.create_token(user.id, "schemathesis", read_only=False)
@@ -53,7 +60,9 @@ def test_no_operation_answers_a_5xx_or_breaks_its_schema(api_schema: Any, admin_
         def check(case: Any) -> None:
             if case.path_parameters and "workspace" in case.path_parameters:
                 case.path_parameters["workspace"] = WS  # its routes, not a 404 for the name
-            response = case.call(headers=headers)
+            # A cold call (anomalies: every KPI, explained) may take more than schemathesis'
+            # 10 s on a busy 2-core machine: a time-out is not the answer this test checks.
+            response = case.call(headers=headers, timeout=120)
             case.validate_response(
                 response, checks=[not_a_server_error, response_schema_conformance]
             )
@@ -61,6 +70,7 @@ def test_no_operation_answers_a_5xx_or_breaks_its_schema(api_schema: Any, admin_
         try:
             check()
         except Exception as exc:  # one line per operation that fails, then all at once
-            failures.append(f"{operation.label}: {str(exc).splitlines()[0:6]}")
+            inner = getattr(exc, "exceptions", None) or [exc]  # a flaky one: its own failures
+            failures.append(f"{operation.label}: {[str(e).splitlines()[0:6] for e in inner]}")
     assert operations >= 35
     assert not failures, "\n".join(failures)

@@ -245,6 +245,16 @@ def test_every_change_is_in_the_audit_log(store: ServerStore) -> None:
     ]
 
 
+def test_a_long_request_path_is_recorded_cut_and_whole_in_the_detail(store: ServerStore) -> None:
+    """The middleware records each change as its method and path, which may be longer than the
+    column: Postgres refused it (a 500 after the change was made); now it is cut and kept."""
+    path = "DELETE /api/v1/workspaces/acme/members/" + "someone.with.a.long.name@example.com"
+    store.record("root", path, workspace="acme")
+    [entry] = store.audit(workspace="acme", limit=1)
+    assert len(path) > 60 and len(entry.action) == 60
+    assert entry.action == path[:59] + "…" and entry.detail == {"action": path}
+
+
 def test_postgres_urls_use_psycopg() -> None:
     assert normalise_url("postgres://u@h:5432/db") == "postgresql+psycopg://u@h:5432/db"
     assert normalise_url("postgresql://u@h/db") == "postgresql+psycopg://u@h/db"

@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import pytest
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
 
@@ -12,6 +13,10 @@ from shakhes.server.app import create_app
 from shakhes.server.settings import ServerSettings
 from shakhes.server.state import register
 from shakhes.server.store import ServerStore
+
+SQLITE_ONLY = pytest.mark.parametrize("server_store", ["sqlite"], indirect=True)
+"""For a test whose answer does not depend on the server store (the numbers of a workspace):
+it runs with the server store on SQLite only, not again on Postgres (see tests/server/conftest)."""
 
 PASSWORD = "correct horse battery"
 ROLES = ("viewer", "editor", "admin")

@@ -140,7 +140,7 @@ class ServerAuditEntry(ServerBase):
     id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
     at: Mapped[datetime] = mapped_column(default=utcnow, index=True)
     actor: Mapped[str] = mapped_column(String(320))
-    action: Mapped[str] = mapped_column(String(60))
+    action: Mapped[str] = mapped_column(String(60))  # store.ACTION_LENGTH
     workspace_id: Mapped[str | None] = mapped_column(String(63), default=None)
     subject: Mapped[str | None] = mapped_column(String(320), default=None)
     detail: Mapped[dict[str, Any] | None] = mapped_column(JsonType, default=None)

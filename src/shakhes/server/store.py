@@ -48,6 +48,8 @@ MIGRATIONS_DIR = Path(__file__).resolve().parent / "migrations"
 VERSION_TABLE = "shakhes_server_version"
 HEAD_REVISION = "0001"
 LAST_USED_EVERY = dt.timedelta(minutes=1)
+ACTION_LENGTH = 60
+"""The longest audit action the column holds (Postgres enforces it; SQLite does not)."""
 """How often a token's ``last_used_at`` is brought up to date."""
 
 
@@ -236,6 +238,9 @@ class ServerStore:
         subject: str | None = None,
         detail: dict[str, Any] | None = None,
     ) -> None:
+        if len(action) > ACTION_LENGTH:  # a long request path: cut here, whole in the detail
+            detail = {**(detail or {}), "action": action}
+            action = action[: ACTION_LENGTH - 1] + "…"
         session.add(
             ServerAuditEntry(
                 actor=actor, action=action, workspace_id=workspace, subject=subject, detail=detail

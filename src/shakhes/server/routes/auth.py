@@ -13,6 +13,7 @@ from jinja2 import Environment, FileSystemLoader, select_autoescape
 from pydantic import BaseModel, Field
 
 from shakhes.errors import ShakhesError
+from shakhes.server import credentials
 from shakhes.server.deps import (
     CSRF_COOKIE,
     SESSION_COOKIE,
@@ -183,16 +184,45 @@ def set_locale(body: LocaleIn, principal: CurrentPrincipal, server: Server) -> D
 # ---- the login page -----------------------------------------------------------------------------
 
 
+LOGIN_CSRF_COOKIE = "shakhes_login_csrf"
+"""The login form's own CSRF token (a double-submit cookie): ``GET /login`` sets it and puts
+the same value in the form, ``POST /login`` takes a login only when both agree — so another
+site cannot log a browser in to an account of its choosing (login CSRF)."""
+
+
 def _page(
-    error: str | None = None, email: str = "", status: int = 200, next_: str = "/"
+    request: Request,
+    server: ServerState,
+    error: str | None = None,
+    email: str = "",
+    status: int = 200,
+    next_: str = "/",
 ) -> HTMLResponse:
-    html = TEMPLATES.get_template("login.html").render(error=error, email=email, next=next_)
-    return HTMLResponse(html, status_code=status)
+    """The login page with a form token: the browser's own when it has one, else a new one."""
+    csrf = request.cookies.get(LOGIN_CSRF_COOKIE) or credentials.new_token()
+    html = TEMPLATES.get_template("login.html").render(
+        error=error, email=email, next=next_, csrf_token=csrf
+    )
+    response = HTMLResponse(html, status_code=status)
+    response.set_cookie(
+        LOGIN_CSRF_COOKIE,
+        csrf,
+        max_age=LOGIN_FORM_SECONDS,
+        path="/login",
+        httponly=True,
+        samesite="lax",
+        secure=_secure(server, request),
+    )
+    return response
+
+
+LOGIN_FORM_SECONDS = 2 * 3600
+"""How long a login form's token lasts (a page left open longer is reloaded with a new one)."""
 
 
 @pages.get("/login")
-def login_page(next: str | None = None) -> HTMLResponse:
-    return _page(next_=safe_next(next))
+def login_page(request: Request, server: Server, next: str | None = None) -> HTMLResponse:
+    return _page(request, server, next_=safe_next(next))
 
 
 @pages.post("/login", response_model=None)
@@ -202,15 +232,22 @@ def login_form(
     email: Annotated[str, Form(max_length=320)] = "",
     password: Annotated[str, Form(max_length=1024)] = "",
     next: Annotated[str, Form(max_length=2048)] = "/",
+    csrf_token: Annotated[str, Form(max_length=256)] = "",
 ) -> Response:
     target = safe_next(next)
+    cookie = request.cookies.get(LOGIN_CSRF_COOKIE)
+    if not cookie or not csrf_token or not credentials.same(csrf_token, cookie):
+        # Not this browser's own form (or one whose token has expired): a new form, no login.
+        message = "The login form has expired or did not come from this site: log in again."
+        return _page(request, server, message, email, 403, target)
     try:
         session, token = _login(server, request, email, password)
     except ShakhesError as exc:
         status = 429 if exc.code == "too_many_attempts" else 401
-        return _page(exc.message, email, status, target)
+        return _page(request, server, exc.message, email, status, target)
     response = RedirectResponse(target, status_code=303)
     _set_cookies(response, server, request, session, token)
+    response.delete_cookie(LOGIN_CSRF_COOKIE, path="/login")
     return response
 
 

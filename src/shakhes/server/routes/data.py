@@ -16,16 +16,16 @@ from pathlib import Path
 from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, File, Form, Query, UploadFile
-from fastapi.responses import Response
+from fastapi.responses import JSONResponse, Response
 from pydantic import BaseModel, Field
 
 from shakhes.errors import ShakhesError
+from shakhes.server import schemas
 from shakhes.server.deps import Editor, Viewer
 
 router = APIRouter(prefix="/api/v1/workspaces/{workspace}", tags=["data"])
 
 Day = Annotated[dt.date | None, Query(description="A day, YYYY-MM-DD.")]
-Record = dict[str, Any]
 
 
 class KpiLink(BaseModel):
@@ -102,24 +102,26 @@ class RetryIn(BaseModel):
 # ---- goals and targets ---------------------------------------------------------------------
 
 
-@router.get("/goals")
-def list_goals(m: Viewer, on: Day = None) -> list[Record]:
+@router.get("/goals", response_model=list[schemas.GoalOut])
+def list_goals(m: Viewer, on: Day = None) -> JSONResponse:
     """Every goal with its KPIs and targets, as ``shakhes goal list --format json``."""
     from shakhes.service import goals
 
-    return [goals.goal_tree_record(tree) for tree in goals.goal_trees(m.ws, on=on)]
+    records = [goals.goal_tree_record(tree) for tree in goals.goal_trees(m.ws, on=on)]
+    return schemas.answer(list[schemas.GoalOut], records)
 
 
-@router.get("/goals/{goal_id}")
-def get_goal(goal_id: str, m: Viewer, on: Day = None) -> Record:
+@router.get("/goals/{goal_id}", response_model=schemas.GoalOut)
+def get_goal(goal_id: str, m: Viewer, on: Day = None) -> JSONResponse:
     """One goal's tree, as ``shakhes goal show --format json``."""
     from shakhes.service import goals
 
-    return goals.goal_tree_record(goals.goal_tree(m.ws, goal_id, on=on))
+    record = goals.goal_tree_record(goals.goal_tree(m.ws, goal_id, on=on))
+    return schemas.answer(schemas.GoalOut, record)
 
 
-@router.post("/goals", status_code=201)
-def add_goal(body: GoalIn, m: Editor) -> Record:
+@router.post("/goals", status_code=201, response_model=schemas.GoalOut)
+def add_goal(body: GoalIn, m: Editor) -> JSONResponse:
     """Add a goal (an id already taken is refused: 409)."""
     from shakhes.service import goals
 
@@ -137,34 +139,36 @@ def add_goal(body: GoalIn, m: Editor) -> Record:
         drives=body.drives,
     )
     goals.add_goal(m.ws, spec)
-    return goals.goal_tree_record(goals.goal_tree(m.ws, spec.id))
+    record = goals.goal_tree_record(goals.goal_tree(m.ws, spec.id))
+    return schemas.answer(schemas.GoalOut, record, status_code=201)
 
 
-@router.get("/targets")
+@router.get("/targets", response_model=list[schemas.TargetOut])
 def list_targets(
     m: Viewer,
     kpi: str | None = None,
     goal: str | None = None,
     on: Day = None,
     active: bool = False,
-) -> list[Record]:
+) -> JSONResponse:
     """The current targets, as ``shakhes target list --format json``."""
     from shakhes.service import goals
 
     views = goals.targets(m.ws, kpi=kpi, goal=goal, on=on, active=active)
-    return [goals.target_record(view) for view in views]
+    return schemas.answer(list[schemas.TargetOut], [goals.target_record(v) for v in views])
 
 
-@router.get("/targets/{target_id}")
-def get_target(target_id: str, m: Viewer, on: Day = None) -> Record:
+@router.get("/targets/{target_id}", response_model=schemas.TargetDetailOut)
+def get_target(target_id: str, m: Viewer, on: Day = None) -> JSONResponse:
     """One target with its history, as ``shakhes target show --format json``."""
     from shakhes.service import goals
 
-    return goals.target_detail_record(goals.target_detail(m.ws, target_id, on=on))
+    record = goals.target_detail_record(goals.target_detail(m.ws, target_id, on=on))
+    return schemas.answer(schemas.TargetDetailOut, record)
 
 
-@router.post("/targets")
-def set_target(body: TargetIn, m: Editor) -> Record:
+@router.post("/targets", response_model=schemas.TargetChangeOut)
+def set_target(body: TargetIn, m: Editor) -> JSONResponse:
     """Set a KPI's target (add it, or change it: the earlier version is kept), as
     ``shakhes target set --format json``."""
     from shakhes.service import goals
@@ -196,7 +200,7 @@ def set_target(body: TargetIn, m: Editor) -> Record:
         **extra,
     )
     view = next(v for v in goals.targets(m.ws, kpi=body.kpi) if v.spec.id == change.spec.id)
-    return goals.target_change_record(change, view)
+    return schemas.answer(schemas.TargetChangeOut, goals.target_change_record(change, view))
 
 
 @router.delete("/targets/{target_id}")
@@ -217,7 +221,7 @@ def _safe_name(name: str | None, index: int) -> str:
     return base or f"upload-{index}"
 
 
-@router.post("/imports")
+@router.post("/imports", response_model=list[schemas.UploadOut])
 def upload(
     m: Editor,
     files: Annotated[list[UploadFile], File(description="One or more export files.")],
@@ -226,24 +230,39 @@ def upload(
     currency: Annotated[str | None, Form(pattern=r"^[A-Z]{3}$")] = None,
     account: Annotated[str | None, Form(max_length=200)] = None,
     replace_range: Annotated[bool, Form()] = False,
-) -> list[Record]:
+    mapping: Annotated[
+        UploadFile | None,
+        File(
+            description="A mapping file (YAML, or the same as JSON) for a layout shakhes does "
+            "not know, as `shakhes import --mapping` takes it; it applies to every file."
+        ),
+    ] = None,
+) -> JSONResponse:
     """Import uploaded files, each its own import (a refused file does not stop the others);
-    with ``dry_run``, only report what would happen. One record per file: its report, or
-    the error that refused it."""
+    with ``dry_run``, only report what would happen; with a ``mapping``, read them as it says.
+    One record per file: its report, or the error that refused it."""
     from shakhes.imports.report import ImportOptions
     from shakhes.service import imports
     from shakhes.service.records import to_record
     from shakhes.workspace import current_actor
 
-    options = ImportOptions(
-        source=source,
-        dry_run=dry_run,
-        currency=currency,
-        account=account,
-        replace_range=replace_range,
-        actor=current_actor(),
-    )
     with tempfile.TemporaryDirectory(prefix="shakhes-upload-") as folder:
+        mapping_path = None
+        if mapping is not None and mapping.filename:
+            # Its own name (errors and the import log name it), in a folder of its own.
+            mapping_path = Path(folder) / "mapping" / _safe_name(mapping.filename, 0)
+            mapping_path.parent.mkdir()
+            with mapping_path.open("wb") as out:
+                shutil.copyfileobj(mapping.file, out)
+        options = ImportOptions(
+            source=source,
+            mapping=mapping_path,
+            dry_run=dry_run,
+            currency=currency,
+            account=account,
+            replace_range=replace_range,
+            actor=current_actor(),
+        )
         paths = []
         for index, upload_file in enumerate(files):
             path = Path(folder) / f"{index}" / _safe_name(upload_file.filename, index)
@@ -252,7 +271,7 @@ def upload(
                 shutil.copyfileobj(upload_file.file, out)
             paths.append(path)
         outcomes = imports.import_files(m.ws, paths, options)
-    return [
+    records = [
         {
             "file": outcome.path.name,
             "report": to_record(outcome.report) if outcome.report else None,
@@ -269,15 +288,17 @@ def upload(
         }
         for outcome in outcomes
     ]
+    return schemas.answer(list[schemas.UploadOut], records)
 
 
-@router.get("/imports")
-def import_log(m: Viewer, limit: Annotated[int, Query(ge=1, le=10_000)] = 20) -> list[Record]:
+@router.get("/imports", response_model=list[schemas.ImportLogEntry])
+def import_log(m: Viewer, limit: Annotated[int, Query(ge=1, le=10_000)] = 20) -> JSONResponse:
     """The import log, newest first."""
     from shakhes.service import imports
     from shakhes.service.records import to_record
 
-    return [to_record(r) for r in imports.imports(m.ws, limit)]
+    records = [to_record(r) for r in imports.imports(m.ws, limit)]
+    return schemas.answer(list[schemas.ImportLogEntry], records)
 
 
 @router.post("/imports/{import_id}/undo")
@@ -294,17 +315,18 @@ def undo_import(import_id: int, m: Editor) -> UndoOut:
     )
 
 
-@router.get("/quarantine")
+@router.get("/quarantine", response_model=list[schemas.QuarantinedRow])
 def quarantine(
     m: Viewer, import_id: Annotated[int | None, Query(alias="import")] = None
-) -> list[Record]:
+) -> JSONResponse:
     """Quarantined rows: import, file, line, column, value, reason and the cells as read."""
     from shakhes.service import imports
 
-    return [
+    records = [
         {"import_id": q.import_id, "file": Path(q.file_name).name, **q.issue.to_dict()}
         for q in imports.quarantined(m.ws, import_id)
     ]
+    return schemas.answer(list[schemas.QuarantinedRow], records)
 
 
 @router.get(
@@ -331,8 +353,8 @@ def quarantine_csv(
     )
 
 
-@router.post("/imports/{import_id}/retry")
-def retry_quarantine(import_id: int, body: RetryIn, m: Editor) -> Record:
+@router.post("/imports/{import_id}/retry", response_model=schemas.RetryOut)
+def retry_quarantine(import_id: int, body: RetryIn, m: Editor) -> JSONResponse:
     """Import again the rows an import quarantined, with a currency or account that fixes
     them; returns the new import's report and how many rows it resolved."""
     from shakhes.imports.report import ImportOptions
@@ -342,7 +364,7 @@ def retry_quarantine(import_id: int, body: RetryIn, m: Editor) -> Record:
 
     options = ImportOptions(currency=body.currency, account=body.account, actor=current_actor())
     report, resolved = imports.retry(m.ws, import_id, options)
-    return {"report": to_record(report), "resolved": resolved}
+    return schemas.answer(schemas.RetryOut, {"report": to_record(report), "resolved": resolved})
 
 
 # ---- audit --------------------------------------------------------------------------------------

@@ -9,12 +9,14 @@ build it); a KPI's computed error carries the core's hint, not the CLI's option 
 from __future__ import annotations
 
 import datetime as dt
-from typing import Annotated, Any, Literal
+from typing import Annotated, Literal
 
 from fastapi import APIRouter, Query
+from fastapi.responses import JSONResponse
 from pydantic import BaseModel, Field
 
 from shakhes.errors import ShakhesError
+from shakhes.server import schemas
 from shakhes.server.deps import Editor, Viewer
 from shakhes.spec.kpi import KpiSpec
 from shakhes.store.repo import Plan
@@ -136,20 +138,21 @@ def validate_formula(body: FormulaIn, m: Viewer) -> FormulaCheck:
     )
 
 
-def _compute(m: Viewer, body: ComputeIn) -> list[dict[str, Any]]:
+def _compute(m: Viewer, body: ComputeIn) -> JSONResponse:
     from shakhes.service import compute as service
 
     query = service.Query(
         body.kpis, body.grain, body.by, body.start, body.end, body.where, body.compare
     )
-    return service.records(service.compute(m.ws, query), components=body.components)
+    records = service.records(service.compute(m.ws, query), components=body.components)
+    return schemas.answer(list[schemas.ComputeRecord], records)
 
 
 def _split(value: str | None) -> list[str]:
     return [part.strip() for part in (value or "").split(",") if part.strip()]
 
 
-@router.get("/compute")
+@router.get("/compute", response_model=list[schemas.ComputeRecord])
 def compute_get(
     m: Viewer,
     kpis: Annotated[str, Query(min_length=1, description="KPI ids, comma-separated.")],
@@ -160,7 +163,7 @@ def compute_get(
     where: Annotated[str | None, Query(max_length=2_000)] = None,
     compare: Literal["previous", "last_year", "last-year"] | None = None,
     components: bool = False,
-) -> list[dict[str, Any]]:
+) -> JSONResponse:
     """KPIs per period, as ``shakhes compute --format json``: one record per period ×
     breakdown × KPI."""
     body = ComputeIn(
@@ -176,39 +179,40 @@ def compute_get(
     return _compute(m, body)
 
 
-@router.post("/compute")
-def compute_post(body: ComputeIn, m: Viewer) -> list[dict[str, Any]]:
+@router.post("/compute", response_model=list[schemas.ComputeRecord])
+def compute_post(body: ComputeIn, m: Viewer) -> JSONResponse:
     """The same as GET, with the query as a JSON body."""
     return _compute(m, body)
 
 
-@router.get("/status")
-def status(m: Viewer, goal: str | None = None, on: Day = None) -> dict[str, Any]:
+@router.get("/status", response_model=schemas.StatusOut)
+def status(m: Viewer, goal: str | None = None, on: Day = None) -> JSONResponse:
     """Where every target stands, as ``shakhes status --format json``."""
     from shakhes.service import status as service
 
-    return service.status(m.ws, goal=goal, on=on).to_dict()
+    return schemas.answer(schemas.StatusOut, service.status(m.ws, goal=goal, on=on).to_dict())
 
 
-@router.get("/check")
+@router.get("/check", response_model=schemas.CheckOut)
 def check(
     m: Viewer,
     names: Annotated[
         str | None, Query(description="KPI or goal ids, comma-separated (default: all).")
     ] = None,
     on: Day = None,
-) -> dict[str, Any]:
+) -> JSONResponse:
     """The SMART check, as ``shakhes check --format json``."""
     from shakhes.service import smart
 
     report = smart.check(m.ws, _split(names), on=on)
     s = m.ws.settings
-    return smart.report_json(
+    record = smart.report_json(
         report, locale=s.locale, currency=s.currency, calendar=s.calendar.value
     )
+    return schemas.answer(schemas.CheckOut, record)
 
 
-@router.get("/explain")
+@router.get("/explain", response_model=schemas.ExplainOut)
 def explain(
     m: Viewer,
     kpi: str,
@@ -218,15 +222,16 @@ def explain(
     to: dt.date | None = None,
     against: Literal["previous", "last-year", "last_year"] = "previous",
     where: Annotated[str | None, Query(max_length=2_000)] = None,
-) -> dict[str, Any]:
+) -> JSONResponse:
     """Why a KPI moved, as ``shakhes explain --format json``."""
     from shakhes.service import why
 
     query = why.ExplainQuery(kpi, by, period, from_, to, against, where)
-    return why.record(why.explain(m.ws, query), m.ws.settings.locale)
+    record = why.record(why.explain(m.ws, query), m.ws.settings.locale)
+    return schemas.answer(schemas.ExplainOut, record)
 
 
-@router.get("/leads")
+@router.get("/leads", response_model=schemas.LeadsOut)
 def leads(
     m: Viewer,
     lagging: str,
@@ -235,23 +240,24 @@ def leads(
     grain: Literal["day", "week"] = "day",
     from_: Annotated[dt.date | None, Query(alias="from")] = None,
     to: dt.date | None = None,
-) -> dict[str, Any]:
+) -> JSONResponse:
     """Which KPIs move before a lagging one, as ``shakhes leads --format json``."""
     from shakhes.service import leads as service
 
     query = service.LeadsQuery(lagging, candidates, max_lag, grain, from_, to)
-    return service.records(service.leads(m.ws, query))
+    return schemas.answer(schemas.LeadsOut, service.records(service.leads(m.ws, query)))
 
 
-@router.get("/anomalies")
+@router.get("/anomalies", response_model=schemas.AnomaliesOut)
 def anomalies(
     m: Viewer,
     kpis: Annotated[str | None, Query(description="KPI ids, comma-separated.")] = None,
     since: dt.date | None = None,
     by: str | None = None,
-) -> dict[str, Any]:
+) -> JSONResponse:
     """Days a KPI broke from its expected value, as ``shakhes anomalies --format json``."""
     from shakhes.service import anomalies as service
 
     query = service.AnomaliesQuery(_split(kpis) or None, since, by)
-    return service.records(service.anomalies(m.ws, query))
+    report = service.records(service.anomalies(m.ws, query))
+    return schemas.answer(schemas.AnomaliesOut, report)
