@@ -5,6 +5,7 @@ listed; a new token is shown once. Screenshots go to ``test-artifacts/``."""
 
 from __future__ import annotations
 
+import re
 import shutil
 import socket
 import threading
@@ -116,6 +117,22 @@ def test_a_bad_formula_shows_the_caret_then_the_preview_and_saves(
     page.wait_for_url(f"**/w/{WS}/kpis/click_share", timeout=20000)
     assert "Click share" in page.locator("h1").inner_text()
     _shot(page, "editor-kpi-saved-en")
+    assert errors == []
+
+
+def test_the_kpi_editor_in_persian_draws_the_saved_formula(
+    served: tuple[str, Api], browser: Any
+) -> None:
+    server, _api = served
+    page, errors = _logged_in(browser, server, "editor")
+    page.goto(f"{server}/w/{WS}/kpis/ctr?lang=fa")
+    page.click("a[data-edit]")
+    page.wait_for_url("**/kpis/ctr/edit?lang=fa")
+    page.wait_for_selector("#preview .plot-container svg", timeout=20000)
+    assert page.evaluate("getComputedStyle(document.body).direction") == "rtl"
+    ticks = page.locator("#preview .ytick text").all_text_contents()
+    assert ticks and all(re.search("[۰-۹]", t) for t in ticks)  # Persian digits
+    _shot(page, "editor-kpi-fa")
     assert errors == []
 
 

@@ -93,12 +93,22 @@
     function draw(found) {
       var x = found.points.map(function (p) { return dayFormat.format(new Date(p.day + "T00:00:00")); });
       var y = found.points.map(function (p) { return p.value; });
+      // Numbers in the page's language (Persian digits in Persian): ticks and hover text.
+      var fmt = new Intl.NumberFormat(lang === "fa" ? "fa-IR" : "en-US", { maximumSignificantDigits: 4 });
+      var known = y.filter(function (v) { return v !== null; });
+      var lo = Math.min.apply(null, known), hi = Math.max.apply(null, known);
+      var ticks = [];
+      for (var i = 0; i < 5 && known.length; i++) ticks.push(Number((lo + (hi - lo) * i / 4).toPrecision(3)));
       chart.innerHTML = "";
       chart.setAttribute("data-points", String(found.points.length));
-      Plotly.newPlot(chart, [{ x: x, y: y, type: "scatter", mode: "lines", line: { color: "#2563eb" }, connectgaps: false }], {
-        margin: { t: 10, r: 20, b: 60, l: 50 },
+      Plotly.newPlot(chart, [{
+        x: x, y: y, type: "scatter", mode: "lines", line: { color: "#2563eb" }, connectgaps: false,
+        text: y.map(function (v) { return v === null ? "—" : fmt.format(v); }),
+        hovertemplate: "%{x}<br>%{text}<extra></extra>"
+      }], {
+        margin: lang === "fa" ? { t: 10, r: 60, b: 60, l: 20 } : { t: 10, r: 20, b: 60, l: 60 },
         xaxis: { type: "category", nticks: 8, autorange: lang === "fa" ? "reversed" : true },
-        yaxis: { side: lang === "fa" ? "right" : "left", separatethousands: true },
+        yaxis: { side: lang === "fa" ? "right" : "left", tickvals: ticks, ticktext: ticks.map(function (t) { return fmt.format(t); }) },
         font: { family: getComputedStyle(document.body).fontFamily },
         height: 260
       }, { displayModeBar: false, responsive: true });
