@@ -15,7 +15,7 @@ import os
 import re
 import shutil
 import threading
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import ExitStack, contextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass, field
@@ -447,6 +447,28 @@ class Workspace:
     @property
     def default_grain(self) -> Grain:
         return Grain.JALALI_MONTH if self.settings.calendar == CalendarKind.JALALI else Grain.MONTH
+
+    def use_settings(self, settings: WorkspaceSettings) -> None:
+        """Serve with ``settings`` from now on (after ``shakhes.toml`` changed): the engine is
+        rebuilt on next use with the new calendar, currency and parameters."""
+        with self._lock:
+            self.settings = settings
+            self._engine = None
+            self._engine_defs_version = -1
+
+    def draft_engine(self, drafts: Iterable[KpiSpec]) -> Engine:
+        """An engine over this workspace's data whose definitions are the workspace's with
+        ``drafts`` added or replacing theirs (unsaved KPIs, e.g. the editor's preview).
+        Call it in a read session (:meth:`reading`)."""
+        definitions = {**self.definitions(), **{spec.id: spec for spec in drafts}}
+        return Engine(
+            self._read_warehouse,
+            definitions,
+            calendar=self.calendar,
+            params=self.settings.parameters,
+            currency=self.settings.currency,
+            version=self._versions,
+        )
 
     def definitions(self) -> dict[str, KpiSpec]:
         return {k.id: k for k in self.store.list_kpis(self.id)}

@@ -20,7 +20,7 @@ from fastapi import APIRouter, Depends, Request
 from fastapi.responses import HTMLResponse
 
 from shakhes.errors import ShakhesError
-from shakhes.web import static
+from shakhes.web import editors, static
 from shakhes.web.caller import PageCaller
 from shakhes.web.look import LANGS, Look
 from shakhes.web.period import Selection, choices, select
@@ -53,6 +53,7 @@ def look_for(who: PageCaller, lang: str | None) -> Look:
 def router(caller: Callable[..., PageCaller | Awaitable[PageCaller]]) -> APIRouter:
     """The page routes, each resolving its caller with the server's ``caller`` dependency."""
     out = APIRouter()
+    editors.add(out, caller)  # first: its /kpis/new before the KPI page's /kpis/{kpi}
 
     @out.get("/w/{workspace}/", response_class=HTMLResponse, name="web_overview")
     def overview(
@@ -140,12 +141,6 @@ def router(caller: Callable[..., PageCaller | Awaitable[PageCaller]]) -> APIRout
         request: Request, who: PageCaller = Depends(caller), lang: str | None = None
     ) -> HTMLResponse:
         return _render(request, who, look_for(who, lang), "later.html.j2", dict, "data")
-
-    @out.get("/w/{workspace}/settings", response_class=HTMLResponse, name="web_settings")
-    def settings_page(
-        request: Request, who: PageCaller = Depends(caller), lang: str | None = None
-    ) -> HTMLResponse:
-        return _render(request, who, look_for(who, lang), "later.html.j2", dict, "settings")
 
     return out
 

@@ -43,6 +43,7 @@ def files() -> dict[str, Path]:
     return {
         "shakhes.css": assets / "shakhes.css",
         "shakhes.js": assets / "shakhes.js",
+        "editors.js": assets / "editors.js",
         "plotly.min.js": Path(plotly.__file__).resolve().parent / "package_data" / "plotly.min.js",
         "fonts/noto-sans-arabic.ttf": fonts[0],
     }

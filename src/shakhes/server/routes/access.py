@@ -36,6 +36,32 @@ class MemberIn(BaseModel):
     role: Role
 
 
+class SettingsOut(BaseModel):
+    """The settings of a workspace a marketer sets (the rest stay in ``shakhes.toml``)."""
+
+    name: str
+    currency: str
+    locale: Literal["en", "fa"]
+    calendar: Literal["gregorian", "jalali"]
+    week_start: str
+    fiscal_year_start_month: int
+    gross_margin: float | None
+
+
+class SettingsIn(BaseModel):
+    """The settings to change (the ones left out stay; ``gross_margin`` null removes it)."""
+
+    name: str | None = Field(default=None, min_length=1, max_length=200)
+    currency: str | None = Field(default=None, description="ISO 4217 code, e.g. USD, IRR.")
+    locale: Literal["en", "fa"] | None = None
+    calendar: Literal["gregorian", "jalali"] | None = None
+    week_start: str | None = Field(default=None, description="monday … sunday")
+    fiscal_year_start_month: int | None = None
+    gross_margin: float | None = Field(
+        default=None, description="A fraction (0.4 for 40 %); null removes it."
+    )
+
+
 class TokenOut(BaseModel):
     id: int
     name: str
@@ -96,6 +122,26 @@ def get_workspace(m: Viewer) -> WorkspaceOut:
         locale=s.locale,
         calendar=str(s.calendar),
     )
+
+
+@router.get("/workspaces/{workspace}/settings")
+def get_settings(m: Viewer) -> SettingsOut:
+    """The workspace's settings: currency, locale, calendar, week start, fiscal year, gross
+    margin."""
+    from shakhes.service import workspace_settings
+
+    return SettingsOut(**workspace_settings.view(m.ws).to_dict())
+
+
+@router.put("/workspaces/{workspace}/settings")
+def put_settings(body: SettingsIn, m: Admin) -> SettingsOut:
+    """Change the workspace's settings (admins only): ``shakhes.toml`` is rewritten at once
+    and the server uses them from the next request on; every invalid field is reported."""
+    from shakhes.service import workspace_settings
+
+    changes = body.model_dump(exclude_unset=True)
+    found = workspace_settings.update(m.ws, changes, actor=m.email)
+    return SettingsOut(**found.to_dict())
 
 
 @router.get("/workspaces/{workspace}/members")

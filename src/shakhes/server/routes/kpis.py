@@ -52,6 +52,25 @@ class FormulaCheck(BaseModel):
     issues: list[FormulaIssueOut]
 
 
+class PreviewIn(BaseModel):
+    formula: str = Field(min_length=1, max_length=10_000)
+    kpi: str | None = Field(
+        default=None, description="The saved KPI the formula is for (its unit, id), if any."
+    )
+    days: int = Field(default=90, ge=7, le=730)
+
+
+class PreviewPoint(BaseModel):
+    day: dt.date
+    value: float | None
+
+
+class PreviewOut(BaseModel):
+    start: dt.date = Field(serialization_alias="from")
+    end: dt.date = Field(serialization_alias="to")
+    points: list[PreviewPoint]
+
+
 class ComputeIn(BaseModel):
     """What ``shakhes compute`` takes: KPI ids, grain, breakdown, range, filter, comparison."""
 
@@ -135,6 +154,24 @@ def validate_formula(body: FormulaIn, m: Viewer) -> FormulaCheck:
             )
             for i in issues
         ],
+    )
+
+
+@router.post("/kpis/preview", response_model_by_alias=True)
+def preview_formula(body: PreviewIn, m: Viewer) -> PreviewOut:
+    """A formula's daily values over the last ``days`` days with data, computed as a saved
+    KPI would be (checked and compiled the same way, never saved): what the KPI editor's
+    preview chart draws. An invalid formula is a 422 with every issue and its position."""
+    from shakhes.service import draft
+
+    spec = None
+    if body.kpi is not None and body.kpi in m.ws.definitions():
+        spec = m.ws.definitions()[body.kpi]
+    found = draft.preview(m.ws, body.formula, kpi=spec, days=body.days)
+    return PreviewOut(
+        start=found["from"],
+        end=found["to"],
+        points=[PreviewPoint(day=p["day"], value=p["value"]) for p in found["points"]],
     )
 
 

@@ -1,0 +1,202 @@
+"""The editors in a real browser (Debian's chromium through Playwright) on the real server
+app (``create_app``, a tmp SHAKHES_HOME, a user per role): a bad formula shows the caret
+error, fixed it draws the preview, saved it is the KPI's page; a target set on a KPI is
+listed; a new token is shown once. Screenshots go to ``test-artifacts/``."""
+
+from __future__ import annotations
+
+import re
+import shutil
+import socket
+import threading
+import time
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from support.server import PASSWORD, WS, Api, make_api
+
+CHROMIUM = Path("/usr/bin/chromium")
+ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
+
+pytestmark = [
+    pytest.mark.browser,
+    pytest.mark.skipif(
+        not CHROMIUM.exists(), reason="Debian's chromium is not installed at /usr/bin/chromium"
+    ),
+]
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+@pytest.fixture(scope="module")
+def served(
+    demo_root: Path, other_root: Path, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[tuple[str, Api]]:
+    import uvicorn
+
+    root = tmp_path_factory.mktemp("browser-demo") / "demo"
+    shutil.copytree(demo_root, root)
+    api = make_api(root, other_root, tmp_path_factory.mktemp("browser-home"))
+    port = _free_port()
+    config = uvicorn.Config(api.app, host="127.0.0.1", port=port, log_level="warning")
+    running = uvicorn.Server(config)
+    thread = threading.Thread(target=running.run, daemon=True)
+    thread.start()
+    for _ in range(200):
+        if running.started:
+            break
+        time.sleep(0.05)
+    yield f"http://127.0.0.1:{port}", api
+    running.should_exit = True
+    thread.join(timeout=10)
+    api.close()
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[Any]:
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        found = p.chromium.launch(executable_path=str(CHROMIUM), args=["--no-sandbox"])
+        yield found
+        found.close()
+
+
+def _logged_in(browser: Any, server: str, who: str) -> tuple[Any, list[str]]:
+    page = browser.new_context(viewport={"width": 1280, "height": 1000}).new_page()
+    errors: list[str] = []
+    page.on("pageerror", lambda e: errors.append(str(e)))
+    page.on("dialog", lambda dialog: dialog.accept())
+    page.goto(server + "/login")
+    page.fill("input[name=email]", f"{who}@example.com")
+    page.fill("input[name=password]", PASSWORD)
+    page.click("form:not(.logout) button[type=submit]")
+    page.wait_for_url(f"**/w/{WS}/**")
+    return page, errors
+
+
+def _shot(page: Any, name: str) -> None:
+    ARTIFACTS.mkdir(exist_ok=True)
+    page.screenshot(path=str(ARTIFACTS / f"{name}.png"), full_page=True)
+
+
+def test_a_bad_formula_shows_the_caret_then_the_preview_and_saves(
+    served: tuple[str, Api], browser: Any
+) -> None:
+    server, _api = served
+    page, errors = _logged_in(browser, server, "editor")
+    page.goto(f"{server}/w/{WS}/kpis/new")
+    page.fill("#f-id", "click_share")
+    page.fill("[name='name.en']", "Click share")
+    page.fill("[name='name.fa']", "سهم کلیک")
+    page.fill("[name='description.en']", "Clicks per impression")
+    page.fill("[name='description.fa']", "کلیک به ازای نمایش")
+    page.fill("#f-formula", "sum(ad_performance.clikcs) / sum(ad_performance.impressions)")
+    caret = page.locator("#formula-error")
+    caret.wait_for(state="visible", timeout=10000)
+    text = caret.inner_text()
+    assert "did you mean 'clicks'" in text and "^^^^^^" in text
+    lines = text.splitlines()
+    formula_line = next(i for i, line in enumerate(lines) if "clikcs" in line and "(" in line)
+    assert lines[formula_line + 1].index("^") == lines[formula_line].index("clikcs")
+    _shot(page, "editor-kpi-caret-en")
+
+    page.fill("#f-formula", "sum(ad_performance.clicks) / sum(ad_performance.impressions)")
+    page.wait_for_selector("#preview .plot-container svg", timeout=20000)
+    assert page.locator("#formula-error").is_hidden()
+    assert page.get_attribute("#preview", "data-points") == "90"
+    page.select_option("#f-unit", "percent")
+    _shot(page, "editor-kpi-preview-en")
+    page.click("#kpi-form button[type=submit]")
+    page.wait_for_url(f"**/w/{WS}/kpis/click_share", timeout=20000)
+    assert "Click share" in page.locator("h1").inner_text()
+    _shot(page, "editor-kpi-saved-en")
+    assert errors == []
+
+
+def test_the_kpi_editor_in_persian_draws_the_saved_formula(
+    served: tuple[str, Api], browser: Any
+) -> None:
+    server, _api = served
+    page, errors = _logged_in(browser, server, "editor")
+    page.goto(f"{server}/w/{WS}/kpis/ctr?lang=fa")
+    page.click("a[data-edit]")
+    page.wait_for_url("**/kpis/ctr/edit?lang=fa")
+    page.wait_for_selector("#preview .plot-container svg", timeout=20000)
+    assert page.evaluate("getComputedStyle(document.body).direction") == "rtl"
+    ticks = page.locator("#preview .ytick text").all_text_contents()
+    assert ticks and all(re.search("[۰-۹]", t) for t in ticks)  # Persian digits
+    _shot(page, "editor-kpi-fa")
+    assert errors == []
+
+
+def test_a_target_set_on_a_kpi_is_listed(served: tuple[str, Api], browser: Any) -> None:
+    server, _api = served
+    page, errors = _logged_in(browser, server, "editor")
+    page.goto(f"{server}/w/{WS}/kpis/ctr?lang=fa")
+    page.click("a[data-targets]")
+    page.wait_for_url("**/kpis/ctr/targets?lang=fa")
+    assert page.evaluate("getComputedStyle(document.body).direction") == "rtl"
+    page.fill("#f-id", "ctr_browser")
+    page.fill("#f-period", "2026-Q4")
+    page.fill("#f-value", "0.02")
+    page.fill("#f-note", "از مرورگر")
+    page.click("#target-form button[type=submit]")
+    page.wait_for_selector("tr[data-target=ctr_browser]", timeout=20000)
+    row = page.locator("tr[data-target=ctr_browser]").inner_text()
+    assert "۲" in row and "از مرورگر" in row  # Persian digits
+    _shot(page, "editor-targets-fa")
+    # a bad period: its message and hint beside the form, nothing added
+    page.fill("#f-id", "ctr_bad")
+    page.fill("#f-period", "2026-Q9")
+    page.click("#target-form button[type=submit]")
+    page.locator("#target-form .form-error").wait_for(state="visible", timeout=10000)
+    assert page.locator("#target-form .form-error").inner_text()
+    assert page.locator("tr[data-target=ctr_bad]").count() == 0
+    assert errors == []
+
+
+def test_a_new_token_is_shown_once(served: tuple[str, Api], browser: Any) -> None:
+    server, api = served
+    page, errors = _logged_in(browser, server, "viewer")
+    page.goto(f"{server}/w/{WS}/account")
+    page.fill("#f-name", "from the browser")
+    page.click("#token-form button[type=submit]")
+    page.locator("#token-once").wait_for(state="visible", timeout=10000)
+    token = page.locator("#token-text").inner_text()
+    assert token.startswith("shk_")
+    page.wait_for_selector("#tokens tr[data-token]")
+    assert "from the browser" in page.locator("#tokens").inner_text()
+    _shot(page, "editor-token-en")
+    user = api.store.user("viewer@example.com")
+    assert any(t.name == "from the browser" for t in api.store.tokens(user.id))
+    page.reload()
+    page.wait_for_selector("#tokens tr[data-token]")
+    assert token not in page.content()  # shown once: never again
+    assert errors == []
+
+
+def test_the_settings_page_in_persian(served: tuple[str, Api], browser: Any) -> None:
+    server, _api = served
+    page, errors = _logged_in(browser, server, "admin")
+    page.goto(f"{server}/w/{WS}/settings?lang=fa")
+    page.fill("#f-gross_margin", "4")
+    page.click("#settings-form button[type=submit]")
+    slot = page.locator('.field-error[data-for="gross_margin"]')
+    slot.wait_for(state="visible", timeout=10000)
+    _shot(page, "editor-settings-fa")
+    page.goto(f"{server}/w/{WS}/settings/members?lang=fa")
+    page.wait_for_selector("#members tr[data-email]")
+    row = page.locator('#members tr[data-email="admin@example.com"]')
+    row.locator("select").select_option("viewer")
+    row.locator("button", has_text="تغییر").click()
+    page.locator("#members-error").wait_for(state="visible", timeout=10000)
+    assert page.locator("#members-error").inner_text()  # the last admin rule (409)
+    _shot(page, "editor-members-fa")
+    assert errors == []
