@@ -38,6 +38,14 @@ def test_the_dry_run_names_the_period_and_accounts_of_a_file(writable_api: Api) 
     assert report["accounts"] == ["acc-a", "acc-b"]
     assert report["date_range"] == ["2020-02-01", "2020-02-02"]
     assert (report["rows_read"], report["accepted"], report["quarantined"]) == (3, 2, 1)
+    # Reports and errors name the file as uploaded, not its place on the server.
+    assert report["file"] == "accounts.csv"
+    assert "/tmp" not in str(report)
+    stray = {"files": ("notes.csv", b"colour,size\nred,2\n", "text/csv")}
+    [refused] = _ok(editor.post(f"{BASE}/imports", files=stray, data={"dry_run": "true"}))
+    assert refused["report"] is None
+    assert refused["error"]["message"].startswith("notes.csv: ")
+    assert "/tmp" not in str(refused) and refused["error"]["hint"]
 
 
 def test_a_viewer_reads_the_log_but_has_no_controls(writable_api: Api) -> None:

@@ -215,8 +215,14 @@ def test_the_whole_flow(site: Site, tmp_path: Path) -> None:
         text, cost = google_ads_export(site.days)
         export = tmp_path / "Campaign report.csv"
         export.write_text(text, encoding="utf-8")
-        page.set_input_files("#files", str(export))
+        stray = tmp_path / "notes.csv"
+        stray.write_text("colour,size\nred,2\n", encoding="utf-8")
+        page.set_input_files("#files", [str(export), str(stray)])
         item = page.locator('li.file[data-file="Campaign report.csv"]')
+        # A file the API refuses shows its error and hint next to it.
+        refused = page.locator('li.file[data-file="notes.csv"]')
+        expect(refused.locator(".problem .hint")).to_be_visible(timeout=20000)
+        assert "refused" in (refused.get_attribute("class") or "")
         expect(item.locator("pre")).to_contain_text("Campaign report")
         expect(item.locator("dl.report")).to_be_visible(timeout=20000)
         report = item.locator("dl.report")
