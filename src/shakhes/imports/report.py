@@ -88,3 +88,6 @@ class ImportReport:
     changed: tuple[tuple[str, int], ...] = ()
     """For a file that writes only some columns: per column, the rows already there whose
     value it changes (would change, in a dry run)."""
+    accounts: tuple[str, ...] = ()
+    """The accounts of the rows it imports (would import), sorted; at most
+    :data:`shakhes.imports.pipeline.importer.MAX_ACCOUNTS` of them."""

@@ -136,11 +136,9 @@ def router(caller: Callable[..., PageCaller | Awaitable[PageCaller]]) -> APIRout
 
         return _render(request, who, look, "campaign.html.j2", build, "campaigns")
 
-    @out.get("/w/{workspace}/data", response_class=HTMLResponse, name="web_data")
-    def data_page(
-        request: Request, who: PageCaller = Depends(caller), lang: str | None = None
-    ) -> HTMLResponse:
-        return _render(request, who, look_for(who, lang), "later.html.j2", dict, "data")
+    from shakhes.web import data
+
+    data.routes(out, caller)
 
     return out
 

@@ -44,6 +44,8 @@ def files() -> dict[str, Path]:
         "shakhes.css": assets / "shakhes.css",
         "shakhes.js": assets / "shakhes.js",
         "editors.js": assets / "editors.js",
+        "data.js": assets / "data.js",
+        "data.css": assets / "data.css",
         "plotly.min.js": Path(plotly.__file__).resolve().parent / "package_data" / "plotly.min.js",
         "fonts/noto-sans-arabic.ttf": fonts[0],
     }

@@ -70,6 +70,8 @@ TOTAL_COLUMNS = (
     "value",
 )
 """Numeric columns whose totals an import reports, to tick against the platform's own."""
+MAX_ACCOUNTS = 50
+"""Accounts an import's report names at most."""
 
 
 @dataclass
@@ -250,6 +252,7 @@ class Importer:
             added_into=added.into,
             key_label=self._key_label(table),
             changed=column_changes(self.warehouse, stage, table),
+            accounts=self._accounts(stage, table),
         )
         ledger = Ledger(self.warehouse, inactivity_days=self.options.inactivity_days)
         options = recorded_options(self.options, spec.name)
@@ -312,6 +315,17 @@ class Importer:
         if done is None and info.format == "xlsx":
             return Step("reading", self.rows_read, None, self.rows_read, "rows")
         return Step("reading", done or 0, info.size, self.rows_read)
+
+    def _accounts(self, stage: str, table: Table) -> tuple[str, ...]:
+        """The accounts of the staged rows (the first :data:`MAX_ACCOUNTS`, sorted)."""
+        if not table.has_column("account"):
+            return ()
+        with self.warehouse.transaction() as cur:
+            cur.execute(
+                f'SELECT DISTINCT "account" FROM {stage} WHERE "account" IS NOT NULL '
+                f"ORDER BY 1 LIMIT {MAX_ACCOUNTS}"
+            )
+            return tuple(str(row[0]) for row in cur.fetchall())
 
     def _stage_totals(self, stage: str, table: Table) -> _Totals:
         """Totals and date range of the staged rows, computed in the warehouse."""

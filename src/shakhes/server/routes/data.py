@@ -272,23 +272,38 @@ def upload(
             paths.append(path)
         outcomes = imports.import_files(m.ws, paths, options)
     records = [
-        {
-            "file": outcome.path.name,
-            "report": to_record(outcome.report) if outcome.report else None,
-            "error": (
-                {
-                    "code": outcome.error.code,
-                    "message": outcome.error.message,
-                    "hint": outcome.error.hint,
-                    "details": [i.to_dict() for i in outcome.error.issues] or None,
-                }
-                if outcome.error
-                else None
-            ),
-        }
+        _uploaded_as(
+            {
+                "file": outcome.path.name,
+                "report": to_record(outcome.report) if outcome.report else None,
+                "error": (
+                    {
+                        "code": outcome.error.code,
+                        "message": outcome.error.message,
+                        "hint": outcome.error.hint,
+                        "details": [i.to_dict() for i in outcome.error.issues] or None,
+                    }
+                    if outcome.error
+                    else None
+                ),
+            },
+            outcome.path,
+        )
         for outcome in outcomes
     ]
     return schemas.answer(list[schemas.UploadOut], records)
+
+
+def _uploaded_as(value: Any, path: Path) -> Any:
+    """``value`` with the uploaded file's place on the server (a temporary folder) written as
+    the file's name, in every text it holds (reports and messages name the file they read)."""
+    if isinstance(value, str):
+        return value.replace(str(path), path.name)
+    if isinstance(value, list):
+        return [_uploaded_as(v, path) for v in value]
+    if isinstance(value, dict):
+        return {k: _uploaded_as(v, path) for k, v in value.items()}
+    return value
 
 
 @router.get("/imports", response_model=list[schemas.ImportLogEntry])

@@ -34,3 +34,21 @@
     });
   });
 })();
+// The language switch keeps the user's choice (PUT /api/v1/auth/locale), then opens the page
+// in that language; without a session (or if the call fails) the link alone switches this page.
+(function () {
+  "use strict";
+  document.addEventListener("click", function (event) {
+    var link = event.target.closest && event.target.closest("a.lang[data-locale]");
+    var main = document.getElementById("main");
+    var csrf = main ? main.getAttribute("data-csrf") : "";
+    if (!link || !csrf) return;
+    event.preventDefault();
+    var go = function () { location.href = link.href; };
+    fetch("/api/v1/auth/locale", {
+      method: "PUT",
+      headers: { "Content-Type": "application/json", "X-CSRF-Token": csrf },
+      body: JSON.stringify({ locale: link.getAttribute("data-locale") })
+    }).then(go, go);
+  });
+})();
