@@ -67,8 +67,7 @@ def router(caller: Callable[..., PageCaller | Awaitable[PageCaller]]) -> APIRout
         look = look_for(who, lang)
 
         def build() -> dict[str, Any]:
-            sel = select(who.workspace, period, compare)
-            return {"sel": sel, "data": view.page(who.workspace, look, sel)}
+            return view.build(who.workspace, look, period, compare)
 
         return _render(request, who, look, "overview.html.j2", build, "overview")
 
@@ -87,8 +86,7 @@ def router(caller: Callable[..., PageCaller | Awaitable[PageCaller]]) -> APIRout
         look = look_for(who, lang)
 
         def build() -> dict[str, Any]:
-            sel = select(who.workspace, period, compare)
-            return {"sel": sel, "data": view.page(who.workspace, look, sel, kpi, by)}
+            return view.build(who.workspace, look, kpi, period, compare, by)
 
         return _render(request, who, look, "kpi.html.j2", build, "overview")
 
