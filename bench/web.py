@@ -9,10 +9,12 @@ baseline of the same run, a static file. Partway through (``--import-at``) ``sha
 of a canonical file of ``--import-rows`` rows runs into the same workspace from another
 process.
 
-Every request is timed. A request is *cold* when it is the first of its URL since the server
-started or since the import ended (its data change), *warm* otherwise; requests sent while the
-import runs are also reported on their own. The numbers the API shows are checked against
-``shakhes compute --format json`` of the same request, before the import and after it.
+Every request is timed. A request is *cold* when it is sent before any answer of its URL came
+back since the server started or since the import ended (its data change) — the first request
+of a URL and those that wait for its first computation — and *warm* otherwise; warm requests
+sent while the import runs are also reported on their own. The numbers the API shows are
+checked against ``shakhes compute --format json`` of the same request, before the import and
+after it.
 
     python bench/web.py                                   # 10 M rows, 60 s, 20 users
     python bench/web.py --rows 1000000 --seconds 30       # quicker
@@ -30,6 +32,7 @@ import json
 import math
 import os
 import random
+import re
 import shutil
 import socket
 import subprocess
@@ -88,26 +91,26 @@ class Hit:
 
 @dataclass
 class Clock:
-    """Shared state of a run: when it started, the import's phase, the URLs seen per phase."""
+    """Shared state of a run: when it started, the import's phase, the URLs answered per epoch."""
 
     start: float = field(default_factory=time.perf_counter)
     phase: str = "before"  # before → during → after
-    seen: set[tuple[str, str]] = field(default_factory=set)
+    answered: set[tuple[str, str]] = field(default_factory=set)
     api_before: list[dict[str, Any]] | None = None
     """The first answer of the compute API, kept when it came before the import started."""
 
     def now(self) -> float:
         return time.perf_counter() - self.start
 
-    def first(self, url: str) -> bool:
-        """Whether ``url`` is sent for the first time since the start or since the import
-        ended (a URL first sent during the import is cold too)."""
-        epoch = "after" if self.phase == "after" else "start"
-        key = (epoch, url)
-        if key in self.seen:
-            return False
-        self.seen.add(key)
-        return True
+    def epoch(self) -> str:
+        return "after" if self.phase == "after" else "start"
+
+    def cold(self, url: str) -> tuple[str, str] | None:
+        """The (epoch, url) of a request of ``url`` sent now if it is cold: no answer of that
+        URL has come back since the start, or since the import ended (its data change); a
+        request that waits for another's first computation is cold too."""
+        key = (self.epoch(), url)
+        return None if key in self.answered else key
 
 
 def urls(static: str) -> list[tuple[str, str]]:
@@ -245,19 +248,22 @@ async def user(
         while clock.now() < until:
             kind, url = order[i % len(order)]
             i += 1
-            cold = clock.first(url)
+            cold = clock.cold(url)
             during = clock.phase == "during"
             sent = clock.now()
             t0 = time.perf_counter()
             try:
                 answer = await client.get(url)
                 status = answer.status_code
-                error = "" if status == 200 else answer.text[:200]
+                error = "" if status == 200 else _message(answer.text)
                 if kind == "api" and status == 200 and not during and clock.phase == "before":
                     clock.api_before = clock.api_before or answer.json()
             except httpx.HTTPError as e:
                 status, error = 0, f"{type(e).__name__}: {e}"
-            hits.append(Hit(kind, url, sent, time.perf_counter() - t0, status, cold, during, error))
+            seconds = time.perf_counter() - t0
+            if cold is not None and status == 200:
+                clock.answered.add(cold)
+            hits.append(Hit(kind, url, sent, seconds, status, cold is not None, during, error))
 
 
 async def importer(root: Path, file: Path, work: Path, clock: Clock, at: float) -> dict[str, Any]:
@@ -281,7 +287,7 @@ async def browse(
     base: str, root: Path, file: Path, work: Path, args: argparse.Namespace, static: str
 ) -> tuple[list[Hit], dict[str, Any]]:
     clock = Clock()
-    clock.seen.add(("start", f"/api/v1/workspaces/{WS}/compute?{API_QUERY}"))  # checked before
+    clock.answered.add(("start", f"/api/v1/workspaces/{WS}/compute?{API_QUERY}"))  # checked
     hits: list[Hit] = []
     plan = urls(static)
     tasks = [user(base, plan, clock, args.seconds, hits, seed) for seed in range(args.users)]
@@ -289,6 +295,15 @@ async def browse(
     times: dict[str, Any] = found[0]
     times["api_before"] = clock.api_before
     return hits, times
+
+
+def _message(html: str) -> str:
+    """The message of an error page (or the start of another answer)."""
+    import html as html_lib
+
+    found = re.search(r"<main[^>]*>(.*?)</main>", html, re.S)
+    text = re.sub(r"<[^>]+>", " ", found.group(1) if found else html)
+    return " ".join(html_lib.unescape(text).split())[:300]
 
 
 # ---- the report ---------------------------------------------------------------------------------

@@ -161,7 +161,7 @@ def _render(
     try:
         found = build()
     except ShakhesError as error:
-        status = 404 if error.code in NOT_FOUND_CODES else 400
+        status = 404 if error.code in NOT_FOUND_CODES else 503 if error.code == "busy" else 400
         html = (
             environment()
             .get_template("error.html.j2")
