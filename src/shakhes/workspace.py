@@ -385,6 +385,11 @@ class Workspace:
                     self._gate = FileGate(self.root / LOCK_FOLDER)
             return self._gate
 
+    @property
+    def current_session(self) -> Session | None:
+        """The session this thread is in (or the script's held one), if any."""
+        return self._current()
+
     def _current(self) -> Session | None:
         session: Session | None = getattr(self._local, "session", None)
         return session if session is not None else self._held

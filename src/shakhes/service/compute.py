@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import datetime as dt
 import math
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Hashable, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
@@ -61,10 +61,29 @@ def compute(ws: Workspace, query: Query) -> Result:
     """The KPIs of ``query`` per period (see :meth:`shakhes.engine.engine.Engine.run`).
 
     One read session for the request (its default range reads the data's dates) and the run:
-    one connection instead of one each, and both see the same data."""
-    engine = ws.engine  # first: building it may write (customers from orders), not in a read
-    with ws.reading():
-        return engine.run(request(ws, query))
+    one connection instead of one each, and both see the same data. The result is kept for
+    the workspace's state (:mod:`shakhes.service.cache`): asked again, it is answered without
+    the warehouse, even while an import holds it."""
+    from shakhes.service.cache import cached
+
+    def run() -> Result:
+        engine = ws.engine  # first: building it may write (customers from orders), not in a read
+        with ws.reading():
+            return engine.run(request(ws, query))
+
+    if ws.current_session is None:
+        ws.engine  # noqa: B018  # built (and customers refreshed) before the cache's read session
+    return cached(ws, "compute", _key(query), run)
+
+
+def _key(query: Query) -> Hashable:
+    """``query`` as a cache key (its lists as tuples)."""
+
+    def frozen(value: str | Sequence[str]) -> str | tuple[str, ...]:
+        return value if isinstance(value, str) else tuple(value)
+
+    return (frozen(query.kpis), query.grain, frozen(query.by), query.start, query.end,
+            query.where, COMPARISONS.get(query.compare or "", query.compare))  # fmt: skip
 
 
 def explain(ws: Workspace, query: Query) -> Explanation:

@@ -258,18 +258,22 @@ def default_day(ws: Workspace) -> tuple[dt.date, str]:
     (``data``), never after today; today when there is no data (``today``)."""
     from shakhes.data.model import TABLES
     from shakhes.engine.execute import date_bounds
+    from shakhes.service.cache import cached
     from shakhes.service.goals import today
 
-    now = today(ws)
-    with ws.reading() as session:
-        found = [
-            date_bounds(session.warehouse, name, [spec.time_column])[spec.time_column]
-            for name, spec in TABLES.items()
-        ]
-    ends = [bounds[1] for bounds in found if bounds is not None]
-    if not ends:
-        return now, "today"
-    return min(max(ends), now), "data"
+    def find() -> tuple[dt.date, str]:
+        now = today(ws)
+        with ws.reading() as session:
+            found = [
+                date_bounds(session.warehouse, name, [spec.time_column])[spec.time_column]
+                for name, spec in TABLES.items()
+            ]
+        ends = [bounds[1] for bounds in found if bounds is not None]
+        if not ends:
+            return now, "today"
+        return min(max(ends), now), "data"
+
+    return cached(ws, "default_day", (), find)
 
 
 def status(

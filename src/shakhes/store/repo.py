@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Literal
 
-from sqlalchemy import Engine, select, update
+from sqlalchemy import Engine, func, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -453,6 +453,15 @@ class MetadataStore:
             if state is None:
                 raise WorkspaceError(f"workspace '{workspace_id}' has no version counters")
             return state.data_version, state.definitions_version
+
+    def last_change(self, workspace_id: str) -> int:
+        """The id of the workspace's last audit entry (0 when none): it changes with every
+        change of KPIs, goals, targets and data, so it keys what depends on any of them."""
+        with self._sessions() as session:
+            found = session.execute(
+                select(func.max(AuditEntry.id)).where(AuditEntry.workspace_id == workspace_id)
+            ).scalar_one()
+            return int(found or 0)
 
     def bump_data_version(
         self,

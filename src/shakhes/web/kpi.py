@@ -78,6 +78,21 @@ def dimensions(spec: KpiSpec, tables: tuple[str, ...]) -> list[str]:
     return [d for d in found if not spec.dimensions or d in spec.dimensions]
 
 
+def build(
+    ws: Workspace, look: Look, kpi: str, period: str | None, compare: str | None, by: str | None
+) -> dict[str, Any]:
+    """The page of ``kpi`` for ``?period=…&compare=…&by=…``: its selection (``sel``) and
+    ``data``, kept for the workspace's state (:mod:`shakhes.service.cache`)."""
+    from shakhes.service.cache import cached
+    from shakhes.web.period import select
+
+    def make() -> dict[str, Any]:
+        sel = select(ws, period, compare)
+        return {"sel": sel, "data": page(ws, look, sel, kpi, by)}
+
+    return cached(ws, "web.kpi", (look.lang, kpi, period, compare, by), make)
+
+
 def page(ws: Workspace, look: Look, sel: Selection, kpi: str, by: str | None) -> dict[str, Any]:
     """What the KPI template shows."""
     from shakhes.service.compute import Query, compute, records

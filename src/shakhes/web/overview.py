@@ -55,6 +55,19 @@ def values(ws: Workspace, kpis: list[str], sel: Selection) -> Values:
     return Values(rows, days, errors)
 
 
+def build(ws: Workspace, look: Look, period: str | None, compare: str | None) -> dict[str, Any]:
+    """The page of ``?period=…&compare=…``: its selection (``sel``) and ``data``, kept for the
+    workspace's state (:mod:`shakhes.service.cache`) — a user error is raised, not kept."""
+    from shakhes.service.cache import cached
+    from shakhes.web.period import select
+
+    def make() -> dict[str, Any]:
+        sel = select(ws, period, compare)
+        return {"sel": sel, "data": page(ws, look, sel)}
+
+    return cached(ws, "web.overview", (look.lang, period, compare), make)
+
+
 def page(ws: Workspace, look: Look, sel: Selection) -> dict[str, Any]:
     """What the overview template shows."""
     from shakhes.service.status import status

@@ -68,8 +68,7 @@ def router(caller: Callable[..., PageCaller | Awaitable[PageCaller]]) -> APIRout
         look = look_for(who, lang)
 
         def build() -> dict[str, Any]:
-            sel = select(who.workspace, period, compare)
-            return {"sel": sel, "data": view.page(who.workspace, look, sel)}
+            return view.build(who.workspace, look, period, compare)
 
         return _render(request, who, look, "overview.html.j2", build, "overview")
 
@@ -88,8 +87,7 @@ def router(caller: Callable[..., PageCaller | Awaitable[PageCaller]]) -> APIRout
         look = look_for(who, lang)
 
         def build() -> dict[str, Any]:
-            sel = select(who.workspace, period, compare)
-            return {"sel": sel, "data": view.page(who.workspace, look, sel, kpi, by)}
+            return view.build(who.workspace, look, kpi, period, compare, by)
 
         return _render(request, who, look, "kpi.html.j2", build, "overview")
 
@@ -156,7 +154,7 @@ def _render(
     try:
         found = build()
     except ShakhesError as error:
-        status = 404 if error.code in NOT_FOUND_CODES else 400
+        status = 404 if error.code in NOT_FOUND_CODES else 503 if error.code == "busy" else 400
         html = (
             environment()
             .get_template("error.html.j2")

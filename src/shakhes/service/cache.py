@@ -1,0 +1,126 @@
+"""Results computed once per state of a workspace, for a server with many users.
+
+:func:`cached` answers ``compute()`` from a bounded, thread-safe cache kept per open
+:class:`~shakhes.workspace.Workspace`, keyed by what the result is (a name and its parameters)
+and by the workspace's state (:func:`state`): its data and definitions versions, its last
+audited change (goals and targets are audited, not versioned) and today's date. A data import,
+a KPI, goal or target change, or midnight gives a new key, hence new numbers; old keys fall out
+as new ones come in (least recently used first).
+
+Answering a key the cache holds reads only the metadata store, never the warehouse: while an
+import holds a DuckDB warehouse (reads wait, docs/concurrency.md), the pages and answers
+already computed for the data before it are still served, and they are all of "before" — the
+data version moves only when the import commits. A missing key is computed in one read
+session (one connection, one snapshot; its key from that session's versions, so the result is
+stored under the versions of the data it read), once: threads asking for the same key at once
+wait for the first one's result (a lock per key) instead of computing it again. A result
+computed inside a write session is never stored (it may see data the versions do not yet
+count).
+"""
+
+from __future__ import annotations
+
+import threading
+import weakref
+from collections import OrderedDict
+from collections.abc import Callable, Hashable
+from typing import TYPE_CHECKING, Any, TypeVar
+
+if TYPE_CHECKING:
+    from shakhes.workspace import Session, Workspace
+
+T = TypeVar("T")
+
+SIZE = 256
+"""Results kept per workspace (pages are a few tens of kB each)."""
+
+_MISSING = object()
+
+
+class Memo:
+    """A bounded least-recently-used map whose missing values are computed once per key even
+    when several threads ask at the same time."""
+
+    def __init__(self, size: int = SIZE) -> None:
+        self.size = size
+        self._values: OrderedDict[Hashable, Any] = OrderedDict()
+        self._flights: dict[Hashable, threading.Lock] = {}
+        self._lock = threading.Lock()
+        """Guards the two dicts; held only to read or update them, never while computing."""
+
+    def __len__(self) -> int:
+        return len(self._values)
+
+    def peek(self, key: Hashable) -> Any:
+        """The value of ``key``, or :data:`_MISSING`."""
+        with self._lock:
+            value = self._values.get(key, _MISSING)
+            if value is not _MISSING:
+                self._values.move_to_end(key)
+            return value
+
+    def get(self, key: Hashable, compute: Callable[[], T]) -> T:
+        """The value of ``key``, computed by ``compute`` if it is missing — by one thread only:
+        the others asking meanwhile wait for its result (an error is not kept: the next asker
+        tries again)."""
+        found = self.peek(key)
+        if found is not _MISSING:
+            return found  # type: ignore[no-any-return]
+        with self._lock:
+            flight = self._flights.setdefault(key, threading.Lock())
+        with flight:
+            found = self.peek(key)
+            if found is not _MISSING:
+                return found  # type: ignore[no-any-return]
+            try:
+                value = compute()
+                with self._lock:
+                    self._values[key] = value
+                    while len(self._values) > self.size:
+                        self._values.popitem(last=False)
+            finally:
+                with self._lock:
+                    if self._flights.get(key) is flight:
+                        del self._flights[key]
+            return value
+
+    def clear(self) -> None:
+        with self._lock:
+            self._values.clear()
+
+
+_MEMOS: weakref.WeakKeyDictionary[Workspace, Memo] = weakref.WeakKeyDictionary()
+_MEMOS_LOCK = threading.Lock()
+
+
+def memo_of(ws: Workspace) -> Memo:
+    """The cache of ``ws`` (one per open workspace, gone with it)."""
+    with _MEMOS_LOCK:
+        memo = _MEMOS.get(ws)
+        if memo is None:
+            memo = _MEMOS[ws] = Memo()
+        return memo
+
+
+def state(ws: Workspace, session: Session | None = None) -> tuple[Hashable, ...]:
+    """What a result of ``ws`` depends on besides its parameters: the data and definitions
+    versions (those of ``session``'s data when given), the last audited change and today."""
+    from shakhes.service.goals import today
+
+    versions = session.versions() if session is not None else ws.store.versions(ws.id)
+    return (*versions, ws.store.last_change(ws.id), today(ws))
+
+
+def cached(ws: Workspace, name: str, params: Hashable, compute: Callable[[], T]) -> T:
+    """``compute()`` — the result ``name`` of ``params`` on ``ws`` — from the cache of ``ws``
+    when it holds it for the workspace's current state, else computed once in a read session
+    and kept."""
+    current = ws.current_session
+    if current is not None and current.writing:
+        return compute()  # may read what the versions do not count yet: never kept
+    memo = memo_of(ws)
+    found = memo.peek((name, params, state(ws)))
+    if found is not _MISSING:
+        return found  # type: ignore[no-any-return]
+    with ws.reading() as session:
+        return memo.get((name, params, state(ws, session)), compute)

@@ -1,0 +1,123 @@
+"""The results cache of :mod:`shakhes.service.cache`: one computation per key however many
+threads ask at once, bounded, new numbers after a data change, and cached answers served while
+another process writes the warehouse."""
+
+from __future__ import annotations
+
+import threading
+import time
+from pathlib import Path
+
+import pytest
+from support.processes import write_ads
+
+from shakhes.errors import BusyError
+from shakhes.service.cache import Memo, memo_of
+from shakhes.service.compute import Query, compute, records
+from shakhes.service.imports import load
+from shakhes.workspace import Workspace, init
+
+ROWS = 730  # two rows a day in 2025 (write_ads: i % 365 is the day)
+
+
+def test_threads_asking_the_same_key_at_once_compute_it_once() -> None:
+    memo = Memo()
+    calls: list[int] = []
+    started, release = threading.Event(), threading.Event()
+
+    def slow() -> str:
+        calls.append(1)
+        started.set()
+        release.wait(5)
+        return "value"
+
+    answers: list[str] = []
+    first = threading.Thread(target=lambda: answers.append(memo.get("k", slow)))
+    first.start()
+    assert started.wait(5)
+    others = [
+        threading.Thread(target=lambda: answers.append(memo.get("k", slow))) for _ in range(4)
+    ]
+    for t in others:
+        t.start()
+    time.sleep(0.2)  # the others are waiting for the first one's result by now
+    release.set()
+    for t in [first, *others]:
+        t.join(5)
+    assert calls == [1]
+    assert answers == ["value"] * 5
+
+
+def test_different_keys_do_not_wait_for_each_other() -> None:
+    memo = Memo()
+    release = threading.Event()
+    slow = threading.Thread(target=lambda: memo.get("slow", lambda: release.wait(5)))
+    slow.start()
+    t0 = time.perf_counter()
+    assert memo.get("fast", lambda: 1) == 1
+    assert time.perf_counter() - t0 < 1
+    release.set()
+    slow.join(5)
+
+
+def test_an_error_is_not_kept_and_the_cache_is_bounded() -> None:
+    memo = Memo(size=2)
+
+    def fail() -> int:
+        raise ValueError("no")
+
+    with pytest.raises(ValueError):
+        memo.get("a", fail)
+    assert memo.get("a", lambda: 1) == 1
+    memo.get("b", lambda: 2)
+    memo.get("a", lambda: 99)  # a hit: a becomes the most recent
+    memo.get("c", lambda: 3)  # b, the least recent, goes
+    assert len(memo) == 2
+    assert memo.get("a", lambda: 99) == 1
+    assert memo.get("b", lambda: 22) == 22
+
+
+@pytest.fixture
+def ws(tmp_path: Path) -> Workspace:
+    return init(tmp_path / "ws", name="ws")
+
+
+def clicks(ws: Workspace) -> float:
+    import datetime as dt
+
+    query = Query(("clicks",), grain="year", start=dt.date(2025, 1, 1), end=dt.date(2025, 12, 31))
+    value = records(compute(ws, query))[0]["value"]
+    assert isinstance(value, int | float)
+    return value
+
+
+def test_a_data_change_gives_new_numbers(ws: Workspace, tmp_path: Path) -> None:
+    write_ads(tmp_path / "a.csv", ROWS, clicks=3)
+    load(ws, "ad_performance", tmp_path / "a.csv")
+    assert clicks(ws) == ROWS * 3
+    held = len(memo_of(ws))
+    assert clicks(ws) == ROWS * 3 and len(memo_of(ws)) == held  # the same key: a hit
+    write_ads(tmp_path / "b.csv", ROWS, clicks=5)  # the same rows (keys), 5 clicks each
+    load(ws, "ad_performance", tmp_path / "b.csv")
+    assert clicks(ws) == ROWS * 5
+    ws.close()
+
+
+def test_a_kept_answer_needs_no_warehouse_while_another_writes(
+    ws: Workspace, tmp_path: Path
+) -> None:
+    write_ads(tmp_path / "a.csv", ROWS, clicks=3)
+    load(ws, "ad_performance", tmp_path / "a.csv")
+    assert clicks(ws) == ROWS * 3
+    writer = Workspace.open(ws.root)  # as another process would: the file lock of the folder
+    ws.wait = 0.5
+    try:
+        with writer.writing("a test import"):
+            t0 = time.perf_counter()
+            assert clicks(ws) == ROWS * 3  # kept: answered while the writer holds the file
+            assert time.perf_counter() - t0 < 0.5
+            with pytest.raises(BusyError):  # not kept: it waits for the warehouse
+                compute(ws, Query(("cost",), grain="year"))
+    finally:
+        writer.close()
+        ws.close()
