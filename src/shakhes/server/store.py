@@ -21,6 +21,7 @@ from typing import Any
 
 from sqlalchemy import Engine, delete, func, select, update
 from sqlalchemy.engine import make_url
+from sqlalchemy.exc import ArgumentError, OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 
 from shakhes.errors import ShakhesError, WorkspaceError
@@ -190,11 +191,16 @@ class ServerStore:
     def open(cls, url: str, *, upgrade: bool = False) -> ServerStore:
         """Open the store at ``url``; with ``upgrade``, run its migrations first, otherwise
         refuse a store whose schema is not this shakhes' (code ``store_outdated``). A SQLite
-        file's folder is created when missing (the server's home, on a first start)."""
-        parsed = make_url(url)
-        if parsed.get_backend_name() == "sqlite" and parsed.database not in (None, "", ":memory:"):
-            Path(parsed.database).expanduser().parent.mkdir(parents=True, exist_ok=True)
-        engine = create_engine_for(normalise_url(url))
+        file's folder is created when missing (the server's home, on a first start). A URL
+        that names no database shakhes can reach is a user error (``store_unreachable``)."""
+        try:
+            parsed = make_url(url)
+            sqlite = parsed.get_backend_name() == "sqlite"
+            if sqlite and parsed.database not in (None, "", ":memory:"):
+                Path(parsed.database).expanduser().parent.mkdir(parents=True, exist_ok=True)
+            engine = create_engine_for(normalise_url(url))
+        except ArgumentError as exc:
+            raise _unreachable(url, exc) from None
         try:
             if upgrade:
                 migrate(engine, migrations=MIGRATIONS_DIR)
@@ -206,6 +212,9 @@ class ServerStore:
                     code="store_outdated",
                     hint="Run `shakhes db upgrade --server` (or start `shakhes serve`).",
                 )
+        except (OperationalError, ArgumentError) as exc:
+            engine.dispose()
+            raise _unreachable(url, exc) from None
         except BaseException:
             engine.dispose()
             raise
@@ -665,3 +674,16 @@ class ServerStore:
                 AuditInfo(e.id, e.at, e.actor, e.action, e.workspace_id, e.subject, e.detail)
                 for e in session.scalars(query)
             ]
+
+
+def _unreachable(url: str, exc: Exception) -> WorkspaceError:
+    try:
+        shown = make_url(url).render_as_string(hide_password=True)
+    except ArgumentError:
+        shown = url
+    return WorkspaceError(
+        f"cannot open the server store at {shown}: {str(exc).splitlines()[0]}",
+        code="store_unreachable",
+        hint="Check --metadata-url (or SHAKHES_SERVER_METADATA_URL): sqlite:///PATH or "
+        "postgresql://USER@HOST/DATABASE.",
+    )
