@@ -541,6 +541,10 @@ class ImportReportOut(Closed):
     replaces: int | None
     changed_options: list[tuple[str, str | None, str | None]]
     changed: list[tuple[str, int]]
+    accounts: list[str] = Field(
+        default_factory=list,
+        description="The accounts of the rows it imports (would import), sorted; at most 50.",
+    )
 
 
 class RefusedFile(Closed):
