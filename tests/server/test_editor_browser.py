@@ -7,65 +7,33 @@ from __future__ import annotations
 
 import re
 import shutil
-import socket
-import threading
-import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
+from support.browser import ARTIFACTS, MARKS, chromium, serving
 from support.server import PASSWORD, WS, Api, make_api
 
-CHROMIUM = Path("/usr/bin/chromium")
-ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
-
-pytestmark = [
-    pytest.mark.browser,
-    pytest.mark.skipif(
-        not CHROMIUM.exists(), reason="Debian's chromium is not installed at /usr/bin/chromium"
-    ),
-]
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
+pytestmark = MARKS
 
 
 @pytest.fixture(scope="module")
 def served(
     demo_root: Path, other_root: Path, tmp_path_factory: pytest.TempPathFactory
 ) -> Iterator[tuple[str, Api]]:
-    import uvicorn
-
     root = tmp_path_factory.mktemp("browser-demo") / "demo"
     shutil.copytree(demo_root, root)
     api = make_api(root, other_root, tmp_path_factory.mktemp("browser-home"))
-    port = _free_port()
-    config = uvicorn.Config(api.app, host="127.0.0.1", port=port, log_level="warning")
-    running = uvicorn.Server(config)
-    thread = threading.Thread(target=running.run, daemon=True)
-    thread.start()
-    for _ in range(200):
-        if running.started:
-            break
-        time.sleep(0.05)
-    yield f"http://127.0.0.1:{port}", api
-    running.should_exit = True
-    thread.join(timeout=10)
+    with serving(api.app) as url:
+        yield url, api
     api.close()
 
 
 @pytest.fixture(scope="module")
 def browser() -> Iterator[Any]:
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        found = p.chromium.launch(executable_path=str(CHROMIUM), args=["--no-sandbox"])
+    with chromium() as found:
         yield found
-        found.close()
 
 
 def _logged_in(browser: Any, server: str, who: str) -> tuple[Any, list[str]]:

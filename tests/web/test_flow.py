@@ -10,34 +10,25 @@ from __future__ import annotations
 import datetime as dt
 import json
 import re
-import socket
 import subprocess
 import sys
-import threading
-import time
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import pytest
+from support.browser import ARTIFACTS, MARKS, chromium, serving
 
 from shakhes.demo import build_demo
 from shakhes.text import to_ascii_digits
 from shakhes.web.period import select
 
-CHROMIUM = Path("/usr/bin/chromium")
-ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
 PASSWORD = "flow password 123"
 EMAIL = "flow@example.com"
 PERSIAN_DIGIT = re.compile("[۰-۹]")
 
-pytestmark = [
-    pytest.mark.browser,
-    pytest.mark.skipif(
-        not CHROMIUM.exists(), reason="Debian's chromium is not installed at /usr/bin/chromium"
-    ),
-]
+pytestmark = MARKS
 
 
 @dataclass
@@ -53,16 +44,8 @@ class Site:
     """The two days of the Google Ads export: in that period, on days with data."""
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
 @pytest.fixture(scope="module")
 def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Site]:
-    import uvicorn
-
     from shakhes.server.app import create_app
     from shakhes.server.settings import ServerSettings
     from shakhes.server.state import register
@@ -84,22 +67,9 @@ def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Site]:
     store.add_user(EMAIL, PASSWORD, actor="test")
     store.set_role(EMAIL, info.id, "editor", actor="test")
 
-    port = _free_port()
-    server = uvicorn.Server(
-        uvicorn.Config(
-            create_app(config, store=store), host="127.0.0.1", port=port, log_level="warning"
-        )
-    )
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    for _ in range(400):
-        if server.started:
-            break
-        time.sleep(0.05)
     span = (sel.period.start, sel.period.end)
-    yield Site(f"http://127.0.0.1:{port}", info.id, ws.root, sel.period.label, span, days)
-    server.should_exit = True
-    thread.join(timeout=10)
+    with serving(create_app(config, store=store)) as url:
+        yield Site(url, info.id, ws.root, sel.period.label, span, days)
     mp.undo()
 
 
@@ -163,11 +133,10 @@ def api(page: Any, method: str, path: str, body: Any = None) -> Any:
 
 
 def test_the_whole_flow(site: Site, tmp_path: Path) -> None:
-    from playwright.sync_api import expect, sync_playwright
+    from playwright.sync_api import expect
 
     ws = site.ws
-    with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=str(CHROMIUM), args=["--no-sandbox"])
+    with chromium() as browser:
         page = browser.new_page(viewport={"width": 1280, "height": 900})
         errors: list[str] = []
         page.on("pageerror", lambda e: errors.append(str(e)))
@@ -279,5 +248,4 @@ def test_the_whole_flow(site: Site, tmp_path: Path) -> None:
         page.wait_for_url(re.compile(r"/login"))
         page.goto(f"{site.url}/w/{ws}/kpis/cost")
         assert re.search(r"/login\?next=", page.url)
-        browser.close()
     assert errors == []

@@ -18,6 +18,7 @@ from shakhes.cli.compute import parse_date
 from shakhes.cli.options import FormatOpt, WorkspaceOpt
 from shakhes.cli.waiting import WaitOpt, open_workspace
 from shakhes.data.access import DEFAULT_WAIT
+from shakhes.report.words import STATUS_WORDS
 
 if TYPE_CHECKING:
     import datetime as dt
@@ -47,12 +48,7 @@ WORDS: dict[str, dict[str, str]] = {
         "given": "",
         "through": "Each target counts its KPI's days through the last day with data for the "
         "KPI's tables (or the day asked, if earlier); the rest of the period is forecast.",
-        "achieved": "achieved",
-        "on_track": "on track",
-        "at_risk": "at risk",
-        "off_track": "off track",
-        "missed": "missed",
-        "no_status": "no status",
+        **STATUS_WORDS["en"],
         "strategic": "strategic",
         "operational": "operational",
         "functional": "functional",
@@ -90,12 +86,7 @@ WORDS: dict[str, dict[str, str]] = {
         "given": "",
         "through": "هر هدف عددی روزهای شاخص خود را تا آخرین روزی که جدول‌های آن داده دارند "
         "(یا روز خواسته‌شده، اگر زودتر باشد) می‌شمارد؛ باقی دوره پیش‌بینی می‌شود.",
-        "achieved": "محقق شد",
-        "on_track": "در مسیر",
-        "at_risk": "در خطر",
-        "off_track": "خارج از مسیر",
-        "missed": "محقق نشد",
-        "no_status": "بی‌وضعیت",
+        **STATUS_WORDS["fa"],
         "strategic": "راهبردی",
         "operational": "عملیاتی",
         "functional": "کارکردی",

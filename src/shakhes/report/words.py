@@ -5,6 +5,27 @@ from __future__ import annotations
 
 from shakhes.text import to_persian_digits
 
+STATUS_WORDS: dict[str, dict[str, str]] = {
+    "en": {
+        "achieved": "achieved",
+        "on_track": "on track",
+        "at_risk": "at risk",
+        "off_track": "off track",
+        "missed": "missed",
+        "no_status": "no status",
+    },
+    "fa": {
+        "achieved": "محقق شد",
+        "on_track": "در مسیر",
+        "at_risk": "در خطر",
+        "off_track": "خارج از مسیر",
+        "missed": "محقق نشد",
+        "no_status": "بی‌وضعیت",
+    },
+}
+"""A target's status (:class:`shakhes.analysis.tracking.Status`, ``no_status`` for none) in
+words: the report's, the pages' and ``shakhes status``'s."""
+
 WORDS: dict[str, dict[str, str]] = {
     "en": {
         "title": "KPI report",
@@ -28,12 +49,7 @@ WORDS: dict[str, dict[str, str]] = {
         "status": "status",
         "data_through": "data through",
         "not_tracked": "not tracked",
-        "achieved": "achieved",
-        "on_track": "on track",
-        "at_risk": "at risk",
-        "off_track": "off track",
-        "missed": "missed",
-        "no_status": "no status",
+        **STATUS_WORDS["en"],
         "charts": "Targets day by day",
         "chart_actual": "actual to date",
         "chart_expected": "pacing (expected)",
@@ -88,12 +104,7 @@ WORDS: dict[str, dict[str, str]] = {
         "status": "وضعیت",
         "data_through": "داده تا",
         "not_tracked": "پیگیری نشد",
-        "achieved": "محقق شد",
-        "on_track": "در مسیر",
-        "at_risk": "در خطر",
-        "off_track": "خارج از مسیر",
-        "missed": "محقق نشد",
-        "no_status": "بی‌وضعیت",
+        **STATUS_WORDS["fa"],
         "charts": "هدف‌های عددی روز به روز",
         "chart_actual": "تا کنون",
         "chart_expected": "مسیر مورد انتظار",
