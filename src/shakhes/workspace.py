@@ -40,14 +40,14 @@ from shakhes.data.warehouse import SCHEMA_VERSION, Warehouse, duckdb_path
 from shakhes.engine.calendar import CalendarSettings, Grain
 from shakhes.engine.engine import Engine
 from shakhes.errors import InternalError, Issue, WorkspaceError
+from shakhes.locate import ENV_VAR as ENV_VAR
+from shakhes.locate import find as find
+from shakhes.locate import resolve_url as _resolve_url
 from shakhes.settings import SETTINGS_FILE, CalendarKind, WorkspaceSettings, read_settings
 from shakhes.spec.kpi import KpiSpec
 from shakhes.store.db import create_engine_for, current_revision
 from shakhes.store.db import upgrade as migrate_store
 from shakhes.store.repo import MetadataStore
-
-ENV_VAR = "SHAKHES_WORKSPACE"
-
 
 _ACTOR: ContextVar[str | None] = ContextVar("shakhes_actor", default=None)
 
@@ -68,39 +68,6 @@ def acting_as(actor: str) -> None:
     """Make ``actor`` the one :func:`current_actor` names in the current context (a server
     request's task and the threads it runs on)."""
     _ACTOR.set(actor)
-
-
-def find(explicit: Path | str | None = None, *, cwd: Path | None = None) -> Path:
-    """The workspace folder: ``explicit``, else ``$SHAKHES_WORKSPACE``, else the nearest folder
-    at or above ``cwd`` holding ``shakhes.toml``."""
-    for candidate in (explicit, os.environ.get(ENV_VAR)):
-        if candidate:
-            path = Path(candidate).expanduser().resolve()
-            if not (path / SETTINGS_FILE).is_file():
-                raise WorkspaceError(
-                    f"{path} is not a shakhes workspace (no {SETTINGS_FILE})",
-                    code="not_a_workspace",
-                    params={"path": str(path)},
-                    hint="Create a workspace there first.",
-                )
-            return path
-    here = (cwd or Path.cwd()).resolve()
-    for folder in (here, *here.parents):
-        if (folder / SETTINGS_FILE).is_file():
-            return folder
-    raise WorkspaceError(
-        f"no shakhes workspace in {here} or above",
-        code="no_workspace",
-        hint="Create a workspace, or say which one to use.",
-    )
-
-
-def _resolve_url(url: str, root: Path) -> str:
-    """Make a relative SQLite path absolute inside the workspace."""
-    prefix = "sqlite:///"
-    if url.startswith(prefix) and not url.startswith(prefix + "/") and ":memory:" not in url:
-        return prefix + str(root / url.removeprefix(prefix))
-    return url
 
 
 def _slug(name: str) -> str:

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import datetime as dt
 import sys
-from typing import Annotated
+from collections.abc import Mapping
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
@@ -13,6 +14,12 @@ from shakhes.cli.waiting import WaitOpt, open_workspace
 from shakhes.data.access import DEFAULT_WAIT
 from shakhes.data.model import TABLES
 from shakhes.errors import ShakhesError
+
+if TYPE_CHECKING:
+    from shakhes.engine.engine import Result
+    from shakhes.service.computed import Computed
+    from shakhes.settings import WorkspaceSettings
+    from shakhes.spec.kpi import KpiSpec
 
 DIMENSIONS = sorted({d for t in TABLES.values() for d in t.dimensions})
 """Every dimension a KPI may be broken down by (each KPI by those of the tables it reads)."""
@@ -63,10 +70,9 @@ def compute(
 ) -> None:
     """Compute KPIs per period, optionally broken down, filtered and compared. Partial
     periods are marked; a KPI that cannot be computed shows why, and the others compute."""
-    from shakhes.cli.console import out
-    from shakhes.service import compute as service
+    from shakhes.service.computed import Query
 
-    query = service.Query(
+    query = Query(
         kpis,
         grain,
         by or (),
@@ -75,16 +81,39 @@ def compute(
         where,
         compare,
     )
+    if not explain:
+        # Asked before, for the workspace as it is now: the result kept in its folder, without
+        # importing the engine (shakhes.service.stored).
+        from shakhes.service.stored import lookup
+
+        kept = lookup(workspace, query)
+        if kept is not None:
+            _write(kept.computed, kept.specs, kept.settings, format_, components)
+            return
+    from shakhes.cli.console import out
+    from shakhes.service import compute as service
+
     ws = open_workspace(workspace, wait)
     try:
         if explain:
             out.print(str(service.explain(ws, query)), markup=False, highlight=False)
             return
-        result = service.compute(ws, query)
-        specs = ws.definitions()
+        result, specs = service.compute_kept(ws, query)
     finally:
         ws.close()
+    _write(result, specs, ws.settings, format_, components)
+
+
+def _write(
+    result: Result | Computed,
+    specs: Mapping[str, KpiSpec],
+    settings: WorkspaceSettings,
+    format_: str,
+    components: bool,
+) -> None:
+    """``result`` on standard output, as ``--format`` says."""
     from shakhes.cli import output
+    from shakhes.cli.console import out
 
     if format_ == "csv":
         sys.stdout.write(output.to_csv(result, components=components))
@@ -94,8 +123,8 @@ def compute(
         output.to_table(
             result,
             specs,
-            currency=ws.settings.currency,
-            locale=ws.settings.locale,
+            currency=settings.currency,
+            locale=settings.locale,
             console=out,
             components=components,
         )

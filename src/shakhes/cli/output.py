@@ -14,7 +14,7 @@ import json
 import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from rich import box
 from rich.cells import cell_len
@@ -25,10 +25,12 @@ from rich.text import Text
 from shakhes.cli.console import wide
 from shakhes.cli.hints import hint_for
 from shakhes.display import format_change, format_plain, format_value
-from shakhes.engine.engine import Result
-from shakhes.service.compute import columns
-from shakhes.service.compute import records as service_records
+from shakhes.service.computed import Computed, columns
+from shakhes.service.computed import records as service_records
 from shakhes.spec.kpi import KpiSpec
+
+if TYPE_CHECKING:
+    from shakhes.engine.engine import Result
 
 PARTIAL = "*"
 PREVIOUS_PARTIAL = "†"
@@ -98,17 +100,17 @@ DIMENSIONS_FA: dict[str, str] = {
 # ---- CSV and JSON ------------------------------------------------------------------------------
 
 
-def export_columns(result: Result, *, components: bool = False) -> list[str]:
+def export_columns(result: Result | Computed, *, components: bool = False) -> list[str]:
     """The columns of CSV and JSON output, in order (:func:`shakhes.service.compute.columns`)."""
     return columns(result, components=components)
 
 
-def records(result: Result, *, components: bool = False) -> list[dict[str, Any]]:
+def records(result: Result | Computed, *, components: bool = False) -> list[dict[str, Any]]:
     """The result's records (:func:`shakhes.service.compute.records`) with the CLI's hints."""
     return service_records(result, components=components, hint=hint_for)
 
 
-def to_csv(result: Result, *, components: bool = False) -> str:
+def to_csv(result: Result | Computed, *, components: bool = False) -> str:
     """CSV: numbers as written by Python (whole numbers without ``.0``), ``true``/``false``,
     empty cells for null, and the reason a KPI was not computed in ``error``."""
     buffer = io.StringIO()
@@ -132,7 +134,7 @@ def _csv_cell(column: str, value: Any) -> str:
     return str(value)
 
 
-def to_json(result: Result, *, components: bool = False) -> str:
+def to_json(result: Result | Computed, *, components: bool = False) -> str:
     return json.dumps(records(result, components=components), ensure_ascii=False, indent=2)
 
 
@@ -163,7 +165,7 @@ class _Column:
 
 
 def to_table(
-    result: Result,
+    result: Result | Computed,
     specs: Mapping[str, KpiSpec],
     *,
     currency: str,
@@ -246,24 +248,23 @@ class _View:
 
     def __init__(
         self,
-        result: Result,
+        result: Result | Computed,
         specs: Mapping[str, KpiSpec],
         *,
         currency: str,
         locale: str,
         components: bool,
     ) -> None:
-        self.result = result
+        self.result = computed = Computed.of(result)
         self.specs = specs
         self.locale = locale
         self.currency = currency
-        self.by = list(result.request.by)
-        self.kpis = list(result.plan.kpi_ids)
-        ratios = {k.spec.id for k in result.plan.kpis if k.numerator is not None}
-        self.parts = [k for k in self.kpis if k in ratios] if components else []
+        self.by = list(computed.by)
+        self.kpis = list(computed.kpi_ids)
+        self.parts = [k for k in self.kpis if k in computed.ratios] if components else []
         self.label = "period_label_fa" if locale == "fa" else "period_label"
         groups: dict[tuple[Any, ...], list[dict[str, Any]]] = {}
-        for row in result.records():
+        for row in computed.records():
             key = (row["period_index"], *(row[d] for d in self.by))
             groups.setdefault(key, []).append(row)
         self.groups = list(groups.values())
@@ -326,7 +327,7 @@ class _View:
         return label, not all(flags)
 
     def wide_columns(self, words: Mapping[str, str]) -> list[_Column]:
-        compare = bool(self.result.request.compare)
+        compare = bool(self.result.compare)
         period = _Column(words["period"], [], wrap=False)
         dims = [_Column(self._dimension(d), []) for d in self.by]
         per_kpi: dict[str, list[_Column]] = {}
@@ -358,7 +359,7 @@ class _View:
 
     def long_columns(self, words: Mapping[str, str]) -> list[_Column]:
         """One row per period × breakdown × KPI, for KPIs too many to stand side by side."""
-        compare = bool(self.result.request.compare)
+        compare = bool(self.result.compare)
         ids = max(self.kpis, key=cell_len)
         cols = {
             "period": _Column(words["period"], [], wrap=False),
@@ -399,12 +400,12 @@ class _View:
         lines = []
         if PARTIAL in self.marks:
             lines.append(f"{PARTIAL} {words['partial']}")
-        if self.result.request.compare:
-            key = f"compare_{self.result.request.compare}"
+        if self.result.compare:
+            key = f"compare_{self.result.compare}"
             lines.append(f"{words['change']}: {words[key]}")
         if PREVIOUS_PARTIAL in self.marks:
             lines.append(f"{PREVIOUS_PARTIAL} {words['previous_partial']}")
-        may_lack = self.result.plan.may_lack
+        may_lack = self.result.may_lack
         for kpi, count in self.lacking.items():
             columns = ", ".join(dict.fromkeys(f"{a.table}.{a.column}" for a in may_lack[kpi]))
             lines.append(

@@ -25,6 +25,7 @@ from ibis.backends.duckdb import Backend as DuckDBBackend
 
 from shakhes.data.model import TABLES, ColumnType, Table
 from shakhes.errors import BusyError, InternalError, ShakhesError, WorkspaceError
+from shakhes.locate import duckdb_path as duckdb_path
 
 CALENDAR_TABLE = "shakhes_calendar"
 IMPORT_ID = "_import_id"
@@ -96,18 +97,6 @@ class LoadResult:
     table: str
     inserted: int
     replaced: int
-
-
-def duckdb_path(url: str, root: Path | None = None) -> str | None:
-    """The file of a ``duckdb://`` URL (a relative path is taken inside the workspace ``root``);
-    None for an in-memory database. Like SQLAlchemy: ``duckdb:///relative.duckdb``,
-    ``duckdb:////absolute/path.duckdb``, ``duckdb://`` (in memory)."""
-    path = url.removeprefix("duckdb://").removeprefix("/")
-    if path in ("", ":memory:"):
-        return None
-    if root is not None and not Path(path).is_absolute():
-        path = str(root / path)
-    return path
 
 
 class Warehouse:

@@ -27,6 +27,8 @@ from shakhes.data.model import table as model_table
 from shakhes.data.warehouse import Warehouse
 from shakhes.engine import arrow
 from shakhes.engine.calendar import DIMENSION_END, DIMENSION_START, CalendarSettings, Grain
+from shakhes.engine.columns import BASE_COLUMNS as BASE_COLUMNS
+from shakhes.engine.columns import COMPARE_COLUMNS as COMPARE_COLUMNS
 from shakhes.engine.execute import (
     PERIOD,
     build_query,
@@ -50,16 +52,6 @@ Connect = Callable[[], AbstractContextManager[Callable[[], Warehouse]]]
 """A turn on the warehouse (a workspace's read session) that gives a function connecting on
 first call: a result the cache holds is answered without a connection."""
 """Opens a warehouse connection for one call of the engine (a workspace's read session)."""
-
-BASE_COLUMNS = ("period_start", "period_end", "period_label")
-COMPARE_COLUMNS = (
-    "previous_start",
-    "previous_end",
-    "previous_value",
-    "previous_complete",
-    "change",
-    "change_pct",
-)
 
 
 @dataclass(frozen=True)

@@ -112,13 +112,9 @@ class TargetDetail:
 
 def today(ws: Workspace) -> dt.date:
     """Today in the workspace's time zone (UTC if the zone is unknown)."""
-    from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+    from shakhes.service.stored import today_in
 
-    try:
-        zone: dt.tzinfo = ZoneInfo(ws.settings.time_zone)
-    except (ZoneInfoNotFoundError, ValueError):
-        zone = dt.UTC
-    return dt.datetime.now(zone).date()
+    return today_in(ws.settings.time_zone)
 
 
 def instance_for(ws: Workspace, target: TargetSpec, day: dt.date) -> PeriodInstance | None:
