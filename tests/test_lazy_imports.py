@@ -5,10 +5,13 @@ from __future__ import annotations
 
 import ast
 import importlib.util
+import json
 import subprocess
 import sys
 import textwrap
 from pathlib import Path
+
+import pytest
 
 from shakhes.lazy_imports import COMPILERS, compiler_names
 
@@ -80,3 +83,55 @@ def test_computing_on_duckdb_imports_one_compiler() -> None:
         """
     )
     assert "duckdb" in loaded and "snowflake" not in loaded and "athena" not in loaded
+
+
+KEPT_RUN = """
+import contextlib, io, json, sys
+from shakhes.cli.app import main
+sys.argv = ["shakhes", "compute", "ctr,cpc,roas", "--by", "channel", "-w", sys.argv[1]]
+out = io.StringIO()
+with contextlib.redirect_stdout(out):
+    try:
+        main()
+    except SystemExit as exc:
+        assert not exc.code, exc.code
+heavy = ("ibis", "sqlalchemy", "pyarrow", "numpy", "duckdb", "pandas", "sqlglot")
+print(json.dumps({
+    "out": out.getvalue(),
+    "heavy": sorted({m.split(".")[0] for m in sys.modules if m.split(".")[0] in heavy}),
+    "engine": "shakhes.engine.engine" in sys.modules or "shakhes.workspace" in sys.modules,
+}))
+"""
+
+ADS = """\
+date,platform,account,channel,campaign_id,campaign,ad_group,ad,currency,impressions,clicks,\
+cost,conversions,conversion_value
+2024-01-01,google_ads,a1,search,c1,Brand,g1,,USD,10000,200,25.5,1,50
+2024-01-20,meta,m1,social,c2,Winter,g1,,USD,20000,40,10,1,80
+"""
+
+
+def test_a_kept_compute_imports_neither_the_engine_nor_the_stores(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """`shakhes compute` asked again (shakhes.service.stored) reads the kept result without
+    Ibis, SQLAlchemy, DuckDB, pyarrow or numpy: what makes it fast. The first run
+    computes with them, and both print the same."""
+    from support.cli import shakhes
+
+    root = tmp_path / "acme"
+    assert shakhes(capsys, "init", str(root)).code == 0
+    (tmp_path / "ads.csv").write_text(ADS, encoding="utf-8")
+    run = shakhes(capsys, "load", "ad_performance", str(tmp_path / "ads.csv"), "-w", str(root))
+    assert run.code == 0, run.err
+    runs = []
+    for _ in range(2):
+        done = subprocess.run(
+            [sys.executable, "-c", KEPT_RUN, str(root)], capture_output=True, text=True
+        )
+        assert done.returncode == 0, done.stderr
+        runs.append(json.loads(done.stdout.splitlines()[-1]))
+    first, again = runs
+    assert "ibis" in first["heavy"] and first["engine"]
+    assert again["heavy"] == [] and not again["engine"]
+    assert again["out"] == first["out"] and "search" in first["out"]

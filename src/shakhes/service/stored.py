@@ -114,7 +114,7 @@ def save(
     settings: WorkspaceSettings,
     query: Query,
     state: State,
-    result: Result,
+    result: Result | Computed,
     specs: Mapping[str, KpiSpec],
 ) -> Path | None:
     """Keep ``result`` of ``query``, computed for ``state``, with the definitions of its KPIs;
