@@ -16,7 +16,6 @@ steps aside and Ibis imports as it always does.
 from __future__ import annotations
 
 import importlib
-import importlib.abc
 import importlib.machinery
 import sys
 from collections.abc import Sequence
@@ -46,7 +45,10 @@ def _submodule(name: str) -> str:
     return name.removesuffix("Compiler").lower()
 
 
-class _LazyCompilers(importlib.abc.MetaPathFinder, importlib.abc.Loader):
+class _LazyCompilers:
+    """A finder on ``sys.meta_path`` and the loader of the one package it finds (the
+    protocols of :mod:`importlib.abc`, without importing it: ``import shakhes`` stays light)."""
+
     def find_spec(
         self, fullname: str, path: Sequence[str] | None, target: ModuleType | None = None
     ) -> importlib.machinery.ModuleSpec | None:
@@ -55,7 +57,7 @@ class _LazyCompilers(importlib.abc.MetaPathFinder, importlib.abc.Loader):
         spec = importlib.machinery.PathFinder.find_spec(fullname, path)
         if spec is None or spec.origin is None:
             return None
-        spec.loader = self
+        spec.loader = self  # type: ignore[assignment]  # a Loader by its methods
         return spec
 
     def create_module(self, spec: importlib.machinery.ModuleSpec) -> None:

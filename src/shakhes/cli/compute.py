@@ -11,7 +11,7 @@ import typer
 
 from shakhes.cli.options import TableCsvJsonOpt, WorkspaceOpt
 from shakhes.cli.waiting import WaitOpt, open_workspace
-from shakhes.data.access import DEFAULT_WAIT
+from shakhes.data import DEFAULT_WAIT
 from shakhes.data.model import TABLES
 from shakhes.errors import ShakhesError
 

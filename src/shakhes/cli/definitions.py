@@ -10,7 +10,7 @@ import typer
 
 from shakhes.cli.options import WorkspaceOpt
 from shakhes.cli.waiting import WaitOpt, open_workspace
-from shakhes.data.access import DEFAULT_WAIT
+from shakhes.data import DEFAULT_WAIT
 
 kpi_app = typer.Typer(help="List and show KPI definitions.", no_args_is_help=True)
 

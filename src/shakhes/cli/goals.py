@@ -15,7 +15,7 @@ import typer
 from shakhes.cli.compute import parse_date
 from shakhes.cli.options import FormatOpt, WorkspaceOpt
 from shakhes.cli.waiting import WaitOpt, open_workspace
-from shakhes.data.access import DEFAULT_WAIT
+from shakhes.data import DEFAULT_WAIT
 from shakhes.errors import ShakhesError
 
 if TYPE_CHECKING:

@@ -15,7 +15,7 @@ import typer
 
 from shakhes.cli.options import WorkspaceOpt
 from shakhes.cli.waiting import WaitOpt, open_workspace
-from shakhes.data.access import DEFAULT_WAIT
+from shakhes.data import DEFAULT_WAIT
 
 if TYPE_CHECKING:
     from rich.console import Console

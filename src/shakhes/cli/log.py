@@ -12,7 +12,7 @@ import typer
 
 from shakhes.cli.options import WorkspaceOpt
 from shakhes.cli.waiting import WaitOpt, open_workspace
-from shakhes.data.access import DEFAULT_WAIT
+from shakhes.data import DEFAULT_WAIT
 
 imports_app = typer.Typer(help="List and undo imports.", no_args_is_help=True)
 quarantine_app = typer.Typer(help="Rows that imports rejected, and why.", no_args_is_help=True)

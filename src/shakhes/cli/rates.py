@@ -9,7 +9,7 @@ import typer
 
 from shakhes.cli.options import WorkspaceOpt
 from shakhes.cli.waiting import WaitOpt, open_workspace
-from shakhes.data.access import DEFAULT_WAIT
+from shakhes.data import DEFAULT_WAIT
 
 rates_app = typer.Typer(help="Exchange rates to the reporting currency.", no_args_is_help=True)
 

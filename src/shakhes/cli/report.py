@@ -12,7 +12,7 @@ import typer
 
 from shakhes.cli.options import WorkspaceOpt
 from shakhes.cli.waiting import WaitOpt, open_workspace
-from shakhes.data.access import DEFAULT_WAIT
+from shakhes.data import DEFAULT_WAIT
 from shakhes.errors import ShakhesError
 
 LANGS = ("en", "fa")

@@ -18,7 +18,7 @@ import typer
 from shakhes.cli.compute import parse_date
 from shakhes.cli.options import FormatOpt, WorkspaceOpt
 from shakhes.cli.waiting import WaitOpt, open_workspace
-from shakhes.data.access import DEFAULT_WAIT
+from shakhes.data import DEFAULT_WAIT
 
 if TYPE_CHECKING:
     from shakhes.service.anomalies import AnomaliesReport

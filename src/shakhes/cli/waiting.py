@@ -7,9 +7,10 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from shakhes.data.access import DEFAULT_WAIT, Waiting
+from shakhes.data import DEFAULT_WAIT
 
 if TYPE_CHECKING:
+    from shakhes.data.access import Waiting
     from shakhes.workspace import Workspace
 
 WaitOpt = Annotated[

@@ -9,7 +9,7 @@ import typer
 
 from shakhes.cli.options import WorkspaceOpt
 from shakhes.cli.waiting import WaitOpt, open_workspace
-from shakhes.data.access import DEFAULT_WAIT
+from shakhes.data import DEFAULT_WAIT
 
 db_app = typer.Typer(help="The workspace's databases: upgrade their schemas.", no_args_is_help=True)
 

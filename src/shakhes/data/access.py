@@ -39,10 +39,8 @@ from dataclasses import asdict, dataclass, replace
 from pathlib import Path
 from typing import Any, Protocol
 
+from shakhes.data import DEFAULT_WAIT as DEFAULT_WAIT
 from shakhes.errors import BusyError, WorkspaceError
-
-DEFAULT_WAIT = 300.0
-"""Seconds a reader or writer waits for its turn before giving up (:class:`BusyError`)."""
 
 LOCK_FOLDER = ".shakhes"
 """The folder, inside the workspace, holding the lock files."""

@@ -46,7 +46,6 @@ import hashlib
 import json
 import os
 import site
-import tempfile
 import time
 from collections.abc import Hashable, Mapping
 from dataclasses import dataclass
@@ -62,7 +61,8 @@ if TYPE_CHECKING:
     from shakhes.spec.kpi import KpiSpec
 
 FOLDER = Path(".shakhes") / "cache" / "compute"
-"""Where, inside the workspace folder, results are kept (next to the lock files)."""
+"""Where, inside the workspace folder, results are kept (next to the lock files,
+:data:`shakhes.data.access.LOCK_FOLDER`)."""
 
 FORMAT = 1
 """The layout of a kept file; part of the key."""
@@ -138,6 +138,8 @@ def save(
         )
     except (TypeError, ValueError):
         return None  # a cell JSON cannot hold exactly: not kept
+    import tempfile  # here: a kept answer writes nothing
+
     folder = root / FOLDER
     try:
         folder.mkdir(parents=True, exist_ok=True)
