@@ -95,7 +95,8 @@ with contextlib.redirect_stdout(out):
         main()
     except SystemExit as exc:
         assert not exc.code, exc.code
-heavy = ("ibis", "sqlalchemy", "pyarrow", "numpy", "duckdb", "pandas", "sqlglot")
+heavy = ("ibis", "sqlalchemy", "pyarrow", "numpy", "duckdb", "pandas", "sqlglot",
+         "pydantic_settings")
 print(json.dumps({
     "out": out.getvalue(),
     "heavy": sorted({m.split(".")[0] for m in sys.modules if m.split(".")[0] in heavy}),
@@ -115,8 +116,8 @@ def test_a_kept_compute_imports_neither_the_engine_nor_the_stores(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     """`shakhes compute` asked again (shakhes.service.stored) reads the kept result without
-    Ibis, SQLAlchemy, DuckDB, pyarrow or numpy: what makes it fast. The first run
-    computes with them, and both print the same."""
+    Ibis, SQLAlchemy, DuckDB, pyarrow, numpy or pydantic-settings: what makes it fast. The
+    first run computes with them, and both print the same."""
     from support.cli import shakhes
 
     root = tmp_path / "acme"

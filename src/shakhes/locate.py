@@ -8,7 +8,9 @@ import os
 from pathlib import Path
 
 from shakhes.errors import WorkspaceError
-from shakhes.settings import SETTINGS_FILE
+
+SETTINGS_FILE = "shakhes.toml"
+"""The file that makes a folder a workspace (:mod:`shakhes.settings`)."""
 
 ENV_VAR = "SHAKHES_WORKSPACE"
 

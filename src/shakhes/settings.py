@@ -31,8 +31,7 @@ from pydantic import Field, ValidationError, field_validator
 from pydantic_settings import BaseSettings, PydanticBaseSettingsSource, SettingsConfigDict
 
 from shakhes.errors import WorkspaceError
-
-SETTINGS_FILE = "shakhes.toml"
+from shakhes.locate import SETTINGS_FILE as SETTINGS_FILE
 
 
 class Locale(StrEnum):
@@ -108,9 +107,17 @@ def read_settings(root: Path) -> WorkspaceSettings:
     """Read ``root/shakhes.toml``; a clear error naming the file and field otherwise."""
     path = root / SETTINGS_FILE
     try:
-        raw = tomllib.loads(path.read_text(encoding="utf-8"))
+        text = path.read_text(encoding="utf-8")
     except FileNotFoundError:
         raise WorkspaceError(f"{path} does not exist") from None
+    return settings_from_text(text, path)
+
+
+def settings_from_text(text: str, path: Path) -> WorkspaceSettings:
+    """The settings of ``text``, the content of ``path`` (``shakhes.toml``), with the
+    ``SHAKHES_*`` environment variables; a clear error naming the file and field otherwise."""
+    try:
+        raw = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
         raise WorkspaceError(f"{path}: {exc}") from None
     data: dict[str, Any] = dict(raw.get("workspace", {}))

@@ -57,8 +57,10 @@ def ws(tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.M
 
 
 def kept_files(root: Path) -> list[Path]:
+    """The kept results (not the remembered settings)."""
     folder = root / stored.FOLDER
-    return sorted(folder.glob("*.json")) if folder.is_dir() else []
+    found = sorted(folder.glob("*.json")) if folder.is_dir() else []
+    return [p for p in found if not p.name.startswith("settings-")]
 
 
 def from_cache_only(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -166,9 +168,32 @@ def test_changed_settings_compute_again(ws: Path, capsys: pytest.CaptureFixture[
     assert "۲" in persian and persian != english
 
 
+def test_a_changed_environment_computes_again(
+    ws: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """``SHAKHES_*`` variables override shakhes.toml: the remembered settings are per their
+    values too."""
+    english = shakhes(capsys, "compute", "ctr,cpc", "--to", "2024-01-31").out
+    monkeypatch.setenv("SHAKHES_LOCALE", "fa")
+    persian = shakhes(capsys, "compute", "ctr,cpc", "--to", "2024-01-31").out
+    assert "۲" in persian and persian != english
+    monkeypatch.delenv("SHAKHES_LOCALE")
+    assert shakhes(capsys, "compute", "ctr,cpc", "--to", "2024-01-31").out == english
+
+
+def test_invalid_settings_are_an_error_even_when_kept(
+    ws: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert shakhes(capsys, "compute", "ctr").code == 0
+    toml = ws / "shakhes.toml"
+    toml.write_text(toml.read_text(encoding="utf-8").replace('"USD"', '"usd dollars"'))
+    run = shakhes(capsys, "compute", "ctr")
+    assert run.code == 1 and "currency" in run.err
+
+
 def test_a_postgres_store_is_never_looked_up(ws: Path) -> None:
     settings = read_settings(ws).model_copy(update={"metadata_url": "postgresql://127.0.0.1/test"})
-    assert stored.read_state(ws, settings) is None
+    assert stored.read_state(ws, stored.Settings.of(settings)) is None
 
 
 def test_the_state_read_with_sqlite3_is_the_store_s(ws: Path) -> None:
@@ -178,7 +203,8 @@ def test_the_state_read_with_sqlite3_is_the_store_s(ws: Path) -> None:
     workspace = Workspace.open(ws)
     try:
         with workspace.reading() as session:
-            assert stored.read_state(ws, workspace.settings) == state(workspace, session)
+            found = stored.read_state(ws, stored.Settings.of(workspace.settings))
+            assert found == state(workspace, session)
     finally:
         workspace.close()
 
@@ -210,7 +236,7 @@ def test_concurrent_writers_and_readers_see_whole_files(ws: Path) -> None:
     """Many processes write and read the same key at once: each reader finds a whole result
     or none, never part of one."""
     settings = read_settings(ws)
-    state = stored.read_state(ws, settings)
+    state = stored.read_state(ws, stored.Settings.of(settings))
     assert state is not None
     query = Query("ctr")
     rows = [{"period_index": i, "period_label": f"p{i}", "kpi": "ctr", "value": i / 7}
@@ -250,11 +276,11 @@ def test_concurrent_writers_and_readers_see_whole_files(ws: Path) -> None:
 def test_only_the_newest_files_are_kept(ws: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(stored, "KEEP", 3)
     settings = read_settings(ws)
-    state = stored.read_state(ws, settings)
+    state = stored.read_state(ws, stored.Settings.of(settings))
     assert state is not None
     computed = Computed((), None, ("ctr",), frozenset(), {}, None, {}, [])
     for i in range(6):
         assert stored.save(ws, settings, Query(f"k{i}"), state, computed, {}) is not None
-    assert len(kept_files(ws)) == 3
+    assert len(list((ws / stored.FOLDER).glob("*.json"))) == 3  # 2 results, the settings
     assert stored.lookup(ws, Query("k5")) is not None
     assert stored.lookup(ws, Query("k0")) is None

@@ -18,7 +18,6 @@ from shakhes.errors import ShakhesError
 if TYPE_CHECKING:
     from shakhes.engine.engine import Result
     from shakhes.service.computed import Computed
-    from shakhes.settings import WorkspaceSettings
     from shakhes.spec.kpi import KpiSpec
 
 DIMENSIONS = sorted({d for t in TABLES.values() for d in t.dimensions})
@@ -88,7 +87,10 @@ def compute(
 
         kept = lookup(workspace, query)
         if kept is not None:
-            _write(kept.computed, kept.specs, kept.settings, format_, components)
+            settings = kept.settings
+            _write(
+                kept.computed, kept.specs, settings.currency, settings.locale, format_, components
+            )
             return
     from shakhes.cli.console import out
     from shakhes.service import compute as service
@@ -101,13 +103,14 @@ def compute(
         result, specs = service.compute_kept(ws, query)
     finally:
         ws.close()
-    _write(result, specs, ws.settings, format_, components)
+    _write(result, specs, ws.settings.currency, ws.settings.locale, format_, components)
 
 
 def _write(
     result: Result | Computed,
     specs: Mapping[str, KpiSpec],
-    settings: WorkspaceSettings,
+    currency: str,
+    locale: str,
     format_: str,
     components: bool,
 ) -> None:
@@ -123,8 +126,8 @@ def _write(
         output.to_table(
             result,
             specs,
-            currency=settings.currency,
-            locale=settings.locale,
+            currency=currency,
+            locale=locale,
             console=out,
             components=components,
         )

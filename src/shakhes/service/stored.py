@@ -25,10 +25,18 @@ The key is everything the numbers and their output depend on:
   package changes it).
 
 Any change of those gives a new key, hence a computation. Nothing is ever kept for an
-in-memory warehouse. The state is read with the standard library's ``sqlite3`` when the
-metadata store is a SQLite file (read-only, one snapshot, never waiting: a store busy with a
-write is a miss); a workspace whose store is anything else (PostgreSQL) keeps nothing and
-computes every time, as before.
+in-memory warehouse.
+
+The settings are validated once per content: next to the results, ``settings-<key>.json``
+holds what a kept answer needs of them (:class:`Settings`), keyed by the text of
+``shakhes.toml``, the ``SHAKHES_*`` variables, the folder and the code, so that a kept answer
+reads them without pydantic-settings. They are remembered when a result is saved, validated
+from the very text hashed; settings that do not validate are never remembered (the command
+then reads them as usual and says what is wrong).
+
+The state is read with the standard library's ``sqlite3`` when the metadata store is a SQLite
+file (read-only, one snapshot, never waiting: a store busy with a write is a miss); a workspace
+whose store is anything else (PostgreSQL) keeps nothing and computes every time, as before.
 
 Many processes may read and write the cache at once: a file is written under a temporary name
 and renamed into place (``os.replace``, atomic), so a reader sees a whole file or none; a
@@ -52,12 +60,12 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from shakhes.locate import duckdb_path, find, resolve_url
+from shakhes.locate import SETTINGS_FILE, duckdb_path, find, resolve_url
 from shakhes.service.computed import Computed, Query
-from shakhes.settings import WorkspaceSettings, read_settings
 
 if TYPE_CHECKING:
     from shakhes.engine.engine import Result
+    from shakhes.settings import WorkspaceSettings
     from shakhes.spec.kpi import KpiSpec
 
 FOLDER = Path(".shakhes") / "cache" / "compute"
@@ -75,12 +83,43 @@ State = tuple[int, int, int, dt.date]
 
 
 @dataclass(frozen=True)
+class Settings:
+    """What a kept answer needs of the workspace's settings
+    (:class:`~shakhes.settings.WorkspaceSettings`), remembered per content of ``shakhes.toml``
+    and ``SHAKHES_*`` variables (:func:`remembered_settings`): reading them so needs neither
+    pydantic-settings nor the validation."""
+
+    id: str
+    currency: str
+    locale: str
+    time_zone: str
+    warehouse_url: str
+    metadata_url: str
+    dump: str
+    """The validated settings as JSON (``model_dump_json``): part of every key."""
+
+    @classmethod
+    def of(cls, settings: WorkspaceSettings | Settings) -> Settings:
+        if isinstance(settings, Settings):
+            return settings
+        return cls(
+            id=settings.id,
+            currency=settings.currency,
+            locale=str(settings.locale),
+            time_zone=settings.time_zone,
+            warehouse_url=settings.warehouse_url,
+            metadata_url=settings.metadata_url,
+            dump=settings.model_dump_json(),
+        )
+
+
+@dataclass(frozen=True)
 class Kept:
     """A result read from the cache, with what its output needs."""
 
     computed: Computed
     specs: dict[str, KpiSpec]
-    settings: WorkspaceSettings
+    settings: Settings
 
 
 def lookup(explicit: Path | str | None, query: Query) -> Kept | None:
@@ -88,7 +127,9 @@ def lookup(explicit: Path | str | None, query: Query) -> Kept | None:
     :func:`shakhes.locate.find` says) for its current state, or None: not kept, or the state
     cannot be read without the metadata store's own code (not a SQLite file, busy)."""
     root = find(explicit)
-    settings = read_settings(root)
+    settings = remembered_settings(root)
+    if settings is None:
+        return None
     state = read_state(root, settings)
     if state is None:
         return None
@@ -111,7 +152,7 @@ def lookup(explicit: Path | str | None, query: Query) -> Kept | None:
 
 def save(
     root: Path,
-    settings: WorkspaceSettings,
+    settings: WorkspaceSettings | Settings,
     query: Query,
     state: State,
     result: Result | Computed,
@@ -119,6 +160,7 @@ def save(
 ) -> Path | None:
     """Keep ``result`` of ``query``, computed for ``state``, with the definitions of its KPIs;
     return the file written (None when nothing was: see the module docstring)."""
+    settings = Settings.of(settings)
     name = key(root, settings, query, state)
     if name is None or _store_file(root, settings) is None:
         return None
@@ -138,21 +180,75 @@ def save(
         )
     except (TypeError, ValueError):
         return None  # a cell JSON cannot hold exactly: not kept
+
+    target = _write(root / FOLDER, f"{name}.json", text)
+    if target is not None:
+        remember_settings(root)
+    return target
+
+
+def _write(folder: Path, name: str, text: str) -> Path | None:
+    """Write ``text`` to ``folder/name`` atomically (a temporary file renamed into place); the
+    file written, or None when the folder cannot be written to."""
     import tempfile  # here: a kept answer writes nothing
 
-    folder = root / FOLDER
     try:
         folder.mkdir(parents=True, exist_ok=True)
         with tempfile.NamedTemporaryFile(
             "w", encoding="utf-8", dir=folder, prefix=".new-", suffix=".json", delete=False
         ) as out:
             out.write(text)
-        target = folder / f"{name}.json"
+        target = folder / name
         os.replace(out.name, target)
     except OSError:
         return None
     _prune(folder)
     return target
+
+
+def _settings_key(root: Path) -> tuple[str, str] | None:
+    """The text of ``shakhes.toml`` and the name its settings are remembered under (a SHA-256
+    of that text, the ``SHAKHES_*`` variables, the folder and the code); None when the file
+    cannot be read."""
+    try:
+        text = (root / SETTINGS_FILE).read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError):
+        return None
+    env = sorted((k.upper(), v) for k, v in os.environ.items() if k.upper().startswith("SHAKHES_"))
+    material = [FORMAT, _code(), str(root), text, env]
+    return text, "settings-" + hashlib.sha256(json.dumps(material).encode()).hexdigest()
+
+
+def remembered_settings(root: Path) -> Settings | None:
+    """The settings of the workspace at ``root`` as :func:`remember_settings` validated them
+    for the same ``shakhes.toml`` and ``SHAKHES_*`` variables; None when they were not."""
+    found = _settings_key(root)
+    if found is None:
+        return None
+    try:
+        data = json.loads((root / FOLDER / f"{found[1]}.json").read_bytes())
+        return Settings(**data)
+    except (OSError, ValueError, TypeError):
+        return None
+
+
+def remember_settings(root: Path) -> None:
+    """Validate the workspace's ``shakhes.toml`` as it is now (with the ``SHAKHES_*``
+    variables) and remember the result under that content (invalid settings are not)."""
+    from dataclasses import asdict
+
+    from shakhes.errors import WorkspaceError
+    from shakhes.settings import settings_from_text
+
+    found = _settings_key(root)
+    if found is None:
+        return
+    text, name = found
+    try:
+        settings = settings_from_text(text, root / SETTINGS_FILE)
+    except WorkspaceError:
+        return
+    _write(root / FOLDER, f"{name}.json", json.dumps(asdict(Settings.of(settings))))
 
 
 def _prune(folder: Path) -> None:
@@ -170,7 +266,7 @@ def _prune(folder: Path) -> None:
             os.unlink(path)
 
 
-def key(root: Path, settings: WorkspaceSettings, query: Query, state: State) -> str | None:
+def key(root: Path, settings: Settings, query: Query, state: State) -> str | None:
     """The file name (a SHA-256) of ``query``'s result for ``state``: see the module
     docstring for what it holds. None: results of this workspace are not kept (an in-memory
     warehouse)."""
@@ -181,7 +277,7 @@ def key(root: Path, settings: WorkspaceSettings, query: Query, state: State) -> 
         FORMAT,
         _code(),
         str(root),
-        settings.model_dump_json(),
+        settings.dump,
         _plain(query.key()),
         [state[0], state[1], state[2], state[3].isoformat()],
         warehouse,
@@ -251,7 +347,7 @@ def _modules(folder: str) -> list[str]:
     return found
 
 
-def read_state(root: Path, settings: WorkspaceSettings) -> State | None:
+def read_state(root: Path, settings: Settings) -> State | None:
     """The workspace's state (:data:`State`) read from a SQLite metadata store with the
     standard library, as :func:`shakhes.service.cache.state` reads it with the store's code;
     None for another store, or one that cannot be read now (missing, busy, not this shape)."""
@@ -283,7 +379,7 @@ def read_state(root: Path, settings: WorkspaceSettings) -> State | None:
     return int(versions[0]), int(versions[1]), int(last[0] or 0), today_in(settings.time_zone)
 
 
-def _store_file(root: Path, settings: WorkspaceSettings) -> Path | None:
+def _store_file(root: Path, settings: Settings) -> Path | None:
     """The metadata store's file when it is a SQLite file (None otherwise)."""
     url = resolve_url(settings.metadata_url, root)
     prefix = "sqlite:///"
