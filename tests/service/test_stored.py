@@ -7,6 +7,8 @@ from __future__ import annotations
 import csv
 import io
 import json
+import os
+import stat
 import threading
 from pathlib import Path
 
@@ -284,3 +286,19 @@ def test_only_the_newest_files_are_kept(ws: Path, monkeypatch: pytest.MonkeyPatc
     assert len(list((ws / stored.FOLDER).glob("*.json"))) == 3  # 2 results, the settings
     assert stored.lookup(ws, Query("k5")) is not None
     assert stored.lookup(ws, Query("k0")) is None
+
+
+def test_files_are_readable_by_whoever_shares_the_workspace(ws: Path) -> None:
+    """A kept file has the permissions the user's umask gives (not a temporary file's 0600):
+    another user of a shared workspace reads it too."""
+    settings = read_settings(ws)
+    state = stored.read_state(ws, stored.Settings.of(settings))
+    assert state is not None
+    computed = Computed((), None, ("ctr",), frozenset(), {}, None, {}, [])
+    old = os.umask(0o022)
+    try:
+        path = stored.save(ws, settings, Query("ctr"), state, computed, {})
+    finally:
+        os.umask(old)
+    assert path is not None
+    assert stat.S_IMODE(path.stat().st_mode) == 0o644

@@ -38,7 +38,7 @@ The state is read with the standard library's ``sqlite3`` when the metadata stor
 file (read-only, one snapshot, never waiting: a store busy with a write is a miss); a workspace
 whose store is anything else (PostgreSQL) keeps nothing and computes every time, as before.
 
-Many processes may read and write the cache at once: a file is written under a temporary name
+Many processes may read and write the cache at once: a file is written under a name of its own
 and renamed into place (``os.replace``, atomic), so a reader sees a whole file or none; a
 file that cannot be read or parsed is a miss; a workspace folder that cannot be written to
 keeps nothing, silently. A result is saved only when the workspace's state and definitions
@@ -188,19 +188,19 @@ def save(
 
 
 def _write(folder: Path, name: str, text: str) -> Path | None:
-    """Write ``text`` to ``folder/name`` atomically (a temporary file renamed into place); the
-    file written, or None when the folder cannot be written to."""
-    import tempfile  # here: a kept answer writes nothing
-
+    """Write ``text`` to ``folder/name`` atomically (a new file of this process renamed into
+    place, with the permissions the user's umask gives, as any file shakhes writes); the file
+    written, or None when the folder cannot be written to."""
+    target = folder / name
+    temporary = folder / f".new-{os.getpid()}-{os.urandom(6).hex()}.json"
     try:
         folder.mkdir(parents=True, exist_ok=True)
-        with tempfile.NamedTemporaryFile(
-            "w", encoding="utf-8", dir=folder, prefix=".new-", suffix=".json", delete=False
-        ) as out:
+        with open(temporary, "x", encoding="utf-8") as out:
             out.write(text)
-        target = folder / name
-        os.replace(out.name, target)
+        os.replace(temporary, target)
     except OSError:
+        with contextlib.suppress(OSError):
+            temporary.unlink()
         return None
     _prune(folder)
     return target
