@@ -302,3 +302,13 @@ def test_files_are_readable_by_whoever_shares_the_workspace(ws: Path) -> None:
         os.umask(old)
     assert path is not None
     assert stat.S_IMODE(path.stat().st_mode) == 0o644
+
+
+def test_a_damaged_file_is_computed_again(ws: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    first = shakhes(capsys, "compute", *CTR).out
+    (kept,) = kept_files(ws)
+    for damaged in ('{"key": "', '{"key": "' + kept.stem + '", "computed": {}, "specs": {}}'):
+        kept.write_text(damaged, encoding="utf-8")
+        run = shakhes(capsys, "compute", *CTR)
+        assert run.code == 0, run.err
+        assert run.out == first

@@ -136,17 +136,16 @@ def lookup(explicit: Path | str | None, query: Query) -> Kept | None:
     name = key(root, settings, query, state)
     if name is None:
         return None
+    from shakhes.spec.kpi import KpiSpec
+
     try:
         data = json.loads((root / FOLDER / f"{name}.json").read_bytes())
         if data.get("key") != name:
             return None
         computed = Computed.from_data(data["computed"])
-        raw_specs = data["specs"]
-    except (OSError, ValueError, KeyError, TypeError):
+        specs = {kpi: KpiSpec.model_validate(spec) for kpi, spec in data["specs"].items()}
+    except (OSError, ValueError, KeyError, TypeError):  # pydantic's errors are ValueErrors
         return None
-    from shakhes.spec.kpi import KpiSpec
-
-    specs = {kpi: KpiSpec.model_validate(spec) for kpi, spec in raw_specs.items()}
     return Kept(computed, specs, settings)
 
 
