@@ -63,6 +63,7 @@ HINTS: dict[str, str | Callable[[dict[str, Any]], str]] = {
     "--mapping FILE.yml (`shakhes import --suggest-mapping FILE` writes a starting one).",
     "load_problems": "Fix the file and load it again, or `shakhes import` it to load the good "
     "rows and quarantine the rest.",
+    "unknown_lang": "Use --lang en or --lang fa.",
     "busy": "Try again when it is done, or wait longer with --wait SECONDS.",
     "store_outdated": "Upgrade it with `shakhes db upgrade` (back up the metadata store first "
     "if you wish).",
