@@ -7,7 +7,10 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
+
 from shakhes.data.warehouse import Warehouse
+from shakhes.errors import DataError
 from shakhes.imports.pipeline import ImportOptions, import_file
 
 REPORT = """Date,Campaign,Cost,Impression,Click,Ad Group,Creative,Sessions,Lead
@@ -32,3 +35,40 @@ def test_ambiguous_dates_of_a_platform_export_point_to_a_mapping_file(
         "ambiguous date: 3/1/2025 could be 3 January or 1 March — set date_format in a mapping file"
     )
     assert all("the mapping" not in r for r in reasons)
+
+
+CRM = Path(__file__).parent / "fixtures/crm"
+
+
+@pytest.mark.parametrize(
+    "name",
+    [
+        "hubspot_contacts.csv",  # its Email column is no Shopify order export
+        "salesforce_leads.csv",
+        "leads_fa.csv",  # its کمپین column is no Yektanet report
+        "shopify_customers.csv",  # its Total Spent column is no LinkedIn report
+        "woocommerce_customers.csv",
+    ],
+)
+def test_a_crm_export_is_not_said_to_look_like_a_platform_layout(
+    warehouse: Warehouse, name: str
+) -> None:
+    """Contact, lead and customer lists share a column or two with an ad or shop layout (an
+    e-mail, a campaign, a total spent); the refusal names their header row and no layout whose
+    columns they mostly lack — the hint then points to a mapping file."""
+    path = CRM / name
+    with pytest.raises(DataError) as info:
+        import_file(warehouse, path, ImportOptions(currency="USD"))
+    message = str(info.value)
+    assert "look most like" not in message, message
+    first_header = path.read_text(encoding="utf-8-sig").splitlines()[0].split(",")[0].strip('"')
+    assert f"line 1 looks like a header: '{first_header}'" in message, message
+    assert info.value.code == "unrecognised_layout"
+
+
+def test_a_shop_export_lacking_one_column_still_names_its_layout(warehouse: Warehouse) -> None:
+    with pytest.raises(DataError) as info:
+        import_file(warehouse, CRM / "shop_orders.csv", ImportOptions(currency="USD"))
+    message = str(info.value)
+    assert "look most like the WooCommerce order export layout" in message
+    assert "required column(s) 'Order Total' are missing" in message

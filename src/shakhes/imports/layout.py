@@ -195,12 +195,26 @@ def _probable_header(rows: Sequence[Row], specs: Sequence[SourceSpec]) -> Row | 
     return first
 
 
+def _near(spec: SourceSpec, missing: Sequence[str], header: Sequence[str]) -> bool:
+    """Whether a header that lacks ``missing`` has more than half of ``spec``'s required
+    columns, counting a missing one that an unplaced header looks like (``Spend`` for
+    ``Cost``)."""
+    required = [f for f in spec.fields if f.required]
+    lacking = [f for f in required if f.headers[0] in missing]
+    unplaced = [c.strip() for c in header if c.strip() and not spec.knows(c)]
+    guessed = sum(1 for f in lacking if any(nearest(u, f.headers) for u in unplaced))
+    return 2 * (len(required) - len(lacking) + guessed) > len(required)
+
+
 def _not_recognised(path: Path, rows: Sequence[Row], specs: Sequence[SourceSpec]) -> DataError:
     tried = sorted({s.name.split(":")[0] for s in specs})
     canonical = all(s.name.startswith("canonical:") for s in specs)
     row = _probable_header(rows, specs)
     fits = [(s.score(row.cells), -k, s) for k, s in enumerate(specs)] if row else []
-    fits = [f for f in fits if f[0][0]]
+    # A layout is "nearest" only when the header has, or nearly has, most of the columns it
+    # cannot do without: a contact list's Email column does not make it a Shopify orders
+    # export, nor a lead list's campaign column a Yektanet report.
+    fits = [f for f in fits if f[0][0] and _near(f[2], f[0][1], row.cells)]
     if row is None or not fits:
         shown = ""
         if row is not None:
