@@ -210,11 +210,12 @@ def _not_recognised(path: Path, rows: Sequence[Row], specs: Sequence[SourceSpec]
     tried = sorted({s.name.split(":")[0] for s in specs})
     canonical = all(s.name.startswith("canonical:") for s in specs)
     row = _probable_header(rows, specs)
-    fits = [(s.score(row.cells), -k, s) for k, s in enumerate(specs)] if row else []
+    cells = row.cells if row else []
+    fits = [(s.score(cells), -k, s) for k, s in enumerate(specs)] if row else []
     # A layout is "nearest" only when the header has, or nearly has, most of the columns it
     # cannot do without: a contact list's Email column does not make it a Shopify orders
     # export, nor a lead list's campaign column a Yektanet report.
-    fits = [f for f in fits if f[0][0] and _near(f[2], f[0][1], row.cells)]
+    fits = [f for f in fits if f[0][0] and _near(f[2], f[0][1], cells)]
     if row is None or not fits:
         shown = ""
         if row is not None:
