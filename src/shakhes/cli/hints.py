@@ -61,6 +61,10 @@ HINTS: dict[str, str | Callable[[dict[str, Any]], str]] = {
     "no_account": "Pass --account NAME, or set it in the mapping file (constants: account: …).",
     "unrecognised_layout": "Pass --source NAME (one of: {layouts}), or describe the file with "
     "--mapping FILE.yml (`shakhes import --suggest-mapping FILE` writes a starting one).",
+    "platform_export": lambda p: (
+        f"`shakhes import {shlex.quote(p['file'])}` reads it as it "
+        "is; `shakhes load` and `--source canonical` take files in the canonical format only."
+    ),
     "load_problems": "Fix the file and load it again, or `shakhes import` it to load the good "
     "rows and quarantine the rest.",
     "unknown_lang": "Use --lang en or --lang fa.",

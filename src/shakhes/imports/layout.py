@@ -221,6 +221,8 @@ def _not_recognised(path: Path, rows: Sequence[Row], specs: Sequence[SourceSpec]
         if row is not None:
             cells = ", ".join(repr(c.strip()) for c in row.cells if c.strip())
             shown = f"; line {row.line} looks like a header: {cells}"
+        if canonical and (platform := _platform_export(path, rows, 0)) is not None:
+            return platform
         if canonical:
             return DataError(
                 f"{path}: no header row with the canonical column names in the first "
@@ -235,7 +237,7 @@ def _not_recognised(path: Path, rows: Sequence[Row], specs: Sequence[SourceSpec]
             code="unrecognised_layout",
             params={"layouts": ", ".join(tried)},
         )
-    (_, missing), _, spec = max(
+    (placed, missing), _, spec = max(
         fits,
         key=lambda f: (
             f[0][0],
@@ -259,6 +261,8 @@ def _not_recognised(path: Path, rows: Sequence[Row], specs: Sequence[SourceSpec]
         shown = ", ".join(_with_guess(u, wanted) for u in unplaced[:12])
         more = f" and {len(unplaced) - 12} more" if len(unplaced) > 12 else ""
         parts.append(f"; headers it could not place: {shown}{more}")
+    if canonical and (platform := _platform_export(path, rows, placed)) is not None:
+        return platform
     if canonical:
         return DataError(
             "".join(parts),
@@ -272,6 +276,28 @@ def _not_recognised(path: Path, rows: Sequence[Row], specs: Sequence[SourceSpec]
         "(docs/importing.md).",
         code="unrecognised_layout",
         params={"layouts": ", ".join(tried), "nearest": name, "missing": missing},
+    )
+
+
+def _platform_export(path: Path, rows: Sequence[Row], placed: int) -> DataError | None:
+    """The error for a platform export given where a canonical file is expected (``shakhes
+    load``, ``--source canonical``): it names the layout that reads it, instead of listing
+    the canonical columns a Google Ads report lacks. None when no platform layout reads it,
+    or when one places no more of its columns than the nearest canonical table (``placed``):
+    a canonical file that lacks a column is one."""
+    platforms = [s for name, s in REGISTRY.items() if not name.startswith("canonical:")]
+    try:
+        layout = find_layout(path, rows, platforms)
+    except DataError:
+        return None
+    if len(layout.columns) <= placed:
+        return None
+    return DataError(
+        f"{path}: the headers on line {layout.header_line} are those of the "
+        f"{layout.spec.title} layout ({layout.spec.name}), not of the canonical format",
+        hint=f"Import it as a {layout.spec.name} export: the platform layouts read it as it is.",
+        code="platform_export",
+        params={"source": layout.spec.name, "file": str(path)},
     )
 
 
