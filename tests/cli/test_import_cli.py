@@ -40,7 +40,7 @@ def test_import_prints_the_totals_of_the_file_and_a_second_time_changes_nothing(
     assert "rows read 6; accepted 4; quarantined 0" in run.out
     assert "total rows skipped 2" in run.out
     assert "dates 2026-09-01 … 2026-09-02" in run.out
-    assert "impressions 28,134.00, clicks 1,572.00, cost 2,299.56" in run.out
+    assert "impressions 28,134, clicks 1,572, cost 2,299.56" in run.out
     assert "warning" not in run.out
 
     again = shakhes(capsys, "import", str(ADS))

@@ -163,11 +163,12 @@ def test_unrecognised_file_names_the_nearest_layout_and_unplaced_headers(
     warehouse: Warehouse, tmp_path: Path
 ) -> None:
     path = tmp_path / "odd.csv"
-    path.write_text("Campaign,Spend,Views\nA,1,2\n", encoding="utf-8")
+    path.write_text("Day,Campaign,Spend,Impr.,Clicks\n2026-09-01,A,1,2,1\n", encoding="utf-8")
     with pytest.raises(DataError) as info:
         import_file(warehouse, path, ImportOptions())
     message = str(info.value)
-    assert "google-ads" in message and "'Spend'" in message and "Impr." in message
+    assert "google-ads" in message and "required column(s) 'Cost' are missing" in message
+    assert "headers it could not place: 'Spend'" in message
     assert totals(warehouse)[0] == 0
 
 

@@ -283,7 +283,7 @@ def test_mixed_column_follows_majority_and_flags_the_others() -> None:
     assert value is None
     assert error == (
         "12,5 uses ',' as the decimal separator but most of the column uses '.' — "
-        "set decimal in the mapping"
+        "set decimal in a mapping file"
     )
     assert parsed.error_count() == 1
 
@@ -301,7 +301,7 @@ def test_mixed_column_tie_flags_every_dependent_cell() -> None:
     result = rows(parsed)
     for value, error in result[:3]:
         assert value is None
-        assert error is not None and "set decimal in the mapping" in error
+        assert error is not None and "set decimal in a mapping file" in error
     assert result[3:] == [(7.0, None), (None, None)]
 
 
@@ -550,7 +550,8 @@ def test_ambiguous_column_is_an_error_per_cell_never_a_guess() -> None:
     result = rows(parsed)
     assert result[0] == (
         None,
-        "ambiguous date: 03/04/2024 could be 3 April or 4 March — set date_format in the mapping",
+        "ambiguous date: 03/04/2024 could be 3 April or 4 March — "
+        "set date_format in a mapping file",
     )
     assert result[1] == (date(2024, 5, 5), None)
     assert result[2][0] is None and result[2][1] is not None

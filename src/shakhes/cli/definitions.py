@@ -68,6 +68,7 @@ def kpi_list(wait: WaitOpt = DEFAULT_WAIT, workspace: WorkspaceOpt = None) -> No
     from rich.table import Table
 
     from shakhes.cli.console import out
+    from shakhes.cli.tables import keep_whole
     from shakhes.service import definitions
 
     ws = open_workspace(workspace, wait)
@@ -86,7 +87,7 @@ def kpi_list(wait: WaitOpt = DEFAULT_WAIT, workspace: WorkspaceOpt = None) -> No
             spec.kind.value,
             spec.timing.value,
         )
-    out.print(table)
+    out.print(keep_whole(table, "id"))
 
 
 @kpi_app.command("show")

@@ -127,6 +127,8 @@ def _targets_table(views: list[TargetView], ws: Workspace, *, kpi_column: bool =
     from rich.markup import escape
     from rich.table import Table
 
+    from shakhes.cli.tables import keep_whole
+
     locale = ws.settings.locale
     columns = ["id", *(["KPI"] if kpi_column else []), "scope", "period", "target", "now"]
     table = Table(*columns, "owner", "goal", "note", box=None)
@@ -143,7 +145,7 @@ def _targets_table(views: list[TargetView], ws: Workspace, *, kpi_column: bool =
             spec.goal or "",
             escape(spec.note),
         )
-    return table
+    return keep_whole(table, "id", words=("target",))
 
 
 def _print_goal(tree: GoalTree, ws: Workspace, console: Console) -> None:
@@ -288,6 +290,7 @@ def goal_list(
     from rich.table import Table
 
     from shakhes.cli.console import out, wide
+    from shakhes.cli.tables import keep_whole
     from shakhes.service import goals
 
     ws = open_workspace(workspace, wait)
@@ -312,7 +315,7 @@ def goal_list(
             str(len(tree.kpis)),
             str(sum(len(node.targets) for node in tree.kpis)),
         )
-    wide(out).print(table)
+    wide(out).print(keep_whole(table, "id", words=("period",)))
 
 
 @goal_app.command("show")

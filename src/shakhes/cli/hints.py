@@ -61,8 +61,13 @@ HINTS: dict[str, str | Callable[[dict[str, Any]], str]] = {
     "no_account": "Pass --account NAME, or set it in the mapping file (constants: account: …).",
     "unrecognised_layout": "Pass --source NAME (one of: {layouts}), or describe the file with "
     "--mapping FILE.yml (`shakhes import --suggest-mapping FILE` writes a starting one).",
+    "platform_export": lambda p: (
+        f"`shakhes import {shlex.quote(p['file'])}` reads it as it "
+        "is; `shakhes load` and `--source canonical` take files in the canonical format only."
+    ),
     "load_problems": "Fix the file and load it again, or `shakhes import` it to load the good "
     "rows and quarantine the rest.",
+    "unknown_lang": "Use --lang en or --lang fa.",
     "busy": "Try again when it is done, or wait longer with --wait SECONDS.",
     "store_outdated": "Upgrade it with `shakhes db upgrade` (back up the metadata store first "
     "if you wish).",

@@ -222,6 +222,7 @@ def _option_change(name: str, then: str | None, now: str | None) -> str:
 def print_report(out: Console, r: ImportReport) -> None:
     """The figures a user ticks against the platform's own totals."""
     from shakhes.imports.pipeline import at_fault
+    from shakhes.imports.report import total_text
 
     head = "Would import" if r.dry_run else "Imported"
     if r.already_imported is not None:
@@ -273,7 +274,7 @@ def print_report(out: Console, r: ImportReport) -> None:
         )
     if r.totals:
         out.print(
-            "  totals: " + ", ".join(f"{k} {v:,.2f}" for k, v in r.totals.items()),
+            "  totals: " + ", ".join(f"{k} {total_text(v)}" for k, v in r.totals.items()),
             markup=False,
             soft_wrap=True,
         )

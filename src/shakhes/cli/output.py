@@ -13,7 +13,7 @@ import io
 import json
 import math
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, Any
 
 from rich import box
@@ -184,7 +184,7 @@ def to_table(
     widths = _fit(console, columns)
     if widths is None:
         columns = view.long_columns(words)
-        widths = _fit(console, columns)
+        widths = _fit(console, columns) or _squeeze(console, columns)
     table = Table(
         box=box.SIMPLE_HEAD if console.is_terminal else None,
         show_edge=console.is_terminal,
@@ -229,6 +229,36 @@ def _fit(console: Console, columns: Sequence[_Column]) -> list[int] | None:
             widths[i] -= cut
             excess -= cut
     return widths
+
+
+def _squeeze(console: Console, columns: Sequence[_Column]) -> list[int] | None:
+    """Widths for a table too wide even at its columns' minimums (a long period label, a
+    breakdown and a long KPI name beside a long id). KPI ids (a column's fixed text) stay whole;
+    periods and values wrap at spaces (``2024-12-01 –`` above ``2026-11-30``, an amount above its
+    currency); breakdown values and KPI names share the room left, folded where they must. When
+    even that leaves them too little room, every column but the ids shares it. None when not in
+    a terminal."""
+    if not console.is_terminal:
+        return None
+    loose = [c if c.fixed else replace(c, wrap=True) for c in columns]
+    widths = _fit(console, loose)
+    if widths is not None:
+        return widths
+    room = console.width - _overhead(console, len(columns))
+    for bends in (lambda c: c.wrap, lambda c: not c.fixed):
+        firm = [0 if bends(c) else m.minimum() for c, m in zip(columns, loose, strict=True)]
+        left = room - sum(firm)
+        bendable = [m.minimum() for c, m in zip(columns, loose, strict=True) if bends(c)]
+        if left >= _NARROWEST * len(bendable):
+            break
+    total = sum(bendable) or 1
+    return [
+        f or max(_NARROWEST, m.minimum() * left // total) for f, m in zip(firm, loose, strict=True)
+    ]
+
+
+_NARROWEST = 4
+"""The narrowest a folded column is made."""
 
 
 def _overhead(console: Console, n: int) -> int:

@@ -82,6 +82,7 @@ def _leads_table(report: LeadsReport) -> None:
 
     from shakhes.analysis.leads import format_p
     from shakhes.cli.console import out, wide
+    from shakhes.cli.tables import keep_whole
 
     unit = report.grain
     source = {"given": "as given", "goals": "from the goals", "default": "the default set"}
@@ -111,7 +112,7 @@ def _leads_table(report: LeadsReport) -> None:
             f"±{answer.correlations.bound:.2f}",
             format_p(answer.granger.p),
         )
-    console.print(table)
+    console.print(keep_whole(table, "candidate", "lag", "r", "bound", "Granger"))
     for answer in report.results:
         console.print(f"• {answer.text}", markup=False, highlight=False)
     for kpi, reason in report.skipped.items():
@@ -168,6 +169,7 @@ def _anomalies_table(
     from rich.table import Table
 
     from shakhes.cli.console import out, wide
+    from shakhes.cli.tables import keep_whole
     from shakhes.display import format_change, format_value
 
     console = wide(out)
@@ -212,6 +214,6 @@ def _anomalies_table(
                 "new level" if a.kind.value == "shift" else "one-off",
                 escape(why),
             )
-        console.print(table)
+        console.print(keep_whole(table, "date", "KPI", words=("value", "expected", "change")))
     for kpi, reason in report.skipped.items():
         console.print(f"• {kpi}: not looked at — {reason}", markup=False, highlight=False)

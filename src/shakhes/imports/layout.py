@@ -195,17 +195,34 @@ def _probable_header(rows: Sequence[Row], specs: Sequence[SourceSpec]) -> Row | 
     return first
 
 
+def _near(spec: SourceSpec, missing: Sequence[str], header: Sequence[str]) -> bool:
+    """Whether a header that lacks ``missing`` has more than half of ``spec``'s required
+    columns, counting a missing one that an unplaced header looks like (``Spend`` for
+    ``Cost``)."""
+    required = [f for f in spec.fields if f.required]
+    lacking = [f for f in required if f.headers[0] in missing]
+    unplaced = [c.strip() for c in header if c.strip() and not spec.knows(c)]
+    guessed = sum(1 for f in lacking if any(nearest(u, f.headers) for u in unplaced))
+    return 2 * (len(required) - len(lacking) + guessed) > len(required)
+
+
 def _not_recognised(path: Path, rows: Sequence[Row], specs: Sequence[SourceSpec]) -> DataError:
     tried = sorted({s.name.split(":")[0] for s in specs})
     canonical = all(s.name.startswith("canonical:") for s in specs)
     row = _probable_header(rows, specs)
-    fits = [(s.score(row.cells), -k, s) for k, s in enumerate(specs)] if row else []
-    fits = [f for f in fits if f[0][0]]
+    cells = row.cells if row else []
+    fits = [(s.score(cells), -k, s) for k, s in enumerate(specs)] if row else []
+    # A layout is "nearest" only when the header has, or nearly has, most of the columns it
+    # cannot do without: a contact list's Email column does not make it a Shopify orders
+    # export, nor a lead list's campaign column a Yektanet report.
+    fits = [f for f in fits if f[0][0] and _near(f[2], f[0][1], cells)]
     if row is None or not fits:
         shown = ""
         if row is not None:
             cells = ", ".join(repr(c.strip()) for c in row.cells if c.strip())
             shown = f"; line {row.line} looks like a header: {cells}"
+        if canonical and (platform := _platform_export(path, rows, 0)) is not None:
+            return platform
         if canonical:
             return DataError(
                 f"{path}: no header row with the canonical column names in the first "
@@ -220,7 +237,7 @@ def _not_recognised(path: Path, rows: Sequence[Row], specs: Sequence[SourceSpec]
             code="unrecognised_layout",
             params={"layouts": ", ".join(tried)},
         )
-    (_, missing), _, spec = max(
+    (placed, missing), _, spec = max(
         fits,
         key=lambda f: (
             f[0][0],
@@ -244,6 +261,8 @@ def _not_recognised(path: Path, rows: Sequence[Row], specs: Sequence[SourceSpec]
         shown = ", ".join(_with_guess(u, wanted) for u in unplaced[:12])
         more = f" and {len(unplaced) - 12} more" if len(unplaced) > 12 else ""
         parts.append(f"; headers it could not place: {shown}{more}")
+    if canonical and (platform := _platform_export(path, rows, placed)) is not None:
+        return platform
     if canonical:
         return DataError(
             "".join(parts),
@@ -257,6 +276,28 @@ def _not_recognised(path: Path, rows: Sequence[Row], specs: Sequence[SourceSpec]
         "(docs/importing.md).",
         code="unrecognised_layout",
         params={"layouts": ", ".join(tried), "nearest": name, "missing": missing},
+    )
+
+
+def _platform_export(path: Path, rows: Sequence[Row], placed: int) -> DataError | None:
+    """The error for a platform export given where a canonical file is expected (``shakhes
+    load``, ``--source canonical``): it names the layout that reads it, instead of listing
+    the canonical columns a Google Ads report lacks. None when no platform layout reads it,
+    or when one places no more of its columns than the nearest canonical table (``placed``):
+    a canonical file that lacks a column is one."""
+    platforms = [s for name, s in REGISTRY.items() if not name.startswith("canonical:")]
+    try:
+        layout = find_layout(path, rows, platforms)
+    except DataError:
+        return None
+    if len(layout.columns) <= placed:
+        return None
+    return DataError(
+        f"{path}: the headers on line {layout.header_line} are those of the "
+        f"{layout.spec.title} layout ({layout.spec.name}), not of the canonical format",
+        hint=f"Import it as a {layout.spec.name} export: the platform layouts read it as it is.",
+        code="platform_export",
+        params={"source": layout.spec.name, "file": str(path)},
     )
 
 

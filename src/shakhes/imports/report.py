@@ -15,6 +15,16 @@ from shakhes.errors import Issue
 from shakhes.imports.customers import DEFAULT_INACTIVITY_DAYS
 
 
+def total_text(value: float) -> str:
+    """A total as an import's report writes it: grouped, whole numbers (counts, rial amounts)
+    without decimals, others with two.
+
+    >>> total_text(1261097.0), total_text(2434.56), total_text(40.5)
+    ('1,261,097', '2,434.56', '40.50')
+    """
+    return f"{value:,.0f}" if value == round(value) else f"{value:,.2f}"
+
+
 @dataclass(frozen=True)
 class ImportOptions:
     source: str = "auto"

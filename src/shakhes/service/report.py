@@ -184,7 +184,7 @@ def build(ws: Workspace, period: str | None = None, lang: str | None = None) -> 
     lang = lang or ws.settings.locale.value
     if lang not in ("en", "fa"):
         raise ShakhesError(
-            f"unknown language '{lang}'", code="unknown_lang", hint="Use --lang en or --lang fa."
+            f"unknown language '{lang}'", code="unknown_lang", hint="Languages: en, fa."
         )
     grain, span = report_period(ws, period)
     last_data, _ = default_day(ws)

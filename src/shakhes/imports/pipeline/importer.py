@@ -43,7 +43,7 @@ from shakhes.imports.readers import (
     sniff,
 )
 from shakhes.imports.reimport import earlier_import, recorded_options
-from shakhes.imports.report import ImportOptions, ImportReport, Step
+from shakhes.imports.report import ImportOptions, ImportReport, Step, total_text
 from shakhes.imports.sources.base import SourceSpec
 from shakhes.imports.strict import all_problems, refuse_unknown_columns
 
@@ -408,8 +408,8 @@ class Importer:
             mine = totals.sums[name]
             if abs(mine - parsed) > max(0.005 * abs(parsed), 0.01):
                 self.warnings.append(
-                    f"the file's own total row says {name} = {parsed:,.2f} but the imported "
-                    f"rows add up to {mine:,.2f}"
+                    f"the file's own total row says {name} = {total_text(parsed)} but the "
+                    f"imported rows add up to {total_text(mine)}"
                     + (
                         f" ({len(self.reader.rejected)} row(s) were quarantined)"
                         if self.reader.rejected

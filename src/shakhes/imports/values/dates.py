@@ -252,7 +252,7 @@ def _ambiguous_message(text: str, a: int, b: int, year: int, jalali: bool, both:
     why = " — the column has dates in both orders;" if both else " —"
     return (
         f"ambiguous date: {text} could be {a} {names[b - 1]} or {b} {names[a - 1]}"
-        f"{why} set date_format in the mapping"
+        f"{why} set date_format in a mapping file"
     )
 
 

@@ -342,13 +342,13 @@ def _number_result(
     if chosen is None and (cell.vote is not None or cell.ambiguous):
         return None, (
             f"{cell.text.strip()} is unclear: the column uses both '.' and ',' as the decimal "
-            "separator equally often — set decimal in the mapping"
+            "separator equally often — set decimal in a mapping file"
         )
     if chosen is not None and cell.vote is not None and cell.vote != chosen:
         where = "the mapping says" if decimal is not None else "most of the column uses"
         return None, (
             f"{cell.text.strip()} uses '{cell.vote}' as the decimal separator but {where} "
-            f"'{chosen}'" + ("" if decimal is not None else " — set decimal in the mapping")
+            f"'{chosen}'" + ("" if decimal is not None else " — set decimal in a mapping file")
         )
     return _number_value(cell, chosen or ".", percent_as_fraction)
 
