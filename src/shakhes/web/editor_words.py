@@ -65,6 +65,7 @@ EDITOR_WORDS: dict[str, dict[str, str]] = {
         "confirm_remove": "Remove this target? Its history is kept.",
         "amount": "Target",
         "new_goal": "New goal",
+        "edit_goal": "Edit goal",
         "goal_id": "Goal id",
         "title_en": "Title (English)",
         "title_fa": "Title (Persian)",
@@ -179,6 +180,7 @@ EDITOR_WORDS: dict[str, dict[str, str]] = {
         "confirm_remove": "این هدف برداشته شود؟ سابقه‌اش می‌ماند.",
         "amount": "هدف",
         "new_goal": "هدف کلان تازه",
+        "edit_goal": "ویرایش هدف کلان",
         "goal_id": "شناسه هدف کلان",
         "title_en": "عنوان (انگلیسی)",
         "title_fa": "عنوان (فارسی)",
@@ -228,5 +230,62 @@ EDITOR_WORDS: dict[str, dict[str, str]] = {
         "friday": "جمعه",
         "saturday": "شنبه",
         "sunday": "یکشنبه",
+    },
+}
+
+# The KPI editor's choices, value → words: the values stay the API's enum values
+# (``shakhes.spec.kpi``); only what the select shows is translated.
+CHOICE_WORDS: dict[str, dict[str, dict[str, str]]] = {
+    "en": {
+        "unit": {
+            "count": "count",
+            "currency": "currency",
+            "percent": "percent",
+            "ratio": "ratio",
+            "duration": "duration",
+        },
+        "direction": {
+            "higher_is_better": "higher is better",
+            "lower_is_better": "lower is better",
+        },
+        "kind": {
+            "strategic": "strategic",
+            "operational": "operational",
+            "functional": "functional",
+        },
+        "timing": {"leading": "leading", "lagging": "lagging"},
+        "category": {
+            "awareness": "awareness",
+            "acquisition": "acquisition",
+            "engagement": "engagement",
+            "conversion": "conversion",
+            "revenue": "revenue",
+            "retention": "retention",
+            "efficiency": "efficiency",
+        },
+    },
+    "fa": {
+        "unit": {
+            "count": "شمارش",
+            "currency": "پول",
+            "percent": "درصد",
+            "ratio": "نسبت",
+            "duration": "مدت",
+        },
+        "direction": {
+            "higher_is_better": "بیشتر بهتر است",
+            "lower_is_better": "کمتر بهتر است",
+        },
+        "kind": {"strategic": "راهبردی", "operational": "عملیاتی", "functional": "کارکردی"},
+        "timing": {"leading": "پیشرو", "lagging": "پسرو"},
+        "category": {
+            "awareness": "آگاهی",
+            "acquisition": "جذب",
+            "engagement": "تعامل",
+            "conversion": "تبدیل",
+            "revenue": "درآمد",
+            "retention": "حفظ مشتری",
+            "efficiency": "کارایی",
+        },
     },
 }
