@@ -29,7 +29,8 @@
   }
 
   async function call(method, path, body) {
-    const init = { method, headers: { "X-CSRF-Token": csrf, "Accept": "application/json" } };
+    // The API answers its errors in the page's language (Accept-Language).
+    const init = { method, headers: { "X-CSRF-Token": csrf, "Accept": "application/json", "Accept-Language": document.documentElement.lang || "en" } };
     if (body instanceof FormData) init.body = body;
     else if (body !== undefined) {
       init.body = JSON.stringify(body);

@@ -9,7 +9,8 @@
 
   function api(method, path, body) {
     var url = path.indexOf("/api/") === 0 ? path : base + path;
-    var init = { method: method, headers: { "X-CSRF-Token": csrf, "Accept": "application/json" }, credentials: "same-origin" };
+    // The API answers its errors in the page's language (Accept-Language).
+    var init = { method: method, headers: { "X-CSRF-Token": csrf, "Accept": "application/json", "Accept-Language": document.documentElement.lang || "en" }, credentials: "same-origin" };
     if (body !== undefined) {
       init.headers["Content-Type"] = "application/json";
       init.body = JSON.stringify(body);
@@ -122,7 +123,7 @@
         if (mine !== asked) return;
         if (!a.ok) { caret.hidden = false; caret.textContent = (a.data && a.data.error) ? a.data.error.message : "HTTP " + a.status; okLine.hidden = true; return; }
         if (!a.data.valid) {
-          caret.textContent = a.data.issues.map(function (i) { return i.text; }).join("\n\n");
+          caret.textContent = caret.getAttribute("data-lead") + "\n" + a.data.issues.map(function (i) { return i.text; }).join("\n\n");
           caret.hidden = false; okLine.hidden = true; emptyChart();
           return;
         }
@@ -200,13 +201,23 @@
       });
     });
   }
+  // A new goal is POSTed; an existing one (data-goal) is PUT whole: each KPI kept keeps its
+  // kind in the goal and the KPIs it drives among those kept (data-links, as stored).
   function goalEditor(form) {
+    var goal = form.getAttribute("data-goal");
+    var links = JSON.parse(form.getAttribute("data-links") || "{}");
     form.addEventListener("submit", function (event) {
       event.preventDefault();
       clearErrors(form);
-      var body = { kpis: list(value(form, "kpis")).map(function (k) { return { kpi: k }; }) };
+      var ids = list(value(form, "kpis"));
+      var body = { kpis: ids.map(function (k) { return links[k] ? { kpi: k, kind: links[k].kind } : { kpi: k }; }), drives: {} };
+      ids.forEach(function (k) {
+        var drives = ((links[k] || {}).drives || []).filter(function (d) { return ids.indexOf(d) >= 0; });
+        if (drives.length) body.drives[k] = drives;
+      });
       ["id", "title", "title_fa", "description", "description_fa", "owner", "period"].forEach(function (k) { body[k] = value(form, k); });
-      api("POST", "/goals", body).then(function (a) {
+      var call = goal ? api("PUT", "/goals/" + encodeURIComponent(goal), body) : api("POST", "/goals", body);
+      call.then(function (a) {
         if (!a.ok) return showError(form, a);
         location.href = form.getAttribute("data-then");
       });
