@@ -125,3 +125,29 @@ def test_the_goal_editor_page_is_for_editors(api: Api, lang: str) -> None:
     assert api.login("editor").get(f"/w/{WS}/goals/no_such/edit").status_code == 404
     viewer_overview = api.login("viewer").get(f"/w/{WS}/").text
     assert "/edit" not in viewer_overview.split('class="goals"')[1].split("</section>")[0]
+
+
+@pytest.mark.parametrize(
+    ("calendar", "text"),
+    [("gregorian", "2025-03-21..2026-03-20"), ("jalali", "1404-01-01..1404-12-29")],
+)
+def test_the_goal_editor_writes_the_period_in_the_workspaces_calendar(
+    calendar: str, text: str
+) -> None:
+    """The period field holds days the period parser reads back as the same days."""
+    import datetime as dt
+    from types import SimpleNamespace
+
+    from shakhes.spec.goals import Calendar
+    from shakhes.spec.periods import named_period
+    from shakhes.web.editors import _days_text
+
+    who: Any = SimpleNamespace(
+        workspace=SimpleNamespace(
+            settings=SimpleNamespace(calendar=SimpleNamespace(value=calendar))
+        )
+    )
+    start, end = dt.date(2025, 3, 21), dt.date(2026, 3, 20)
+    assert _days_text(who, start, end) == text
+    back = named_period(text, Calendar(calendar))
+    assert (back.start, back.end) == (start, end)

@@ -17,6 +17,7 @@ what a role may not use:
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 from collections.abc import Awaitable, Callable
 from typing import TYPE_CHECKING, Any
@@ -241,15 +242,14 @@ def _title(look: Look, goal: Any) -> str:
 
 def _goal_form(who: PageCaller, goal_id: str | None = None) -> dict[str, Any]:
     """The goal editor's data: the goal as stored (to edit it) or none (a new one); its
-    period as the ``start..end`` days the API reads back (Gregorian days: read so in any
-    calendar)."""
+    period as the ``start..end`` days the API reads back, in the workspace's calendar."""
     from shakhes.service import definitions
     from shakhes.store.goals import GoalStore
 
     goal = GoalStore(who.workspace.store).goal(who.workspace.id, goal_id) if goal_id else None
     return {
         "goal": goal,
-        "period_text": f"{goal.period.start}..{goal.period.end}" if goal else "",
+        "period_text": _days_text(who, goal.period.start, goal.period.end) if goal else "",
         "goal_kpis": ", ".join(link.kpi for link in goal.kpis) if goal else "",
         "links_json": json.dumps(
             {link.kpi: {"kind": link.kind.value, "drives": list(link.drives)} for link in goal.kpis}
@@ -259,6 +259,20 @@ def _goal_form(who: PageCaller, goal_id: str | None = None) -> dict[str, Any]:
         "kpis": [k.id for k in definitions.kpis(who.workspace)],
         "calendar": who.workspace.settings.calendar.value,
     }
+
+
+def _days_text(who: PageCaller, start: dt.date, end: dt.date) -> str:
+    """``start..end`` as the period parser reads it back: Jalali days (a year before 1700 is
+    read as Jalali) in a Jalali workspace, else ISO days."""
+    if who.workspace.settings.calendar.value != "jalali":
+        return f"{start}..{end}"
+    from shakhes.engine.calendar import _jalali_ymd
+
+    def jalali(day: dt.date) -> str:
+        year, month, number = _jalali_ymd(day)
+        return f"{year:04d}-{month:02d}-{number:02d}"
+
+    return f"{jalali(start)}..{jalali(end)}"
 
 
 def _settings(who: PageCaller, look: Look) -> dict[str, Any]:
