@@ -211,3 +211,29 @@ def test_a_goal_is_edited_from_the_overview_in_persian(
     assert goal["owner"] == "سارا" and goal["title"]["fa"] == "رشد درآمد آنلاین (ویرایش‌شده)"
     assert all(k["kind"] for k in goal["kpis"]) and any(k["drives"] for k in goal["kpis"])
     assert errors == []
+
+
+def test_a_persian_user_writes_jalali_periods_and_reads_persian_problems(
+    served: tuple[str, Api], browser: Any
+) -> None:
+    """In a Gregorian workspace a Persian user may write a Jalali year (1404): the goal editor
+    sends it as Jalali; a bad formula's problem is led by Persian words above the caret."""
+    server, api = served
+    page, errors = _logged_in(browser, server, "editor")
+    page.goto(f"{server}/w/{WS}/goals/new?lang=fa")
+    page.fill("#f-id", "jalali_year")
+    page.fill("#f-title_fa", "سال ۱۴۰۴")
+    page.fill("#f-period", "۱۴۰۴")
+    page.fill("#f-kpis", "ctr")
+    page.click("#goal-form button[type=submit]")
+    page.wait_for_url(f"**/w/{WS}/?lang=fa")
+    goal = api.login("viewer").get(f"/api/v1/workspaces/{WS}/goals/jalali_year").json()
+    assert (goal["period"]["start"], goal["period"]["end"]) == ("2025-03-21", "2026-03-20")
+
+    page.goto(f"{server}/w/{WS}/kpis/new?lang=fa")
+    page.fill("#f-formula", "sum(ad_performance.clikcs)")
+    page.locator("#formula-bad").wait_for(state="visible", timeout=10000)
+    assert page.locator("#formula-bad").inner_text() == "فرمول درست نیست:"
+    assert "clikcs" in page.locator("#formula-error").inner_text()
+    _shot(page, "editor-kpi-caret-fa")
+    assert errors == []

@@ -40,7 +40,9 @@ def test_an_uploads_own_name_is_what_the_logs_show(
     audit = _ok(client.get(f"{BASE}/audit?entity=data"))
     assert any((e["after"] or {}).get("details", {}).get("file") == NAME for e in audit)
     page = client.get(f"/w/{WS}/data").text
-    assert NAME.replace("(", "(") in page and "shakhes-upload" not in page
+    assert NAME in page and "shakhes-upload" not in page and "not a number" in page
+    persian = client.get(f"/w/{WS}/data?lang=fa").text  # the reason in Persian, by its code
+    assert "عدد نیست" in persian and "not a number" not in persian
 
     run = shakhes(capsys, "imports", "list", "--workspace", str(writable_api.root))
     assert run.code == 0, run.err

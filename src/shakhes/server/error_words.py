@@ -132,7 +132,8 @@ HINTS: dict[str, str] = {
     "formula": "زیرِ جای هر مشکل در فرمول نشانه گذاشته شده است.",
     "goal_exists": "شناسه دیگری برگزینید، یا همان هدف کلان را ویرایش کنید.",
     "id_mismatch": "شناسه را نمی‌توان تغییر داد: تازه‌ای بسازید.",
-    "invalid_period": "دوره را مانند 1404، 1404-Q1، 1404-01 یا 1404-01-01..1404-12-29 بنویسید.",
+    "invalid_period": "دوره را یک سال، فصل (مانند 1404-Q1)، ماه (مانند 1404-01) یا بازه روزها "
+    "(آغاز..پایان) بنویسید؛ سال پیش از ۱۷۰۰ شمسی خوانده می‌شود.",
     "unrecognised_layout": "منبع فایل را برگزینید، یا فایل نگاشت (mapping) بدهید.",
     "unknown_source": "منبع فایل را برگزینید، یا فایل نگاشت (mapping) بدهید.",
     "no_currency": "واحد پول فایل را بدهید.",
@@ -178,6 +179,12 @@ DETAILS: dict[str, str] = {
     "json_invalid": "JSON درست نیست.",
     "extra_forbidden": "این فیلد شناخته نیست.",
     "invalid_settings": "این مقدار برای این تنظیم پذیرفته نیست.",
+    # a row of a data file (its line, column and value stay beside the words)
+    "not_a_number": "عدد نیست.",
+    "not_a_date": "تاریخ نیست.",
+    "not_a_boolean": "بله/نه نیست.",
+    "mangled_id": "شناسه خراب شده است (مثلاً عددی که اکسل گرد کرده).",
+    "missing_value": "خالی است، ولی لازم است.",
 }
 """Persian words of a located problem (a request's invalid field, by pydantic's type)."""
 

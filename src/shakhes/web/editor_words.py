@@ -160,7 +160,7 @@ EDITOR_WORDS: dict[str, dict[str, str]] = {
         "set_target": "تعیین هدف",
         "target_id": "شناسه هدف (اختیاری: شناسه تازه ساخته می‌شود)",
         "scope": "دامنه (فیلتر، اختیاری)",
-        "scope_help": "مثلاً channel = 'google_ads'",
+        "scope_help": "مثلاً \u2066channel = 'google_ads'\u2069",
         "period": "دوره",
         "period_help_gregorian": "دوره ثابت: \u20662025\u2069، \u20662025-Q2\u2069، "
         "\u20662025-04\u2069 یا \u20662025-03-21..2026-03-20\u2069",

@@ -69,6 +69,14 @@
     var lang = new URLSearchParams(location.search).get("lang");
     return lang ? url + (url.indexOf("?") < 0 ? "?" : "&") + "lang=" + encodeURIComponent(lang) : url;
   }
+  // The calendar a period is written in: a year before 1700 is Jalali (1404, 1404-Q1), a later
+  // one Gregorian, so either reads in any workspace; a fiscal year (FY…) is the workspace's.
+  function calendarOf(text) {
+    var digits = text.replace(/[۰-۹]/g, function (d) { return String("۰۱۲۳۴۵۶۷۸۹".indexOf(d)); });
+    var year = /^\s*(\d{4})/.exec(digits);
+    if (!year) return undefined;
+    return Number(year[1]) < 1700 ? "jalali" : "gregorian";
+  }
   function done(form) {
     var ok = form.querySelector("[data-done]");
     if (ok) ok.hidden = false;
@@ -79,6 +87,17 @@
     var area = form.elements.formula;
     var okLine = document.getElementById("formula-ok");
     var caret = document.getElementById("formula-error");
+    var lead = document.getElementById("formula-bad");
+    // A problem with the formula: its words (the page's language) above the caret lines
+    // (the formula's own, left to right); null hides both.
+    function problem(words, caretText) {
+      lead.hidden = words === null; lead.textContent = words || "";
+      caret.hidden = !caretText; caret.textContent = caretText || "";
+    }
+    function errorText(a) {
+      var e = (a.data && a.data.error) || { message: "HTTP " + a.status };
+      return e.message + (e.hint ? " — " + e.hint : "");
+    }
     var chart = document.getElementById("preview");
     var timer = null, asked = 0;
     var lang = form.getAttribute("data-lang"), calendar = form.getAttribute("data-calendar");
@@ -108,7 +127,8 @@
         hovertemplate: "%{x}<br>%{text}<extra></extra>"
       }], {
         margin: lang === "fa" ? { t: 10, r: 60, b: 60, l: 20 } : { t: 10, r: 20, b: 60, l: 60 },
-        xaxis: { type: "category", nticks: 8, autorange: lang === "fa" ? "reversed" : true },
+        // Time runs left to right in Persian too, as on every chart of the app (docs/web.md).
+        xaxis: { type: "category", nticks: 8 },
         yaxis: { side: lang === "fa" ? "right" : "left", tickvals: ticks, ticktext: ticks.map(function (t) { return fmt.format(t); }) },
         font: { family: getComputedStyle(document.body).fontFamily },
         height: 260
@@ -117,21 +137,21 @@
     function check() {
       var formula = area.value.trim();
       var mine = ++asked;
-      if (!formula) { okLine.hidden = true; caret.hidden = true; emptyChart(); return; }
+      if (!formula) { okLine.hidden = true; problem(null); emptyChart(); return; }
       var kpi = form.getAttribute("data-kpi") || null;
       api("POST", "/kpis/validate", { formula: formula, kpi: kpi }).then(function (a) {
         if (mine !== asked) return;
-        if (!a.ok) { caret.hidden = false; caret.textContent = (a.data && a.data.error) ? a.data.error.message : "HTTP " + a.status; okLine.hidden = true; return; }
+        if (!a.ok) { problem(errorText(a), ""); okLine.hidden = true; return; }
         if (!a.data.valid) {
-          caret.textContent = caret.getAttribute("data-lead") + "\n" + a.data.issues.map(function (i) { return i.text; }).join("\n\n");
-          caret.hidden = false; okLine.hidden = true; emptyChart();
+          problem(lead.getAttribute("data-words"), a.data.issues.map(function (i) { return i.text; }).join("\n\n"));
+          okLine.hidden = true; emptyChart();
           return;
         }
-        caret.hidden = true; okLine.hidden = false;
+        problem(null); okLine.hidden = false;
         return api("POST", "/kpis/preview", { formula: formula, kpi: kpi }).then(function (p) {
           if (mine !== asked) return;
           if (p.ok) draw(p.data);
-          else { caret.hidden = false; caret.textContent = p.data.error.message + (p.data.error.hint ? "\n" + p.data.error.hint : ""); emptyChart(); }
+          else { problem(errorText(p), ""); emptyChart(); }
         });
       });
     }
@@ -195,6 +215,8 @@
         if (v !== null) body[k] = v;
       });
       body.goal = value(form, "goal");
+      var calendar = body.period ? calendarOf(body.period) : undefined;
+      if (calendar) body.calendar = calendar;
       api("POST", "/targets", body).then(function (a) {
         if (!a.ok) return showError(form, a);
         location.reload();
@@ -216,6 +238,8 @@
         if (drives.length) body.drives[k] = drives;
       });
       ["id", "title", "title_fa", "description", "description_fa", "owner", "period"].forEach(function (k) { body[k] = value(form, k); });
+      var calendar = calendarOf(body.period);
+      if (calendar) body.calendar = calendar;
       var call = goal ? api("PUT", "/goals/" + encodeURIComponent(goal), body) : api("POST", "/goals", body);
       call.then(function (a) {
         if (!a.ok) return showError(form, a);
