@@ -126,3 +126,17 @@ def test_a_persian_editor_shows_no_english_choice_but_keeps_the_apis_values(
             assert {m.value for m in enum} <= values
         assert ("lower_is_better", "کمتر بهتر است") in persian
         assert ("lower_is_better", "lower is better") in english
+
+
+def test_a_setting_the_environment_overrides_is_read_only_with_its_variable(
+    api: Api, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("SHAKHES_CURRENCY", "EUR")
+    page = api.login("admin").get(f"/w/{WS}/settings?lang=fa").text
+    assert "<code>SHAKHES_CURRENCY</code>" in page and "متغیر محیطی" in page
+    assert re.search(r'id="f-currency" name="currency"[^>]* readonly>', page)
+    assert not re.search(r'id="f-name" name="name"[^>]* readonly>', page)
+    monkeypatch.delenv("SHAKHES_CURRENCY")
+    page = api.login("admin").get(f"/w/{WS}/settings").text
+    assert 'id="from-env"' not in page
+    assert not re.search(r'id="f-currency" name="currency"[^>]* readonly>', page)

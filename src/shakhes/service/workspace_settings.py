@@ -53,6 +53,19 @@ class SettingsView:
         return {key: getattr(self, key) for key in EDITABLE}
 
 
+def from_environment() -> dict[str, str]:
+    """The editable settings a ``SHAKHES_*`` environment variable overrides now, each with the
+    variable's name (``gross_margin`` is in ``SHAKHES_PARAMETERS``): the server serves the
+    variable's value whatever the file says."""
+    names = {name.upper() for name in os.environ}
+    found = {}
+    for key in EDITABLE:
+        variable = "SHAKHES_PARAMETERS" if key == "gross_margin" else f"SHAKHES_{key.upper()}"
+        if variable in names:
+            found[key] = variable
+    return found
+
+
 def view(ws: Workspace) -> SettingsView:
     """The workspace's editable settings as it serves them now."""
     s = ws.settings

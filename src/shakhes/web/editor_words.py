@@ -84,6 +84,9 @@ EDITOR_WORDS: dict[str, dict[str, str]] = {
         "fiscal_year_start_month": "Fiscal year starts in month",
         "gross_margin": "Gross margin (a fraction, e.g. 0.4; empty: none)",
         "read_only_settings": "Only an admin of the workspace may change the settings.",
+        "from_env": "Set on the server by an environment variable (it wins over the file; "
+        "change it where the server is started):",
+        "list_sep": ", ",
         "email": "E-mail",
         "role": "Role",
         "add_member": "Add a member",
@@ -200,6 +203,9 @@ EDITOR_WORDS: dict[str, dict[str, str]] = {
         "fiscal_year_start_month": "ماه آغاز سال مالی",
         "gross_margin": "حاشیه سود ناخالص (کسری مانند 0.4؛ خالی: هیچ)",
         "read_only_settings": "فقط مدیر فضای کاری می‌تواند تنظیمات را تغییر دهد.",
+        "from_env": "با متغیر محیطی روی سرور تعیین شده است (بر فایل برتری دارد؛ "
+        "آن را جایی که سرور اجرا می‌شود تغییر دهید):",
+        "list_sep": "، ",
         "email": "ایمیل",
         "role": "نقش",
         "add_member": "افزودن عضو",

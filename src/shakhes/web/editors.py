@@ -285,4 +285,5 @@ def _settings(who: PageCaller, look: Look) -> dict[str, Any]:
         "week_options": [(day, words[day]) for day in WEEKDAYS],
         "month_options": [(str(n), look.digits(str(n))) for n in range(1, 13)],
         "can_change": who.role == "admin",
+        "from_env": workspace_settings.from_environment(),
     }
