@@ -126,7 +126,7 @@
         text: y.map(function (v) { return v === null ? "—" : fmt.format(v); }),
         hovertemplate: "%{x}<br>%{text}<extra></extra>"
       }], {
-        margin: lang === "fa" ? { t: 10, r: 60, b: 60, l: 20 } : { t: 10, r: 20, b: 60, l: 60 },
+        margin: lang === "fa" ? { t: 10, r: 60, b: 60, l: 50 } : { t: 10, r: 20, b: 60, l: 60 },
         // Time runs left to right in Persian too, as on every chart of the app (docs/web.md).
         xaxis: { type: "category", nticks: 8 },
         yaxis: { side: lang === "fa" ? "right" : "left", tickvals: ticks, ticktext: ticks.map(function (t) { return fmt.format(t); }) },
