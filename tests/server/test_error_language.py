@@ -118,3 +118,20 @@ def test_accept_language_picks_persian_only_when_preferred(
     header: str | None, persian: bool
 ) -> None:
     assert wants_persian(header) is persian
+
+
+def test_a_wrong_current_password_and_an_unknown_member_say_what_is_wrong(api: Api) -> None:
+    client = api.login("admin")
+    wrong = client.post(
+        "/api/v1/auth/password",
+        json={"current_password": "not it", "new_password": "a much longer new secret"},
+        headers=FA,
+    )
+    assert wrong.status_code == 401 and wrong.json()["error"]["code"] == "login_failed"
+    assert wrong.json()["error"]["message"] == "رمز کنونی درست نیست."
+    unknown = client.put(
+        f"{BASE}/members", json={"email": "nobody@example.com", "role": "viewer"}, headers=FA
+    )
+    assert unknown.status_code == 404 and unknown.json()["error"]["code"] == "unknown_user"
+    assert _persian_text(unknown.json()["error"]["message"])
+    assert "shakhes" in unknown.json()["error"]["hint"]  # the command that adds a user

@@ -118,6 +118,14 @@ NAMED: dict[str, tuple[str, str]] = {
 }
 """For a code whose error names a thing in its ``params``: (the param, the message)."""
 
+BY_FIELD: dict[tuple[str, str], tuple[str, str | None]] = {
+    ("login_failed", "current_password"): (
+        "رمز کنونی درست نیست.",
+        "رمز کنونی خود را دوباره بنویسید.",
+    ),
+}
+"""For a code whose error names the field at fault in ``params["field"]``: (message, hint)."""
+
 HINTS: dict[str, str] = {
     "unauthenticated": "دوباره وارد شوید.",
     "forbidden": "از مدیر فضای کاری نقش بالاتری بخواهید.",
@@ -125,6 +133,7 @@ HINTS: dict[str, str] = {
     "too_many_attempts": "کمی بعد دوباره بکوشید.",
     "weak_password": "رمزی بلندتر و کمتر قابل حدس برگزینید.",
     "last_admin": "نخست کس دیگری را مدیر کنید.",
+    "unknown_user": "کاربر باید نخست روی سرور ساخته شود (shakhes user add).",
     "invalid_request": "هر فیلد نادرست کنار خودش نام برده شده است.",
     "invalid_definition": "هر مشکل کنار فیلد خودش نام برده شده است.",
     "invalid_settings": "فیلدهای نام‌برده را درست کنید و دوباره ذخیره کنید.",
@@ -246,6 +255,9 @@ def persian(
 ) -> tuple[str, str | None, list[dict[str, Any]] | None]:
     """``(message, hint, details)`` of an error in Persian (see the module's docstring)."""
     named = NAMED.get(code)
+    by_field = BY_FIELD.get((code, str((params or {}).get("field"))))
+    if by_field:
+        return _isolated(by_field[0]), by_field[1], _details(details)
     if named and params and params.get(named[0]) is not None:
         text = _isolated(named[1]).format(LTR.format(params[named[0]]))
     elif code in MESSAGES:
