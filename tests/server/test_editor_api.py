@@ -4,7 +4,9 @@ shakhes.toml at once and used by the open workspace)."""
 
 from __future__ import annotations
 
+import shutil
 import tomllib
+from pathlib import Path
 from typing import Any
 
 import duckdb
@@ -100,3 +102,42 @@ def test_bad_settings_are_refused_field_by_field_and_nothing_is_written(
         "gross_margin"
     )
     assert path.read_text(encoding="utf-8") == text
+
+
+def test_saving_settings_never_writes_an_environment_override_into_the_file(
+    tmp_path: Path, demo_root: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """With SHAKHES_CURRENCY and SHAKHES_CUSTOMER_INACTIVITY_DAYS set, the page shows (and
+    sends back) the environment's currency; saving another field leaves the file's own
+    currency and inactivity days as they were."""
+    from shakhes.service import workspace_settings
+    from shakhes.workspace import Workspace
+
+    root = tmp_path / "demo"
+    shutil.copytree(demo_root, root)
+    path = root / "shakhes.toml"
+    before = tomllib.loads(path.read_text(encoding="utf-8"))
+    assert before["workspace"].get("currency", "USD") == "USD"
+    assert before["workspace"].get("customer_inactivity_days", 90) == 90
+    monkeypatch.setenv("SHAKHES_CURRENCY", "EUR")
+    monkeypatch.setenv("SHAKHES_CUSTOMER_INACTIVITY_DAYS", "45")
+    ws = Workspace.open(root)
+    try:
+        shown = workspace_settings.view(ws).to_dict()
+        assert shown["currency"] == "EUR"  # served with the environment's value
+        # what the settings page sends: every field as shown, one of them changed
+        after = workspace_settings.update(ws, {**shown, "week_start": "saturday"}, actor="t")
+        assert after.week_start == "saturday" and after.currency == "EUR"
+    finally:
+        ws.close()
+    saved = tomllib.loads(path.read_text(encoding="utf-8"))
+    assert saved["workspace"] == {**before["workspace"], "week_start": "saturday"}
+    assert saved.get("parameters", {}) == before.get("parameters", {})
+    # a change the user made to an overridden setting is the file's (the environment wins)
+    ws = Workspace.open(root)
+    try:
+        after = workspace_settings.update(ws, {"currency": "GBP"}, actor="t")
+        assert after.currency == "EUR"
+    finally:
+        ws.close()
+    assert tomllib.loads(path.read_text(encoding="utf-8"))["workspace"]["currency"] == "GBP"

@@ -49,6 +49,14 @@ def _logged_in(browser: Any, server: str, who: str) -> tuple[Any, list[str]]:
     return page, errors
 
 
+def _persian(text: str) -> bool:
+    """Persian words and no English outside isolated left-to-right runs (ids, examples)."""
+    outside = re.sub("\u2066[^\u2069]*\u2069", "", text)
+    return bool(re.search("[\u0621-\u064a\u06a9\u06cc]", text)) and not re.search(
+        "[A-Za-z]", outside
+    )
+
+
 def _shot(page: Any, name: str) -> None:
     ARTIFACTS.mkdir(exist_ok=True)
     page.screenshot(path=str(ARTIFACTS / f"{name}.png"), full_page=True)
@@ -125,7 +133,8 @@ def test_a_target_set_on_a_kpi_is_listed(served: tuple[str, Api], browser: Any) 
     page.fill("#f-period", "2026-Q9")
     page.click("#target-form button[type=submit]")
     page.locator("#target-form .form-error").wait_for(state="visible", timeout=10000)
-    assert page.locator("#target-form .form-error").inner_text()
+    shown = page.locator("#target-form .form-error").inner_text()
+    assert _persian(shown), shown  # the API's error in the page's language
     assert page.locator("tr[data-target=ctr_bad]").count() == 0
     assert errors == []
 
@@ -158,6 +167,8 @@ def test_the_settings_page_in_persian(served: tuple[str, Api], browser: Any) -> 
     page.click("#settings-form button[type=submit]")
     slot = page.locator('.field-error[data-for="gross_margin"]')
     slot.wait_for(state="visible", timeout=10000)
+    assert _persian(slot.inner_text()), slot.inner_text()
+    assert _persian(page.locator("#settings-form .form-error").inner_text())
     _shot(page, "editor-settings-fa")
     page.goto(f"{server}/w/{WS}/settings/members?lang=fa")
     page.wait_for_selector("#members tr[data-email]")
@@ -165,6 +176,64 @@ def test_the_settings_page_in_persian(served: tuple[str, Api], browser: Any) -> 
     row.locator("select").select_option("viewer")
     row.locator("button", has_text="تغییر").click()
     page.locator("#members-error").wait_for(state="visible", timeout=10000)
-    assert page.locator("#members-error").inner_text()  # the last admin rule (409)
+    shown = page.locator("#members-error").inner_text()  # the last admin rule (409)
+    assert _persian(shown), shown
     _shot(page, "editor-members-fa")
+    assert errors == []
+
+
+def test_a_goal_is_edited_from_the_overview_in_persian(
+    served: tuple[str, Api], browser: Any
+) -> None:
+    server, api = served
+    page, errors = _logged_in(browser, server, "editor")
+    page.goto(f"{server}/w/{WS}/?lang=fa")
+    page.click("a[data-edit-goal=grow_online_revenue]")
+    page.wait_for_url("**/goals/grow_online_revenue/edit?lang=fa")
+    assert page.locator("#f-id").get_attribute("readonly") is not None
+    # a bad period: the API's error in Persian, nothing saved
+    period = page.locator("#f-period").input_value()
+    page.fill("#f-period", "1404-Q9")
+    page.click("#goal-form button[type=submit]")
+    page.locator("#goal-form .form-error").wait_for(state="visible", timeout=10000)
+    shown = page.locator("#goal-form .form-error").inner_text()
+    assert _persian(shown), shown
+    _shot(page, "editor-goal-error-fa")
+    page.fill("#f-period", period)
+    page.fill("#f-owner", "سارا")
+    page.fill("#f-title_fa", "رشد درآمد آنلاین (ویرایش‌شده)")
+    page.click("#goal-form button[type=submit]")
+    page.wait_for_url(f"**/w/{WS}/?lang=fa")
+    assert "رشد درآمد آنلاین (ویرایش‌شده)" in page.locator("section.goals").inner_text()
+    _shot(page, "editor-goal-edited-fa")
+    client = api.login("viewer")
+    goal = client.get(f"/api/v1/workspaces/{WS}/goals/grow_online_revenue").json()
+    assert goal["owner"] == "سارا" and goal["title"]["fa"] == "رشد درآمد آنلاین (ویرایش‌شده)"
+    assert all(k["kind"] for k in goal["kpis"]) and any(k["drives"] for k in goal["kpis"])
+    assert errors == []
+
+
+def test_a_persian_user_writes_jalali_periods_and_reads_persian_problems(
+    served: tuple[str, Api], browser: Any
+) -> None:
+    """In a Gregorian workspace a Persian user may write a Jalali year (1404): the goal editor
+    sends it as Jalali; a bad formula's problem is led by Persian words above the caret."""
+    server, api = served
+    page, errors = _logged_in(browser, server, "editor")
+    page.goto(f"{server}/w/{WS}/goals/new?lang=fa")
+    page.fill("#f-id", "jalali_year")
+    page.fill("#f-title_fa", "سال ۱۴۰۴")
+    page.fill("#f-period", "۱۴۰۴")
+    page.fill("#f-kpis", "ctr")
+    page.click("#goal-form button[type=submit]")
+    page.wait_for_url(f"**/w/{WS}/?lang=fa")
+    goal = api.login("viewer").get(f"/api/v1/workspaces/{WS}/goals/jalali_year").json()
+    assert (goal["period"]["start"], goal["period"]["end"]) == ("2025-03-21", "2026-03-20")
+
+    page.goto(f"{server}/w/{WS}/kpis/new?lang=fa")
+    page.fill("#f-formula", "sum(ad_performance.clikcs)")
+    page.locator("#formula-bad").wait_for(state="visible", timeout=10000)
+    assert page.locator("#formula-bad").inner_text() == "فرمول درست نیست:"
+    assert "clikcs" in page.locator("#formula-error").inner_text()
+    _shot(page, "editor-kpi-caret-fa")
     assert errors == []

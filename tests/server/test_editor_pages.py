@@ -85,3 +85,58 @@ def test_the_target_editor_lists_the_kpis_targets(api: Api) -> None:
 def test_the_editors_script_is_served(api: Api) -> None:
     answer = api.anonymous().get("/static/editors.js")
     assert answer.status_code == 200 and "X-CSRF-Token" in answer.text
+
+
+def _options(page: str) -> list[tuple[str, str]]:
+    """Every ``<option value="…">text</option>`` of ``page``: its value and shown text."""
+    return [
+        (value, text.strip())
+        for value, text in re.findall(r'<option value="([^"]*)"[^>]*>([^<]*)</option>', page)
+    ]
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        f"/w/{WS}/kpis/new",
+        f"/w/{WS}/kpis/ctr/edit",
+        f"/w/{WS}/kpis/ctr/targets",
+        f"/w/{WS}/settings",
+    ],
+)
+def test_a_persian_editor_shows_no_english_choice_but_keeps_the_apis_values(
+    api: Api, path: str
+) -> None:
+    """Enum choices (unit, direction, kind, timing, category, every, language, calendar, week
+    day) read Persian on a Persian page; each option's value stays the API's enum value."""
+    from shakhes.spec.kpi import Category, Direction, Kind, Timing, Unit
+
+    client = api.login("admin")
+    english = _options(client.get(path).text)
+    persian = _options(client.get(f"{path}?lang=fa").text)
+    assert persian and [v for v, _ in persian] == [v for v, _ in english]
+    goals = {g["id"] for g in client.get(f"/api/v1/workspaces/{WS}/goals").json()}
+    for value, text in persian:
+        if value in goals:
+            continue  # a goal's title is the user's own text
+        assert not re.search("[A-Za-z]", text), (path, value, text)
+    if path.endswith(("/new", "/edit")):
+        values = {v for v, _ in persian}
+        for enum in (Unit, Direction, Kind, Timing, Category):
+            assert {m.value for m in enum} <= values
+        assert ("lower_is_better", "کمتر بهتر است") in persian
+        assert ("lower_is_better", "lower is better") in english
+
+
+def test_a_setting_the_environment_overrides_is_read_only_with_its_variable(
+    api: Api, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("SHAKHES_CURRENCY", "EUR")
+    page = api.login("admin").get(f"/w/{WS}/settings?lang=fa").text
+    assert "<code>SHAKHES_CURRENCY</code>" in page and "متغیر محیطی" in page
+    assert re.search(r'id="f-currency" name="currency"[^>]* readonly>', page)
+    assert not re.search(r'id="f-name" name="name"[^>]* readonly>', page)
+    monkeypatch.delenv("SHAKHES_CURRENCY")
+    page = api.login("admin").get(f"/w/{WS}/settings").text
+    assert 'id="from-env"' not in page
+    assert not re.search(r'id="f-currency" name="currency"[^>]* readonly>', page)

@@ -83,6 +83,7 @@ ROLE_OF = {
     "GET /goals": "viewer",
     "GET /goals/{goal_id}": "viewer",
     "POST /goals": "editor",
+    "PUT /goals/{goal_id}": "editor",
     "GET /targets": "viewer",
     "GET /targets/{target_id}": "viewer",
     "POST /targets": "editor",

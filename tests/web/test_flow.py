@@ -204,7 +204,7 @@ def test_the_whole_flow(site: Site, tmp_path: Path) -> None:
         expect(item.locator(".done")).to_be_visible(timeout=30000)
         import_id = int(re.sub(r"\D", "", item.locator(".done").inner_text()))
         row = page.locator(f'#log tr[data-import="{import_id}"]')
-        expect(row).to_contain_text("Campaign_report.csv")  # the name as the server keeps it
+        expect(row).to_contain_text("Campaign report.csv")  # the name the user gave it
         shoot(page, "flow-data-en")
 
         # The KPI moved by the file's cost, as the CLI computes it.

@@ -208,7 +208,7 @@ def import_ga4_bigquery(warehouse: Warehouse, path: Path, options: ImportOptions
         options.progress(Step("reading", info.size, info.size, rows_read))
     web_rows = _canonical(web, TABLES["web_traffic"], currency)
     order_rows = _canonical(orders, TABLES["orders"], currency)
-    file_name = str(path)
+    file_name = options.file_name or str(path)
     web_report = _report(file_name, TABLES["web_traffic"], web_rows, rows_read, warnings, options)
     if options.dry_run:
         note = f"would also import {order_rows.num_rows} order(s) into orders"

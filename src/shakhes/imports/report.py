@@ -40,6 +40,9 @@ class ImportOptions:
     problem (up to :data:`shakhes.imports.strict.MAX_LISTED`), and nothing is written."""
     progress: Callable[[Step], None] | None = field(default=None, compare=False)
     """Called as the import goes on, for a progress bar (possibly from another thread)."""
+    file_name: str | None = None
+    """The file's name as the import log and the quarantine record it (default: its path); an
+    upload's own name, not the temporary file the server wrote it to."""
     inactivity_days: int = DEFAULT_INACTIVITY_DAYS
     """The workspace's inactivity window, for the customers worked out from orders."""
 

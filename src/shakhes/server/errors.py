@@ -7,7 +7,9 @@ answered with::
     {"error": {"code": "unknown_kpi", "message": "…", "hint": "…" | null, "details": [...] | null}}
 
 ``details`` lists the located problems (a formula's issues with their position, a request's
-invalid fields). A ShakhesError's status comes from its code (:func:`status_for`).
+invalid fields). A ShakhesError's status comes from its code (:func:`status_for`). The
+message, hint and details' words are Persian when the request's ``Accept-Language`` prefers
+Persian (:mod:`shakhes.server.error_words`); the code never changes.
 """
 
 from __future__ import annotations
@@ -120,12 +122,57 @@ def error_json(
     hint: str | None = None,
     details: list[dict[str, Any]] | None = None,
     headers: dict[str, str] | None = None,
+    request: Request | None = None,
+    params: dict[str, Any] | None = None,
 ) -> JSONResponse:
-    body = ErrorResponse(error=ErrorBody(code=code, message=message, hint=hint, details=details))
+    """The error answer; in Persian when ``request`` asks for it (``Accept-Language``)."""
+    error = error_body(
+        status, code, message, hint=hint, details=details, request=request, params=params
+    )
+    body = ErrorResponse(error=ErrorBody(**error))
     return JSONResponse(body.model_dump(), status_code=status, headers=headers)
 
 
-def _shakhes(_request: Request, exc: Exception) -> JSONResponse:
+def _persian(request: Request) -> bool:
+    from shakhes.server.error_words import wants_persian
+
+    return wants_persian(request.headers.get("accept-language"))
+
+
+def error_body(
+    status: int,
+    code: str,
+    message: str,
+    *,
+    hint: str | None = None,
+    details: list[dict[str, Any]] | None = None,
+    request: Request | None = None,
+    params: dict[str, Any] | None = None,
+) -> dict[str, Any]:
+    """``{code, message, hint, details}`` of an error, its words in the language ``request``
+    asks for (English without one)."""
+    if request is not None and _persian(request):
+        from shakhes.server.error_words import persian
+
+        message, hint, details = persian(status, code, message, hint, details, params)
+    return {"code": code, "message": message, "hint": hint, "details": details}
+
+
+def shakhes_error_body(error: ShakhesError, request: Request | None) -> dict[str, Any]:
+    """A core error as the one shape's body (the upload answers one per refused file)."""
+    details = [issue.to_dict() for issue in error.issues] or None
+    return error_body(
+        status_for(error),
+        error.code,
+        error.message,
+        hint=error.hint,
+        details=details,
+        request=request,
+        params=error.params,
+    )
+
+
+def _shakhes(request: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, ShakhesError)
     headers = None
     if isinstance(exc, BusyError) or exc.code == "busy":
@@ -133,26 +180,26 @@ def _shakhes(_request: Request, exc: Exception) -> JSONResponse:
     retry = exc.params.get("retry_after")
     if isinstance(retry, int):
         headers = {"Retry-After": str(retry)}
-    details = [issue.to_dict() for issue in exc.issues] or None
+    body = ErrorResponse(error=ErrorBody(**shakhes_error_body(exc, request)))
+    return JSONResponse(body.model_dump(), status_code=status_for(exc), headers=headers)
+
+
+def _api(request: Request, exc: Exception) -> JSONResponse:
+    assert isinstance(exc, ApiError)
     return error_json(
-        status_for(exc), exc.code, exc.message, hint=exc.hint, details=details, headers=headers
+        exc.status, exc.code, exc.message, hint=exc.hint, headers=exc.headers, request=request
     )
 
 
-def _api(_request: Request, exc: Exception) -> JSONResponse:
-    assert isinstance(exc, ApiError)
-    return error_json(exc.status, exc.code, exc.message, hint=exc.hint, headers=exc.headers)
-
-
-def _http(_request: Request, exc: Exception) -> JSONResponse:
+def _http(request: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, StarletteHTTPException)
     code = CODE_BY_STATUS.get(exc.status_code, "error")
     message = exc.detail if isinstance(exc.detail, str) else code.replace("_", " ")
     headers = dict(exc.headers) if exc.headers else None
-    return error_json(exc.status_code, code, message, headers=headers)
+    return error_json(exc.status_code, code, message, headers=headers, request=request)
 
 
-def _validation(_request: Request, exc: Exception) -> JSONResponse:
+def _validation(request: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, RequestValidationError)
     details = [
         {
@@ -169,16 +216,18 @@ def _validation(_request: Request, exc: Exception) -> JSONResponse:
         f"the request is not valid: {where}" if where else "the request is not valid",
         hint="See details for each field at fault, and /docs for what the route takes.",
         details=details,
+        request=request,
     )
 
 
-def _internal(_request: Request, exc: Exception) -> JSONResponse:
+def _internal(request: Request, exc: Exception) -> JSONResponse:
     log.exception("unexpected error", exc_info=exc)
     return error_json(
         500,
         "internal",
         "an unexpected error happened on the server",
         hint="It is logged on the server; please report it.",
+        request=request,
     )
 
 

@@ -319,7 +319,9 @@ class ServerStore:
             row = session.get(User, user_id)
             if row is None or not credentials.verify_password(row.password_hash, old):
                 raise LoginRefused(
-                    "the current password is wrong", hint="Type your current password again."
+                    "the current password is wrong",
+                    hint="Type your current password again.",
+                    params={"field": "current_password"},
                 )
             email = row.email
         self.set_password(email, new, actor=email)

@@ -406,6 +406,14 @@ def add_goal(ws: Workspace, goal: GoalSpec) -> DefinitionsPlan:
         return check_and_apply(ws, goals=[goal])
 
 
+def edit_goal(ws: Workspace, goal: GoalSpec) -> DefinitionsPlan:
+    """Replace the goal ``goal.id`` by ``goal`` (audit-logged as an update), after checking it
+    against the KPIs and targets; an id no goal has is :class:`UnknownGoalError`."""
+    with ws.writing(f"goal edit {goal.id}"):
+        GoalStore(ws.store).goal(ws.id, goal.id)
+        return check_and_apply(ws, goals=[goal])
+
+
 def new_goal(
     ws: Workspace,
     goal_id: str,

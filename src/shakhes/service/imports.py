@@ -62,7 +62,7 @@ def _import(ws: Workspace, path: Path, options: ImportOptions, what: str) -> Imp
                 options.actor,
                 {
                     "import": report.import_id,
-                    "file": str(path),
+                    "file": options.file_name or str(path),
                     "table": report.table,
                     "accepted": report.accepted,
                     "replaced": report.replaced,
@@ -92,12 +92,17 @@ def import_files(
     *,
     progress: Callable[[Path], Any] | None = None,
     done: Callable[[FileOutcome], None] | None = None,
+    names: Sequence[str] | None = None,
 ) -> list[FileOutcome]:
     """Import each file in turn, each its own import (transaction and write turn): a file
     that is refused does not stop the others. ``progress(path)`` is a context manager that
-    yields the progress callback for that file; ``done`` hears each outcome as it comes."""
+    yields the progress callback for that file; ``done`` hears each outcome as it comes.
+    ``names`` (one per path) are the names the import log records instead of the paths: an
+    upload's own names."""
     outcomes: list[FileOutcome] = []
-    for path in paths:
+    for index, path in enumerate(paths):
+        if names is not None:
+            options = replace(options, file_name=names[index])
         try:
             if progress is None:
                 outcome = FileOutcome(path, import_file(ws, path, options))

@@ -10,11 +10,13 @@ from __future__ import annotations
 
 import os
 import tempfile
+import tomllib
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+import tomli_w
 from pydantic import ValidationError
 
 from shakhes.errors import Issue, ShakhesError
@@ -51,6 +53,19 @@ class SettingsView:
         return {key: getattr(self, key) for key in EDITABLE}
 
 
+def from_environment() -> dict[str, str]:
+    """The editable settings a ``SHAKHES_*`` environment variable overrides now, each with the
+    variable's name (``gross_margin`` is in ``SHAKHES_PARAMETERS``): the server serves the
+    variable's value whatever the file says."""
+    names = {name.upper() for name in os.environ}
+    found = {}
+    for key in EDITABLE:
+        variable = "SHAKHES_PARAMETERS" if key == "gross_margin" else f"SHAKHES_{key.upper()}"
+        if variable in names:
+            found[key] = variable
+    return found
+
+
 def view(ws: Workspace) -> SettingsView:
     """The workspace's editable settings as it serves them now."""
     s = ws.settings
@@ -70,7 +85,11 @@ def update(ws: Workspace, changes: dict[str, Any], *, actor: str) -> SettingsVie
     None removes it). Every invalid value is reported at once (code ``invalid_settings``,
     one issue per field); nothing is written then. Otherwise ``shakhes.toml`` is replaced
     in one step (a reader never sees half a file), the change is in the workspace's audit
-    log, and ``ws`` serves with the new settings at once."""
+    log, and ``ws`` serves with the new settings at once.
+
+    Only the file's own values are written back, with the fields changed: a value equal to
+    the one served now is not a change, and a setting a ``SHAKHES_*`` environment variable
+    overrides keeps the file's value (the environment still wins when it is served)."""
     unknown = sorted(set(changes) - set(EDITABLE))
     if unknown:
         raise ShakhesError(
@@ -80,9 +99,15 @@ def update(ws: Workspace, changes: dict[str, Any], *, actor: str) -> SettingsVie
         )
     before = view(ws)
     path = ws.root / SETTINGS_FILE
+    # A value equal to the one served now is no change: above all one that came from a
+    # SHAKHES_* environment variable, which must never be written into the file.
+    changes = {k: v for k, v in changes.items() if before.to_dict()[k] != v}
     with ws.writing("change of the workspace settings"):
-        current = ws.settings.model_dump(mode="json")
-        parameters = dict(current.pop("parameters"))
+        # The file's own values, changed where asked: never the settings as served (the
+        # environment's overrides and the defaults applied).
+        raw = tomllib.loads(path.read_text(encoding="utf-8"))
+        current = dict(raw.get("workspace", {}))
+        parameters = dict(raw.get("parameters", {}))
         for key, value in changes.items():
             if key == "gross_margin":
                 if value is None:
@@ -105,7 +130,9 @@ def update(ws: Workspace, changes: dict[str, Any], *, actor: str) -> SettingsVie
                     )
                 ],
             )
-        _write_atomically(path, new.to_toml())
+        _write_atomically(
+            path, tomli_w.dumps({**raw, "workspace": current, "parameters": parameters})
+        )
         ws.use_settings(new)
         after = view(ws)
         with ws.store.writing() as session:

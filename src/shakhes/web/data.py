@@ -29,6 +29,37 @@ LOG_LIMIT = 50
 QUARANTINE_LIMIT = 500
 """Quarantined rows the viewer shows; the CSV export has them all."""
 
+REASON_WORDS: dict[str, dict[str, str]] = {
+    "en": {},
+    "fa": {
+        "not_a_number": "عدد نیست",
+        "not_a_date": "تاریخ نیست",
+        "not_a_boolean": "بله/نه نیست",
+        "mangled_id": "شناسه خراب شده است (مثلاً عددی که اکسل گرد کرده)",
+        "missing_value": "خالی است، ولی لازم است",
+        "not_whole_number": "عدد درست نیست",
+        "below_minimum": "کمتر از کمینه مجاز است",
+        "wrong_format": "شکلش درست نیست",
+        "above_limit": "بیش از اندازه مجاز است",
+        "unknown_value": "مقدار شناخته نیست",
+    },
+}
+"""A quarantined row's reason by its code, in Persian (its column and value are shown beside
+it); English shows the reason as the import wrote it."""
+
+REASON_TEXTS: dict[str, dict[str, str]] = {
+    "en": {},
+    "fa": {
+        "not a number": "عدد نیست",
+        "not a date": "تاریخ نیست",
+        "not a whole number": "عدد درست نیست",
+        "missing required value": "خالی است، ولی لازم است",
+        "currency without a number": "واحد پول بدون عدد",
+    },
+}
+"""The log keeps a quarantined row's reason as text (not its code): the fixed ones, in
+Persian; a reason that names its column or value stays as written."""
+
 WORDS: dict[str, dict[str, str]] = {
     "en": {
         "title": "Data",
@@ -40,6 +71,7 @@ WORDS: dict[str, dict[str, str]] = {
         "first_lines": "First lines of the file",
         "no_preview": "No preview for this kind of file.",
         "checking": "Checking…",
+        "bytes": "B",
         "source": "Detected source",
         "table": "Table",
         "rows_read": "Rows read",
@@ -100,6 +132,7 @@ WORDS: dict[str, dict[str, str]] = {
         "first_lines": "نخستین سطرهای فایل",
         "no_preview": "برای این نوع فایل پیش‌نمایشی نیست.",
         "checking": "در حال بررسی…",
+        "bytes": "بایت",
         "source": "منبع شناخته‌شده",
         "table": "جدول",
         "rows_read": "سطرهای خوانده‌شده",
@@ -215,7 +248,7 @@ def page(ws: Workspace, look: Look, import_id: int | None) -> dict[str, Any]:
             line=look.plain(q.issue.line) if q.issue.line is not None else "",
             column=q.issue.column or "",
             value="" if q.issue.value is None else str(q.issue.value),
-            reason=q.issue.message,
+            reason=REASON_TEXTS[look.lang].get(q.issue.message, q.issue.message),
         )
         for q in found[:QUARANTINE_LIMIT]
     ]
@@ -246,6 +279,7 @@ def routes(out: APIRouter, caller: Callable[..., PageCaller | Awaitable[PageCall
             return {
                 "data": page(who.workspace, look, import_id),
                 "dw": WORDS[look.lang],
+                "reason_words": REASON_WORDS[look.lang],
                 "can_edit": who.role in ("editor", "admin"),
             }
 

@@ -21,6 +21,7 @@ EDITOR_WORDS: dict[str, dict[str, str]] = {
         "formula": "Formula",
         "formula_help": "e.g. sum(ad_performance.clicks) / sum(ad_performance.impressions)",
         "formula_ok": "The formula is valid.",
+        "formula_bad": "The formula is not valid:",
         "checking": "Checking…",
         "preview": "Preview: daily values over the last 90 days with data",
         "no_preview": "The preview appears when the formula is valid.",
@@ -65,6 +66,7 @@ EDITOR_WORDS: dict[str, dict[str, str]] = {
         "confirm_remove": "Remove this target? Its history is kept.",
         "amount": "Target",
         "new_goal": "New goal",
+        "edit_goal": "Edit goal",
         "goal_id": "Goal id",
         "title_en": "Title (English)",
         "title_fa": "Title (Persian)",
@@ -82,6 +84,9 @@ EDITOR_WORDS: dict[str, dict[str, str]] = {
         "fiscal_year_start_month": "Fiscal year starts in month",
         "gross_margin": "Gross margin (a fraction, e.g. 0.4; empty: none)",
         "read_only_settings": "Only an admin of the workspace may change the settings.",
+        "from_env": "Set on the server by an environment variable (it wins over the file; "
+        "change it where the server is started):",
+        "list_sep": ", ",
         "email": "E-mail",
         "role": "Role",
         "add_member": "Add a member",
@@ -133,6 +138,7 @@ EDITOR_WORDS: dict[str, dict[str, str]] = {
         "formula": "فرمول",
         "formula_help": "مثلاً sum(ad_performance.clicks) / sum(ad_performance.impressions)",
         "formula_ok": "فرمول درست است.",
+        "formula_bad": "فرمول درست نیست:",
         "checking": "در حال بررسی…",
         "preview": "پیش‌نمایش: مقدار روزانه در ۹۰ روز آخرِ داده",
         "no_preview": "پیش‌نمایش وقتی فرمول درست باشد نمایان می‌شود.",
@@ -157,7 +163,7 @@ EDITOR_WORDS: dict[str, dict[str, str]] = {
         "set_target": "تعیین هدف",
         "target_id": "شناسه هدف (اختیاری: شناسه تازه ساخته می‌شود)",
         "scope": "دامنه (فیلتر، اختیاری)",
-        "scope_help": "مثلاً channel = 'google_ads'",
+        "scope_help": "مثلاً \u2066channel = 'google_ads'\u2069",
         "period": "دوره",
         "period_help_gregorian": "دوره ثابت: \u20662025\u2069، \u20662025-Q2\u2069، "
         "\u20662025-04\u2069 یا \u20662025-03-21..2026-03-20\u2069",
@@ -179,6 +185,7 @@ EDITOR_WORDS: dict[str, dict[str, str]] = {
         "confirm_remove": "این هدف برداشته شود؟ سابقه‌اش می‌ماند.",
         "amount": "هدف",
         "new_goal": "هدف کلان تازه",
+        "edit_goal": "ویرایش هدف کلان",
         "goal_id": "شناسه هدف کلان",
         "title_en": "عنوان (انگلیسی)",
         "title_fa": "عنوان (فارسی)",
@@ -196,6 +203,9 @@ EDITOR_WORDS: dict[str, dict[str, str]] = {
         "fiscal_year_start_month": "ماه آغاز سال مالی",
         "gross_margin": "حاشیه سود ناخالص (کسری مانند 0.4؛ خالی: هیچ)",
         "read_only_settings": "فقط مدیر فضای کاری می‌تواند تنظیمات را تغییر دهد.",
+        "from_env": "با متغیر محیطی روی سرور تعیین شده است (بر فایل برتری دارد؛ "
+        "آن را جایی که سرور اجرا می‌شود تغییر دهید):",
+        "list_sep": "، ",
         "email": "ایمیل",
         "role": "نقش",
         "add_member": "افزودن عضو",
@@ -228,5 +238,62 @@ EDITOR_WORDS: dict[str, dict[str, str]] = {
         "friday": "جمعه",
         "saturday": "شنبه",
         "sunday": "یکشنبه",
+    },
+}
+
+# The KPI editor's choices, value → words: the values stay the API's enum values
+# (``shakhes.spec.kpi``); only what the select shows is translated.
+CHOICE_WORDS: dict[str, dict[str, dict[str, str]]] = {
+    "en": {
+        "unit": {
+            "count": "count",
+            "currency": "currency",
+            "percent": "percent",
+            "ratio": "ratio",
+            "duration": "duration",
+        },
+        "direction": {
+            "higher_is_better": "higher is better",
+            "lower_is_better": "lower is better",
+        },
+        "kind": {
+            "strategic": "strategic",
+            "operational": "operational",
+            "functional": "functional",
+        },
+        "timing": {"leading": "leading", "lagging": "lagging"},
+        "category": {
+            "awareness": "awareness",
+            "acquisition": "acquisition",
+            "engagement": "engagement",
+            "conversion": "conversion",
+            "revenue": "revenue",
+            "retention": "retention",
+            "efficiency": "efficiency",
+        },
+    },
+    "fa": {
+        "unit": {
+            "count": "شمارش",
+            "currency": "پول",
+            "percent": "درصد",
+            "ratio": "نسبت",
+            "duration": "مدت",
+        },
+        "direction": {
+            "higher_is_better": "بیشتر بهتر است",
+            "lower_is_better": "کمتر بهتر است",
+        },
+        "kind": {"strategic": "راهبردی", "operational": "عملیاتی", "functional": "کارکردی"},
+        "timing": {"leading": "پیشرو", "lagging": "پسرو"},
+        "category": {
+            "awareness": "آگاهی",
+            "acquisition": "جذب",
+            "engagement": "تعامل",
+            "conversion": "تبدیل",
+            "revenue": "درآمد",
+            "retention": "حفظ مشتری",
+            "efficiency": "کارایی",
+        },
     },
 }

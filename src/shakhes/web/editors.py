@@ -7,7 +7,8 @@ message and hint) beside the field it is about. The API decides; the pages only 
 what a role may not use:
 
 - ``/w/{ws}/kpis/new``, ``/w/{ws}/kpis/{kpi}/edit``, ``/w/{ws}/kpis/{kpi}/targets``,
-  ``/w/{ws}/goals/new``: editors and admins; a viewer gets the 403 page.
+  ``/w/{ws}/goals/new``, ``/w/{ws}/goals/{goal}/edit``: editors and admins; a viewer gets
+  the 403 page.
 - ``/w/{ws}/settings/members``: admins; others get the 403 page.
 - ``/w/{ws}/settings``: everyone sees the settings; only admins get the form's Save button
   (the fields are read-only for the others).
@@ -16,6 +17,8 @@ what a role may not use:
 
 from __future__ import annotations
 
+import datetime as dt
+import json
 from collections.abc import Awaitable, Callable
 from typing import TYPE_CHECKING, Any
 
@@ -23,7 +26,7 @@ from fastapi import APIRouter, Depends, Request
 from fastapi.responses import HTMLResponse
 
 from shakhes.web.caller import PageCaller
-from shakhes.web.editor_words import EDITOR_WORDS
+from shakhes.web.editor_words import CHOICE_WORDS, EDITOR_WORDS
 
 if TYPE_CHECKING:
     from shakhes.web.look import Look
@@ -56,14 +59,16 @@ def add(out: APIRouter, caller: Caller) -> None:
         request: Request, who: PageCaller = Depends(editor), lang: str | None = None
     ) -> HTMLResponse:
         look = look_for(who, lang)
-        return _page(request, who, look, "editor", "edit_kpi.html.j2", lambda: _kpi_form(who))
+        return _page(request, who, look, "editor", "edit_kpi.html.j2", lambda: _kpi_form(who, look))
 
     @out.get("/w/{workspace}/kpis/{kpi}/edit", response_class=HTMLResponse, name="web_kpi_edit")
     def kpi_edit(
         request: Request, kpi: str, who: PageCaller = Depends(editor), lang: str | None = None
     ) -> HTMLResponse:
         look = look_for(who, lang)
-        return _page(request, who, look, "editor", "edit_kpi.html.j2", lambda: _kpi_form(who, kpi))
+        return _page(
+            request, who, look, "editor", "edit_kpi.html.j2", lambda: _kpi_form(who, look, kpi)
+        )
 
     @out.get(
         "/w/{workspace}/kpis/{kpi}/targets", response_class=HTMLResponse, name="web_kpi_targets"
@@ -87,6 +92,17 @@ def add(out: APIRouter, caller: Caller) -> None:
     ) -> HTMLResponse:
         look = look_for(who, lang)
         return _page(request, who, look, "editor", "edit_goal.html.j2", lambda: _goal_form(who))
+
+    @out.get(
+        "/w/{workspace}/goals/{goal_id}/edit", response_class=HTMLResponse, name="web_goal_edit"
+    )
+    def goal_edit(
+        request: Request, goal_id: str, who: PageCaller = Depends(editor), lang: str | None = None
+    ) -> HTMLResponse:
+        look = look_for(who, lang)
+        return _page(
+            request, who, look, "editor", "edit_goal.html.j2", lambda: _goal_form(who, goal_id)
+        )
 
     @out.get("/w/{workspace}/settings", response_class=HTMLResponse, name="web_settings")
     def settings_page(
@@ -163,15 +179,16 @@ def _tabs(who: PageCaller, words: dict[str, str]) -> list[tuple[str, str]]:
 # ---- what each page shows ------------------------------------------------------------------
 
 
-def _kpi_form(who: PageCaller, kpi: str | None = None) -> dict[str, Any]:
+def _kpi_form(who: PageCaller, look: Look, kpi: str | None = None) -> dict[str, Any]:
     from shakhes.service import definitions
     from shakhes.spec.kpi import Category, Direction, Kind, Timing, Unit
 
     spec = definitions.kpi_detail(who.workspace, kpi, history=1).spec if kpi else None
+    words = CHOICE_WORDS[look.lang]
     return {
         "spec": spec,
         "choices": {
-            name: [(member.value, member.value.replace("_", " ")) for member in kind]
+            name: [(member.value, words[name][member.value]) for member in kind]
             for name, kind in (
                 ("unit", Unit),
                 ("direction", Direction),
@@ -223,13 +240,39 @@ def _title(look: Look, goal: Any) -> str:
     return title or goal.id
 
 
-def _goal_form(who: PageCaller) -> dict[str, Any]:
+def _goal_form(who: PageCaller, goal_id: str | None = None) -> dict[str, Any]:
+    """The goal editor's data: the goal as stored (to edit it) or none (a new one); its
+    period as the ``start..end`` days the API reads back, in the workspace's calendar."""
     from shakhes.service import definitions
+    from shakhes.store.goals import GoalStore
 
+    goal = GoalStore(who.workspace.store).goal(who.workspace.id, goal_id) if goal_id else None
     return {
+        "goal": goal,
+        "period_text": _days_text(who, goal.period.start, goal.period.end) if goal else "",
+        "goal_kpis": ", ".join(link.kpi for link in goal.kpis) if goal else "",
+        "links_json": json.dumps(
+            {link.kpi: {"kind": link.kind.value, "drives": list(link.drives)} for link in goal.kpis}
+            if goal
+            else {}
+        ),
         "kpis": [k.id for k in definitions.kpis(who.workspace)],
         "calendar": who.workspace.settings.calendar.value,
     }
+
+
+def _days_text(who: PageCaller, start: dt.date, end: dt.date) -> str:
+    """``start..end`` as the period parser reads it back: Jalali days (a year before 1700 is
+    read as Jalali) in a Jalali workspace, else ISO days."""
+    if who.workspace.settings.calendar.value != "jalali":
+        return f"{start}..{end}"
+    from shakhes.engine.calendar import _jalali_ymd
+
+    def jalali(day: dt.date) -> str:
+        year, month, number = _jalali_ymd(day)
+        return f"{year:04d}-{month:02d}-{number:02d}"
+
+    return f"{jalali(start)}..{jalali(end)}"
 
 
 def _settings(who: PageCaller, look: Look) -> dict[str, Any]:
@@ -242,4 +285,5 @@ def _settings(who: PageCaller, look: Look) -> dict[str, Any]:
         "week_options": [(day, words[day]) for day in WEEKDAYS],
         "month_options": [(str(n), look.digits(str(n))) for n in range(1, 13)],
         "can_change": who.role == "admin",
+        "from_env": workspace_settings.from_environment(),
     }

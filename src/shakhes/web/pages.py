@@ -28,7 +28,7 @@ from shakhes.web.period import Selection, choices, select
 if TYPE_CHECKING:
     import jinja2
 
-NOT_FOUND_CODES = frozenset({"unknown_kpi", "not_found"})
+NOT_FOUND_CODES = frozenset({"unknown_kpi", "unknown_goal", "not_found"})
 
 
 @cache

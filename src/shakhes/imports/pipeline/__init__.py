@@ -67,7 +67,9 @@ def retry_quarantine(
         for *_, raw in rows:
             writer.writerow([raw.get(h, "") for h in header])
     source = options.source if options.source != "auto" or options.mapping else record.source
-    report = import_file(warehouse, path, replace(options, source=source))
+    # The log names the retried rows by their file, not the temporary CSV they were put in.
+    name = options.file_name or f"{Path(record.file_name).name} (quarantine of #{import_id})"
+    report = import_file(warehouse, path, replace(options, source=source, file_name=name))
     failed = {r.line for r in report.rejected}
     resolved = [row[2] for i, row in enumerate(rows) if i + 2 not in failed]
     if report.import_id is not None and not report.dry_run:

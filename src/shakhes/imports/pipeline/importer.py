@@ -233,7 +233,7 @@ class Importer:
         self._note_defaults_and_unknowns(table)
         date_range = (totals.lo, totals.hi) if totals.lo and totals.hi else None
         report = ImportReport(
-            str(self.path),
+            self.options.file_name or str(self.path),
             spec.name,
             table.name,
             self.rows_read,
@@ -271,7 +271,7 @@ class Importer:
             table=table,
             stage=stage,
             rejected=self.reader.rejected[:MAX_REJECTED],
-            file_name=str(self.path),
+            file_name=self.options.file_name or str(self.path),
             sha256=self.fingerprint.result().sha256,
             source=spec.name,
             account=self.options.account,

@@ -15,13 +15,14 @@ import tempfile
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter, File, Form, Query, UploadFile
+from fastapi import APIRouter, File, Form, Query, Request, UploadFile
 from fastapi.responses import JSONResponse, Response
 from pydantic import BaseModel, Field
 
 from shakhes.errors import ShakhesError
 from shakhes.server import schemas
 from shakhes.server.deps import Editor, Viewer
+from shakhes.server.errors import shakhes_error_body
 
 router = APIRouter(prefix="/api/v1/workspaces/{workspace}", tags=["data"])
 
@@ -37,6 +38,24 @@ class GoalIn(BaseModel):
     """What ``shakhes goal add`` takes."""
 
     id: str = Field(min_length=1, max_length=63)
+    title: str = ""
+    title_fa: str = ""
+    description: str = ""
+    description_fa: str = ""
+    owner: str = ""
+    period: str = Field(min_length=1, description="2025, 2025-Q2, 1404, 2025-03-21..2026-03-20")
+    calendar: Literal["gregorian", "jalali"] | None = None
+    kpis: list[KpiLink] = Field(default_factory=list)
+    drives: dict[str, list[str]] = Field(
+        default_factory=dict, description="Leading KPI → the lagging KPIs it drives."
+    )
+
+
+class GoalEditIn(BaseModel):
+    """A goal as it should be from now on: every field (those left out are emptied). The id is
+    the route's; a body ``id`` must be the same."""
+
+    id: str | None = None
     title: str = ""
     title_fa: str = ""
     description: str = ""
@@ -143,6 +162,36 @@ def add_goal(body: GoalIn, m: Editor) -> JSONResponse:
     return schemas.answer(schemas.GoalOut, record, status_code=201)
 
 
+@router.put("/goals/{goal_id}", response_model=schemas.GoalOut)
+def edit_goal(goal_id: str, body: GoalEditIn, m: Editor) -> JSONResponse:
+    """Change a goal: its titles, descriptions, owner, period and KPIs (what ``POST /goals``
+    takes), checked against the KPIs and its targets; the change is in the audit log."""
+    from shakhes.service import goals
+
+    if body.id is not None and body.id != goal_id:
+        raise ShakhesError(
+            f"the body's id '{body.id}' is not the goal's '{goal_id}'",
+            code="id_mismatch",
+            hint="A goal's id cannot change: add a new goal instead.",
+        )
+    spec = goals.new_goal(
+        m.ws,
+        goal_id,
+        title_en=body.title,
+        title_fa=body.title_fa,
+        description_en=body.description,
+        description_fa=body.description_fa,
+        owner=body.owner,
+        period=body.period,
+        calendar=body.calendar,
+        kpis=[(link.kpi, link.kind) for link in body.kpis],
+        drives=body.drives,
+    )
+    goals.edit_goal(m.ws, spec)
+    record = goals.goal_tree_record(goals.goal_tree(m.ws, goal_id))
+    return schemas.answer(schemas.GoalOut, record)
+
+
 @router.get("/targets", response_model=list[schemas.TargetOut])
 def list_targets(
     m: Viewer,
@@ -221,8 +270,17 @@ def _safe_name(name: str | None, index: int) -> str:
     return base or f"upload-{index}"
 
 
+def _shown_name(name: str | None, index: int) -> str:
+    """The uploaded file's own name, as the user's computer named it (without folders or
+    control characters): what the import log, the quarantine and the answer show."""
+    base = re.split(r"[\\/]", name or "")[-1]
+    base = "".join(c for c in base if c.isprintable()).strip()
+    return base or f"upload-{index}"
+
+
 @router.post("/imports", response_model=list[schemas.UploadOut])
 def upload(
+    request: Request,
     m: Editor,
     files: Annotated[list[UploadFile], File(description="One or more export files.")],
     dry_run: Annotated[bool, Form()] = False,
@@ -240,7 +298,8 @@ def upload(
 ) -> JSONResponse:
     """Import uploaded files, each its own import (a refused file does not stop the others);
     with ``dry_run``, only report what would happen; with a ``mapping``, read them as it says.
-    One record per file: its report, or the error that refused it."""
+    One record per file: its report, or the error that refused it (in the one error shape,
+    in the language of ``Accept-Language``)."""
     from shakhes.imports.report import ImportOptions
     from shakhes.service import imports
     from shakhes.service.records import to_record
@@ -264,45 +323,39 @@ def upload(
             actor=current_actor(),
         )
         paths = []
+        names = [_shown_name(f.filename, index) for index, f in enumerate(files)]
         for index, upload_file in enumerate(files):
             path = Path(folder) / f"{index}" / _safe_name(upload_file.filename, index)
             path.parent.mkdir()
             with path.open("wb") as out:
                 shutil.copyfileobj(upload_file.file, out)
             paths.append(path)
-        outcomes = imports.import_files(m.ws, paths, options)
+        outcomes = imports.import_files(m.ws, paths, options, names=names)
     records = [
         _uploaded_as(
             {
-                "file": outcome.path.name,
+                "file": name,
                 "report": to_record(outcome.report) if outcome.report else None,
-                "error": (
-                    {
-                        "code": outcome.error.code,
-                        "message": outcome.error.message,
-                        "hint": outcome.error.hint,
-                        "details": [i.to_dict() for i in outcome.error.issues] or None,
-                    }
-                    if outcome.error
-                    else None
-                ),
+                "error": shakhes_error_body(outcome.error, request) if outcome.error else None,
             },
             outcome.path,
+            name,
         )
-        for outcome in outcomes
+        for outcome, name in zip(outcomes, names, strict=True)
     ]
     return schemas.answer(list[schemas.UploadOut], records)
 
 
-def _uploaded_as(value: Any, path: Path) -> Any:
+def _uploaded_as(value: Any, path: Path, name: str) -> Any:
     """``value`` with the uploaded file's place on the server (a temporary folder) written as
-    the file's name, in every text it holds (reports and messages name the file they read)."""
+    the file's own ``name``, in every text it holds (reports and messages name the file they
+    read)."""
     if isinstance(value, str):
-        return value.replace(str(path), path.name)
+        return value.replace(str(path), name)
     if isinstance(value, list):
-        return [_uploaded_as(v, path) for v in value]
+        return [_uploaded_as(v, path, name) for v in value]
     if isinstance(value, dict):
-        return {k: _uploaded_as(v, path) for k, v in value.items()}
+        return {k: _uploaded_as(v, path, name) for k, v in value.items()}
     return value
 
 

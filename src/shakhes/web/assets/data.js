@@ -6,6 +6,8 @@
   const api = main.dataset.api;
   const csrf = main.dataset.csrf;
   const words = JSON.parse(document.getElementById("data-words").textContent);
+  // A quarantined row's reason in the page's language, by its code (else as written).
+  const reasonWords = JSON.parse(document.getElementById("data-reasons").textContent);
   const upload = document.getElementById("upload");
   const lang = upload ? upload.dataset.lang : document.documentElement.lang;
   const jalali = upload ? upload.dataset.jalali === "true" : false;
@@ -29,7 +31,8 @@
   }
 
   async function call(method, path, body) {
-    const init = { method, headers: { "X-CSRF-Token": csrf, "Accept": "application/json" } };
+    // The API answers its errors in the page's language (Accept-Language).
+    const init = { method, headers: { "X-CSRF-Token": csrf, "Accept": "application/json", "Accept-Language": document.documentElement.lang || "en" } };
     if (body instanceof FormData) init.body = body;
     else if (body !== undefined) {
       init.body = JSON.stringify(body);
@@ -106,7 +109,10 @@
     if (r.accounts && r.accounts.length) pair("accounts", r.accounts.join("، "));
     const box = el("div", { class: "outcome" }, dl);
     const reasons = {};
-    for (const issue of r.rejected || []) reasons[issue.message] = (reasons[issue.message] || 0) + 1;
+    for (const issue of r.rejected || []) {
+      const reason = reasonWords[issue.code] || issue.message;
+      reasons[reason] = (reasons[reason] || 0) + 1;
+    }
     if (Object.keys(reasons).length) {
       box.append(el("p", { class: "small" }, words.reasons),
         el("ul", { class: "reasons" }, ...Object.entries(reasons).map(([m, n]) =>
@@ -140,7 +146,7 @@
     list.replaceChildren();
     for (const file of files) {
       const item = el("li", { class: "file", "data-file": file.name },
-        el("h3", {}, file.name, " ", el("small", {}, num(file.size), " B")),
+        el("h3", {}, el("bdi", {}, file.name), " ", el("small", {}, num(file.size), " ", words.bytes)),
         el("div", { class: "preview" }),
         el("div", { class: "outcome-box" }, el("p", { class: "muted" }, words.checking)));
       list.append(item);

@@ -9,7 +9,8 @@
 
   function api(method, path, body) {
     var url = path.indexOf("/api/") === 0 ? path : base + path;
-    var init = { method: method, headers: { "X-CSRF-Token": csrf, "Accept": "application/json" }, credentials: "same-origin" };
+    // The API answers its errors in the page's language (Accept-Language).
+    var init = { method: method, headers: { "X-CSRF-Token": csrf, "Accept": "application/json", "Accept-Language": document.documentElement.lang || "en" }, credentials: "same-origin" };
     if (body !== undefined) {
       init.headers["Content-Type"] = "application/json";
       init.body = JSON.stringify(body);
@@ -68,6 +69,14 @@
     var lang = new URLSearchParams(location.search).get("lang");
     return lang ? url + (url.indexOf("?") < 0 ? "?" : "&") + "lang=" + encodeURIComponent(lang) : url;
   }
+  // The calendar a period is written in: a year before 1700 is Jalali (1404, 1404-Q1), a later
+  // one Gregorian, so either reads in any workspace; a fiscal year (FY…) is the workspace's.
+  function calendarOf(text) {
+    var digits = text.replace(/[۰-۹]/g, function (d) { return String("۰۱۲۳۴۵۶۷۸۹".indexOf(d)); });
+    var year = /^\s*(\d{4})/.exec(digits);
+    if (!year) return undefined;
+    return Number(year[1]) < 1700 ? "jalali" : "gregorian";
+  }
   function done(form) {
     var ok = form.querySelector("[data-done]");
     if (ok) ok.hidden = false;
@@ -78,6 +87,17 @@
     var area = form.elements.formula;
     var okLine = document.getElementById("formula-ok");
     var caret = document.getElementById("formula-error");
+    var lead = document.getElementById("formula-bad");
+    // A problem with the formula: its words (the page's language) above the caret lines
+    // (the formula's own, left to right); null hides both.
+    function problem(words, caretText) {
+      lead.hidden = words === null; lead.textContent = words || "";
+      caret.hidden = !caretText; caret.textContent = caretText || "";
+    }
+    function errorText(a) {
+      var e = (a.data && a.data.error) || { message: "HTTP " + a.status };
+      return e.message + (e.hint ? " — " + e.hint : "");
+    }
     var chart = document.getElementById("preview");
     var timer = null, asked = 0;
     var lang = form.getAttribute("data-lang"), calendar = form.getAttribute("data-calendar");
@@ -106,8 +126,9 @@
         text: y.map(function (v) { return v === null ? "—" : fmt.format(v); }),
         hovertemplate: "%{x}<br>%{text}<extra></extra>"
       }], {
-        margin: lang === "fa" ? { t: 10, r: 60, b: 60, l: 20 } : { t: 10, r: 20, b: 60, l: 60 },
-        xaxis: { type: "category", nticks: 8, autorange: lang === "fa" ? "reversed" : true },
+        margin: lang === "fa" ? { t: 10, r: 60, b: 60, l: 50 } : { t: 10, r: 20, b: 60, l: 60 },
+        // Time runs left to right in Persian too, as on every chart of the app (docs/web.md).
+        xaxis: { type: "category", nticks: 8 },
         yaxis: { side: lang === "fa" ? "right" : "left", tickvals: ticks, ticktext: ticks.map(function (t) { return fmt.format(t); }) },
         font: { family: getComputedStyle(document.body).fontFamily },
         height: 260
@@ -116,21 +137,21 @@
     function check() {
       var formula = area.value.trim();
       var mine = ++asked;
-      if (!formula) { okLine.hidden = true; caret.hidden = true; emptyChart(); return; }
+      if (!formula) { okLine.hidden = true; problem(null); emptyChart(); return; }
       var kpi = form.getAttribute("data-kpi") || null;
       api("POST", "/kpis/validate", { formula: formula, kpi: kpi }).then(function (a) {
         if (mine !== asked) return;
-        if (!a.ok) { caret.hidden = false; caret.textContent = (a.data && a.data.error) ? a.data.error.message : "HTTP " + a.status; okLine.hidden = true; return; }
+        if (!a.ok) { problem(errorText(a), ""); okLine.hidden = true; return; }
         if (!a.data.valid) {
-          caret.textContent = a.data.issues.map(function (i) { return i.text; }).join("\n\n");
-          caret.hidden = false; okLine.hidden = true; emptyChart();
+          problem(lead.getAttribute("data-words"), a.data.issues.map(function (i) { return i.text; }).join("\n\n"));
+          okLine.hidden = true; emptyChart();
           return;
         }
-        caret.hidden = true; okLine.hidden = false;
+        problem(null); okLine.hidden = false;
         return api("POST", "/kpis/preview", { formula: formula, kpi: kpi }).then(function (p) {
           if (mine !== asked) return;
           if (p.ok) draw(p.data);
-          else { caret.hidden = false; caret.textContent = p.data.error.message + (p.data.error.hint ? "\n" + p.data.error.hint : ""); emptyChart(); }
+          else { problem(errorText(p), ""); emptyChart(); }
         });
       });
     }
@@ -194,19 +215,33 @@
         if (v !== null) body[k] = v;
       });
       body.goal = value(form, "goal");
+      var calendar = body.period ? calendarOf(body.period) : undefined;
+      if (calendar) body.calendar = calendar;
       api("POST", "/targets", body).then(function (a) {
         if (!a.ok) return showError(form, a);
         location.reload();
       });
     });
   }
+  // A new goal is POSTed; an existing one (data-goal) is PUT whole: each KPI kept keeps its
+  // kind in the goal and the KPIs it drives among those kept (data-links, as stored).
   function goalEditor(form) {
+    var goal = form.getAttribute("data-goal");
+    var links = JSON.parse(form.getAttribute("data-links") || "{}");
     form.addEventListener("submit", function (event) {
       event.preventDefault();
       clearErrors(form);
-      var body = { kpis: list(value(form, "kpis")).map(function (k) { return { kpi: k }; }) };
+      var ids = list(value(form, "kpis"));
+      var body = { kpis: ids.map(function (k) { return links[k] ? { kpi: k, kind: links[k].kind } : { kpi: k }; }), drives: {} };
+      ids.forEach(function (k) {
+        var drives = ((links[k] || {}).drives || []).filter(function (d) { return ids.indexOf(d) >= 0; });
+        if (drives.length) body.drives[k] = drives;
+      });
       ["id", "title", "title_fa", "description", "description_fa", "owner", "period"].forEach(function (k) { body[k] = value(form, k); });
-      api("POST", "/goals", body).then(function (a) {
+      var calendar = calendarOf(body.period);
+      if (calendar) body.calendar = calendar;
+      var call = goal ? api("PUT", "/goals/" + encodeURIComponent(goal), body) : api("POST", "/goals", body);
+      call.then(function (a) {
         if (!a.ok) return showError(form, a);
         location.href = form.getAttribute("data-then");
       });

@@ -1,0 +1,137 @@
+"""The API's errors in the caller's language: ``Accept-Language: fa`` (what a Persian page
+sends) gets Persian message, hint and field problems; the code and status never change; no
+header (a script) gets English. See shakhes.server.error_words."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+import pytest
+from support.server import WS, Api
+
+from shakhes.server.error_words import wants_persian
+
+BASE = f"/api/v1/workspaces/{WS}"
+FA = {"Accept-Language": "fa"}
+LATIN = re.compile("[A-Za-z]")
+PERSIAN = re.compile("[\u0621-\u064a\u067e\u0686\u0698\u06a9\u06af\u06cc]")
+"""Persian letters (not digits: an English message may show Persian digits as an example)."""
+
+
+def _persian_text(text: str) -> bool:
+    """Persian words, and no English outside the left-to-right runs (ids) they isolate."""
+    outside = re.sub("\u2066[^\u2069]*\u2069", "", text)
+    return bool(PERSIAN.search(text)) and not LATIN.search(outside)
+
+
+def _both(client: Any, method: str, url: str, **kwargs: Any) -> tuple[Any, Any]:
+    """The same call in English (no header) and in Persian."""
+    en = client.request(method, url, **kwargs)
+    fa = client.request(method, url, headers=FA, **kwargs)
+    return en, fa
+
+
+@pytest.mark.parametrize(
+    ("method", "url", "body", "code"),
+    [
+        ("GET", f"{BASE}/kpis/crt", None, "unknown_kpi"),
+        ("GET", f"{BASE}/goals/nope", None, "unknown_goal"),
+        ("POST", f"{BASE}/kpis/preview", {"formula": "sum(ad_performance.clikcs)"}, None),
+        ("POST", f"{BASE}/targets", {"kpi": "ctr", "period": "2026-Q9", "value": 1}, None),
+        ("PUT", f"{BASE}/settings", {"currency": "dollars", "gross_margin": 4}, "forbidden"),
+        ("POST", f"{BASE}/goals", {"id": "x"}, "invalid_request"),
+        ("GET", "/api/v1/no/such/route", None, "not_found"),
+    ],
+)
+def test_an_error_is_persian_when_asked_and_its_code_is_the_same(
+    api: Api, method: str, url: str, body: Any, code: str | None
+) -> None:
+    client = api.login("editor")
+    en, fa = _both(client, method, url, json=body)
+    assert en.status_code == fa.status_code >= 400
+    e, f = en.json()["error"], fa.json()["error"]
+    assert e["code"] == f["code"] and (code is None or e["code"] == code)
+    assert not PERSIAN.search(e["message"])  # a script that asks nothing gets English
+    assert _persian_text(f["message"]), f
+    if f["hint"]:
+        assert PERSIAN.search(f["hint"]), f
+    for detail_en, detail_fa in zip(e["details"] or [], f["details"] or [], strict=True):
+        assert {k: v for k, v in detail_en.items() if k != "message"} == {
+            k: v for k, v in detail_fa.items() if k != "message"
+        }
+
+
+def test_settings_problems_are_persian_beside_each_field(writable_api: Api) -> None:
+    admin = writable_api.login("admin")
+    answer = admin.put(
+        f"{BASE}/settings", json={"currency": "dollars", "week_start": "someday"}, headers=FA
+    )
+    assert answer.status_code == 422
+    error = answer.json()["error"]
+    assert error["code"] == "invalid_settings" and _persian_text(error["message"])
+    assert {d["field"] for d in error["details"]} == {"currency", "week_start"}
+    for detail in error["details"]:
+        assert PERSIAN.search(detail["message"]), detail
+    margin = admin.put(f"{BASE}/settings", json={"gross_margin": 4}, headers=FA).json()["error"]
+    assert "۱" in margin["details"][0]["message"]
+
+
+def test_a_refused_upload_is_persian(writable_api: Api) -> None:
+    client = writable_api.login("editor")
+    files = {"files": ("x.csv", b"a,b\n1,2\n", "text/csv")}
+    en = client.post(f"{BASE}/imports", files=files, data={"dry_run": "true"}).json()
+    fa = client.post(f"{BASE}/imports", files=files, data={"dry_run": "true"}, headers=FA).json()
+    assert en[0]["error"]["code"] == fa[0]["error"]["code"]
+    assert not PERSIAN.search(en[0]["error"]["message"])
+    assert _persian_text(fa[0]["error"]["message"]), fa[0]["error"]
+    assert fa[0]["file"] == "x.csv"
+
+
+def test_a_missing_csrf_token_and_the_last_admin_are_persian(api: Api) -> None:
+    no_csrf = api.login("admin", csrf=False).put(
+        f"{BASE}/members", json={"email": "admin@example.com", "role": "viewer"}, headers=FA
+    )
+    assert no_csrf.status_code == 403 and no_csrf.json()["error"]["code"] == "csrf"
+    assert _persian_text(no_csrf.json()["error"]["message"])
+    last = api.login("admin").put(
+        f"{BASE}/members", json={"email": "admin@example.com", "role": "viewer"}, headers=FA
+    )
+    assert last.status_code == 409 and last.json()["error"]["code"] == "last_admin"
+    assert _persian_text(last.json()["error"]["message"]) and last.json()["error"]["hint"]
+
+
+@pytest.mark.parametrize(
+    ("header", "persian"),
+    [
+        (None, False),
+        ("fa", True),
+        ("fa-IR,fa;q=0.9,en-US;q=0.8", True),
+        ("en-US,en;q=0.9,fa;q=0.8", False),
+        ("de-DE,fa;q=0.5", True),
+        ("fa;q=0.2,en;q=0.8", False),
+        ("fa;q=0", False),
+        ("*", False),
+    ],
+)
+def test_accept_language_picks_persian_only_when_preferred(
+    header: str | None, persian: bool
+) -> None:
+    assert wants_persian(header) is persian
+
+
+def test_a_wrong_current_password_and_an_unknown_member_say_what_is_wrong(api: Api) -> None:
+    client = api.login("admin")
+    wrong = client.post(
+        "/api/v1/auth/password",
+        json={"current_password": "not it", "new_password": "a much longer new secret"},
+        headers=FA,
+    )
+    assert wrong.status_code == 401 and wrong.json()["error"]["code"] == "login_failed"
+    assert wrong.json()["error"]["message"] == "رمز کنونی درست نیست."
+    unknown = client.put(
+        f"{BASE}/members", json={"email": "nobody@example.com", "role": "viewer"}, headers=FA
+    )
+    assert unknown.status_code == 404 and unknown.json()["error"]["code"] == "unknown_user"
+    assert _persian_text(unknown.json()["error"]["message"])
+    assert "shakhes" in unknown.json()["error"]["hint"]  # the command that adds a user
