@@ -12,9 +12,10 @@ process.
 Every request is timed. A request is *cold* when it is sent before any answer of its URL came
 back since the server started or since the import ended (its data change) — the first request
 of a URL and those that wait for its first computation — and *warm* otherwise; warm requests
-sent while the import runs are also reported on their own. The numbers the API shows are
-checked against ``shakhes compute --format json`` of the same request, before the import and
-after it.
+sent while the import runs are also reported on their own, and so are the cold requests
+sent after the import (the pages the server had to compute again for the new data). The
+numbers the API shows are checked against ``shakhes compute --format json`` of the same
+request, before the import and after it.
 
 Each user waits a *think time* between two page views, uniform in ``--think`` (default 1–3 s,
 as locust's ``wait_time = between(1, 3)``): the bars of the issue are about 20 people browsing,
@@ -97,6 +98,7 @@ class Hit:
     cold: bool
     during_import: bool
     error: str = ""
+    after_import: bool = False
 
 
 @dataclass
@@ -294,7 +296,10 @@ async def user(
             seconds = time.perf_counter() - t0
             if cold is not None and status == 200:
                 clock.answered.add(cold)
-            hits.append(Hit(kind, url, sent, seconds, status, cold is not None, during, error))
+            after = cold is not None and cold[0] == "after"
+            hits.append(
+                Hit(kind, url, sent, seconds, status, cold is not None, during, error, after)
+            )
 
 
 async def importer(root: Path, file: Path, work: Path, clock: Clock, at: float) -> dict[str, Any]:
@@ -359,6 +364,7 @@ def summarise(hits: list[Hit]) -> dict[str, dict[str, Any]]:
             "cold": stats([h.seconds for h in mine if h.cold]),
             "warm": stats([h.seconds for h in mine if not h.cold]),
             "warm_during": stats([h.seconds for h in mine if not h.cold and h.during_import]),
+            "cold_after": stats([h.seconds for h in mine if h.cold and h.after_import]),
             "errors": sum(1 for h in mine if h.status != 200),
         }
     return out
@@ -391,15 +397,15 @@ def _f(x: float) -> str:
 def table(summary: dict[str, dict[str, Any]]) -> list[str]:
     lines = [
         "| page kind | cold n | cold p50 / p95 / max (ms) | warm n | warm p50 / p95 / max (ms) "
-        "| warm during import p50 / p95 (ms) | errors |",
-        "|---|---:|---:|---:|---:|---:|---:|",
+        "| warm during import p50 / p95 (ms) | cold after import n, p50 / p95 (ms) | errors |",
+        "|---|---:|---:|---:|---:|---:|---:|---:|",
     ]
     for kind, s in summary.items():
-        c, w, d = s["cold"], s["warm"], s["warm_during"]
+        c, w, d, a = s["cold"], s["warm"], s["warm_during"], s["cold_after"]
         lines.append(
             f"| {kind} | {c['n']} | {_f(c['p50'])} / {_f(c['p95'])} / {_f(c['max'])} | {w['n']} "
             f"| {_f(w['p50'])} / {_f(w['p95'])} / {_f(w['max'])} | {_f(d['p50'])} / "
-            f"{_f(d['p95'])} | {s['errors']} |"
+            f"{_f(d['p95'])} | {a['n']}, {_f(a['p50'])} / {_f(a['p95'])} | {s['errors']} |"
         )
     return lines
 

@@ -59,12 +59,21 @@ class Warmer(threading.Thread):
         while not self._stopping.wait(self.seconds):
             try:
                 now = state(self.ws)
-                if last is not None and now != last:
+                if last is None:
+                    last = now  # a change while the first pages are computed: the next tick
+                    self._first()
+                elif now != last:
+                    last = now
                     warm(self.ws)
                     self.rounds += 1
-                last = now
             except Exception:  # the store unreachable for a while: try again on the next tick
                 log.exception("checking workspace %s for changes failed", self.ws.id)
+
+    def _first(self) -> None:
+        """The pages most visitors open first (:func:`shakhes.web.pages.usual`)."""
+        from shakhes.web.pages import usual
+
+        usual(self.ws)
 
     def stop(self) -> None:
         self._stopping.set()

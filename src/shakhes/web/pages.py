@@ -31,6 +31,8 @@ from shakhes.web.period import Selection, choices, select
 if TYPE_CHECKING:
     import jinja2
 
+    from shakhes.workspace import Workspace
+
 NOT_FOUND_CODES = frozenset({"unknown_kpi", "not_found"})
 
 
@@ -51,6 +53,21 @@ def look_for(who: PageCaller, lang: str | None) -> Look:
     chosen = lang if lang in LANGS else who.locale
     ws = who.workspace
     return Look(chosen, ws.settings.calendar.value == "jalali", ws.settings.currency)
+
+
+def usual(ws: Workspace) -> None:
+    """Compute the page most visitors open first — the overview of the default period, in
+    each language — so that a server that opens ``ws`` has it before the first visitor asks
+    (:class:`shakhes.server.state.Warmer`); from then on it is computed again after each
+    change like every page asked."""
+    from shakhes.web import overview
+
+    for lang in LANGS:
+        look = Look(lang, ws.settings.calendar.value == "jalali", ws.settings.currency)
+        try:
+            overview.build(ws, look, None, None)
+        except ShakhesError:  # shown to whoever asks, as always
+            continue
 
 
 def router(caller: Callable[..., PageCaller | Awaitable[PageCaller]]) -> APIRouter:
