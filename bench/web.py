@@ -12,13 +12,24 @@ process.
 Every request is timed. A request is *cold* when it is sent before any answer of its URL came
 back since the server started or since the import ended (its data change) — the first request
 of a URL and those that wait for its first computation — and *warm* otherwise; warm requests
-sent while the import runs are also reported on their own. The numbers the API shows are
-checked against ``shakhes compute --format json`` of the same request, before the import and
-after it.
+sent while the import runs are also reported on their own, and so are the cold requests
+sent after the import (the pages the server had to compute again for the new data). The
+numbers the API shows are checked against ``shakhes compute --format json`` of the same
+request, before the import and after it.
+
+Each user waits a *think time* between two page views, uniform in ``--think`` (default 1–3 s,
+as locust's ``wait_time = between(1, 3)``): the bars of the issue are about 20 people browsing,
+and a person reads a page before asking for the next one. Twenty users sending their next
+request the moment the last one is answered (``--think 0``) is a flood that keeps the server
+saturated — every request then waits behind the 19 others, a static file included — which
+measures throughput, not the latency a team sees; the run with ``--think 0`` is reported
+beside the other.
 
     python bench/web.py                                   # 10 M rows, 60 s, 20 users
     python bench/web.py --rows 1000000 --seconds 30       # quicker
     python bench/web.py --rows 10000 --seconds 3 --users 4 --import-rows 2000   # smoke run
+    python bench/web.py --think 0                         # no think time: a flood
+    python bench/web.py --workers 2                       # shakhes serve --workers 2
     python bench/web.py --markdown                        # + a section for docs/benchmarks.md
 
 See docs/benchmarks.md for what is measured and the latest results.
@@ -87,6 +98,7 @@ class Hit:
     cold: bool
     during_import: bool
     error: str = ""
+    after_import: bool = False
 
 
 @dataclass
@@ -234,18 +246,39 @@ async def login(client: Any) -> None:
     answer.raise_for_status()
 
 
+def think_range(text: str) -> tuple[float, float]:
+    """``--think``: ``0`` (none), ``2`` (always 2 s) or ``1-3`` (uniform between 1 and 3 s)."""
+    low, _, high = text.partition("-")
+    found = (float(low), float(high or low))
+    if found[0] < 0 or found[1] < found[0]:
+        raise argparse.ArgumentTypeError(f"--think {text}: give MIN-MAX seconds, 0 ≤ MIN ≤ MAX")
+    return found
+
+
 async def user(
-    base: str, plan: list[tuple[str, str]], clock: Clock, until: float, hits: list[Hit], seed: int
+    base: str,
+    plan: list[tuple[str, str]],
+    clock: Clock,
+    until: float,
+    hits: list[Hit],
+    seed: int,
+    think: tuple[float, float] = (0.0, 0.0),
 ) -> None:
-    """One user: logs in, then requests the plan's URLs in a shuffled order, over and over."""
+    """One user: logs in, then requests the plan's URLs in a shuffled order, over and over,
+    waiting a think time drawn from ``think`` (seconds) after each answer."""
     import httpx
 
     order = plan[:]
-    random.Random(seed).shuffle(order)
+    rng = random.Random(seed)
+    rng.shuffle(order)
     async with httpx.AsyncClient(base_url=base, timeout=120) as client:
         await login(client)
         i = 0
         while clock.now() < until:
+            if i and think[1] > 0:
+                await asyncio.sleep(rng.uniform(*think))
+                if clock.now() >= until:
+                    break
             kind, url = order[i % len(order)]
             i += 1
             cold = clock.cold(url)
@@ -263,7 +296,10 @@ async def user(
             seconds = time.perf_counter() - t0
             if cold is not None and status == 200:
                 clock.answered.add(cold)
-            hits.append(Hit(kind, url, sent, seconds, status, cold is not None, during, error))
+            after = cold is not None and cold[0] == "after"
+            hits.append(
+                Hit(kind, url, sent, seconds, status, cold is not None, during, error, after)
+            )
 
 
 async def importer(root: Path, file: Path, work: Path, clock: Clock, at: float) -> dict[str, Any]:
@@ -290,7 +326,9 @@ async def browse(
     clock.answered.add(("start", f"/api/v1/workspaces/{WS}/compute?{API_QUERY}"))  # checked
     hits: list[Hit] = []
     plan = urls(static)
-    tasks = [user(base, plan, clock, args.seconds, hits, seed) for seed in range(args.users)]
+    tasks = [
+        user(base, plan, clock, args.seconds, hits, seed, args.think) for seed in range(args.users)
+    ]
     found = await asyncio.gather(importer(root, file, work, clock, args.import_at), *tasks)
     times: dict[str, Any] = found[0]
     times["api_before"] = clock.api_before
@@ -326,6 +364,7 @@ def summarise(hits: list[Hit]) -> dict[str, dict[str, Any]]:
             "cold": stats([h.seconds for h in mine if h.cold]),
             "warm": stats([h.seconds for h in mine if not h.cold]),
             "warm_during": stats([h.seconds for h in mine if not h.cold and h.during_import]),
+            "cold_after": stats([h.seconds for h in mine if h.cold and h.after_import]),
             "errors": sum(1 for h in mine if h.status != 200),
         }
     return out
@@ -358,15 +397,15 @@ def _f(x: float) -> str:
 def table(summary: dict[str, dict[str, Any]]) -> list[str]:
     lines = [
         "| page kind | cold n | cold p50 / p95 / max (ms) | warm n | warm p50 / p95 / max (ms) "
-        "| warm during import p50 / p95 (ms) | errors |",
-        "|---|---:|---:|---:|---:|---:|---:|",
+        "| warm during import p50 / p95 (ms) | cold after import n, p50 / p95 (ms) | errors |",
+        "|---|---:|---:|---:|---:|---:|---:|---:|",
     ]
     for kind, s in summary.items():
-        c, w, d = s["cold"], s["warm"], s["warm_during"]
+        c, w, d, a = s["cold"], s["warm"], s["warm_during"], s["cold_after"]
         lines.append(
             f"| {kind} | {c['n']} | {_f(c['p50'])} / {_f(c['p95'])} / {_f(c['max'])} | {w['n']} "
             f"| {_f(w['p50'])} / {_f(w['p95'])} / {_f(w['max'])} | {_f(d['p50'])} / "
-            f"{_f(d['p95'])} | {s['errors']} |"
+            f"{_f(d['p95'])} | {a['n']}, {_f(a['p50'])} / {_f(a['p95'])} | {s['errors']} |"
         )
     return lines
 
@@ -381,6 +420,14 @@ def main(argv: Sequence[str] | None = None) -> int:
     p.add_argument("--users", type=int, default=20)
     p.add_argument("--seconds", type=float, default=60.0, help="how long the users browse")
     p.add_argument("--workers", type=int, default=1, help="shakhes serve --workers (default 1)")
+    p.add_argument(
+        "--think",
+        type=think_range,
+        default=(1.0, 3.0),
+        metavar="MIN-MAX",
+        help="each user's pause between two requests, uniform in seconds (default 1-3; "
+        "0: none, a flood)",
+    )
     p.add_argument("--import-rows", type=lambda s: int(float(s)), default=300_000)
     p.add_argument(
         "--import-at", type=float, help="seconds into the run the import starts (default ⅓ of it)"
@@ -423,9 +470,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     summary = summarise(hits)
     checked = bars(summary, mismatches)
     load_after = load_average()
-    print(f"shakhes serve --workers {args.workers}; {args.rows:,} ad rows; {args.users} users for "
-          f"{args.seconds:g} s; import of {args.import_rows:,} rows from {times['started']:.1f} s "
-          f"to {times['ended']:.1f} s; {len(hits):,} requests")  # fmt: skip
+    low, high = args.think
+    think = "no think time" if high == 0 else f"think time {low:g}–{high:g} s"
+    print(f"shakhes serve --workers {args.workers}; {args.rows:,} ad rows; {args.users} users "
+          f"({think}) for {args.seconds:g} s; import of {args.import_rows:,} rows from "
+          f"{times['started']:.1f} s to {times['ended']:.1f} s; {len(hits):,} requests "
+          f"({len(hits) / args.seconds:.1f}/s)")  # fmt: skip
     print(f"load average before {load_before}, after {load_after}")
     print(
         f"baseline: shakhes compute (CLI, a new process) of the API's request: {cli_seconds:.2f} s"
@@ -443,6 +493,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(f"Command: `{command.strip()}`\n")
         print(f"Machine: {m['cpu']}, {m['ram']} RAM; load average {load_before} before, "
               f"{load_after} after.\n")  # fmt: skip
+        print(f"shakhes serve --workers {args.workers}; {args.users} users, {think}; "
+              f"{len(hits):,} requests ({len(hits) / args.seconds:.1f}/s); the import of "
+              f"{args.import_rows:,} rows took {times['ended'] - times['started']:.1f} s."
+              "\n")  # fmt: skip
         print("\n".join(table(summary)))
         print()
         for text, ok in checked:

@@ -11,15 +11,16 @@ files from an installed package: no CDN.
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
 
-from fastapi import FastAPI, Request, Response
+from fastapi import FastAPI
 from fastapi.openapi.docs import get_swagger_ui_html
 from fastapi.responses import HTMLResponse
 from fastapi.staticfiles import StaticFiles
 from starlette.concurrency import run_in_threadpool
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from shakhes import __version__
 from shakhes.server import errors
@@ -97,28 +98,44 @@ def create_app(
 
     web.install(app)  # after Swagger UI's /static/swagger-ui, before the pages' /static/…
 
-    @app.middleware("http")
-    async def audit(
-        request: Request, call_next: Callable[[Request], Awaitable[Response]]
-    ) -> Response:
-        """Record every successful state change in the server's audit log."""
-        response = await call_next(request)
-        principal: Principal | None = getattr(request.state, "principal", None)
-        if (
-            principal is not None
-            and request.method not in SAFE_METHODS
-            and response.status_code < 400
-        ):
-            workspace = request.path_params.get("workspace") if request.path_params else None
-            await run_in_threadpool(
-                server.store.record,
-                principal.user.email,
-                f"{request.method} {request.url.path}",
-                workspace=str(workspace) if workspace else None,
-            )
-        return response
+    app.add_middleware(AuditMiddleware, server=server)
 
     return app
+
+
+class AuditMiddleware:
+    """Record every successful state change in the server's audit log: a pure ASGI middleware
+    (Starlette's ``BaseHTTPMiddleware`` costs every request, reads included, a task and a
+    stream of its own), which looks only at requests that may change state. The entry is
+    written when the answer's status is known, before the answer is sent."""
+
+    def __init__(self, app: ASGIApp, server: ServerState) -> None:
+        self.app = app
+        self.server = server
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http" or scope["method"] in SAFE_METHODS:
+            await self.app(scope, receive, send)
+            return
+
+        async def sending(message: Message) -> None:
+            if message["type"] == "http.response.start" and message["status"] < 400:
+                await self._record(scope)
+            await send(message)
+
+        await self.app(scope, receive, sending)
+
+    async def _record(self, scope: Scope) -> None:
+        principal: Principal | None = scope.get("state", {}).get("principal")
+        if principal is None:
+            return
+        workspace = (scope.get("path_params") or {}).get("workspace")
+        await run_in_threadpool(
+            self.server.store.record,
+            principal.user.email,
+            f"{scope['method']} {scope['path']}",
+            workspace=str(workspace) if workspace else None,
+        )
 
 
 def app_from_env() -> FastAPI:

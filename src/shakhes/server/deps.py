@@ -134,7 +134,7 @@ async def optional_principal(
     else:
         cookie = request.cookies.get(SESSION_COOKIE)
         if cookie:
-            session = await run_in_threadpool(server.store.session_for, cookie)
+            session = await run_in_threadpool(server.session_for, cookie)
             if session is not None:
                 if request.method not in SAFE_METHODS:
                     given = await _csrf_given(request)
@@ -179,7 +179,7 @@ def member(min_role: str) -> object:
         server = state(request)
 
         def lookup() -> tuple[WorkspaceInfo, str] | None:
-            for info, role in server.store.memberships(principal.user.id):
+            for info, role in server.memberships(principal.user.id):
                 if info.id == workspace:
                     return info, role
             return None

@@ -42,6 +42,10 @@ class ServerSettings(BaseSettings):
     max_failures_per_email: int = Field(default=5, ge=1)
     max_failures_per_client: int = Field(default=20, ge=1)
     workspace_wait: float = Field(default=30.0, ge=0)
+    warm_seconds: float = Field(default=1.0, ge=0)
+    """How often each open workspace is checked for a change of its data or definitions;
+    after one, the pages and results asked most recently are computed again in the
+    background, before their next visitor asks (0: never)."""
     """How long a request waits for a workspace that an import is writing."""
 
     def store_url(self) -> str:

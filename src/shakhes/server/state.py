@@ -2,17 +2,106 @@
 
 Each hosted workspace is opened once, on first use (:class:`~shakhes.workspace.Workspace` is
 thread-safe), and closed when the app shuts down.
+
+Every request needs its login session (or token) and the user's memberships; the app keeps
+what the server store answered for :data:`RECENT_SECONDS` (:class:`Recent`), so that a user
+browsing does not cost two store queries per page. A write through this app's store (a
+logout, a new role, a removed user…) drops everything kept at once; a change made elsewhere —
+another worker of ``shakhes serve --workers N``, or the ``shakhes user`` commands — is seen
+within :data:`RECENT_SECONDS`.
+
+Each open workspace has a :class:`Warmer`: a thread that checks its state
+(:func:`shakhes.service.cache.state`) every ``warm_seconds`` and, when it changed (an import,
+an undo, a KPI or goal saved — by this server or by any other process), computes the pages and
+results asked most recently again (:func:`shakhes.service.cache.warm`), so that the first
+visitor after a change finds them computed.
 """
 
 from __future__ import annotations
 
+import datetime as dt
+import logging
 import threading
+import time
+from collections.abc import Callable, Hashable
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any, TypeVar
 
+from shakhes.server import credentials
 from shakhes.server.settings import ServerSettings
-from shakhes.server.store import ServerStore, WorkspaceInfo
+from shakhes.server.store import ServerStore, SessionInfo, WorkspaceInfo
 from shakhes.workspace import Workspace
+
+T = TypeVar("T")
+
+RECENT_SECONDS = 5.0
+"""How long an answer of the server store about who is asking is used again."""
+RECENT_SIZE = 10_000
+log = logging.getLogger(__name__)
+
+
+class Warmer(threading.Thread):
+    """Computes the recently asked results of ``ws`` again after each change of its state."""
+
+    def __init__(self, ws: Workspace, seconds: float) -> None:
+        super().__init__(name=f"shakhes-warm-{ws.id}", daemon=True)
+        self.ws = ws
+        self.seconds = seconds
+        self.rounds = 0
+        """How many times it computed again (after a change)."""
+        self._stopping = threading.Event()
+
+    def run(self) -> None:
+        from shakhes.service.cache import state, warm
+
+        last: tuple[Hashable, ...] | None = None
+        while not self._stopping.wait(self.seconds):
+            try:
+                now = state(self.ws)
+                if last is None:
+                    last = now  # a change while the first pages are computed: the next tick
+                    self._first()
+                elif now != last:
+                    last = now
+                    warm(self.ws)
+                    self.rounds += 1
+            except Exception:  # the store unreachable for a while: try again on the next tick
+                log.exception("checking workspace %s for changes failed", self.ws.id)
+
+    def _first(self) -> None:
+        """The pages most visitors open first (:func:`shakhes.web.pages.usual`)."""
+        from shakhes.web.pages import usual
+
+        usual(self.ws)
+
+    def stop(self) -> None:
+        self._stopping.set()
+
+
+class Recent:
+    """Answers of ``store`` kept for ``seconds``, and only while ``store`` has written nothing
+    since they were read (any write may have changed them)."""
+
+    def __init__(self, store: ServerStore, seconds: float = RECENT_SECONDS) -> None:
+        self.store = store
+        self.seconds = seconds
+        self._values: dict[Hashable, tuple[int, float, Any]] = {}
+        self._lock = threading.Lock()
+
+    def get(self, key: Hashable, compute: Callable[[], T]) -> T:
+        writes, now = self.store.writes, time.monotonic()  # before reading: see the class doc
+        with self._lock:
+            found = self._values.get(key)
+        if found is not None and found[0] == writes and now - found[1] < self.seconds:
+            value: T = found[2]
+            return value
+        value = compute()
+        with self._lock:
+            if len(self._values) >= RECENT_SIZE:
+                self._values.clear()
+            self._values[key] = (writes, now, value)
+        return value
 
 
 @dataclass
@@ -21,6 +110,31 @@ class ServerState:
     store: ServerStore
     _open: dict[str, Workspace] = field(default_factory=dict)
     _lock: threading.Lock = field(default_factory=threading.Lock)
+    _recent: Recent | None = None
+    _warmers: dict[str, Warmer] = field(default_factory=dict)
+
+    @property
+    def recent(self) -> Recent:
+        if self._recent is None:
+            self._recent = Recent(self.store)
+        return self._recent
+
+    def session_for(self, cookie: str) -> SessionInfo | None:
+        """The live session of the cookie ``cookie`` (:meth:`ServerStore.session_for`, kept
+        for a few seconds)."""
+        found = self.recent.get(
+            ("session", credentials.digest(cookie)), lambda: self.store.session_for(cookie)
+        )
+        if found is not None and _aware(found.expires_at) <= dt.datetime.now(dt.UTC):
+            return None
+        return found
+
+    def memberships(self, user_id: int) -> list[tuple[WorkspaceInfo, str]]:
+        """The user's workspaces and roles (:meth:`ServerStore.memberships`, kept for a few
+        seconds)."""
+        return list(
+            self.recent.get(("memberships", user_id), lambda: self.store.memberships(user_id))
+        )
 
     def workspace(self, info: WorkspaceInfo) -> Workspace:
         """The open workspace of ``info`` (opened on first use)."""
@@ -29,14 +143,27 @@ class ServerState:
             if ws is None:
                 ws = Workspace.open(Path(info.path), wait=self.settings.workspace_wait)
                 self._open[info.id] = ws
+                if self.settings.warm_seconds > 0:
+                    warmer = self._warmers[info.id] = Warmer(ws, self.settings.warm_seconds)
+                    warmer.start()
             return ws
 
     def close(self) -> None:
         with self._lock:
+            for warmer in self._warmers.values():
+                warmer.stop()
+            for warmer in self._warmers.values():
+                warmer.join(timeout=60)
+            self._warmers.clear()
             for ws in self._open.values():
                 ws.close()
             self._open.clear()
         self.store.close()
+
+
+def _aware(moment: dt.datetime) -> dt.datetime:
+    """``moment`` in UTC (SQLite gives back naive datetimes of UTC times)."""
+    return moment if moment.tzinfo is not None else moment.replace(tzinfo=dt.UTC)
 
 
 def register(store: ServerStore, path: Path, *, actor: str) -> tuple[WorkspaceInfo, bool]:

@@ -186,6 +186,9 @@ class ServerStore:
     def __init__(self, engine: Engine) -> None:
         self.engine = engine
         self._sessions: sessionmaker[Session] = session_factory(engine)
+        self.writes = 0
+        """How many writes this object has made: what it read before one may be out of date
+        (:class:`~shakhes.server.state.Recent` drops it)."""
 
     @classmethod
     def open(cls, url: str, *, upgrade: bool = False) -> ServerStore:
@@ -228,9 +231,12 @@ class ServerStore:
 
     @contextmanager
     def _write(self, actor: str | None = None) -> Iterator[Session]:
-        with self._sessions.begin() as session:
-            session.connection(execution_options={WRITE_OPTION: True})
-            yield session
+        try:
+            with self._sessions.begin() as session:
+                session.connection(execution_options={WRITE_OPTION: True})
+                yield session
+        finally:
+            self.writes += 1
 
     @contextmanager
     def _read(self) -> Iterator[Session]:

@@ -16,10 +16,16 @@ stored under the versions of the data it read), once: threads asking for the sam
 wait for the first one's result (a lock per key) instead of computing it again. A result
 computed inside a write session is never stored (it may see data the versions do not yet
 count).
+
+Results asked with ``warm=True`` (the pages' data, and ``compute()`` asked for itself, as the
+API does) are remembered with how to compute them — the :data:`WARM_SIZE` asked most recently —
+so that after a data change :func:`warm` can compute them again for the new state before
+anyone asks (a server runs it from a thread of its own: :mod:`shakhes.server.state`).
 """
 
 from __future__ import annotations
 
+import logging
 import threading
 import weakref
 from collections import OrderedDict
@@ -34,7 +40,11 @@ T = TypeVar("T")
 SIZE = 256
 """Results kept per workspace (pages are a few tens of kB each)."""
 
+WARM_SIZE = 48
+"""How many recently asked results :func:`warm` computes again after a change."""
+
 _MISSING = object()
+log = logging.getLogger(__name__)
 
 
 class Memo:
@@ -45,6 +55,8 @@ class Memo:
         self.size = size
         self._values: OrderedDict[Hashable, Any] = OrderedDict()
         self._flights: dict[Hashable, threading.Lock] = {}
+        self._recipes: OrderedDict[tuple[str, Hashable], Callable[[], Any]] = OrderedDict()
+        """(name, params) → how to compute it, the most recently asked last."""
         self._lock = threading.Lock()
         """Guards the two dicts; held only to read or update them, never while computing."""
 
@@ -87,6 +99,20 @@ class Memo:
     def clear(self) -> None:
         with self._lock:
             self._values.clear()
+            self._recipes.clear()
+
+    def remember(self, name: str, params: Hashable, compute: Callable[[], Any]) -> None:
+        """Note that ``name`` of ``params`` was asked, and how to compute it."""
+        with self._lock:
+            self._recipes[(name, params)] = compute
+            self._recipes.move_to_end((name, params))
+            while len(self._recipes) > WARM_SIZE:
+                self._recipes.popitem(last=False)
+
+    def recipes(self) -> list[tuple[tuple[str, Hashable], Callable[[], Any]]]:
+        """What :meth:`remember` noted, the most recently asked first."""
+        with self._lock:
+            return list(reversed(self._recipes.items()))
 
 
 _MEMOS: weakref.WeakKeyDictionary[Workspace, Memo] = weakref.WeakKeyDictionary()
@@ -107,20 +133,45 @@ def state(ws: Workspace, session: Session | None = None) -> tuple[Hashable, ...]
     versions (those of ``session``'s data when given), the last audited change and today."""
     from shakhes.service.goals import today
 
-    versions = session.versions() if session is not None else ws.store.versions(ws.id)
-    return (*versions, ws.store.last_change(ws.id), today(ws))
+    if session is not None:
+        return (*session.versions(), ws.store.last_change(ws.id), today(ws))
+    return (*ws.store.state(ws.id), today(ws))
 
 
-def cached(ws: Workspace, name: str, params: Hashable, compute: Callable[[], T]) -> T:
+def cached(
+    ws: Workspace, name: str, params: Hashable, compute: Callable[[], T], *, warm: bool = False
+) -> T:
     """``compute()`` — the result ``name`` of ``params`` on ``ws`` — from the cache of ``ws``
     when it holds it for the workspace's current state, else computed once in a read session
-    and kept."""
+    and kept; with ``warm``, :func:`warm` computes it again after each change."""
     current = ws.current_session
     if current is not None and current.writing:
         return compute()  # may read what the versions do not count yet: never kept
     memo = memo_of(ws)
-    found = memo.peek((name, params, state(ws)))
+    if warm:
+        memo.remember(name, params, compute)
+    found = memo.peek((name, params, state(ws, current)))
     if found is not _MISSING:
         return found  # type: ignore[no-any-return]
     with ws.reading() as session:
         return memo.get((name, params, state(ws, session)), compute)
+
+
+def warm(ws: Workspace) -> int:
+    """Compute the results remembered for :func:`cached`'s ``warm`` (the most recently asked
+    first) for the workspace's current state, where not kept yet; how many were computed or
+    found. A user error is skipped (it is never kept); any other error is logged and ends
+    the round (the next change starts another)."""
+    from shakhes.errors import ShakhesError
+
+    done = 0
+    for (name, params), compute in memo_of(ws).recipes():
+        try:
+            cached(ws, name, params, compute)
+        except ShakhesError:
+            continue
+        except Exception:
+            log.exception("warming %s %r of workspace %s failed", name, params, ws.id)
+            break
+        done += 1
+    return done

@@ -54,9 +54,10 @@ def compute(ws: Workspace, query: Query) -> Result:
         with ws.reading():
             return engine.run(request(ws, query))
 
-    if ws.current_session is None:
+    asked = ws.current_session is None  # asked for itself (the API), not by a page
+    if asked:
         ws.engine  # noqa: B018  # built (and customers refreshed) before the cache's read session
-    return cached(ws, "compute", query.key(), run)
+    return cached(ws, "compute", query.key(), run, warm=asked)
 
 
 def explain(ws: Workspace, query: Query) -> Explanation:

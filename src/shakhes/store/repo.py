@@ -10,6 +10,7 @@ when something changed. Applying the same set twice changes nothing the second t
 from __future__ import annotations
 
 import contextlib
+import functools
 import json
 import re
 from collections.abc import Iterable, Iterator, Mapping
@@ -18,7 +19,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Literal
 
-from sqlalchemy import Engine, func, select, update
+from sqlalchemy import BindParameter, Engine, Select, bindparam, func, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -454,6 +455,16 @@ class MetadataStore:
                 raise WorkspaceError(f"workspace '{workspace_id}' has no version counters")
             return state.data_version, state.definitions_version
 
+    def state(self, workspace_id: str) -> tuple[int, int, int]:
+        """:meth:`versions` and :meth:`last_change` in one query (a web server asks for them
+        on every page it serves)."""
+        with self.engine.connect() as connection:
+            found = connection.execute(_state_query(), {"ws": workspace_id}).one_or_none()
+        if found is None:  # no such workspace, or no counters: versions() says which
+            return (*self.versions(workspace_id), self.last_change(workspace_id))
+        data, definitions, last = tuple(found)
+        return int(data), int(definitions), int(last or 0)
+
     def last_change(self, workspace_id: str) -> int:
         """The id of the workspace's last audit entry (0 when none): it changes with every
         change of KPIs, goals, targets and data, so it keys what depends on any of them."""
@@ -561,3 +572,14 @@ class MetadataStore:
                 )
                 for row in session.scalars(query)
             ]
+
+
+@functools.cache
+def _state_query() -> Select[Any]:
+    """The query of :meth:`MetadataStore.state`, built once (building it costs more than
+    running it), with the workspace id as the parameter ``ws``."""
+    ws: BindParameter[str] = bindparam("ws")
+    last = select(func.max(AuditEntry.id)).where(AuditEntry.workspace_id == ws).scalar_subquery()
+    return select(WorkspaceState.data_version, WorkspaceState.definitions_version, last).where(
+        WorkspaceState.workspace_id == ws
+    )

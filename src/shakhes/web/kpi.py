@@ -90,7 +90,7 @@ def build(
         sel = select(ws, period, compare)
         return {"sel": sel, "data": page(ws, look, sel, kpi, by)}
 
-    return cached(ws, "web.kpi", (look.lang, kpi, period, compare, by), make)
+    return cached(ws, "web.kpi", (look.lang, kpi, period, compare, by), make, warm=True)
 
 
 def page(ws: Workspace, look: Look, sel: Selection, kpi: str, by: str | None) -> dict[str, Any]:

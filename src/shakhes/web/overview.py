@@ -65,7 +65,7 @@ def build(ws: Workspace, look: Look, period: str | None, compare: str | None) ->
         sel = select(ws, period, compare)
         return {"sel": sel, "data": page(ws, look, sel)}
 
-    return cached(ws, "web.overview", (look.lang, period, compare), make)
+    return cached(ws, "web.overview", (look.lang, period, compare), make, warm=True)
 
 
 def page(ws: Workspace, look: Look, sel: Selection) -> dict[str, Any]:

@@ -11,13 +11,16 @@ unknown KPI or campaign) is the error page, with its status (400 or 404) and a h
 
 from __future__ import annotations
 
+import secrets
 from collections.abc import Awaitable, Callable
+from dataclasses import replace
 from functools import cache
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urlencode
 
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import HTMLResponse
+from markupsafe import escape
 
 from shakhes.errors import ShakhesError
 from shakhes.web import editors, static
@@ -27,6 +30,8 @@ from shakhes.web.period import Selection, choices, select
 
 if TYPE_CHECKING:
     import jinja2
+
+    from shakhes.workspace import Workspace
 
 NOT_FOUND_CODES = frozenset({"unknown_kpi", "unknown_goal", "not_found"})
 
@@ -50,6 +55,21 @@ def look_for(who: PageCaller, lang: str | None) -> Look:
     return Look(chosen, ws.settings.calendar.value == "jalali", ws.settings.currency)
 
 
+def usual(ws: Workspace) -> None:
+    """Compute the page most visitors open first — the overview of the default period, in
+    each language — so that a server that opens ``ws`` has it before the first visitor asks
+    (:class:`shakhes.server.state.Warmer`); from then on it is computed again after each
+    change like every page asked."""
+    from shakhes.web import overview
+
+    for lang in LANGS:
+        look = Look(lang, ws.settings.calendar.value == "jalali", ws.settings.currency)
+        try:
+            overview.build(ws, look, None, None)
+        except ShakhesError:  # shown to whoever asks, as always
+            continue
+
+
 def router(caller: Callable[..., PageCaller | Awaitable[PageCaller]]) -> APIRouter:
     """The page routes, each resolving its caller with the server's ``caller`` dependency."""
     out = APIRouter()
@@ -70,7 +90,7 @@ def router(caller: Callable[..., PageCaller | Awaitable[PageCaller]]) -> APIRout
         def build() -> dict[str, Any]:
             return view.build(who.workspace, look, period, compare)
 
-        return _render(request, who, look, "overview.html.j2", build, "overview")
+        return _render_kept(request, who, look, "overview.html.j2", build, "overview")
 
     @out.get("/w/{workspace}/kpis/{kpi}", response_class=HTMLResponse, name="web_kpi")
     def kpi_page(
@@ -89,7 +109,7 @@ def router(caller: Callable[..., PageCaller | Awaitable[PageCaller]]) -> APIRout
         def build() -> dict[str, Any]:
             return view.build(who.workspace, look, kpi, period, compare, by)
 
-        return _render(request, who, look, "kpi.html.j2", build, "overview")
+        return _render_kept(request, who, look, "kpi.html.j2", build, "overview")
 
     @out.get("/w/{workspace}/campaigns", response_class=HTMLResponse, name="web_campaigns")
     def campaign_list(
@@ -107,7 +127,7 @@ def router(caller: Callable[..., PageCaller | Awaitable[PageCaller]]) -> APIRout
             sel = select(who.workspace, period, compare)
             return {"sel": sel, "data": view.list_page(who.workspace, look, sel)}
 
-        return _render(request, who, look, "campaigns.html.j2", build, "campaigns")
+        return _render_kept(request, who, look, "campaigns.html.j2", build, "campaigns")
 
     @out.get(
         "/w/{workspace}/campaigns/{campaign}", response_class=HTMLResponse, name="web_campaign"
@@ -132,13 +152,67 @@ def router(caller: Callable[..., PageCaller | Awaitable[PageCaller]]) -> APIRout
                     hint="Pick a campaign in the list of campaigns.",
                 ) from None
 
-        return _render(request, who, look, "campaign.html.j2", build, "campaigns")
+        return _render_kept(request, who, look, "campaign.html.j2", build, "campaigns")
 
     from shakhes.web import data
 
     data.routes(out, caller)
 
     return out
+
+
+def _render_kept(
+    request: Request,
+    who: PageCaller,
+    look: Look,
+    template: str,
+    build: Callable[[], dict[str, Any]],
+    section: str,
+) -> HTMLResponse:
+    """:func:`_render` of a page that depends only on the workspace's state and the request,
+    kept as HTML per state (:mod:`shakhes.service.cache`), so that a page asked again is a
+    lookup. It is rendered for no one in particular — the user's name and CSRF token are
+    :data:`_EMAIL` and :data:`_CSRF` in the kept HTML, replaced per request (:func:`_personal`)
+    — and kept per everything else of the caller the page shows: role, language, workspaces."""
+    from shakhes.service.cache import cached
+
+    key = (
+        template,
+        request.url.path,
+        tuple(sorted(request.query_params.multi_items())),
+        look,
+        who.role,
+        who.workspaces,
+        who.workspace.settings.name,
+    )
+    anyone = replace(who, email=_EMAIL, csrf_token=_CSRF)
+
+    def render() -> str:
+        base = _base(request, anyone, look, section)
+        found = build()  # a user error is raised through: answered below, never kept
+        sel: Selection | None = found.get("sel")
+        if sel is not None:
+            base["picker"] = _picker(who, look, sel)
+        return environment().get_template(template).render(**base, **found)
+
+    try:
+        html = cached(who.workspace, "web.html", key, render)
+    except ShakhesError as error:
+        return _error_page(_base(request, who, look, section), error)
+    return HTMLResponse(_personal(html, who))
+
+
+_EMAIL = f"shakhes-user-{secrets.token_hex(8)}"
+_CSRF = f"shakhes-csrf-{secrets.token_hex(8)}"
+"""Stand-ins for the user's email and CSRF token in kept HTML: random per process, so that no
+page text can hold them by chance, and plain letters, digits and dashes, which escaping
+leaves as they are."""
+
+
+def _personal(html: str, who: PageCaller) -> str:
+    """Kept HTML with ``who``'s email and CSRF token in place of the stand-ins (escaped, as
+    the template would have)."""
+    return html.replace(_EMAIL, str(escape(who.email))).replace(_CSRF, str(escape(who.csrf_token)))
 
 
 def _render(
@@ -154,17 +228,22 @@ def _render(
     try:
         found = build()
     except ShakhesError as error:
-        status = 404 if error.code in NOT_FOUND_CODES else 503 if error.code == "busy" else 400
-        html = (
-            environment()
-            .get_template("error.html.j2")
-            .render(**base, status=status, message=error.message, hint=error.hint)
-        )
-        return HTMLResponse(html, status_code=status)
+        return _error_page(base, error)
     sel: Selection | None = found.get("sel")
     if sel is not None:
         base["picker"] = _picker(who, look, sel)
     return HTMLResponse(environment().get_template(template).render(**base, **found))
+
+
+def _error_page(base: dict[str, Any], error: ShakhesError) -> HTMLResponse:
+    """The error page of a user error (404 for an unknown thing, 503 busy, 400 otherwise)."""
+    status = 404 if error.code in NOT_FOUND_CODES else 503 if error.code == "busy" else 400
+    html = (
+        environment()
+        .get_template("error.html.j2")
+        .render(**base, status=status, message=error.message, hint=error.hint)
+    )
+    return HTMLResponse(html, status_code=status)
 
 
 def _base(request: Request, who: PageCaller, look: Look, section: str) -> dict[str, Any]:

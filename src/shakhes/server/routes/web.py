@@ -17,7 +17,9 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from starlette.concurrency import run_in_threadpool
 
 from shakhes.server.deps import optional_principal, state
+from shakhes.server.store import WorkspaceInfo
 from shakhes.web.caller import Lang, PageCaller, Role, WorkspaceChoice
+from shakhes.workspace import Workspace
 
 home = APIRouter(include_in_schema=False)
 
@@ -58,12 +60,17 @@ async def page_caller(workspace: str, request: Request) -> PageCaller:
         target = request.url.path + (f"?{request.url.query}" if request.url.query else "")
         raise LoginNeeded(target)
     server = state(request)
-    memberships = await run_in_threadpool(server.store.memberships, principal.user.id)
-    found = next(((info, role) for info, role in memberships if info.id == workspace), None)
-    if found is None:
+
+    def lookup() -> tuple[list[tuple[WorkspaceInfo, str]], Workspace | None, str]:
+        memberships = server.memberships(principal.user.id)
+        for info, role in memberships:
+            if info.id == workspace:
+                return memberships, server.workspace(info), role
+        return memberships, None, ""
+
+    memberships, ws, role = await run_in_threadpool(lookup)
+    if ws is None:
         raise PageNotFound(workspace)
-    info, role = found
-    ws = await run_in_threadpool(server.workspace, info)
     locale: Lang = "fa" if principal.user.locale == "fa" else "en"
     page_role: Role = "admin" if role == "admin" else "editor" if role == "editor" else "viewer"
     return PageCaller(
@@ -85,7 +92,7 @@ async def start(request: Request) -> Response:
     principal = await optional_principal(request)
     if principal is None:
         return RedirectResponse("/login", status_code=303)
-    memberships = await run_in_threadpool(state(request).store.memberships, principal.user.id)
+    memberships = await run_in_threadpool(state(request).memberships, principal.user.id)
     if not memberships:
         return HTMLResponse(
             _NO_WORKSPACE.format(email=escape(principal.user.email)),

@@ -1,0 +1,131 @@
+"""Pages kept as HTML per workspace state (shakhes.web.pages._render_kept) and the answers of
+the server store kept for a few seconds (shakhes.server.state.Recent): a kept page is shared by
+the users who see the same page, but each sees only their own name and CSRF token."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from support.server import PASSWORD, SQLITE_ONLY, WS, Api
+
+from shakhes.server.store import ServerStore
+
+pytestmark = SQLITE_ONLY
+
+PAGES = [f"/w/{WS}/", f"/w/{WS}/kpis/cost", f"/w/{WS}/kpis/cost?period=2025-Q3&lang=fa"]
+
+
+def _csrf(html: str) -> set[str]:
+    return set(re.findall(r'(?:name="csrf_token" value|data-csrf)="([^"]*)"', html))
+
+
+@pytest.fixture(scope="module")
+def twins(api: Api) -> tuple[str, str]:
+    """Two viewers of the demo workspace: the same page, kept once, for both."""
+    for who in ("twin1", "twin2"):
+        api.store.add_user(f"{who}@example.com", PASSWORD, actor="test")
+        api.store.set_role(f"{who}@example.com", WS, "viewer", actor="test")
+    return "twin1", "twin2"
+
+
+@pytest.mark.parametrize("url", PAGES)
+def test_two_users_never_see_each_others_name_or_csrf_token(
+    api: Api, twins: tuple[str, str], url: str
+) -> None:
+    first, second = api.login(twins[0]), api.login(twins[1])
+    tokens = {c: c.get("/api/v1/auth/me").json()["csrf_token"] for c in (first, second)}
+    assert tokens[first] != tokens[second]
+    pages = {}
+    for client, who in ((first, twins[0]), (second, twins[1]), (first, twins[0])):
+        answer = client.get(url)
+        assert answer.status_code == 200
+        html = answer.text
+        other = twins[1] if who == twins[0] else twins[0]
+        assert _csrf(html) == {tokens[client]}
+        assert f"{who}@example.com" in html and f"{other}@example.com" not in html
+        assert "shakhes-csrf-" not in html and "shakhes-user-" not in html  # the stand-ins
+        pages[who] = html
+    # the same page otherwise: one rendering, kept, with the personal parts swapped in
+    swapped = (
+        pages[twins[0]]
+        .replace(tokens[first], tokens[second])
+        .replace(f"{twins[0]}@example.com", f"{twins[1]}@example.com")
+    )
+    assert swapped == pages[twins[1]]
+
+
+def test_a_page_is_kept_per_role(api: Api) -> None:
+    """An editor's overview has the edit links; a viewer's, asked after it, has none."""
+    editor, viewer = api.login("editor"), api.login("viewer")
+    assert "data-new-kpi" in editor.get(f"/w/{WS}/").text
+    assert "data-new-kpi" not in viewer.get(f"/w/{WS}/").text
+
+
+def test_a_session_ended_elsewhere_is_refused_once_its_answer_is_old(api: Api) -> None:
+    """A logout in another process (another worker) is not seen by this app's kept answer
+    for a few seconds; after them (here: at once), the session is refused."""
+    client = api.login("viewer")
+    assert client.get(f"/w/{WS}/", follow_redirects=False).status_code == 200
+    me = client.get("/api/v1/auth/me").json()
+    elsewhere = ServerStore(api.store.engine)  # another writer: this app's counter stays
+    session = elsewhere.session_for(client.cookies["shakhes_session"])
+    assert session is not None
+    elsewhere.logout(session.id)
+    server = api.app.state.server
+    assert client.get(f"/w/{WS}/", follow_redirects=False).status_code == 200  # kept
+    seconds = server.recent.seconds
+    server.recent.seconds = 0
+    try:
+        answer = client.get(f"/w/{WS}/", follow_redirects=False)
+        assert answer.status_code == 303 and answer.headers["location"].startswith("/login")
+        assert client.get("/api/v1/auth/me").status_code == 401
+    finally:
+        server.recent.seconds = seconds
+    assert me["email"] == "viewer@example.com"
+
+
+def test_a_logout_here_ends_the_session_at_once(api: Api) -> None:
+    """The kept answer of the session is dropped by the logout (a write of this app)."""
+    client = api.login("viewer")
+    cookie = client.cookies["shakhes_session"]
+    assert client.get(f"/w/{WS}/", follow_redirects=False).status_code == 200
+    assert client.post("/api/v1/auth/logout").status_code < 300
+    client.cookies.set("shakhes_session", cookie)  # the cookie sent again, as a thief would
+    answer = client.get(f"/w/{WS}/", follow_redirects=False)
+    assert answer.status_code == 303 and answer.headers["location"].startswith("/login")
+
+
+def test_after_a_data_change_the_pages_asked_are_computed_before_anyone_asks(
+    writable_api: Api,
+) -> None:
+    """The warmer (shakhes.server.state.Warmer) sees a change made by another process (here:
+    the workspace's store written directly) and computes the overview and the KPI page asked
+    before it again, for the new state; the API's compute too."""
+    import time
+
+    from shakhes.service.cache import _MISSING, memo_of, state
+
+    client = writable_api.login("viewer")
+    asked = [f"/w/{WS}/", f"/w/{WS}/kpis/cost?period=2025-Q3"]
+    for url in asked:
+        assert client.get(url).status_code == 200
+    api_url = f"/api/v1/workspaces/{WS}/compute?kpis=cost,clicks&grain=month"
+    before = client.get(api_url).json()
+    server = writable_api.app.state.server
+    warmer = server._warmers[WS]
+    ws = warmer.ws
+    rounds = warmer.rounds
+    ws.store.bump_data_version(WS, "someone else", {"test": True})
+    new = state(ws)
+    deadline = time.monotonic() + 120
+    while warmer.rounds == rounds and time.monotonic() < deadline:
+        time.sleep(0.2)
+    assert warmer.rounds > rounds, "the warmer did not run after the change"
+    memo = memo_of(ws)
+    kept = {key for key in memo._values if key[-1] == new}  # computed for the new state
+    names = {key[0] for key in kept}
+    assert {"web.overview", "web.kpi", "compute"} <= names
+    assert ("web.kpi", ("en", "cost", "2025-Q3", None, None), new) in kept
+    assert memo.peek(("web.overview", ("en", None, None), new)) is not _MISSING
+    assert client.get(api_url).json() == before  # the same data: the same numbers
