@@ -10,17 +10,26 @@ from pathlib import Path
 
 import pytest
 from fastapi.testclient import TestClient
+from support.demo_copy import demo_copy
+from support.server import cheap_password_hashes
 from support.web_app import make_app
 
-from shakhes.demo import build_demo
 from shakhes.workspace import Workspace
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _cheap_password_hashes() -> Iterator[None]:
+    """argon2id at its smallest cost for the logins of the flow test (see support/server.py)."""
+    with cheap_password_hashes():
+        yield
 
 
 @pytest.fixture(scope="session")
 def demos(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, Workspace]]:
+    """Copies of the demo workspaces built once per run (support/demo_copy.py)."""
     root = Path(tmp_path_factory.mktemp("web"))
-    en, _ = build_demo(root / "demo")
-    fa, _ = build_demo(root / "demo-fa", locale="fa")
+    en = Workspace.open(demo_copy(tmp_path_factory, root / "demo"))
+    fa = Workspace.open(demo_copy(tmp_path_factory, root / "demo-fa", locale="fa"))
     found = {"demo": en, "demo-fa": fa}
     yield found
     for ws in found.values():

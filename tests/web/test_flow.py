@@ -19,10 +19,11 @@ from typing import Any
 
 import pytest
 from support.browser import ARTIFACTS, MARKS, chromium, serving
+from support.demo_copy import demo_copy
 
-from shakhes.demo import build_demo
 from shakhes.text import to_ascii_digits
 from shakhes.web.period import select
+from shakhes.workspace import Workspace
 
 PASSWORD = "flow password 123"
 EMAIL = "flow@example.com"
@@ -52,7 +53,7 @@ def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Site]:
     from shakhes.server.store import ServerStore
 
     base = tmp_path_factory.mktemp("flow")
-    ws, _ = build_demo(base / "demo")
+    ws = Workspace.open(demo_copy(tmp_path_factory, base / "demo"))
     sel = select(ws, None, None)
     last = sel.data_end
     days = (max(sel.period.start, last - dt.timedelta(days=1)), last)
