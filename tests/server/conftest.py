@@ -19,8 +19,10 @@ from __future__ import annotations
 import shutil
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
+from support.browser import close_shared_chromium, shared_chromium
 from support.demo_copy import demo_copy
 from support.server import Api, StorePool, app_over, cheap_password_hashes
 
@@ -108,3 +110,10 @@ def fresh(
         store_pool, kind, demo_root, other_root, tmp_path / "home", max_failures_per_email=3
     ) as made:
         yield made
+
+
+@pytest.fixture(scope="session")
+def browser() -> Iterator[Any]:
+    """The test process's chromium (support/browser.py), for the browser tests."""
+    yield shared_chromium()
+    close_shared_chromium()

@@ -7,9 +7,11 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
+from support.browser import close_shared_chromium, shared_chromium
 from support.demo_copy import demo_copy
 from support.server import cheap_password_hashes
 from support.web_app import make_app
@@ -40,3 +42,10 @@ def demos(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, Worksp
 def client(demos: dict[str, Workspace]) -> Iterator[TestClient]:
     with TestClient(make_app(demos)) as c:
         yield c
+
+
+@pytest.fixture(scope="session")
+def browser() -> Iterator[Any]:
+    """The test process's chromium (support/browser.py), for the browser tests."""
+    yield shared_chromium()
+    close_shared_chromium()
