@@ -4,12 +4,11 @@ the one JSON error shape."""
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
-from support.server import PASSWORD, WS, Api, make_api
+from support.server import PASSWORD, WS, Api, StorePool, app_over
 
 ERROR_KEYS = {"code", "message", "hint", "details"}
 
@@ -18,26 +17,6 @@ def _error(answer: object) -> dict[str, object]:
     body = answer.json()  # type: ignore[attr-defined]
     assert set(body) == {"error"} and set(body["error"]) == ERROR_KEYS, body
     return body["error"]  # type: ignore[no-any-return]
-
-
-@pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
-def fresh(
-    request: pytest.FixtureRequest, demo_root: Path, other_root: Path, tmp_path: Path
-) -> Iterator[Api]:
-    """An app with a server store of its own (sessions and rate limits start empty), on SQLite
-    and on PostgreSQL."""
-    if request.param == "sqlite":
-        made = make_api(demo_root, other_root, tmp_path, max_failures_per_email=3)
-        yield made
-        made.close()
-        return
-    from store.conftest import new_pg_database
-
-    with new_pg_database() as url:
-        made = make_api(demo_root, other_root, tmp_path, max_failures_per_email=3, metadata_url=url)
-        yield made
-        made.close()
-        made.store.close()
 
 
 def test_login_sets_an_httponly_lax_session_cookie_and_a_readable_csrf_cookie(
@@ -63,16 +42,14 @@ def test_login_sets_an_httponly_lax_session_cookie_and_a_readable_csrf_cookie(
 
 
 def test_cookies_are_secure_when_configured(
-    demo_root: Path, other_root: Path, tmp_path: Path
+    demo_root: Path, other_root: Path, tmp_path: Path, store_pool: StorePool
 ) -> None:
-    made = make_api(demo_root, other_root, tmp_path, secure_cookies=True)
-    try:
+    home = tmp_path / "home"
+    with app_over(store_pool, "sqlite", demo_root, other_root, home, secure_cookies=True) as made:
         answer = made.anonymous().post(
             "/api/v1/auth/login", json={"email": "viewer@example.com", "password": PASSWORD}
         )
         assert all("Secure" in c for c in answer.headers.get_list("set-cookie"))
-    finally:
-        made.close()
 
 
 def test_a_wrong_password_is_401_and_repeated_failures_are_429_with_retry_after(

@@ -12,28 +12,24 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from support.browser import ARTIFACTS, MARKS, chromium, serving
-from support.server import PASSWORD, WS, Api, make_api
+from support.browser import ARTIFACTS, MARKS, serving
+from support.server import PASSWORD, WS, Api, StorePool, app_over
 
 pytestmark = MARKS
 
 
 @pytest.fixture(scope="module")
 def served(
-    demo_root: Path, other_root: Path, tmp_path_factory: pytest.TempPathFactory
+    demo_root: Path,
+    other_root: Path,
+    tmp_path_factory: pytest.TempPathFactory,
+    store_pool: StorePool,
 ) -> Iterator[tuple[str, Api]]:
     root = tmp_path_factory.mktemp("browser-demo") / "demo"
     shutil.copytree(demo_root, root)
-    api = make_api(root, other_root, tmp_path_factory.mktemp("browser-home"))
-    with serving(api.app) as url:
+    home = tmp_path_factory.mktemp("browser-home")
+    with app_over(store_pool, "sqlite", root, other_root, home) as api, serving(api.app) as url:
         yield url, api
-    api.close()
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Any]:
-    with chromium() as found:
-        yield found
 
 
 def _logged_in(browser: Any, server: str, who: str) -> tuple[Any, list[str]]:

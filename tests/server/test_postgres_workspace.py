@@ -7,7 +7,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 import pytest
-from support.server import Api, make_api
+from support.server import Api, StorePool, app_over
 
 from shakhes.workspace import init
 
@@ -23,20 +23,18 @@ BASE = "/api/v1/workspaces/on-postgres"
 
 
 @pytest.fixture(scope="module")
-def pg_api(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Api]:
+def pg_api(tmp_path_factory: pytest.TempPathFactory, store_pool: StorePool) -> Iterator[Api]:
     from store.conftest import new_pg_database
 
     folder = tmp_path_factory.mktemp("pg-ws")
-    with new_pg_database() as metadata, new_pg_database() as server_store:
+    with new_pg_database() as metadata:
         ws = init(folder / "ws", name="on-postgres", metadata_url=metadata)
         ws.close()
         other = init(folder / "other", name="other")
         other.close()
-        made = make_api(ws.root, other.root, folder / "home", metadata_url=server_store)
-        assert not (ws.root / "metadata.db").exists()  # the workspace's store is elsewhere
-        yield made
-        made.close()
-        made.store.close()
+        with app_over(store_pool, "postgres", ws.root, other.root, folder / "home") as made:
+            assert not (ws.root / "metadata.db").exists()  # the workspace's store is elsewhere
+            yield made
 
 
 def _ok(answer: object, status: int = 200) -> object:

@@ -10,6 +10,7 @@ from pathlib import Path
 
 import pytest
 import sqlalchemy as sa
+from support.server import SERVER_HASHER, StorePool
 
 from shakhes.errors import ShakhesError
 from shakhes.server.store import (
@@ -27,8 +28,14 @@ HOUR = dt.timedelta(hours=1)
 
 
 @pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
-def url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
-    if request.param == "sqlite":
+def kind(request: pytest.FixtureRequest) -> str:
+    return str(request.param)
+
+
+@pytest.fixture
+def url(kind: str, tmp_path: Path) -> Iterator[str]:
+    """A new store that has not been migrated."""
+    if kind == "sqlite":
         yield f"sqlite:///{tmp_path / 'server.db'}"
         return
     from store.conftest import new_pg_database
@@ -38,14 +45,16 @@ def url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
 
 
 @pytest.fixture
-def store(url: str) -> Iterator[ServerStore]:
-    opened = ServerStore.open(url, upgrade=True)
-    opened.register_workspace("acme", "/srv/acme", "Acme", actor="test")
-    opened.register_workspace("other", "/srv/other", "Other", actor="test")
-    try:
-        yield opened
-    finally:
-        opened.close()
+def store(kind: str, tmp_path: Path, store_pool: StorePool) -> Iterator[ServerStore]:
+    """A new, migrated store (from the pool: support/server.py) with two workspaces."""
+    with store_pool.url(kind, tmp_path) as migrated:
+        opened = ServerStore.open(migrated)
+        try:
+            opened.register_workspace("acme", "/srv/acme", "Acme", actor="test")
+            opened.register_workspace("other", "/srv/other", "Other", actor="test")
+            yield opened
+        finally:
+            opened.close()
 
 
 def _rows(store: ServerStore, query: str) -> list[tuple[object, ...]]:
@@ -63,6 +72,11 @@ def test_an_unmigrated_store_is_refused_with_a_hint(url: str) -> None:
         ServerStore.open(url)
     assert info.value.code == "store_outdated"
     assert "shakhes db upgrade --server" in (info.value.hint or "")
+    migrated = ServerStore.open(url, upgrade=True)  # what the hint's command does
+    try:
+        assert migrated.revision() == HEAD_REVISION
+    finally:
+        migrated.close()
 
 
 def test_email_is_unique_whatever_its_case_and_the_password_is_stored_as_argon2id(
@@ -75,6 +89,19 @@ def test_email_is_unique_whatever_its_case_and_the_password_is_stored_as_argon2i
     assert info.value.code == "user_exists"
     [(stored,)] = _rows(store, "SELECT password_hash FROM users")
     assert str(stored).startswith("$argon2id$") and "correct horse" not in str(stored)
+
+
+def test_passwords_are_hashed_at_argon2s_recommended_cost() -> None:
+    """The server's hasher (the tests hash at the smallest cost: support/server.py) is
+    argon2id with argon2-cffi's defaults, RFC 9106's low-memory recommendation: 64 MiB,
+    3 passes, 4 lanes."""
+    from argon2 import PasswordHasher
+    from argon2.profiles import RFC_9106_LOW_MEMORY
+
+    hasher = SERVER_HASHER()  # the server's, not the tests' cheap one
+    assert isinstance(hasher, PasswordHasher)
+    assert hasher._parameters == RFC_9106_LOW_MEMORY
+    assert hasher.hash("correct horse").startswith("$argon2id$v=19$m=65536,t=3,p=4$")
 
 
 def test_bad_emails_and_short_passwords_are_refused(store: ServerStore) -> None:

@@ -1,5 +1,7 @@
-"""What the browser tests share: Debian's chromium (skipped with a reason when it is missing),
-the folder of their screenshots, and a real uvicorn server for an app on a free port."""
+"""What the browser tests share: Debian's chromium (skipped with a reason when it is missing;
+one per test process, started when a test first needs it: a launch takes seconds on a busy
+machine), the folder of their screenshots, and a real uvicorn server for an app on a free
+port."""
 
 from __future__ import annotations
 
@@ -7,7 +9,7 @@ import socket
 import threading
 import time
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import ExitStack, contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -64,3 +66,22 @@ def chromium() -> Iterator[Any]:
             yield browser
         finally:
             browser.close()
+
+
+_SHARED = ExitStack()
+_BROWSER: list[Any] = []
+
+
+def shared_chromium() -> Any:
+    """The test process's one chromium (:func:`chromium`), launched on first use and closed by
+    :func:`close_shared_chromium`. Each test opens its own context or page in it (cookies and
+    storage are per context), so tests do not see each other's sessions."""
+    if not _BROWSER:
+        _BROWSER.append(_SHARED.enter_context(chromium()))
+    return _BROWSER[0]
+
+
+def close_shared_chromium() -> None:
+    """Close the shared chromium, if it was started (at the end of the test session)."""
+    _BROWSER.clear()
+    _SHARED.close()

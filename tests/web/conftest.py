@@ -7,20 +7,31 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
+from support.browser import close_shared_chromium, shared_chromium
+from support.demo_copy import demo_copy
+from support.server import cheap_password_hashes
 from support.web_app import make_app
 
-from shakhes.demo import build_demo
 from shakhes.workspace import Workspace
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _cheap_password_hashes() -> Iterator[None]:
+    """argon2id at its smallest cost for the logins of the flow test (see support/server.py)."""
+    with cheap_password_hashes():
+        yield
 
 
 @pytest.fixture(scope="session")
 def demos(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, Workspace]]:
+    """Copies of the demo workspaces built once per run (support/demo_copy.py)."""
     root = Path(tmp_path_factory.mktemp("web"))
-    en, _ = build_demo(root / "demo")
-    fa, _ = build_demo(root / "demo-fa", locale="fa")
+    en = Workspace.open(demo_copy(tmp_path_factory, root / "demo"))
+    fa = Workspace.open(demo_copy(tmp_path_factory, root / "demo-fa", locale="fa"))
     found = {"demo": en, "demo-fa": fa}
     yield found
     for ws in found.values():
@@ -31,3 +42,10 @@ def demos(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, Worksp
 def client(demos: dict[str, Workspace]) -> Iterator[TestClient]:
     with TestClient(make_app(demos)) as c:
         yield c
+
+
+@pytest.fixture(scope="session")
+def browser() -> Iterator[Any]:
+    """The test process's chromium (support/browser.py), for the browser tests."""
+    yield shared_chromium()
+    close_shared_chromium()

@@ -7,7 +7,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 import pytest
-from support.browser import ARTIFACTS, MARKS, chromium, serving
+from support.browser import ARTIFACTS, MARKS, serving
 from support.web_app import make_app
 
 from shakhes.workspace import Workspace
@@ -19,12 +19,6 @@ pytestmark = MARKS
 def server(demos: dict[str, Workspace]) -> Iterator[str]:
     with serving(make_app(demos)) as url:
         yield url
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[object]:
-    with chromium() as found:
-        yield found
 
 
 @pytest.mark.parametrize(

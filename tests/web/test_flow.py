@@ -18,11 +18,12 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from support.browser import ARTIFACTS, MARKS, chromium, serving
+from support.browser import ARTIFACTS, MARKS, serving
+from support.demo_copy import demo_copy
 
-from shakhes.demo import build_demo
 from shakhes.text import to_ascii_digits
 from shakhes.web.period import select
+from shakhes.workspace import Workspace
 
 PASSWORD = "flow password 123"
 EMAIL = "flow@example.com"
@@ -52,7 +53,7 @@ def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Site]:
     from shakhes.server.store import ServerStore
 
     base = tmp_path_factory.mktemp("flow")
-    ws, _ = build_demo(base / "demo")
+    ws = Workspace.open(demo_copy(tmp_path_factory, base / "demo"))
     sel = select(ws, None, None)
     last = sel.data_end
     days = (max(sel.period.start, last - dt.timedelta(days=1)), last)
@@ -132,120 +133,120 @@ def api(page: Any, method: str, path: str, body: Any = None) -> Any:
     )
 
 
-def test_the_whole_flow(site: Site, tmp_path: Path) -> None:
+def test_the_whole_flow(site: Site, browser: Any, tmp_path: Path) -> None:
     from playwright.sync_api import expect
 
     ws = site.ws
-    with chromium() as browser:
-        page = browser.new_page(viewport={"width": 1280, "height": 900})
-        errors: list[str] = []
-        page.on("pageerror", lambda e: errors.append(str(e)))
-        page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
-        page.on("dialog", lambda d: d.accept())
-        page.on(
-            "response",
-            lambda r: errors.append(f"{r.status} {r.url}") if r.status >= 400 else None,
-        )
+    page = browser.new_page(viewport={"width": 1280, "height": 900})  # its own context
+    errors: list[str] = []
+    page.on("pageerror", lambda e: errors.append(str(e)))
+    page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
+    page.on("dialog", lambda d: d.accept())
+    page.on(
+        "response",
+        lambda r: errors.append(f"{r.status} {r.url}") if r.status >= 400 else None,
+    )
 
-        # Log in through the form: the page asked for comes back after it.
-        page.goto(f"{site.url}/w/{ws}/")
-        assert "/login" in page.url
-        page.fill("input[name=email]", EMAIL)
-        page.fill("input[name=password]", PASSWORD)
-        page.click("button[type=submit]")
-        page.wait_for_url(f"{site.url}/w/{ws}/")
-        assert page.locator(".scorecard-value").count() > 0
-        assert page.evaluate("getComputedStyle(document.body).direction") == "ltr"
-        shoot(page, "flow-overview-en")
+    # Log in through the form: the page asked for comes back after it.
+    page.goto(f"{site.url}/w/{ws}/")
+    assert "/login" in page.url
+    page.fill("input[name=email]", EMAIL)
+    page.fill("input[name=password]", PASSWORD)
+    page.click("button[type=submit]")
+    page.wait_for_url(f"{site.url}/w/{ws}/")
+    assert page.locator(".scorecard-value").count() > 0
+    assert page.evaluate("getComputedStyle(document.body).direction") == "ltr"
+    shoot(page, "flow-overview-en")
 
-        # A KPI page; a target for its period, set with the page's session and CSRF token.
-        page.click(f'a[href^="/w/{ws}/kpis/cost"]')
-        page.wait_for_url(re.compile(rf"/w/{ws}/kpis/cost"))
-        page.wait_for_selector(".plot-container svg", timeout=20000)
-        before = shown_value(page)
-        before_text = page.locator(".kpi-value").first.inner_text()
-        assert before == pytest.approx(cli_value(site, "cost"))
-        set_target = api(
-            page,
-            "POST",
-            f"/api/v1/workspaces/{ws}/targets",
-            {"kpi": "cost", "id": "flow_cost", "period": site.period, "value": 123456},
-        )
-        assert set_target["status"] == 200, set_target
-        page.reload()
-        target = page.locator('article.target-chart[data-target="flow_cost"]')
-        expect(target).to_have_count(1)
-        assert "123,456" in target.locator("h3 .num").first.inner_text()
-        shoot(page, "flow-kpi-en")
+    # A KPI page; a target for its period, set with the page's session and CSRF token.
+    page.click(f'a[href^="/w/{ws}/kpis/cost"]')
+    page.wait_for_url(re.compile(rf"/w/{ws}/kpis/cost"))
+    page.wait_for_selector(".plot-container svg", timeout=20000)
+    before = shown_value(page)
+    before_text = page.locator(".kpi-value").first.inner_text()
+    assert before == pytest.approx(cli_value(site, "cost"))
+    set_target = api(
+        page,
+        "POST",
+        f"/api/v1/workspaces/{ws}/targets",
+        {"kpi": "cost", "id": "flow_cost", "period": site.period, "value": 123456},
+    )
+    assert set_target["status"] == 200, set_target
+    page.reload()
+    target = page.locator('article.target-chart[data-target="flow_cost"]')
+    expect(target).to_have_count(1)
+    assert "123,456" in target.locator("h3 .num").first.inner_text()
+    shoot(page, "flow-kpi-en")
 
-        # The Data page: upload a Google Ads export, see its dry run, import it.
-        page.click(f'nav.main a[href^="/w/{ws}/data"]')
-        page.wait_for_url(re.compile(rf"/w/{ws}/data"))
-        text, cost = google_ads_export(site.days)
-        export = tmp_path / "Campaign report.csv"
-        export.write_text(text, encoding="utf-8")
-        stray = tmp_path / "notes.csv"
-        stray.write_text("colour,size\nred,2\n", encoding="utf-8")
-        page.set_input_files("#files", [str(export), str(stray)])
-        item = page.locator('li.file[data-file="Campaign report.csv"]')
-        # A file the API refuses shows its error and hint next to it.
-        refused = page.locator('li.file[data-file="notes.csv"]')
-        expect(refused.locator(".problem .hint")).to_be_visible(timeout=20000)
-        assert "refused" in (refused.get_attribute("class") or "")
-        expect(item.locator("pre")).to_contain_text("Campaign report")
-        expect(item.locator("dl.report")).to_be_visible(timeout=20000)
-        report = item.locator("dl.report")
-        assert "google-ads" in report.inner_text()
-        values = report.locator("dd .num").evaluate_all("ns => ns.map(n => n.dataset.value)")
-        assert values[:3] == ["6", "4", "0"]  # rows read, to import, quarantined
-        expect(item).to_contain_text("(not set)")  # the accounts it covers
-        shoot(page, "flow-data-dry-run")
-        page.click("#import-button")
-        expect(item.locator(".done")).to_be_visible(timeout=30000)
-        import_id = int(re.sub(r"\D", "", item.locator(".done").inner_text()))
-        row = page.locator(f'#log tr[data-import="{import_id}"]')
-        expect(row).to_contain_text("Campaign report.csv")  # the name the user gave it
-        shoot(page, "flow-data-en")
+    # The Data page: upload a Google Ads export, see its dry run, import it.
+    page.click(f'nav.main a[href^="/w/{ws}/data"]')
+    page.wait_for_url(re.compile(rf"/w/{ws}/data"))
+    text, cost = google_ads_export(site.days)
+    export = tmp_path / "Campaign report.csv"
+    export.write_text(text, encoding="utf-8")
+    stray = tmp_path / "notes.csv"
+    stray.write_text("colour,size\nred,2\n", encoding="utf-8")
+    page.set_input_files("#files", [str(export), str(stray)])
+    item = page.locator('li.file[data-file="Campaign report.csv"]')
+    # A file the API refuses shows its error and hint next to it.
+    refused = page.locator('li.file[data-file="notes.csv"]')
+    expect(refused.locator(".problem .hint")).to_be_visible(timeout=20000)
+    assert "refused" in (refused.get_attribute("class") or "")
+    expect(item.locator("pre")).to_contain_text("Campaign report")
+    expect(item.locator("dl.report")).to_be_visible(timeout=20000)
+    report = item.locator("dl.report")
+    assert "google-ads" in report.inner_text()
+    values = report.locator("dd .num").evaluate_all("ns => ns.map(n => n.dataset.value)")
+    assert values[:3] == ["6", "4", "0"]  # rows read, to import, quarantined
+    expect(item).to_contain_text("(not set)")  # the accounts it covers
+    shoot(page, "flow-data-dry-run")
+    page.click("#import-button")
+    expect(item.locator(".done")).to_be_visible(timeout=30000)
+    import_id = int(re.sub(r"\D", "", item.locator(".done").inner_text()))
+    row = page.locator(f'#log tr[data-import="{import_id}"]')
+    expect(row).to_contain_text("Campaign report.csv")  # the name the user gave it
+    shoot(page, "flow-data-en")
 
-        # The KPI moved by the file's cost, as the CLI computes it.
-        page.goto(f"{site.url}/w/{ws}/kpis/cost")
-        after = shown_value(page)
-        assert after == pytest.approx(before + cost)
-        assert after == pytest.approx(cli_value(site, "cost"))
+    # The KPI moved by the file's cost, as the CLI computes it.
+    page.goto(f"{site.url}/w/{ws}/kpis/cost")
+    after = shown_value(page)
+    assert after == pytest.approx(before + cost)
+    assert after == pytest.approx(cli_value(site, "cost"))
 
-        # Undo it (the confirm dialog is accepted): the KPI is back where it was.
-        page.goto(f"{site.url}/w/{ws}/data")
-        page.click(f'#log tr[data-import="{import_id}"] button.undo')
-        expect(page.locator(f'#log tr.undone[data-import="{import_id}"]')).to_have_count(1)
-        page.goto(f"{site.url}/w/{ws}/kpis/cost")
-        assert shown_value(page) == pytest.approx(before)
+    # Undo it (the confirm dialog is accepted): the KPI is back where it was.
+    page.goto(f"{site.url}/w/{ws}/data")
+    page.click(f'#log tr[data-import="{import_id}"] button.undo')
+    expect(page.locator(f'#log tr.undone[data-import="{import_id}"]')).to_have_count(1)
+    page.goto(f"{site.url}/w/{ws}/kpis/cost")
+    assert shown_value(page) == pytest.approx(before)
 
-        # Persian, chosen with the language switch, is kept for the user.
-        page.click("a.lang")
-        page.wait_for_function("document.documentElement.lang === 'fa'")
-        page.goto(f"{site.url}/w/{ws}/kpis/cost")  # no ?lang: the user's own language
-        assert page.evaluate("document.documentElement.dir") == "rtl"
-        assert page.evaluate("getComputedStyle(document.body).direction") == "rtl"
-        page.wait_for_selector(".plot-container svg", timeout=20000)
-        assert shown_value(page) == pytest.approx(before)
-        value_text = page.locator(".kpi-value").first.inner_text()
-        assert PERSIAN_DIGIT.search(value_text) and not re.search(r"[0-9]", value_text)
-        # The same number as in English, in Persian digits.
-        assert re.sub(r"\D", "", to_ascii_digits(value_text)) == re.sub(r"\D", "", before_text)
-        shoot(page, "flow-kpi-fa")
-        page.goto(f"{site.url}/w/{ws}/")
-        assert page.evaluate("document.documentElement.dir") == "rtl"
-        shoot(page, "flow-overview-fa")
-        page.goto(f"{site.url}/w/{ws}/data")
-        assert page.evaluate("document.documentElement.dir") == "rtl"
-        counts = page.locator("#log td[data-value] .num").all_inner_texts()
-        assert counts and all(PERSIAN_DIGIT.search(c) for c in counts)
-        assert not any(re.search(r"[0-9]", c) for c in counts)
-        shoot(page, "flow-data-fa")
+    # Persian, chosen with the language switch, is kept for the user.
+    page.click("a.lang")
+    page.wait_for_function("document.documentElement.lang === 'fa'")
+    page.goto(f"{site.url}/w/{ws}/kpis/cost")  # no ?lang: the user's own language
+    assert page.evaluate("document.documentElement.dir") == "rtl"
+    assert page.evaluate("getComputedStyle(document.body).direction") == "rtl"
+    page.wait_for_selector(".plot-container svg", timeout=20000)
+    assert shown_value(page) == pytest.approx(before)
+    value_text = page.locator(".kpi-value").first.inner_text()
+    assert PERSIAN_DIGIT.search(value_text) and not re.search(r"[0-9]", value_text)
+    # The same number as in English, in Persian digits.
+    assert re.sub(r"\D", "", to_ascii_digits(value_text)) == re.sub(r"\D", "", before_text)
+    shoot(page, "flow-kpi-fa")
+    page.goto(f"{site.url}/w/{ws}/")
+    assert page.evaluate("document.documentElement.dir") == "rtl"
+    shoot(page, "flow-overview-fa")
+    page.goto(f"{site.url}/w/{ws}/data")
+    assert page.evaluate("document.documentElement.dir") == "rtl"
+    counts = page.locator("#log td[data-value] .num").all_inner_texts()
+    assert counts and all(PERSIAN_DIGIT.search(c) for c in counts)
+    assert not any(re.search(r"[0-9]", c) for c in counts)
+    shoot(page, "flow-data-fa")
 
-        # Log out: a page now leads to the login page.
-        page.click("form.logout button")
-        page.wait_for_url(re.compile(r"/login"))
-        page.goto(f"{site.url}/w/{ws}/kpis/cost")
-        assert re.search(r"/login\?next=", page.url)
+    # Log out: a page now leads to the login page.
+    page.click("form.logout button")
+    page.wait_for_url(re.compile(r"/login"))
+    page.goto(f"{site.url}/w/{ws}/kpis/cost")
+    assert re.search(r"/login\?next=", page.url)
+    page.context.close()
     assert errors == []
