@@ -24,10 +24,10 @@ typecheck: $(STAMP)
 	$(BIN)/mypy src/shakhes
 
 test: lint typecheck
-	$(BIN)/pytest -q -n 2 --dist loadfile
+	$(BIN)/pytest -q -n 2 --dist worksteal
 
 quick: $(STAMP)  # the edit-test loop: stop at the first failure, skip tests marked slow
-	$(BIN)/pytest -q -x -n 2 --dist loadfile -m "not slow"
+	$(BIN)/pytest -q -x -n 2 --dist worksteal -m "not slow"
 
 bench: $(STAMP)
 	$(BIN)/python bench/dashboard.py --rows 1000000,10000000,50000000
