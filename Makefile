@@ -23,6 +23,8 @@ lint: $(STAMP)
 typecheck: $(STAMP)
 	$(BIN)/mypy src/shakhes
 
+# Two test workers; --dist worksteal hands out tests one by one (a worker that runs out takes half
+# of the other's queue), so a file of slow tests does not hold one worker while the other idles.
 test: lint typecheck
 	$(BIN)/pytest -q -n 2 --dist worksteal
 
