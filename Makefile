@@ -23,11 +23,13 @@ lint: $(STAMP)
 typecheck: $(STAMP)
 	$(BIN)/mypy src/shakhes
 
+# Two test workers; --dist worksteal hands out tests one by one (a worker that runs out takes half
+# of the other's queue), so a file of slow tests does not hold one worker while the other idles.
 test: lint typecheck
-	$(BIN)/pytest -q -n 2 --dist loadfile
+	$(BIN)/pytest -q -n 2 --dist worksteal
 
 quick: $(STAMP)  # the edit-test loop: stop at the first failure, skip tests marked slow
-	$(BIN)/pytest -q -x -n 2 --dist loadfile -m "not slow"
+	$(BIN)/pytest -q -x -n 2 --dist worksteal -m "not slow"
 
 bench: $(STAMP)
 	$(BIN)/python bench/dashboard.py --rows 1000000,10000000,50000000

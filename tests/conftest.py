@@ -8,6 +8,13 @@ from collections.abc import Iterator
 
 import psycopg
 import pytest
+from hypothesis import HealthCheck, settings
+
+# Hypothesis' deadlines and its "too slow" health check measure time, not behaviour: on a busy
+# two-core machine a 0.1 ms example sometimes takes 300 ms and fails the run. The number of
+# examples each test tries is left as the tests set it.
+settings.register_profile("shakhes", deadline=None, suppress_health_check=[HealthCheck.too_slow])
+settings.load_profile("shakhes")
 
 PG_DSN = os.environ.get("SHAKHES_TEST_PG", "postgresql://postgres@127.0.0.1:5432/test")
 

@@ -113,9 +113,12 @@ RUNS_UNTIL_STOPPED = {"serve"}
 tried in a test of their own."""
 
 
-def _cases(files: dict[str, Path]) -> Iterator[tuple[str, list[str]]]:
+def _cases(files: dict[str, Path], only: str | None = None) -> Iterator[tuple[str, list[str]]]:
+    """``(command, argv)`` of each bad-arguments run, of every command or of ``only``."""
     for cmd in COMMANDS:
         if " ".join(cmd.path) in RUNS_UNTIL_STOPPED:
+            continue
+        if only is not None and " ".join(cmd.path) != only:
             continue
         params = [p for p in cmd.command.params if p.name not in ("help", "workspace")]
         required = [p for p in params if _is_argument(p) and p.required]
@@ -179,18 +182,27 @@ def workspace(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, Pa
         }
 
 
+_PLACEHOLDERS = dict.fromkeys(("missing", "folder", "empty", "garbage", "workspace"), Path("x"))
+WALKED = sorted({name for name, _ in _cases(_PLACEHOLDERS)})
+"""The commands that get bad arguments; each is a test of its own, so that the runs (hundreds,
+some of them slow) are shared by the test workers."""
+
+
 def test_the_walk_finds_every_command() -> None:
     names = {" ".join(c.path) for c in COMMANDS}
     assert {"compute", "audit", "demo", "init", "load", "import", "imports list"} <= names
+    assert {"compute", "demo", "init", "load", "import", "report", "explain"} <= set(WALKED)
+    assert len(list(_cases(_PLACEHOLDERS))) > 100
 
 
 @pytest.mark.slow
+@pytest.mark.parametrize("command", WALKED)
 def test_no_command_prints_a_traceback_for_bad_arguments(
-    workspace: dict[str, Path], monkeypatch: pytest.MonkeyPatch
+    workspace: dict[str, Path], monkeypatch: pytest.MonkeyPatch, command: str
 ) -> None:
     failures = []
-    cases = list(_cases(workspace))
-    assert len(cases) > 100
+    cases = list(_cases(workspace, command))
+    assert cases
     for name, argv in cases:
         missing = workspace["missing"]  # `init` makes it a folder, `export -o` a file
         if missing.is_dir():

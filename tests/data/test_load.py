@@ -4,12 +4,14 @@ replaced — through the import pipeline (so each load is in the import log and 
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterator
 from pathlib import Path
 
 import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
 from support.cli import shakhes
+from support.warehouses import fresh_warehouse
 
 from shakhes.data.warehouse import Warehouse
 from shakhes.errors import DataError
@@ -26,10 +28,9 @@ def write(tmp_path: Path, *lines: str, name: str = "orders.csv") -> Path:
 
 
 @pytest.fixture()
-def wh() -> Warehouse:
-    warehouse = Warehouse.connect("duckdb://")
-    warehouse.ensure_schema()
-    return warehouse
+def wh() -> Iterator[Warehouse]:
+    with fresh_warehouse() as warehouse:
+        yield warehouse
 
 
 def load(wh: Warehouse, path: Path, table: str = "orders") -> ImportReport:

@@ -1,14 +1,16 @@
-"""A fresh in-memory DuckDB warehouse with the canonical schema, for import tests."""
+"""A fresh DuckDB warehouse with the canonical schema, for import tests."""
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+
 import pytest
+from support.warehouses import fresh_warehouse
 
 from shakhes.data.warehouse import Warehouse
 
 
 @pytest.fixture()
-def warehouse() -> Warehouse:
-    wh = Warehouse.connect("duckdb://")
-    wh.ensure_schema()
-    return wh
+def warehouse() -> Iterator[Warehouse]:
+    with fresh_warehouse() as wh:
+        yield wh

@@ -11,6 +11,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from support.imports import rows
+from support.warehouses import fresh_warehouse
 
 from shakhes.data.warehouse import Warehouse
 from shakhes.errors import DataError
@@ -216,20 +217,19 @@ def test_the_straight_read_and_the_general_way_store_the_same(
     path.write_text(text.getvalue(), encoding="utf-8")
 
     def outcome(straight: bool) -> tuple[object, ...]:
-        wh = Warehouse.connect("duckdb://")
-        wh.ensure_schema()
-        usable = fast.usable
-        try:
-            if not straight:
-                fast.usable = lambda *a: False  # type: ignore[assignment]
+        with fresh_warehouse() as wh:
+            usable = fast.usable
             try:
-                report = import_file(wh, path, ImportOptions(source="canonical"))
-            except DataError as exc:
-                return ("error", str(exc))
-        finally:
-            fast.usable = usable  # type: ignore[assignment]
-        stored = rows(wh, "SELECT * EXCLUDE (_import_id) FROM ad_performance ORDER BY ALL")
-        quarantined = [r[2:6] for r in Ledger(wh).quarantine()]
-        return (report.rows_read, report.accepted, stored, quarantined)
+                if not straight:
+                    fast.usable = lambda *a: False  # type: ignore[assignment]
+                try:
+                    report = import_file(wh, path, ImportOptions(source="canonical"))
+                except DataError as exc:
+                    return ("error", str(exc))
+            finally:
+                fast.usable = usable  # type: ignore[assignment]
+            stored = rows(wh, "SELECT * EXCLUDE (_import_id) FROM ad_performance ORDER BY ALL")
+            quarantined = [r[2:6] for r in Ledger(wh).quarantine()]
+            return (report.rows_read, report.accepted, stored, quarantined)
 
     assert outcome(True) == outcome(False)

@@ -17,6 +17,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from support.imports import rows
+from support.warehouses import fresh_warehouse
 
 from shakhes.data.warehouse import Warehouse
 from shakhes.errors import DataError
@@ -242,20 +243,19 @@ DATES: list[Any] = [
 
 
 def _outcome(path: Path, straight: bool) -> tuple[object, ...]:
-    wh = Warehouse.connect("duckdb://")
-    wh.ensure_schema()
-    usable = fast.usable
-    try:
-        if not straight:
-            fast.usable = lambda *a: False  # type: ignore[assignment]
+    with fresh_warehouse() as wh:
+        usable = fast.usable
         try:
-            report = import_file(wh, path, ImportOptions(source="canonical"))
-        except DataError as exc:
-            return ("error", str(exc))
-    finally:
-        fast.usable = usable  # type: ignore[assignment]
-    stored = rows(wh, "SELECT * EXCLUDE (_import_id) FROM ad_performance ORDER BY ALL")
-    return (report.rows_read, report.accepted, stored, quarantined(wh))
+            if not straight:
+                fast.usable = lambda *a: False  # type: ignore[assignment]
+            try:
+                report = import_file(wh, path, ImportOptions(source="canonical"))
+            except DataError as exc:
+                return ("error", str(exc))
+        finally:
+            fast.usable = usable  # type: ignore[assignment]
+        stored = rows(wh, "SELECT * EXCLUDE (_import_id) FROM ad_performance ORDER BY ALL")
+        return (report.rows_read, report.accepted, stored, quarantined(wh))
 
 
 def _cells(draw: Any, typed: bool, clean: bool) -> dict[str, Any]:
@@ -358,17 +358,16 @@ def test_the_cases_above_take_the_straight_path_often(tmp_path: Path) -> None:
             path = parquet(tmp_path / "ads.parquet", records, types)
         else:
             path = jsonl(tmp_path / "ads.jsonl", _json_records().example())
-        wh = Warehouse.connect("duckdb://")
-        wh.ensure_schema()
-        try:
-            with pytest.MonkeyPatch.context() as mp:
-                from shakhes.imports.pipeline import importer
+        with fresh_warehouse() as wh:
+            try:
+                with pytest.MonkeyPatch.context() as mp:
+                    from shakhes.imports.pipeline import importer
 
-                mp.setattr(importer, "batches", _refuse)
-                import_file(wh, path, ImportOptions(source="canonical"))
-            straight += 1
-        except (_GeneralWay, DataError):
-            pass
+                    mp.setattr(importer, "batches", _refuse)
+                    import_file(wh, path, ImportOptions(source="canonical"))
+                straight += 1
+            except (_GeneralWay, DataError):
+                pass
     assert straight >= 8
 
 
