@@ -107,7 +107,12 @@ def test_after_a_data_change_the_pages_asked_are_computed_before_anyone_asks(
     from shakhes.service.cache import _MISSING, memo_of, state
 
     client = writable_api.login("viewer")
-    asked = [f"/w/{WS}/", f"/w/{WS}/kpis/cost?period=2025-Q3"]
+    asked = [
+        f"/w/{WS}/",
+        f"/w/{WS}/kpis/cost?period=2025-Q3",
+        f"/w/{WS}/kpis/cost/panels/anomalies?period=2025-Q3",
+        f"/api/v1/workspaces/{WS}/anomalies?kpis=cost",
+    ]
     for url in asked:
         assert client.get(url).status_code == 200
     api_url = f"/api/v1/workspaces/{WS}/compute?kpis=cost,clicks&grain=month"
@@ -126,6 +131,8 @@ def test_after_a_data_change_the_pages_asked_are_computed_before_anyone_asks(
     kept = {key for key in memo._values if key[-1] == new}  # computed for the new state
     names = {key[0] for key in kept}
     assert {"web.overview", "web.kpi", "compute"} <= names
-    assert ("web.kpi", ("en", "cost", "2025-Q3", None, None), new) in kept
+    assert ("web.kpi", ("en", "cost", "2025-Q3", None, None, False), new) in kept
+    assert ("web.kpi.panel", ("en", "cost", "2025-Q3", None, None, "anomalies"), new) in kept
+    assert ("anomalies", (("cost",), None, None), new) in kept  # the API's, asked for itself
     assert memo.peek(("web.overview", ("en", None, None), new)) is not _MISSING
     assert client.get(api_url).json() == before  # the same data: the same numbers

@@ -107,7 +107,7 @@ def build(
         sel = select(ws, period, compare)
         return {"sel": sel, "data": page(ws, look, sel, kpi, by, parts)}
 
-    key = (look.lang, kpi, period, compare, by, parts)
+    key = (look.lang, kpi, period, compare, by, panels)
     return cached(ws, "web.kpi", key, make, warm=True)
 
 
