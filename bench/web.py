@@ -39,6 +39,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import html as html_lib
 import json
 import math
 import os
@@ -72,8 +73,13 @@ CLI_ARGS = ("cost,clicks,ctr,roas,revenue", "--grain", "month")
 CLI_RANGE = ("--from", "2024-01-01", "--to", "2025-12-31")
 BARS = {"warm_p95_s": 0.3, "cold_p95_s": 1.5}
 """Issue 9 §5, for the overview and the KPI pages."""
-PAGE_KINDS = ("overview", "kpi")
-KINDS = ("overview", "kpi", "api", "static")
+PAGE_KINDS = ("overview", "kpi", "panel", "kpi+panels")
+KINDS = ("overview", "kpi", "panel", "kpi+panels", "api", "static")
+"""``panel``: each panel fragment a KPI page's script fetches after the page (timed on its
+own, cold or warm as any URL); ``kpi+panels``: from sending the KPI page until its last
+panel arrived (the page, then its panels at once, as a browser asks) — the time until a user
+sees the whole page, cold when the page or any of its panels was."""
+PANEL = re.compile(r'data-panel="([^"]+)"')
 
 
 def percentile(values: Sequence[float], q: float) -> float:
@@ -300,6 +306,38 @@ async def user(
             hits.append(
                 Hit(kind, url, sent, seconds, status, cold is not None, during, error, after)
             )
+            if kind == "kpi" and status == 200:
+                found = [html_lib.unescape(u) for u in PANEL.findall(answer.text)]
+                panels = await asyncio.gather(*(panel(client, u, clock) for u in found))
+                hits.extend(panels)
+                whole = time.perf_counter() - t0
+                cold_any = cold is not None or any(h.cold for h in panels)
+                worst = next((h for h in panels if h.status != 200), None)
+                hits.append(
+                    Hit("kpi+panels", url, sent, whole, worst.status if worst else 200, cold_any,
+                        during, worst.error if worst else "", after)
+                )  # fmt: skip
+
+
+async def panel(client: Any, url: str, clock: Clock) -> Hit:
+    """A panel of a KPI page, asked as its script asks it (timed alone)."""
+    import httpx
+
+    cold = clock.cold(url)
+    during = clock.phase == "during"
+    sent = clock.now()
+    t0 = time.perf_counter()
+    try:
+        answer = await client.get(url)
+        status = answer.status_code
+        error = "" if status == 200 else _message(answer.text)
+    except httpx.HTTPError as e:
+        status, error = 0, f"{type(e).__name__}: {e}"
+    seconds = time.perf_counter() - t0
+    if cold is not None and status == 200:
+        clock.answered.add(cold)
+    after = cold is not None and cold[0] == "after"
+    return Hit("panel", url, sent, seconds, status, cold is not None, during, error, after)
 
 
 async def importer(root: Path, file: Path, work: Path, clock: Clock, at: float) -> dict[str, Any]:
@@ -337,8 +375,6 @@ async def browse(
 
 def _message(html: str) -> str:
     """The message of an error page (or the start of another answer)."""
-    import html as html_lib
-
     found = re.search(r"<main[^>]*>(.*?)</main>", html, re.S)
     text = re.sub(r"<[^>]+>", " ", found.group(1) if found else html)
     return " ".join(html_lib.unescape(text).split())[:300]

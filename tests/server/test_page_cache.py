@@ -107,7 +107,12 @@ def test_after_a_data_change_the_pages_asked_are_computed_before_anyone_asks(
     from shakhes.service.cache import _MISSING, memo_of, state
 
     client = writable_api.login("viewer")
-    asked = [f"/w/{WS}/", f"/w/{WS}/kpis/cost?period=2025-Q3"]
+    asked = [
+        f"/w/{WS}/",
+        f"/w/{WS}/kpis/cost?period=2025-Q3",
+        f"/w/{WS}/kpis/cost/panels/anomalies?period=2025-Q3",
+        f"/api/v1/workspaces/{WS}/anomalies?kpis=cost",
+    ]
     for url in asked:
         assert client.get(url).status_code == 200
     api_url = f"/api/v1/workspaces/{WS}/compute?kpis=cost,clicks&grain=month"
@@ -126,6 +131,48 @@ def test_after_a_data_change_the_pages_asked_are_computed_before_anyone_asks(
     kept = {key for key in memo._values if key[-1] == new}  # computed for the new state
     names = {key[0] for key in kept}
     assert {"web.overview", "web.kpi", "compute"} <= names
-    assert ("web.kpi", ("en", "cost", "2025-Q3", None, None), new) in kept
+    assert ("web.kpi", ("en", "cost", "2025-Q3", None, None, False), new) in kept
+    assert ("web.kpi.panel", ("en", "cost", "2025-Q3", None, None, "anomalies"), new) in kept
+    assert ("anomalies", (("cost",), None, None), new) in kept  # the API's, asked for itself
     assert memo.peek(("web.overview", ("en", None, None), new)) is not _MISSING
     assert client.get(api_url).json() == before  # the same data: the same numbers
+
+
+def test_the_apis_answers_are_computed_once_per_state(
+    api: Api, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """anomalies, check, status, explain and leads are kept per workspace state (the pages
+    share them): asked again, the same answer comes back without computing it again."""
+    from shakhes.service import anomalies, leads, smart, status, why
+
+    calls: dict[str, int] = {}
+    for module, name in [
+        (anomalies, "_anomalies"),
+        (smart, "_check"),
+        (status, "_status"),
+        (why, "_explain"),
+        (leads, "_leads"),
+    ]:
+        real = getattr(module, name)
+
+        def counted(*args: object, _real: object = real, _name: str = name, **kw: object) -> object:
+            calls[_name] = calls.get(_name, 0) + 1
+            return _real(*args, **kw)  # type: ignore[operator]
+
+        monkeypatch.setattr(module, name, counted)
+    client = api.login("viewer")
+    base = f"/api/v1/workspaces/{WS}"
+    urls = [
+        f"{base}/anomalies?kpis=cost&since=2025-10-01",
+        f"{base}/check?names=cost",
+        f"{base}/status?goal=grow_online_revenue",
+        f"{base}/explain?kpi=cost&by=channel&period=2025-10",
+        f"{base}/leads?lagging=orders&candidates=clicks&max_lag=2",
+    ]
+    first = [client.get(url) for url in urls]
+    assert [a.status_code for a in first] == [200] * len(urls)
+    counts = dict(calls)
+    assert set(counts) == {"_anomalies", "_check", "_status", "_explain", "_leads"}
+    again = [client.get(url).json() for url in urls]
+    assert again == [a.json() for a in first]
+    assert calls == counts  # nothing computed again

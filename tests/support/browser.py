@@ -85,3 +85,17 @@ def close_shared_chromium() -> None:
     """Close the shared chromium, if it was started (at the end of the test session)."""
     _BROWSER.clear()
     _SHARED.close()
+
+
+def wait_for_panels(page: Any, timeout: float = 30000) -> None:
+    """Wait until every panel of the page that loads after it (a KPI page's ``[data-panel]``
+    slots) is filled, and check none failed."""
+    page.wait_for_function(
+        "document.querySelectorAll('[data-panel]:not([data-loaded]):not([data-failed])')"
+        ".length === 0",
+        timeout=timeout,
+    )
+    failed = page.locator("[data-panel][data-failed]").evaluate_all(
+        "slots => slots.map(s => s.dataset.panel)"
+    )
+    assert failed == [], f"panels that did not load: {failed}"

@@ -7,7 +7,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 import pytest
-from support.browser import ARTIFACTS, MARKS, serving
+from support.browser import ARTIFACTS, MARKS, serving, wait_for_panels
 from support.web_app import make_app
 
 from shakhes.workspace import Workspace
@@ -43,8 +43,11 @@ def test_page_in_the_browser(
     response = page.goto(server + path + f"?lang={lang}", wait_until="networkidle")
     assert response is not None and response.status == 200
     if "kpis" in path:
+        wait_for_panels(page)
         page.wait_for_selector(".plot-container svg", timeout=20000)
         assert page.locator(".plot-container").count() >= 1
+        for section in ("why", "smart", "anomalies"):  # filled: more than the heading
+            assert page.locator(f"section.{section} > :not(h2)").first.inner_text().strip()
     direction = page.evaluate("getComputedStyle(document.body).direction")
     assert direction == ("rtl" if lang == "fa" else "ltr")
     if width < 500:  # nothing wider than a phone's screen
@@ -73,3 +76,33 @@ def test_breakdown_table_sorts_by_a_column(server: str, browser: object) -> None
     head.click()
     assert column() == sorted(ascending, reverse=True)
     page.close()
+
+
+def test_kpi_panels_match_the_page_with_every_panel(server: str, browser: object) -> None:
+    """The panels a browser fills after the page show what ``?panels=all`` shows in it (the
+    anomalies marked on the day-by-day chart too), and a browser without JavaScript gets a
+    link to that page in each slot."""
+    path = "/w/demo/kpis/cost?period=2026-10"
+    page = browser.new_page()  # type: ignore[attr-defined]
+    page.goto(server + path, wait_until="networkidle")
+    wait_for_panels(page)
+    inline = browser.new_page()  # type: ignore[attr-defined]
+    inline.goto(server + path + "&panels=all", wait_until="networkidle")
+    for section in ("charts", "why", "smart", "anomalies"):
+        shown = page.locator(f"section.{section}").inner_text()
+        assert shown == inline.locator(f"section.{section}").inner_text(), section
+    marks = "el => el.data.filter(t => t.name === 'anomaly').length"
+    daily = "#daily-cost"
+    assert page.locator(daily).evaluate(marks) == inline.locator(daily).evaluate(marks)
+    page.close()
+    inline.close()
+
+    context = browser.new_context(java_script_enabled=False)  # type: ignore[attr-defined]
+    bare = context.new_page()
+    bare.goto(server + path)
+    link = bare.locator("section.anomalies [data-panel] a")
+    link.click()
+    bare.wait_for_url("**panels=all**")
+    assert bare.locator("section.anomalies table, section.anomalies p.muted").count() >= 1
+    assert bare.locator("[data-panel]").count() == 0
+    context.close()

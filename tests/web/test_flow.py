@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from support.browser import ARTIFACTS, MARKS, serving
+from support.browser import ARTIFACTS, MARKS, serving, wait_for_panels
 from support.demo_copy import demo_copy
 
 from shakhes.text import to_ascii_digits
@@ -162,6 +162,7 @@ def test_the_whole_flow(site: Site, browser: Any, tmp_path: Path) -> None:
     page.click(f'a[href^="/w/{ws}/kpis/cost"]')
     page.wait_for_url(re.compile(rf"/w/{ws}/kpis/cost"))
     page.wait_for_selector(".plot-container svg", timeout=20000)
+    wait_for_panels(page)
     before = shown_value(page)
     before_text = page.locator(".kpi-value").first.inner_text()
     assert before == pytest.approx(cli_value(site, "cost"))
@@ -173,6 +174,7 @@ def test_the_whole_flow(site: Site, browser: Any, tmp_path: Path) -> None:
     )
     assert set_target["status"] == 200, set_target
     page.reload()
+    wait_for_panels(page)  # the targets' charts load after the page
     target = page.locator('article.target-chart[data-target="flow_cost"]')
     expect(target).to_have_count(1)
     assert "123,456" in target.locator("h3 .num").first.inner_text()

@@ -51,14 +51,19 @@ def test_anomalies_are_listed_and_marked_on_the_chart(
     assert found, "the demo injects incidents: cost has anomalies"
     day = dt.date.fromisoformat(found[0]["date"])
     month = f"{day.year:04d}-{day.month:02d}"
-    html = client.get("/w/demo/kpis/cost", params={"period": month}).text
-    assert day.isoformat() in html  # a day of the chart's marks
-    assert '"name":"anomaly"' in html
-    rows = re.findall(r"<tr><td>(\d{4}-\d\d-\d\d)</td><td data-value=\"([^\"]*)\"", html)
+    page = client.get("/w/demo/kpis/cost", params={"period": month}).text
+    assert '"name":"anomaly"' not in page  # the anomalies load after the page: their panel
+    assert 'data-panel="/w/demo/kpis/cost/panels/anomalies?period=' in page
+    panel = client.get("/w/demo/kpis/cost/panels/anomalies", params={"period": month}).text
+    inline = client.get("/w/demo/kpis/cost", params={"period": month, "panels": "all"}).text
     in_month = [a for a in found if a["date"].startswith(month)]
-    assert [d for d, _ in rows] == [a["date"] for a in in_month]
-    for (_, value), a in zip(rows, in_month, strict=True):
-        assert json.loads(value) == pytest.approx(a["value"])
+    for html in (panel, inline):
+        assert day.isoformat() in html  # a day of the chart's marks
+        assert '"name":"anomaly"' in html
+        rows = re.findall(r"<tr><td>(\d{4}-\d\d-\d\d)</td><td data-value=\"([^\"]*)\"", html)
+        assert [d for d, _ in rows] == [a["date"] for a in in_month]
+        for (_, value), a in zip(rows, in_month, strict=True):
+            assert json.loads(value) == pytest.approx(a["value"])
 
 
 def test_a_campaign_against_hand_sql(client: TestClient, demos: dict[str, Workspace]) -> None:

@@ -233,3 +233,40 @@ def test_kpi_page_value_and_breakdown_equal_compute(
         assert row is not None, r["channel"]
         assert json.loads(row.group(1)) == pytest.approx(r["value"], rel=1e-12)
     assert "plotly" in html and 'id="daily-roas"' in html
+
+
+@pytest.mark.parametrize("ws", ["demo", "demo-fa"])
+@pytest.mark.parametrize("lang", ["en", "fa"])
+def test_the_kpi_pages_panels_load_after_it_and_are_the_same_as_in_it(
+    client: TestClient, ws: str, lang: str
+) -> None:
+    """The page has a slot for each slow panel (a link to the page with every panel, for a
+    browser without JavaScript); each slot's fragment is that panel as ``?panels=all`` shows
+    it in the page; an unknown panel is a 404."""
+    from shakhes.web.kpi import PANELS
+
+    params = {"period": "2026-10" if ws == "demo" else "1405-07", "lang": lang}
+    page = client.get(f"/w/{ws}/kpis/cost", params=params).text
+    inline = client.get(f"/w/{ws}/kpis/cost", params={**params, "panels": "all"}).text
+    slots = re.findall(r'data-panel="([^"]+)"', page)
+    assert [s.split("?")[0].rsplit("/", 1)[1] for s in slots] == list(PANELS)
+    assert "data-panel=" not in inline
+    assert html.unescape(re.findall(r'href="([^"]*panels=all[^"#]*)', page)[0]).endswith(
+        "panels=all"
+    )
+    fragments: list[str] = []
+    for slot in slots:
+        answer = client.get(html.unescape(slot))
+        assert answer.status_code == 200
+        fragment = answer.text
+        assert "<html" not in fragment
+        if slot.split("?")[0].endswith("/anomalies"):
+            chart, fragment = fragment.split("</template>\n", 1)
+            assert 'id="daily-cost"' in chart
+        assert fragment.strip() and fragment in inline, slot
+        fragments.append(fragment)
+    if lang == "fa":  # Persian digits, as the page
+        assert all(re.search(r"[۰-۹]", f) for f in fragments if 'class="num"' in f)
+        assert any(re.search(r"[۰-۹]", f) for f in fragments)
+    missing = client.get(f"/w/{ws}/kpis/cost/panels/nothing")
+    assert missing.status_code == 404

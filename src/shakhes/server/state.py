@@ -45,27 +45,37 @@ class Warmer(threading.Thread):
     """Computes the recently asked results of ``ws`` again after each change of its state."""
 
     def __init__(self, ws: Workspace, seconds: float) -> None:
+        from shakhes.service.cache import state
+
         super().__init__(name=f"shakhes-warm-{ws.id}", daemon=True)
         self.ws = ws
         self.seconds = seconds
         self.rounds = 0
         """How many times it computed again (after a change)."""
         self._stopping = threading.Event()
+        self._opened: tuple[Hashable, ...] | None = None
+        """The state when the workspace was opened, read here, before the thread starts: a
+        change made before its first tick is a change too."""
+        try:
+            self._opened = state(ws)
+        except Exception:  # the store unreachable for now: the first tick reads it
+            log.exception("reading the state of workspace %s failed", ws.id)
 
     def run(self) -> None:
         from shakhes.service.cache import state, warm
 
-        last: tuple[Hashable, ...] | None = None
+        last = self._opened
+        first = True
         while not self._stopping.wait(self.seconds):
             try:
                 now = state(self.ws)
-                if last is None:
-                    last = now  # a change while the first pages are computed: the next tick
+                if first:
+                    first = False
                     self._first()
-                elif now != last:
-                    last = now
+                if last is not None and now != last:
                     warm(self.ws)
                     self.rounds += 1
+                last = now
             except Exception:  # the store unreachable for a while: try again on the next tick
                 log.exception("checking workspace %s for changes failed", self.ws.id)
 

@@ -88,7 +88,15 @@ class AnomaliesReport:
 
 
 def anomalies(ws: Workspace, query: AnomaliesQuery) -> AnomaliesReport:
-    """The anomalies of ``query`` (see the module docstring)."""
+    """The anomalies of ``query`` (see the module docstring), kept for the workspace's state
+    (:func:`shakhes.service.cache.answer`)."""
+    from shakhes.service.cache import answer, key_of
+
+    key = (key_of(query.kpis), query.since, query.by)
+    return answer(ws, "anomalies", key, lambda: _anomalies(ws, query))
+
+
+def _anomalies(ws: Workspace, query: AnomaliesQuery) -> AnomaliesReport:
     kpis, given = _kpis(ws, query.kpis)
     explain_by = [_dimension(query.by)] if query.by else list(EXPLAIN_BY)
     total = compute(ws, Query(kpis=kpis, grain="day"))

@@ -157,6 +157,28 @@ def cached(
         return memo.get((name, params, state(ws, session)), compute)
 
 
+def answer(ws: Workspace, name: str, params: Hashable, compute: Callable[[], T]) -> T:
+    """A use case's answer (``compute()``: anomalies, a check, a status, an explanation, …)
+    kept like :func:`cached`'s, so that the pages and the API share it: asked for itself
+    (no session open: the API, a command) it is also remembered for :func:`warm`, and the
+    workspace's engine is built first (building it may write: never inside the read session
+    the answer is computed in)."""
+    asked = ws.current_session is None
+    if asked:
+        ws.engine  # noqa: B018
+    return cached(ws, name, params, compute, warm=asked)
+
+
+def key_of(value: Any) -> Hashable:
+    """``value`` as a cache key: lists (and other sequences but text) as tuples, all the way
+    down."""
+    if isinstance(value, (str, bytes)) or value is None:
+        return value
+    if isinstance(value, (list, tuple)):
+        return tuple(key_of(v) for v in value)
+    return value  # type: ignore[no-any-return]
+
+
 def warm(ws: Workspace) -> int:
     """Compute the results remembered for :func:`cached`'s ``warm`` (the most recently asked
     first) for the workspace's current state, where not kept yet; how many were computed or

@@ -65,7 +65,18 @@ class LeadsReport:
 
 
 def leads(ws: Workspace, query: LeadsQuery) -> LeadsReport:
-    """The lead/lag answers of ``query`` (see the module docstring)."""
+    """The lead/lag answers of ``query`` (see the module docstring), kept for the workspace's
+    state (:func:`shakhes.service.cache.answer`)."""
+    from shakhes.service.cache import answer, key_of
+
+    key = (
+        query.lagging, key_of(query.candidates), query.max_lag, query.grain, query.start,
+        query.end,
+    )  # fmt: skip
+    return answer(ws, "leads", key, lambda: _leads(ws, query))
+
+
+def _leads(ws: Workspace, query: LeadsQuery) -> LeadsReport:
     grain = query.grain.strip().lower()
     if grain not in GRAINS:
         raise ShakhesError(

@@ -115,7 +115,17 @@ def check(
     """The SMART check of the KPIs and goals ``names`` (none: every KPI that has a target or
     a goal) on the day ``on`` (default: the day ``shakhes status`` takes, the last day with
     data, never after today: :func:`shakhes.service.status.default_day`). A name that is
-    neither a KPI nor a goal is an :class:`UnknownKpiError` with a suggestion."""
+    neither a KPI nor a goal is an :class:`UnknownKpiError` with a suggestion. Kept for the
+    workspace's state (:func:`shakhes.service.cache.answer`)."""
+    from shakhes.service.cache import answer, key_of
+
+    key = (key_of(names), on, thresholds)
+    return answer(ws, "check", key, lambda: _check(ws, names, on=on, thresholds=thresholds))
+
+
+def _check(
+    ws: Workspace, names: Sequence[str], *, on: dt.date | None, thresholds: Thresholds
+) -> SmartReport:
     from shakhes.service import goals
     from shakhes.service.status import default_day
 

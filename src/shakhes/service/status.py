@@ -287,7 +287,17 @@ def status(
     of ``goal`` when given (an unknown goal is an error) — and roll statuses up each goal.
 
     The report holds the goals whose period holds the day or that have a target applying on
-    it (with ``goal``: that goal), and the targets that serve none of its goals."""
+    it (with ``goal``: that goal), and the targets that serve none of its goals. Kept for the
+    workspace's state (:func:`shakhes.service.cache.answer`)."""
+    from shakhes.service.cache import answer
+
+    key = (goal, on, thresholds)
+    return answer(ws, "status", key, lambda: _status(ws, goal, on, thresholds))
+
+
+def _status(
+    ws: Workspace, goal: str | None, on: dt.date | None, thresholds: Thresholds
+) -> StatusReport:
     from shakhes.service import goals as goal_service
 
     day, source = (on, "given") if on is not None else default_day(ws)

@@ -141,7 +141,18 @@ def explain(ws: Workspace, query: ExplainQuery) -> Movement:
     """Split the change of ``query.kpi`` between two periods by ``query.by`` (see the module
     docstring). User errors (unknown KPI, dimension or comparison, a bad period, no data in a
     period, a KPI with no value in one, a KPI that cannot be split) raise
-    :class:`~shakhes.errors.ShakhesError` with a code."""
+    :class:`~shakhes.errors.ShakhesError` with a code. Kept for the workspace's state
+    (:func:`shakhes.service.cache.answer`)."""
+    from shakhes.service.cache import answer, key_of
+
+    key = (
+        query.kpi, key_of(query.by), query.period, query.start, query.end, query.against,
+        query.where,
+    )  # fmt: skip
+    return answer(ws, "explain", key, lambda: _explain(ws, query))
+
+
+def _explain(ws: Workspace, query: ExplainQuery) -> Movement:
     against = AGAINST.get(query.against)
     if against is None:
         raise QueryError(

@@ -78,23 +78,80 @@ def dimensions(spec: KpiSpec, tables: tuple[str, ...]) -> list[str]:
     return [d for d in found if not spec.dimensions or d in spec.dimensions]
 
 
+PANELS = ("targets", "why", "smart", "anomalies")
+"""The panels the KPI page loads after the page (each a fragment of its own,
+:func:`build_panel`): the targets' charts with their forecasts, why it moved, the SMART card
+and the anomalies — together most of a cold page's time (docs/web.md). The page itself shows
+the value, the day-by-day chart, the breakdown and the links."""
+
+
 def build(
-    ws: Workspace, look: Look, kpi: str, period: str | None, compare: str | None, by: str | None
+    ws: Workspace,
+    look: Look,
+    kpi: str,
+    period: str | None,
+    compare: str | None,
+    by: str | None,
+    *,
+    panels: bool = True,
 ) -> dict[str, Any]:
     """The page of ``kpi`` for ``?period=…&compare=…&by=…``: its selection (``sel``) and
-    ``data``, kept for the workspace's state (:mod:`shakhes.service.cache`)."""
+    ``data``, kept for the workspace's state (:mod:`shakhes.service.cache`). With ``panels``
+    (``?panels=all``) the :data:`PANELS` are in it; without, ``data["later"]`` names them."""
     from shakhes.service.cache import cached
     from shakhes.web.period import select
 
+    parts = frozenset(("main", *PANELS)) if panels else frozenset(("main",))
+
     def make() -> dict[str, Any]:
         sel = select(ws, period, compare)
-        return {"sel": sel, "data": page(ws, look, sel, kpi, by)}
+        return {"sel": sel, "data": page(ws, look, sel, kpi, by, parts)}
 
-    return cached(ws, "web.kpi", (look.lang, kpi, period, compare, by), make, warm=True)
+    key = (look.lang, kpi, period, compare, by, panels)
+    return cached(ws, "web.kpi", key, make, warm=True)
 
 
-def page(ws: Workspace, look: Look, sel: Selection, kpi: str, by: str | None) -> dict[str, Any]:
-    """What the KPI template shows."""
+def build_panel(
+    ws: Workspace,
+    look: Look,
+    kpi: str,
+    period: str | None,
+    compare: str | None,
+    by: str | None,
+    panel: str,
+) -> dict[str, Any]:
+    """One of the :data:`PANELS` of the page of ``kpi`` (``data`` holds only what it shows;
+    the anomalies' also the day-by-day chart with them marked), kept like :func:`build`."""
+    from shakhes.errors import ShakhesError
+    from shakhes.service.cache import cached
+    from shakhes.web.period import select
+
+    if panel not in PANELS:
+        raise ShakhesError(
+            f"no panel '{panel}' on a KPI page",
+            code="not_found",
+            params={"panel": panel, "allowed": list(PANELS)},
+            hint="Open the KPI's page.",
+        )
+
+    def make() -> dict[str, Any]:
+        sel = select(ws, period, compare)
+        return {"sel": sel, "data": page(ws, look, sel, kpi, by, frozenset((panel,)))}
+
+    key = (look.lang, kpi, period, compare, by, panel)
+    return cached(ws, "web.kpi.panel", key, make, warm=True)
+
+
+def page(
+    ws: Workspace,
+    look: Look,
+    sel: Selection,
+    kpi: str,
+    by: str | None,
+    parts: frozenset[str] = frozenset(("main", *PANELS)),
+) -> dict[str, Any]:
+    """What the KPI template shows: its ``parts`` — ``main`` (the value, the day-by-day chart,
+    the breakdown and the links) and any of the :data:`PANELS` (the others are ``later``)."""
     from shakhes.service.compute import Query, compute, records
 
     spec = spec_of(ws, kpi)
@@ -111,12 +168,17 @@ def page(ws: Workspace, look: Look, sel: Selection, kpi: str, by: str | None) ->
     chosen = by if by in dims else next((d for d in PREFERRED_BY if d in dims), None)
     if chosen is None and dims:
         chosen = dims[0]
-    found_anomalies, anomalies_problem = safe(_anomalies, ws, kpi, sel)
-    anomalies = found_anomalies or []
+    main = "main" in parts
+    anomalies: list[dict[str, Any]] = []
+    anomalies_problem = None
+    if "anomalies" in parts or "targets" in parts:  # the targets' charts mark them too
+        found_anomalies, anomalies_problem = safe(_anomalies, ws, kpi, sel)
+        anomalies = found_anomalies or []
     marks = tuple(
         (dt.date.fromisoformat(a["date"]), f"{look.words['anomaly']}: {look.day(a['date'])}")
         for a in anomalies
     )
+    chart = main or "anomalies" in parts  # the anomalies' panel brings the chart marked
     return {
         "id": spec.id,
         "name": look.name(spec),
@@ -135,16 +197,23 @@ def page(ws: Workspace, look: Look, sel: Selection, kpi: str, by: str | None) ->
         },
         "change": {"text": look.change(row.get("change_pct")), "raw": raw(row.get("change_pct"))},
         "error": message,
-        "daily_chart": None if message else _daily_chart(ws, look, spec, sel, row, marks),
-        "targets": _targets(ws, look, spec, sel, marks),
+        "later": [p for p in PANELS if p not in parts],
+        "daily_chart": None
+        if message or not chart
+        else _daily_chart(ws, look, spec, sel, row, marks),
+        "targets": _targets(ws, look, spec, sel, marks) if "targets" in parts else [],
         "dimensions": dims,
         "by": chosen,
-        "breakdown": _breakdown(ws, look, spec, sel, chosen) if chosen and not message else None,
-        "smart": _smart(ws, look, spec, sel),
-        "why": _why(ws, look, spec, sel, chosen) if chosen and not message else None,
-        "anomalies": [_anomaly(look, spec, a) for a in anomalies],
+        "breakdown": _breakdown(ws, look, spec, sel, chosen)
+        if chosen and not message and main
+        else None,
+        "smart": _smart(ws, look, spec, sel) if "smart" in parts else {"problem": None, "rows": []},
+        "why": _why(ws, look, spec, sel, chosen)
+        if chosen and not message and "why" in parts
+        else None,
+        "anomalies": [_anomaly(look, spec, a) for a in anomalies] if "anomalies" in parts else [],
         "anomalies_problem": anomalies_problem,
-        "links": _links(ws, look, kpi),
+        "links": _links(ws, look, kpi) if main else {"drives": [], "driven_by": []},
     }
 
 

@@ -101,15 +101,45 @@ def router(caller: Callable[..., PageCaller | Awaitable[PageCaller]]) -> APIRout
         compare: str | None = None,
         by: str | None = None,
         lang: str | None = None,
+        panels: str | None = None,
     ) -> HTMLResponse:
+        from shakhes.web import kpi as view
+
+        look = look_for(who, lang)
+        inline = panels == "all"  # every panel in the page: what a browser without JS links to
+
+        def build() -> dict[str, Any]:
+            found = view.build(who.workspace, look, kpi, period, compare, by, panels=inline)
+            return {**found, **_panel_links(request)}
+
+        return _render_kept(request, who, look, "kpi.html.j2", build, "overview")
+
+    @out.get(
+        "/w/{workspace}/kpis/{kpi}/panels/{panel}",
+        response_class=HTMLResponse,
+        name="web_kpi_panel",
+    )
+    def kpi_panel(
+        request: Request,
+        kpi: str,
+        panel: str,
+        who: PageCaller = Depends(caller),
+        period: str | None = None,
+        compare: str | None = None,
+        by: str | None = None,
+        lang: str | None = None,
+    ) -> HTMLResponse:
+        """One panel of the KPI page (:data:`shakhes.web.kpi.PANELS`) as an HTML fragment,
+        for the page's script to put in its slot; kept per state like the pages."""
         from shakhes.web import kpi as view
 
         look = look_for(who, lang)
 
         def build() -> dict[str, Any]:
-            return view.build(who.workspace, look, kpi, period, compare, by)
+            found = view.build_panel(who.workspace, look, kpi, period, compare, by, panel)
+            return {**found, **_panel_links(request), "panel": panel}
 
-        return _render_kept(request, who, look, "kpi.html.j2", build, "overview")
+        return _render_kept(request, who, look, "kpi_panel.html.j2", build, "overview")
 
     @out.get("/w/{workspace}/campaigns", response_class=HTMLResponse, name="web_campaigns")
     def campaign_list(
@@ -159,6 +189,17 @@ def router(caller: Callable[..., PageCaller | Awaitable[PageCaller]]) -> APIRout
     data.routes(out, caller)
 
     return out
+
+
+def _panel_links(request: Request) -> dict[str, str]:
+    """The KPI page's links for its panels: the query a panel's fragment is asked with (the
+    page's, but ``panels``) and the page with every panel in it (``?panels=all``)."""
+    query = [(k, v) for k, v in request.query_params.multi_items() if k != "panels"]
+    path = request.url.path.split("/panels/")[0]
+    return {
+        "panel_query": "?" + urlencode(query) if query else "",
+        "all_panels": path + "?" + urlencode([*query, ("panels", "all")]),
+    }
 
 
 def _render_kept(

@@ -23,8 +23,8 @@
     Array.prototype.forEach.call(th.parentNode.children, function (h) { h.removeAttribute("aria-sort"); });
     th.setAttribute("aria-sort", ascending ? "ascending" : "descending");
   }
-  document.addEventListener("DOMContentLoaded", function () {
-    document.querySelectorAll("table.sortable").forEach(function (table) {
+  window.shakhesSortable = function (root) {
+    root.querySelectorAll("table.sortable").forEach(function (table) {
       var heads = table.tHead ? table.tHead.rows[0].cells : [];
       Array.prototype.forEach.call(heads, function (th, i) {
         th.tabIndex = 0;
@@ -32,6 +32,47 @@
         th.addEventListener("keydown", function (e) { if (e.key === "Enter") sort(table, i, th); });
       });
     });
+  };
+  document.addEventListener("DOMContentLoaded", function () { window.shakhesSortable(document); });
+})();
+// Panels that load after the page (the KPI page's slow parts): each slot [data-panel] is
+// filled with the HTML fragment its URL answers; its charts' scripts are run, and a
+// <template data-chart> in it replaces the page's chart of that name (the day-by-day chart,
+// with the anomalies marked). A slot that fails keeps its link to the page with every panel.
+(function () {
+  "use strict";
+  function run(root) {
+    root.querySelectorAll("script").forEach(function (old) {
+      var script = document.createElement("script");
+      script.text = old.text;
+      old.parentNode.replaceChild(script, old);
+    });
+  }
+  function fill(slot) {
+    fetch(slot.getAttribute("data-panel"), { credentials: "same-origin" })
+      .then(function (answer) {
+        if (!answer.ok) throw new Error(String(answer.status));
+        return answer.text();
+      })
+      .then(function (html) {
+        slot.innerHTML = html;
+        slot.querySelectorAll("template[data-chart]").forEach(function (t) {
+          var chart = document.querySelector('div.chart[data-chart="' + t.getAttribute("data-chart") + '"]');
+          if (chart) { chart.innerHTML = ""; chart.appendChild(t.content.cloneNode(true)); run(chart); }
+          t.remove();
+        });
+        run(slot);
+        if (window.shakhesSortable) window.shakhesSortable(slot);
+        slot.removeAttribute("aria-busy");
+        slot.setAttribute("data-loaded", "");
+      })
+      .catch(function () {
+        slot.removeAttribute("aria-busy");
+        slot.setAttribute("data-failed", "");
+      });
+  }
+  document.addEventListener("DOMContentLoaded", function () {
+    document.querySelectorAll("[data-panel]").forEach(fill);
   });
 })();
 // The language switch keeps the user's choice (PUT /api/v1/auth/locale), then opens the page
