@@ -16,6 +16,9 @@ way of :mod:`shakhes.imports.fast`), :mod:`.body` gives the rows under the heade
 from __future__ import annotations
 
 import csv
+import tempfile
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import replace
 from pathlib import Path
 
@@ -33,6 +36,7 @@ __all__ = [
     "Step",
     "at_fault",
     "import_file",
+    "read_ahead",
     "retry_quarantine",
 ]
 
@@ -46,6 +50,34 @@ def import_file(warehouse: Warehouse, path: Path, options: ImportOptions) -> Imp
     ):
         return ga4_bigquery.import_ga4_bigquery(warehouse, path, options)
     return Importer(warehouse, path, options).run()
+
+
+@contextmanager
+def read_ahead(path: Path, options: ImportOptions) -> Iterator[Callable[[Warehouse], ImportReport]]:
+    """Read, parse and check the file's rows ahead of the import, into a private DuckDB
+    database in a temporary folder (removed after the block), without the warehouse: yields
+    the function that finishes the import in a warehouse, to call in its write turn (it
+    copies the staged rows in, checks them against what the warehouse holds then, and merges
+    them in one transaction). A file that needs its warehouse while it is read (a GA4
+    BigQuery export, a clean canonical file read in place, a layout that only updates rows)
+    is read whole by that function, as :func:`import_file` does."""
+    if options.source == ga4_bigquery.SOURCE or (
+        options.source == "auto"
+        and options.mapping is None
+        and ga4_bigquery.detect(path, options.encoding)
+    ):
+        yield lambda warehouse: import_file(warehouse, path, options)
+        return
+    with tempfile.TemporaryDirectory(prefix="shakhes-import-") as folder:
+        private = Warehouse.connect(f"duckdb:///{Path(folder) / 'stage.duckdb'}")
+        try:
+            importer = Importer(private, path, options)
+            if importer.read_ahead():
+                yield importer.finish_in
+            else:
+                yield lambda warehouse: Importer(warehouse, path, options).run()
+        finally:
+            private.close()
 
 
 def retry_quarantine(

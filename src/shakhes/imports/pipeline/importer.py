@@ -15,8 +15,8 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from shakhes.data.model import Table
-from shakhes.data.warehouse import IMPORT_ID, Warehouse
-from shakhes.errors import DataError
+from shakhes.data.warehouse import IMPORT_ID, STAGE_LINE, Warehouse
+from shakhes.errors import DataError, InternalError
 from shakhes.imports import fast
 from shakhes.imports import repeated as R
 from shakhes.imports import values as V
@@ -94,6 +94,10 @@ class _Totals:
             self.hi = hi if self.hi is None or hi > self.hi else self.hi
 
 
+_Staged = tuple[FileInfo, SourceSpec, Table, _Totals]
+"""A file read into the stage: what the rest of the import needs of the read."""
+
+
 class Importer:
     """One file imported the general way (or, when it is a clean canonical file, the straight
     way); :meth:`run` gives its report."""
@@ -113,19 +117,75 @@ class Importer:
         """The straight read found no non-ASCII text (so no spelling to unify)."""
         self._layout: Layout | None = None
         """The layout of the rows read the general way (None on the straight way)."""
+        self._ahead: _Staged | None = None
+        """What :meth:`read_ahead` staged."""
 
     def run(self) -> ImportReport:
-        # The file is checksummed by a thread while it is read (hashlib lets go of the GIL).
         with (
             self.warehouse.duckdb_settings(
                 memory_limit=IMPORT_MEMORY_LIMIT, threads=IMPORT_THREADS
             ),
             ThreadPoolExecutor(max_workers=1) as pool,
         ):
-            self.fingerprint = pool.submit(fingerprint, self.path)
-            return self._run()
+            return self._run(pool)
 
-    def _run(self) -> ImportReport:
+    def read_ahead(self) -> bool:
+        """Read, parse and check the file's rows into the stage of :attr:`warehouse` (a private
+        database of the import's own, outside any turn on the workspace's warehouse), for
+        :meth:`finish_in` to merge; False, having staged nothing, for a file that has to be
+        read in the warehouse it goes into (:meth:`run` there): a clean canonical file (read
+        in place) or a layout that only updates rows already there."""
+        with (
+            self.warehouse.duckdb_settings(
+                memory_limit=IMPORT_MEMORY_LIMIT, threads=IMPORT_THREADS
+            ),
+            ThreadPoolExecutor(max_workers=1) as pool,
+        ):
+            staged = self._read(pool, ahead=True)
+            if not isinstance(staged, tuple):
+                return False
+            self._ahead = staged
+            self.fingerprint.result()
+            return True
+
+    def finish_in(self, warehouse: Warehouse) -> ImportReport:
+        """Merge the rows :meth:`read_ahead` staged into ``warehouse`` (in its write turn): the
+        staged rows are copied into a stage of ``warehouse``, then checked against what it
+        holds now (the file already imported, the rows it replaces, spellings) and merged in
+        one transaction with the import record."""
+        if self._ahead is None:
+            raise InternalError("finish_in before read_ahead staged the file")
+        info, spec, table, totals = self._ahead
+        private = self.warehouse
+        self.warehouse = warehouse
+        with warehouse.duckdb_settings(memory_limit=IMPORT_MEMORY_LIMIT, threads=IMPORT_THREADS):
+            stage = warehouse.create_stage(STAGE, table)
+            try:
+                names = [*table.column_names, STAGE_LINE]
+                cols = ", ".join(f'"{name}"' for name in names)
+                staged = private.backend.con.execute(f"SELECT {cols} FROM {STAGE}")
+                for batch in staged.to_arrow_reader(BATCH_ROWS):
+                    warehouse.append_stage(stage, table, pa.Table.from_batches([batch]))
+                return self._finish(info, spec, table, stage, stage, totals, None)
+            finally:
+                warehouse.drop_stage(stage)
+
+    def _run(self, pool: ThreadPoolExecutor) -> ImportReport:
+        staged = self._read(pool, ahead=False)
+        if isinstance(staged, ImportReport):
+            return staged
+        if staged is None:
+            raise InternalError("a file read in its warehouse was not staged")
+        info, spec, table, totals = staged
+        try:
+            return self._finish(info, spec, table, STAGE, STAGE, totals, None)
+        finally:
+            self.warehouse.drop_stage(STAGE)
+
+    def _read(self, pool: ThreadPoolExecutor, *, ahead: bool) -> _Staged | ImportReport | None:
+        """The general way's read into the stage :data:`STAGE` of :attr:`warehouse` (or, not
+        ``ahead``, the report of a clean canonical file read in place); None when ``ahead``
+        (reading into a private database) and the file needs its warehouse."""
         info = sniff(self.path, encoding=self.options.encoding, checksum=False)
         position = ReadPosition()
         rows = iter_rows(info, position=position)
@@ -142,6 +202,8 @@ class Importer:
             refuse_unknown_columns(self.path, layout)
         if spec.preamble_date_range:
             self.stated_range = preamble_range(layout.preamble, spec.date_format)
+        if ahead and spec.update_only:  # its rows are checked against the table's
+            return None
         the_day = single_day(self.path, layout, self.stated_range)
         body = chain(head[len(layout.preamble) + 1 :], rows)
         if spec.comment_prefix is not None:
@@ -155,6 +217,10 @@ class Importer:
                 self.warehouse, info, layout.header_line, len(layout.preamble), layout.header
             )
         )
+        if ahead and by_duckdb:
+            return None
+        # The file is checksummed by a thread while it is read (hashlib lets go of the GIL).
+        self.fingerprint = pool.submit(fingerprint, self.path)
         if by_duckdb:
             try:
                 return self._in_place(info, layout, table)
@@ -173,10 +239,11 @@ class Importer:
                 if accepted.num_rows:
                     self.warehouse.append_stage(stage, table, accepted)
                     totals.add(accepted, table)
-            self._report(Step("checking", None, totals.rows, self.rows_read, "rows"))
-            return self._finish(info, spec, table, stage, stage, totals, None)
-        finally:
+        except BaseException:
             self.warehouse.drop_stage(stage)
+            raise
+        self._report(Step("checking", None, totals.rows, self.rows_read, "rows"))
+        return info, spec, table, totals
 
     def _in_place(self, info: FileInfo, layout: Layout, table: Table) -> ImportReport:
         """A clean canonical file, read by DuckDB straight into its table in one transaction
