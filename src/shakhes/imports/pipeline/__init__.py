@@ -69,15 +69,17 @@ def read_ahead(path: Path, options: ImportOptions) -> Iterator[Callable[[Warehou
         yield lambda warehouse: import_file(warehouse, path, options)
         return
     with tempfile.TemporaryDirectory(prefix="shakhes-import-") as folder:
-        private = Warehouse.connect(f"duckdb:///{Path(folder) / 'stage.duckdb'}")
+        staged = Path(folder) / "stage.duckdb"
+        private = Warehouse.connect(f"duckdb:///{staged}")
         try:
             importer = Importer(private, path, options)
-            if importer.read_ahead():
-                yield importer.finish_in
-            else:
-                yield lambda warehouse: Importer(warehouse, path, options).run()
+            ahead = importer.read_ahead()
         finally:
             private.close()
+        if ahead:
+            yield lambda warehouse: importer.finish_in(warehouse, staged)
+        else:
+            yield lambda warehouse: Importer(warehouse, path, options).run()
 
 
 def retry_quarantine(

@@ -48,6 +48,8 @@ from shakhes.imports.sources.base import SourceSpec
 from shakhes.imports.strict import all_problems, refuse_unknown_columns
 
 STAGE = "_shakhes_import_stage"
+AHEAD = "_shakhes_import_ahead"
+"""The name under which the merge attaches the database an import read its file into."""
 BATCH_ROWS = 50_000
 IMPORT_MEMORY_LIMIT = "1GB"
 """DuckDB's memory budget while importing: beyond it the staged rows spill to disk, so a file of
@@ -148,24 +150,19 @@ class Importer:
             self.fingerprint.result()
             return True
 
-    def finish_in(self, warehouse: Warehouse) -> ImportReport:
-        """Merge the rows :meth:`read_ahead` staged into ``warehouse`` (in its write turn): the
-        staged rows are copied into a stage of ``warehouse``, then checked against what it
-        holds now (the file already imported, the rows it replaces, spellings) and merged in
-        one transaction with the import record."""
+    def finish_in(self, warehouse: Warehouse, staged: Path) -> ImportReport:
+        """Merge the rows :meth:`read_ahead` staged (in the DuckDB file ``staged``, closed)
+        into ``warehouse``, in its write turn: the rows are copied into a stage of
+        ``warehouse``, then checked against what it holds now (the file already imported, the
+        rows it replaces, spellings) and merged in one transaction with the import record."""
         if self._ahead is None:
             raise InternalError("finish_in before read_ahead staged the file")
         info, spec, table, totals = self._ahead
-        private = self.warehouse
         self.warehouse = warehouse
         with warehouse.duckdb_settings(memory_limit=IMPORT_MEMORY_LIMIT, threads=IMPORT_THREADS):
             stage = warehouse.create_stage(STAGE, table)
             try:
-                names = [*table.column_names, STAGE_LINE]
-                cols = ", ".join(f'"{name}"' for name in names)
-                staged = private.backend.con.execute(f"SELECT {cols} FROM {STAGE}")
-                for batch in staged.to_arrow_reader(BATCH_ROWS):
-                    warehouse.append_stage(stage, table, pa.Table.from_batches([batch]))
+                _copy_stage(staged, warehouse, stage, table)
                 return self._finish(info, spec, table, stage, stage, totals, None)
             finally:
                 warehouse.drop_stage(stage)
@@ -226,7 +223,7 @@ class Importer:
                 return self._in_place(info, layout, table)
             except fast.NotClean:  # read it again, this time to collect every problem
                 self.warnings, self.rows_read = [], 0
-        stage = self.warehouse.create_stage(STAGE, table)
+        stage = self.warehouse.create_stage(STAGE, table, temporary=not ahead)
         totals = _Totals()
         records = fast.row_total(info)
         self._report(self._read_step(info, position, records, None))
@@ -499,6 +496,29 @@ class Importer:
             )
             replaced = int(cur.fetchone()[0])
         return replace(report, replaced=replaced)
+
+
+def _copy_stage(staged: Path, warehouse: Warehouse, stage: str, table: Table) -> None:
+    """Copy the rows of the stage table in the DuckDB file ``staged`` into ``stage`` of
+    ``warehouse``: on DuckDB by attaching the file read-only (one statement), elsewhere in
+    Arrow batches."""
+    names = [*table.column_names, STAGE_LINE]
+    cols = ", ".join(f'"{name}"' for name in names)
+    if warehouse.dialect == "duckdb":
+        con = warehouse.backend.con
+        # The file is the import's own temporary one (no user text in the statement).
+        con.execute(f"ATTACH '{str(staged).replace(chr(39), chr(39) * 2)}' AS {AHEAD} (READ_ONLY)")
+        try:
+            con.execute(f"INSERT INTO {stage} ({cols}) SELECT {cols} FROM {AHEAD}.{STAGE}")
+        finally:
+            con.execute(f"DETACH {AHEAD}")
+        return
+    import duckdb
+
+    with duckdb.connect(str(staged), read_only=True) as private:
+        reader = private.execute(f"SELECT {cols} FROM {STAGE}").to_arrow_reader(BATCH_ROWS)
+        for batch in reader:
+            warehouse.append_stage(stage, table, pa.Table.from_batches([batch]))
 
 
 class _RollBack(Exception):
