@@ -76,7 +76,8 @@ def measure(way: str, big: Path, small: Path, reader_after: float) -> dict[str, 
             [sys.executable, "-c", CHILD, str(ws), str(big), way], stdout=subprocess.PIPE
         )
         first = last = None
-        reader: subprocess.Popen[bytes] | None = None
+        waited = False
+        reader: subprocess.Popen[str] | None = None
         reader_start = reader_end = 0.0
         while child.poll() is None:
             now = time.time()
@@ -93,6 +94,8 @@ def measure(way: str, big: Path, small: Path, reader_after: float) -> dict[str, 
                         str(ws),
                     ],
                     stdout=subprocess.DEVNULL,
+                    stderr=subprocess.PIPE,
+                    text=True,
                 )
             if reader is not None and not reader_end and reader.poll() is not None:
                 reader_end = time.time()
@@ -103,14 +106,16 @@ def measure(way: str, big: Path, small: Path, reader_after: float) -> dict[str, 
         assert child.stdout is not None
         t0, t1, accepted = child.stdout.read().split()[-3:]
         if reader is not None:
-            reader.wait()
+            _, err = reader.communicate()
             reader_end = reader_end or time.time()
+            waited = "waiting for" in err
         cold = shakhes("compute", "clicks", "--grain", "total", "-w", str(ws))
         return {
             "total": float(t1) - float(t0),
             "turn": (last - first) if first and last else 0.0,
             "reader": reader_end - reader_start,
             "reader_idle": cold,
+            "reader_waited": float(waited),
             "accepted": float(accepted),
         }
 
@@ -136,7 +141,8 @@ def main() -> int:
         print(
             f"{way:>6}: import {m['total']:.1f} s, write turn {m['turn']:.1f} s; "
             f"a compute started {args.reader_after:.0f} s in took {m['reader']:.1f} s "
-            f"(idle: {m['reader_idle']:.1f} s); {m['accepted']:,.0f} rows",
+            f"({'waited for the turn' if m['reader_waited'] else 'did not wait'}; "
+            f"idle: {m['reader_idle']:.1f} s); {m['accepted']:,.0f} rows",
             flush=True,
         )
     return 0

@@ -115,3 +115,17 @@ def test_rows_written_meanwhile_are_replaced_by_natural_key_in_the_turn(
     assert report.import_id is not None
     service.undo(ws, report.import_id)
     assert table_state(ws) == (1_500, 10_500)
+
+
+@pytest.mark.postgres
+def test_rows_read_ahead_go_into_a_postgres_warehouse(tmp_path: Path, pg_database: str) -> None:
+    root = tmp_path / "team"
+    init(root, warehouse_url=pg_database).close()
+    write_export(tmp_path / "ads.csv", 2_000, clicks=4)
+    ws = Workspace.open(root)
+    try:
+        report = service.import_file(ws, tmp_path / "ads.csv", OPTIONS)
+        assert report.accepted == 2_000 and report.import_id is not None
+        assert table_state(ws) == (2_000, 8_000)
+    finally:
+        ws.close()

@@ -5,6 +5,8 @@ Stages: sniff the file (format, encoding, delimiter) → find the header and the
 among the first rows → stream the rows in batches: map headers to canonical columns, parse
 values, complete rows (constants, currency, account, channel), check them → stage accepted rows
 in a temporary table → one transaction merges them by natural key and records the import.
+:func:`read_ahead` (what ``shakhes import`` uses) runs the stages up to the staging before the
+write turn, into a database of the import's own, so that the turn holds the merge only.
 
 Where they live: :mod:`.importer` runs them (and hands a clean canonical file to the straight
 way of :mod:`shakhes.imports.fast`), :mod:`.body` gives the rows under the header,
