@@ -24,10 +24,17 @@ CHILD = """
 import sys
 from pathlib import Path
 from shakhes.data.warehouse import Warehouse
-from shakhes.imports.pipeline import ImportOptions, import_file
-wh = Warehouse.connect("duckdb:///" + sys.argv[1])
-print("ready", flush=True)
-import_file(wh, Path(sys.argv[2]), ImportOptions(source=sys.argv[3], replace_range=True))
+from shakhes.imports.pipeline import ImportOptions, import_file, read_ahead
+options = ImportOptions(source=sys.argv[3], replace_range=True)
+if sys.argv[4] == "ahead":  # read before the warehouse is opened, as `shakhes import` does
+    print("ready", flush=True)
+    with read_ahead(Path(sys.argv[2]), options) as finish:
+        wh = Warehouse.connect("duckdb:///" + sys.argv[1])
+        finish(wh)
+else:
+    wh = Warehouse.connect("duckdb:///" + sys.argv[1])
+    print("ready", flush=True)
+    import_file(wh, Path(sys.argv[2]), options)
 wh.close()
 """
 
@@ -69,8 +76,12 @@ def state(db: Path) -> tuple[object, ...]:
 
 @pytest.mark.slow
 @pytest.mark.parametrize(
-    ("source", "write", "rows", "pause"),
-    [("google-ads", write_export, 100_000, 1.5), ("canonical", write_canonical, 400_000, 0.8)],
+    ("source", "write", "rows", "pause", "way"),
+    [
+        ("google-ads", write_export, 100_000, 1.5, "whole"),
+        ("google-ads", write_export, 100_000, 2.5, "ahead"),
+        ("canonical", write_canonical, 400_000, 0.8, "whole"),
+    ],
 )
 def test_kill_minus_nine_mid_import_leaves_the_warehouse_as_before(
     tmp_path: Path,
@@ -78,6 +89,7 @@ def test_kill_minus_nine_mid_import_leaves_the_warehouse_as_before(
     write: Callable[[Path, int, int], None],
     rows: int,
     pause: float,
+    way: str,
 ) -> None:
     db = tmp_path / "warehouse.duckdb"
     wh = Warehouse.connect(f"duckdb:///{db}")
@@ -95,12 +107,12 @@ def test_kill_minus_nine_mid_import_leaves_the_warehouse_as_before(
     for _ in range(8):
         before = state(db)
         child = subprocess.Popen(
-            [sys.executable, "-c", CHILD, str(db), str(second), source],
+            [sys.executable, "-c", CHILD, str(db), str(second), source, way],
             stdout=subprocess.PIPE,
             env=env,
         )
         assert child.stdout is not None
-        child.stdout.readline()  # "ready": the warehouse is open, the import starts now
+        child.stdout.readline()  # "ready": the import starts now
         time.sleep(rng.uniform(0.0, pause))
         if child.poll() is None:
             child.send_signal(signal.SIGKILL)

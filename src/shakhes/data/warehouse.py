@@ -427,14 +427,16 @@ class Warehouse:
                 con.execute("RESET enable_progress_bar")
                 con.execute("RESET enable_progress_bar_print")
 
-    def create_stage(self, name: str, table: Table) -> str:
+    def create_stage(self, name: str, table: Table, *, temporary: bool = True) -> str:
         """A session-private (temporary) table with the columns of canonical ``table`` and
         ``_line`` (the row's line in the file, when known), to collect a file's rows in batches
-        before one transaction merges them."""
+        before one transaction merges them; not ``temporary``, a table of the database (of a
+        database of the import's own, that outlives the connection)."""
         stage = _quote(name)
         plain = ", ".join(f"{_quote(c.name)} {c.type.sql_type}" for c in table.columns)
+        kind = "TEMPORARY TABLE" if temporary else "TABLE"
         self._execute(f"DROP TABLE IF EXISTS {stage}")
-        self._execute(f"CREATE TEMPORARY TABLE {stage} ({plain}, {STAGE_LINE} BIGINT)")
+        self._execute(f"CREATE {kind} {stage} ({plain}, {STAGE_LINE} BIGINT)")
         return stage
 
     def append_stage(self, stage: str, table: Table, rows: pa.Table) -> None:

@@ -16,8 +16,7 @@ from typing import TYPE_CHECKING, Any
 from shakhes.data.model import table as model_table
 from shakhes.errors import Issue, ShakhesError
 from shakhes.imports.ledger import ImportRecord, Ledger, UndoResult, cell_names
-from shakhes.imports.pipeline import import_file as run_import
-from shakhes.imports.pipeline import retry_quarantine
+from shakhes.imports.pipeline import read_ahead, retry_quarantine
 from shakhes.imports.report import ImportOptions, ImportReport, Step
 from shakhes.workspace import current_actor
 
@@ -36,8 +35,9 @@ def record_data_change(
 
 
 def import_file(ws: Workspace, path: Path, options: ImportOptions) -> ImportReport:
-    """Import one export file (see :mod:`shakhes.imports.pipeline`) in a write turn (the
-    whole import is one transaction: readers wait until it is committed)."""
+    """Import one export file (see :mod:`shakhes.imports.pipeline`): read, parsed and checked
+    outside any turn, then merged in a write turn (one transaction: readers wait until it is
+    committed, and see the data before it or after it)."""
     return _import(ws, path, options, f"import of {path.name}")
 
 
@@ -53,8 +53,10 @@ def load(ws: Workspace, table: str, path: Path, progress: Progress | None = None
 
 def _import(ws: Workspace, path: Path, options: ImportOptions, what: str) -> ImportReport:
     options = replace(options, inactivity_days=ws.settings.customer_inactivity_days)
-    with ws.writing(what) as session:
-        report = run_import(session.warehouse, path, options)
+    # The file is read, parsed and checked before the write turn: readers wait for the merge
+    # only (see docs/concurrency.md).
+    with read_ahead(path, options) as finish, ws.writing(what) as session:
+        report = finish(session.warehouse)
         if report.import_id is not None:
             record_data_change(
                 ws,

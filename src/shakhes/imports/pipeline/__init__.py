@@ -5,6 +5,8 @@ Stages: sniff the file (format, encoding, delimiter) → find the header and the
 among the first rows → stream the rows in batches: map headers to canonical columns, parse
 values, complete rows (constants, currency, account, channel), check them → stage accepted rows
 in a temporary table → one transaction merges them by natural key and records the import.
+:func:`read_ahead` (what ``shakhes import`` uses) runs the stages up to the staging before the
+write turn, into a database of the import's own, so that the turn holds the merge only.
 
 Where they live: :mod:`.importer` runs them (and hands a clean canonical file to the straight
 way of :mod:`shakhes.imports.fast`), :mod:`.body` gives the rows under the header,
@@ -16,6 +18,9 @@ way of :mod:`shakhes.imports.fast`), :mod:`.body` gives the rows under the heade
 from __future__ import annotations
 
 import csv
+import tempfile
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import replace
 from pathlib import Path
 
@@ -33,6 +38,7 @@ __all__ = [
     "Step",
     "at_fault",
     "import_file",
+    "read_ahead",
     "retry_quarantine",
 ]
 
@@ -46,6 +52,36 @@ def import_file(warehouse: Warehouse, path: Path, options: ImportOptions) -> Imp
     ):
         return ga4_bigquery.import_ga4_bigquery(warehouse, path, options)
     return Importer(warehouse, path, options).run()
+
+
+@contextmanager
+def read_ahead(path: Path, options: ImportOptions) -> Iterator[Callable[[Warehouse], ImportReport]]:
+    """Read, parse and check the file's rows ahead of the import, into a private DuckDB
+    database in a temporary folder (removed after the block), without the warehouse: yields
+    the function that finishes the import in a warehouse, to call in its write turn (it
+    copies the staged rows in, checks them against what the warehouse holds then, and merges
+    them in one transaction). A file that needs its warehouse while it is read (a GA4
+    BigQuery export, a clean canonical file read in place, a layout that only updates rows)
+    is read whole by that function, as :func:`import_file` does."""
+    if options.source == ga4_bigquery.SOURCE or (
+        options.source == "auto"
+        and options.mapping is None
+        and ga4_bigquery.detect(path, options.encoding)
+    ):
+        yield lambda warehouse: import_file(warehouse, path, options)
+        return
+    with tempfile.TemporaryDirectory(prefix="shakhes-import-") as folder:
+        staged = Path(folder) / "stage.duckdb"
+        private = Warehouse.connect(f"duckdb:///{staged}")
+        try:
+            importer = Importer(private, path, options)
+            ahead = importer.read_ahead()
+        finally:
+            private.close()
+        if ahead:
+            yield lambda warehouse: importer.finish_in(warehouse, staged)
+        else:
+            yield lambda warehouse: Importer(warehouse, path, options).run()
 
 
 def retry_quarantine(

@@ -15,8 +15,8 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from shakhes.data.model import Table
-from shakhes.data.warehouse import IMPORT_ID, Warehouse
-from shakhes.errors import DataError
+from shakhes.data.warehouse import IMPORT_ID, STAGE_LINE, Warehouse
+from shakhes.errors import DataError, InternalError
 from shakhes.imports import fast
 from shakhes.imports import repeated as R
 from shakhes.imports import values as V
@@ -48,6 +48,8 @@ from shakhes.imports.sources.base import SourceSpec
 from shakhes.imports.strict import all_problems, refuse_unknown_columns
 
 STAGE = "_shakhes_import_stage"
+AHEAD = "_shakhes_import_ahead"
+"""The name under which the merge attaches the database an import read its file into."""
 BATCH_ROWS = 50_000
 IMPORT_MEMORY_LIMIT = "1GB"
 """DuckDB's memory budget while importing: beyond it the staged rows spill to disk, so a file of
@@ -94,6 +96,10 @@ class _Totals:
             self.hi = hi if self.hi is None or hi > self.hi else self.hi
 
 
+_Staged = tuple[FileInfo, SourceSpec, Table, _Totals]
+"""A file read into the stage: what the rest of the import needs of the read."""
+
+
 class Importer:
     """One file imported the general way (or, when it is a clean canonical file, the straight
     way); :meth:`run` gives its report."""
@@ -113,19 +119,70 @@ class Importer:
         """The straight read found no non-ASCII text (so no spelling to unify)."""
         self._layout: Layout | None = None
         """The layout of the rows read the general way (None on the straight way)."""
+        self._ahead: _Staged | None = None
+        """What :meth:`read_ahead` staged."""
 
     def run(self) -> ImportReport:
-        # The file is checksummed by a thread while it is read (hashlib lets go of the GIL).
         with (
             self.warehouse.duckdb_settings(
                 memory_limit=IMPORT_MEMORY_LIMIT, threads=IMPORT_THREADS
             ),
             ThreadPoolExecutor(max_workers=1) as pool,
         ):
-            self.fingerprint = pool.submit(fingerprint, self.path)
-            return self._run()
+            return self._run(pool)
 
-    def _run(self) -> ImportReport:
+    def read_ahead(self) -> bool:
+        """Read, parse and check the file's rows into the stage of :attr:`warehouse` (a private
+        database of the import's own, outside any turn on the workspace's warehouse), for
+        :meth:`finish_in` to merge; False, having staged nothing, for a file that has to be
+        read in the warehouse it goes into (:meth:`run` there): a clean canonical file (read
+        in place) or a layout that only updates rows already there."""
+        with (
+            self.warehouse.duckdb_settings(
+                memory_limit=IMPORT_MEMORY_LIMIT, threads=IMPORT_THREADS
+            ),
+            ThreadPoolExecutor(max_workers=1) as pool,
+        ):
+            staged = self._read(pool, ahead=True)
+            if not isinstance(staged, tuple):
+                return False
+            self._ahead = staged
+            self.fingerprint.result()
+            return True
+
+    def finish_in(self, warehouse: Warehouse, staged: Path) -> ImportReport:
+        """Merge the rows :meth:`read_ahead` staged (in the DuckDB file ``staged``, closed)
+        into ``warehouse``, in its write turn: the rows are copied into a stage of
+        ``warehouse``, then checked against what it holds now (the file already imported, the
+        rows it replaces, spellings) and merged in one transaction with the import record."""
+        if self._ahead is None:
+            raise InternalError("finish_in before read_ahead staged the file")
+        info, spec, table, totals = self._ahead
+        self.warehouse = warehouse
+        with warehouse.duckdb_settings(memory_limit=IMPORT_MEMORY_LIMIT, threads=IMPORT_THREADS):
+            stage = warehouse.create_stage(STAGE, table)
+            try:
+                _copy_stage(staged, warehouse, stage, table)
+                return self._finish(info, spec, table, stage, stage, totals, None)
+            finally:
+                warehouse.drop_stage(stage)
+
+    def _run(self, pool: ThreadPoolExecutor) -> ImportReport:
+        staged = self._read(pool, ahead=False)
+        if isinstance(staged, ImportReport):
+            return staged
+        if staged is None:
+            raise InternalError("a file read in its warehouse was not staged")
+        info, spec, table, totals = staged
+        try:
+            return self._finish(info, spec, table, STAGE, STAGE, totals, None)
+        finally:
+            self.warehouse.drop_stage(STAGE)
+
+    def _read(self, pool: ThreadPoolExecutor, *, ahead: bool) -> _Staged | ImportReport | None:
+        """The general way's read into the stage :data:`STAGE` of :attr:`warehouse` (or, not
+        ``ahead``, the report of a clean canonical file read in place); None when ``ahead``
+        (reading into a private database) and the file needs its warehouse."""
         info = sniff(self.path, encoding=self.options.encoding, checksum=False)
         position = ReadPosition()
         rows = iter_rows(info, position=position)
@@ -142,6 +199,8 @@ class Importer:
             refuse_unknown_columns(self.path, layout)
         if spec.preamble_date_range:
             self.stated_range = preamble_range(layout.preamble, spec.date_format)
+        if ahead and spec.update_only:  # its rows are checked against the table's
+            return None
         the_day = single_day(self.path, layout, self.stated_range)
         body = chain(head[len(layout.preamble) + 1 :], rows)
         if spec.comment_prefix is not None:
@@ -155,12 +214,16 @@ class Importer:
                 self.warehouse, info, layout.header_line, len(layout.preamble), layout.header
             )
         )
+        if ahead and by_duckdb:
+            return None
+        # The file is checksummed by a thread while it is read (hashlib lets go of the GIL).
+        self.fingerprint = pool.submit(fingerprint, self.path)
         if by_duckdb:
             try:
                 return self._in_place(info, layout, table)
             except fast.NotClean:  # read it again, this time to collect every problem
                 self.warnings, self.rows_read = [], 0
-        stage = self.warehouse.create_stage(STAGE, table)
+        stage = self.warehouse.create_stage(STAGE, table, temporary=not ahead)
         totals = _Totals()
         records = fast.row_total(info)
         self._report(self._read_step(info, position, records, None))
@@ -173,10 +236,11 @@ class Importer:
                 if accepted.num_rows:
                     self.warehouse.append_stage(stage, table, accepted)
                     totals.add(accepted, table)
-            self._report(Step("checking", None, totals.rows, self.rows_read, "rows"))
-            return self._finish(info, spec, table, stage, stage, totals, None)
-        finally:
+        except BaseException:
             self.warehouse.drop_stage(stage)
+            raise
+        self._report(Step("checking", None, totals.rows, self.rows_read, "rows"))
+        return info, spec, table, totals
 
     def _in_place(self, info: FileInfo, layout: Layout, table: Table) -> ImportReport:
         """A clean canonical file, read by DuckDB straight into its table in one transaction
@@ -432,6 +496,29 @@ class Importer:
             )
             replaced = int(cur.fetchone()[0])
         return replace(report, replaced=replaced)
+
+
+def _copy_stage(staged: Path, warehouse: Warehouse, stage: str, table: Table) -> None:
+    """Copy the rows of the stage table in the DuckDB file ``staged`` into ``stage`` of
+    ``warehouse``: on DuckDB by attaching the file read-only (one statement), elsewhere in
+    Arrow batches."""
+    names = [*table.column_names, STAGE_LINE]
+    cols = ", ".join(f'"{name}"' for name in names)
+    if warehouse.dialect == "duckdb":
+        con = warehouse.backend.con
+        # The file is the import's own temporary one (no user text in the statement).
+        con.execute(f"ATTACH '{str(staged).replace(chr(39), chr(39) * 2)}' AS {AHEAD} (READ_ONLY)")
+        try:
+            con.execute(f"INSERT INTO {stage} ({cols}) SELECT {cols} FROM {AHEAD}.{STAGE}")
+        finally:
+            con.execute(f"DETACH {AHEAD}")
+        return
+    import duckdb
+
+    with duckdb.connect(str(staged), read_only=True) as private:
+        reader = private.execute(f"SELECT {cols} FROM {STAGE}").to_arrow_reader(BATCH_ROWS)
+        for batch in reader:
+            warehouse.append_stage(stage, table, pa.Table.from_batches([batch]))
 
 
 class _RollBack(Exception):
