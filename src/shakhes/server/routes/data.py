@@ -13,7 +13,7 @@ import re
 import shutil
 import tempfile
 from pathlib import Path
-from typing import Annotated, Any, Literal
+from typing import TYPE_CHECKING, Annotated, Any, Literal
 
 from fastapi import APIRouter, File, Form, Query, Request, UploadFile
 from fastapi.responses import JSONResponse, Response
@@ -21,8 +21,11 @@ from pydantic import BaseModel, Field
 
 from shakhes.errors import ShakhesError
 from shakhes.server import schemas
-from shakhes.server.deps import Editor, Viewer
+from shakhes.server.deps import Editor, Member, Viewer
 from shakhes.server.errors import shakhes_error_body
+
+if TYPE_CHECKING:
+    from shakhes.spec.goals import GoalSpec
 
 router = APIRouter(prefix="/api/v1/workspaces/{workspace}", tags=["data"])
 
@@ -139,14 +142,13 @@ def get_goal(goal_id: str, m: Viewer, on: Day = None) -> JSONResponse:
     return schemas.answer(schemas.GoalOut, record)
 
 
-@router.post("/goals", status_code=201, response_model=schemas.GoalOut)
-def add_goal(body: GoalIn, m: Editor) -> JSONResponse:
-    """Add a goal (an id already taken is refused: 409)."""
+def _goal_spec(m: Member, goal_id: str, body: GoalIn | GoalEditIn) -> GoalSpec:
+    """The goal ``body`` describes, checked as ``shakhes goal add`` checks it."""
     from shakhes.service import goals
 
-    spec = goals.new_goal(
+    return goals.new_goal(
         m.ws,
-        body.id,
+        goal_id,
         title_en=body.title,
         title_fa=body.title_fa,
         description_en=body.description,
@@ -157,6 +159,14 @@ def add_goal(body: GoalIn, m: Editor) -> JSONResponse:
         kpis=[(link.kpi, link.kind) for link in body.kpis],
         drives=body.drives,
     )
+
+
+@router.post("/goals", status_code=201, response_model=schemas.GoalOut)
+def add_goal(body: GoalIn, m: Editor) -> JSONResponse:
+    """Add a goal (an id already taken is refused: 409)."""
+    from shakhes.service import goals
+
+    spec = _goal_spec(m, body.id, body)
     goals.add_goal(m.ws, spec)
     record = goals.goal_tree_record(goals.goal_tree(m.ws, spec.id))
     return schemas.answer(schemas.GoalOut, record, status_code=201)
@@ -174,19 +184,7 @@ def edit_goal(goal_id: str, body: GoalEditIn, m: Editor) -> JSONResponse:
             code="id_mismatch",
             hint="A goal's id cannot change: add a new goal instead.",
         )
-    spec = goals.new_goal(
-        m.ws,
-        goal_id,
-        title_en=body.title,
-        title_fa=body.title_fa,
-        description_en=body.description,
-        description_fa=body.description_fa,
-        owner=body.owner,
-        period=body.period,
-        calendar=body.calendar,
-        kpis=[(link.kpi, link.kind) for link in body.kpis],
-        drives=body.drives,
-    )
+    spec = _goal_spec(m, goal_id, body)
     goals.edit_goal(m.ws, spec)
     record = goals.goal_tree_record(goals.goal_tree(m.ws, goal_id))
     return schemas.answer(schemas.GoalOut, record)
