@@ -2,30 +2,19 @@
 
 from __future__ import annotations
 
-import shutil
 from pathlib import Path
 
 import pytest
+from support.demo_copy import demo_copy
 
-from shakhes.demo import build_demo
 from shakhes.workspace import init
 
 
-@pytest.fixture(scope="session")
-def demo_original(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """The demo workspace, built once per test run (copy it before use: see ``demo``)."""
-    root = tmp_path_factory.mktemp("concurrency") / "demo"
-    ws, _ = build_demo(root, seed=5)
-    ws.close()
-    return root
-
-
 @pytest.fixture
-def demo(demo_original: Path, tmp_path: Path) -> Path:
-    """A copy of the demo workspace of this test's own."""
-    root = tmp_path / "demo"
-    shutil.copytree(demo_original, root, ignore=shutil.ignore_patterns(".shakhes"))
-    return root
+def demo(tmp_path_factory: pytest.TempPathFactory, tmp_path: Path) -> Path:
+    """A copy of the demo workspace of this test's own (the demo is built once per test run and
+    shared with the other folders' tests: support/demo_copy.py)."""
+    return demo_copy(tmp_path_factory, tmp_path / "demo")
 
 
 @pytest.fixture

@@ -7,13 +7,16 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 from support.cli import shakhes
 from support.report_page import read
 
+import shakhes.cli.report as report_command
 from shakhes.demo import build_demo
+from shakhes.workspace import Workspace
 
 # text, grain, (start, end), the days explain compares it with (the period before)
 FORMS: list[tuple[str, str, tuple[str, str], tuple[str, str]]] = [
@@ -65,6 +68,17 @@ def demo_root(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return root
 
 
+@pytest.fixture(scope="module")
+def held_open(demo_root: Path) -> Iterator[Workspace]:
+    """The demo workspace held open across the report runs, as a server holds one: what the
+    runs have in common (the KPIs' daily totals the anomalies read, a month named in two
+    forms) is computed once, in the workspace's cache (:mod:`shakhes.service.cache`), instead
+    of once per run."""
+    ws = Workspace.open(demo_root)
+    yield ws
+    ws.close()
+
+
 @pytest.mark.parametrize(("text", "grain", "days", "before"), FORMS)
 def test_explain_reads_every_form(
     capsys: pytest.CaptureFixture[str],
@@ -93,12 +107,20 @@ def _report_params() -> list[object]:
 @pytest.mark.parametrize(("text", "grain", "days"), _report_params())
 def test_report_reads_every_form(
     capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
     demo_root: Path,
+    held_open: Workspace,
     tmp_path: Path,
     text: str,
     grain: str,
     days: tuple[str, str],
 ) -> None:
+    def the_open_workspace(workspace: Path | None, wait: float) -> Workspace:
+        assert workspace == demo_root
+        return held_open
+
+    monkeypatch.setattr(report_command, "open_workspace", the_open_workspace)
+    monkeypatch.setattr(held_open, "close", lambda: None)  # the fixture closes it
     out = tmp_path / "report.html"
     run = shakhes(capsys, "report", "--period", text, "-o", str(out), "-w", str(demo_root))
     assert run.code == 0, run.err

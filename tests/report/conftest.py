@@ -4,7 +4,7 @@ April 1–10 2025 and all of March (cost at half April's), a goal and two target
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -19,25 +19,41 @@ from shakhes.workspace import Workspace, init
 MARCH = dt.date(2025, 3, 1)
 
 
-@pytest.fixture
-def make_root(tmp_path: Path) -> Iterator[Callable[..., Path]]:
-    """A new workspace folder with the ads of March and April 1–10 (``init`` options passed
+def make_workspace(root: Path, *, with_goals: bool = True, **options: Any) -> Path:
+    """A new workspace at ``root`` with the ads of March and April 1–10 (``init`` options passed
     through); ``with_goals`` adds the goal ``traffic`` and its targets."""
-    opened: list[Workspace] = []
-
-    def make(name: str = "ws", *, with_goals: bool = True, **options: Any) -> Path:
-        ws = init(tmp_path / name, **options)
-        opened.append(ws)
+    ws = init(root, **options)
+    try:
         load(ws, ad_rows(first=MARCH, days=31, scale=0.5))
         load(ws, ad_rows())
         if with_goals:
             _goals(ws)
+    finally:
         ws.close()
-        return ws.root
+    return ws.root
 
-    yield make
-    for ws in opened:
-        ws.close()
+
+@pytest.fixture(scope="module")
+def root(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A workspace of :func:`make_workspace` shared by a module's tests, which only read it."""
+    return make_workspace(tmp_path_factory.mktemp("report") / "ws")
+
+
+@pytest.fixture(scope="module")
+def fa_root(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """:func:`root` in Persian on the Jalali calendar."""
+    folder = tmp_path_factory.mktemp("report-fa") / "fa"
+    return make_workspace(folder, locale="fa", calendar="jalali")
+
+
+@pytest.fixture
+def make_root(tmp_path: Path) -> Callable[..., Path]:
+    """:func:`make_workspace` in this test's folder, by name."""
+
+    def make(name: str = "ws", *, with_goals: bool = True, **options: Any) -> Path:
+        return make_workspace(tmp_path / name, with_goals=with_goals, **options)
+
+    return make
 
 
 def _goals(ws: Workspace) -> None:

@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 from plotly.offline import get_plotlyjs
-from support.cli import Run, shakhes
+from support.cli import Run, shakhes, shakhes_outside_a_test
 from support.report_page import Page, read
 from support.status_data import SEARCH, SOCIAL
 
@@ -43,15 +43,22 @@ def status_json(capsys: pytest.CaptureFixture[str], root: Path) -> dict[str, obj
     return loaded
 
 
-@pytest.fixture
-def root(make_root: Callable[..., Path]) -> Path:
-    return make_root()
+@pytest.fixture(scope="module")
+def april(root: Path) -> Path:
+    """The report of ``root`` in its default period (April 2025), written once for the tests
+    that read it."""
+    out = root.parent / "r.html"
+    result = shakhes_outside_a_test("report", "-w", str(root), "-o", str(out))
+    assert "Traceback" not in result.err, result.err
+    assert result.code == 0, result.err
+    assert result.out.strip() == str(out)
+    return out
 
 
 def test_the_numbers_are_those_of_status(
-    capsys: pytest.CaptureFixture[str], root: Path, tmp_path: Path
+    capsys: pytest.CaptureFixture[str], root: Path, april: Path
 ) -> None:
-    page = report(capsys, root, tmp_path / "r.html")
+    page = read(april.read_text(encoding="utf-8"))
     expected = status_json(capsys, root)
     assert page.data()["status"] == expected
     targets = {
@@ -95,11 +102,11 @@ def numbers_of(status: dict[str, object], target: str) -> dict[str, float]:
 
 
 def test_the_charts_meet_the_status_numbers(
-    capsys: pytest.CaptureFixture[str], root: Path, tmp_path: Path
+    capsys: pytest.CaptureFixture[str], root: Path, april: Path
 ) -> None:
     """Each chart's actual and pacing line pass through the status's actual and expected on
     the last day with data; its band ends at the forecast's interval."""
-    page = report(capsys, root, tmp_path / "r.html")
+    page = read(april.read_text(encoding="utf-8"))
     data = page.data()
     status = data["status"]
     for target_id, chart in data["charts"].items():
@@ -123,9 +130,9 @@ def test_the_charts_meet_the_status_numbers(
 
 
 def test_the_movers_are_those_of_explain(
-    capsys: pytest.CaptureFixture[str], root: Path, tmp_path: Path
+    capsys: pytest.CaptureFixture[str], root: Path, april: Path
 ) -> None:
-    page = report(capsys, root, tmp_path / "r.html")
+    page = read(april.read_text(encoding="utf-8"))
     movers = page.data()["movers"]
     assert movers
     changes = [abs(m["change_pct"]) for m in movers]
@@ -150,11 +157,9 @@ def test_the_movers_are_those_of_explain(
         assert explained["summary"] in page.text
 
 
-def test_the_page_stands_alone(
-    capsys: pytest.CaptureFixture[str], root: Path, tmp_path: Path
-) -> None:
-    page = report(capsys, root, tmp_path / "r.html")
-    html = (tmp_path / "r.html").read_text(encoding="utf-8")
+def test_the_page_stands_alone(april: Path) -> None:
+    page = read(april.read_text(encoding="utf-8"))
+    html = april.read_text(encoding="utf-8")
     for tag, attrs in page.tags:
         assert tag != "link"
         for name in ("src", "href", "srcset", "action", "data"):
@@ -170,10 +175,9 @@ def test_the_page_stands_alone(
 
 
 def test_persian_jalali_report(
-    capsys: pytest.CaptureFixture[str], make_root: Callable[..., Path], tmp_path: Path
+    capsys: pytest.CaptureFixture[str], fa_root: Path, tmp_path: Path
 ) -> None:
-    root = make_root("fa", locale="fa", calendar="jalali")
-    page = report(capsys, root, tmp_path / "fa.html")
+    page = report(capsys, fa_root, tmp_path / "fa.html")
     html_tag = next(a for t, a in page.tags if t == "html")
     assert (html_tag["lang"], html_tag["dir"]) == ("fa", "rtl")
     data = page.data()
@@ -198,10 +202,9 @@ def page_html(path: Path) -> str:
 
 
 def test_english_report_of_a_persian_workspace(
-    capsys: pytest.CaptureFixture[str], make_root: Callable[..., Path], tmp_path: Path
+    capsys: pytest.CaptureFixture[str], fa_root: Path, tmp_path: Path
 ) -> None:
-    root = make_root("fa", locale="fa", calendar="jalali")
-    page = report(capsys, root, tmp_path / "en.html", "--lang", "en", "--period", "2025-04")
+    page = report(capsys, fa_root, tmp_path / "en.html", "--lang", "en", "--period", "2025-04")
     html_tag = next(a for t, a in page.tags if t == "html")
     assert (html_tag["lang"], html_tag["dir"]) == ("en", "ltr")
     assert "1404-01-12 to 1404-02-10" in page.text  # April 2025 in Jalali days

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import io
 import sys
+from contextlib import redirect_stderr, redirect_stdout
 from dataclasses import dataclass
 
 import pytest
@@ -17,16 +19,29 @@ class Run:
     err: str
 
 
-def shakhes(capsys: pytest.CaptureFixture[str], *args: str) -> Run:
-    """``shakhes ARGS…``: exit status, stdout and stderr."""
+def call(*args: str) -> int:
+    """Run ``shakhes ARGS…`` in this process; its exit status."""
     argv = sys.argv
     sys.argv = ["shakhes", *args]
-    code = 0
     try:
         main()
     except SystemExit as exc:
-        code = exc.code if isinstance(exc.code, int) else (0 if exc.code is None else 1)
+        return exc.code if isinstance(exc.code, int) else (0 if exc.code is None else 1)
     finally:
         sys.argv = argv
+    return 0
+
+
+def shakhes(capsys: pytest.CaptureFixture[str], *args: str) -> Run:
+    """``shakhes ARGS…``: exit status, stdout and stderr."""
+    code = call(*args)
     captured = capsys.readouterr()
     return Run(code, captured.out, captured.err)
+
+
+def shakhes_outside_a_test(*args: str) -> Run:
+    """:func:`shakhes` for a fixture that serves many tests (``capsys`` is one test's): what the
+    command prints is read from ``sys.stdout`` and ``sys.stderr`` redirected while it runs."""
+    with redirect_stdout(io.StringIO()) as out, redirect_stderr(io.StringIO()) as err:
+        code = call(*args)
+    return Run(code, out.getvalue(), err.getvalue())
