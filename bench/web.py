@@ -287,46 +287,36 @@ async def user(
                     break
             kind, url = order[i % len(order)]
             i += 1
-            cold = clock.cold(url)
-            during = clock.phase == "during"
-            sent = clock.now()
             t0 = time.perf_counter()
-            try:
-                answer = await client.get(url)
-                status = answer.status_code
-                error = "" if status == 200 else _message(answer.text)
-                if kind == "api" and status == 200 and not during and clock.phase == "before":
-                    clock.api_before = clock.api_before or answer.json()
-            except httpx.HTTPError as e:
-                status, error = 0, f"{type(e).__name__}: {e}"
-            seconds = time.perf_counter() - t0
-            if cold is not None and status == 200:
-                clock.answered.add(cold)
-            after = cold is not None and cold[0] == "after"
-            hits.append(
-                Hit(kind, url, sent, seconds, status, cold is not None, during, error, after)
-            )
-            if kind == "kpi" and status == 200:
+            hit, answer = await timed_get(client, kind, url, clock)
+            hits.append(hit)
+            ok = answer is not None and hit.status == 200
+            if kind == "api" and ok and not hit.during_import and clock.phase == "before":
+                clock.api_before = clock.api_before or answer.json()
+            if kind == "kpi" and ok:
                 found = [html_lib.unescape(u) for u in PANEL.findall(answer.text)]
-                panels = await asyncio.gather(*(panel(client, u, clock) for u in found))
+                panels = [h for h, _ in await asyncio.gather(
+                    *(timed_get(client, "panel", u, clock) for u in found))]  # fmt: skip
                 hits.extend(panels)
                 whole = time.perf_counter() - t0
-                cold_any = cold is not None or any(h.cold for h in panels)
                 worst = next((h for h in panels if h.status != 200), None)
                 hits.append(
-                    Hit("kpi+panels", url, sent, whole, worst.status if worst else 200, cold_any,
-                        during, worst.error if worst else "", after)
+                    Hit("kpi+panels", url, hit.sent, whole, worst.status if worst else 200,
+                        hit.cold or any(h.cold for h in panels), hit.during_import,
+                        worst.error if worst else "", hit.after_import)
                 )  # fmt: skip
 
 
-async def panel(client: Any, url: str, clock: Clock) -> Hit:
-    """A panel of a KPI page, asked as its script asks it (timed alone)."""
+async def timed_get(client: Any, kind: str, url: str, clock: Clock) -> tuple[Hit, Any]:
+    """``GET url`` timed alone, as a :class:`Hit` of ``kind``, with the answer (None when the
+    request itself failed). A cold URL answered is marked answered on ``clock``."""
     import httpx
 
     cold = clock.cold(url)
     during = clock.phase == "during"
     sent = clock.now()
     t0 = time.perf_counter()
+    answer = None
     try:
         answer = await client.get(url)
         status = answer.status_code
@@ -337,7 +327,8 @@ async def panel(client: Any, url: str, clock: Clock) -> Hit:
     if cold is not None and status == 200:
         clock.answered.add(cold)
     after = cold is not None and cold[0] == "after"
-    return Hit("panel", url, sent, seconds, status, cold is not None, during, error, after)
+    hit = Hit(kind, url, sent, seconds, status, cold is not None, during, error, after)
+    return hit, answer
 
 
 async def importer(root: Path, file: Path, work: Path, clock: Clock, at: float) -> dict[str, Any]:

@@ -37,10 +37,9 @@ class KpiLink(BaseModel):
     kind: Literal["strategic", "operational", "functional"] | None = None
 
 
-class GoalIn(BaseModel):
-    """What ``shakhes goal add`` takes."""
+class GoalFields(BaseModel):
+    """A goal's fields but its id, as ``shakhes goal add`` takes them."""
 
-    id: str = Field(min_length=1, max_length=63)
     title: str = ""
     title_fa: str = ""
     description: str = ""
@@ -54,22 +53,17 @@ class GoalIn(BaseModel):
     )
 
 
-class GoalEditIn(BaseModel):
+class GoalIn(GoalFields):
+    """What ``shakhes goal add`` takes."""
+
+    id: str = Field(min_length=1, max_length=63)
+
+
+class GoalEditIn(GoalFields):
     """A goal as it should be from now on: every field (those left out are emptied). The id is
     the route's; a body ``id`` must be the same."""
 
     id: str | None = None
-    title: str = ""
-    title_fa: str = ""
-    description: str = ""
-    description_fa: str = ""
-    owner: str = ""
-    period: str = Field(min_length=1, description="2025, 2025-Q2, 1404, 2025-03-21..2026-03-20")
-    calendar: Literal["gregorian", "jalali"] | None = None
-    kpis: list[KpiLink] = Field(default_factory=list)
-    drives: dict[str, list[str]] = Field(
-        default_factory=dict, description="Leading KPI → the lagging KPIs it drives."
-    )
 
 
 class TargetIn(BaseModel):
@@ -142,7 +136,7 @@ def get_goal(goal_id: str, m: Viewer, on: Day = None) -> JSONResponse:
     return schemas.answer(schemas.GoalOut, record)
 
 
-def _goal_spec(m: Member, goal_id: str, body: GoalIn | GoalEditIn) -> GoalSpec:
+def _goal_spec(m: Member, goal_id: str, body: GoalFields) -> GoalSpec:
     """The goal ``body`` describes, checked as ``shakhes goal add`` checks it."""
     from shakhes.service import goals
 
