@@ -76,15 +76,16 @@ def test_quarantine_list_export_retry_and_undo(
 
     listed = shakhes(capsys, "quarantine", "list")
     assert listed.out.splitlines() == [
-        "#1 ads.csv:3: column 'channel': value 'serch' — unknown channel — did you mean 'search'?",
-        "#1 ads.csv:4: column 'clicks': value '200' — more clicks than impressions",
+        "#1 ads.csv:3: column 'channel': value 'serch' — unknown channel — did you mean "
+        "'search'? [unknown_value]",
+        "#1 ads.csv:4: column 'clicks': value '200' — more clicks than impressions [above_limit]",
     ]
     exported = tmp_path / "bad.csv"
     assert shakhes(capsys, "quarantine", "export", "-o", str(exported)).code == 0
     rows = list(csv.DictReader(exported.open(encoding="utf-8")))
-    assert [(r["line"], r["column"], r["channel"], r["clicks"]) for r in rows] == [
-        ("3", "channel", "serch", "10"),
-        ("4", "clicks", "search", "200"),
+    assert [(r["line"], r["column"], r["code"], r["channel"], r["clicks"]) for r in rows] == [
+        ("3", "channel", "unknown_value", "serch", "10"),
+        ("4", "clicks", "above_limit", "search", "200"),
     ]
 
     # Retrying as they are fixes nothing; both rows stay quarantined.

@@ -101,9 +101,10 @@ def quarantine_list(
     wait: WaitOpt = DEFAULT_WAIT,
     workspace: WorkspaceOpt = None,
 ) -> None:
-    """Quarantined rows: file, line, column, value and reason."""
+    """Quarantined rows: file, line, column, value, reason and its code."""
     from shakhes.cli.console import out
     from shakhes.imports.pipeline import at_fault
+    from shakhes.imports.records import NO_CODE
     from shakhes.service import imports
 
     ws = open_workspace(workspace, wait)
@@ -114,7 +115,8 @@ def quarantine_list(
     for q in rows:
         out.print(
             f"#{q.import_id} {Path(q.file_name).name}:{q.issue.line}: "
-            f"{at_fault(q.issue)}{q.issue.message}",
+            f"{at_fault(q.issue)}{q.issue.message}"
+            + ("" if q.issue.code == NO_CODE else f" [{q.issue.code}]"),
             markup=False,
             soft_wrap=True,
         )
@@ -162,8 +164,8 @@ def quarantine_export(
     wait: WaitOpt = DEFAULT_WAIT,
     workspace: WorkspaceOpt = None,
 ) -> None:
-    """Write quarantined rows as CSV (the original cells plus line and reason) to fix and
-    import again."""
+    """Write quarantined rows as CSV (the original cells plus line, column, reason and its
+    code) to fix and import again."""
     from shakhes.service import imports
 
     ws = open_workspace(workspace, wait)

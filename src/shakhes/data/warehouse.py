@@ -42,11 +42,11 @@ STAGE_LINE = "_line"
 """Column of an import's stage: the line of the file each staged row comes from."""
 
 SCHEMA_TABLE = "shakhes_schema"
-SCHEMA_VERSION = 2
+SCHEMA_VERSION = 3
 """The version of the tables shakhes keeps in a warehouse: raise it with every change that
 :meth:`Warehouse.ensure_schema` makes to an existing warehouse (2: imports record their
-options), so that a workspace made by an older shakhes is upgraded (``shakhes db upgrade``)
-before anything writes to it."""
+options; 3: a quarantined row keeps its problem's code), so that a workspace made by an older
+shakhes is upgraded (``shakhes db upgrade``) before anything writes to it."""
 
 SYSTEM_TABLES = {
     IMPORTS_TABLE: f"""CREATE TABLE {IMPORTS_TABLE} (
@@ -61,8 +61,25 @@ SYSTEM_TABLES = {
     QUARANTINE_TABLE: f"""CREATE TABLE {QUARANTINE_TABLE} (
         import_id BIGINT NOT NULL, file_name VARCHAR NOT NULL, line BIGINT NOT NULL,
         column_name VARCHAR, cell VARCHAR, reason VARCHAR NOT NULL, row_json VARCHAR NOT NULL,
-        resolved_by BIGINT)""",
+        resolved_by BIGINT, code VARCHAR)""",
 }
+
+OLD_REASON_CODES = {
+    "not a number": "not_a_number",
+    "not a number: more than one decimal separator": "not_a_number",
+    "not a number: separators in the wrong places": "not_a_number",
+    "currency without a number": "not_a_number",
+    "not a date": "not_a_date",
+    "not a yes/no value": "not_a_boolean",
+    "not a whole number": "not_whole_number",
+    "missing required value": "missing_value",
+    "unknown (an empty or NA cell is not read as 0): write the number, 0 if there was none, "
+    "and import the row again": "missing_value",
+}
+"""The code of a quarantined row kept before rows kept their code (schema version 3), worked
+out from its reason where that is one of these fixed texts (of the value parsers and the data
+model's rules) when the warehouse is upgraded; a reason that names its column or value leaves
+the code null (its text is all there is)."""
 
 
 def history_table(name: str) -> str:
@@ -219,6 +236,18 @@ class Warehouse:
         if IMPORTS_TABLE in existing and "options" not in self.backend.get_schema(IMPORTS_TABLE):
             # Imports record the options they were imported with (currency, account, …).
             self._execute(f"ALTER TABLE {IMPORTS_TABLE} ADD COLUMN options VARCHAR")
+        if QUARANTINE_TABLE in existing and "code" not in self.backend.get_schema(QUARANTINE_TABLE):
+            # A quarantined row keeps its problem's code; older rows get it from a fixed text.
+            self._execute(f"ALTER TABLE {QUARANTINE_TABLE} ADD COLUMN code VARCHAR")
+            with self.transaction() as cur:
+                for reason, code in OLD_REASON_CODES.items():
+                    cur.execute(
+                        self.param(
+                            f"UPDATE {QUARANTINE_TABLE} SET code = ? "
+                            "WHERE reason = ? AND code IS NULL"
+                        ),
+                        [code, reason],
+                    )
         if CALENDAR_TABLE not in existing:
             from shakhes.engine.calendar import date_dimension
 

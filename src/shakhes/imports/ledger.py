@@ -8,7 +8,8 @@
 - canonical rows carry the ``_import_id`` that wrote them;
 - ``shakhes_replaced_<table>`` keeps every row an import replaced or removed, tagged
   ``_replaced_by``, so ``undo`` restores exactly what was there before;
-- ``shakhes_quarantine`` keeps every rejected row with its file, line, column, value and reason.
+- ``shakhes_quarantine`` keeps every rejected row with its file, line, column, value, reason and
+  the reason's code.
 
 The records themselves are in :mod:`shakhes.imports.records`, the SQL that merges an import's
 rows into its table in :mod:`shakhes.imports.merge`; this module commits, lists and undoes.
@@ -40,6 +41,7 @@ from shakhes.imports.records import (
     RECORD_COLUMNS,
     Commit,
     ImportRecord,
+    Kept,
     Rejected,
     UndoResult,
     cell_names,
@@ -51,6 +53,7 @@ __all__ = [
     "OPTION_NAMES",
     "Commit",
     "ImportRecord",
+    "Kept",
     "Ledger",
     "Rejected",
     "UndoResult",
@@ -155,8 +158,9 @@ class Ledger:
 
     def quarantine(
         self, import_id: int | None = None, *, include_resolved: bool = False
-    ) -> list[tuple[int, str, int, str | None, str | None, str, dict[str, str]]]:
-        """Quarantined rows: (import id, file, line, column, value, reason, row). Without
+    ) -> list[Kept]:
+        """Quarantined rows (:class:`Kept`: import id, file, line, column, value, reason, row,
+        code), by import and line. Without
         ``include_resolved``, only those still waiting: not imported since (a retry, a
         re-import with other options), and of an import that was not undone."""
         where, params = [], []
@@ -171,12 +175,13 @@ class Ledger:
             )
         clause = f"WHERE {' AND '.join(where)}" if where else ""
         rows = self._rows(
-            f"SELECT import_id, file_name, line, column_name, cell, reason, row_json "
+            f"SELECT import_id, file_name, line, column_name, cell, reason, row_json, code "
             f"FROM {QUARANTINE_TABLE} {clause} ORDER BY import_id, line",
             params,
         )
         return [
-            (int(r[0]), str(r[1]), int(r[2]), r[3], r[4], str(r[5]), json.loads(r[6])) for r in rows
+            Kept(int(r[0]), str(r[1]), int(r[2]), r[3], r[4], str(r[5]), json.loads(r[6]), r[7])
+            for r in rows
         ]
 
     # ---- writing ------------------------------------------------------------------------------
@@ -267,7 +272,7 @@ class Ledger:
             cur.execute(
                 wh.param(
                     f"INSERT INTO {QUARANTINE_TABLE} (import_id, file_name, line, column_name, "
-                    "cell, reason, row_json) VALUES (?, ?, ?, ?, ?, ?, ?)"
+                    "cell, reason, row_json, code) VALUES (?, ?, ?, ?, ?, ?, ?, ?)"
                 ),
                 [
                     import_id,
@@ -277,6 +282,7 @@ class Ledger:
                     r.value,
                     r.message,
                     json.dumps(r.row, ensure_ascii=False),
+                    r.code,
                 ],
             )
         lo, hi = part.date_range if part.date_range else (None, None)

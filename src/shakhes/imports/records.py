@@ -1,14 +1,14 @@
 """The import log's records: what an import was (:class:`ImportRecord`, with the options it was
 made with), what a commit writes (:class:`Commit`), what an undo did, and a quarantined row
-(:func:`Rejected`)."""
+(:func:`Rejected`) and one as the quarantine keeps it (:class:`Kept`)."""
 
 from __future__ import annotations
 
 import datetime as dt
 import json
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, NamedTuple
 
 from shakhes.data.model import Table
 from shakhes.errors import Issue
@@ -39,19 +39,42 @@ OPTION_NAMES = ("source", "currency", "account", "mapping", "encoding")
 file's rows become. A file imported again with other ones replaces what it wrote before."""
 
 
+NO_CODE = "quarantined"
+"""The code of a quarantined row whose problem's own code is not known: a row kept before rows
+kept their code, whose reason is not one of the fixed texts its code was worked out from."""
+
+
 def Rejected(
     line: int,
     column: str | None,
     value: str | None,
     reason: str,
     row: Mapping[str, str] | None = None,
-    code: str = "quarantined",
+    code: str = NO_CODE,
 ) -> Issue:
     """One quarantined row as an :class:`~shakhes.errors.Issue`: where it was (line, column,
     value), what was wrong (``message``, and ``code``: the rule of the data model it fails, see
     :attr:`shakhes.data.model.Rule.code`, or another reason's code), and the row itself
     (``row``)."""
     return Issue(reason, code=code, line=line, column=column, value=value, row=row or {})
+
+
+class Kept(NamedTuple):
+    """A quarantined row as the quarantine keeps it (:meth:`~shakhes.imports.ledger.Ledger.
+    quarantine`)."""
+
+    import_id: int
+    file_name: str
+    line: int
+    column: str | None
+    value: str | None
+    reason: str
+    row: dict[str, str]
+    """Its cells as read, header → text."""
+    code: str | None
+    """The reason's code (see :func:`Rejected`); null for a row kept before rows kept their
+    code whose reason is not one of the fixed texts
+    (:data:`~shakhes.data.warehouse.OLD_REASON_CODES`)."""
 
 
 @dataclass(frozen=True)
@@ -141,10 +164,10 @@ def record_of(row: tuple[Any, ...]) -> ImportRecord:
     return ImportRecord(**data)
 
 
-def cell_names(rows: Sequence[tuple[Any, ...]]) -> list[str]:
-    """The column names of quarantined rows (from :meth:`Ledger.quarantine`), in first-seen
-    order: the header to write them back out under."""
+def cell_names(rows: Iterable[Mapping[str, str]]) -> list[str]:
+    """The column names of quarantined rows' cells (:attr:`Kept.row`), in first-seen order:
+    the header to write them back out under."""
     names: dict[str, None] = {}
-    for *_, raw in rows:
+    for raw in rows:
         names.update(dict.fromkeys(raw))
     return list(names)

@@ -17,6 +17,7 @@ from shakhes.data.model import table as model_table
 from shakhes.errors import Issue, ShakhesError
 from shakhes.imports.ledger import ImportRecord, Ledger, UndoResult, cell_names
 from shakhes.imports.pipeline import read_ahead, retry_quarantine
+from shakhes.imports.records import NO_CODE
 from shakhes.imports.report import ImportOptions, ImportReport, Step
 from shakhes.workspace import current_actor
 
@@ -144,7 +145,8 @@ def undo(ws: Workspace, import_id: int) -> UndoResult:
 @dataclass(frozen=True)
 class Quarantined:
     """A quarantined row: the import and file it came from, and the issue (line, column,
-    value, reason, and the row's cells as read)."""
+    value, reason, its code — :data:`~shakhes.imports.records.NO_CODE` for an old row whose
+    code is not known — and the row's cells as read)."""
 
     import_id: int
     file_name: str
@@ -158,34 +160,35 @@ def quarantined(ws: Workspace, import_id: int | None = None) -> list[Quarantined
         rows = Ledger(session.warehouse).quarantine(import_id)
     return [
         Quarantined(
-            imp,
-            file_name,
+            r.import_id,
+            r.file_name,
             Issue(
-                reason,
-                code="quarantined",
-                file=file_name,
-                line=line,
-                column=column,
-                value=value,
-                row=raw,
+                r.reason,
+                code=r.code or NO_CODE,
+                file=r.file_name,
+                line=r.line,
+                column=r.column,
+                value=r.value,
+                row=r.row,
             ),
         )
-        for imp, file_name, line, column, value, reason, raw in rows
+        for r in rows
     ]
 
 
 def quarantine_table(rows: Sequence[Quarantined]) -> tuple[list[str], list[list[Any]]]:
     """Quarantined rows as a table to fix and import again: the header (``import, line,
-    column, reason`` and the file's own columns, in first-seen order) and one list of cells
-    per row (the original cells as the file wrote them)."""
-    names = cell_names([(q.issue.row or {},) for q in rows])
-    header = ["import", "line", "column", "reason", *names]
+    column, reason, code`` and the file's own columns, in first-seen order) and one list of
+    cells per row (the original cells as the file wrote them)."""
+    names = cell_names(q.issue.row or {} for q in rows)
+    header = ["import", "line", "column", "reason", "code", *names]
     body = [
         [
             q.import_id,
             q.issue.line,
             q.issue.column,
             q.issue.message,
+            q.issue.code,
             *((q.issue.row or {}).get(n, "") for n in names),
         ]
         for q in rows

@@ -32,33 +32,40 @@ QUARANTINE_LIMIT = 500
 REASON_WORDS: dict[str, dict[str, str]] = {
     "en": {},
     "fa": {
+        # A cell that does not read as its kind (the value parsers).
         "not_a_number": "عدد نیست",
         "not_a_date": "تاریخ نیست",
         "not_a_boolean": "بله/نه نیست",
         "mangled_id": "شناسه خراب شده است (مثلاً عددی که اکسل گرد کرده)",
+        "unreadable_text": "متن خوانا نیست",
+        # The data model's rules.
         "missing_value": "خالی است، ولی لازم است",
         "not_whole_number": "عدد درست نیست",
         "below_minimum": "کمتر از کمینه مجاز است",
         "wrong_format": "شکلش درست نیست",
-        "above_limit": "بیش از اندازه مجاز است",
+        "above_limit": "بیش از ستونی است که نباید از آن بیشتر باشد",
         "unknown_value": "مقدار شناخته نیست",
+        # The file's or the layout's checks.
+        "extra_cells": "سطر بیش از سرستون‌ها خانه دارد (ویرگولی بی‌نقل‌قول در یک مقدار؟)",
+        "not_canonical": "به قالب استاندارد نوشته نشده است",
+        "not_daily": "سطر روزانه نیست (بازه‌ی گزارش بیش از یک روز است)",
+        "mixed_results": "«نتیجه»ها کنشی جز کنش بقیه‌ی فایل را می‌شمارند؛ هر هدف را در فایلی "
+        "جدا خروجی بگیرید",
+        "unknown_key": "در داده‌ها نیست: این فایل تنها سطرهای موجود را به‌روز می‌کند",
+        "repeated_key": "با سطرهای دیگری از فایل هم‌کلید است که نمی‌شود با هم جمعشان کرد؛ "
+        "آن‌ها را یک سطر کنید و دوباره وارد کنید",
     },
 }
-"""A quarantined row's reason by its code, in Persian (its column and value are shown beside
-it); English shows the reason as the import wrote it."""
+"""A quarantined row's reason by its code (:attr:`shakhes.errors.Issue.code`), in Persian: every
+code the import path gives a row (its column and value are shown beside it). English shows the
+reason as the import wrote it, and so does Persian for a row kept before rows kept their code
+(:data:`shakhes.imports.records.NO_CODE`)."""
 
-REASON_TEXTS: dict[str, dict[str, str]] = {
-    "en": {},
-    "fa": {
-        "not a number": "عدد نیست",
-        "not a date": "تاریخ نیست",
-        "not a whole number": "عدد درست نیست",
-        "missing required value": "خالی است، ولی لازم است",
-        "currency without a number": "واحد پول بدون عدد",
-    },
-}
-"""The log keeps a quarantined row's reason as text (not its code): the fixed ones, in
-Persian; a reason that names its column or value stays as written."""
+
+def reason_text(code: str, message: str, lang: str) -> str:
+    """A quarantined row's reason in ``lang``: by its code, else as the import wrote it."""
+    return REASON_WORDS[lang].get(code, message)
+
 
 WORDS: dict[str, dict[str, str]] = {
     "en": {
@@ -248,7 +255,7 @@ def page(ws: Workspace, look: Look, import_id: int | None) -> dict[str, Any]:
             line=look.plain(q.issue.line) if q.issue.line is not None else "",
             column=q.issue.column or "",
             value="" if q.issue.value is None else str(q.issue.value),
-            reason=REASON_TEXTS[look.lang].get(q.issue.message, q.issue.message),
+            reason=reason_text(q.issue.code, q.issue.message, look.lang),
         )
         for q in found[:QUARANTINE_LIMIT]
     ]

@@ -95,19 +95,19 @@ def retry_quarantine(
     rows = ledger.quarantine(import_id)
     if not rows:
         raise DataError(f"import #{import_id} has no unresolved quarantined rows")
-    header = cell_names(rows)
+    header = cell_names(r.row for r in rows)
     path = folder / f"quarantine-{import_id}.csv"
     with path.open("w", newline="", encoding="utf-8") as fh:
         writer = csv.writer(fh)
         writer.writerow(header)
-        for *_, raw in rows:
-            writer.writerow([raw.get(h, "") for h in header])
+        for kept in rows:
+            writer.writerow([kept.row.get(h, "") for h in header])
     source = options.source if options.source != "auto" or options.mapping else record.source
     # The log names the retried rows by their file, not the temporary CSV they were put in.
     name = options.file_name or f"{Path(record.file_name).name} (quarantine of #{import_id})"
     report = import_file(warehouse, path, replace(options, source=source, file_name=name))
     failed = {r.line for r in report.rejected}
-    resolved = [row[2] for i, row in enumerate(rows) if i + 2 not in failed]
+    resolved = [kept.line for i, kept in enumerate(rows) if i + 2 not in failed]
     if report.import_id is not None and not report.dry_run:
         ledger.mark_resolved(import_id, resolved, report.import_id)
     return report, (len(resolved) if report.import_id is not None else 0)
