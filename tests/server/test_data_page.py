@@ -1,17 +1,23 @@
 """The Data page on the server: the import log and the quarantined rows as the API has them,
-the upload, undo and retry controls for editors only, in English and in Persian; the dry
-run's report names the accounts the file covers."""
+the upload, undo and retry controls for editors only, in English and in Persian (a quarantined
+row's reason worded by its code); the dry run's report names the accounts the file covers."""
 
 from __future__ import annotations
 
+import csv
 import re
 from typing import Any
 
 from bs4 import BeautifulSoup
+from support.imports import FIXTURES
 from support.server import WS, Api
+
+from shakhes.web.data import REASON_WORDS
 
 BASE = f"/api/v1/workspaces/{WS}"
 PAGE = f"/w/{WS}/data"
+BAD_ROWS = FIXTURES / "meta_daily_bad_rows.csv"
+"""A Meta export with two good rows and six bad ones, each of another kind."""
 
 ADS = """date,platform,account,channel,campaign_id,campaign,ad_group,ad,currency,\
 impressions,clicks,cost,conversions,conversion_value
@@ -123,3 +129,39 @@ def test_the_language_switch_names_the_language_to_keep(writable_api: Api) -> No
     assert '<html lang="fa" dir="rtl">' in page
     assert _soup(page).select_one("a.lang")["data-locale"] == "en"
     _ok(viewer.put("/api/v1/auth/locale", json={"locale": "en"}))
+
+
+def test_quarantined_rows_keep_their_code_in_the_api_the_csv_and_the_page(
+    writable_api: Api,
+) -> None:
+    """A Meta export with six kinds of bad rows: the API lists each with its code, the CSV
+    export has a code column, and the Data page words each reason by its code in Persian and
+    shows the text as written in English, its column and value beside it."""
+    editor = writable_api.login("editor")
+    files = {"files": ("meta.csv", BAD_ROWS.read_bytes(), "text/csv")}
+    [done] = _ok(editor.post(f"{BASE}/imports", files=files))
+    import_id = done["report"]["import_id"]
+    codes = ["not_a_number", "not_a_date", "not_daily", "above_limit", "mixed_results"]
+    codes.append("below_minimum")
+
+    listed = _ok(editor.get(f"{BASE}/quarantine", params={"import": import_id}))
+    assert [(q["line"], q["code"]) for q in listed] == list(zip(range(3, 9), codes, strict=True))
+    assert listed[0]["column"] == "cost" and listed[0]["value"] == "lots"
+    assert listed[0]["message"] == "not a number" and listed[0]["file"] == "meta.csv"
+
+    lines = editor.get(f"{BASE}/quarantine.csv", params={"import": import_id}).text.splitlines()
+    exported = list(csv.DictReader(lines))
+    assert lines[0].startswith("import,line,column,reason,code,Reporting starts")
+    assert [r["code"] for r in exported] == codes
+    assert [r["reason"] for r in exported] == [q["message"] for q in listed]
+
+    for lang in ("en", "fa"):
+        soup = _soup(editor.get(PAGE, params={"import": import_id, "lang": lang}).text)
+        rows = soup.select("#quarantine tbody tr")
+        assert [r["data-code"] for r in rows] == codes
+        for row, q in zip(rows, listed, strict=True):
+            cells = [td.get_text(strip=True) for td in row.find_all("td")]
+            assert (cells[3], cells[4]) == (q["column"], q["value"])
+            words = REASON_WORDS["fa"][q["code"]] if lang == "fa" else q["message"]
+            assert cells[5] == words
+    _ok(editor.post(f"{BASE}/imports/{import_id}/undo"))

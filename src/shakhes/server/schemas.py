@@ -587,7 +587,9 @@ class ImportLogEntry(Closed):
 
 
 class QuarantinedRow(IssueOut):
-    """A quarantined row: its import and file, then the issue."""
+    """A quarantined row: its import and file, then the issue (``code``: the problem's code,
+    as a dry run's rejected rows have it; ``quarantined`` for a row kept before rows kept their
+    code, whose code could not be worked out from its text)."""
 
     import_id: int
 

@@ -222,6 +222,8 @@ class QuarantineRow:
     column: str
     value: str
     reason: str
+    """In the page's language (:func:`reason_text`)."""
+    code: str
 
 
 def page(ws: Workspace, look: Look, import_id: int | None) -> dict[str, Any]:
@@ -256,6 +258,7 @@ def page(ws: Workspace, look: Look, import_id: int | None) -> dict[str, Any]:
             column=q.issue.column or "",
             value="" if q.issue.value is None else str(q.issue.value),
             reason=reason_text(q.issue.code, q.issue.message, look.lang),
+            code=q.issue.code,
         )
         for q in found[:QUARANTINE_LIMIT]
     ]

@@ -379,7 +379,9 @@ def undo_import(import_id: int, m: Editor) -> UndoOut:
 def quarantine(
     m: Viewer, import_id: Annotated[int | None, Query(alias="import")] = None
 ) -> JSONResponse:
-    """Quarantined rows: import, file, line, column, value, reason and the cells as read."""
+    """Quarantined rows: import, file, line, column, value, reason (``message``) and its
+    ``code`` (``quarantined`` for a row kept before rows kept their code, whose code could not
+    be worked out from its text)."""
     from shakhes.service import imports
 
     records = [
@@ -397,8 +399,8 @@ def quarantine(
 def quarantine_csv(
     m: Viewer, import_id: Annotated[int | None, Query(alias="import")] = None
 ) -> Response:
-    """Quarantined rows as CSV (the original cells plus line and reason), as
-    ``shakhes quarantine export``."""
+    """Quarantined rows as CSV (the original cells after import, line, column, reason and
+    code), as ``shakhes quarantine export``."""
     from shakhes.service import imports
 
     header, rows = imports.quarantine_table(imports.quarantined(m.ws, import_id))
