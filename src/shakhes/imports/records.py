@@ -60,8 +60,7 @@ def Rejected(
 
 
 class Kept(NamedTuple):
-    """A quarantined row as the quarantine keeps it (:meth:`~shakhes.imports.ledger.Ledger.
-    quarantine`)."""
+    """A quarantined row as the quarantine keeps it (what ``Ledger.quarantine`` lists)."""
 
     import_id: int
     file_name: str
