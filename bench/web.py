@@ -513,6 +513,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     errors = [h for h in hits if h.status != 200]
     for h in errors[:5]:
         print(f"error: {h.status} {h.url}: {h.error}")
+    if any(h.status >= 500 and h.status != 503 for h in errors):  # the server's own account
+        logged = (work / "serve.log").read_text(errors="replace")
+        start = logged.find("Traceback")
+        print(logged[start : start + 4000] if start >= 0 else "(no traceback in serve.log)")
     if args.markdown:
         m = machine()
         command = "python bench/web.py " + " ".join(sys.argv[1:] if argv is None else argv)

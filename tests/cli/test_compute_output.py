@@ -202,7 +202,7 @@ def test_audit_names_the_table_and_file_of_a_load(
 ) -> None:
     run = shakhes(capsys, "audit", "--limit", "1")
     assert run.code == 0, run.err
-    assert "load data data: import #1 of" in run.out
+    assert " load data: import #1 of" in run.out and "data data" not in run.out
     assert "ads.csv into ad_performance (4 rows accepted" in run.out
     bad = shakhes(capsys, "audit", "--limit", "0")
     assert bad.code != 0 and "Traceback" not in bad.out + bad.err

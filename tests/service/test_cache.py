@@ -121,3 +121,53 @@ def test_a_kept_answer_needs_no_warehouse_while_another_writes(
     finally:
         writer.close()
         ws.close()
+
+
+def test_at_most_slots_results_are_computed_at_once_and_kept_ones_never_wait(
+    ws: Workspace, tmp_path: Path
+) -> None:
+    """Eight threads asking eight uncomputed results: no more than SLOTS compute at once (a
+    computation inside one — a page's KPIs — is part of its turn, so nothing deadlocks), each
+    gets its own numbers, and a result already kept is answered while all the turns are
+    taken."""
+    from shakhes.service import cache
+
+    write_ads(tmp_path / "a.csv", ROWS, clicks=3)
+    load(ws, "ad_performance", tmp_path / "a.csv")
+    assert clicks(ws) == ROWS * 3  # kept from now on
+    running, most = 0, 0
+    lock, release = threading.Lock(), threading.Event()
+
+    def page(n: int) -> float:
+        nonlocal running, most
+        with lock:
+            running += 1
+            most = max(most, running)
+        release.wait(5)
+        try:
+            return clicks(ws) + n  # a result computed inside the page's turn
+        finally:
+            with lock:
+                running -= 1
+
+    answers: dict[int, float] = {}
+
+    def ask(n: int) -> None:
+        answers[n] = cache.cached(ws, "test.page", n, lambda: page(n))
+
+    threads = [threading.Thread(target=ask, args=(n,)) for n in range(8)]
+    for t in threads:
+        t.start()
+    deadline = time.monotonic() + 5
+    while running < cache.SLOTS and time.monotonic() < deadline:
+        time.sleep(0.01)
+    assert running == cache.SLOTS  # every turn taken, the other threads waiting for one
+    t0 = time.perf_counter()
+    assert clicks(ws) == ROWS * 3  # kept: no turn needed
+    assert time.perf_counter() - t0 < 1
+    release.set()
+    for t in threads:
+        t.join(10)
+    assert most == cache.SLOTS
+    assert answers == {n: ROWS * 3 + n for n in range(8)}
+    ws.close()

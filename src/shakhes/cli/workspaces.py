@@ -168,5 +168,7 @@ def audit(
     finally:
         ws.close()
     for e in lines:
-        line = f"{e.at:%Y-%m-%d %H:%M:%S} {e.actor} {e.action} {e.entity_type} {e.entity_id}"
+        # A data entry's id is "data" (what --entity takes): named once, "load data: …".
+        entity = e.entity_type if e.entity_id == e.entity_type else f"{e.entity_type} {e.entity_id}"
+        line = f"{e.at:%Y-%m-%d %H:%M:%S} {e.actor} {e.action} {entity}"
         out.print(line + (f": {e.detail}" if e.detail else ""), markup=False, highlight=False)
