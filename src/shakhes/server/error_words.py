@@ -57,6 +57,7 @@ MESSAGES: dict[str, str] = {
     "invalid_formula": "فرمول درست نیست.",
     "formula": "فرمول درست نیست.",
     "goal_exists": "هدف کلانی با این شناسه هست.",
+    "goal_has_targets": "هنوز هدف‌هایی در خدمت این هدف کلان‌اند.",
     "kpi_not_in_goal": "این شاخص از شاخص‌های این هدف کلان نیست.",
     "target_of_other_kpi": "این هدف از آنِ شاخص دیگری است.",
     "invalid_period": "این دوره درست نیست.",
@@ -113,10 +114,15 @@ NAMED: dict[str, tuple[str, str]] = {
     "unknown_kpi": ("kpi", "شاخص {} در این فضای کاری نیست."),
     "unknown_goal": ("goal", "هدف کلان {} در این فضای کاری نیست."),
     "goal_exists": ("goal", "هدف کلانی با شناسه {} هست."),
+    "goal_has_targets": ("goal", "هدف کلان {} برداشته نشد: هنوز این هدف‌ها را دارد:"),
     "unknown_target": ("target", "هدف {} در این فضای کاری نیست."),
     "reimport_needs_undo": ("import_id", "همین فایل پیش‌تر با گزینه‌های دیگری وارد شده است (#{})."),
 }
 """For a code whose error names a thing in its ``params``: (the param, the message)."""
+
+LISTED: dict[str, str] = {"goal_has_targets": "targets"}
+"""For a code whose error lists things in a ``params`` list: the param, whose items follow the
+message (each isolated left-to-right)."""
 
 BY_FIELD: dict[tuple[str, str], tuple[str, str | None]] = {
     ("login_failed", "current_password"): (
@@ -140,6 +146,8 @@ HINTS: dict[str, str] = {
     "invalid_formula": "زیرِ جای هر مشکل در فرمول نشانه گذاشته شده است.",
     "formula": "زیرِ جای هر مشکل در فرمول نشانه گذاشته شده است.",
     "goal_exists": "شناسه دیگری برگزینید، یا همان هدف کلان را ویرایش کنید.",
+    "goal_has_targets": "نخست آن هدف‌ها را بردارید یا پیوندشان را با این هدف کلان بردارید، "
+    "سپس هدف کلان را بردارید.",
     "id_mismatch": "شناسه را نمی‌توان تغییر داد: تازه‌ای بسازید.",
     "invalid_period": "دوره را یک سال، فصل (مانند 1404-Q1)، ماه (مانند 1404-01) یا بازه روزها "
     "(آغاز..پایان) بنویسید؛ سال پیش از ۱۷۰۰ شمسی خوانده می‌شود.",
@@ -265,6 +273,9 @@ def persian(
     else:
         words = BY_STATUS.get(status, "خطایی در سرور رخ داد" if status >= 500 else "خطا")
         text = f"{words}: {LTR.format(message)}"
+    listed = (params or {}).get(LISTED.get(code, ""))
+    if isinstance(listed, list) and listed:
+        text += " " + "، ".join(LTR.format(item) for item in listed)
     hint = HINTS.get(code)
     return text, _isolated(hint) if hint else None, _details(details)
 
