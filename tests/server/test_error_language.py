@@ -113,6 +113,23 @@ def _ctr_spec(api: Api) -> dict[str, Any]:
     return dict(api.login("viewer").get(f"{BASE}/kpis/ctr").json())
 
 
+@pytest.mark.parametrize(
+    "body",
+    [
+        {"id": "x", "period": "2025", "kpis": "revenue", "drives": []},
+        [1],
+        {"id": "x" * 70, "period": "", "kpis": [{"kpi": "ctr", "kind": "big"}]},
+    ],
+)
+def test_a_badly_shaped_body_is_persian_beside_each_field(api: Api, body: Any) -> None:
+    answer = api.login("editor").post(f"{BASE}/goals", json=body, headers=FA)
+    assert answer.status_code == 422
+    details = answer.json()["error"]["details"]
+    assert details
+    for detail in details:
+        assert _persian_text(detail["message"]), detail
+
+
 def test_settings_problems_are_persian_beside_each_field(writable_api: Api) -> None:
     admin = writable_api.login("admin")
     answer = admin.put(

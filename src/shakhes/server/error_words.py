@@ -194,6 +194,13 @@ DETAILS: dict[str, str] = {
     "date_from_datetime_parsing": "باید تاریخ باشد (YYYY-MM-DD).",
     "date_parsing": "باید تاریخ باشد (YYYY-MM-DD).",
     "json_invalid": "JSON درست نیست.",
+    "list_type": "باید فهرست باشد.",
+    "dict_type": "باید شیء JSON باشد (نام‌ها و مقدارها).",
+    "model_type": "باید شیء JSON باشد (نام‌ها و مقدارها).",
+    "model_attributes_type": "باید شیء JSON باشد (نام‌ها و مقدارها).",
+    "finite_number": "باید عددی متناهی باشد.",
+    "too_short": "کوتاه‌تر از اندازه است.",
+    "too_long": "بلندتر از اندازه است.",
     "extra_forbidden": "این فیلد شناخته نیست.",
     "invalid_settings": "این مقدار برای این تنظیم پذیرفته نیست.",
     # a row of a data file (its line, column and value stay beside the words)
