@@ -42,7 +42,9 @@ def test_formula_errors_carry_located_issues() -> None:
 
 
 def test_formula_issue_caret_sits_under_the_place() -> None:
-    error = FormulaError("sum(t.clikcs)", [FormulaIssue("unknown column", 6, 6, "clicks")])
+    error = FormulaError(
+        "sum(t.clikcs)", [FormulaIssue("unknown column", 6, 6, "clicks", code="unknown_column")]
+    )
     assert str(error).splitlines() == [
         "unknown column — did you mean 'clicks'?",
         "  sum(t.clikcs)",

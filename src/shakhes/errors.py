@@ -110,10 +110,12 @@ def FormulaIssue(
     length: int = 1,
     suggestion: str | None = None,
     *,
-    code: str = "formula",
+    code: str,
 ) -> Issue:
     """An :class:`Issue` in a formula at character ``position`` (the formula text itself is
-    filled in by :class:`FormulaError`)."""
+    filled in by :class:`FormulaError`). ``code`` names the kind of problem (``unknown_column``,
+    ``unclosed_parenthesis``, …): the API words it in Persian by it, so each kind has its
+    own (``shakhes.server.error_words.FORMULA_DETAILS``; tests/test_issue_codes.py checks)."""
     return Issue(message, code=code, position=position, length=length, suggestion=suggestion)
 
 

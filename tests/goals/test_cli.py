@@ -82,6 +82,84 @@ def test_goal_add_list_show(capsys: pytest.CaptureFixture[str], root: Path) -> N
     assert "shakhes export" in again.err
 
 
+def test_goal_remove_refused_while_targets_serve_it(
+    capsys: pytest.CaptureFixture[str], root: Path
+) -> None:
+    ok_json(
+        capsys,
+        root,
+        "goal",
+        "add",
+        "short_lived",
+        "--title",
+        "Short lived",
+        "--period",
+        "1404-Q3",
+        "--kpi",
+        "revenue",
+        "--drives",
+        "ctr:revenue",
+    )
+    served = ok_json(
+        capsys,
+        root,
+        "target",
+        "set",
+        "revenue",
+        "--id",
+        "short_lived_revenue",
+        "--period",
+        "1404-07",
+        "--value",
+        "5000",
+        "--goal",
+        "short_lived",
+    )["target"]
+    loose = ok_json(
+        capsys,
+        root,
+        "target",
+        "set",
+        "ctr",
+        "--id",
+        "short_lived_ctr",
+        "--period",
+        "1404-07",
+        "--value",
+        "0.02",
+    )
+    assert loose["target"]["goal"] is None
+
+    # a target serves it: refused, naming the target and the commands that free the goal
+    refused = run(capsys, root, "goal", "remove", "short_lived")
+    assert refused.code == 1
+    assert f"goal 'short_lived' still has 1 target: {served['id']}" in refused.err
+    assert f"shakhes target remove {served['id']}" in refused.err
+    assert f"shakhes target set revenue --id {served['id']} --goal ''" in refused.err
+    assert "short_lived" in {g["id"] for g in ok_json(capsys, root, "goal", "list")}
+
+    # unlinked, the goal goes with its KPI links and its leading → lagging link
+    ok_json(capsys, root, "target", "set", "revenue", "--id", served["id"], "--goal", "")
+    removed = ok_json(capsys, root, "goal", "remove", "short_lived")
+    assert removed == {"removed": "short_lived", "kpis": ["revenue", "ctr"]}
+    assert "short_lived" not in {g["id"] for g in ok_json(capsys, root, "goal", "list")}
+    ws = Workspace.open(root)
+    try:
+        assert ("short_lived", "ctr", "revenue") not in {
+            (link.goal, link.leading, link.lagging) for link in goals.driver_links(ws)
+        }
+        # the targets and the KPIs stay
+        kept = {t.spec.id: t.spec for t in goals.targets(ws)}
+        assert kept[served["id"]].goal is None and loose["target"]["id"] in kept
+        assert {"revenue", "ctr"} <= set(ws.definitions())
+    finally:
+        ws.close()
+    log = run(capsys, root, "audit", "--entity", "short_lived")
+    assert log.code == 0 and " delete goal short_lived" in log.out
+    again = run(capsys, root, "goal", "remove", "short_lived")
+    assert again.code == 1 and "no goal 'short_lived'" in again.err
+
+
 def test_target_set_change_show_remove(capsys: pytest.CaptureFixture[str], root: Path) -> None:
     created = ok_json(
         capsys,
@@ -365,6 +443,7 @@ def test_goal_tree_and_driver_links(capsys: pytest.CaptureFixture[str], root: Pa
         (("target", "remove", "nope"), "no target 'nope'"),
         (("target", "list", "--kpi", "nope"), "no KPI 'nope'"),
         (("goal", "show", "nope"), "`shakhes goal list` shows the goals"),
+        (("goal", "remove", "nope"), "`shakhes goal list` shows the goals"),
         (("goal", "add", "g", "--title", "x"), "a goal needs its period"),
         (("goal", "add", "g", "--period", "1404"), "a goal needs a title"),
         (

@@ -226,10 +226,36 @@ def test_a_persian_user_writes_jalali_periods_and_reads_persian_problems(
     goal = api.login("viewer").get(f"/api/v1/workspaces/{WS}/goals/jalali_year").json()
     assert (goal["period"]["start"], goal["period"]["end"]) == ("2025-03-21", "2026-03-20")
 
+    # the goal's Remove button: confirmed, the goal is gone and the overview is back
+    page.goto(f"{server}/w/{WS}/goals/jalali_year/edit?lang=fa")
+    page.click("button[data-delete='/goals/jalali_year']")
+    page.wait_for_url(f"**/w/{WS}/?lang=fa")
+    gone = api.login("viewer").get(f"/api/v1/workspaces/{WS}/goals/jalali_year")
+    assert gone.status_code == 404
+    # the demo's goal has targets: refused, the error in Persian names them, nothing removed
+    page.goto(f"{server}/w/{WS}/goals/grow_online_revenue/edit?lang=fa")
+    page.click("button[data-delete='/goals/grow_online_revenue']")
+    refused = page.locator("#goal-form .form-error")
+    refused.wait_for(state="visible", timeout=10000)
+    page.wait_for_function("document.querySelector('#goal-form .form-error').textContent")
+    assert _persian(refused.inner_text()) and "revenue_push" in refused.inner_text()
+    _shot(page, "editor-goal-remove-refused-fa")
+
+    # a bad formula: Persian words above each caret, naming what is wrong
     page.goto(f"{server}/w/{WS}/kpis/new?lang=fa")
+    for formula, words, named in [
+        ("sum(ad_performance.clikcs)", "ستون", "clikcs"),
+        ("(sum(ad_performance.cost) / 2", "پرانتز", ")"),
+        ("summ(ad_performance.cost)", "تابع", "summ"),
+    ]:
+        page.fill("#f-formula", formula)
+        said = page.locator("#formula-error .issue-words", has_text=words)
+        said.wait_for(state="visible", timeout=10000)
+        assert page.locator("#formula-bad").inner_text() == "فرمول درست نیست:"
+        text = said.inner_text()
+        assert _persian(text) and f"\u2066{named}\u2069" in text, text
+        assert formula in page.locator("#formula-error pre.caret").inner_text()
     page.fill("#f-formula", "sum(ad_performance.clikcs)")
-    page.locator("#formula-bad").wait_for(state="visible", timeout=10000)
-    assert page.locator("#formula-bad").inner_text() == "فرمول درست نیست:"
-    assert "clikcs" in page.locator("#formula-error").inner_text()
+    page.locator("#formula-error .issue-words", has_text="ستون").wait_for(timeout=10000)
     _shot(page, "editor-kpi-caret-fa")
     assert errors == []

@@ -60,6 +60,74 @@ def test_an_error_is_persian_when_asked_and_its_code_is_the_same(
         assert {k: v for k, v in detail_en.items() if k != "message"} == {
             k: v for k, v in detail_fa.items() if k != "message"
         }
+        assert _persian_text(detail_fa["message"]), detail_fa
+
+
+@pytest.mark.parametrize(
+    ("formula", "code", "under", "words"),
+    [
+        ("sum(ad_performance.clikcs)", "unknown_column", "clikcs", "ستون"),
+        ("(sum(ad_performance.cost) / 2", "unclosed_parenthesis", None, "پرانتز"),
+        ("summ(ad_performance.cost)", "unknown_function", "summ", "تابع"),
+    ],
+)
+def test_a_bad_formula_is_worded_in_the_language_asked(
+    api: Api, formula: str, code: str, under: str | None, words: str
+) -> None:
+    """What the KPI editor shows above each caret: Persian words on a Persian page (the name
+    under the caret, and a "did you mean", isolated left-to-right), English otherwise; the
+    position, code and caret are the same."""
+    client = api.login("viewer")
+    en, fa = _both(client, "POST", f"{BASE}/kpis/validate", json={"formula": formula})
+    [issue_en], [issue_fa] = en.json()["issues"], fa.json()["issues"]
+    assert {k: v for k, v in issue_en.items() if k != "words"} == {
+        k: v for k, v in issue_fa.items() if k != "words"
+    }
+    assert issue_en["code"] == code and issue_en["words"] == issue_en["text"].splitlines()[0]
+    assert _persian_text(issue_fa["words"]) and words in issue_fa["words"], issue_fa
+    if under is not None:
+        assert f"\u2066{under}\u2069" in issue_fa["words"]
+    if issue_fa["suggestion"]:
+        assert f"منظورتان \u2066{issue_fa['suggestion']}\u2069 بود؟" in issue_fa["words"]
+    position = issue_fa["position"]
+    assert issue_fa["caret"] == f"  {formula}\n  {' ' * position}{'^' * issue_fa['length']}"
+    # a formula saved with the same problem: its error's detail has the same Persian words
+    spec = {**_ctr_spec(api), "formula": formula}
+    editor = api.login("editor")
+    answer = editor.put(f"{BASE}/kpis/ctr", json=spec, headers=FA)
+    assert answer.status_code == 422, answer.text
+    detail = next(d for d in answer.json()["error"]["details"] if d["code"] == code)
+    assert (
+        detail["message"]
+        + (
+            f" — منظورتان \u2066{detail['suggestion']}\u2069 بود؟"
+            if detail.get("suggestion")
+            else ""
+        )
+        == issue_fa["words"]
+    )
+    assert editor.get(f"{BASE}/kpis/ctr").json()["formula"] != formula  # nothing saved
+
+
+def _ctr_spec(api: Api) -> dict[str, Any]:
+    return dict(api.login("viewer").get(f"{BASE}/kpis/ctr").json())
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        {"id": "x", "period": "2025", "kpis": "revenue", "drives": []},
+        [1],
+        {"id": "x" * 70, "period": "", "kpis": [{"kpi": "ctr", "kind": "big"}]},
+    ],
+)
+def test_a_badly_shaped_body_is_persian_beside_each_field(api: Api, body: Any) -> None:
+    answer = api.login("editor").post(f"{BASE}/goals", json=body, headers=FA)
+    assert answer.status_code == 422
+    details = answer.json()["error"]["details"]
+    assert details
+    for detail in details:
+        assert _persian_text(detail["message"]), detail
 
 
 def test_settings_problems_are_persian_beside_each_field(writable_api: Api) -> None:

@@ -53,7 +53,7 @@ PARAMS = {
 }
 """A value for each path parameter. Ids that change state name nothing (a 404 about the id,
 not the workspace), so that the matrix leaves the workspace as it found it."""
-SAFE_IDS = {"kpi_id": "no_such_kpi", "target_id": "no_such_target"}
+SAFE_IDS = {"kpi_id": "no_such_kpi", "goal_id": "no_such_goal", "target_id": "no_such_target"}
 QUERIES = {
     f"/api/v1/workspaces/{{workspace}}/{n}": q
     for n, q in [
@@ -98,6 +98,7 @@ ROLE_OF = {
     "GET /goals/{goal_id}": "viewer",
     "POST /goals": "editor",
     "PUT /goals/{goal_id}": "editor",
+    "DELETE /goals/{goal_id}": "editor",
     "GET /targets": "viewer",
     "GET /targets/{target_id}": "viewer",
     "POST /targets": "editor",

@@ -1,4 +1,4 @@
-"""``shakhes goal add|list|show`` and ``shakhes target set|list|show|remove``.
+"""``shakhes goal add|list|show|remove`` and ``shakhes target set|list|show|remove``.
 
 Each command parses its options, calls :mod:`shakhes.service.goals` and prints a table, or with
 ``--format json`` the service's records (every number the table shows, and more).
@@ -341,6 +341,34 @@ def goal_show(
         _print_goal(tree, ws, wide(out))
     finally:
         ws.close()
+
+
+@goal_app.command("remove")
+def goal_remove(
+    goal_id: Annotated[str, typer.Argument(help="Goal id.")],
+    format_: FormatOpt = "table",
+    wait: WaitOpt = DEFAULT_WAIT,
+    workspace: WorkspaceOpt = None,
+) -> None:
+    """Remove a goal with its KPI links and leading → lagging links (the KPIs stay; the audit
+    log keeps the goal as it was). Refused while targets serve it: remove or unlink them first."""
+    from shakhes.cli.console import out
+    from shakhes.service import goals
+
+    ws = open_workspace(workspace, wait)
+    try:
+        goal = goals.remove_goal(ws, goal_id)
+    finally:
+        ws.close()
+    if format_ == "json":
+        _print_json({"removed": goal.id, "kpis": [link.kpi for link in goal.kpis]})
+        return
+    count = len(goal.kpis)
+    out.print(
+        f"Removed goal {goal.id} and its {count} KPI link{'' if count == 1 else 's'} "
+        "(the KPIs stay).",
+        markup=False,
+    )
 
 
 # -- target ---------------------------------------------------------------------------------------

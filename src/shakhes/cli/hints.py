@@ -40,6 +40,11 @@ HINTS: dict[str, str | Callable[[dict[str, Any]], str]] = {
     "unknown_target": "`shakhes target list` shows the targets of this workspace.",
     "goal_exists": "Change it in YAML: `shakhes export -o defs.yml`, edit the goal, then "
     "`shakhes apply defs.yml`.",
+    "goal_has_targets": lambda p: (
+        f"Remove them (`shakhes target remove {p['targets'][0]}`) or unlink them "
+        f"(`shakhes target set {p['kpis'][0]} --id {p['targets'][0]} --goal ''`), then "
+        f"`shakhes goal remove {p['goal']}` again."
+    ),
     "unknown_comparison": "Use --compare previous or --compare last-year.",
     "no_data_range": "Load data first (`shakhes import` or `shakhes load`), or give --from and "
     "--to.",

@@ -426,7 +426,10 @@ class _Resolver:
                 spec.formula,
                 [
                     FormulaIssue(
-                        f"KPI references form a cycle: {' → '.join(cycle)}", 0, len(spec.formula)
+                        f"KPI references form a cycle: {' → '.join(cycle)}",
+                        0,
+                        len(spec.formula),
+                        code="kpi_cycle",
                     )
                 ],
                 kpi=stack[-1],

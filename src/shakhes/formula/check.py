@@ -198,45 +198,53 @@ def _table_span(ref: ColumnRef) -> tuple[int, int]:
 # ---- literal typing ---------------------------------------------------------------------------
 
 
-def _literal_issue(column: Column, op: str | None, value: Literal_) -> str | None:
-    """Why ``value`` cannot be compared with ``column`` (``op`` None inside ``in (…)``)."""
+def _literal_issue(column: Column, op: str | None, value: Literal_) -> tuple[str, str] | None:
+    """(code, message): why ``value`` cannot be compared with ``column`` (``op`` None inside
+    ``in (…)``)."""
     name = column.name
     if value is None:
         if op is None:
-            return f"null never matches inside 'in (…)': write ({name} in (…) or {name} is null)"
+            message = f"null never matches inside 'in (…)': write ({name} in (…) or {name} is null)"
+            return "null_in_list", message
         if op in ("=", "!="):
-            return f"use '{name} is {'not ' if op == '!=' else ''}null' to test for an empty value"
-        return f"null cannot be compared with '{op}'"
+            negated = "not " if op == "!=" else ""
+            return "use_is_null", f"use '{name} is {negated}null' to test for an empty value"
+        return "null_compare", f"null cannot be compared with '{op}'"
     kind = column.type
     if isinstance(value, int) and not isinstance(value, bool) and abs(value) >= 2**63:
-        return f"{literal_text(value)} is too large a number"
+        return "number_too_large", f"{literal_text(value)} is too large a number"
     if kind is ColumnType.STRING:
         if isinstance(value, str):
             if name == "channel" and value not in CHANNELS:
                 hint = nearest(value, CHANNELS)
-                return f"'{value}' is not a channel" + (
+                return "unknown_channel", f"'{value}' is not a channel" + (
                     f" — did you mean '{hint}'?" if hint else f" (one of: {', '.join(CHANNELS)})"
                 )
             return None
         shown = value.isoformat() if isinstance(value, dt.date) else literal_text(value)
-        return f"{name} is a text column: write the value in quotes, e.g. '{shown}'"
+        return (
+            "text_needs_quotes",
+            f"{name} is a text column: write the value in quotes, e.g. '{shown}'",
+        )
     if kind.is_numeric:
         if isinstance(value, int | float) and not isinstance(value, bool):
             return None
         if isinstance(value, str) and _is_number(value):
-            return f"{name} is a number column: write {value} without quotes"
-        return f"{name} is a number column, but {literal_text(value)} is not a number"
+            return "number_in_quotes", f"{name} is a number column: write {value} without quotes"
+        message = f"{name} is a number column, but {literal_text(value)} is not a number"
+        return "value_not_a_number", message
     if kind is ColumnType.DATE:
         if isinstance(value, dt.date):
             return None
         if isinstance(value, str) and len(value) == 10 and value[4:5] == "-":
-            return f"{name} is a date column: write date '{value}'"
-        return f"{name} is a date column: compare it with a date, e.g. date '2024-01-31'"
+            return "date_needs_date", f"{name} is a date column: write date '{value}'"
+        message = f"{name} is a date column: compare it with a date, e.g. date '2024-01-31'"
+        return "date_needs_date", message
     if isinstance(value, bool):
         if op in (None, "=", "!="):
             return None
-        return f"{name} is a true/false column: compare it with = or !="
-    return f"{name} is a true/false column: compare it with true or false"
+        return "boolean_compare", f"{name} is a true/false column: compare it with = or !="
+    return "boolean_compare", f"{name} is a true/false column: compare it with true or false"
 
 
 def _is_number(text: str) -> bool:
@@ -255,14 +263,14 @@ def _predicate_issues(
     issues: list[Issue] = []
     spans = locator.literal_spans(pred)
     if isinstance(pred, Comparison):
-        message = _literal_issue(column, pred.op, pred.value)
-        if message:
-            issues.append(FormulaIssue(message, *spans[0]))
+        found = _literal_issue(column, pred.op, pred.value)
+        if found:
+            issues.append(FormulaIssue(found[1], *spans[0], code=found[0]))
         return issues
     for value, span in zip(pred.values, spans, strict=True):
-        message = _literal_issue(column, None, value)
-        if message:
-            issues.append(FormulaIssue(message, *span))
+        found = _literal_issue(column, None, value)
+        if found:
+            issues.append(FormulaIssue(found[1], *span, code=found[0]))
     return issues
 
 
@@ -287,24 +295,30 @@ def _check_aggregate(agg: Aggregate, locator: _Locator) -> list[Issue]:
     table = TABLES.get(agg.table)
     if func in SNAPSHOT_FUNCS and agg.table != _SNAPSHOT_TABLE:
         message = f"{func} works only on the customers table: {func}(customers)"
-        issues.append(FormulaIssue(message, *table_span))
+        issues.append(FormulaIssue(message, *table_span, code="customers_only"))
         return issues
     if table is None:
         suggestion = nearest(agg.table, TABLES)
-        issues.append(FormulaIssue(f"unknown table '{agg.table}'", *table_span, suggestion))
+        message = f"unknown table '{agg.table}'"
+        issues.append(FormulaIssue(message, *table_span, suggestion, code="unknown_table"))
         return issues
     column: Column | None = None
     if agg.column is None:
         if func in NUMERIC_FUNCS or func == "count_distinct":
             example = _example(table, func)
             issues.append(
-                FormulaIssue(f"{func} needs a column, e.g. {example}", agg.pos, agg.length)
+                FormulaIssue(
+                    f"{func} needs a column, e.g. {example}",
+                    agg.pos,
+                    agg.length,
+                    code="needs_column",
+                )
             )
     else:
         if not table.has_column(agg.column):
             suggestion = nearest(agg.column, table.column_names)
             message = f"unknown column '{agg.column}' in {table.name}"
-            issues.append(FormulaIssue(message, *column_span, suggestion))
+            issues.append(FormulaIssue(message, *column_span, suggestion, code="unknown_column"))
         else:
             column = table.column(agg.column)
     if column is not None and (func in NUMERIC_FUNCS or func in SNAPSHOT_FUNCS):
@@ -317,13 +331,13 @@ def _check_aggregate(agg: Aggregate, locator: _Locator) -> list[Issue]:
             )
             kind = _TYPE_NAMES[column.type]
             message = f"{func} needs a number column, but {where} is a {kind} column{hint}"
-            issues.append(FormulaIssue(message, *column_span))
+            issues.append(FormulaIssue(message, *column_span, code="not_a_number_column"))
         elif func == "approx_sum" and column.additivity is not Additivity.NON_ADDITIVE:
             message = (
                 f"approx_sum is only for non-additive columns ({', '.join(_NON_ADDITIVE)}); "
                 f"{where} adds up across days, so write sum({where})"
             )
-            issues.append(FormulaIssue(message, agg.pos, agg.length))
+            issues.append(FormulaIssue(message, agg.pos, agg.length, code="approx_sum_additive"))
     if agg.filter is not None:
         issues.extend(_check_filter(agg, table, locator))
     return issues
@@ -339,12 +353,14 @@ def _check_filter(agg: Aggregate, table: Table, locator: _Locator) -> list[Issue
                 f"the filter of {agg.func}({table.name}…) can only use columns of {table.name}, "
                 f"not of {ref.table}"
             )
-            issues.append(FormulaIssue(message, *_table_span(ref)))
+            issues.append(FormulaIssue(message, *_table_span(ref), code="filter_other_table"))
             continue
         if not table.has_column(ref.name):
             suggestion = nearest(ref.name, table.column_names)
             message = f"unknown column '{ref.name}' in {table.name}"
-            issues.append(FormulaIssue(message, *_name_span(ref), suggestion))
+            issues.append(
+                FormulaIssue(message, *_name_span(ref), suggestion, code="unknown_column")
+            )
             continue
         issues.extend(_predicate_issues(pred, table.column(ref.name), locator))
     return issues
@@ -373,21 +389,25 @@ def check_formula(
             if not params:
                 message += " (set parameters in shakhes.toml under [parameters])"
             suggestion = f"${near}" if near else None
-            issues.append(FormulaIssue(message, node.pos, node.length, suggestion))
+            issues.append(
+                FormulaIssue(message, node.pos, node.length, suggestion, code="unknown_parameter")
+            )
     if issues:
         raise FormulaError(text, issues, kpi=kpi)
 
 
 def _check_ref(ref: KpiRef, kpi: str | None, known_kpis: Collection[str]) -> list[Issue]:
     if kpi is not None and ref.id == kpi:
-        return [FormulaIssue(f"KPI '{kpi}' refers to itself", ref.pos, ref.length)]
+        message = f"KPI '{kpi}' refers to itself"
+        return [FormulaIssue(message, ref.pos, ref.length, code="self_reference")]
     if ref.id in known_kpis:
         return []
     if ref.id in TABLES:
         message = f"'{ref.id}' is a table, not a KPI: use an aggregate such as count({ref.id})"
-        return [FormulaIssue(message, ref.pos, ref.length)]
+        return [FormulaIssue(message, ref.pos, ref.length, code="table_not_kpi")]
     suggestion = nearest(ref.id, known_kpis)
-    return [FormulaIssue(f"unknown KPI '{ref.id}'", ref.pos, ref.length, suggestion)]
+    message = f"unknown KPI '{ref.id}'"
+    return [FormulaIssue(message, ref.pos, ref.length, suggestion, code="unknown_kpi")]
 
 
 # ---- compute --where --------------------------------------------------------------------------
@@ -406,7 +426,9 @@ def check_condition(cond: Condition, text: str, *, tables: Collection[str]) -> N
         if ref.table is not None and ref.table not in tables:
             message = f"'{ref.table}' is not a table this KPI reads ({', '.join(tables)})"
             suggestion = nearest(ref.table, tables)
-            issues.append(FormulaIssue(message, *_table_span(ref), suggestion))
+            issues.append(
+                FormulaIssue(message, *_table_span(ref), suggestion, code="table_not_read")
+            )
             continue
         having = [t for t in known if t.has_column(ref.name)]
         for table in known:
@@ -421,7 +443,9 @@ def check_condition(cond: Condition, text: str, *, tables: Collection[str]) -> N
                 suggestion = None
             else:
                 suggestion = nearest(ref.name, table.column_names)
-            issues.append(FormulaIssue(message, *_name_span(ref), suggestion))
+            issues.append(
+                FormulaIssue(message, *_name_span(ref), suggestion, code="unknown_column")
+            )
         for table in having:
             for issue in _predicate_issues(pred, table.column(ref.name), locator):
                 if issue not in issues:

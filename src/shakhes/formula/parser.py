@@ -95,8 +95,10 @@ class _Stop(Exception):
         self.issue = issue
 
 
-def _fail(message: str, pos: int, length: int = 1, suggestion: str | None = None) -> NoReturn:
-    raise _Stop(FormulaIssue(message, pos, max(1, length), suggestion))
+def _fail(
+    message: str, pos: int, length: int = 1, suggestion: str | None = None, *, code: str
+) -> NoReturn:
+    raise _Stop(FormulaIssue(message, pos, max(1, length), suggestion, code=code))
 
 
 def tokenize(text: str) -> list[Token]:
@@ -125,7 +127,7 @@ def _tokenize(text: str) -> list[Token]:
         elif ch == "'":
             tokens.append(_string_token(text, i))
         elif ch == '"':
-            _fail("text values use single quotes, e.g. 'search'", i)
+            _fail("text values use single quotes, e.g. 'search'", i, code="double_quotes")
         else:
             shown = ch if ch.isprintable() else f"U+{ord(ch):04X}"
             for op in _OPERATORS:
@@ -133,8 +135,10 @@ def _tokenize(text: str) -> list[Token]:
                     tokens.append(Token("op", _NORMAL.get(op, op), i, i + len(op)))
                     break
             else:
-                hint = _SCRIPT_HINT if ch.isalpha() else ""
-                _fail(f"unexpected character '{shown}'{hint}", i)
+                if ch.isalpha():
+                    message = f"unexpected character '{shown}'{_SCRIPT_HINT}"
+                    _fail(message, i, code="non_latin_name")
+                _fail(f"unexpected character '{shown}'", i, code="unexpected_character")
         i = tokens[-1].end
     tokens.append(Token("eof", "", n, n))
     return tokens
@@ -147,9 +151,11 @@ def _number_token(text: str, start: int) -> Token:
     tail = _IDENT.match(text, end)
     if tail:
         stop = tail.end()
-        _fail(f"malformed number '{text[start:stop]}'", start, stop - start)
+        _fail(
+            f"malformed number '{text[start:stop]}'", start, stop - start, code="malformed_number"
+        )
     if end - start > _MAX_NUMBER_CHARS:
-        _fail("number too long", start, end - start)
+        _fail("number too long", start, end - start, code="number_too_large")
     return Token("num", match.group(), start, end)
 
 
@@ -159,7 +165,7 @@ def _string_token(text: str, start: int) -> Token:
     while True:
         close = text.find("'", i)
         if close < 0:
-            _fail("unterminated string: add a closing '", start)
+            _fail("unterminated string: add a closing '", start, code="unterminated_string")
         parts.append(text[i:close])
         if text.startswith("''", close):
             parts.append("'")
@@ -171,7 +177,7 @@ def _string_token(text: str, start: int) -> Token:
 def _float(tok: Token) -> float:
     value = float(tok.value)
     if not math.isfinite(value):
-        _fail("number too large", tok.pos, tok.end - tok.pos)
+        _fail("number too large", tok.pos, tok.end - tok.pos, code="number_too_large")
     return value
 
 
@@ -203,28 +209,33 @@ class _Parser:
     def at_kw(self, word: str) -> bool:
         return self.tok.kind == "ident" and self.tok.value.lower() == word
 
-    def fail_here(self, expected: str) -> NoReturn:
+    def fail_here(self, expected: str, *, code: str) -> NoReturn:
         """Fail at the current token: ``expected …, found …`` or ``unexpected end of formula``."""
         tok = self.tok
         if tok.kind == "eof":
-            _fail(f"unexpected end of formula: {expected}", tok.pos)
-        _fail(f"{expected}, found {tok.shown()}", tok.pos, tok.end - tok.pos)
+            _fail(f"unexpected end of formula: {expected}", tok.pos, code=code)
+        _fail(f"{expected}, found {tok.shown()}", tok.pos, tok.end - tok.pos, code=code)
 
     def close(self, opened_at: int, what: str) -> Token:
         if not self.at_op(")"):
-            self.fail_here(f"expected ')' to close '{what}' opened at character {opened_at + 1}")
+            self.fail_here(
+                f"expected ')' to close '{what}' opened at character {opened_at + 1}",
+                code="unclosed_parenthesis",
+            )
         self.nesting -= 1
         return self.advance()
 
     def enter(self, tok: Token) -> None:
         self.nesting += 1
         if self.nesting > MAX_NESTING:
-            _fail(f"formula nests too deeply (more than {MAX_NESTING} levels)", tok.pos)
+            message = f"formula nests too deeply (more than {MAX_NESTING} levels)"
+            _fail(message, tok.pos, code="too_complex")
 
     def track(self, node: _N, *children: Node) -> _N:
         depth = 1 + max((self.depths.get(id(child), 1) for child in children), default=0)
         if depth > MAX_DEPTH:
-            _fail(f"formula is too complex (more than {MAX_DEPTH} levels)", node.pos, node.length)
+            message = f"formula is too complex (more than {MAX_DEPTH} levels)"
+            _fail(message, node.pos, node.length, code="too_complex")
         self.depths[id(node)] = depth
         self.keep.append(node)
         return node
@@ -239,20 +250,22 @@ class _Parser:
     def parse(self, kind: Literal["formula", "condition"]) -> Expr | Condition:
         self.tokens = _tokenize(self.text)
         if self.tok.kind == "eof":
-            _fail(f"empty {kind}", 0)
+            _fail(f"empty {kind}", 0, code="empty_formula")
         tree = self.expr() if kind == "formula" else self.condition()
         tok = self.tok
         if tok.kind == "eof":
             return tree
         if self.at_op(")"):
-            _fail("unmatched ')'", tok.pos)
+            _fail("unmatched ')'", tok.pos, code="unmatched_parenthesis")
+        span = tok.pos, tok.end - tok.pos
         if kind == "condition":
-            expected = f"expected 'and', 'or' or the end of the condition, found {tok.shown()}"
-        elif self.at_kw("where"):
-            expected = "'where' goes inside an aggregate, e.g. sum(orders.revenue where …)"
-        else:
-            expected = f"expected an operator (+, -, *, /) before {tok.shown()}"
-        _fail(expected, tok.pos, tok.end - tok.pos)
+            message = f"expected 'and', 'or' or the end of the condition, found {tok.shown()}"
+            _fail(message, *span, code="expected_and_or")
+        if self.at_kw("where"):
+            message = "'where' goes inside an aggregate, e.g. sum(orders.revenue where …)"
+            _fail(message, *span, code="where_outside_aggregate")
+        message = f"expected an operator (+, -, *, /) before {tok.shown()}"
+        _fail(message, *span, code="expected_operator")
 
     # ---- value expressions ------------------------------------------------------------------
 
@@ -288,23 +301,26 @@ class _Parser:
         if self.at_op("$"):
             name = self.tokens[self.i + 1]
             if name.kind != "ident" or name.pos != tok.end:
-                _fail("expected a parameter name right after '$', e.g. $gross_margin", tok.pos)
+                message = "expected a parameter name right after '$', e.g. $gross_margin"
+                _fail(message, tok.pos, code="expected_parameter")
             self.i += 2
             return Param(tok.pos, name.end - tok.pos, name.value)
         if tok.kind != "ident":
             prev = self.tokens[self.i - 1] if self.i else None
             after = f" after {prev.shown()}" if prev is not None and prev.kind == "op" else ""
-            self.fail_here(f"expected a value{after} ({_VALUE_HINT})")
+            self.fail_here(f"expected a value{after} ({_VALUE_HINT})", code="expected_value")
         if self.at_op("(", ahead=1):
             return self.aggregate()
         if tok.value.lower() in RESERVED:
-            _fail(f"unexpected keyword '{tok.value}'", tok.pos, tok.end - tok.pos)
+            message = f"unexpected keyword '{tok.value}'"
+            _fail(message, tok.pos, tok.end - tok.pos, code="unexpected_keyword")
         self.advance()
         if self.at_op("."):
             column, example, end = self.tokens[self.i + 1], "ad_performance.clicks", self.tok.end
             if column.kind == "ident":
                 example, end = f"{tok.value}.{column.value}", column.end
-            _fail(f"a column needs an aggregate, e.g. sum({example})", tok.pos, end - tok.pos)
+            message = f"a column needs an aggregate, e.g. sum({example})"
+            _fail(message, tok.pos, end - tok.pos, code="column_needs_aggregate")
         return KpiRef(tok.pos, tok.end - tok.pos, tok.value)
 
     def aggregate(self) -> Aggregate:
@@ -312,24 +328,36 @@ class _Parser:
         func, shown = name.value.lower(), f"{name.value}("
         if func not in FUNCTIONS:
             message, suggestion = f"unknown function '{name.value}'", nearest(func, FUNCTIONS)
-            self.issues.append(FormulaIssue(message, name.pos, name.end - name.pos, suggestion))
+            self.issues.append(
+                FormulaIssue(
+                    message, name.pos, name.end - name.pos, suggestion, code="unknown_function"
+                )
+            )
         self.enter(self.advance())
         table = self.tok
         if table.kind != "ident" or table.value.lower() in RESERVED:
-            self.fail_here(f"expected a table name after '{shown}', e.g. {func}(orders)")
+            self.fail_here(
+                f"expected a table name after '{shown}', e.g. {func}(orders)",
+                code="expected_table",
+            )
         self.advance()
         column: str | None = None
         if self.at_op("."):
             self.advance()
             if self.tok.kind != "ident":
-                self.fail_here(f"expected a column name after '{table.value}.'")
+                self.fail_here(
+                    f"expected a column name after '{table.value}.'", code="expected_column"
+                )
             column = self.advance().value
         condition: Condition | None = None
         if self.at_kw("where"):
             self.advance()
             condition = self.condition()
         elif self.tok.kind == "ident":
-            self.fail_here(f"expected '.', 'where' or ')' after '{self.tokens[self.i - 1].value}'")
+            self.fail_here(
+                f"expected '.', 'where' or ')' after '{self.tokens[self.i - 1].value}'",
+                code="unexpected_word",
+            )
         length = self.close(name.pos, shown).end - name.pos
         node = Aggregate(
             name.pos, length, cast(AggregateFunc, func), table.value, column, condition
@@ -367,15 +395,16 @@ class _Parser:
     def column_ref(self) -> ColumnRef:
         tok = self.tok
         if tok.kind != "ident":
-            self.fail_here("expected a column name")
+            self.fail_here("expected a column name", code="expected_column")
         if tok.value.lower() in RESERVED:
-            _fail(f"expected a column name, found keyword '{tok.value}'", tok.pos, len(tok.value))
+            message = f"expected a column name, found keyword '{tok.value}'"
+            _fail(message, tok.pos, len(tok.value), code="keyword_as_column")
         self.advance()
         if not self.at_op("."):
             return ColumnRef(tok.pos, tok.end - tok.pos, tok.value)
         self.advance()
         if self.tok.kind != "ident":
-            self.fail_here(f"expected a column name after '{tok.value}.'")
+            self.fail_here(f"expected a column name after '{tok.value}.'", code="expected_column")
         column = self.advance()
         return ColumnRef(tok.pos, column.end - tok.pos, column.value, tok.value)
 
@@ -387,12 +416,12 @@ class _Parser:
             value, end = self.literal()
             return Comparison(start, end - start, column, op, value)
         if self.at_op("=="):
-            _fail("use '=' to compare, not '=='", self.tok.pos, 2)
+            _fail("use '=' to compare, not '=='", self.tok.pos, 2, code="double_equals")
         negated = self.at_kw("not")
         if negated:
             self.advance()
             if not self.at_kw("in"):
-                self.fail_here(f"expected 'in' after '{shown} not'")
+                self.fail_here(f"expected 'in' after '{shown} not'", code="expected_in")
         if self.at_kw("in"):
             self.advance()
             values, end = self.in_list()
@@ -403,21 +432,32 @@ class _Parser:
             if negated:
                 self.advance()
             if not self.at_kw("null"):
-                self.fail_here("expected 'null' after 'is' (is null, is not null)")
+                self.fail_here(
+                    "expected 'null' after 'is' (is null, is not null)", code="expected_null"
+                )
             return IsNull(start, self.advance().end - start, column, negated)
-        self.fail_here(f"expected a comparison after '{shown}' (=, !=, <, <=, >, >=, in, is null)")
+        self.fail_here(
+            f"expected a comparison after '{shown}' (=, !=, <, <=, >, >=, in, is null)",
+            code="expected_comparison",
+        )
 
     def in_list(self) -> tuple[tuple[Literal_, ...], int]:
         opener = self.tok
         if not self.at_op("("):
-            self.fail_here("expected '(' after 'in', e.g. channel in ('search', 'social')")
+            self.fail_here(
+                "expected '(' after 'in', e.g. channel in ('search', 'social')",
+                code="expected_list",
+            )
         self.advance()
         values = [self.literal()[0]]
         while self.at_op(","):
             self.advance()
             values.append(self.literal()[0])
         if not self.at_op(")"):
-            self.fail_here(f"expected ',' or ')' in the list opened at character {opener.pos + 1}")
+            self.fail_here(
+                f"expected ',' or ')' in the list opened at character {opener.pos + 1}",
+                code="unclosed_list",
+            )
         return tuple(values), self.advance().end
 
     def literal(self) -> tuple[Literal_, int]:
@@ -436,11 +476,14 @@ class _Parser:
             quoted = self.advance()
             return _date(quoted), quoted.end
         if word == "date":
-            self.fail_here("expected a date in quotes after 'date', e.g. date '2024-01-31'")
+            self.fail_here(
+                "expected a date in quotes after 'date', e.g. date '2024-01-31'",
+                code="expected_date",
+            )
         if tok.kind == "op" and tok.value == "-":
-            self.fail_here("expected a number after '-'")
+            self.fail_here("expected a number after '-'", code="expected_number")
         self.i = start
-        self.fail_here(f"expected a value ({_LITERAL_HINT})")
+        self.fail_here(f"expected a value ({_LITERAL_HINT})", code="expected_value")
 
 
 _N = TypeVar("_N", bound=Node)
@@ -465,6 +508,7 @@ def _date(tok: Token) -> dt.date:
         f"invalid date {tok.shown()}: write dates as date 'YYYY-MM-DD', e.g. date '2024-01-31'",
         tok.pos,
         tok.end - tok.pos,
+        code="invalid_date",
     )
 
 

@@ -57,6 +57,7 @@ MESSAGES: dict[str, str] = {
     "invalid_formula": "فرمول درست نیست.",
     "formula": "فرمول درست نیست.",
     "goal_exists": "هدف کلانی با این شناسه هست.",
+    "goal_has_targets": "هنوز هدف‌هایی در خدمت این هدف کلان‌اند.",
     "kpi_not_in_goal": "این شاخص از شاخص‌های این هدف کلان نیست.",
     "target_of_other_kpi": "این هدف از آنِ شاخص دیگری است.",
     "invalid_period": "این دوره درست نیست.",
@@ -113,10 +114,15 @@ NAMED: dict[str, tuple[str, str]] = {
     "unknown_kpi": ("kpi", "شاخص {} در این فضای کاری نیست."),
     "unknown_goal": ("goal", "هدف کلان {} در این فضای کاری نیست."),
     "goal_exists": ("goal", "هدف کلانی با شناسه {} هست."),
+    "goal_has_targets": ("goal", "هدف کلان {} برداشته نشد: هنوز این هدف‌ها را دارد:"),
     "unknown_target": ("target", "هدف {} در این فضای کاری نیست."),
     "reimport_needs_undo": ("import_id", "همین فایل پیش‌تر با گزینه‌های دیگری وارد شده است (#{})."),
 }
 """For a code whose error names a thing in its ``params``: (the param, the message)."""
+
+LISTED: dict[str, str] = {"goal_has_targets": "targets"}
+"""For a code whose error lists things in a ``params`` list: the param, whose items follow the
+message (each isolated left-to-right)."""
 
 BY_FIELD: dict[tuple[str, str], tuple[str, str | None]] = {
     ("login_failed", "current_password"): (
@@ -140,6 +146,8 @@ HINTS: dict[str, str] = {
     "invalid_formula": "زیرِ جای هر مشکل در فرمول نشانه گذاشته شده است.",
     "formula": "زیرِ جای هر مشکل در فرمول نشانه گذاشته شده است.",
     "goal_exists": "شناسه دیگری برگزینید، یا همان هدف کلان را ویرایش کنید.",
+    "goal_has_targets": "نخست آن هدف‌ها را بردارید یا پیوندشان را با این هدف کلان بردارید، "
+    "سپس هدف کلان را بردارید.",
     "id_mismatch": "شناسه را نمی‌توان تغییر داد: تازه‌ای بسازید.",
     "invalid_period": "دوره را یک سال، فصل (مانند 1404-Q1)، ماه (مانند 1404-01) یا بازه روزها "
     "(آغاز..پایان) بنویسید؛ سال پیش از ۱۷۰۰ شمسی خوانده می‌شود.",
@@ -186,6 +194,13 @@ DETAILS: dict[str, str] = {
     "date_from_datetime_parsing": "باید تاریخ باشد (YYYY-MM-DD).",
     "date_parsing": "باید تاریخ باشد (YYYY-MM-DD).",
     "json_invalid": "JSON درست نیست.",
+    "list_type": "باید فهرست باشد.",
+    "dict_type": "باید شیء JSON باشد (نام‌ها و مقدارها).",
+    "model_type": "باید شیء JSON باشد (نام‌ها و مقدارها).",
+    "model_attributes_type": "باید شیء JSON باشد (نام‌ها و مقدارها).",
+    "finite_number": "باید عددی متناهی باشد.",
+    "too_short": "کوتاه‌تر از اندازه است.",
+    "too_long": "بلندتر از اندازه است.",
     "extra_forbidden": "این فیلد شناخته نیست.",
     "invalid_settings": "این مقدار برای این تنظیم پذیرفته نیست.",
     # a row of a data file (its line, column and value stay beside the words)
@@ -196,6 +211,97 @@ DETAILS: dict[str, str] = {
     "missing_value": "خالی است، ولی لازم است.",
 }
 """Persian words of a located problem (a request's invalid field, by pydantic's type)."""
+
+FORMULA_DETAILS: dict[str, str] = {
+    # reading the text
+    "double_quotes": "متن را میان `'` بنویسید، مانند `'search'`.",
+    "non_latin_name": "نویسه {} در نام‌ها نمی‌آید: نام‌ها حروف انگلیسی، رقم و `_` دارند "
+    "(متن دیگر میان `'` می‌آید، مانند `'تهران'`).",
+    "unexpected_character": "نویسه {} در فرمول جایی ندارد.",
+    "malformed_number": "عدد {} درست نوشته نشده است.",
+    "number_too_large": "عدد {} بیش از اندازه بزرگ است.",
+    "unterminated_string": "متنی که اینجا با `'` آغاز شده بسته نشده است: `'` پایانی را بیفزایید.",
+    "invalid_date": "تاریخ {} درست نیست: آن را به شکل `date 'YYYY-MM-DD'` بنویسید.",
+    # its shape
+    "empty_formula": "فرمول خالی است.",
+    "unclosed_parenthesis": "پرانتزی باز مانده است: اینجا `)` لازم است.",
+    "unmatched_parenthesis": "این `)` پرانتز بازی ندارد.",
+    "too_complex": "فرمول بیش از اندازه تودرتو یا پیچیده است.",
+    "expected_operator": "پیش از {} یک عملگر (`+` `-` `*` `/`) لازم است.",
+    "expected_value": "اینجا یک مقدار لازم است: عدد، شناسه شاخص، پارامتری مانند `$gross_margin` "
+    "یا تابعی مانند `sum(orders.revenue)`.",
+    "expected_parameter": "درست پس از `$` نام یک پارامتر لازم است، مانند `$gross_margin`.",
+    "unexpected_keyword": "واژه {} اینجا جایی ندارد.",
+    "column_needs_aggregate": "ستون {} باید درون یک تابع تجمیعی بیاید، مانند "
+    "`sum(orders.revenue)`.",
+    "unknown_function": "تابع {} شناخته نیست.",
+    "expected_table": "اینجا نام یک جدول لازم است، مانند `sum(orders.revenue)`.",
+    "expected_column": "اینجا نام یک ستون لازم است.",
+    "keyword_as_column": "{} واژه‌ای از زبان فرمول است، نه نام ستون.",
+    "unexpected_word": "اینجا `.` یا `where` یا `)` لازم است.",
+    "where_outside_aggregate": "`where` درون یک تابع تجمیعی می‌آید، مانند "
+    "`sum(orders.revenue where channel = 'search')`.",
+    # filters (where …, a target's scope)
+    "expected_and_or": "اینجا `and` یا `or` یا پایان شرط لازم است.",
+    "double_equals": "برای مقایسه `=` بنویسید، نه `==`.",
+    "expected_comparison": "اینجا یک مقایسه لازم است: `= != < <= > >= in` یا `is null`.",
+    "expected_in": "پس از `not` اینجا `in` لازم است.",
+    "expected_null": "پس از `is` اینجا `null` لازم است (`is null` یا `is not null`).",
+    "expected_list": "پس از `in` فهرستی در پرانتز لازم است، مانند "
+    "`channel in ('search', 'social')`.",
+    "unclosed_list": "اینجا `,` یا `)` لازم است تا فهرست بسته شود.",
+    "expected_date": "پس از `date` تاریخی میان `'` لازم است، مانند `date '2024-01-31'`.",
+    "expected_number": "پس از `-` یک عدد لازم است.",
+    "null_in_list": "`null` درون `in (…)` با هیچ مقداری برابر نمی‌شود: `is null` را جدا بنویسید.",
+    "use_is_null": "برای آزمودن مقدار خالی `is null` یا `is not null` بنویسید.",
+    "null_compare": "`null` را نمی‌توان با این عملگر مقایسه کرد.",
+    "unknown_channel": "{} از کانال‌های شناخته نیست.",
+    "text_needs_quotes": "این ستون متنی است: مقدار را میان `'` بنویسید.",
+    "number_in_quotes": "این ستون عددی است: عدد را بی `'` بنویسید.",
+    "value_not_a_number": "{} عدد نیست، ولی این ستون عددی است.",
+    "date_needs_date": "این ستون تاریخ است: با تاریخی مانند `date '2024-01-31'` مقایسه‌اش کنید.",
+    "boolean_compare": "این ستون درست/نادرست است: با `=` یا `!=` و `true` یا `false` "
+    "مقایسه‌اش کنید.",
+    "table_not_read": "{} از جدول‌هایی نیست که این شاخص می‌خواند.",
+    # the data model and the workspace
+    "unknown_table": "جدول {} شناخته نیست.",
+    "unknown_column": "ستون {} در این جدول نیست.",
+    "needs_column": "این تابع یک ستون می‌خواهد، مانند `sum(orders.revenue)`.",
+    "not_a_number_column": "ستون {} عددی نیست، ولی این تابع ستون عددی می‌خواهد.",
+    "approx_sum_additive": "`approx_sum` فقط برای ستون‌هایی است که روزهایشان جمع‌شدنی نیست؛ "
+    "این یکی جمع می‌شود: `sum` بنویسید.",
+    "customers_only": "این تابع فقط روی جدول `customers` کار می‌کند.",
+    "filter_other_table": "فیلتر یک تابع تجمیعی فقط ستون‌های جدول خودش را می‌شناسد، نه {}.",
+    "unknown_parameter": "پارامتر {} شناخته نیست.",
+    "unknown_kpi": "شاخص {} در این فضای کاری نیست.",
+    "table_not_kpi": "{} جدول است، نه شاخص: تابعی مانند `count(orders)` به کار ببرید.",
+    "self_reference": "این شاخص به خودش ارجاع می‌دهد.",
+    "kpi_cycle": "ارجاع شاخص‌ها به یکدیگر دور می‌زند.",
+}
+"""Persian words of a problem in a formula or a filter (an issue with a ``formula``), by its
+code; ``{}`` is the text under the caret (a name, a number), and a run in backquotes is the
+formula language's own (``sum(orders.revenue)``): each is isolated left-to-right."""
+
+SPEC_DETAILS: dict[str, str] = {
+    "unknown_kpi": "شاخص {0} در این فضای کاری نیست.",
+    "unknown_goal": "هدف کلان {0} در این فضای کاری نیست.",
+    "unknown_dimension": "{0} بُعد هیچ جدولی نیست.",
+    "not_leading": "{0} شاخصی پسرو است: فقط شاخص پیشرو شاخص‌های دیگر را پیش می‌برد.",
+    "not_lagging": "{0} شاخصی پیشرو است: شاخص پیشرو شاخص‌های پسرو را پیش می‌برد.",
+    "kpi_not_in_goal": "هدف کلان {0} شاخص {1} را ندارد: نخست آن را به شاخص‌های هدف کلان بیفزایید.",
+}
+"""Persian words of a problem of a definition (a goal's or a target's field), by its code;
+``{0}``, ``{1}`` are the names the English message quotes, in order."""
+
+LEAD_DETAILS: dict[str, str] = {
+    "invalid_definition": "این فیلد درست نیست",
+    "invalid_period": "این دوره درست نیست",
+    "invalid_scope": "دامنه (فیلتر) درست نیست",
+    "invalid_setting": "این تنظیم پذیرفته نیست",
+    "invalid_mapping": "فایل نگاشت (mapping) درست نیست",
+}
+"""Persian lead words of a problem whose code covers many English messages (a YAML file's,
+pydantic's): the English message follows them, isolated left-to-right, so nothing is lost."""
 
 SETTING_DETAILS: dict[str, str] = {
     "name": "نام فضای کاری لازم است.",
@@ -221,6 +327,15 @@ def _isolated(text: str) -> str:
         return LTR.format(run) if re.search(r"[A-Za-z.\-:/]", run) else run
 
     return _LATIN_RUN.sub(wrap, text)
+
+
+def _words(template: str) -> str:
+    """``template`` for a Persian reader: each run in backquotes (the formula language's own
+    words) one left-to-right isolate, each Latin word or number outside them another."""
+    parts = template.split("`")
+    return "".join(
+        LTR.format(part) if index % 2 else _isolated(part) for index, part in enumerate(parts)
+    )
 
 
 def wants_persian(accept_language: str | None) -> bool:
@@ -265,20 +380,52 @@ def persian(
     else:
         words = BY_STATUS.get(status, "خطایی در سرور رخ داد" if status >= 500 else "خطا")
         text = f"{words}: {LTR.format(message)}"
+    listed = (params or {}).get(LISTED.get(code, ""))
+    if isinstance(listed, list) and listed:
+        text += " " + "، ".join(LTR.format(item) for item in listed)
     hint = HINTS.get(code)
     return text, _isolated(hint) if hint else None, _details(details)
 
 
+def issue_words(detail: Mapping[str, Any]) -> str | None:
+    """The Persian words of one located problem (an :class:`~shakhes.errors.Issue` as JSON
+    data), None when its code has none: a problem in a formula names the text under its
+    caret, one of a definition the names its English message quotes."""
+    code = str(detail.get("code", ""))
+    message = str(detail.get("message", ""))
+    formula, position = detail.get("formula"), detail.get("position")
+    if code in LEAD_DETAILS:
+        if message == "is missing":
+            return DETAILS["missing"]
+        return f"{LEAD_DETAILS[code]}: {LTR.format(message)}"
+    if isinstance(formula, str) and code in FORMULA_DETAILS:
+        start = position if isinstance(position, int) else 0
+        under = formula[start : start + int(detail.get("length") or 1)].strip()
+        return _words(FORMULA_DETAILS[code]).replace("{}", LTR.format(under))
+    if code in SPEC_DETAILS:
+        names = [LTR.format(name) for name in re.findall(r"'([^']*)'", message)]
+        try:
+            return _words(SPEC_DETAILS[code]).format(*names)
+        except IndexError:
+            return None
+    words = DETAILS.get(code)
+    if code == "invalid_settings":
+        words = SETTING_DETAILS.get(str(detail.get("field", "")), words)
+    return _isolated(words) if words else None
+
+
+def did_you_mean(suggestion: str) -> str:
+    """A "did you mean" in Persian."""
+    return f" — منظورتان {LTR.format(suggestion)} بود؟"
+
+
 def _details(details: list[dict[str, Any]] | None) -> list[dict[str, Any]] | None:
     """Each located problem with Persian words where its code has them; the English message
-    of a problem without them is kept (a formula's issue names the formula's own words)."""
+    of a problem without them is kept."""
     if not details:
         return details
     out = []
     for detail in details:
-        code = str(detail.get("code", ""))
-        words = DETAILS.get(code)
-        if code == "invalid_settings":
-            words = SETTING_DETAILS.get(str(detail.get("field", "")), words)
-        out.append({**detail, "message": _isolated(words)} if words else detail)
+        words = issue_words(detail)
+        out.append({**detail, "message": words} if words else detail)
     return out

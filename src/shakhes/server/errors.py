@@ -49,6 +49,7 @@ STATUS_BY_CODE = {
     "user_exists": 409,
     "token_exists": 409,
     "goal_exists": 409,
+    "goal_has_targets": 409,
     "last_admin": 409,
     "store_outdated": 503,
     "store_newer": 503,

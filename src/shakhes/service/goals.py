@@ -1,7 +1,7 @@
-"""Goals and targets: add and list goals, set, list, show and remove targets, the goal → KPI →
-target tree, leading → lagging links, and the targets that apply on a day with the period
-instance each applies to. The CLI and the REST API call these; they return frozen data and
-JSON-ready records, never text for a terminal.
+"""Goals and targets: add, edit, remove and list goals, set, list, show and remove targets,
+the goal → KPI → target tree, leading → lagging links, and the targets that apply on a day
+with the period instance each applies to. The CLI and the REST API call these; they return
+frozen data and JSON-ready records, never text for a terminal.
 
 What later analysis needs (pacing, attainment, explanations) is here:
 
@@ -412,6 +412,37 @@ def edit_goal(ws: Workspace, goal: GoalSpec) -> DefinitionsPlan:
     with ws.writing(f"goal edit {goal.id}"):
         GoalStore(ws.store).goal(ws.id, goal.id)
         return check_and_apply(ws, goals=[goal])
+
+
+class GoalHasTargetsError(ShakhesError):
+    """``goal remove`` of a goal that targets still serve."""
+
+    code = "goal_has_targets"
+
+
+def remove_goal(ws: Workspace, goal_id: str) -> GoalSpec:
+    """Remove the goal ``goal_id`` (audit-logged as a delete, with the goal as it was) and
+    return it. Its KPI links and the leading → lagging links it made go with it; the KPIs
+    themselves stay, and so do targets that name no goal. Refused with
+    :class:`GoalHasTargetsError` (naming them) while targets serve the goal: remove those
+    targets or unlink them first, so that no target is lost by surprise. An id no goal has is
+    :class:`UnknownGoalError`."""
+    with ws.writing(f"goal remove {goal_id}"):
+        store = GoalStore(ws.store)
+        goal = store.goal(ws.id, goal_id)
+        serving = [r.spec for r in store.targets(ws.id) if r.spec.goal == goal_id]
+        if serving:
+            count = len(serving)
+            ids = [target.id for target in serving]
+            raise GoalHasTargetsError(
+                f"goal '{goal_id}' still has {count} target{'' if count == 1 else 's'}: "
+                + ", ".join(ids),
+                params={"goal": goal_id, "targets": ids, "kpis": [t.kpi for t in serving]},
+                hint="Remove those targets, or unlink them from the goal, then remove the goal.",
+            )
+        rest = [other for other in store.goals(ws.id) if other.id != goal_id]
+        check_and_apply(ws, goals=rest, prune=True)
+        return goal
 
 
 def new_goal(

@@ -60,7 +60,10 @@ def validate_definitions(specs: Mapping[str, KpiSpec], params: Mapping[str, floa
     if cycle:
         spec = specs[cycle[0]]
         cycle_issue = FormulaIssue(
-            f"KPI references form a cycle: {' → '.join(cycle)}", 0, len(spec.formula)
+            f"KPI references form a cycle: {' → '.join(cycle)}",
+            0,
+            len(spec.formula),
+            code="kpi_cycle",
         )
         problems.extend(FormulaError(spec.formula, [cycle_issue], kpi=cycle[0]).issues)
     if problems:

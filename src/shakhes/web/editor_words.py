@@ -67,6 +67,9 @@ EDITOR_WORDS: dict[str, dict[str, str]] = {
         "amount": "Target",
         "new_goal": "New goal",
         "edit_goal": "Edit goal",
+        "remove_goal": "Remove goal",
+        "confirm_remove_goal": "Remove this goal? Its KPIs stay; targets that serve it must be "
+        "removed or unlinked first.",
         "goal_id": "Goal id",
         "title_en": "Title (English)",
         "title_fa": "Title (Persian)",
@@ -186,6 +189,9 @@ EDITOR_WORDS: dict[str, dict[str, str]] = {
         "amount": "هدف",
         "new_goal": "هدف کلان تازه",
         "edit_goal": "ویرایش هدف کلان",
+        "remove_goal": "برداشتن هدف کلان",
+        "confirm_remove_goal": "این هدف کلان برداشته شود؟ شاخص‌هایش می‌مانند؛ هدف‌هایی که در "
+        "خدمت آن‌اند باید نخست برداشته یا از آن جدا شوند.",
         "goal_id": "شناسه هدف کلان",
         "title_en": "عنوان (انگلیسی)",
         "title_fa": "عنوان (فارسی)",

@@ -87,6 +87,11 @@ class TargetIn(BaseModel):
     model_config = {"populate_by_name": True}
 
 
+class GoalRemoved(BaseModel):
+    removed: str
+    kpis: list[str] = Field(description="The KPIs it linked (they stay).")
+
+
 class TargetRemoved(BaseModel):
     removed: str
     revision: int
@@ -182,6 +187,17 @@ def edit_goal(goal_id: str, body: GoalEditIn, m: Editor) -> JSONResponse:
     goals.edit_goal(m.ws, spec)
     record = goals.goal_tree_record(goals.goal_tree(m.ws, goal_id))
     return schemas.answer(schemas.GoalOut, record)
+
+
+@router.delete("/goals/{goal_id}")
+def remove_goal(goal_id: str, m: Editor) -> GoalRemoved:
+    """Remove a goal with its KPI links and leading → lagging links (the KPIs stay; the audit
+    log keeps the goal as it was). Refused while targets serve it (409 ``goal_has_targets``,
+    whose message names them): remove or unlink those first."""
+    from shakhes.service import goals
+
+    goal = goals.remove_goal(m.ws, goal_id)
+    return GoalRemoved(removed=goal.id, kpis=[link.kpi for link in goal.kpis])
 
 
 @router.get("/targets", response_model=list[schemas.TargetOut])

@@ -11,7 +11,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Annotated, Literal
 
-from fastapi import APIRouter, Query
+from fastapi import APIRouter, Query, Request
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel, Field
 
@@ -45,6 +45,11 @@ class FormulaIssueOut(BaseModel):
     length: int
     suggestion: str | None
     text: str = Field(description="The problem as the CLI shows it, with a caret line.")
+    words: str = Field(
+        description="The problem (with its suggestion) in the language the request asks for "
+        "with Accept-Language: Persian words for `fa`, ids isolated left-to-right."
+    )
+    caret: str = Field(description="The formula's line and the caret line under the place.")
 
 
 class FormulaCheck(BaseModel):
@@ -135,15 +140,25 @@ def delete_kpi(kpi_id: str, m: Editor) -> KpiChange:
 
 
 @router.post("/kpis/validate")
-def validate_formula(body: FormulaIn, m: Viewer) -> FormulaCheck:
+def validate_formula(body: FormulaIn, m: Viewer, request: Request) -> FormulaCheck:
     """Check a formula against the data model and the workspace's KPIs: every problem with its
-    position and a caret line, as the CLI shows it. Changes nothing."""
+    position and a caret line, as the CLI shows it, and in words of the language the request
+    asks for (the KPI editor's). Changes nothing."""
+    from shakhes.server.error_words import did_you_mean, issue_words, wants_persian
     from shakhes.service import definitions
 
+    persian = wants_persian(request.headers.get("accept-language"))
     issues = definitions.check_formula(m.ws, body.formula, kpi=body.kpi)
-    return FormulaCheck(
-        valid=not issues,
-        issues=[
+    out = []
+    for i in issues:
+        words = i.text()
+        found = issue_words(i.to_dict()) if persian else None
+        if found is not None:
+            words = found + (did_you_mean(i.suggestion) if i.suggestion else "")
+        position = i.position or 0
+        formula = i.formula if i.formula is not None else body.formula
+        caret = f"  {formula}\n  {' ' * position}{'^' * max(1, i.length)}"
+        out.append(
             FormulaIssueOut(
                 code=i.code,
                 message=i.message,
@@ -151,10 +166,11 @@ def validate_formula(body: FormulaIn, m: Viewer) -> FormulaCheck:
                 length=i.length,
                 suggestion=i.suggestion,
                 text=str(i),
+                words=words,
+                caret=caret,
             )
-            for i in issues
-        ],
-    )
+        )
+    return FormulaCheck(valid=not issues, issues=out)
 
 
 @router.post("/kpis/preview", response_model_by_alias=True)

@@ -88,11 +88,20 @@
     var okLine = document.getElementById("formula-ok");
     var caret = document.getElementById("formula-error");
     var lead = document.getElementById("formula-bad");
-    // A problem with the formula: its words (the page's language) above the caret lines
-    // (the formula's own, left to right); null hides both.
-    function problem(words, caretText) {
+    // A problem with the formula: its words (the page's language) above each issue, its own
+    // words (the page's language too) above its caret lines (the formula's own, left to
+    // right); null hides all.
+    function problem(words, issues) {
       lead.hidden = words === null; lead.textContent = words || "";
-      caret.hidden = !caretText; caret.textContent = caretText || "";
+      caret.innerHTML = "";
+      (issues || []).forEach(function (issue) {
+        var said = document.createElement("p"); said.className = "field-error issue-words"; said.setAttribute("dir", "auto");
+        said.textContent = issue.words;
+        var lines = document.createElement("pre"); lines.className = "caret";
+        lines.textContent = issue.caret;
+        caret.appendChild(said); caret.appendChild(lines);
+      });
+      caret.hidden = !(issues && issues.length);
     }
     function errorText(a) {
       var e = (a.data && a.data.error) || { message: "HTTP " + a.status };
@@ -141,9 +150,9 @@
       var kpi = form.getAttribute("data-kpi") || null;
       api("POST", "/kpis/validate", { formula: formula, kpi: kpi }).then(function (a) {
         if (mine !== asked) return;
-        if (!a.ok) { problem(errorText(a), ""); okLine.hidden = true; return; }
+        if (!a.ok) { problem(errorText(a)); okLine.hidden = true; return; }
         if (!a.data.valid) {
-          problem(lead.getAttribute("data-words"), a.data.issues.map(function (i) { return i.text; }).join("\n\n"));
+          problem(lead.getAttribute("data-words"), a.data.issues);
           okLine.hidden = true; emptyChart();
           return;
         }
@@ -151,7 +160,7 @@
         return api("POST", "/kpis/preview", { formula: formula, kpi: kpi }).then(function (p) {
           if (mine !== asked) return;
           if (p.ok) draw(p.data);
-          else { problem(errorText(p), ""); emptyChart(); }
+          else { problem(errorText(p)); emptyChart(); }
         });
       });
     }
