@@ -17,14 +17,6 @@ wait for the first one's result (a lock per key) instead of computing it again. 
 computed inside a write session is never stored (it may see data the versions do not yet
 count).
 
-At most :data:`SLOTS` results asked by users are computed at once in a process
-(:func:`computing`): the others wait their turn before they open a read session. Computing a
-page is mostly Python, so twenty computations at once on two cores gain nothing but make every
-thread — those answering from the cache too — wait for the interpreter lock in turn; with the
-computations queued, an answer already kept is served at once. A result another thread is
-computing is waited for without a turn, and the warmer (one thread) computes beside the turns,
-so that what users ask never queues behind its list.
-
 Results asked with ``warm=True`` (the pages' data, and ``compute()`` asked for itself, as the
 API does) are remembered with how to compute them — the :data:`WARM_SIZE` asked most recently —
 so that after a data change :func:`warm` can compute them again for the new state before
@@ -34,12 +26,10 @@ anyone asks (a server runs it from a thread of its own: :mod:`shakhes.server.sta
 from __future__ import annotations
 
 import logging
-import os
 import threading
 import weakref
 from collections import OrderedDict
-from collections.abc import Callable, Hashable, Iterator
-from contextlib import contextmanager, nullcontext
+from collections.abc import Callable, Hashable
 from typing import TYPE_CHECKING, Any, TypeVar
 
 if TYPE_CHECKING:
@@ -53,23 +43,8 @@ SIZE = 256
 WARM_SIZE = 48
 """How many recently asked results :func:`warm` computes again after a change."""
 
-SLOTS = max(2, os.cpu_count() or 1)
-"""How many results a process computes at once (:func:`computing`)."""
-
 _MISSING = object()
 log = logging.getLogger(__name__)
-_slots = threading.BoundedSemaphore(SLOTS)
-_warming = threading.local()
-
-
-@contextmanager
-def computing() -> Iterator[None]:
-    """A turn to compute: one of the :data:`SLOTS`, waited for if all are taken. Taken only by
-    a computation that holds no session yet (one inside a page's computation is part of its
-    turn), before its read session is opened: a thread waiting for a turn holds nothing that
-    another needs."""
-    with _slots:
-        yield
 
 
 class Memo:
@@ -120,11 +95,6 @@ class Memo:
                     if self._flights.get(key) is flight:
                         del self._flights[key]
             return value
-
-    def computing(self, key: Hashable) -> bool:
-        """Whether a thread is computing ``key`` now."""
-        with self._lock:
-            return key in self._flights
 
     def clear(self) -> None:
         with self._lock:
@@ -180,16 +150,10 @@ def cached(
     memo = memo_of(ws)
     if warm:
         memo.remember(name, params, compute)
-    key = (name, params, state(ws, current))
-    found = memo.peek(key)
+    found = memo.peek((name, params, state(ws, current)))
     if found is not _MISSING:
         return found  # type: ignore[no-any-return]
-    if current is not None:  # part of a computation (or a command's session) under way
-        return memo.get(key, compute)
-    # No turn to wait for when another thread computes it (its result is waited for) or when
-    # this is the warmer (one thread, beside the turns: what users ask never queues behind it).
-    free = memo.computing(key) or getattr(_warming, "on", False)
-    with nullcontext() if free else computing(), ws.reading() as session:
+    with ws.reading() as session:
         return memo.get((name, params, state(ws, session)), compute)
 
 
@@ -223,17 +187,13 @@ def warm(ws: Workspace) -> int:
     from shakhes.errors import ShakhesError
 
     done = 0
-    _warming.on = True
-    try:
-        for (name, params), compute in memo_of(ws).recipes():
-            try:
-                cached(ws, name, params, compute)
-            except ShakhesError:
-                continue
-            except Exception:
-                log.exception("warming %s %r of workspace %s failed", name, params, ws.id)
-                break
-            done += 1
-    finally:
-        _warming.on = False
+    for (name, params), compute in memo_of(ws).recipes():
+        try:
+            cached(ws, name, params, compute)
+        except ShakhesError:
+            continue
+        except Exception:
+            log.exception("warming %s %r of workspace %s failed", name, params, ws.id)
+            break
+        done += 1
     return done
