@@ -23,6 +23,7 @@ from typing import Any
 import pytest
 import typer
 import typer.main
+from support.cli import app_built_once
 
 from shakhes.cli.app import app, main
 
@@ -146,7 +147,7 @@ def _run(argv: list[str]) -> tuple[int, str]:
     sys.argv = ["shakhes", *argv]
     code = 0
     try:
-        with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
+        with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err), app_built_once():
             main()
     except SystemExit as exc:
         code = exc.code if isinstance(exc.code, int) else (0 if exc.code is None else 1)
