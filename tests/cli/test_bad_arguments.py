@@ -24,6 +24,7 @@ import pytest
 import typer
 import typer.main
 from support.cli import app_built_once
+from support.demo_copy import use_small_demo_data
 
 from shakhes.cli.app import app, main
 
@@ -201,6 +202,10 @@ def test_the_walk_finds_every_command() -> None:
 def test_no_command_prints_a_traceback_for_bad_arguments(
     workspace: dict[str, Path], monkeypatch: pytest.MonkeyPatch, command: str
 ) -> None:
+    if command == "demo":
+        # The runs it accepts build a demo: from small data (two years take seconds each; they
+        # are built in tests/cli/test_demo.py, and any seed it accepts seeds numpy's generator)
+        use_small_demo_data(monkeypatch)
     failures = []
     cases = list(_cases(workspace, command))
     assert cases
