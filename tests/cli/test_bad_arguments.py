@@ -23,6 +23,8 @@ from typing import Any
 import pytest
 import typer
 import typer.main
+from support.cli import app_built_once
+from support.demo_copy import use_small_demo_data
 
 from shakhes.cli.app import app, main
 
@@ -146,7 +148,7 @@ def _run(argv: list[str]) -> tuple[int, str]:
     sys.argv = ["shakhes", *argv]
     code = 0
     try:
-        with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
+        with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err), app_built_once():
             main()
     except SystemExit as exc:
         code = exc.code if isinstance(exc.code, int) else (0 if exc.code is None else 1)
@@ -200,6 +202,10 @@ def test_the_walk_finds_every_command() -> None:
 def test_no_command_prints_a_traceback_for_bad_arguments(
     workspace: dict[str, Path], monkeypatch: pytest.MonkeyPatch, command: str
 ) -> None:
+    if command == "demo":
+        # The runs it accepts build a demo: from small data (two years take seconds each; they
+        # are built in tests/cli/test_demo.py, and any seed it accepts seeds numpy's generator)
+        use_small_demo_data(monkeypatch)
     failures = []
     cases = list(_cases(workspace, command))
     assert cases

@@ -21,7 +21,7 @@ from typing import Any
 
 import pyarrow as pa
 import pytest
-from support.cli import Run, shakhes
+from support.cli import Run, shakhes, shakhes_outside_a_test
 
 from shakhes.data.model import TABLES
 from shakhes.data.warehouse import arrow_schema
@@ -157,6 +157,15 @@ def ok_json(capsys: pytest.CaptureFixture[str], root: Path, *args: str) -> Any:
     return json.loads(result.out)
 
 
+@pytest.fixture(scope="module")
+def checked(root: Path) -> Any:
+    """``shakhes check --on ON --format json`` of ``root``, run once for the tests that read it."""
+    result = shakhes_outside_a_test("check", "-w", str(root), "--on", ON, "--format", "json")
+    assert result.code == 0, result.err
+    assert "Traceback" not in result.err
+    return json.loads(result.out)
+
+
 def by_row(data: Any) -> dict[str, Any]:
     return {(r["target"]["id"] if r["target"] else r["kpi"]): r for r in data["results"]}
 
@@ -165,10 +174,8 @@ def statuses(row: Any) -> str:
     return "".join(row["letters"][letter]["status"][0] for letter in "SMART")
 
 
-def test_every_target_and_goal_kpi_is_checked(
-    capsys: pytest.CaptureFixture[str], root: Path
-) -> None:
-    data = ok_json(capsys, root)
+def test_every_target_and_goal_kpi_is_checked(checked: Any) -> None:
+    data = checked
     assert data["on"] == ON and data["thresholds"]["ambitious_percentile"] == 90
     rows = by_row(data)
     # every target, then the goal's KPIs without one (ctr joins the goal as a driver)
@@ -192,10 +199,8 @@ def test_every_target_and_goal_kpi_is_checked(
     }
 
 
-def test_achievable_numbers_are_the_hand_computed_ones(
-    capsys: pytest.CaptureFixture[str], root: Path
-) -> None:
-    rows = by_row(ok_json(capsys, root))
+def test_achievable_numbers_are_the_hand_computed_ones(checked: Any) -> None:
+    rows = by_row(checked)
     a = rows["rev_monthly"]["letters"]["A"]
     numbers = a["numbers"]
     # January 2026 against January 2025: 1,111
@@ -227,10 +232,8 @@ def test_achievable_numbers_are_the_hand_computed_ones(
     )
 
 
-def test_measurable_relevant_and_time_bound_on_the_workspace(
-    capsys: pytest.CaptureFixture[str], root: Path
-) -> None:
-    rows = by_row(ok_json(capsys, root))
+def test_measurable_relevant_and_time_bound_on_the_workspace(checked: Any) -> None:
+    rows = by_row(checked)
     m = rows["rev_2025"]["letters"]["M"]
     assert m["numbers"]["window"]["start"] == "2025-01-01"
     assert m["numbers"]["coverage"] == [
@@ -275,9 +278,9 @@ MARK = {"pass": "✓", "warn": "!", "fail": "✗"}
 
 
 def test_the_table_shows_the_json_words_and_marks(
-    capsys: pytest.CaptureFixture[str], root: Path
+    capsys: pytest.CaptureFixture[str], root: Path, checked: Any
 ) -> None:
-    data = ok_json(capsys, root)
+    data = checked
     table = run(capsys, root, "--on", ON)
     assert table.code == 0, table.err
     lines = table.out.splitlines()
@@ -360,12 +363,12 @@ def test_persian_words_and_digits(
 
 @pytest.mark.postgres
 def test_the_same_check_on_postgres(
-    capsys: pytest.CaptureFixture[str], root: Path, tmp_path: Path, pg_database: str
+    capsys: pytest.CaptureFixture[str], checked: Any, tmp_path: Path, pg_database: str
 ) -> None:
     metadata = pg_database.replace("postgres://", "postgresql+psycopg://", 1)
     folder = _build(tmp_path / "pg", warehouse_url=pg_database, metadata_url=metadata)
     assert not (folder / "warehouse.duckdb").exists()
-    assert ok_json(capsys, folder)["results"] == ok_json(capsys, root)["results"]
+    assert ok_json(capsys, folder)["results"] == checked["results"]
 
 
 def test_help_does_not_load_the_engine() -> None:
@@ -380,7 +383,7 @@ def test_help_does_not_load_the_engine() -> None:
 
 
 def test_the_default_day_is_the_last_day_with_data_as_for_status(
-    capsys: pytest.CaptureFixture[str], root: Path
+    capsys: pytest.CaptureFixture[str], root: Path, checked: Any
 ) -> None:
     """Data arrives with a lag: without --on, check (as status) looks at the last day with
     data, 2025-12-31 here, whatever today is, so the monthly target's period checked is
@@ -395,5 +398,4 @@ def test_the_default_day_is_the_last_day_with_data_as_for_status(
     status = shakhes(capsys, "status", "--format", "json", "-w", str(root))
     assert status.code == 0, status.err
     assert json.loads(status.out)["on"] == data["on"]
-    given = ok_json(capsys, root)
-    assert (given["on"], given["on_source"]) == (ON, "given")
+    assert (checked["on"], checked["on_source"]) == (ON, "given")

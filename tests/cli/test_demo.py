@@ -11,6 +11,7 @@ from pathlib import Path
 import pytest
 from babel.numbers import format_decimal
 from support.cli import shakhes
+from support.demo_copy import use_small_demo_data
 from support.engine_data import sql_rows
 
 from shakhes.cli.app import main
@@ -130,18 +131,7 @@ def test_demo_refuses_to_overwrite_without_force(
 @pytest.fixture()
 def quick_demo(monkeypatch: pytest.MonkeyPatch) -> None:
     """The demo with the small engine test data instead of two generated years (fast)."""
-    from support.engine_data import END, START, dataset
-
-    from shakhes import demo as demo_module
-    from shakhes.data.demo import DemoData
-
-    monkeypatch.setattr(
-        demo_module,
-        "generate",
-        lambda seed, end=None: DemoData(
-            tables=dataset(seed), truth={"seed": seed}, start=START, end=END
-        ),
-    )
+    use_small_demo_data(monkeypatch)
 
 
 def test_force_rebuilds_a_demo_workspace_and_keeps_files_added_to_it(

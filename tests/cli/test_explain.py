@@ -11,7 +11,7 @@ from typing import Any
 
 import duckdb
 import pytest
-from support.cli import shakhes
+from support.cli import shakhes, shakhes_outside_a_test
 
 from shakhes.service import definitions as service_definitions
 from shakhes.spec.kpi import KpiSpec
@@ -42,9 +42,9 @@ ADS = "\n".join(
 CHANNELS = ("display", "email", "search", "social", "video")
 
 
-@pytest.fixture()
-def csv_file(tmp_path: Path) -> Path:
-    path = tmp_path / "ads.csv"
+@pytest.fixture(scope="module")
+def csv_file(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    path = tmp_path_factory.mktemp("explain-csv") / "ads.csv"
     path.write_text(ADS + "\n", encoding="utf-8")
     return path
 
@@ -65,14 +65,24 @@ def make_workspace(
     return root
 
 
+@pytest.fixture(scope="module")
+def shared_root(tmp_path_factory: pytest.TempPathFactory, csv_file: Path) -> Path:
+    """The workspace of ``ADS``, made once for the tests that only read it."""
+    root = tmp_path_factory.mktemp("explain") / "acme"
+    with pytest.MonkeyPatch.context() as patch:
+        patch.delenv("SHAKHES_WORKSPACE", raising=False)
+        assert shakhes_outside_a_test("init", str(root)).code == 0
+        run = shakhes_outside_a_test("load", "ad_performance", str(csv_file), "-w", str(root))
+        assert run.code == 0, run.err
+    return root
+
+
 @pytest.fixture()
-def ws(
-    tmp_path: Path,
-    capsys: pytest.CaptureFixture[str],
-    monkeypatch: pytest.MonkeyPatch,
-    csv_file: Path,
-) -> Path:
-    return make_workspace(tmp_path, capsys, monkeypatch, csv_file)
+def ws(shared_root: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """The shared workspace, found from the current folder as a user's is."""
+    monkeypatch.delenv("SHAKHES_WORKSPACE", raising=False)
+    monkeypatch.chdir(shared_root)
+    return shared_root
 
 
 def hand_sums(csv_file: Path, first: str, last: str) -> dict[str, dict[str, F]]:
@@ -288,8 +298,12 @@ def test_bad_input_is_a_clear_error(
 
 
 def test_a_kpi_that_does_not_add_up_over_segments_is_refused(
-    ws: Path, capsys: pytest.CaptureFixture[str]
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+    csv_file: Path,
 ) -> None:
+    ws = make_workspace(tmp_path, capsys, monkeypatch, csv_file)  # its own: a KPI is added
     workspace = Workspace.open(ws)
     try:
         ctr = workspace.definitions()["ctr"]

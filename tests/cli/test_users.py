@@ -9,6 +9,7 @@ from typing import Any
 
 import pytest
 from support.cli import shakhes
+from support.demo_copy import use_small_demo_data
 
 from shakhes.server.store import ServerStore
 from shakhes.workspace import init
@@ -169,10 +170,11 @@ def test_db_upgrade_server(capsys: pytest.CaptureFixture[str], home: Path, tmp_p
 
 
 def test_demo_prints_a_working_login(
-    capsys: pytest.CaptureFixture[str], home: Path, tmp_path: Path
+    capsys: pytest.CaptureFixture[str], home: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     import datetime as dt
 
+    use_small_demo_data(monkeypatch)  # the login, not the data (tests/cli/test_demo.py)
     root = tmp_path / "demo"
     run = shakhes(capsys, "demo", str(root))
     assert run.code == 0, run.err

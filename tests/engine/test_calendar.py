@@ -525,3 +525,23 @@ def test_window_map_rejects_overlap_and_reversed_windows() -> None:
     assert window_map([(date(2024, 3, 1), date(2024, 3, 1)), (date(2024, 3, 2), date(2024, 3, 2))])[
         "period_index"
     ].to_pylist() == [0, 1]
+
+
+@pytest.mark.postgres
+def test_a_postgres_warehouse_holds_the_date_dimension_as_it_is(pg_database: str) -> None:
+    """(On Postgres its rows go in by COPY, as CSV: each value reads back as it was.)"""
+    import ibis
+
+    from shakhes.data.warehouse import CALENDAR_TABLE, Warehouse
+
+    dim = date_dimension()
+    wh = Warehouse.connect(pg_database)
+    try:
+        wh.ensure_schema()
+        stored = wh.backend.table(CALENDAR_TABLE)
+        assert stored.schema() == ibis.Schema.from_pyarrow(dim.schema)
+        cols = ", ".join(dim.column_names)
+        rows = wh.fetchall(f"SELECT {cols} FROM {CALENDAR_TABLE} ORDER BY date")
+    finally:
+        wh.close()
+    assert rows == list(zip(*(dim.column(c).to_pylist() for c in dim.column_names), strict=True))

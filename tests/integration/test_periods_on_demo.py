@@ -16,6 +16,7 @@ from support.report_page import read
 
 import shakhes.cli.report as report_command
 from shakhes.demo import build_demo
+from shakhes.service.report import report_period
 from shakhes.workspace import Workspace
 
 # text, grain, (start, end), the days explain compares it with (the period before)
@@ -52,8 +53,11 @@ FORMS: list[tuple[str, str, tuple[str, str], tuple[str, str]]] = [
 ]
 
 REPORT_FORMS = ("FY2025/26-Q1", "2025-01-01..2025-01-31", "1404-08", "W 2025-11-05")
-"""The forms the report is run on in the quick suite (each report takes seconds on the demo);
-the rest are marked slow."""
+"""The forms a whole report is written for (each report takes a second or more on the demo):
+a fiscal quarter, a range, a Jalali month and a week. The report reads its period with
+:func:`~shakhes.service.report.report_period`, checked on every form; what it builds after that
+depends only on the grain and the days (each grain's ``compare="previous"`` is checked in
+tests/engine/test_result_facts.py, a month and a quarter's reports in tests/report)."""
 
 
 @pytest.fixture(scope="module")
@@ -97,24 +101,26 @@ def test_explain_reads_every_form(
     assert (found["compared_with"]["start"], found["compared_with"]["end"]) == before
 
 
-def _report_params() -> list[object]:
-    return [
-        pytest.param(text, grain, days, marks=() if text in REPORT_FORMS else pytest.mark.slow)
-        for text, grain, days, _ in FORMS
-    ]
+@pytest.mark.parametrize(("text", "grain", "days"), [form[:3] for form in FORMS])
+def test_the_report_reads_every_form(
+    held_open: Workspace, text: str, grain: str, days: tuple[str, str]
+) -> None:
+    found_grain, span = report_period(held_open, text)
+    assert found_grain.value == grain
+    assert (span.start.isoformat(), span.end.isoformat()) == days
 
 
-@pytest.mark.parametrize(("text", "grain", "days"), _report_params())
-def test_report_reads_every_form(
+@pytest.mark.parametrize("text", REPORT_FORMS)
+def test_the_report_page_is_of_the_period(
     capsys: pytest.CaptureFixture[str],
     monkeypatch: pytest.MonkeyPatch,
     demo_root: Path,
     held_open: Workspace,
     tmp_path: Path,
     text: str,
-    grain: str,
-    days: tuple[str, str],
 ) -> None:
+    _, grain, days, _ = next(form for form in FORMS if form[0] == text)
+
     def the_open_workspace(workspace: Path | None, wait: float) -> Workspace:
         assert workspace == demo_root
         return held_open

@@ -46,13 +46,14 @@ def status_json(capsys: pytest.CaptureFixture[str], root: Path) -> dict[str, obj
 @pytest.fixture(scope="module")
 def april(root: Path) -> Path:
     """The report of ``root`` in its default period (April 2025), written once for the tests
-    that read it."""
-    out = root.parent / "r.html"
-    result = shakhes_outside_a_test("report", "-w", str(root), "-o", str(out))
+    that read it, without ``-o``: to its default file name in the current folder."""
+    with pytest.MonkeyPatch.context() as patch:
+        patch.chdir(root.parent)
+        result = shakhes_outside_a_test("report", "-w", str(root))
     assert "Traceback" not in result.err, result.err
     assert result.code == 0, result.err
-    assert result.out.strip() == str(out)
-    return out
+    assert result.out.strip() == "report-2025-04.html"
+    return root.parent / "report-2025-04.html"
 
 
 def test_the_numbers_are_those_of_status(
@@ -222,17 +223,10 @@ def test_a_workspace_without_goals_says_so(
     assert "No anomalies in this period." in page.text  # 10 steady days: nothing unusual
 
 
-def test_default_file_name(
-    capsys: pytest.CaptureFixture[str],
-    root: Path,
-    tmp_path: Path,
-    monkeypatch: pytest.MonkeyPatch,
-) -> None:
-    monkeypatch.chdir(tmp_path)
-    result = run(capsys, "report", "-w", str(root), "--period", "2025-Q2")
-    assert result.code == 0, result.err
-    assert result.out.strip() == "report-2025-Q2.html"
-    assert (tmp_path / "report-2025-Q2.html").exists()
+def test_default_file_name(april: Path) -> None:
+    """Without ``-o`` the report is written to ``report-PERIOD.html`` in the current folder (the
+    fixture's run; a label's other characters: ``file_label``'s examples)."""
+    assert april.name == "report-2025-04.html" and april.is_file()
 
 
 @pytest.mark.parametrize(

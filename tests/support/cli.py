@@ -4,12 +4,41 @@ from __future__ import annotations
 
 import io
 import sys
-from contextlib import redirect_stderr, redirect_stdout
+from collections.abc import Iterator
+from contextlib import contextmanager, redirect_stderr, redirect_stdout
 from dataclasses import dataclass
+from typing import Any
+from unittest import mock
 
 import pytest
+import typer.main
 
-from shakhes.cli.app import main
+from shakhes.cli.app import app, main
+
+_BUILT: dict[str, Any] = {}
+_get_command = typer.main.get_command
+
+
+def _built_once(typer_instance: typer.Typer) -> Any:
+    """``typer.main.get_command`` that builds the click command of the ``shakhes`` app once.
+
+    Typer builds the click command of every command of the app on every call (a few hundredths
+    of a second); a process that runs one command pays it once, a test run that runs hundreds
+    in one process pays it hundreds of times for the same result. A click command keeps no
+    state between runs (each run parses into a context of its own), so one build serves them
+    all. Another Typer app is built as Typer would."""
+    if typer_instance is not app:
+        return _get_command(typer_instance)
+    if "app" not in _BUILT:
+        _BUILT["app"] = _get_command(app)
+    return _BUILT["app"]
+
+
+@contextmanager
+def app_built_once() -> Iterator[None]:
+    """While it lasts, :func:`main` runs the click command built once (:func:`_built_once`)."""
+    with mock.patch.object(typer.main, "get_command", _built_once):
+        yield
 
 
 @dataclass
@@ -24,7 +53,8 @@ def call(*args: str) -> int:
     argv = sys.argv
     sys.argv = ["shakhes", *args]
     try:
-        main()
+        with app_built_once():
+            main()
     except SystemExit as exc:
         return exc.code if isinstance(exc.code, int) else (0 if exc.code is None else 1)
     finally:

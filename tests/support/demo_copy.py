@@ -41,3 +41,20 @@ def demo_copy(factory: pytest.TempPathFactory, target: Path, *, locale: str = "e
             fcntl.flock(lock, fcntl.LOCK_UN)
     shutil.copytree(shared / "demo", target)
     return target
+
+
+def use_small_demo_data(monkeypatch: pytest.MonkeyPatch) -> None:
+    """While ``monkeypatch`` lasts, the demo is built from the small engine test data
+    (:mod:`support.engine_data`) instead of two generated years: for a test of what the demo
+    does around its data (its marker, its login), building it then takes about a second."""
+    from shakhes import demo as demo_module
+    from shakhes.data.demo import DemoData
+    from support.engine_data import END, START, dataset
+
+    monkeypatch.setattr(
+        demo_module,
+        "generate",
+        lambda seed, end=None: DemoData(
+            tables=dataset(seed), truth={"seed": seed}, start=START, end=END
+        ),
+    )
