@@ -64,7 +64,7 @@ def importer() -> Iterator[Importer]:
     [
         ("google-ads", write_export, 50_000, "whole"),
         ("google-ads", write_export, 50_000, "ahead"),
-        ("canonical", write_canonical, 150_000, "whole"),
+        ("canonical", write_canonical, 100_000, "whole"),
     ],
 )
 def test_kill_minus_nine_mid_import_leaves_the_warehouse_as_before(
