@@ -11,6 +11,8 @@ import subprocess
 import sys
 from types import TracebackType
 
+import psutil
+
 SERVER = """
 import os, sys, traceback
 from pathlib import Path
@@ -99,9 +101,15 @@ class Importer:
         return True
 
     def wait(self, pid: int) -> None:
-        """Let the child ``pid`` finish its import, and reap it."""
+        """Let the child ``pid`` finish its import, and reap it (failing if it ended without
+        finishing: its traceback is on stderr)."""
         while not self._done():
-            select.select([self._out], [], [], 60)
+            if psutil.Process(pid).status() == psutil.STATUS_ZOMBIE:  # it ended: said all
+                if self._done():
+                    break
+                self._say("reap")
+                raise AssertionError(f"the import failed (exit code {self._line()})")
+            select.select([self._out], [], [], 0.05)
         self._say("reap")
         assert int(self._line()) == 0  # it exited well
 
