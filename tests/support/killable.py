@@ -76,6 +76,8 @@ class Importer:
         after it is taken from the pipe."""
         data = b""
         while not data.endswith(b"\n"):
+            if not select.select([self._out], [], [], 120)[0]:  # (a child that failed early)
+                raise AssertionError(f"no word from the import server in 120 s: {data!r}")
             byte = os.read(self._out, 1)
             if not byte:
                 raise AssertionError("the import server stopped")
