@@ -577,6 +577,15 @@ def spawn(method: str, f: DataFile, data_dir: Path) -> dict[str, Any]:
     return result
 
 
+def run_here(method: str, f: DataFile) -> dict[str, Any]:
+    """What :func:`spawn` gives, the method run in this process (``--in-process``)."""
+    out = f.path.parent / f"result_{f.kind}_{method}.json"
+    worker(method, f, out)
+    result: dict[str, Any] = json.loads(out.read_text())
+    out.unlink()
+    return result
+
+
 def summarise(f: DataFile, runs: dict[str, list[dict[str, Any]]]) -> dict[str, Any]:
     table = []
     for method, rs in runs.items():
@@ -744,6 +753,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     p.add_argument("--files", default=",".join(FILES), help=",".join(FILES))
     p.add_argument("--runs", type=int, default=1, help="worker processes per method (median)")
     p.add_argument("--markdown", action="store_true", help="also print a Markdown section")
+    p.add_argument(
+        "--in-process",
+        action="store_true",
+        help="run the methods in this process, not each in a new one (a quick smoke run: "
+        "its seconds and peak memory are not comparable)",
+    )
     p.add_argument("--clean", action="store_true", help="delete the generated files after")
     p.add_argument("--worker", choices=METHODS, help=argparse.SUPPRESS)
     p.add_argument("--file", choices=FILES, help=argparse.SUPPRESS)
@@ -771,7 +786,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         for _ in range(args.runs):
             for method in applicable:  # interleaved, so that drift on the machine hits all alike
                 _prewarm(f)
-                runs[method].append(spawn(method, f, args.data_dir))
+                if args.in_process:
+                    runs[method].append(run_here(method, f))
+                else:
+                    runs[method].append(spawn(method, f, args.data_dir))
         summary = summarise(f, runs)
         print_summary(summary)
         summaries.append(summary)

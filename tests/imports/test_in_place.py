@@ -11,7 +11,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from support.imports import rows
-from support.warehouses import fresh_warehouse
+from support.warehouses import empty, in_memory_warehouse
 
 from shakhes.data.warehouse import Warehouse
 from shakhes.errors import DataError
@@ -188,6 +188,12 @@ CELLS = {
 }
 
 
+@pytest.fixture(scope="module")
+def shared() -> Warehouse:
+    """One warehouse for the many imports below, each into it emptied (:func:`empty`)."""
+    return in_memory_warehouse()
+
+
 @pytest.mark.slow
 @settings(
     max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
@@ -200,7 +206,7 @@ CELLS = {
     )
 )
 def test_the_straight_read_and_the_general_way_store_the_same(
-    tmp_path_factory: pytest.TempPathFactory, rows_: list[dict[str, str]]
+    shared: Warehouse, tmp_path_factory: pytest.TempPathFactory, rows_: list[dict[str, str]]
 ) -> None:
     """DuckDB's straight read is only a shortcut: for any file, what ends up stored and
     quarantined is what the general way alone would give."""
@@ -217,19 +223,19 @@ def test_the_straight_read_and_the_general_way_store_the_same(
     path.write_text(text.getvalue(), encoding="utf-8")
 
     def outcome(straight: bool) -> tuple[object, ...]:
-        with fresh_warehouse() as wh:
-            usable = fast.usable
+        wh = empty(shared)
+        usable = fast.usable
+        try:
+            if not straight:
+                fast.usable = lambda *a: False  # type: ignore[assignment]
             try:
-                if not straight:
-                    fast.usable = lambda *a: False  # type: ignore[assignment]
-                try:
-                    report = import_file(wh, path, ImportOptions(source="canonical"))
-                except DataError as exc:
-                    return ("error", str(exc))
-            finally:
-                fast.usable = usable  # type: ignore[assignment]
-            stored = rows(wh, "SELECT * EXCLUDE (_import_id) FROM ad_performance ORDER BY ALL")
-            quarantined = [r[2:6] for r in Ledger(wh).quarantine()]
-            return (report.rows_read, report.accepted, stored, quarantined)
+                report = import_file(wh, path, ImportOptions(source="canonical"))
+            except DataError as exc:
+                return ("error", str(exc))
+        finally:
+            fast.usable = usable  # type: ignore[assignment]
+        stored = rows(wh, "SELECT * EXCLUDE (_import_id) FROM ad_performance ORDER BY ALL")
+        quarantined = [r[2:6] for r in Ledger(wh).quarantine()]
+        return (report.rows_read, report.accepted, stored, quarantined)
 
     assert outcome(True) == outcome(False)

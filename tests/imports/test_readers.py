@@ -463,7 +463,9 @@ def test_sheet_only_for_workbooks() -> None:
 
 
 @pytest.mark.slow
-def test_streaming_a_200_mb_csv_keeps_memory_flat(tmp_path: Path) -> None:
+def test_streaming_a_50_mb_csv_keeps_memory_flat(tmp_path: Path) -> None:
+    """Memory grows by a few MB, whatever the file's size (7 MB for 50 MB as for 200 MB): far
+    below what holding the file would take (its 50 MB, many times that as Python rows)."""
     path = tmp_path / "big.csv"
     block = "".join(
         f'2024-01-{i % 28 + 1:02d},"Brand, Search {i}",{i * 1.5},{i},"{i * 3:,}"\n'
@@ -472,7 +474,7 @@ def test_streaming_a_200_mb_csv_keeps_memory_flat(tmp_path: Path) -> None:
     with path.open("wb") as stream:
         stream.write(b"Day,Campaign,Cost,Clicks,Impr.\n")
         written = 0
-        while written < 200_000_000:
+        while written < 50_000_000:
             stream.write(block)
             written += len(block)
     process = psutil.Process()
@@ -492,7 +494,7 @@ def test_streaming_a_200_mb_csv_keeps_memory_flat(tmp_path: Path) -> None:
     assert last.cells == ("2024-01-04", "Brand, Search 9999", "14998.5", "9999", "29,997")
     growth_mb = (peak - baseline) / 1e6
     print(f"peak RSS growth over {written / 1e6:.0f} MB: {growth_mb:.1f} MB")
-    assert growth_mb < 100
+    assert growth_mb < 25
 
 
 # ------------------------------------------------------------------------------------------

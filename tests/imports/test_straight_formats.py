@@ -17,7 +17,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from support.imports import rows
-from support.warehouses import fresh_warehouse
+from support.warehouses import empty, in_memory_warehouse
 
 from shakhes.data.warehouse import Warehouse
 from shakhes.errors import DataError
@@ -160,11 +160,11 @@ def test_parquet_text_numbers_the_general_way_reads(warehouse: Warehouse, tmp_pa
     ]
 
 
-def test_a_timestamp_date_column_goes_the_general_way(tmp_path: Path) -> None:
+def test_a_timestamp_date_column_goes_the_general_way(shared: Warehouse, tmp_path: Path) -> None:
     """A TIMESTAMP is not a day: the column does not fit, and the general way decides."""
     records = [record(1, date=dt.datetime(2026, 9, 1, 0, 0))]
     path = parquet(tmp_path / "a.parquet", records, {"date": pa.timestamp("s")})
-    assert _outcome(path, True) == _outcome(path, False)
+    assert _outcome(shared, path, True) == _outcome(shared, path, False)
 
 
 def test_jsonl_bad_value_is_quarantined_at_its_record_number(
@@ -242,20 +242,26 @@ DATES: list[Any] = [
 ]  # fmt: skip
 
 
-def _outcome(path: Path, straight: bool) -> tuple[object, ...]:
-    with fresh_warehouse() as wh:
-        usable = fast.usable
+@pytest.fixture(scope="module")
+def shared() -> Warehouse:
+    """One warehouse for the many imports below, each into it emptied (:func:`empty`)."""
+    return in_memory_warehouse()
+
+
+def _outcome(wh: Warehouse, path: Path, straight: bool) -> tuple[object, ...]:
+    empty(wh)
+    usable = fast.usable
+    try:
+        if not straight:
+            fast.usable = lambda *a: False  # type: ignore[assignment]
         try:
-            if not straight:
-                fast.usable = lambda *a: False  # type: ignore[assignment]
-            try:
-                report = import_file(wh, path, ImportOptions(source="canonical"))
-            except DataError as exc:
-                return ("error", str(exc))
-        finally:
-            fast.usable = usable  # type: ignore[assignment]
-        stored = rows(wh, "SELECT * EXCLUDE (_import_id) FROM ad_performance ORDER BY ALL")
-        return (report.rows_read, report.accepted, stored, quarantined(wh))
+            report = import_file(wh, path, ImportOptions(source="canonical"))
+        except DataError as exc:
+            return ("error", str(exc))
+    finally:
+        fast.usable = usable  # type: ignore[assignment]
+    stored = rows(wh, "SELECT * EXCLUDE (_import_id) FROM ad_performance ORDER BY ALL")
+    return (report.rows_read, report.accepted, stored, quarantined(wh))
 
 
 def _cells(draw: Any, typed: bool, clean: bool) -> dict[str, Any]:
@@ -313,11 +319,13 @@ def _fit(value: Any, type_: pa.DataType) -> Any:
 )
 @given(_parquet_case())
 def test_parquet_both_ways_store_the_same(
-    tmp_path_factory: pytest.TempPathFactory, case: tuple[dict[str, pa.DataType], list[Any]]
+    shared: Warehouse,
+    tmp_path_factory: pytest.TempPathFactory,
+    case: tuple[dict[str, pa.DataType], list[Any]],
 ) -> None:
     types, records = case
     path = parquet(tmp_path_factory.mktemp("p") / "ads.parquet", records, types)
-    assert _outcome(path, True) == _outcome(path, False)
+    assert _outcome(shared, path, True) == _outcome(shared, path, False)
 
 
 @st.composite
@@ -341,15 +349,15 @@ def _json_records(draw: Any) -> list[dict[str, Any]]:
 )
 @given(_json_records())
 def test_jsonl_both_ways_store_the_same(
-    tmp_path_factory: pytest.TempPathFactory, records: list[dict[str, Any]]
+    shared: Warehouse, tmp_path_factory: pytest.TempPathFactory, records: list[dict[str, Any]]
 ) -> None:
     path = jsonl(tmp_path_factory.mktemp("j") / "ads.jsonl", records)
-    assert _outcome(path, True) == _outcome(path, False)
+    assert _outcome(shared, path, True) == _outcome(shared, path, False)
 
 
 @pytest.mark.slow
 @pytest.mark.filterwarnings("ignore::hypothesis.errors.NonInteractiveExampleWarning")
-def test_the_cases_above_take_the_straight_path_often(tmp_path: Path) -> None:
+def test_the_cases_above_take_the_straight_path_often(shared: Warehouse, tmp_path: Path) -> None:
     """The comparisons are worth something only if the straight path succeeds in many of them."""
     straight = 0
     for i in range(40):
@@ -358,16 +366,15 @@ def test_the_cases_above_take_the_straight_path_often(tmp_path: Path) -> None:
             path = parquet(tmp_path / "ads.parquet", records, types)
         else:
             path = jsonl(tmp_path / "ads.jsonl", _json_records().example())
-        with fresh_warehouse() as wh:
-            try:
-                with pytest.MonkeyPatch.context() as mp:
-                    from shakhes.imports.pipeline import importer
+        try:
+            with pytest.MonkeyPatch.context() as mp:
+                from shakhes.imports.pipeline import importer
 
-                    mp.setattr(importer, "batches", _refuse)
-                    import_file(wh, path, ImportOptions(source="canonical"))
-                straight += 1
-            except (_GeneralWay, DataError):
-                pass
+                mp.setattr(importer, "batches", _refuse)
+                import_file(empty(shared), path, ImportOptions(source="canonical"))
+            straight += 1
+        except (_GeneralWay, DataError):
+            pass
     assert straight >= 8
 
 

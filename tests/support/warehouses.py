@@ -14,7 +14,7 @@ from contextlib import contextmanager
 from functools import cache
 from pathlib import Path
 
-from shakhes.data.warehouse import Warehouse
+from shakhes.data.warehouse import CALENDAR_TABLE, SCHEMA_TABLE, Warehouse
 
 
 @cache
@@ -42,3 +42,24 @@ def fresh_warehouse() -> Iterator[Warehouse]:
         wh.close()
         for leftover in path.parent.glob(f"{path.name}*"):  # the file and its write-ahead log
             leftover.unlink()
+
+
+def in_memory_warehouse() -> Warehouse:
+    """A warehouse in memory with shakhes' tables, to :func:`empty` between uses."""
+    wh = Warehouse.connect("duckdb://")
+    wh.ensure_schema()
+    return wh
+
+
+def empty(wh: Warehouse) -> Warehouse:
+    """``wh`` with every table emptied but the date dimension and the schema version: as
+    :func:`fresh_warehouse` gives it (import ids start at 1 again), for a test that imports
+    into a new warehouse many times. In memory, that is much quicker than a new file."""
+    keep = {CALENDAR_TABLE, SCHEMA_TABLE}
+    tables = wh.fetchall(
+        "SELECT table_name FROM duckdb_tables() WHERE schema_name = 'main' AND NOT temporary"
+    )
+    for (name,) in tables:
+        if name not in keep:
+            wh.backend.con.execute(f'DELETE FROM "{name}"')
+    return wh
