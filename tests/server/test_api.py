@@ -10,28 +10,17 @@ from typing import Any
 
 import duckdb
 import pytest
-from support.cli import shakhes
-from support.server import SQLITE_ONLY, WS, Api
+from support.cli import cli_json, shakhes
+from support.server import SQLITE_ONLY, WS, Api, ok
 
 BASE = f"/api/v1/workspaces/{WS}"
-
-
-def _cli_json(capsys: pytest.CaptureFixture[str], root: Path, *args: str) -> Any:
-    run = shakhes(capsys, *args, "--format", "json", "--workspace", str(root))
-    assert run.code == 0, run.err
-    return json.loads(run.out)
-
-
-def _ok(answer: Any, status: int = 200) -> Any:
-    assert answer.status_code == status, answer.text
-    return answer.json()
 
 
 # ---- workspaces, KPIs ----------------------------------------------------------------------------
 
 
 def test_workspaces_list_only_mine_with_my_role(api: Api) -> None:
-    assert _ok(api.login("editor").get("/api/v1/workspaces")) == [
+    assert ok(api.login("editor").get("/api/v1/workspaces")) == [
         {
             "id": WS,
             "name": "shakhes demo",
@@ -41,8 +30,8 @@ def test_workspaces_list_only_mine_with_my_role(api: Api) -> None:
             "calendar": None,
         }
     ]
-    assert [w["id"] for w in _ok(api.login("outsider").get("/api/v1/workspaces"))] == ["other"]
-    one = _ok(api.login("viewer").get(BASE))
+    assert [w["id"] for w in ok(api.login("outsider").get("/api/v1/workspaces"))] == ["other"]
+    one = ok(api.login("viewer").get(BASE))
     assert (one["currency"], one["locale"], one["calendar"]) == ("USD", "en", "gregorian")
 
 
@@ -50,7 +39,7 @@ def test_kpis_are_the_workspace_definitions(api: Api, capsys: pytest.CaptureFixt
     from shakhes.workspace import Workspace
 
     client = api.login("viewer")
-    listed = _ok(client.get(f"{BASE}/kpis"))
+    listed = ok(client.get(f"{BASE}/kpis"))
     ws = Workspace.open(api.root)
     try:
         specs = ws.definitions()
@@ -58,7 +47,7 @@ def test_kpis_are_the_workspace_definitions(api: Api, capsys: pytest.CaptureFixt
         ws.close()
     assert [k["id"] for k in listed] == list(specs)
     assert listed[0] == specs[listed[0]["id"]].model_dump(mode="json")
-    ctr = _ok(client.get(f"{BASE}/kpis/ctr"))
+    ctr = ok(client.get(f"{BASE}/kpis/ctr"))
     assert ctr["formula"] == specs["ctr"].formula and ctr["unit"] == "percent"
     error = client.get(f"{BASE}/kpis/crt").json()["error"]
     assert error["code"] == "unknown_kpi" and "ctr" in (error["hint"] or error["message"])
@@ -66,16 +55,16 @@ def test_kpis_are_the_workspace_definitions(api: Api, capsys: pytest.CaptureFixt
 
 def test_a_formula_is_validated_with_the_position_of_each_problem(api: Api) -> None:
     client = api.login("viewer")
-    good = _ok(client.post(f"{BASE}/kpis/validate", json={"formula": "sum(ad_performance.cost)"}))
+    good = ok(client.post(f"{BASE}/kpis/validate", json={"formula": "sum(ad_performance.cost)"}))
     assert good == {"valid": True, "issues": []}
     formula = "sum(ad_performance.clikcs) / sum(ad_performance.impressions)"
-    bad = _ok(client.post(f"{BASE}/kpis/validate", json={"formula": formula}))
+    bad = ok(client.post(f"{BASE}/kpis/validate", json={"formula": formula}))
     assert bad["valid"] is False
     [issue] = bad["issues"]
     assert issue["position"] == formula.index("clikcs") and issue["length"] == len("clikcs")
     assert issue["suggestion"] == "clicks"
     assert issue["text"].splitlines()[-1] == "  " + " " * issue["position"] + "^" * 6
-    broken = _ok(client.post(f"{BASE}/kpis/validate", json={"formula": "sum(ad_performance.cost"}))
+    broken = ok(client.post(f"{BASE}/kpis/validate", json={"formula": "sum(ad_performance.cost"}))
     assert broken["valid"] is False and broken["issues"][0]["position"] is not None
 
 
@@ -85,8 +74,8 @@ def test_a_formula_is_validated_with_the_position_of_each_problem(api: Api) -> N
 def test_compute_equals_the_cli_and_hand_sql(api: Api, capsys: pytest.CaptureFixture[str]) -> None:
     client = api.login("viewer")
     query = "kpis=cost,ctr&grain=month&by=channel&from=2025-09-01&to=2025-11-30&compare=previous"
-    got = _ok(client.get(f"{BASE}/compute?{query}"))
-    cli = _cli_json(
+    got = ok(client.get(f"{BASE}/compute?{query}"))
+    cli = cli_json(
         capsys,
         api.root,
         "compute",
@@ -111,8 +100,8 @@ def test_compute_equals_the_cli_and_hand_sql(api: Api, capsys: pytest.CaptureFix
         "to": "2025-11-30",
         "compare": "previous",
     }
-    assert _ok(client.post(f"{BASE}/compute", json=body)) == got
-    total = _ok(client.get(f"{BASE}/compute?kpis=cost&grain=total&from=2025-11-01&to=2025-11-30"))
+    assert ok(client.post(f"{BASE}/compute", json=body)) == got
+    total = ok(client.get(f"{BASE}/compute?kpis=cost&grain=total&from=2025-11-01&to=2025-11-30"))
     con = duckdb.connect(str(api.root / "warehouse.duckdb"), read_only=True)
     try:
         [(expected,)] = con.execute(
@@ -126,17 +115,17 @@ def test_compute_equals_the_cli_and_hand_sql(api: Api, capsys: pytest.CaptureFix
 @SQLITE_ONLY
 def test_status_check_and_goals_equal_the_cli(api: Api, capsys: pytest.CaptureFixture[str]) -> None:
     client = api.login("viewer")
-    assert _ok(client.get(f"{BASE}/status")) == _cli_json(capsys, api.root, "status")
-    assert _ok(client.get(f"{BASE}/check")) == _cli_json(capsys, api.root, "check")
-    assert _ok(client.get(f"{BASE}/goals")) == _cli_json(capsys, api.root, "goal", "list")
-    assert _ok(client.get(f"{BASE}/goals/grow_online_revenue")) == _cli_json(
+    assert ok(client.get(f"{BASE}/status")) == cli_json(capsys, api.root, "status")
+    assert ok(client.get(f"{BASE}/check")) == cli_json(capsys, api.root, "check")
+    assert ok(client.get(f"{BASE}/goals")) == cli_json(capsys, api.root, "goal", "list")
+    assert ok(client.get(f"{BASE}/goals/grow_online_revenue")) == cli_json(
         capsys, api.root, "goal", "show", "grow_online_revenue"
     )
-    assert _ok(client.get(f"{BASE}/targets")) == _cli_json(capsys, api.root, "target", "list")
-    assert _ok(client.get(f"{BASE}/targets/ctr_floor")) == _cli_json(
+    assert ok(client.get(f"{BASE}/targets")) == cli_json(capsys, api.root, "target", "list")
+    assert ok(client.get(f"{BASE}/targets/ctr_floor")) == cli_json(
         capsys, api.root, "target", "show", "ctr_floor"
     )
-    status = _ok(client.get(f"{BASE}/status"))
+    status = ok(client.get(f"{BASE}/status"))
     assert status["goals"] and status["goals"][0]["id"] == "grow_online_revenue"
 
 
@@ -145,21 +134,21 @@ def test_explain_leads_and_anomalies_equal_the_cli(
     api: Api, capsys: pytest.CaptureFixture[str]
 ) -> None:
     client = api.login("viewer")
-    assert _ok(client.get(f"{BASE}/explain?kpi=roas&by=channel&period=2025-11")) == _cli_json(
+    assert ok(client.get(f"{BASE}/explain?kpi=roas&by=channel&period=2025-11")) == cli_json(
         capsys, api.root, "explain", "roas", "--by", "channel", "--period", "2025-11"
     )
-    assert _ok(
+    assert ok(
         client.get(f"{BASE}/leads?lagging=orders&candidates=clicks,sessions&max_lag=3")
-    ) == _cli_json(
+    ) == cli_json(
         capsys, api.root, "leads", "orders", "--candidates", "clicks,sessions", "--max-lag", "3"
     )
-    assert _ok(client.get(f"{BASE}/anomalies?kpis=cost,clicks")) == _cli_json(
+    assert ok(client.get(f"{BASE}/anomalies?kpis=cost,clicks")) == cli_json(
         capsys, api.root, "anomalies", "cost,clicks"
     )
 
 
 def test_the_audit_log_equals_the_cli(api: Api, capsys: pytest.CaptureFixture[str]) -> None:
-    entries = _ok(api.login("viewer").get(f"{BASE}/audit?limit=5"))
+    entries = ok(api.login("viewer").get(f"{BASE}/audit?limit=5"))
     run = shakhes(capsys, "audit", "--limit", "5", "--workspace", str(api.root))
     assert len(entries) == len(run.out.splitlines()) > 0
     for entry, line in zip(entries, run.out.splitlines(), strict=True):
@@ -185,24 +174,24 @@ def test_an_editor_saves_computes_and_deletes_a_kpi_and_the_audit_says_who(
     writable_api: Api,
 ) -> None:
     client = writable_api.login("editor")
-    saved = _ok(client.put(f"{BASE}/kpis/brand_cost", json=BRAND_COST))
+    saved = ok(client.put(f"{BASE}/kpis/brand_cost", json=BRAND_COST))
     assert saved["added"] == ["brand_cost"]
-    assert _ok(client.get(f"{BASE}/kpis/brand_cost"))["formula"] == BRAND_COST["formula"]
-    by_channel = _ok(
+    assert ok(client.get(f"{BASE}/kpis/brand_cost"))["formula"] == BRAND_COST["formula"]
+    by_channel = ok(
         client.get(f"{BASE}/compute?kpis=cost&grain=total&by=channel&from=2025-11-01&to=2025-11-30")
     )
-    brand = _ok(
+    brand = ok(
         client.get(f"{BASE}/compute?kpis=brand_cost&grain=total&from=2025-11-01&to=2025-11-30")
     )
     search = next(r["value"] for r in by_channel if r["channel"] == "search")
     assert brand[0]["value"] == pytest.approx(search)
-    changed = _ok(client.put(f"{BASE}/kpis/brand_cost", json={**BRAND_COST, "decimals": 0}))
+    changed = ok(client.put(f"{BASE}/kpis/brand_cost", json={**BRAND_COST, "decimals": 0}))
     assert changed["changed"] == ["brand_cost"]
-    audit = _ok(client.get(f"{BASE}/audit?entity=brand_cost"))
+    audit = ok(client.get(f"{BASE}/audit?entity=brand_cost"))
     assert {e["actor"] for e in audit} == {"editor@example.com"}
-    assert _ok(client.delete(f"{BASE}/kpis/brand_cost"))["removed"] == ["brand_cost"]
+    assert ok(client.delete(f"{BASE}/kpis/brand_cost"))["removed"] == ["brand_cost"]
     assert client.get(f"{BASE}/kpis/brand_cost").status_code == 404
-    server_audit = _ok(writable_api.login("admin").get(f"{BASE}/server-audit"))
+    server_audit = ok(writable_api.login("admin").get(f"{BASE}/server-audit"))
     assert any(
         e["actor"] == "editor@example.com"
         and e["action"] == f"PUT {BASE}/kpis/brand_cost"
@@ -236,22 +225,22 @@ def test_goals_and_targets_are_set_and_removed(writable_api: Api) -> None:
         "period": "2026-Q1",
         "kpis": [{"kpi": "leads"}],
     }
-    made = _ok(client.post(f"{BASE}/goals", json=goal), 201)
+    made = ok(client.post(f"{BASE}/goals", json=goal), 201)
     assert made["id"] == "q1_leads" and made["kpis"][0]["kpi"] == "leads"
     again = client.post(f"{BASE}/goals", json=goal)
     assert again.status_code == 409 and again.json()["error"]["code"] == "goal_exists"
     target = {"kpi": "leads", "period": "2026-Q1", "value": 500, "goal": "q1_leads"}
-    created = _ok(client.post(f"{BASE}/targets", json=target))
+    created = ok(client.post(f"{BASE}/targets", json=target))
     assert created["action"] == "created" and created["target"]["value"] == 500
-    changed = _ok(client.post(f"{BASE}/targets", json={**target, "value": 600}))
+    changed = ok(client.post(f"{BASE}/targets", json={**target, "value": 600}))
     assert changed["action"] == "changed"
     assert changed["changes"] == [{"field": "value", "before": 500.0, "after": 600.0}]
     target_id = changed["target"]["id"]
-    shown = _ok(client.get(f"{BASE}/targets/{target_id}"))
+    shown = ok(client.get(f"{BASE}/targets/{target_id}"))
     assert [v["target"]["value"] for v in shown["history"]] == [500.0, 600.0]
-    removed = _ok(client.delete(f"{BASE}/targets/{target_id}"))
+    removed = ok(client.delete(f"{BASE}/targets/{target_id}"))
     assert removed["removed"] == target_id
-    assert target_id not in [t["id"] for t in _ok(client.get(f"{BASE}/targets"))]
+    assert target_id not in [t["id"] for t in ok(client.get(f"{BASE}/targets"))]
 
 
 ADS_HEADER = (
@@ -268,30 +257,30 @@ ADS = f"""{ADS_HEADER}
 def test_upload_dry_run_import_quarantine_and_undo(writable_api: Api) -> None:
     client = writable_api.login("editor")
     files = {"files": ("ads.csv", ADS.encode(), "text/csv")}
-    dry = _ok(client.post(f"{BASE}/imports", files=files, data={"dry_run": "true"}))
+    dry = ok(client.post(f"{BASE}/imports", files=files, data={"dry_run": "true"}))
     [outcome] = dry
     assert outcome["error"] is None and outcome["report"]["dry_run"] is True
     assert outcome["report"]["accepted"] == 2 and outcome["report"]["quarantined"] == 1
-    assert _ok(client.get(f"{BASE}/imports")) == []
-    done = _ok(client.post(f"{BASE}/imports", files=files))
+    assert ok(client.get(f"{BASE}/imports")) == []
+    done = ok(client.post(f"{BASE}/imports", files=files))
     import_id = done[0]["report"]["import_id"]
     assert import_id is not None
-    log = _ok(client.get(f"{BASE}/imports"))
+    log = ok(client.get(f"{BASE}/imports"))
     assert log[0]["import_id"] == import_id and log[0]["accepted"] == 2
-    total = _ok(client.get(f"{BASE}/compute?kpis=cost&grain=total&from=2020-01-01&to=2020-01-31"))
+    total = ok(client.get(f"{BASE}/compute?kpis=cost&grain=total&from=2020-01-01&to=2020-01-31"))
     assert total[0]["value"] == pytest.approx(55.5)
-    quarantined = _ok(client.get(f"{BASE}/quarantine"))
+    quarantined = ok(client.get(f"{BASE}/quarantine"))
     assert [(q["import_id"], q["line"], q["column"]) for q in quarantined] == [
         (import_id, 4, "impressions")
     ]
     csv_text = client.get(f"{BASE}/quarantine.csv").text
     assert csv_text.splitlines()[0].startswith("import,line,column,reason")
     assert "oops" in csv_text
-    undone = _ok(client.post(f"{BASE}/imports/{import_id}/undo"))
+    undone = ok(client.post(f"{BASE}/imports/{import_id}/undo"))
     assert undone["deleted"] == 2
-    after = _ok(client.get(f"{BASE}/compute?kpis=cost&grain=total&from=2020-01-01&to=2020-01-31"))
+    after = ok(client.get(f"{BASE}/compute?kpis=cost&grain=total&from=2020-01-01&to=2020-01-31"))
     assert after[0]["value"] in (None, 0)
-    refused = _ok(
+    refused = ok(
         client.post(f"{BASE}/imports", files={"files": ("x.csv", b"a,b\n1,2\n", "text/csv")})
     )
     assert refused[0]["report"] is None and refused[0]["error"]["code"]
@@ -299,7 +288,7 @@ def test_upload_dry_run_import_quarantine_and_undo(writable_api: Api) -> None:
 
 def test_admins_manage_members(writable_api: Api) -> None:
     admin = writable_api.login("admin")
-    members = _ok(admin.get(f"{BASE}/members"))
+    members = ok(admin.get(f"{BASE}/members"))
     assert [(m["email"], m["role"]) for m in members] == [
         ("admin@example.com", "admin"),
         ("editor@example.com", "editor"),
@@ -307,9 +296,9 @@ def test_admins_manage_members(writable_api: Api) -> None:
     ]
     outsider = writable_api.login("outsider")
     assert outsider.get(BASE).status_code == 404
-    _ok(admin.put(f"{BASE}/members", json={"email": "outsider@example.com", "role": "viewer"}))
-    assert _ok(outsider.get(BASE))["role"] == "viewer"
-    left = _ok(admin.delete(f"{BASE}/members/outsider@example.com"))
+    ok(admin.put(f"{BASE}/members", json={"email": "outsider@example.com", "role": "viewer"}))
+    assert ok(outsider.get(BASE))["role"] == "viewer"
+    left = ok(admin.delete(f"{BASE}/members/outsider@example.com"))
     assert "outsider@example.com" not in [m["email"] for m in left]
     assert outsider.get(BASE).status_code == 404
     alone = admin.put(f"{BASE}/members", json={"email": "admin@example.com", "role": "viewer"})
@@ -327,7 +316,7 @@ def test_a_form_upload_may_carry_the_csrf_token_as_a_field(writable_api: Api) ->
     answer = client.post(
         f"{BASE}/imports", files=files, data={"dry_run": "true", "csrf_token": token}
     )
-    assert _ok(answer)[0]["report"]["dry_run"] is True
+    assert ok(answer)[0]["report"]["dry_run"] is True
 
 
 CRM = Path(__file__).parents[1] / "imports" / "fixtures" / "crm" / "hubspot_contacts.csv"
@@ -353,13 +342,13 @@ def test_an_upload_with_a_mapping_imports_a_file_no_layout_reads(writable_api: A
 
     client = writable_api.login("editor")
     files = [("files", ("contacts.csv", CRM.read_bytes(), "text/csv"))]
-    refused = _ok(client.post(f"{BASE}/imports", files=files, data={"dry_run": "true"}))
+    refused = ok(client.post(f"{BASE}/imports", files=files, data={"dry_run": "true"}))
     assert refused[0]["report"] is None and "mapping file" in refused[0]["error"]["hint"]
 
     as_json = ("mapping", ("leads.json", json.dumps(LEADS_MAPPING).encode(), "application/json"))
-    dry = _ok(client.post(f"{BASE}/imports", files=[*files, as_json], data={"dry_run": "true"}))
+    dry = ok(client.post(f"{BASE}/imports", files=[*files, as_json], data={"dry_run": "true"}))
     as_yaml = ("mapping", ("leads.yml", yaml.safe_dump(LEADS_MAPPING).encode(), "text/yaml"))
-    [done] = _ok(client.post(f"{BASE}/imports", files=[*files, as_yaml]))
+    [done] = ok(client.post(f"{BASE}/imports", files=[*files, as_yaml]))
     with CRM.open(encoding="utf-8-sig", newline="") as f:
         rows = list(csv.DictReader(f))
     report = done["report"]
@@ -382,7 +371,7 @@ def test_an_upload_with_a_mapping_imports_a_file_no_layout_reads(writable_api: A
     assert found == sorted(expected)
 
     broken = ("mapping", ("bad.yml", b"table: leeds\ncolumns: {}\n", "text/yaml"))
-    [bad] = _ok(client.post(f"{BASE}/imports", files=[*files, broken], data={"dry_run": "true"}))
+    [bad] = ok(client.post(f"{BASE}/imports", files=[*files, broken], data={"dry_run": "true"}))
     assert bad["report"] is None and "bad.yml" in bad["error"]["message"]
     assert "leads" in json.dumps(bad["error"])  # the suggestion of the nearest table
 

@@ -6,11 +6,10 @@ from __future__ import annotations
 
 import csv
 import re
-from typing import Any
 
 from bs4 import BeautifulSoup
 from support.imports import FIXTURES
-from support.server import WS, Api
+from support.server import WS, Api, ok
 
 from shakhes.web.data import REASON_WORDS
 
@@ -27,11 +26,6 @@ impressions,clicks,cost,conversions,conversion_value
 """
 
 
-def _ok(answer: Any, status: int = 200) -> Any:
-    assert answer.status_code == status, answer.text
-    return answer.json()
-
-
 def _soup(text: str) -> BeautifulSoup:
     return BeautifulSoup(text, "html.parser")
 
@@ -39,7 +33,7 @@ def _soup(text: str) -> BeautifulSoup:
 def test_the_dry_run_names_the_period_and_accounts_of_a_file(writable_api: Api) -> None:
     editor = writable_api.login("editor")
     files = {"files": ("accounts.csv", ADS.encode(), "text/csv")}
-    [outcome] = _ok(editor.post(f"{BASE}/imports", files=files, data={"dry_run": "true"}))
+    [outcome] = ok(editor.post(f"{BASE}/imports", files=files, data={"dry_run": "true"}))
     report = outcome["report"]
     assert report["accounts"] == ["acc-a", "acc-b"]
     assert report["date_range"] == ["2020-02-01", "2020-02-02"]
@@ -48,7 +42,7 @@ def test_the_dry_run_names_the_period_and_accounts_of_a_file(writable_api: Api) 
     assert report["file"] == "accounts.csv"
     assert "/tmp" not in str(report)
     stray = {"files": ("notes.csv", b"colour,size\nred,2\n", "text/csv")}
-    [refused] = _ok(editor.post(f"{BASE}/imports", files=stray, data={"dry_run": "true"}))
+    [refused] = ok(editor.post(f"{BASE}/imports", files=stray, data={"dry_run": "true"}))
     assert refused["report"] is None
     assert refused["error"]["message"].startswith("notes.csv: ")
     assert "/tmp" not in str(refused) and refused["error"]["hint"]
@@ -67,9 +61,9 @@ def test_a_viewer_reads_the_log_but_has_no_controls(writable_api: Api) -> None:
 def test_an_import_shows_in_the_log_with_its_quarantine_and_undo(writable_api: Api) -> None:
     editor = writable_api.login("editor")
     files = {"files": ("page.csv", ADS.encode(), "text/csv")}
-    [done] = _ok(editor.post(f"{BASE}/imports", files=files))
+    [done] = ok(editor.post(f"{BASE}/imports", files=files))
     import_id = done["report"]["import_id"]
-    log = {r["import_id"]: r for r in _ok(editor.get(f"{BASE}/imports"))}
+    log = {r["import_id"]: r for r in ok(editor.get(f"{BASE}/imports"))}
 
     soup = _soup(editor.get(PAGE).text)
     assert soup.find(id="upload") is not None
@@ -85,7 +79,7 @@ def test_an_import_shows_in_the_log_with_its_quarantine_and_undo(writable_api: A
     soup = _soup(editor.get(PAGE, params={"import": import_id}).text)
     rows = soup.select("#quarantine tbody tr")
     assert [r["data-import"] for r in rows] == [str(import_id)]
-    reason = _ok(editor.get(f"{BASE}/quarantine", params={"import": import_id}))[0]["message"]
+    reason = ok(editor.get(f"{BASE}/quarantine", params={"import": import_id}))[0]["message"]
     assert reason in rows[0].get_text()
     assert "lots" in rows[0].get_text()
     link = soup.select_one("#quarantine a.export")["href"]
@@ -99,7 +93,7 @@ def test_an_import_shows_in_the_log_with_its_quarantine_and_undo(writable_api: A
     other = _soup(editor.get(PAGE, params={"import": import_id + 1000}).text)
     assert other.select("#quarantine tbody tr") == []
 
-    _ok(editor.post(f"{BASE}/imports/{import_id}/undo"))
+    ok(editor.post(f"{BASE}/imports/{import_id}/undo"))
     row = _soup(editor.get(PAGE).text).select_one(f'#log tr[data-import="{import_id}"]')
     assert row is not None and "undone" in row["class"]
     assert row.select_one("button.undo") is None
@@ -108,7 +102,7 @@ def test_an_import_shows_in_the_log_with_its_quarantine_and_undo(writable_api: A
 def test_the_data_page_in_persian(writable_api: Api) -> None:
     editor = writable_api.login("editor")
     files = {"files": ("fa.csv", ADS.replace("Data page", "Data fa").encode(), "text/csv")}
-    [done] = _ok(editor.post(f"{BASE}/imports", files=files))
+    [done] = ok(editor.post(f"{BASE}/imports", files=files))
     import_id = done["report"]["import_id"]
     page = editor.get(PAGE, params={"lang": "fa"}).text
     assert '<html lang="fa" dir="rtl">' in page
@@ -124,11 +118,11 @@ def test_the_language_switch_names_the_language_to_keep(writable_api: Api) -> No
     viewer = writable_api.login("viewer")
     link = _soup(viewer.get(f"/w/{WS}/").text).select_one("a.lang")
     assert link["data-locale"] == "fa" and "lang=fa" in link["href"]
-    _ok(viewer.put("/api/v1/auth/locale", json={"locale": "fa"}))
+    ok(viewer.put("/api/v1/auth/locale", json={"locale": "fa"}))
     page = viewer.get(f"/w/{WS}/").text
     assert '<html lang="fa" dir="rtl">' in page
     assert _soup(page).select_one("a.lang")["data-locale"] == "en"
-    _ok(viewer.put("/api/v1/auth/locale", json={"locale": "en"}))
+    ok(viewer.put("/api/v1/auth/locale", json={"locale": "en"}))
 
 
 def test_quarantined_rows_keep_their_code_in_the_api_the_csv_and_the_page(
@@ -139,12 +133,12 @@ def test_quarantined_rows_keep_their_code_in_the_api_the_csv_and_the_page(
     shows the text as written in English, its column and value beside it."""
     editor = writable_api.login("editor")
     files = {"files": ("meta.csv", BAD_ROWS.read_bytes(), "text/csv")}
-    [done] = _ok(editor.post(f"{BASE}/imports", files=files))
+    [done] = ok(editor.post(f"{BASE}/imports", files=files))
     import_id = done["report"]["import_id"]
     codes = ["not_a_number", "not_a_date", "not_daily", "above_limit", "mixed_results"]
     codes.append("below_minimum")
 
-    listed = _ok(editor.get(f"{BASE}/quarantine", params={"import": import_id}))
+    listed = ok(editor.get(f"{BASE}/quarantine", params={"import": import_id}))
     assert [(q["line"], q["code"]) for q in listed] == list(zip(range(3, 9), codes, strict=True))
     assert listed[0]["column"] == "cost" and listed[0]["value"] == "lots"
     assert listed[0]["message"] == "not a number" and listed[0]["file"] == "meta.csv"
@@ -164,4 +158,4 @@ def test_quarantined_rows_keep_their_code_in_the_api_the_csv_and_the_page(
             assert (cells[3], cells[4]) == (q["column"], q["value"])
             words = REASON_WORDS["fa"][q["code"]] if lang == "fa" else q["message"]
             assert cells[5] == words
-    _ok(editor.post(f"{BASE}/imports/{import_id}/undo"))
+    ok(editor.post(f"{BASE}/imports/{import_id}/undo"))

@@ -7,23 +7,17 @@ from __future__ import annotations
 import shutil
 import tomllib
 from pathlib import Path
-from typing import Any
 
 import duckdb
 import pytest
-from support.server import WS, Api
+from support.server import WS, Api, ok
 
 BASE = f"/api/v1/workspaces/{WS}"
 
 
-def _ok(answer: Any, status: int = 200) -> Any:
-    assert answer.status_code == status, answer.text
-    return answer.json()
-
-
 def test_a_formula_preview_is_its_daily_values_as_hand_sql_counts_them(api: Api) -> None:
     client = api.login("viewer")
-    got = _ok(client.post(f"{BASE}/kpis/preview", json={"formula": "clicks / impressions"}))
+    got = ok(client.post(f"{BASE}/kpis/preview", json={"formula": "clicks / impressions"}))
     assert len(got["points"]) == 90
     assert got["points"][0]["day"] == got["from"] and got["points"][-1]["day"] == got["to"]
     con = duckdb.connect(str(api.root / "warehouse.duckdb"), read_only=True)
@@ -55,26 +49,26 @@ def test_a_bad_formula_preview_is_a_422_with_the_caret(api: Api) -> None:
 
 def test_settings_are_read_by_viewers_and_changed_by_admins(writable_api: Api) -> None:
     viewer, admin = writable_api.login("viewer"), writable_api.login("admin")
-    before = _ok(viewer.get(f"{BASE}/settings"))
+    before = ok(viewer.get(f"{BASE}/settings"))
     assert before["currency"] == "USD" and before["fiscal_year_start_month"] >= 1
     refused = viewer.put(f"{BASE}/settings", json={"currency": "EUR"})
     assert refused.status_code == 403 and refused.json()["error"]["code"] == "forbidden"
 
     change = {"currency": "EUR", "week_start": "saturday", "gross_margin": 0.35}
-    after = _ok(admin.put(f"{BASE}/settings", json=change))
+    after = ok(admin.put(f"{BASE}/settings", json=change))
     assert after == {**before, **change}
     saved = tomllib.loads((writable_api.root / "shakhes.toml").read_text(encoding="utf-8"))
     assert saved["workspace"]["currency"] == "EUR"
     assert saved["workspace"]["week_start"] == "saturday"
     assert saved["parameters"]["gross_margin"] == 0.35
     # the open workspace serves with them at once
-    assert _ok(viewer.get(f"{BASE}"))["currency"] == "EUR"
-    assert _ok(viewer.get(f"{BASE}/settings")) == after
-    log = _ok(admin.get(f"{BASE}/audit?entity=settings"))
+    assert ok(viewer.get(f"{BASE}"))["currency"] == "EUR"
+    assert ok(viewer.get(f"{BASE}/settings")) == after
+    log = ok(admin.get(f"{BASE}/audit?entity=settings"))
     assert any(e["entity_type"] == "settings" and e["actor"] == "admin@example.com" for e in log)
 
-    _ok(admin.put(f"{BASE}/settings", json={"currency": before["currency"], "gross_margin": None}))
-    restored = _ok(viewer.get(f"{BASE}/settings"))
+    ok(admin.put(f"{BASE}/settings", json={"currency": before["currency"], "gross_margin": None}))
+    restored = ok(viewer.get(f"{BASE}/settings"))
     assert restored["currency"] == before["currency"] and restored["gross_margin"] is None
 
 

@@ -4,28 +4,15 @@ the overview's goal tree; the status after an edit is ``shakhes status --format 
 
 from __future__ import annotations
 
-import json
 import re
-from pathlib import Path
 from typing import Any
 
 import pytest
-from support.cli import shakhes
-from support.server import SQLITE_ONLY, WS, Api
+from support.cli import cli_json
+from support.server import SQLITE_ONLY, WS, Api, ok
 
 BASE = f"/api/v1/workspaces/{WS}"
 GOAL = "grow_online_revenue"
-
-
-def _ok(answer: Any, status: int = 200) -> Any:
-    assert answer.status_code == status, answer.text
-    return answer.json()
-
-
-def _cli_json(capsys: pytest.CaptureFixture[str], root: Path, *args: str) -> Any:
-    run = shakhes(capsys, *args, "--format", "json", "--workspace", str(root))
-    assert run.code == 0, run.err
-    return json.loads(run.out)
 
 
 def _body(goal: dict[str, Any], **change: Any) -> dict[str, Any]:
@@ -49,33 +36,33 @@ def test_an_editor_edits_a_goal_audited_and_status_equals_the_cli(
     writable_api: Api, capsys: pytest.CaptureFixture[str]
 ) -> None:
     editor = writable_api.login("editor")
-    before = _ok(editor.get(f"{BASE}/goals/{GOAL}"))
-    status_before = _ok(editor.get(f"{BASE}/status"))
+    before = ok(editor.get(f"{BASE}/goals/{GOAL}"))
+    status_before = ok(editor.get(f"{BASE}/status"))
     # a KPI tracked without a goal joins this goal
     added = status_before["without_goal"][0]["kpi"]
     assert added not in {k["kpi"] for k in before["kpis"]}
     links = [{"kpi": k["kpi"], "kind": k["kind"]} for k in before["kpis"]] + [{"kpi": added}]
     body = _body(before, title="Grow online revenue, edited", owner="Sara", kpis=links)
-    after = _ok(editor.put(f"{BASE}/goals/{GOAL}", json=body))
+    after = ok(editor.put(f"{BASE}/goals/{GOAL}", json=body))
     assert after["title"]["en"] == "Grow online revenue, edited" and after["owner"] == "Sara"
     assert [k["kpi"] for k in after["kpis"]] == [k["kpi"] for k in before["kpis"]] + [added]
     assert [k["drives"] for k in after["kpis"][:-1]] == [k["drives"] for k in before["kpis"]]
     assert after["period"] == before["period"]
-    assert _ok(editor.get(f"{BASE}/goals/{GOAL}")) == after
+    assert ok(editor.get(f"{BASE}/goals/{GOAL}")) == after
 
     # the workspace's audit log has the update, by the editor, with before and after
-    log = _ok(editor.get(f"{BASE}/audit?entity={GOAL}"))
+    log = ok(editor.get(f"{BASE}/audit?entity={GOAL}"))
     entry = next(e for e in log if e["entity_id"] == GOAL and e["action"] == "update")
     assert entry["actor"] == "editor@example.com"
     assert entry["after"]["owner"] == "Sara" and entry["before"]["owner"] == before["owner"]
 
     # the status (the cache keyed by the last audited change) is the CLI's, and changed
-    status = _ok(editor.get(f"{BASE}/status"))
-    assert status == _cli_json(capsys, writable_api.root, "status")
+    status = ok(editor.get(f"{BASE}/status"))
+    assert status == cli_json(capsys, writable_api.root, "status")
     goal = next(g for g in status["goals"] if g["id"] == GOAL)
     assert added in {k["kpi"] for k in goal["kpis"]}
     assert added not in {k["kpi"] for k in status["without_goal"]}
-    assert _ok(editor.get(f"{BASE}/goals/{GOAL}")) == _cli_json(
+    assert ok(editor.get(f"{BASE}/goals/{GOAL}")) == cli_json(
         capsys, writable_api.root, "goal", "show", GOAL
     )
 
@@ -90,7 +77,7 @@ def test_an_editor_edits_a_goal_audited_and_status_equals_the_cli(
 
 def test_a_goal_edit_is_refused_in_the_one_error_shape(writable_api: Api) -> None:
     editor = writable_api.login("editor")
-    goal = _ok(editor.get(f"{BASE}/goals/{GOAL}"))
+    goal = ok(editor.get(f"{BASE}/goals/{GOAL}"))
     wrong_id = editor.put(f"{BASE}/goals/{GOAL}", json=_body(goal, id="other"))
     assert wrong_id.status_code == 400 and wrong_id.json()["error"]["code"] == "id_mismatch"
     unknown_kpi = editor.put(f"{BASE}/goals/{GOAL}", json=_body(goal, kpis=[{"kpi": "crt"}]))
@@ -101,7 +88,7 @@ def test_a_goal_edit_is_refused_in_the_one_error_shape(writable_api: Api) -> Non
     assert bad_period.json()["error"]["code"] == "invalid_period"
     missing = editor.put(f"{BASE}/goals/no_such_goal", json=_body(goal))
     assert missing.status_code == 404 and missing.json()["error"]["code"] == "unknown_goal"
-    assert _ok(editor.get(f"{BASE}/goals/{GOAL}")) == goal  # nothing changed
+    assert ok(editor.get(f"{BASE}/goals/{GOAL}")) == goal  # nothing changed
 
     viewer = writable_api.login("viewer").put(f"{BASE}/goals/{GOAL}", json=_body(goal))
     assert viewer.status_code == 403 and viewer.json()["error"]["code"] == "forbidden"
@@ -109,7 +96,7 @@ def test_a_goal_edit_is_refused_in_the_one_error_shape(writable_api: Api) -> Non
         f"{BASE}/goals/{GOAL}", json=_body(goal, owner="x")
     )
     assert no_csrf.status_code == 403 and no_csrf.json()["error"]["code"] == "csrf"
-    assert _ok(editor.get(f"{BASE}/goals/{GOAL}")) == goal
+    assert ok(editor.get(f"{BASE}/goals/{GOAL}")) == goal
 
 
 @pytest.mark.parametrize("lang", ["en", "fa"])

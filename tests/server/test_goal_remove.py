@@ -5,33 +5,18 @@ removal is ``shakhes status --format json``'s. On SQLite and PostgreSQL server s
 
 from __future__ import annotations
 
-import json
-from pathlib import Path
-from typing import Any
-
 import pytest
-from support.cli import shakhes
-from support.server import WS, Api
+from support.cli import cli_json
+from support.server import WS, Api, ok
 
 BASE = f"/api/v1/workspaces/{WS}"
 DEMO_GOAL = "grow_online_revenue"
 GOAL = "brand_reach"
 
 
-def _ok(answer: Any, status: int = 200) -> Any:
-    assert answer.status_code == status, answer.text
-    return answer.json()
-
-
-def _cli_json(capsys: pytest.CaptureFixture[str], root: Path, *args: str) -> Any:
-    run = shakhes(capsys, *args, "--format", "json", "--workspace", str(root))
-    assert run.code == 0, run.err
-    return json.loads(run.out)
-
-
 def test_a_goal_with_targets_is_not_removed(writable_api: Api) -> None:
     editor = writable_api.login("editor")
-    goal = _ok(editor.get(f"{BASE}/goals/{DEMO_GOAL}"))
+    goal = ok(editor.get(f"{BASE}/goals/{DEMO_GOAL}"))
     serving = sorted(t["id"] for k in goal["kpis"] for t in k["targets"] if t["goal"] == DEMO_GOAL)
     assert serving  # the demo's goal has targets of its own
 
@@ -54,13 +39,13 @@ def test_a_goal_with_targets_is_not_removed(writable_api: Api) -> None:
     assert words["message"].startswith(f"هدف کلان \u2066{DEMO_GOAL}\u2069 برداشته نشد")
     assert all(f"\u2066{target}\u2069" in words["message"] for target in serving)
     assert "بردارید" in words["hint"]
-    assert _ok(editor.get(f"{BASE}/goals/{DEMO_GOAL}")) == goal  # nothing changed
+    assert ok(editor.get(f"{BASE}/goals/{DEMO_GOAL}")) == goal  # nothing changed
 
 
 def test_removal_is_for_editors_with_csrf_and_names_only_known_goals(writable_api: Api) -> None:
     editor = writable_api.login("editor")
     body = {"id": "short_lived", "title": "Short lived", "period": "2025"}
-    _ok(editor.post(f"{BASE}/goals", json=body), 201)
+    ok(editor.post(f"{BASE}/goals", json=body), 201)
 
     viewer = writable_api.login("viewer").delete(f"{BASE}/goals/short_lived")
     assert viewer.status_code == 403 and viewer.json()["error"]["code"] == "forbidden"
@@ -71,9 +56,9 @@ def test_removal_is_for_editors_with_csrf_and_names_only_known_goals(writable_ap
     outsider = writable_api.login("outsider").delete(f"{BASE}/goals/short_lived")
     assert outsider.status_code == 404
     assert outsider.json()["error"]["code"] == "unknown_workspace"
-    _ok(editor.get(f"{BASE}/goals/short_lived"))  # still there
+    ok(editor.get(f"{BASE}/goals/short_lived"))  # still there
 
-    assert _ok(editor.delete(f"{BASE}/goals/short_lived")) == {
+    assert ok(editor.delete(f"{BASE}/goals/short_lived")) == {
         "removed": "short_lived",
         "kpis": [],
     }
@@ -90,10 +75,10 @@ def test_an_editor_removes_a_goal_audited_and_status_equals_the_cli(
     writable_api: Api, capsys: pytest.CaptureFixture[str]
 ) -> None:
     editor = writable_api.login("editor")
-    status_before = _ok(editor.get(f"{BASE}/status"))
+    status_before = ok(editor.get(f"{BASE}/status"))
     loose = [k["kpi"] for k in status_before["without_goal"]]
     assert loose  # KPIs tracked without a goal: the new goal takes one
-    period = _ok(editor.get(f"{BASE}/goals/{DEMO_GOAL}"))["period"]  # the status's day is in it
+    period = ok(editor.get(f"{BASE}/goals/{DEMO_GOAL}"))["period"]  # the status's day is in it
     body = {
         "id": GOAL,
         "title": "Brand reach",
@@ -102,9 +87,9 @@ def test_an_editor_removes_a_goal_audited_and_status_equals_the_cli(
         "calendar": "gregorian",
         "kpis": [{"kpi": loose[0]}],
     }
-    added = _ok(editor.post(f"{BASE}/goals", json=body), 201)
+    added = ok(editor.post(f"{BASE}/goals", json=body), 201)
     assert [k["kpi"] for k in added["kpis"]] == [loose[0]]
-    with_goal = _ok(editor.get(f"{BASE}/status"))
+    with_goal = ok(editor.get(f"{BASE}/status"))
     assert GOAL in {g["id"] for g in with_goal["goals"]}
     assert loose[0] not in {k["kpi"] for k in with_goal["without_goal"]}
 
@@ -116,20 +101,20 @@ def test_an_editor_removes_a_goal_audited_and_status_equals_the_cli(
     assert "برداشتن هدف کلان" in page_fa and "این هدف کلان برداشته شود؟" in page_fa
     assert "data-delete" not in editor.get(f"/w/{WS}/goals/new").text
 
-    assert _ok(editor.delete(f"{BASE}/goals/{GOAL}")) == {"removed": GOAL, "kpis": [loose[0]]}
+    assert ok(editor.delete(f"{BASE}/goals/{GOAL}")) == {"removed": GOAL, "kpis": [loose[0]]}
 
     # the workspace's audit log has the delete, by the editor, with the goal as it was
-    log = _ok(editor.get(f"{BASE}/audit?entity={GOAL}"))
+    log = ok(editor.get(f"{BASE}/audit?entity={GOAL}"))
     entry = next(e for e in log if e["entity_id"] == GOAL and e["action"] == "delete")
     assert entry["actor"] == "editor@example.com"
     assert entry["before"]["title"]["fa"] == "دسترسی برند" and entry["after"] is None
 
     # the status (the cache keyed by the last audited change) is the CLI's, and as before
-    status = _ok(editor.get(f"{BASE}/status"))
-    assert status == _cli_json(capsys, writable_api.root, "status")
+    status = ok(editor.get(f"{BASE}/status"))
+    assert status == cli_json(capsys, writable_api.root, "status")
     assert GOAL not in {g["id"] for g in status["goals"]}
     assert [k["kpi"] for k in status["without_goal"]] == loose
     assert status["goals"] == status_before["goals"]
-    goals = _ok(editor.get(f"{BASE}/goals"))
-    assert goals == _cli_json(capsys, writable_api.root, "goal", "list")
+    goals = ok(editor.get(f"{BASE}/goals"))
+    assert goals == cli_json(capsys, writable_api.root, "goal", "list")
     assert GOAL not in {g["id"] for g in goals}

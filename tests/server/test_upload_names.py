@@ -4,11 +4,9 @@ it, never by the temporary file the server wrote it to."""
 
 from __future__ import annotations
 
-from typing import Any
-
 import pytest
 from support.cli import shakhes
-from support.server import SQLITE_ONLY, WS, Api
+from support.server import SQLITE_ONLY, WS, Api, ok
 
 BASE = f"/api/v1/workspaces/{WS}"
 NAME = "Google Ads report (Nov) گزارش.csv"
@@ -20,24 +18,19 @@ ADS = (
 )
 
 
-def _ok(answer: Any) -> Any:
-    assert answer.status_code == 200, answer.text
-    return answer.json()
-
-
 @SQLITE_ONLY
 def test_an_uploads_own_name_is_what_the_logs_show(
     writable_api: Api, capsys: pytest.CaptureFixture[str]
 ) -> None:
     client = writable_api.login("editor")
-    [done] = _ok(client.post(f"{BASE}/imports", files={"files": (NAME, ADS.encode(), "text/csv")}))
+    [done] = ok(client.post(f"{BASE}/imports", files={"files": (NAME, ADS.encode(), "text/csv")}))
     assert done["file"] == NAME and done["error"] is None
     import_id = done["report"]["import_id"]
-    [entry] = [e for e in _ok(client.get(f"{BASE}/imports")) if e["import_id"] == import_id]
+    [entry] = [e for e in ok(client.get(f"{BASE}/imports")) if e["import_id"] == import_id]
     assert entry["file_name"] == NAME
-    [row] = _ok(client.get(f"{BASE}/quarantine?import={import_id}"))
+    [row] = ok(client.get(f"{BASE}/quarantine?import={import_id}"))
     assert row["file"] == NAME
-    audit = _ok(client.get(f"{BASE}/audit?entity=data"))
+    audit = ok(client.get(f"{BASE}/audit?entity=data"))
     assert any((e["after"] or {}).get("details", {}).get("file") == NAME for e in audit)
     page = client.get(f"/w/{WS}/data").text
     assert NAME in page and "shakhes-upload" not in page and "not a number" in page
@@ -51,6 +44,6 @@ def test_an_uploads_own_name_is_what_the_logs_show(
     # the retry of its quarantined rows names them by the file too
     retried = client.post(f"{BASE}/imports/{import_id}/retry", json={})
     again = f"{NAME} (quarantine of #{import_id})"
-    assert _ok(retried)["report"]["file"] == again
-    names = [e["file_name"] for e in _ok(client.get(f"{BASE}/imports"))]
+    assert ok(retried)["report"]["file"] == again
+    names = [e["file_name"] for e in ok(client.get(f"{BASE}/imports"))]
     assert names == [again, NAME]

@@ -75,3 +75,12 @@ def shakhes_outside_a_test(*args: str) -> Run:
     with redirect_stdout(io.StringIO()) as out, redirect_stderr(io.StringIO()) as err:
         code = call(*args)
     return Run(code, out.getvalue(), err.getvalue())
+
+
+def cli_json(capsys: pytest.CaptureFixture[str], root: Any, *args: str) -> Any:
+    """``shakhes ARGS --format json --workspace ROOT`` (in process), its output read as JSON."""
+    import json
+
+    run = shakhes(capsys, *args, "--format", "json", "--workspace", str(root))
+    assert run.code == 0, run.err
+    return json.loads(run.out)

@@ -7,6 +7,7 @@ import shutil
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import pytest
 import sqlalchemy as sa
@@ -216,3 +217,9 @@ def app_over(
         finally:
             made.close()
             made.store.close()
+
+
+def ok(answer: Any, status: int = 200) -> Any:
+    """The JSON of an API answer, after checking its status (the answer's text if not)."""
+    assert answer.status_code == status, answer.text
+    return answer.json()
