@@ -259,3 +259,25 @@ def test_help_does_not_load_plotly_jinja_or_the_engine() -> None:
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "[]"
+
+
+def test_an_output_it_cannot_write_is_refused_before_the_report_is_built(
+    capsys: pytest.CaptureFixture[str],
+    root: Path,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    import shakhes.service.report as service
+
+    def never(*args: object) -> None:
+        raise AssertionError("the report was built")
+
+    monkeypatch.setattr(service, "build", never)
+    for output, words in (
+        (tmp_path, "it is a folder"),
+        (tmp_path / "missing" / "x.html", f"there is no folder {tmp_path / 'missing'}"),
+    ):
+        result = run(capsys, "report", "-w", str(root), "-o", str(output))
+        assert result.code == 1 and words in result.err
+        assert "-o report.html" in result.err  # how to fix it
+    assert list(tmp_path.iterdir()) == []  # nothing written

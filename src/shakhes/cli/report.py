@@ -48,6 +48,13 @@ def report(
         raise ShakhesError(
             f"unknown language '{lang}'", code="unknown_lang", hint="Use --lang en or --lang fa."
         )
+    if output is not None and (output.is_dir() or not output.parent.is_dir()):
+        where = "it is a folder" if output.is_dir() else f"there is no folder {output.parent}"
+        raise ShakhesError(  # said before the report is built, not after
+            f"cannot write the report to {output}: {where}",
+            code="bad_output",
+            hint="Name an HTML file in a folder that exists, e.g. -o report.html.",
+        )
     from shakhes.report.html import render
     from shakhes.service.report import build
 
