@@ -161,6 +161,44 @@ def test_serve_registers_workspaces_upgrades_the_store_and_says_how_to_add_an_ad
     assert "No users yet" not in run.out and "1 workspace(s)" in run.out
 
 
+def test_serve_upgrades_a_hosted_workspace_whose_tables_are_behind(
+    capsys: pytest.CaptureFixture[str],
+    home: Path,
+    workspace: Path,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """A workspace made by an older shakhes is upgraded when the server starts (as `shakhes db
+    upgrade` would), not refused on every page; one that cannot be opened is said, and the
+    server still starts."""
+    import duckdb
+    import uvicorn
+
+    monkeypatch.setenv("SHAKHES_SERVER_METADATA_URL", "")
+    monkeypatch.setattr(uvicorn, "run", lambda app, **kw: None)
+    con = duckdb.connect(str(workspace / "warehouse.duckdb"))
+    try:
+        con.execute("ALTER TABLE shakhes_quarantine DROP COLUMN code")  # as version 2 made it
+        con.execute("UPDATE shakhes_schema SET version = 2")
+    finally:
+        con.close()
+    compute = ("compute", "clicks", "--from", "2025-01-01", "--to", "2025-01-31")
+    refused = shakhes(capsys, *compute, "-w", str(workspace))
+    assert refused.code == 1 and "must be upgraded" in refused.err
+    run = shakhes(capsys, "serve", "--workspace", str(workspace))
+    assert run.code == 0, run.err
+    assert "Workspace 'acme': warehouse tables upgraded from version 2 to 3." in run.out
+    assert shakhes(capsys, *compute, "-w", str(workspace)).code == 0
+    run = shakhes(capsys, "serve")  # up to date: nothing said
+    assert "Workspace 'acme'" not in run.out
+    gone = tmp_path / "gone"
+    init(gone, name="gone").close()
+    shakhes(capsys, "serve", "--workspace", str(gone))
+    (gone / "shakhes.toml").unlink()
+    run = shakhes(capsys, "serve")
+    assert run.code == 0 and "Workspace 'gone': not checked:" in run.out
+
+
 def test_db_upgrade_server(capsys: pytest.CaptureFixture[str], home: Path, tmp_path: Path) -> None:
     url = f"sqlite:///{tmp_path / 'other.db'}"
     run = shakhes(capsys, "db", "upgrade", "--server", "--metadata-url", url)

@@ -216,6 +216,10 @@ def serve(
         has_users = store.has_users()
     finally:
         store.close()
+    for info in hosted:  # schemas behind this shakhes: upgraded now, as `shakhes db upgrade`
+        said = _upgrade_if_behind(Path(info.path), settings.workspace_wait)
+        if said:
+            out.print(f"Workspace '{info.id}': {said}", markup=False)
     address = f"http://{settings.host}:{settings.port}"
     out.print(f"shakhes serves {len(hosted)} workspace(s) at {address} (API docs: {address}/docs)")
     if not has_users:
@@ -236,6 +240,43 @@ def serve(
         workers=settings.workers,
         log_level="info",
     )
+
+
+def _upgrade_if_behind(path: Path, wait: float) -> str | None:
+    """Bring the schemas of the workspace at ``path`` up to this shakhes if they are behind
+    (its metadata store's migrations, its warehouse's tables); what was done, in words (None
+    when nothing was behind). A workspace that cannot be opened is said, not fatal: the server
+    serves the others, and its pages say what is wrong."""
+    from shakhes.workspace import Workspace
+
+    behind = ("store_outdated", "warehouse_outdated")
+    try:
+        ws = Workspace.open(path, wait=wait)
+        try:
+            try:
+                with ws.reading() as session:
+                    session.warehouse  # noqa: B018  # checks the store's and the tables' versions
+                return None
+            except ShakhesError as exc:
+                if exc.code not in behind:
+                    raise
+            done = ws.upgrade()
+        finally:
+            ws.close()
+    except ShakhesError as exc:
+        return f"not checked: {exc.message}"
+    parts = []
+    if done.store_before != done.store_after:
+        parts.append(
+            f"metadata store upgraded from revision {done.store_before or 'none'} to "
+            f"{done.store_after}"
+        )
+    if done.warehouse_before != done.warehouse_after:
+        parts.append(
+            f"warehouse tables upgraded from version {done.warehouse_before} to "
+            f"{done.warehouse_after}"
+        )
+    return "; ".join(parts) + "." if parts else None
 
 
 def demo_user(workspace: Path, metadata_url: str | None = None) -> tuple[str, str]:
