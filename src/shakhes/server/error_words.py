@@ -403,10 +403,13 @@ def issue_words(detail: Mapping[str, Any]) -> str | None:
     code = str(detail.get("code", ""))
     message = str(detail.get("message", ""))
     formula, position = detail.get("formula"), detail.get("position")
+    kpi = detail.get("kpi")
+    # One KPI's own error, in an error about several (``nothing_computable``): the KPI first.
+    about = f"{LTR.format(kpi)}: " if isinstance(kpi, str) and formula is None else ""
     if code in LEAD_DETAILS:
         if message == "is missing":
             return DETAILS["missing"]
-        return f"{LEAD_DETAILS[code]}: {LTR.format(message)}"
+        return f"{about}{_isolated(LEAD_DETAILS[code])}: {LTR.format(message)}"
     if isinstance(formula, str) and code in FORMULA_DETAILS:
         start = position if isinstance(position, int) else 0
         under = formula[start : start + int(detail.get("length") or 1)].strip()
@@ -422,10 +425,8 @@ def issue_words(detail: Mapping[str, Any]) -> str | None:
     words = DETAILS.get(code)
     if code == "invalid_settings":
         words = SETTING_DETAILS.get(str(detail.get("field", "")), words)
-    kpi = detail.get("kpi")
-    if words is None and isinstance(kpi, str) and code in MESSAGES:
-        # One KPI's own error, in an error about several (``nothing_computable``).
-        return f"{LTR.format(kpi)}: {_isolated(MESSAGES[code])}"
+    if words is None and about and code in MESSAGES:
+        return about + _isolated(MESSAGES[code])
     return _isolated(words) if words else None
 
 
