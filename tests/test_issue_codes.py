@@ -1,11 +1,15 @@
-"""Every problem code a formula, a filter or a definition can carry has Persian words
-(``shakhes.server.error_words``), so a Persian page never shows a bare English problem.
+"""Every problem code a formula, a filter, a definition or a data file can carry has Persian
+words (``shakhes.server.error_words``, ``shakhes.data_words``), so a Persian page never shows a
+bare English problem.
 
 The codes are found in the source, not listed by hand: every call that makes an issue
 (``FormulaIssue``, the parser's ``_fail``/``fail_here``, ``Issue``, ``SpecIssue``) is read with
 ``ast``; a new code, or a call whose code is not written out, fails here until it has words.
-Then one formula per formula code checks that the core really raises it and that its Persian
-words name the text under the caret, isolated left-to-right."""
+A rejected row's code is one of support/row_codes.py's (tests/imports/test_reason_words.py
+checks every place that sets a row aside), and the KPI errors that "none of these KPIs can be
+computed" lists are read from the planner. Then one formula per formula code checks that the
+core really raises it and that its Persian words name the text under the caret, isolated
+left-to-right."""
 
 from __future__ import annotations
 
@@ -15,8 +19,9 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from support.row_codes import ROW_CODES
 
-from shakhes.errors import FormulaError, Issue
+from shakhes.errors import FormulaError, Issue, QueryError
 from shakhes.formula.check import check_condition, check_formula
 from shakhes.formula.parser import parse_condition, parse_formula
 from shakhes.server import error_words
@@ -32,12 +37,18 @@ PASSED_ON = {
     ("formula/parser.py", "_fail", "code"): "its callers are read here",
     ("formula/parser.py", "fail_here", "code"): "its callers are read here",
     ("formula/check.py", "_predicate_issues", "found[0]"): "the codes _literal_issue returns",
-    ("engine/planner.py", "_nothing_computable", "e.code"): "each KPI's own error (its code)",
+    ("engine/planner.py", "_nothing_computable", "e.code"): "each KPI's own error: "
+    "see _kpi_error_codes",
+    ("imports/records.py", "Rejected", "code"): "a rejected row's: support/row_codes.py",
+    ("imports/strict.py", "all_problems", "r.code"): "each rejected row's own code: the same",
+    ("service/imports.py", "quarantined", "r.code or NO_CODE"): "a quarantined row's, which "
+    "the Data page words (tests/imports/test_reason_words.py), not an error",
 }
 """Calls whose code is not written out (file, function, code), and where their codes come
 from."""
 DATA_FILES = ("imports/", "service/imports.py")
-"""A data file's problems (rows, columns, mapping files) are not definitions: not checked here."""
+"""A data file's problems (rows, columns, mapping files): their words are checked apart, on a
+detail shaped as theirs are (a line, a column, a value)."""
 
 
 def _calls() -> Iterator[tuple[str, str, str, ast.Call]]:
@@ -79,14 +90,14 @@ def _literal_codes() -> set[str]:
     }
 
 
-def _found() -> tuple[set[str], set[str]]:
-    """(formula codes, definition codes) the source can raise."""
-    formula, definition = _literal_codes(), set()
+def _found() -> tuple[set[str], set[str], set[str]]:
+    """(formula codes, definition codes, data file codes) the source can raise."""
+    formula, definition, data = _literal_codes(), set[str](), set[str]()
     for where, function, name, call in _calls():
-        if where.startswith(DATA_FILES):
-            continue
         code = _code(call)
-        if isinstance(code, ast.Constant):
+        if isinstance(code, ast.Constant) and where.startswith(DATA_FILES):
+            data.add(str(code.value))
+        elif isinstance(code, ast.Constant):
             (formula if name in FORMULA_MAKERS else definition).add(str(code.value))
         elif code is None and name in ISSUE_MAKERS:
             definition.add(ISSUE_MAKERS[name])
@@ -97,27 +108,83 @@ def _found() -> tuple[set[str], set[str]]:
                 "out, so that it "
                 "is checked here, or list the call in PASSED_ON with where its codes come from"
             )
-    return formula, definition
+    return formula, definition, data
 
 
 def test_the_source_is_read() -> None:
-    formula, definition = _found()
+    formula, definition, data = _found()
     assert {"unknown_column", "unclosed_parenthesis", "unknown_function"} <= formula
     assert {"invalid_definition", "kpi_not_in_goal", "invalid_period"} <= definition
     assert len(formula) >= 40
+    assert {"unknown_column", "invalid_mapping"} <= data
 
 
 def test_every_formula_code_has_persian_words_and_no_words_are_stale() -> None:
-    formula, _ = _found()
+    formula, _, _ = _found()
     assert sorted(formula - set(error_words.FORMULA_DETAILS)) == []
     assert sorted(set(error_words.FORMULA_DETAILS) - formula) == []
 
 
 def test_every_definition_code_has_persian_words() -> None:
-    _, definition = _found()
+    _, definition, _ = _found()
     sample = {"message": "'a' and 'b' are quoted", "field": "name"}
     missing = [code for code in sorted(definition) if issue_words({**sample, "code": code}) is None]
     assert missing == []
+
+
+def test_every_data_file_code_has_persian_words() -> None:
+    """A refused strict load lists its rows' problems, a strict import its unknown columns, a
+    mapping file its own: each beside its line, column and value, in Persian words."""
+    _, _, data = _found()
+    assert ROW_CODES and data
+    sample = {"message": "as written", "file": "x.csv", "line": 3, "column": "cost", "value": "x"}
+    worded = {code: issue_words({**sample, "code": code}) for code in sorted(data | ROW_CODES)}
+    assert [code for code, words in worded.items() if not (words and _persian(words))] == []
+
+
+def _kpi_error_codes() -> set[str]:
+    """The codes of the errors the planner keeps per KPI (``failures[…] = exc``): the default
+    code of each error class it catches, and the codes written out in the planner's functions
+    called in those ``try`` blocks."""
+    from shakhes import errors
+
+    tree = ast.parse((SRC / "engine" / "planner.py").read_text(encoding="utf-8"))
+    functions = {n.name: n for n in ast.walk(tree) if isinstance(n, ast.FunctionDef)}
+    codes, called = set[str](), set[str]()
+    for node in ast.walk(tree):
+        if not isinstance(node, ast.Try):
+            continue
+        for handler in node.handlers:
+            kept = any(
+                isinstance(t, ast.Subscript) and getattr(t.value, "id", "").endswith("failures")
+                for n in handler.body
+                if isinstance(n, ast.Assign)
+                for t in n.targets
+            )
+            if kept and isinstance(handler.type, ast.Name):
+                codes.add(getattr(errors, handler.type.id).code)
+                called |= {
+                    c.func.id
+                    for n in node.body
+                    for c in ast.walk(n)
+                    if isinstance(c, ast.Call) and isinstance(c.func, ast.Name)
+                }
+    for name in called & set(functions):
+        for call in ast.walk(functions[name]):
+            if isinstance(call, ast.Call) and isinstance(code := _code(call), ast.Constant):
+                codes.add(str(code.value))
+    return codes
+
+
+def test_each_kpi_error_that_nothing_computable_lists_has_persian_words() -> None:
+    codes = _kpi_error_codes()
+    assert {"invalid_formula", "breakdown_not_possible", "non_additive"} <= codes
+    assert QueryError.code in codes
+    english = "cannot break 'mer' down by 'ad_group': it reads orders"
+    for code in sorted(codes):
+        words = issue_words({"code": code, "message": english, "kpi": "mer"})
+        assert words is not None and _persian(words), (code, words)
+        assert "\u2066mer\u2069" in words, (code, words)  # the KPI it is about
 
 
 def _persian(text: str) -> bool:
@@ -199,7 +266,7 @@ def _issues(formula: str) -> list[Issue]:
 
 
 def test_each_formula_code_has_a_formula_here() -> None:
-    formula, _ = _found()
+    formula, _, _ = _found()
     elsewhere = {"table_not_read", "expected_and_or", "kpi_cycle"}  # the next test
     assert sorted(formula - set(FORMULAS) - elsewhere) == []
 

@@ -1,53 +1,27 @@
-"""Every code an import can give a quarantined row has Persian words on the Data page: the codes
-of the data model's declared rules, of the value parsers (a cell that does not read as its
-kind) and of the file's and layout's own checks; and every place in the import code that sets a
-row aside gives one of those codes."""
+"""Every code an import can give a quarantined row (support/row_codes.py: the data model's
+declared rules, the value parsers, the file's and layout's own checks) has Persian words on the
+Data page, from :mod:`shakhes.data_words` (which the API's Persian errors use too: see
+tests/test_issue_codes.py); and every place in the import code that sets a row aside gives one
+of those codes."""
 
 from __future__ import annotations
 
 import ast
 import re
 from pathlib import Path
-from typing import get_args
 
-from shakhes.data.model import RULE_KINDS, TABLES
-from shakhes.imports import partial, repeated
-from shakhes.imports.pipeline import checks
-from shakhes.imports.sources.base import UNREADABLE, Kind
+from support.row_codes import ROW_CODES
+
+from shakhes.data_words import ROW_WORDS
 from shakhes.web.data import REASON_WORDS, reason_text
 
 IMPORTS = Path(__file__).parents[2] / "src" / "shakhes" / "imports"
 PERSIAN = re.compile(r"[\u0600-\u06FF]")
 
 
-def _rule_codes() -> set[str]:
-    declared = {rule.code for table in TABLES.values() for rule in table.rules}
-    assert declared <= {kind.code for kind in RULE_KINDS}
-    return {kind.code for kind in RULE_KINDS}
-
-
-def _parser_codes() -> set[str]:
-    assert set(UNREADABLE) == set(get_args(Kind))  # a code for every kind of cell
-    return set(UNREADABLE.values())
-
-
-def _layout_codes() -> set[str]:
-    return {
-        checks.EXTRA_CELLS,
-        checks.NOT_CANONICAL,
-        checks.NOT_DAILY,
-        checks.MIXED_RESULTS,
-        partial.UNKNOWN_KEY,
-        repeated.HELD,
-    }
-
-
-ROW_CODES = _rule_codes() | _parser_codes() | _layout_codes()
-
-
 def test_every_row_code_has_persian_words_and_no_other_code_does() -> None:
     assert {"not_a_number", "missing_value", "unknown_value", "not_daily"} <= ROW_CODES
-    assert set(REASON_WORDS["fa"]) == ROW_CODES
+    assert set(REASON_WORDS["fa"]) == set(ROW_WORDS) == ROW_CODES  # one source of the words
     for code in ROW_CODES:
         words = REASON_WORDS["fa"][code]
         assert PERSIAN.search(words), code
@@ -95,9 +69,9 @@ def test_every_row_set_aside_gets_a_code_with_persian_words() -> None:
             sites += 1
             where = f"{path.relative_to(IMPORTS)}:{node.lineno}"
             if isinstance(code, ast.Attribute) and code.attr == "code":
-                continue  # a rule's code: see _rule_codes
+                continue  # a rule's code: see support/row_codes.py
             if isinstance(code, ast.Subscript) and getattr(code.value, "id", "") == "UNREADABLE":
-                continue  # a value parser's: see _parser_codes
+                continue  # a value parser's: see support/row_codes.py
             if isinstance(code, ast.Name) and code.id == "code":
                 continue  # handed on from the caller's own code argument
             if isinstance(code, ast.Constant):

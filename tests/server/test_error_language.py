@@ -5,12 +5,15 @@ header (a script) gets English. See shakhes.server.error_words."""
 from __future__ import annotations
 
 import re
+from pathlib import Path
 from typing import Any
 
 import pytest
+from support.imports import FIXTURES
 from support.server import WS, Api
 
 from shakhes.server.error_words import wants_persian
+from shakhes.web.data import REASON_WORDS
 
 BASE = f"/api/v1/workspaces/{WS}"
 FA = {"Accept-Language": "fa"}
@@ -42,6 +45,13 @@ def _both(client: Any, method: str, url: str, **kwargs: Any) -> tuple[Any, Any]:
         ("PUT", f"{BASE}/settings", {"currency": "dollars", "gross_margin": 4}, "forbidden"),
         ("POST", f"{BASE}/goals", {"id": "x"}, "invalid_request"),
         ("GET", "/api/v1/no/such/route", None, "not_found"),
+        # each KPI's own error, by its code
+        (
+            "GET",
+            f"{BASE}/compute?kpis=mer,revenue&grain=total&by=ad_group",
+            None,
+            "nothing_computable",
+        ),
     ],
 )
 def test_an_error_is_persian_when_asked_and_its_code_is_the_same(
@@ -61,6 +71,12 @@ def test_an_error_is_persian_when_asked_and_its_code_is_the_same(
             k: v for k, v in detail_fa.items() if k != "message"
         }
         assert _persian_text(detail_fa["message"]), detail_fa
+    if code == "nothing_computable":  # each KPI's own error, the KPI named first
+        assert (
+            [d["message"].split(":")[0] for d in f["details"]]
+            == [f"\u2066{d['kpi']}\u2069" for d in e["details"]]
+            == ["\u2066mer\u2069", "\u2066revenue\u2069"]
+        )
 
 
 @pytest.mark.parametrize(
@@ -154,6 +170,85 @@ def test_a_refused_upload_is_persian(writable_api: Api) -> None:
     assert not PERSIAN.search(en[0]["error"]["message"])
     assert _persian_text(fa[0]["error"]["message"]), fa[0]["error"]
     assert fa[0]["file"] == "x.csv"
+
+
+BAD_ROWS = FIXTURES / "meta_daily_bad_rows.csv"
+"""A Meta Ads export with a bad row of each kind (a cost of 'lots', a 31 September, a weekly
+row, more clicks than impressions, another objective's results, a negative cost)."""
+
+
+def test_a_refused_strict_load_is_persian_beside_each_row(
+    writable_api: Api, tmp_path: Path
+) -> None:
+    """The rows a dry run would set aside (the Data page words them by code) are the rows a
+    strict load refuses the file for; the refusal's details, in the one error shape a refused
+    upload answers with (the upload itself is never strict: ``shakhes load`` is), are the same
+    Persian words, and their line, column and value are as in English."""
+    from starlette.requests import Request
+
+    from shakhes.errors import DataError
+    from shakhes.imports.report import ImportOptions
+    from shakhes.server.errors import shakhes_error_body
+    from shakhes.service import imports
+    from shakhes.workspace import init
+
+    client = writable_api.login("editor")
+    files = {"files": ("meta.csv", BAD_ROWS.read_bytes(), "text/csv")}
+    form = {"dry_run": "true", "currency": "EUR"}
+    [dry] = client.post(f"{BASE}/imports", files=files, data=form, headers=FA).json()
+    rejected = dry["report"]["rejected"]
+    codes = {r["code"] for r in rejected}
+    assert {"not_a_number", "not_a_date", "not_daily", "below_minimum"} <= codes, rejected
+
+    ws = init(tmp_path / "ws", name="strict")  # a load refused: nothing is written anywhere
+    try:
+        with pytest.raises(DataError) as refused:
+            imports.import_file(ws, BAD_ROWS, ImportOptions(strict=True, currency="EUR"))
+    finally:
+        ws.close()
+    assert refused.value.code == "load_problems"
+
+    def asking(language: str | None) -> Request:
+        headers = [(b"accept-language", language.encode())] if language else []
+        return Request({"type": "http", "headers": headers})
+
+    en = shakhes_error_body(refused.value, asking(None))
+    fa = shakhes_error_body(refused.value, asking("fa"))
+    assert _persian_text(fa["message"]) and en["code"] == fa["code"] == "load_problems"
+    place = ("code", "line", "column", "value")
+    listed = [tuple(d.get(k) for k in place) for d in fa["details"]]
+    # the rows a dry run sets aside (with one problem each), and every problem of each
+    assert {r["line"] for r in rejected} == {d["line"] for d in fa["details"]}
+    assert all(tuple(r.get(k) for k in place) in listed for r in rejected)
+    for detail_en, detail_fa in zip(en["details"], fa["details"], strict=True):
+        assert {k: v for k, v in detail_en.items() if k != "message"} == {
+            k: v for k, v in detail_fa.items() if k != "message"
+        }
+        assert not PERSIAN.search(detail_en["message"])
+        assert detail_fa["message"] == REASON_WORDS["fa"][detail_fa["code"]] + ".", detail_fa
+        assert _persian_text(detail_fa["message"]), detail_fa
+
+
+def test_a_bad_mapping_file_is_persian_beside_each_problem(writable_api: Api) -> None:
+    client = writable_api.login("editor")
+    files = [
+        ("files", ("meta.csv", BAD_ROWS.read_bytes(), "text/csv")),
+        ("mapping", ("bad.yml", b"table: leeds\ncolumns: {}\n", "text/yaml")),
+    ]
+    [en], [fa] = (
+        client.post(f"{BASE}/imports", files=files, data={"dry_run": "true"}, headers=h).json()
+        for h in ({}, FA)
+    )
+    assert en["error"]["code"] == fa["error"]["code"] == "invalid_mapping"
+    assert en["error"]["message"].startswith("bad.yml: ")  # not the server's temporary file
+    assert _persian_text(fa["error"]["message"])
+    assert fa["error"]["details"]
+    for detail_en, detail_fa in zip(en["error"]["details"], fa["error"]["details"], strict=True):
+        assert {k: v for k, v in detail_en.items() if k != "message"} == {
+            k: v for k, v in detail_fa.items() if k != "message"
+        }
+        assert _persian_text(detail_fa["message"]) and "نگاشت" in detail_fa["message"]
+        assert f"\u2066{detail_en['message']}\u2069" in detail_fa["message"]  # kept after
 
 
 def test_a_missing_csrf_token_and_the_last_admin_are_persian(api: Api) -> None:

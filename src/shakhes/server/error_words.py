@@ -15,6 +15,8 @@ import re
 from collections.abc import Mapping
 from typing import Any
 
+from shakhes.data_words import FILE_WORDS, ROW_WORDS
+
 LTR = "\u2066{}\u2069"
 """An isolated left-to-right run (an id or English text inside Persian)."""
 
@@ -79,6 +81,16 @@ MESSAGES: dict[str, str] = {
     "bad_compare": "این مقایسه ممکن نیست.",
     "bad_date": "این تاریخ درست نیست.",
     "no_data": "داده‌ای نیست.",
+    "no_kpi": "شاخصی خواسته نشده است.",
+    "no_data_range": "هنوز داده‌ای برای این شاخص‌ها نیست، پس دوره‌ای برای محاسبه نیست.",
+    "not_a_dimension": "این ستون بُعدی برای شکستن نیست.",
+    "date_breakdown": "ستون تاریخ بُعدی برای شکستن نیست: دانه‌بندی زمانی را برگزینید.",
+    "breakdown_not_allowed": "این شاخص را نمی‌توان به این بُعد شکست.",
+    "breakdown_not_possible": "جدولی که این شاخص می‌خواند این بُعد را ندارد.",
+    "non_additive": "این ستون افراد یکتای هر روز را می‌شمارد و جمعش در چند روز یک نفر را "
+    "چند بار می‌شمارد: آن را روزانه حساب کنید.",
+    "nothing_computable": "هیچ‌یک از این شاخص‌ها را نمی‌توان چنان‌که خواسته شده حساب کرد:",
+    "invalid_query": "درخواست محاسبه درست نیست.",
     # data files
     "invalid_data": "این فایل را نمی‌توان وارد کرد.",
     "unknown_source": "چنین منبعی شناخته نیست.",
@@ -203,14 +215,10 @@ DETAILS: dict[str, str] = {
     "too_long": "بلندتر از اندازه است.",
     "extra_forbidden": "این فیلد شناخته نیست.",
     "invalid_settings": "این مقدار برای این تنظیم پذیرفته نیست.",
-    # a row of a data file (its line, column and value stay beside the words)
-    "not_a_number": "عدد نیست.",
-    "not_a_date": "تاریخ نیست.",
-    "not_a_boolean": "بله/نه نیست.",
-    "mangled_id": "شناسه خراب شده است (مثلاً عددی که اکسل گرد کرده).",
-    "missing_value": "خالی است، ولی لازم است.",
 }
-"""Persian words of a located problem (a request's invalid field, by pydantic's type)."""
+"""Persian words of a located problem (a request's invalid field, by pydantic's type). A data
+file's problems (a row's, an unknown column's) have theirs in :mod:`shakhes.data_words`, which
+the Data page shares."""
 
 FORMULA_DETAILS: dict[str, str] = {
     # reading the text
@@ -299,6 +307,7 @@ LEAD_DETAILS: dict[str, str] = {
     "invalid_scope": "دامنه (فیلتر) درست نیست",
     "invalid_setting": "این تنظیم پذیرفته نیست",
     "invalid_mapping": "فایل نگاشت (mapping) درست نیست",
+    "invalid_formula": "فرمول درست نیست",
 }
 """Persian lead words of a problem whose code covers many English messages (a YAML file's,
 pydantic's): the English message follows them, isolated left-to-right, so nothing is lost."""
@@ -394,10 +403,13 @@ def issue_words(detail: Mapping[str, Any]) -> str | None:
     code = str(detail.get("code", ""))
     message = str(detail.get("message", ""))
     formula, position = detail.get("formula"), detail.get("position")
+    kpi = detail.get("kpi")
+    # One KPI's own error, in an error about several (``nothing_computable``): the KPI first.
+    about = f"{LTR.format(kpi)}: " if isinstance(kpi, str) and formula is None else ""
     if code in LEAD_DETAILS:
         if message == "is missing":
             return DETAILS["missing"]
-        return f"{LEAD_DETAILS[code]}: {LTR.format(message)}"
+        return f"{about}{_isolated(LEAD_DETAILS[code])}: {LTR.format(message)}"
     if isinstance(formula, str) and code in FORMULA_DETAILS:
         start = position if isinstance(position, int) else 0
         under = formula[start : start + int(detail.get("length") or 1)].strip()
@@ -408,9 +420,13 @@ def issue_words(detail: Mapping[str, Any]) -> str | None:
             return _words(SPEC_DETAILS[code]).format(*names)
         except IndexError:
             return None
+    if code in ROW_WORDS or code in FILE_WORDS:  # a data file's row or column
+        return _isolated(ROW_WORDS.get(code) or FILE_WORDS[code]) + "."
     words = DETAILS.get(code)
     if code == "invalid_settings":
         words = SETTING_DETAILS.get(str(detail.get("field", "")), words)
+    if words is None and about and code in MESSAGES:
+        return about + _isolated(MESSAGES[code])
     return _isolated(words) if words else None
 
 

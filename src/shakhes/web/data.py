@@ -20,6 +20,7 @@ from typing import Any
 from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import HTMLResponse
 
+from shakhes.data_words import ROW_WORDS
 from shakhes.web.caller import PageCaller
 from shakhes.web.look import Look
 from shakhes.workspace import Workspace
@@ -29,35 +30,10 @@ LOG_LIMIT = 50
 QUARANTINE_LIMIT = 500
 """Quarantined rows the viewer shows; the CSV export has them all."""
 
-REASON_WORDS: dict[str, dict[str, str]] = {
-    "en": {},
-    "fa": {
-        # A cell that does not read as its kind (the value parsers).
-        "not_a_number": "عدد نیست",
-        "not_a_date": "تاریخ نیست",
-        "not_a_boolean": "بله/نه نیست",
-        "mangled_id": "شناسه خراب شده است (مثلاً عددی که اکسل گرد کرده)",
-        "unreadable_text": "متن خوانا نیست",
-        # The data model's rules.
-        "missing_value": "خالی است، ولی لازم است",
-        "not_whole_number": "عدد درست نیست",
-        "below_minimum": "کمتر از کمینه مجاز است",
-        "wrong_format": "شکلش درست نیست",
-        "above_limit": "بیش از ستونی است که نباید از آن بیشتر باشد",
-        "unknown_value": "مقدار شناخته نیست",
-        # The file's or the layout's checks.
-        "extra_cells": "سطر بیش از سرستون‌ها خانه دارد (ویرگولی بی‌نقل‌قول در یک مقدار؟)",
-        "not_canonical": "به قالب استاندارد نوشته نشده است",
-        "not_daily": "سطر روزانه نیست (بازه‌ی گزارش بیش از یک روز است)",
-        "mixed_results": "«نتیجه»ها کنشی جز کنش بقیه‌ی فایل را می‌شمارند؛ هر هدف را در فایلی "
-        "جدا خروجی بگیرید",
-        "unknown_key": "در داده‌ها نیست: این فایل تنها سطرهای موجود را به‌روز می‌کند",
-        "repeated_key": "با سطرهای دیگری از فایل هم‌کلید است که نمی‌شود با هم جمعشان کرد؛ "
-        "آن‌ها را یک سطر کنید و دوباره وارد کنید",
-    },
-}
-"""A quarantined row's reason by its code (:attr:`shakhes.errors.Issue.code`), in Persian: every
-code the import path gives a row (its column and value are shown beside it). English shows the
+REASON_WORDS: dict[str, dict[str, str]] = {"en": {}, "fa": ROW_WORDS}
+"""A quarantined row's reason by its code (:attr:`shakhes.errors.Issue.code`), in Persian: the
+words of :data:`shakhes.data_words.ROW_WORDS`, which the API's Persian errors use too (its
+column and value are shown beside it). English shows the
 reason as the import wrote it, and so does Persian for a row kept before rows kept their code
 (:data:`shakhes.imports.records.NO_CODE`)."""
 

@@ -314,8 +314,9 @@ def upload(
     from shakhes.workspace import current_actor
 
     with tempfile.TemporaryDirectory(prefix="shakhes-upload-") as folder:
-        mapping_path = None
+        mapping_path, mapping_name = None, ""
         if mapping is not None and mapping.filename:
+            mapping_name = _shown_name(mapping.filename, 0)
             # Its own name (errors and the import log name it), in a folder of its own.
             mapping_path = Path(folder) / "mapping" / _safe_name(mapping.filename, 0)
             mapping_path.parent.mkdir()
@@ -351,6 +352,8 @@ def upload(
         )
         for outcome, name in zip(outcomes, names, strict=True)
     ]
+    if mapping_path is not None:  # a mapping file's problems name it by its own name too
+        records = _uploaded_as(records, mapping_path, mapping_name)
     return schemas.answer(list[schemas.UploadOut], records)
 
 
