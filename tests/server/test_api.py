@@ -112,6 +112,25 @@ def test_compute_equals_the_cli_and_hand_sql(api: Api, capsys: pytest.CaptureFix
     assert total[0]["value"] == pytest.approx(float(expected), rel=1e-9)
 
 
+def test_a_kpi_that_cannot_be_computed_does_not_sink_the_others(
+    api: Api, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """revenue can be broken down by ad_group (no: orders have no ad group) — roas neither —
+    but cost can: the answer has cost's numbers, and revenue's rows with null and the reason,
+    as the CLI's JSON (it was a 500: the failed KPI's ``complete`` is null)."""
+    client = api.login("viewer")
+    query = "kpis=cost,revenue&grain=total&by=ad_group&from=2025-11-01&to=2025-11-30"
+    got = ok(client.get(f"{BASE}/compute?{query}"))
+    cli = cli_json(capsys, api.root, "compute", "cost,revenue", "--grain", "total", "--by",
+                   "ad_group", "--from", "2025-11-01", "--to", "2025-11-30")  # fmt: skip
+    assert got == cli
+    failed = [r for r in got if r["kpi"] == "revenue"]
+    assert failed and all(r["value"] is None and r["complete"] is None for r in failed)
+    assert all(r["error"]["code"] for r in failed)
+    costs = [r for r in got if r["kpi"] == "cost"]
+    assert costs and all(isinstance(r["value"], float | int) for r in costs)
+
+
 @SQLITE_ONLY
 def test_status_check_and_goals_equal_the_cli(api: Api, capsys: pytest.CaptureFixture[str]) -> None:
     client = api.login("viewer")

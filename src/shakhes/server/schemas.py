@@ -111,7 +111,10 @@ class ComputeRecord(BaseModel):
     period_label: str
     kpi: str
     value: Number | None
-    complete: bool
+    complete: bool | None = Field(
+        description="Whether the data covers the whole period for this KPI (null for a KPI "
+        "that could not be computed: its error says why)."
+    )
     missing: int | None = Field(
         default=None, description="Rows lacking a value the KPI reads (only when it may lack)."
     )
