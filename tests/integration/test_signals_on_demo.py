@@ -13,7 +13,7 @@ import pytest
 
 from shakhes.analysis.leads import Verdict
 from shakhes.data.demo import generate
-from shakhes.service.anomalies import AnomaliesQuery, anomalies
+from shakhes.service.anomalies import AnomaliesQuery, anomalies, records
 from shakhes.service.leads import LeadsQuery, leads
 from shakhes.workspace import Workspace, current_actor, init
 
@@ -113,6 +113,22 @@ def test_every_injected_incident_is_found_and_explained(demo: tuple[Workspace, A
         for f in main:  # the size goes the way the incident went
             assert (f.anomaly.change > 0) == (incident["factor"] > 1), incident["key"]
     assert own >= 3  # a CTR collapse in one channel can hide in the total CTR (see docs)
+
+
+def test_until_reports_the_same_anomalies_up_to_it(demo: tuple[Workspace, Any]) -> None:
+    """A day's expected value and its explanation come from the days before it only, so asking
+    up to a day (a page of one period) gives exactly the anomalies of a whole-range search up
+    to that day — values, z, severity and what explains each — with less work."""
+    ws, truth = demo
+    start = dt.date.fromisoformat(truth["start"])
+    whole = records(anomalies(ws, AnomaliesQuery(since=start)))["anomalies"]
+    days = sorted({a["date"] for a in whole})
+    assert len(days) >= 6, "the demo injects incidents all along"
+    for until in (dt.date.fromisoformat(days[len(days) // 3]), END - dt.timedelta(days=40)):
+        upto = [a for a in whole if a["date"] <= until.isoformat()]
+        got = records(anomalies(ws, AnomaliesQuery(since=start, until=until)))["anomalies"]
+        assert got == upto and any(a["explained_by"] for a in got)
+    assert records(anomalies(ws, AnomaliesQuery(since=start, until=END)))["anomalies"] == whole
 
 
 def test_the_latest_weeks_show_the_tracking_outage(demo: tuple[Workspace, Any]) -> None:

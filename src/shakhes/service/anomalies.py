@@ -55,12 +55,16 @@ DEFAULT_SINCE_DAYS = 28
 @dataclass(frozen=True)
 class AnomaliesQuery:
     """What to look for: KPI ids (comma-separated text or a list; None: :data:`DEFAULT_KPIS`),
-    the first day to report (None: the last :data:`DEFAULT_SINCE_DAYS` days of data) and the
-    dimension to explain in (None: :data:`EXPLAIN_BY`)."""
+    the first day to report (None: the last :data:`DEFAULT_SINCE_DAYS` days of data), the
+    dimension to explain in (None: :data:`EXPLAIN_BY`) and the last day to report (None: the
+    last day of data). A day's expected value and what explains it come from the days before
+    it only, so ``until`` changes what is reported, not how: the anomalies up to it are those
+    without it, found with less work (a page of one period asks for that period's)."""
 
     kpis: str | Sequence[str] | None = None
     since: dt.date | None = None
     by: str | None = None
+    until: dt.date | None = None
 
 
 @dataclass(frozen=True)
@@ -92,7 +96,7 @@ def anomalies(ws: Workspace, query: AnomaliesQuery) -> AnomaliesReport:
     (:func:`shakhes.service.cache.answer`)."""
     from shakhes.service.cache import answer, key_of
 
-    key = (key_of(query.kpis), query.since, query.by)
+    key = (key_of(query.kpis), query.since, query.by, query.until)
     return answer(ws, "anomalies", key, lambda: _anomalies(ws, query))
 
 
@@ -120,11 +124,13 @@ def _anomalies(ws: Workspace, query: AnomaliesQuery) -> AnomaliesReport:
             base = method.baseline(rows["value"])
         for hit in method.find(base, since=(since - start).days):
             day = start + dt.timedelta(days=hit.index)
-            flagged.setdefault(kpi, []).append((day, hit, hit.value - hit.expected))
+            if query.until is None or day <= query.until:
+                flagged.setdefault(kpi, []).append((day, hit, hit.value - hit.expected))
     if flagged:
         first = min(day for hits in flagged.values() for day, _, _ in hits)
+        last = max(day for hits in flagged.values() for day, _, _ in hits)
         history = max(start, first - dt.timedelta(days=2 * method.PROFILE_DAYS))
-        parts = _breakdowns(ws, sorted(flagged), explain_by, ratio, history, end)
+        parts = _breakdowns(ws, sorted(flagged), explain_by, ratio, history, last)
         for kpi, hits in flagged.items():
             for day, hit, change in hits:
                 t = (day - history).days

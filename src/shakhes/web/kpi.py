@@ -395,9 +395,9 @@ def _anomalies(ws: Workspace, kpi: str, sel: Selection) -> list[dict[str, Any]]:
 
     if sel.period.start > sel.data_end:
         return []
-    found = records(anomalies(ws, AnomaliesQuery(kpis=[kpi], since=sel.period.start)))
-    end = sel.period.end.isoformat()
-    return [a for a in found["anomalies"] if a["date"] <= end]
+    query = AnomaliesQuery(kpis=[kpi], since=sel.period.start, until=sel.period.end)
+    found: list[dict[str, Any]] = records(anomalies(ws, query))["anomalies"]
+    return found
 
 
 def _anomaly(look: Look, spec: KpiSpec, a: dict[str, Any]) -> dict[str, Any]:
