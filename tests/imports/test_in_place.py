@@ -10,8 +10,8 @@ from pathlib import Path
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from support.imports import rows
-from support.warehouses import empty, in_memory_warehouse
+from support.imports import imported_one_way, rows
+from support.warehouses import in_memory_warehouse
 
 from shakhes.data.warehouse import Warehouse
 from shakhes.errors import DataError
@@ -161,8 +161,6 @@ def test_replace_range_removes_what_the_file_lacks(
 def test_repeated_keys_roll_everything_back(
     warehouse: Warehouse, tmp_path: Path, in_place_only: None
 ) -> None:
-    from shakhes.errors import DataError
-
     twice = ads(tmp_path / "twice.csv", line(1, 5.5), line(1, 6))
     with pytest.raises(DataError, match="repeat the natural key"):
         import_file(warehouse, twice, ImportOptions(source="canonical"))
@@ -213,29 +211,10 @@ def test_the_straight_read_and_the_general_way_store_the_same(
     import csv as csv_module
     import io
 
-    from shakhes.imports import fast
-
     text = io.StringIO()
     writer = csv_module.DictWriter(text, fieldnames=list(CELLS), lineterminator="\n")
     writer.writeheader()
     writer.writerows(rows_)
     path = tmp_path_factory.mktemp("f") / "ads.csv"
     path.write_text(text.getvalue(), encoding="utf-8")
-
-    def outcome(straight: bool) -> tuple[object, ...]:
-        wh = empty(shared)
-        usable = fast.usable
-        try:
-            if not straight:
-                fast.usable = lambda *a: False  # type: ignore[assignment]
-            try:
-                report = import_file(wh, path, ImportOptions(source="canonical"))
-            except DataError as exc:
-                return ("error", str(exc))
-        finally:
-            fast.usable = usable  # type: ignore[assignment]
-        stored = rows(wh, "SELECT * EXCLUDE (_import_id) FROM ad_performance ORDER BY ALL")
-        quarantined = [r[2:6] for r in Ledger(wh).quarantine()]
-        return (report.rows_read, report.accepted, stored, quarantined)
-
-    assert outcome(True) == outcome(False)
+    assert imported_one_way(shared, path, True) == imported_one_way(shared, path, False)

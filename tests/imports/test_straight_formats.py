@@ -16,12 +16,11 @@ import pyarrow.parquet as pq
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from support.imports import rows
+from support.imports import imported_one_way, rows
 from support.warehouses import empty, in_memory_warehouse
 
 from shakhes.data.warehouse import Warehouse
 from shakhes.errors import DataError
-from shakhes.imports import fast
 from shakhes.imports.ledger import Ledger
 from shakhes.imports.pipeline import ImportOptions, Step, import_file
 
@@ -164,7 +163,7 @@ def test_a_timestamp_date_column_goes_the_general_way(shared: Warehouse, tmp_pat
     """A TIMESTAMP is not a day: the column does not fit, and the general way decides."""
     records = [record(1, date=dt.datetime(2026, 9, 1, 0, 0))]
     path = parquet(tmp_path / "a.parquet", records, {"date": pa.timestamp("s")})
-    assert _outcome(shared, path, True) == _outcome(shared, path, False)
+    assert imported_one_way(shared, path, True) == imported_one_way(shared, path, False)
 
 
 def test_jsonl_bad_value_is_quarantined_at_its_record_number(
@@ -248,22 +247,6 @@ def shared() -> Warehouse:
     return in_memory_warehouse()
 
 
-def _outcome(wh: Warehouse, path: Path, straight: bool) -> tuple[object, ...]:
-    empty(wh)
-    usable = fast.usable
-    try:
-        if not straight:
-            fast.usable = lambda *a: False  # type: ignore[assignment]
-        try:
-            report = import_file(wh, path, ImportOptions(source="canonical"))
-        except DataError as exc:
-            return ("error", str(exc))
-    finally:
-        fast.usable = usable  # type: ignore[assignment]
-    stored = rows(wh, "SELECT * EXCLUDE (_import_id) FROM ad_performance ORDER BY ALL")
-    return (report.rows_read, report.accepted, stored, quarantined(wh))
-
-
 def _cells(draw: Any, typed: bool, clean: bool) -> dict[str, Any]:
     """A row, of clean cells only if ``clean`` (so that the straight path is taken often)."""
 
@@ -325,7 +308,7 @@ def test_parquet_both_ways_store_the_same(
 ) -> None:
     types, records = case
     path = parquet(tmp_path_factory.mktemp("p") / "ads.parquet", records, types)
-    assert _outcome(shared, path, True) == _outcome(shared, path, False)
+    assert imported_one_way(shared, path, True) == imported_one_way(shared, path, False)
 
 
 @st.composite
@@ -352,7 +335,7 @@ def test_jsonl_both_ways_store_the_same(
     shared: Warehouse, tmp_path_factory: pytest.TempPathFactory, records: list[dict[str, Any]]
 ) -> None:
     path = jsonl(tmp_path_factory.mktemp("j") / "ads.jsonl", records)
-    assert _outcome(shared, path, True) == _outcome(shared, path, False)
+    assert imported_one_way(shared, path, True) == imported_one_way(shared, path, False)
 
 
 @pytest.mark.slow
