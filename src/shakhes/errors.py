@@ -65,11 +65,16 @@ class Issue:
         did_you_mean = f" — did you mean '{self.suggestion}'?" if self.suggestion else ""
         return self.message + did_you_mean
 
+    def caret(self, formula: str | None = None) -> str:
+        """The formula (``formula`` when the issue has none of its own) and a caret line under
+        the place, each indented two spaces."""
+        shown = self.formula if self.formula is not None else formula or ""
+        return f"  {shown}\n  {' ' * (self.position or 0)}{'^' * max(1, self.length)}"
+
     def __str__(self) -> str:
         if self.formula is not None:
             prefix = f"in KPI '{self.kpi}': " if self.kpi else ""
-            caret = " " * (self.position or 0) + "^" * max(1, self.length)
-            return f"{prefix}{self.text()}\n  {self.formula}\n  {caret}"
+            return f"{prefix}{self.text()}\n{self.caret()}"
         parts = [p for p in (self.where(), self.kpi) if p]
         if self.column is not None:
             cell = f"column '{self.column}'"

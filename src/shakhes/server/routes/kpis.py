@@ -155,9 +155,6 @@ def validate_formula(body: FormulaIn, m: Viewer, request: Request) -> FormulaChe
         found = issue_words(i.to_dict()) if persian else None
         if found is not None:
             words = found + (did_you_mean(i.suggestion) if i.suggestion else "")
-        position = i.position or 0
-        formula = i.formula if i.formula is not None else body.formula
-        caret = f"  {formula}\n  {' ' * position}{'^' * max(1, i.length)}"
         out.append(
             FormulaIssueOut(
                 code=i.code,
@@ -167,7 +164,7 @@ def validate_formula(body: FormulaIn, m: Viewer, request: Request) -> FormulaChe
                 suggestion=i.suggestion,
                 text=str(i),
                 words=words,
-                caret=caret,
+                caret=i.caret(body.formula),
             )
         )
     return FormulaCheck(valid=not issues, issues=out)
