@@ -170,6 +170,18 @@ class Upgrade:
             self.warehouse_after,
         )
 
+    @property
+    def steps(self) -> list[tuple[str, str, str]]:
+        """What was upgraded, from what, to what: ``("warehouse tables", "version 2", "3")``."""
+        out = []
+        if self.store_before != self.store_after:
+            out.append(("metadata store", f"revision {self.store_before or 'none'}",
+                        str(self.store_after)))  # fmt: skip
+        if self.warehouse_before != self.warehouse_after:
+            out.append(("warehouse tables", f"version {self.warehouse_before}",
+                        str(self.warehouse_after)))  # fmt: skip
+        return out
+
 
 def _check_schema(warehouse: Warehouse) -> None:
     """A warehouse made by an older shakhes is upgraded before it is used."""

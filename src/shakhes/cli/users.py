@@ -265,18 +265,8 @@ def _upgrade_if_behind(path: Path, wait: float) -> str | None:
             ws.close()
     except ShakhesError as exc:
         return f"not checked: {exc.message}"
-    parts = []
-    if done.store_before != done.store_after:
-        parts.append(
-            f"metadata store upgraded from revision {done.store_before or 'none'} to "
-            f"{done.store_after}"
-        )
-    if done.warehouse_before != done.warehouse_after:
-        parts.append(
-            f"warehouse tables upgraded from version {done.warehouse_before} to "
-            f"{done.warehouse_after}"
-        )
-    return "; ".join(parts) + "." if parts else None
+    steps = [f"{what} upgraded from {before} to {after}" for what, before, after in done.steps]
+    return "; ".join(steps) + "." if steps else None
 
 
 def demo_user(workspace: Path, metadata_url: str | None = None) -> tuple[str, str]:

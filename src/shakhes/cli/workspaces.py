@@ -132,16 +132,8 @@ def db_upgrade(
             f"warehouse tables at version {done.warehouse_after})."
         )
         return
-    if done.store_before != done.store_after:
-        out.print(
-            f"Upgraded the metadata store from revision {done.store_before or 'none'} to "
-            f"{done.store_after}."
-        )
-    if done.warehouse_before != done.warehouse_after:
-        out.print(
-            f"Upgraded the warehouse tables from version {done.warehouse_before} to "
-            f"{done.warehouse_after}."
-        )
+    for what, before, after in done.steps:
+        out.print(f"Upgraded the {what} from {before} to {after}.")
 
 
 def audit(
