@@ -401,8 +401,7 @@ def _anomalies(ws: Workspace, span: Period) -> AnomalySection:
         found = records(anomalies(ws, AnomaliesQuery(since=span.start, until=span.end)))
     except ShakhesError as error:  # no data to look at: say why, the rest of the report stands
         return AnomalySection(False, note=error.message)
-    items = [a for a in found["anomalies"] if a["date"] <= span.end.isoformat()]
-    return AnomalySection(True, tuple(items))
+    return AnomalySection(True, tuple(found["anomalies"]))
 
 
 def _number(value: Any) -> float | None:
