@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -159,6 +160,38 @@ def test_serve_registers_workspaces_upgrades_the_store_and_says_how_to_add_an_ad
             "--password", "correct horse")  # fmt: skip
     run = shakhes(capsys, "serve")
     assert "No users yet" not in run.out and "1 workspace(s)" in run.out
+
+
+def test_serve_with_workers_gives_them_a_shared_folder_of_its_own_and_removes_it(
+    capsys: pytest.CaptureFixture[str],
+    home: Path,
+    workspace: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """More than one worker: they share results through a new owner-only folder named in
+    their environment, removed when the server ends; one worker needs none."""
+    import uvicorn
+
+    from shakhes.server.settings import ServerSettings
+
+    monkeypatch.setenv("SHAKHES_SERVER_METADATA_URL", "")
+    monkeypatch.setenv("SHAKHES_HOME", str(home))
+    seen: list[Path | None] = []
+
+    def run(app: str, **kw: object) -> None:
+        folder = ServerSettings().shared_cache  # what a worker reads from its environment
+        seen.append(folder)
+        if folder is not None:
+            assert folder.is_dir() and folder.stat().st_mode & 0o077 == 0
+            (folder / "a-result").write_text("x")
+
+    monkeypatch.setattr(uvicorn, "run", run)
+    assert shakhes(capsys, "serve", "--workers", "2", "-w", str(workspace)).code == 0
+    assert shakhes(capsys, "serve", "--workers", "1").code == 0
+    folder = seen[0]
+    assert folder is not None and not folder.exists()
+    assert seen[1] is None
+    assert "SHAKHES_SERVER_SHARED_CACHE" not in os.environ
 
 
 def test_serve_upgrades_a_hosted_workspace_whose_tables_are_behind(

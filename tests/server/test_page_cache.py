@@ -5,6 +5,7 @@ the users who see the same page, but each sees only their own name and CSRF toke
 from __future__ import annotations
 
 import re
+from pathlib import Path
 
 import pytest
 from support.server import PASSWORD, SQLITE_ONLY, WS, Api
@@ -176,3 +177,41 @@ def test_the_apis_answers_are_computed_once_per_state(
     again = [client.get(url).json() for url in urls]
     assert again == [a.json() for a in first]
     assert calls == counts  # nothing computed again
+
+
+def test_two_workers_compute_a_page_once_and_each_shows_its_user(
+    api: Api, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """``shakhes serve --workers 2``: two apps (each with its own open workspace and cache, as
+    two processes) over one shared folder. The page is computed by the first to ask; the
+    second shows it without computing, with its own user's name and CSRF token."""
+    from shakhes.server.app import create_app
+    from shakhes.server.settings import ServerSettings
+    from shakhes.web import kpi
+
+    built: list[str] = []
+    page = kpi.page
+    monkeypatch.setattr(kpi, "page", lambda *a, **k: built.append(a[3]) or page(*a, **k))
+    url = str(api.store.engine.url)
+    workers = []
+    for n in range(2):
+        settings = ServerSettings(
+            home=tmp_path / f"home{n}", metadata_url=url, shared_cache=tmp_path / "shared",
+            warm_seconds=0,
+        )  # fmt: skip
+        store = ServerStore.open(url)
+        workers.append(Api(create_app(settings, store=store), store, api.root))
+    try:
+        first, second = workers[0].login("viewer"), workers[1].login("editor")
+        address = f"/w/{WS}/kpis/roas?period=2025-Q2"
+        pages = [first.get(address), second.get(address)]
+        assert [p.status_code for p in pages] == [200, 200]
+        assert built == ["roas"]  # computed by the first worker only
+        assert "viewer@example.com" in pages[0].text and "editor@example.com" in pages[1].text
+        value = re.compile(r'data-value="[^"]*"')
+        assert value.findall(pages[0].text) == value.findall(pages[1].text) != []
+        assert any((tmp_path / "shared").rglob("*.result"))
+    finally:
+        for worker in workers:
+            worker.close()
+            worker.store.close()

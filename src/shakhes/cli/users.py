@@ -200,6 +200,9 @@ def serve(
 ) -> None:
     """Serve the web app and the REST API (docs at /docs): upgrades the server store, hosts
     the workspaces named (and those registered before), prints the address."""
+    import shutil
+    import tempfile
+
     import uvicorn
 
     from shakhes.cli.console import out
@@ -232,14 +235,24 @@ def serve(
     # Workers are separate processes: they read the settings from the environment.
     os.environ["SHAKHES_SERVER_METADATA_URL"] = settings.store_url()
     os.environ["SHAKHES_HOME"] = str(settings.home)
-    uvicorn.run(
-        "shakhes.server.app:app_from_env",
-        factory=True,
-        host=settings.host,
-        port=settings.port,
-        workers=settings.workers,
-        log_level="info",
-    )
+    shared = None
+    if settings.workers > 1 and settings.shared_cache is None:
+        # The workers share what they compute through files of this run's own (removed after).
+        shared = Path(tempfile.mkdtemp(prefix="shakhes-serve-"))
+        os.environ["SHAKHES_SERVER_SHARED_CACHE"] = str(shared)
+    try:
+        uvicorn.run(
+            "shakhes.server.app:app_from_env",
+            factory=True,
+            host=settings.host,
+            port=settings.port,
+            workers=settings.workers,
+            log_level="info",
+        )
+    finally:
+        if shared is not None:
+            os.environ.pop("SHAKHES_SERVER_SHARED_CACHE", None)
+            shutil.rmtree(shared, ignore_errors=True)
 
 
 def _upgrade_if_behind(path: Path, wait: float) -> str | None:

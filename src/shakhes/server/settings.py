@@ -42,11 +42,15 @@ class ServerSettings(BaseSettings):
     max_failures_per_email: int = Field(default=5, ge=1)
     max_failures_per_client: int = Field(default=20, ge=1)
     workspace_wait: float = Field(default=30.0, ge=0)
+    """How long a request waits for a workspace that an import is writing."""
     warm_seconds: float = Field(default=1.0, ge=0)
     """How often each open workspace is checked for a change of its data or definitions;
     after one, the pages and results asked most recently are computed again in the
     background, before their next visitor asks (0: never)."""
-    """How long a request waits for a workspace that an import is writing."""
+    shared_cache: Path | None = None
+    """A folder where the worker processes of one ``shakhes serve --workers N`` share what
+    they computed (:mod:`shakhes.service.shared`); ``shakhes serve`` makes one per run when it
+    starts more than one worker. None: each process keeps its own."""
 
     def store_url(self) -> str:
         """The server store's URL (the default SQLite file made absolute)."""

@@ -153,6 +153,11 @@ class ServerState:
             if ws is None:
                 ws = Workspace.open(Path(info.path), wait=self.settings.workspace_wait)
                 self._open[info.id] = ws
+                if self.settings.shared_cache is not None:
+                    from shakhes.service.cache import share
+                    from shakhes.service.shared import digest
+
+                    share(ws, self.settings.shared_cache / str(digest(info.id)))
                 if self.settings.warm_seconds > 0:
                     warmer = self._warmers[info.id] = Warmer(ws, self.settings.warm_seconds)
                     warmer.start()

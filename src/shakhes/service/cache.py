@@ -30,9 +30,11 @@ import threading
 import weakref
 from collections import OrderedDict
 from collections.abc import Callable, Hashable
+from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
 
 if TYPE_CHECKING:
+    from shakhes.service.shared import Shared
     from shakhes.workspace import Session, Workspace
 
 T = TypeVar("T")
@@ -42,6 +44,11 @@ SIZE = 256
 
 WARM_SIZE = 48
 """How many recently asked results :func:`warm` computes again after a change."""
+
+LOCAL = frozenset({"web.html"})
+"""Results never shared between processes: a page's HTML holds its process's stand-ins for
+the user's e-mail and CSRF token (:func:`shakhes.web.pages._render_kept`); the data it is
+rendered from is shared."""
 
 _MISSING = object()
 log = logging.getLogger(__name__)
@@ -53,6 +60,8 @@ class Memo:
 
     def __init__(self, size: int = SIZE) -> None:
         self.size = size
+        self.shared: Shared | None = None
+        """Results shared with the other worker processes of a server (:func:`share`)."""
         self._values: OrderedDict[Hashable, Any] = OrderedDict()
         self._flights: dict[Hashable, threading.Lock] = {}
         self._recipes: OrderedDict[tuple[str, Hashable], Callable[[], Any]] = OrderedDict()
@@ -85,7 +94,8 @@ class Memo:
             if found is not _MISSING:
                 return found  # type: ignore[no-any-return]
             try:
-                value = compute()
+                shared = self.shared if _shareable(key) else None
+                value = compute() if shared is None else shared.get(key, compute)
                 with self._lock:
                     self._values[key] = value
                     while len(self._values) > self.size:
@@ -115,6 +125,10 @@ class Memo:
             return list(reversed(self._recipes.items()))
 
 
+def _shareable(key: Hashable) -> bool:
+    return not (isinstance(key, tuple) and key and key[0] in LOCAL)
+
+
 _MEMOS: weakref.WeakKeyDictionary[Workspace, Memo] = weakref.WeakKeyDictionary()
 _MEMOS_LOCK = threading.Lock()
 
@@ -126,6 +140,16 @@ def memo_of(ws: Workspace) -> Memo:
         if memo is None:
             memo = _MEMOS[ws] = Memo()
         return memo
+
+
+def share(ws: Workspace, folder: Path) -> None:
+    """Share the results of ``ws`` with the other processes that share ``folder``
+    (:mod:`shakhes.service.shared`; ``shakhes serve --workers N``). The HTML of pages
+    (``web.html``) is rendered per process from the shared data: it holds the process's own
+    stand-ins for the user's e-mail and CSRF token."""
+    from shakhes.service.shared import Shared
+
+    memo_of(ws).shared = Shared(folder)
 
 
 def state(ws: Workspace, session: Session | None = None) -> tuple[Hashable, ...]:
