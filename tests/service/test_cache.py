@@ -121,3 +121,39 @@ def test_a_kept_answer_needs_no_warehouse_while_another_writes(
     finally:
         writer.close()
         ws.close()
+
+
+def test_a_warmer_passes_by_what_another_worker_computes(ws: Workspace, tmp_path: Path) -> None:
+    """Two workers' warmers after a change: a result the other is computing (its lock held)
+    is passed by, to be read from the shared folder later; the others are computed."""
+    import threading
+
+    from shakhes.service.cache import share, state, warm
+    from shakhes.service.shared import Shared
+
+    share(ws, tmp_path / "shared")
+    memo = memo_of(ws)
+    asked: list[str] = []
+    for name in ("first", "second"):
+        memo.remember(name, (), lambda name=name: asked.append(name) or name)
+    other = Shared(tmp_path / "shared")  # the other worker
+    started, release = threading.Event(), threading.Event()
+
+    def slow() -> str:
+        started.set()
+        release.wait(10)
+        return "by the other"
+
+    key = ("second", (), state(ws))  # the most recently remembered: warmed first
+    thread = threading.Thread(target=other.get, args=(key, slow))
+    thread.start()
+    try:
+        assert started.wait(10) and other.busy(key)
+        assert warm(ws) == 1
+        assert asked == ["first"]
+    finally:
+        release.set()
+        thread.join()
+    assert not other.busy(key)
+    assert memo.get(key, lambda: "again") == "by the other"  # read from the folder
+    ws.close()

@@ -207,11 +207,16 @@ def warm(ws: Workspace) -> int:
     """Compute the results remembered for :func:`cached`'s ``warm`` (the most recently asked
     first) for the workspace's current state, where not kept yet; how many were computed or
     found. A user error is skipped (it is never kept); any other error is logged and ends
-    the round (the next change starts another)."""
+    the round (the next change starts another). A result another worker process is computing
+    at that moment is passed by (:meth:`Shared.busy`): it will be shared, and this warmer
+    computes the next meanwhile."""
     from shakhes.errors import ShakhesError
 
     done = 0
-    for (name, params), compute in memo_of(ws).recipes():
+    memo = memo_of(ws)
+    for (name, params), compute in memo.recipes():
+        if memo.shared is not None and memo.shared.busy((name, params, state(ws))):
+            continue  # another worker computes it now; its result will be shared
         try:
             cached(ws, name, params, compute)
         except ShakhesError:

@@ -116,6 +116,20 @@ class Shared:
             finally:
                 fcntl.flock(lock, fcntl.LOCK_UN)
 
+    def busy(self, key: Hashable) -> bool:
+        """Whether another process (or thread) is computing ``key`` right now: a warmer
+        passes such a key by, to compute another meanwhile, instead of waiting for it."""
+        name = digest(key)
+        if name is None:
+            return False
+        try:
+            with open(self.folder / (name + ".lock"), "a+b") as lock:
+                fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                fcntl.flock(lock, fcntl.LOCK_UN)
+        except BlockingIOError:
+            return True
+        return False
+
     def _read(self, path: Path) -> tuple[Any] | None:
         """``(value,)`` of the file at ``path``; None when there is none (or it cannot be
         read: a miss, computed again)."""
