@@ -91,3 +91,46 @@ def test_a_campaign_against_hand_sql(client: TestClient, demos: dict[str, Worksp
     assert shown("cpa", 0) == pytest.approx(float(cost) / float(conversions), rel=1e-9)
     average = sum(float(c) for _, c in peers) / len(peers)
     assert shown("cost", 1) == pytest.approx(average, rel=1e-9)
+
+
+MARCH = (dt.date(2025, 3, 1), dt.date(2025, 3, 31))
+
+
+@pytest.mark.parametrize(
+    ("spans", "queries"),
+    [
+        ([MARCH, (dt.date(2025, 2, 1), dt.date(2025, 2, 28))], 1),  # the month before: 1 query
+        ([MARCH, (dt.date(2024, 3, 1), dt.date(2024, 3, 31))], 2),  # a year before: 2 queries
+    ],
+)
+def test_the_daily_charts_days_against_hand_sql(
+    demos: dict[str, Workspace],
+    monkeypatch: pytest.MonkeyPatch,
+    spans: list[tuple[dt.date, dt.date]],
+    queries: int,
+) -> None:
+    """The KPI page's day-by-day chart (the period and the one it is compared with): each day's
+    clicks and CTR equal hand SQL, whether read in one query or two."""
+    from shakhes.service import compute as service
+    from shakhes.web import kpi
+
+    ws = demos["demo"]
+    asked: list[object] = []
+    real = service.compute
+    monkeypatch.setattr(service, "compute", lambda w, q: asked.append(q) or real(w, q))
+    clicks = kpi._days(ws, "clicks", spans)
+    ctr = kpi._days(ws, "ctr", spans)
+    assert len(asked) == 2 * queries
+    with ws.reading() as session:
+        for start, end in spans:
+            rows = session.warehouse.fetchall(
+                "SELECT date, sum(clicks), sum(impressions) FROM ad_performance "
+                "WHERE date BETWEEN ? AND ? GROUP BY date",
+                [start, end],
+            )
+            by_day = {d: (float(c), float(i)) for d, c, i in rows}
+            for n in range((end - start).days + 1):
+                day = start + dt.timedelta(days=n)
+                c, i = by_day.get(day, (0.0, 0.0))
+                assert clicks[day] == pytest.approx(c, rel=1e-12), day
+                assert ctr[day] == (pytest.approx(c / i, rel=1e-12) if i else None), day

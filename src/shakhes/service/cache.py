@@ -42,8 +42,10 @@ T = TypeVar("T")
 SIZE = 256
 """Results kept per workspace (pages are a few tens of kB each)."""
 
-WARM_SIZE = 48
-"""How many recently asked results :func:`warm` computes again after a change."""
+WARM_SIZE = 128
+"""How many recently asked results :func:`warm` computes again after a change: a KPI page
+and its four panels are five, so about 25 KPI pages, or a team's morning round of the
+overview and its KPIs in two languages."""
 
 LOCAL = frozenset({"web.html"})
 """Results never shared between processes: a page's HTML holds its process's stand-ins for

@@ -226,28 +226,30 @@ def _daily_chart(
     marks: tuple[tuple[dt.date, str], ...],
 ) -> str:
     from shakhes.report.charts import daily_html
-    from shakhes.service.compute import Query, compute, records
 
     period = sel.period
     end = min(period.end, sel.data_end) if sel.data_end >= period.start else period.end
     days = tuple(period.start + dt.timedelta(days=i) for i in range((end - period.start).days + 1))
 
+    spans = [(period.start, end)]
+    if row.get("previous_start"):
+        spans.append(
+            (
+                dt.date.fromisoformat(row["previous_start"]),
+                dt.date.fromisoformat(row["previous_end"]),
+            )
+        )
+    at = _days(ws, spec.id, spans)
+
     def by_day(start: dt.date, last: dt.date) -> list[float | None]:
         """The KPI on each of the ``len(days)`` days from ``start`` (None after ``last``)."""
-        found = compute(ws, Query((spec.id,), grain="day", start=start, end=last))
-        at = {str(r["period_start"]): _number(r["value"]) for r in records(found)}
         return [
-            at.get((start + dt.timedelta(days=i)).isoformat())
-            if start + dt.timedelta(days=i) <= last
-            else None
+            at.get(start + dt.timedelta(days=i)) if start + dt.timedelta(days=i) <= last else None
             for i in range(len(days))
         ]
 
-    values = by_day(period.start, end)
-    comparison = None
-    if row.get("previous_start"):
-        first = dt.date.fromisoformat(row["previous_start"])
-        comparison = tuple(by_day(first, dt.date.fromisoformat(row["previous_end"])))
+    values = by_day(*spans[0])
+    comparison = tuple(by_day(*spans[1])) if len(spans) > 1 else None
     return daily_html(
         spec,
         days,
@@ -260,6 +262,25 @@ def _daily_chart(
         font=look.font,
         div_id=f"daily-{spec.id}",
     )
+
+
+def _days(
+    ws: Workspace, kpi: str, spans: list[tuple[dt.date, dt.date]]
+) -> dict[dt.date, float | None]:
+    """The KPI on each day of ``spans`` (first and last days): one query over them all when
+    they are close together (a period and the one before it), one per span otherwise (a
+    period and the same period a year before)."""
+    from shakhes.service.compute import Query, compute, records
+
+    first, last = min(s for s, _ in spans), max(e for _, e in spans)
+    apart = (last - first).days + 1 - sum((e - s).days + 1 for s, e in spans)
+    asked = [(first, last)] if apart <= len(spans) else spans
+    at: dict[dt.date, float | None] = {}
+    for start, end in asked:
+        found = compute(ws, Query((kpi,), grain="day", start=start, end=end))
+        for r in records(found):
+            at[dt.date.fromisoformat(str(r["period_start"]))] = _number(r["value"])
+    return at
 
 
 def _targets(
