@@ -243,6 +243,9 @@ def test_expected_at_some_days_is_the_baselines_expected_value(case) -> None:
     want = np.array([baseline(row).expected[days] for row in rows])
     assert got.shape == want.shape == (len(rows), len(days))
     np.testing.assert_allclose(got, want, rtol=1e-12, atol=0.0)  # NaN at the same places
+    for outside in (-1, rows.shape[1]):
+        with pytest.raises(ValueError, match="days must be positions"):
+            expected_at(rows, [*days, outside])
 
 
 @settings(max_examples=100, deadline=None)

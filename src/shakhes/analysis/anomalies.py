@@ -268,6 +268,8 @@ def expected_at(rows: npt.ArrayLike, days: Sequence[int]) -> FloatArray:
     if y.ndim != 2:
         raise ValueError(f"rows must be a 2-d array (rows × days), not {y.ndim}-d")
     t = np.asarray(days, dtype=np.int64)
+    if t.size and not (t.min() >= 0 and t.max() < y.shape[1]):
+        raise ValueError(f"days must be positions in the rows (0 to {y.shape[1] - 1})")
     padded = np.concatenate([np.full((len(y), PROFILE_DAYS), np.nan), y], axis=1)
     hist = padded[:, t[:, None] + np.arange(PROFILE_DAYS)]  # (rows, days, PROFILE_DAYS)
     out = np.full((len(y), len(t)), np.nan)

@@ -175,10 +175,13 @@ def _dimension(name: str) -> str:
 
 
 def _day_index(period_start: pd.Series, start: dt.date) -> npt.NDArray[np.int64]:
-    """Each row's day as a position from ``start``."""
-    first = np.datetime64(start, "D")
-    days = np.asarray(period_start.to_numpy(), dtype="datetime64[D]") - first
-    out: npt.NDArray[np.int64] = days.astype(np.int64)
+    """Each row's day as a position from ``start`` (the few distinct days converted once: a
+    column of dates converts to numpy one Python object at a time)."""
+    import pandas as pd
+
+    codes, days = pd.factorize(period_start)
+    offsets = np.array([(day - start).days for day in days], dtype=np.int64)
+    out: npt.NDArray[np.int64] = offsets[codes]
     return out
 
 
