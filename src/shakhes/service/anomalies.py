@@ -220,7 +220,7 @@ def _breakdown(
         names.append("")
     index = _day_index(rows["period_start"], start)
     series = {}
-    for column in ("value", "numerator", "denominator") if ratio else ("value",):
+    for column in ("numerator", "denominator") if ratio else ("value",):
         values = np.full((len(names), (end - start).days + 1), np.nan)
         values[codes, index] = rows[column].to_numpy(dtype=np.float64)
         series[column] = values
