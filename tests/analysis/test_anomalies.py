@@ -6,16 +6,19 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from shakhes.analysis.anomalies import (
     LEVEL_DAYS,
     PROFILE_DAYS,
     THRESHOLD,
+    Breakdown,
     Explanation,
     Kind,
-    Part,
     baseline,
     breakdown,
+    expected_at,
     explain,
     find,
     ratio_values,
@@ -137,7 +140,7 @@ def test_an_additive_breakdown_names_the_value_that_moved() -> None:
     rng = np.random.default_rng(8)
     search, social, none = (daily(rng, 200, level) for level in (600.0, 300.0, 100.0))
     search[180] += 500.0
-    parts = breakdown([Part("search", search), Part("social", social), Part("(none)", none)])
+    parts = breakdown(["search", "social", "(none)"], [search, social, none], days=[180])
     contribution = parts.at(180)
     assert contribution["search"] == pytest.approx(500.0, abs=60.0)
     total = baseline(search + social + none)
@@ -173,7 +176,7 @@ def test_a_ratio_breakdown_splits_the_deviation_into_own_and_mix_effects() -> No
     ctr = {"search": 0.045, "display": 0.0035}
     clicks = {k: imp[k] * ctr[k] * rng.lognormal(0.0, 0.05, n) for k in imp}
     clicks["search"][180] *= 0.2
-    parts = breakdown([Part(k, clicks[k], imp[k]) for k in imp])
+    parts = breakdown(list(imp), [clicks[k] for k in imp], [imp[k] for k in imp])
     c = parts.at(180)
     assert c["search"] < 0 and abs(c["search"]) > 5 * abs(c["display"])
     # the identity, by hand
@@ -197,3 +200,74 @@ def test_severity_bands() -> None:
         "high",
         "high",
     ]
+
+
+KINDS = ("positive", "one zero", "counts", "signed", "flat")
+
+
+@st.composite
+def parts(draw: st.DrawFn) -> tuple[np.ndarray, list[int]]:
+    """A few series over the same days (positive, positive but for one 0, small counts with
+    zeros and ties, signed, flat), some with unknown days, some shorter than the history a
+    day needs; and some days of them (repeats and out-of-order included)."""
+    n = draw(st.integers(1, 130))
+    rng = np.random.default_rng(draw(st.integers(0, 2**32 - 1)))
+    rows = []
+    for kind in draw(st.lists(st.sampled_from(KINDS), min_size=1, max_size=5)):
+        if kind in ("positive", "one zero"):
+            row = daily(rng, n, 100.0, 0.2)
+            if kind == "one zero":  # additive for all its days, though only one is 0
+                row[draw(st.integers(0, n - 1))] = 0.0
+        elif kind == "counts":
+            row = rng.poisson(draw(st.sampled_from([0.3, 2.0, 9.0])), n).astype(float)
+        elif kind == "signed":
+            row = rng.normal(0.0, 10.0, n).round(draw(st.integers(0, 2)))
+        else:
+            row = np.full(n, 5.0)
+        unknown = draw(st.sampled_from([0.0, 0.1, 0.5, 1.0]))
+        row[rng.random(n) < unknown] = np.nan
+        rows.append(row)
+    days = draw(st.lists(st.integers(0, n - 1), min_size=1, max_size=6))
+    return np.array(rows), days
+
+
+@settings(max_examples=300, deadline=None)
+@given(parts())
+def test_expected_at_some_days_is_the_baselines_expected_value(case) -> None:
+    """The expected values of many series on a few days, computed at once, are each series'
+    own :func:`baseline` on those days: same model per series (multiplicative only when all
+    its known values are above 0, over the whole series), same numbers, NaN where it has
+    none."""
+    rows, days = case
+    got = expected_at(rows, days)
+    want = np.array([baseline(row).expected[days] for row in rows])
+    assert got.shape == want.shape == (len(rows), len(days))
+    np.testing.assert_allclose(got, want, rtol=1e-12, atol=0.0)  # NaN at the same places
+    for outside in (-1, rows.shape[1]):
+        with pytest.raises(ValueError, match="days must be positions"):
+            expected_at(rows, [*days, outside])
+
+
+@settings(max_examples=100, deadline=None)
+@given(parts(), st.booleans())
+def test_a_breakdown_on_some_days_is_the_breakdown_over_all_days(case, ratio: bool) -> None:
+    """What each part explains on a day is the same whether only the asked days' expected
+    values were computed or every day's from each part's own :func:`baseline`."""
+    rows, days = case
+    names = [f"v{i}" for i in range(len(rows))]
+    num = np.nan_to_num(np.abs(rows)) if ratio else np.nan_to_num(rows)
+    den = np.nan_to_num(np.abs(rows[::-1])) * 10 if ratio else None
+    some = breakdown(names, num, den, days=days)
+    q = ratio_values(num, den) if den is not None else num
+    every = Breakdown(
+        names,
+        list(range(rows.shape[1])),
+        q,
+        np.array([baseline(r).expected for r in q]),
+        den,
+        None if den is None else np.array([baseline(d).expected for d in den]),
+    )
+    for t in days:
+        assert some.at(t) == pytest.approx(every.at(t), rel=1e-12, abs=1e-12)
+    with pytest.raises(ValueError, match="not one of the breakdown's days"):
+        some.at(next(t for t in range(rows.shape[1] + 1) if t not in days))

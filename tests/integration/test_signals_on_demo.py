@@ -10,9 +10,11 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from support.anomaly_parts import breakdown_part_by_part
 
 from shakhes.analysis.leads import Verdict
 from shakhes.data.demo import generate
+from shakhes.service import anomalies as service
 from shakhes.service.anomalies import AnomaliesQuery, anomalies, records
 from shakhes.service.leads import LeadsQuery, leads
 from shakhes.workspace import Workspace, current_actor, init
@@ -129,6 +131,22 @@ def test_until_reports_the_same_anomalies_up_to_it(demo: tuple[Workspace, Any]) 
         got = records(anomalies(ws, AnomaliesQuery(since=start, until=until)))["anomalies"]
         assert got == upto and any(a["explained_by"] for a in got)
     assert records(anomalies(ws, AnomaliesQuery(since=start, until=END)))["anomalies"] == whole
+
+
+@pytest.mark.parametrize("by", [None, "channel"])
+def test_explanations_match_a_baseline_per_part(
+    demo: tuple[Workspace, Any], monkeypatch: pytest.MonkeyPatch, by: str | None
+) -> None:
+    """Every anomaly of every default KPI over the two years, and what explains it (dimension,
+    value, change, share), is exactly what the parts' own baselines over every day give."""
+    ws, truth = demo
+    query = AnomaliesQuery(since=dt.date.fromisoformat(truth["start"]), by=by)
+    got = service._anomalies(ws, query)
+    monkeypatch.setattr(service, "_breakdown", breakdown_part_by_part)
+    want = service._anomalies(ws, query)
+    assert len(got.found) > 30 and sum(f.explanation is not None for f in got.found) > 20
+    assert {f.kpi for f in got.found} & {"ctr", "cpa", "conversion_rate"}  # ratio KPIs too
+    assert got.found == want.found  # exactly: dataclasses of the same floats
 
 
 def test_the_latest_weeks_show_the_tracking_outage(demo: tuple[Workspace, Any]) -> None:

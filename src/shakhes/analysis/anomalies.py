@@ -156,16 +156,6 @@ class Anomaly:
         return severity(self.z)
 
 
-@dataclass(frozen=True, eq=False)
-class Part:
-    """One dimension value's series: its values (a ratio KPI's numerator) and, for a ratio KPI,
-    its denominator."""
-
-    name: str
-    values: FloatArray
-    denominator: FloatArray | None = None
-
-
 @dataclass(frozen=True)
 class Explanation:
     """The dimension value that explains most of a day's deviation."""
@@ -228,6 +218,69 @@ def _robust_sd(rows: FloatArray) -> FloatArray:
     return result
 
 
+def _multiplicative(rows: FloatArray) -> npt.NDArray[np.bool_]:
+    """Per row: whether its series uses the multiplicative model (some value known and every
+    known value above 0). Decided over the whole row, so that all its days use the same model."""
+    known = np.isfinite(rows)
+    return np.asarray(known.any(axis=-1) & (~known | (rows > 0)).all(axis=-1))
+
+
+def _model(hist: FloatArray, *, multiplicative: bool) -> tuple[FloatArray, FloatArray, FloatArray]:
+    """Expected value, level and weekday profile (see the module docstring) of the days whose
+    histories are ``hist`` (shape ``(..., PROFILE_DAYS)``: the days before each, oldest first,
+    NaN where unknown). The expected value is NaN where the history is too short or the
+    value is not a usable one (not above 0 for the multiplicative model)."""
+    weeks = hist.reshape(*hist.shape[:-1], PROFILE_DAYS // 7, 7)  # column c: weekday of t + c
+    cols = np.arange(LEVEL_DAYS) % 7  # the last LEVEL_DAYS days' weekdays, as columns
+    recent = hist[..., PROFILE_DAYS - LEVEL_DAYS :]
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", RuntimeWarning)  # days without history
+        by_weekday = _median(weeks, -2)  # (..., 7)
+        enough = (np.isfinite(weeks).sum(axis=-2) >= 2).all(axis=-1)
+        enough &= np.isfinite(hist).sum(axis=-1) >= MIN_HISTORY
+        mean = by_weekday.mean(axis=-1, keepdims=True)
+        if multiplicative:
+            profile = by_weekday / mean
+            level = _median(recent / profile[..., cols], -1)
+            expected = level * profile[..., 0]
+        else:
+            profile = by_weekday - mean
+            level = _median(recent - profile[..., cols], -1)
+            expected = level + profile[..., 0]
+    bad = ~enough | ~np.isfinite(expected)
+    if multiplicative:
+        bad |= ~(expected > 0)
+    expected[bad] = np.nan
+    return expected, level, profile
+
+
+def expected_at(rows: npt.ArrayLike, days: Sequence[int]) -> FloatArray:
+    """Each row's expected value on each of ``days`` (positions in the rows), shape
+    ``(rows, days)``: what :func:`baseline` of the row gives on those days, computed for those
+    days only and for all rows at once. Each row's model (multiplicative or additive) is
+    decided over the whole row, as :func:`baseline` decides it.
+
+    >>> y = np.tile([10.0, 12, 11, 10, 9, 6, 5], 12)
+    >>> expected_at(np.array([y, y - 5]), [70, 72]).round(6).tolist()
+    [[10.0, 11.0], [5.0, 6.0]]
+    """
+    y = np.asarray(rows, dtype=np.float64)
+    if y.ndim != 2:
+        raise ValueError(f"rows must be a 2-d array (rows × days), not {y.ndim}-d")
+    t = np.asarray(days, dtype=np.int64)
+    if t.size and not (t.min() >= 0 and t.max() < y.shape[1]):
+        raise ValueError(f"days must be positions in the rows (0 to {y.shape[1] - 1})")
+    padded = np.concatenate([np.full((len(y), PROFILE_DAYS), np.nan), y], axis=1)
+    hist = padded[:, t[:, None] + np.arange(PROFILE_DAYS)]  # (rows, days, PROFILE_DAYS)
+    out = np.full((len(y), len(t)), np.nan)
+    multiplicative = _multiplicative(y)
+    for model in (True, False):
+        chosen = multiplicative == model
+        if chosen.any():
+            out[chosen] = _model(hist[chosen], multiplicative=model)[0]
+    return out
+
+
 def baseline(values: npt.ArrayLike, denominator: npt.ArrayLike | None = None) -> Baseline:
     """Expected value, residual, spread and z of every day of ``values`` (see the module
     docstring). Unknown values are NaN. With ``denominator`` (a ratio KPI's, per day),
@@ -241,34 +294,10 @@ def baseline(values: npt.ArrayLike, denominator: npt.ArrayLike | None = None) ->
     (9.8, True, [80])
     """
     y = np.asarray(values, dtype=np.float64).copy()
-    n = len(y)
-    known = np.isfinite(y)
-    multiplicative = bool(known.any() and np.all(y[known] > 0))
-    hist = _windows(y, PROFILE_DAYS)  # (n, 56): the 8 weeks before each day
-    weeks = hist.reshape(n, PROFILE_DAYS // 7, 7)  # column c: the weekday of day t + c
-    cols = np.arange(LEVEL_DAYS) % 7  # the last LEVEL_DAYS days' weekdays, as columns
-    recent = hist[:, PROFILE_DAYS - LEVEL_DAYS :]
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore", RuntimeWarning)  # days without history
-        by_weekday = _median(weeks, 1)  # (n, 7)
-        enough = (np.isfinite(weeks).sum(axis=1) >= 2).all(axis=1)
-        enough &= np.isfinite(hist).sum(axis=1) >= MIN_HISTORY
-        mean = by_weekday.mean(axis=1, keepdims=True)
-        if multiplicative:
-            profile = by_weekday / mean
-            level = _median(recent / profile[:, cols], 1)
-            expected = level * profile[:, 0]
-            residual = y / expected - 1.0
-        else:
-            profile = by_weekday - mean
-            level = _median(recent - profile[:, cols], 1)
-            expected = level + profile[:, 0]
-            residual = y - expected
-    bad = ~enough | ~np.isfinite(expected)
-    if multiplicative:
-        bad |= ~(expected > 0)
-    expected[bad] = np.nan
-    residual[bad] = np.nan
+    multiplicative = bool(_multiplicative(y[None, :])[0])
+    expected, level, profile = _model(_windows(y, PROFILE_DAYS), multiplicative=multiplicative)
+    with np.errstate(all="ignore"):  # days not judged: NaN expected
+        residual = y / expected - 1.0 if multiplicative else y - expected
     spread = _robust_sd(_windows(residual, PROFILE_DAYS))
     z = residual / spread
     if denominator is not None:
@@ -327,10 +356,12 @@ def ratio_values(numerator: npt.ArrayLike, denominator: npt.ArrayLike) -> FloatA
 
 @dataclass(frozen=True, eq=False)
 class Breakdown:
-    """The parts of one dimension (its values) with their expected values, ready to say how
-    much of any day's deviation each part explains (:meth:`at`)."""
+    """The parts of one dimension (its values) with their expected values on some days, ready
+    to say how much of each of those days' deviation each part explains (:meth:`at`)."""
 
     names: list[str]
+    days: list[int]
+    """The days (positions in the parts' series) it can tell about: the columns below."""
     values: FloatArray
     """Per part and day: an additive KPI's value, or a ratio KPI's ratio."""
     expected: FloatArray
@@ -340,15 +371,18 @@ class Breakdown:
     def at(self, t: int) -> dict[str, float]:
         """How much of day ``t``'s deviation each part explains (see the module docstring), in
         the KPI's unit. A part without history expects nothing (additive) or the parts'
-        expected ratio (ratio)."""
+        expected ratio (ratio). ``t`` must be one of :attr:`days`."""
+        if t not in self.days:
+            raise ValueError(f"day {t} is not one of the breakdown's days")
+        j = self.days.index(t)
         if self.denominator is None or self.expected_denominator is None:
-            change = self.values[:, t] - np.nan_to_num(self.expected[:, t])
+            change = self.values[:, j] - np.nan_to_num(self.expected[:, j])
             return {
                 name: float(c) for name, c in zip(self.names, np.nan_to_num(change), strict=True)
             }
-        q, q_hat = self.values[:, t], self.expected[:, t]
-        d_now = np.nan_to_num(self.denominator[:, t])
-        d_hat = np.nan_to_num(self.expected_denominator[:, t])
+        q, q_hat = self.values[:, j], self.expected[:, j]
+        d_now = np.nan_to_num(self.denominator[:, j])
+        d_hat = np.nan_to_num(self.expected_denominator[:, j])
         s = d_now / d_now.sum() if d_now.sum() > 0 else np.zeros(len(self.names))
         s_hat = d_hat / d_hat.sum() if d_hat.sum() > 0 else s
         known = np.isfinite(q_hat)
@@ -361,32 +395,40 @@ class Breakdown:
         return {name: float(a + b) for name, a, b in zip(self.names, own, mix, strict=True)}
 
 
-def breakdown(parts: Sequence[Part]) -> Breakdown:
-    """The :class:`Breakdown` of ``parts`` (all additive, or all ratio KPIs' numerators with
-    their denominators), over the same days.
+def breakdown(
+    names: Sequence[str],
+    values: npt.ArrayLike,
+    denominator: npt.ArrayLike | None = None,
+    *,
+    days: Sequence[int] | None = None,
+) -> Breakdown:
+    """The :class:`Breakdown` of the parts ``names``, whose series over the same days are the
+    rows of ``values`` (an additive KPI's values, or a ratio KPI's numerators with their
+    ``denominator``), on ``days`` (positions in the series; None: every day). Only those days'
+    expected values are computed (:func:`expected_at`): a page asks what explains a few days.
 
     >>> flat = np.full(70, 10.0) * np.random.default_rng(1).lognormal(0.0, 0.05, 70)
     >>> jump = flat.copy()
     >>> jump[65] += 30.0
-    >>> parts = breakdown([Part("search", jump), Part("social", flat)])
+    >>> parts = breakdown(["search", "social"], [jump, flat], days=[65])
     >>> {k: round(v) for k, v in parts.at(65).items()}
     {'search': 30, 'social': 0}
     """
-    names = [p.name for p in parts]
-    if not parts or parts[0].denominator is None:
-        rows = [np.asarray(p.values, dtype=np.float64) for p in parts]
-        expected = [baseline(r).expected for r in rows]
-        return Breakdown(names, np.array(rows), np.array(expected), None, None)
-    ratios, expected, dens, expected_dens = [], [], [], []
-    for part in parts:
-        den = np.asarray(part.denominator, dtype=np.float64)
-        q = ratio_values(part.values, den)
-        ratios.append(q)
-        expected.append(baseline(q).expected)
-        dens.append(den)
-        expected_dens.append(baseline(den).expected)
+    rows = np.asarray(values, dtype=np.float64)
+    if rows.ndim != 2 or len(rows) != len(names):
+        raise ValueError(f"values must have one row per name ({len(names)}), not {rows.shape}")
+    asked = list(range(rows.shape[1])) if days is None else [int(t) for t in days]
+    if denominator is None:
+        return Breakdown(list(names), asked, rows[:, asked], expected_at(rows, asked), None, None)
+    den = np.asarray(denominator, dtype=np.float64).reshape(rows.shape)
+    ratios = ratio_values(rows, den)
     return Breakdown(
-        names, np.array(ratios), np.array(expected), np.array(dens), np.array(expected_dens)
+        list(names),
+        asked,
+        ratios[:, asked],
+        expected_at(ratios, asked),
+        den[:, asked],
+        expected_at(den, asked),
     )
 
 

@@ -18,6 +18,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
+import numpy.typing as npt
 
 from shakhes.analysis import anomalies as method
 from shakhes.errors import QueryError, ShakhesError, nearest
@@ -130,7 +131,11 @@ def _anomalies(ws: Workspace, query: AnomaliesQuery) -> AnomaliesReport:
         first = min(day for hits in flagged.values() for day, _, _ in hits)
         last = max(day for hits in flagged.values() for day, _, _ in hits)
         history = max(start, first - dt.timedelta(days=2 * method.PROFILE_DAYS))
-        parts = _breakdowns(ws, sorted(flagged), explain_by, ratio, history, last)
+        days = {
+            kpi: sorted({(day - history).days for day, _, _ in hits})
+            for kpi, hits in flagged.items()
+        }
+        parts = _breakdowns(ws, days, explain_by, ratio, history, last)
         for kpi, hits in flagged.items():
             for day, hit, change in hits:
                 t = (day - history).days
@@ -169,12 +174,23 @@ def _dimension(name: str) -> str:
     return name
 
 
+def _day_index(period_start: pd.Series, start: dt.date) -> npt.NDArray[np.int64]:
+    """Each row's day as a position from ``start`` (the few distinct days converted once: a
+    column of dates converts to numpy one Python object at a time)."""
+    import pandas as pd
+
+    codes, days = pd.factorize(period_start)
+    offsets = np.array([(day - start).days for day in days], dtype=np.int64)
+    out: npt.NDArray[np.int64] = offsets[codes]
+    return out
+
+
 def _series(rows: pd.DataFrame, start: dt.date, end: dt.date) -> dict[str, Any]:
     """A KPI's value, numerator and denominator per day from ``start`` to ``end`` (NaN for a
     day without a row)."""
     n = (end - start).days + 1
     out = {}
-    index = np.asarray([(d - start).days for d in rows["period_start"]], dtype=np.int64)
+    index = _day_index(rows["period_start"], start)
     for column in ("value", "numerator", "denominator"):
         values = np.full(n, np.nan)
         if column in rows:
@@ -183,17 +199,47 @@ def _series(rows: pd.DataFrame, start: dt.date, end: dt.date) -> dict[str, Any]:
     return out
 
 
+def _breakdown(
+    rows: pd.DataFrame,
+    dim: str,
+    *,
+    ratio: bool,
+    start: dt.date,
+    end: dt.date,
+    days: list[int],
+) -> method.Breakdown:
+    """The breakdown on ``days`` (positions from ``start``) of one KPI's ``rows`` by ``dim``:
+    one part per value, in order, rows without a value last as "" (a placeholder); a part's
+    series from ``start`` to ``end`` has, for a day without a row, no value (additive: 0)."""
+    import pandas as pd
+
+    codes, uniques = pd.factorize(rows[dim], sort=True)  # no value: code -1
+    names = [str(v) for v in uniques]
+    if (codes < 0).any():
+        codes = np.where(codes < 0, len(names), codes)
+        names.append("")
+    index = _day_index(rows["period_start"], start)
+    series = {}
+    for column in ("numerator", "denominator") if ratio else ("value",):
+        values = np.full((len(names), (end - start).days + 1), np.nan)
+        values[codes, index] = rows[column].to_numpy(dtype=np.float64)
+        series[column] = values
+    if ratio:
+        return method.breakdown(names, series["numerator"], series["denominator"], days=days)
+    return method.breakdown(names, np.nan_to_num(series["value"]), days=days)
+
+
 def _breakdowns(
     ws: Workspace,
-    kpis: list[str],
+    days: dict[str, list[int]],
     dimensions: list[str],
     ratio: set[str],
     start: dt.date,
     end: dt.date,
 ) -> dict[str, list[tuple[str, method.Breakdown]]]:
-    """Per KPI, each dimension it can be broken down by with its values' breakdown."""
-    import pandas as pd
-
+    """Per KPI, each dimension it can be broken down by with its values' breakdown on the
+    KPI's ``days`` (positions from ``start``): the days it has anomalies on."""
+    kpis = sorted(days)
     out: dict[str, list[tuple[str, method.Breakdown]]] = {}
     for dim in dimensions:
         result = compute(ws, Query(kpis=kpis, grain="day", by=dim, start=start, end=end))
@@ -202,15 +248,8 @@ def _breakdowns(
             if kpi in result.errors:
                 continue
             rows = frame[frame["kpi"] == kpi]
-            parts = []
-            for value, group in rows.groupby(dim, sort=True, dropna=False):
-                name = "" if pd.isna(value) else str(value)  # no value: a placeholder
-                series = _series(group, start, end)
-                if kpi in ratio:
-                    parts.append(method.Part(name, series["numerator"], series["denominator"]))
-                else:
-                    parts.append(method.Part(name, np.nan_to_num(series["value"])))
-            out.setdefault(kpi, []).append((dim, method.breakdown(parts)))
+            parts = _breakdown(rows, dim, ratio=kpi in ratio, start=start, end=end, days=days[kpi])
+            out.setdefault(kpi, []).append((dim, parts))
     return out
 
 
