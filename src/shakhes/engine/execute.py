@@ -136,6 +136,38 @@ def build_query(
     return joined.select(PERIOD, *by, **outputs).order_by([PERIOD, *by])
 
 
+def query_key(
+    plan: Plan,
+    windows: Sequence[Window],
+    warehouse: Warehouse,
+    convert: Mapping[str, str] | None = None,
+) -> str:
+    """Everything :func:`build_query` reads, as text: calls with equal keys build the same
+    expression (but for the generated names of its in-memory tables), so the engine keeps its
+    compiled SQL under this key across data versions. Keep it in step with build_query: the
+    KPIs and measures as trees (after the KPIs that cannot be computed went out), the filter,
+    the grain, breakdown and comparison, the parameters and calendar, every window's days,
+    the tables converted to which currency, and the dialect and schema of every table read."""
+    read = [*plan.tables, *([RATES_TABLE] if convert else [])]
+    return repr(
+        [
+            warehouse.dialect,
+            [(name, str(warehouse.table(name).schema())) for name in read],
+            [(k.spec.id, k.expr, k.numerator, k.denominator) for k in plan.kpis],
+            [(m.name, m.aggregate) for m in plan.measures],
+            plan.where,
+            plan.request.grain.value,
+            plan.request.by,
+            plan.request.compare,
+            windows is plan.windows,
+            sorted(plan.params.items()),
+            plan.calendar,
+            [(w.index, w.start, w.end) for w in windows],
+            sorted((convert or {}).items()),
+        ]
+    )
+
+
 def memtable(data: pa.Table) -> ir.Table:
     """``ibis.memtable(data)``: the same in-memory table, named as Ibis names it. Ibis' own
     function looks up how to read its argument among every Arrow type it accepts, and the
