@@ -227,3 +227,63 @@ def test_threads_run_one_kept_sql_at_once(local: Warehouse, compiles: list[str])
         found = list(pool.map(lambda _: rows(engine.run(request)), range(16)))
     assert all(f == expected for f in found)
     assert len(queries(compiles)) <= 1 + 4  # the fresh engine's, then at most one per thread
+
+
+ADS = """\
+date,platform,account,channel,campaign_id,campaign,ad_group,ad,currency,impressions,clicks,\
+cost,conversions,conversion_value
+2024-01-01,google_ads,a1,search,c1,Brand,g1,,USD,10000,200,25.5,1,50
+2024-01-20,meta,m1,social,c2,Winter,g1,,USD,20000,40,10,1,80
+2024-02-03,google_ads,a1,search,c1,Brand,g1,,USD,1000,30,12,2,60
+"""
+
+
+def test_a_workspace_import_runs_the_kept_sql_on_the_imported_rows(
+    tmp_path: Path, compiles: list[str]
+) -> None:
+    """Through the workspace, as the server computes: an import bumps the data version, and the
+    same engine runs its kept SQL over the rows the import brought (one replaced, one new, inside
+    the data's range: a day after it would change the periods' days, and so the SQL)."""
+    from shakhes.service import imports
+    from shakhes.service.compute import compute
+    from shakhes.service.computed import Query
+    from shakhes.workspace import init
+
+    ws = init(tmp_path / "ws")
+    try:
+        first = tmp_path / "ads.csv"
+        first.write_text(ADS, encoding="utf-8")
+        imports.load(ws, "ad_performance", first)
+        span = {"start": dt.date(2024, 1, 1), "end": dt.date(2024, 2, 29)}
+        query = Query(("cost", "clicks"), grain="month", by=("channel",), **span)
+        before = by_month_and_channel(compute(ws, query), "cost")
+        assert before == {
+            ("2024-01", "search"): 25.5,
+            ("2024-01", "social"): 10.0,
+            ("2024-02", "search"): 12.0,
+            ("2024-02", "social"): 0.0,
+        }
+        engine = ws.engine
+        second = tmp_path / "more.csv"
+        header, *_ = ADS.splitlines()
+        second.write_text(
+            f"{header}\n"
+            "2024-01-01,google_ads,a1,search,c1,Brand,g1,,USD,10000,200,99.5,1,50\n"  # replaces
+            "2024-02-02,meta,m1,social,c2,Winter,g1,,USD,5000,20,7.25,0,0\n",  # a new row
+            encoding="utf-8",
+        )
+        imports.load(ws, "ad_performance", second)
+        after = compute(ws, query)
+        assert ws.engine is engine and not after.from_cache
+        assert len(queries(compiles)) == 1  # the kept SQL ran on the new data
+        assert by_month_and_channel(after, "cost") == {
+            ("2024-01", "search"): 99.5,
+            ("2024-01", "social"): 10.0,
+            ("2024-02", "search"): 12.0,
+            ("2024-02", "social"): 7.25,
+        }
+        with ws.reading() as session:
+            fresh = Engine(session.warehouse, ws.definitions()).run(after.request)
+        assert rows(after) == rows(fresh)
+    finally:
+        ws.close()
