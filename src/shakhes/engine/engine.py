@@ -141,7 +141,7 @@ class Engine:
     :class:`Warehouse` (tests, scripts), calls take turns on it. What the engine remembers —
     results, the currencies and date ranges of each table, table schemas — is kept across
     calls, keyed by the data version (``version``) and the definitions; the SQL of the queries
-    run is kept across data versions, keyed by what it is built from.
+    run (on DuckDB) is kept across data versions, keyed by what it is built from.
     """
 
     def __init__(
@@ -169,7 +169,8 @@ class Engine:
         self._version = version
         self._cache: OrderedDict[str, tuple[pa.Table, str | None, Plan]] = OrderedDict()
         self._compiled: OrderedDict[str, Compiled] = OrderedDict()
-        """The SQL of queries run, by :func:`query_key` (see :meth:`_execute`)."""
+        """The SQL of queries run on DuckDB, by :func:`query_key` (see :meth:`_execute`); as
+        many kept, the least recently run dropped first, as results."""
         self._currency_cache: dict[tuple[str, str], set[str]] = {}
         self._range_cache: dict[tuple[str, str], dict[str, DateRange | None]] = {}
         self._schemas: tuple[str, dict[str, ibis.Table]] = ("", {})
@@ -358,6 +359,8 @@ class Engine:
         return _Query(plan, windows, other, currency, convert)
 
     def _expr(self, query: _Query) -> ir.Table:
+        """The Ibis expression of ``query``, built anew (what :meth:`sql` and :meth:`explain`
+        show, and :meth:`_execute` compiles)."""
         return build_query(query.plan, query.windows, self.warehouse, query.convert)
 
     def _execute(self, query: _Query) -> pa.Table:
