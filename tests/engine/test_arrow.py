@@ -96,3 +96,27 @@ def test_a_kind_it_does_not_make_is_an_internal_error() -> None:
         arrow.array([None], pa.timestamp("s"))
     with pytest.raises(InternalError, match="string"):
         arrow.array(np.array([1, 2]), pa.string())
+
+
+@settings(deadline=None)
+@given(data=st.data())
+def test_take_gathers_text_as_pyarrows_take(data: st.DataObject) -> None:
+    """Text beyond ASCII, nulls and empty strings, from a sliced and chunked column, at any
+    indices (repeated, out of order, none)."""
+    values = data.draw(st.lists(st.none() | st.text(), max_size=30))
+    cut = data.draw(st.integers(0, len(values)))
+    whole = pa.array(["skipped", *values], pa.string()).slice(1)
+    chunked = pa.chunked_array([whole.slice(0, cut), whole.slice(cut)], pa.string())
+    column = chunked if data.draw(st.booleans()) else whole  # whole: a slice, at offset 1
+    indices = data.draw(st.lists(st.integers(0, max(len(values) - 1, 0)), max_size=50))
+    indices = indices if values else []
+    expected = whole.take(pa.array(indices, pa.int64()))
+    _same(arrow.take(column, np.array(indices, dtype=np.int64)), expected)
+    _same(arrow.take(column, np.arange(len(values))), whole)  # every value, in order
+
+
+def test_take_refuses_what_it_does_not_gather() -> None:
+    with pytest.raises(InternalError, match="int64"):
+        arrow.take(pa.array([1, 2]), np.array([0]))
+    with pytest.raises(InternalError, match="empty"):
+        arrow.take(pa.array([], pa.string()), np.array([0]))

@@ -527,6 +527,21 @@ def test_window_map_rejects_overlap_and_reversed_windows() -> None:
     ].to_pylist() == [0, 1]
 
 
+def test_window_map_of_overlapping_windows_has_a_shared_day_once_per_window() -> None:
+    """A period and the one it is compared with (the engine's comparisons) may share days."""
+    march, its_tail = (date(2024, 3, 1), date(2024, 3, 3)), (date(2024, 3, 3), date(2024, 3, 4))
+    table = window_map([march, its_tail], overlapping=True)
+    assert list(zip(*table.to_pydict().values(), strict=True)) == [
+        (date(2024, 3, 1), 0),
+        (date(2024, 3, 2), 0),
+        (date(2024, 3, 3), 0),
+        (date(2024, 3, 3), 1),
+        (date(2024, 3, 4), 1),
+    ]
+    with pytest.raises(ValueError, match="after"):
+        window_map([(date(2024, 3, 5), date(2024, 3, 1))], overlapping=True)
+
+
 @pytest.mark.postgres
 def test_a_postgres_warehouse_holds_the_date_dimension_as_it_is(pg_database: str) -> None:
     """(On Postgres its rows go in by COPY, as CSV: each value reads back as it was.)"""

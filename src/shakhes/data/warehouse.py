@@ -10,7 +10,7 @@ import contextlib
 import datetime as dt
 import re
 import threading
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -107,6 +107,18 @@ def arrow_schema(table: Table) -> pa.Schema:
 def _quote(identifier: str) -> str:
     # Identifiers come from the data model only; quoting keeps reserved words (date) safe.
     return '"' + identifier.replace('"', '""') + '"'
+
+
+@dataclass(frozen=True)
+class Compiled:
+    """An Ibis expression compiled to DuckDB SQL (:meth:`Warehouse.compile`), with what running
+    it needs besides the SQL: the data of its in-memory tables, by the names the SQL gives them,
+    and the Ibis schema of its rows. The SQL names only tables, and holds only literals, that
+    Ibis wrote from the expression; the data goes to DuckDB as data."""
+
+    sql: str
+    memtables: Mapping[str, pa.Table]
+    schema: ibis.Schema
 
 
 @dataclass(frozen=True)
@@ -303,22 +315,37 @@ class Warehouse:
         arrays (:func:`_numpy_memtable`; tables of other data go Ibis' own way), and the rows
         come back through Ibis' Arrow type mapping alone (its DuckDB converter differs from it
         only for null-typed columns)."""
-        if not isinstance(self.backend, DuckDBBackend):
+        compiled = self.compile(expr)
+        if compiled is None:
             return self.backend.to_pyarrow(expr)
+        return self.run(compiled)
+
+    def compile(self, expr: ibis.Table) -> Compiled | None:
+        """``expr`` compiled for :meth:`run` (which :meth:`to_arrow` does at once; the engine
+        keeps it to run again on later data), or None where :meth:`to_arrow` goes Ibis' own
+        way: on a backend other than DuckDB, or with in-memory tables NumPy cannot carry."""
+        if not isinstance(self.backend, DuckDBBackend):
+            return None
         from ibis.expr import operations as ops
-        from ibis.formats.pyarrow import PyArrowData
 
         found = expr.op().find(ops.InMemoryTable)
         memtables = {op.name: op.data.to_pyarrow(op.schema) for op in found}
         if not all(_numpy_ready(t) for t in memtables.values()):
-            return self.backend.to_pyarrow(expr)
+            return None
+        return Compiled(str(self.backend.compile(expr)), memtables, expr.schema())
+
+    def run(self, compiled: Compiled) -> pa.Table:
+        """The rows of an expression :meth:`compile` compiled (on any connection to a DuckDB
+        warehouse with the same tables), on this connection: its in-memory tables are temporary
+        views of this connection while the query runs."""
+        from ibis.formats.pyarrow import PyArrowData
 
         con = self.backend.con
         with contextlib.ExitStack() as stack:
-            for name, data in memtables.items():
+            for name, data in compiled.memtables.items():
                 stack.enter_context(_numpy_memtable(con, name, data))
-            table = con.sql(str(self.backend.compile(expr))).to_arrow_table()
-        result: pa.Table = expr.__pyarrow_result__(table, data_mapper=PyArrowData)
+            table = con.sql(compiled.sql).to_arrow_table()
+        result: pa.Table = PyArrowData.convert_table(table, compiled.schema)
         return result
 
     def row_count(self, name: str) -> int:

@@ -96,6 +96,48 @@ def numbers(
     return values
 
 
+def take(column: pa.Array | pa.ChunkedArray, indices: np.ndarray[Any, Any]) -> pa.Array:
+    """The values of a text column at ``indices`` (whole numbers into it), like
+    ``Array.take``, which imports pyarrow.compute: the offsets and UTF-8 bytes of the values
+    are gathered with NumPy."""
+    if column.type != pa.string():
+        raise InternalError(f"no taking from a {column.type} column (text only)")
+    if isinstance(column, pa.ChunkedArray):
+        column = column.combine_chunks() if column.num_chunks else pa.nulls(0, pa.string())
+    n = len(column)
+    validity, offsets_buffer, data_buffer = column.buffers()
+    index = np.asarray(indices, dtype=np.int64)
+    if n == 0 and len(index):
+        raise InternalError("taking values from an empty column")
+    if len(index) == n and np.array_equal(index, np.arange(n)):
+        return column  # every value, in order (one KPI's breakdown)
+    offsets = np.frombuffer(offsets_buffer, dtype=np.int32, count=column.offset + n + 1)
+    offsets = offsets[column.offset :]
+    lengths = np.diff(offsets)[index]
+    ends = np.zeros(len(index) + 1, dtype=np.int64)
+    np.cumsum(lengths, out=ends[1:])
+    if ends[-1] >= 2**31:
+        raise InternalError("more than 2 GB of text in one column")
+    # Each value's bytes: its start in the column, then one after another (in int32, as
+    # Arrow's offsets are: a third of the time of int64 on a million bytes).
+    shift = offsets[:-1][index] - ends[:-1].astype(np.int32)
+    where = np.repeat(shift, lengths) + np.arange(ends[-1], dtype=np.int32)
+    gathered = np.frombuffer(data_buffer or b"", dtype=np.uint8)[where]
+    present = None
+    if validity is not None and column.null_count:
+        present = _unpack(validity, column.offset, n)[index]
+    return pa.Array.from_buffers(
+        pa.string(),
+        len(index),
+        [
+            None if present is None else _bitmap(present),
+            pa.py_buffer(ends.astype(np.int32)),
+            pa.py_buffer(gathered),
+        ],
+        null_count=0 if present is None else _nulls(present),
+    )
+
+
 def _fixed(
     type: pa.DataType, data: np.ndarray[Any, Any], present: np.ndarray[Any, Any] | None
 ) -> pa.Array:

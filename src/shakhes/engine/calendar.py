@@ -631,12 +631,14 @@ def period_map(
     return pa.table({"date": _date32(days), "period_start": _date32(starts)})
 
 
-def window_map(windows: Sequence[tuple[date, date]]) -> pa.Table:
+def window_map(windows: Sequence[tuple[date, date]], *, overlapping: bool = False) -> pa.Table:
     """A mapping table for explicit windows: every day of each window with the window's index.
 
     Columns ``date`` (``date32``) and ``period_index`` (``int32``, the position of the window in
     ``windows``). Windows are inclusive ``(start, end)`` pairs and must not overlap, so that each
-    fact row joins to at most one window.
+    fact row joins to at most one window — unless ``overlapping``: then a day that windows
+    share (a period and the one it is compared with) has a row for each of them, and a fact
+    row of that day joins to each.
 
     >>> window_map([(date(2024, 1, 1), date(2024, 1, 2))]).column("period_index").to_pylist()
     [0, 0]
@@ -644,7 +646,7 @@ def window_map(windows: Sequence[tuple[date, date]]) -> pa.Table:
     for lo, hi in windows:
         if lo > hi:
             raise ValueError(f"window start {lo} is after its end {hi}")
-    ordered = sorted(range(len(windows)), key=lambda i: windows[i][0])
+    ordered = [] if overlapping else sorted(range(len(windows)), key=lambda i: windows[i][0])
     for before, after in itertools.pairwise(ordered):
         if windows[after][0] <= windows[before][1]:
             raise ValueError(

@@ -8,6 +8,7 @@ every KPI asked for appears in every period; the reason is in the plan.
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Sequence
 from typing import Any
 
@@ -18,6 +19,7 @@ from shakhes.engine import arrow
 from shakhes.engine.execute import PERIOD
 from shakhes.engine.planner import Plan
 from shakhes.engine.request import Window
+from shakhes.errors import InternalError
 
 
 def floats(column: pa.ChunkedArray) -> np.ndarray[Any, np.dtype[np.float64]]:
@@ -34,27 +36,31 @@ def to_long(plan: Plan, windows: Sequence[Window], wide: pa.Table) -> pa.Table:
     kpi_ids = list(plan.kpi_ids)
     computed = {k.spec.id: i for i, k in enumerate(plan.kpis)}
     n, k = wide.num_rows, len(kpi_ids)
-    position = {w.index: i for i, w in enumerate(windows)}
     periods = arrow.numbers(wide.column(PERIOD), pa.int32(), 0)
-    at = np.array([position[int(i)] for i in periods], dtype=np.int64)
-    repeat = np.repeat(np.arange(n), k)
-    of_window = at[repeat].tolist()  # the window of each long row
+    at = _positions(windows, periods)  # the window of each wide row
+    repeat = np.repeat(np.arange(n), k)  # the wide row of each long row
+    of_window = at[repeat]  # the window of each long row
 
-    def spread(values: list[Any], type: pa.DataType, index: list[int]) -> pa.Array:
-        """``values[i]`` for each ``i`` of ``index``, as an Arrow array (gathered in Python:
-        ``Array.take`` imports pyarrow.compute, some hundredths of a second)."""
-        return arrow.array([values[i] for i in index], type)
+    def days(values: list[dt.date]) -> pa.Array:
+        """Per long row, the value of its window among ``values`` (one per window)."""
+        return arrow.array(
+            arrow.numbers(arrow.array(values, pa.date32()), pa.date32(), 0)[of_window], pa.date32()
+        )
+
+    def text(values: list[str]) -> pa.Array:
+        """Per long row, the text of its window among ``values`` (one per window)."""
+        return arrow.take(arrow.array(values, pa.string()), of_window)
 
     columns: dict[str, Any] = {
         PERIOD: arrow.array(periods[repeat], pa.int32()),
-        "period_start": spread([w.start for w in windows], pa.date32(), of_window),
-        "period_end": spread([w.end for w in windows], pa.date32(), of_window),
-        "period_label": spread([w.label for w in windows], pa.string(), of_window),
-        "period_label_fa": spread([w.label_fa for w in windows], pa.string(), of_window),
+        "period_start": days([w.start for w in windows]),
+        "period_end": days([w.end for w in windows]),
+        "period_label": text([w.label for w in windows]),
+        "period_label_fa": text([w.label_fa for w in windows]),
     }
     for dim in by:
-        columns[dim] = spread(wide.column(dim).to_pylist(), pa.string(), repeat.tolist())
-    columns["kpi"] = spread(kpi_ids, pa.string(), np.tile(np.arange(k), n).tolist())
+        columns[dim] = arrow.take(wide.column(dim), repeat)
+    columns["kpi"] = arrow.take(arrow.array(kpi_ids, pa.string()), np.tile(np.arange(k), n))
     for col in ("value", "numerator", "denominator"):
         if n:
             nan = np.full(n, np.nan)
@@ -69,13 +75,31 @@ def to_long(plan: Plan, windows: Sequence[Window], wide: pa.Table) -> pa.Table:
             columns[col] = arrow.array(matrix.reshape(-1), pa.float64())
         else:
             columns[col] = arrow.array([], pa.float64())
-    complete = np.array(
-        [[plan.complete(w, kpi) if kpi in computed else None for kpi in kpi_ids] for w in windows],
-        dtype=object,
-    ).reshape(len(windows), k)
-    columns["complete"] = arrow.array(list(complete[at].reshape(-1)) if n else [], pa.bool_())
+    complete = np.zeros((len(windows), k), dtype=bool)
+    known = np.zeros((len(windows), k), dtype=bool)  # null for a KPI not computed
+    for j, kpi in enumerate(kpi_ids):
+        if kpi in computed:
+            complete[:, j] = [plan.complete(w, kpi) for w in windows]
+            known[:, j] = True
+    columns["complete"] = arrow.array(
+        complete[at].reshape(-1), pa.bool_(), valid=known[at].reshape(-1)
+    )
     columns["missing"] = _missing(wide, kpi_ids, computed)
     return pa.table(columns)
+
+
+def _positions(
+    windows: Sequence[Window], periods: np.ndarray[Any, Any]
+) -> np.ndarray[Any, np.dtype[np.int64]]:
+    """The position in ``windows`` of the window of each period index of ``periods``."""
+    indices = np.array([w.index for w in windows], dtype=np.int64)
+    position = np.full(int(indices.max(initial=-1)) + 1, -1, dtype=np.int64)
+    position[indices] = np.arange(len(windows))
+    inside = (periods >= 0) & (periods < len(position))
+    at: np.ndarray[Any, np.dtype[np.int64]] = position[np.where(inside, periods, 0)]
+    if not inside.all() or (at < 0).any():
+        raise InternalError("a period index of the query's rows is no window's")
+    return at
 
 
 def _missing(wide: pa.Table, kpi_ids: list[str], computed: dict[str, int]) -> pa.Array:
