@@ -39,6 +39,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import dataclasses
 import html as html_lib
 import json
 import math
@@ -462,6 +463,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     p.add_argument("--data-dir", type=Path, default=DEFAULT_DATA_DIR)
     p.add_argument("--keep", action="store_true", help="keep the workspace and the server log")
     p.add_argument("--markdown", action="store_true", help="also print a Markdown section")
+    p.add_argument("--hits", type=Path, help="write every request (JSON lines) to this file")
     args = p.parse_args(argv)
     if args.import_at is None:
         args.import_at = args.seconds / 3
@@ -481,6 +483,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         static = url("shakhes.css")  # what the pages link to
         cli_before, cli_seconds = cli_compute(root, work)
         hits, times = asyncio.run(browse(base, root, file, work, args, static))
+        if args.hits:
+            with args.hits.open("w") as out:
+                for hit in sorted(hits, key=lambda h: h.sent):
+                    out.write(json.dumps(dataclasses.asdict(hit)) + "\n")
         with httpx.Client(base_url=base, timeout=120) as c:
             c.post("/api/v1/auth/login", json={"email": EMAIL, "password": PASSWORD})
             api_after = c.get(f"/api/v1/workspaces/{WS}/compute?{API_QUERY}").json()

@@ -150,6 +150,7 @@ def test_serve_registers_workspaces_upgrades_the_store_and_says_how_to_add_an_ad
     assert "at http://127.0.0.1:8123" in run.out
     assert f"shakhes user add you@example.com --role admin --workspace {workspace}" in run.out
     assert started["factory"] is True and started["port"] == 8123
+    assert started["timeout_keep_alive"] == 75  # above the 60 s of common proxies
     assert started["app"] == "shakhes.server.app:app_from_env"
     store = ServerStore.open(f"sqlite:///{home / 'server.db'}")  # upgraded: opens
     try:

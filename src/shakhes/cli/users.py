@@ -248,6 +248,7 @@ def serve(
             port=settings.port,
             workers=settings.workers,
             log_level="info",
+            timeout_keep_alive=settings.keep_alive_seconds,
         )
     finally:
         if shared is not None:

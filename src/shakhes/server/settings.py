@@ -47,6 +47,12 @@ class ServerSettings(BaseSettings):
     """How often each open workspace is checked for a change of its data or definitions;
     after one, the pages and results asked most recently are computed again in the
     background, before their next visitor asks (0: never)."""
+    keep_alive_seconds: int = Field(default=75, ge=1)
+    """How long an idle HTTP connection is kept open (uvicorn's default: 5 s). Longer than the
+    60 s of common proxies and load balancers, so that a proxy never sends a request on a
+    connection the server is closing; a browser or client that comes back after reading a
+    page reuses its connection instead of racing the server's close of it (which a client
+    sees as a dropped connection: bench/web.py's users met it as a ``ReadError``)."""
     shared_cache: Path | None = None
     """A folder where the worker processes of one ``shakhes serve --workers N`` share what
     they computed (:mod:`shakhes.service.shared`); ``shakhes serve`` makes one per run when it
