@@ -215,3 +215,52 @@ def test_two_workers_compute_a_page_once_and_each_shows_its_user(
         for worker in workers:
             worker.close()
             worker.store.close()
+
+
+def test_when_a_workspace_opens_its_overview_and_the_kpi_pages_it_links_to_are_computed(
+    api: Api, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The warmer's first round: the overview of the default period and the page of every
+    KPI its scorecards link to, in both languages, before anyone asks; the first visitor of
+    such a page then finds it computed."""
+    import time
+
+    from shakhes.server.app import create_app
+    from shakhes.server.settings import ServerSettings
+    from shakhes.service.cache import _MISSING, memo_of, state
+    from shakhes.web import kpi
+
+    url = str(api.store.engine.url)
+    settings = ServerSettings(home=tmp_path / "home", metadata_url=url, warm_seconds=0.1)
+    store = ServerStore.open(url)
+    fresh = Api(create_app(settings, store=store), store, api.root)
+    try:
+        client = fresh.login("viewer")
+        assert client.get(f"/api/v1/workspaces/{WS}").status_code == 200  # opens it
+        ws = fresh.app.state.server._open[WS]
+        memo = memo_of(ws)
+        overview = ("web.overview", ("en", None, None), state(ws))
+        deadline = time.monotonic() + 120
+        while time.monotonic() < deadline:
+            found = memo.peek(overview)
+            cards = [] if found is _MISSING else [c["id"] for c in found["data"]["cards"]]
+            keys = [
+                ("web.kpi", (lang, card, None, None, None, False), state(ws))
+                for card in cards
+                for lang in ("en", "fa")
+            ]
+            if keys and all(memo.peek(k) is not _MISSING for k in keys):
+                break
+            time.sleep(0.2)
+        assert len(cards) >= 4 and {"cost", "roas"} <= set(cards)
+        assert all(memo.peek(k) is not _MISSING for k in keys), "not computed at open"
+        built: list[str] = []
+        page = kpi.page
+        monkeypatch.setattr(kpi, "page", lambda *a, **k: built.append(a[3]) or page(*a, **k))
+        assert client.get(f"/w/{WS}/kpis/{cards[0]}").status_code == 200
+        assert built == []  # computed before anyone asked
+        assert client.get(f"/w/{WS}/kpis/{cards[0]}?period=2025-Q2").status_code == 200
+        assert built == [cards[0]]  # another period: computed when asked
+    finally:
+        fresh.close()
+        fresh.store.close()

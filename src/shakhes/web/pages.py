@@ -56,18 +56,29 @@ def look_for(who: PageCaller, lang: str | None) -> Look:
 
 
 def usual(ws: Workspace) -> None:
-    """Compute the page most visitors open first — the overview of the default period, in
-    each language — so that a server that opens ``ws`` has it before the first visitor asks
-    (:class:`shakhes.server.state.Warmer`); from then on it is computed again after each
-    change like every page asked."""
-    from shakhes.web import overview
+    """Compute the pages most visitors open first — the overview of the default period, then
+    the pages of the KPIs its scorecards link to (without their panels, which load after
+    the page), in each language — so that a server that opens ``ws`` has them before the
+    first visitor asks (:class:`shakhes.server.state.Warmer`); from then on they are
+    computed again after each change like every page asked."""
+    from shakhes.web import kpi, overview
 
-    for lang in LANGS:
-        look = Look(lang, ws.settings.calendar.value == "jalali", ws.settings.currency)
+    looks = [
+        Look(lang, ws.settings.calendar.value == "jalali", ws.settings.currency) for lang in LANGS
+    ]
+    cards: list[str] = []
+    for look in looks:
         try:
-            overview.build(ws, look, None, None)
+            found = overview.build(ws, look, None, None)
         except ShakhesError:  # shown to whoever asks, as always
             continue
+        cards = cards or [card["id"] for card in found["data"]["cards"]]
+    for card in cards:
+        for look in looks:
+            try:
+                kpi.build(ws, look, card, None, None, None, panels=False)
+            except ShakhesError:
+                continue
 
 
 def router(caller: Callable[..., PageCaller | Awaitable[PageCaller]]) -> APIRouter:
