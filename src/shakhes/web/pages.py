@@ -63,9 +63,9 @@ def usual(ws: Workspace) -> None:
     computed again after each change like every page asked."""
     from shakhes.web import kpi, overview
 
-    looks = [
-        Look(lang, ws.settings.calendar.value == "jalali", ws.settings.currency) for lang in LANGS
-    ]
+    jalali = ws.settings.calendar.value == "jalali"
+    own = str(ws.settings.locale.value)  # the workspace's language first: most visitors read it
+    looks = [Look(lang, jalali, ws.settings.currency) for lang in sorted(LANGS, key=own.__ne__)]
     cards: list[str] = []
     for look in looks:
         try:
@@ -73,8 +73,8 @@ def usual(ws: Workspace) -> None:
         except ShakhesError:  # shown to whoever asks, as always
             continue
         cards = cards or [card["id"] for card in found["data"]["cards"]]
-    for card in cards:
-        for look in looks:
+    for look in looks:
+        for card in cards:
             try:
                 kpi.build(ws, look, card, None, None, None, panels=False)
             except ShakhesError:
