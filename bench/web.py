@@ -522,7 +522,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     if any(h.status >= 500 and h.status != 503 for h in errors):  # the server's own account
         logged = (work / "serve.log").read_text(errors="replace")
         start = logged.find("Traceback")
-        print(logged[start : start + 4000] if start >= 0 else "(no traceback in serve.log)")
+        if start < 0:
+            print("(no traceback in serve.log)")
+        else:  # the traceback up to its exception's line (the first line not indented)
+            lines = logged[start:].splitlines()
+            end = next((i for i, x in enumerate(lines[1:], 1) if x and not x[0].isspace()), 0)
+            print("\n".join(lines[: end + 1]))
     if args.markdown:
         m = machine()
         command = "python bench/web.py " + " ".join(sys.argv[1:] if argv is None else argv)

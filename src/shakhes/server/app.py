@@ -53,6 +53,7 @@ def create_app(
     """The app for ``settings`` (default: from the environment); ``store``: an open server store
     to use instead of opening ``settings.store_url()`` (the app closes it on shutdown)."""
     settings = settings or ServerSettings()
+    import_before_threads()
     server = ServerState(settings, store or ServerStore.open(settings.store_url()))
 
     @asynccontextmanager
@@ -136,6 +137,22 @@ class AuditMiddleware:
             f"{scope['method']} {scope['path']}",
             workspace=str(workspace) if workspace else None,
         )
+
+
+SERVED_LAZILY = ("pandas", "plotly.graph_objects", "plotly.io")
+"""Modules the pages import on first use, imported when the app is built instead, before any
+request thread: Plotly looks a module up in ``sys.modules`` (its optional import of pandas)
+and can find it half initialized while another thread imports it, and the page fails
+(``AttributeError: partially initialized module 'pandas' has no attribute 'Series'``, seen
+as a 500 when the first KPI pages of a new server are built at once)."""
+
+
+def import_before_threads() -> None:
+    """Import :data:`SERVED_LAZILY` (the command line keeps importing them lazily)."""
+    import importlib
+
+    for name in SERVED_LAZILY:
+        importlib.import_module(name)
 
 
 def app_from_env() -> FastAPI:
