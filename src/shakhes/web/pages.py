@@ -11,6 +11,7 @@ unknown KPI or campaign) is the error page, with its status (400 or 404) and a h
 
 from __future__ import annotations
 
+import contextlib
 import secrets
 from collections.abc import Awaitable, Callable
 from dataclasses import replace
@@ -56,29 +57,29 @@ def look_for(who: PageCaller, lang: str | None) -> Look:
 
 
 def usual(ws: Workspace) -> None:
-    """Compute the pages most visitors open first — the overview of the default period, then
-    the pages of the KPIs its scorecards link to (without their panels, which load after
-    the page), in each language — so that a server that opens ``ws`` has them before the
-    first visitor asks (:class:`shakhes.server.state.Warmer`); from then on they are
-    computed again after each change like every page asked."""
+    """Compute the pages most visitors open first, before the first visitor asks, when a
+    server opens ``ws`` (:class:`shakhes.server.state.Warmer`): the overview of the default
+    period in the workspace's language, the pages of the KPIs its scorecards link to in that
+    language (without their panels, which load after the page), then the overview in the
+    other language. From then on they are computed again after each change like every page
+    asked."""
     from shakhes.web import kpi, overview
 
     jalali = ws.settings.calendar.value == "jalali"
-    own = str(ws.settings.locale.value)  # the workspace's language first: most visitors read it
-    looks = [Look(lang, jalali, ws.settings.currency) for lang in sorted(LANGS, key=own.__ne__)]
-    cards: list[str] = []
-    for look in looks:
-        try:
-            found = overview.build(ws, look, None, None)
-        except ShakhesError:  # shown to whoever asks, as always
-            continue
-        cards = cards or [card["id"] for card in found["data"]["cards"]]
-    for look in looks:
-        for card in cards:
-            try:
-                kpi.build(ws, look, card, None, None, None, panels=False)
-            except ShakhesError:
-                continue
+    own = str(ws.settings.locale.value)
+    first, *others = [
+        Look(lang, jalali, ws.settings.currency) for lang in sorted(LANGS, key=own.__ne__)
+    ]
+    try:  # an error is shown to whoever asks, as always
+        found = overview.build(ws, first, None, None)
+    except ShakhesError:
+        found = None
+    for card in found["data"]["cards"] if found else []:
+        with contextlib.suppress(ShakhesError):
+            kpi.build(ws, first, card["id"], None, None, None, panels=False)
+    for look in others:
+        with contextlib.suppress(ShakhesError):
+            overview.build(ws, look, None, None)
 
 
 def router(caller: Callable[..., PageCaller | Awaitable[PageCaller]]) -> APIRouter:
