@@ -60,3 +60,16 @@ def test_web_benchmark_smoke_run(tmp_path: Path) -> None:
     assert run.returncode == 0, run.stdout + run.stderr
     assert "PASS  no errors (got 0)" in run.stdout
     assert "PASS  numbers shown equal the CLI's" in run.stdout
+
+
+@pytest.mark.slow
+def test_burst_benchmark_smoke_run(tmp_path: Path) -> None:
+    """bench/burst.py on a tiny warehouse: the twelve pages answer, and it says how fast."""
+    run = subprocess.run(
+        [sys.executable, str(ROOT / "bench" / "burst.py"), "--rows", "10000", "--runs", "1",
+         "--workers", "1", "--settle", "1", "--data-dir", str(tmp_path)],
+        capture_output=True, text=True, timeout=600, check=False,
+    )  # fmt: skip
+    assert run.returncode == 0, run.stdout + run.stderr
+    assert "12 KPI pages at once" in run.stdout
+    assert "run 1, --workers 1: last answer after " in run.stdout
