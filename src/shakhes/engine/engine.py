@@ -42,6 +42,7 @@ from shakhes.engine.execute import (
 )
 from shakhes.engine.planner import DateRange, Plan, comparison_windows, plan_request
 from shakhes.engine.request import Compare, Request, Window
+from shakhes.engine.retarget import Template, retarget, template
 from shakhes.engine.shape import compare, to_long
 from shakhes.errors import InternalError, QueryError, ShakhesError
 from shakhes.spec.kpi import KpiSpec
@@ -154,6 +155,7 @@ class Engine:
         version: Callable[[], Hashable] = lambda: 0,
         cache_size: int = 256,
         currency: str | None = None,
+        shapes: bool = True,
     ) -> None:
         if isinstance(warehouse, Warehouse):
             self._fixed: Warehouse | None = warehouse
@@ -171,6 +173,10 @@ class Engine:
         self._compiled: OrderedDict[str, Compiled] = OrderedDict()
         """The SQL of queries run on DuckDB, by :func:`query_key` (see :meth:`_execute`); as
         many kept, the least recently run dropped first, as results."""
+        self._shapes: OrderedDict[str, Template | None] = OrderedDict()
+        """The SQL of query shapes, by :func:`query_key` without the dates (see :meth:`_execute`;
+        None for a shape that cannot be re-targeted), kept as the SQL; only if ``shapes``."""
+        self._use_shapes = shapes
         self._currency_cache: dict[tuple[str, str], set[str]] = {}
         self._range_cache: dict[tuple[str, str], dict[str, DateRange | None]] = {}
         self._schemas: tuple[str, dict[str, ibis.Table]] = ("", {})
@@ -366,8 +372,10 @@ class Engine:
     def _execute(self, query: _Query) -> pa.Table:
         """The wide rows of ``query``. Its SQL is kept across data versions, by everything it
         is built from (:func:`query_key`): after an import the same requests run again
-        without building and compiling their expressions (a hundredth of a second each). On
-        backends other than DuckDB the expression runs Ibis' own way, built afresh."""
+        without building and compiling their expressions (a hundredth of a second each); a
+        query of a shape seen with other dates gets the shape's SQL with its own
+        (:meth:`_retargeted`). On backends other than DuckDB the expression runs Ibis' own
+        way, built afresh."""
         warehouse = self.warehouse
         if warehouse.dialect != "duckdb":
             return warehouse.to_arrow(self._expr(query))
@@ -378,16 +386,44 @@ class Engine:
             compiled = self._compiled.get(key)
             if compiled is not None:
                 self._compiled.move_to_end(key)
+        fresh = compiled is None
+        if compiled is None and self._use_shapes:
+            compiled = self._retargeted(query)
         if compiled is None:
             expr = self._expr(query)
             compiled = warehouse.compile(expr)
             if compiled is None:
                 return warehouse.to_arrow(expr)
+        if fresh:
             with self._lock:
                 self._compiled[key] = compiled
                 if len(self._compiled) > self._cache_size:
                     self._compiled.popitem(last=False)
         return warehouse.run(compiled)
+
+    def _retargeted(self, query: _Query) -> Compiled | None:
+        """The SQL of ``query`` from the SQL of its shape (:mod:`shakhes.engine.retarget`):
+        a KPI page of one month runs the queries of another's with other dates, and builds and
+        compiles none of them again. The shape is compiled on its first query; None where it
+        cannot be re-targeted (then the query compiles as before)."""
+        warehouse = self.warehouse
+        key = hashlib.sha256(
+            query_key(query.plan, query.windows, warehouse, query.convert, dates=False).encode()
+        ).hexdigest()
+        with self._lock:
+            known = key in self._shapes
+            shape = self._shapes.get(key)
+            if known:
+                self._shapes.move_to_end(key)
+        if not known:
+            shape = template(query.plan, query.windows, warehouse, query.convert)
+            with self._lock:
+                self._shapes[key] = shape
+                if len(self._shapes) > self._cache_size:
+                    self._shapes.popitem(last=False)
+        if shape is None:
+            return None
+        return retarget(shape, query.plan, query.windows)
 
     def _currency(
         self, plan: Plan, windows: Sequence[Window]
@@ -485,6 +521,7 @@ class Engine:
         with self._lock:
             self._cache.clear()
             self._compiled.clear()
+            self._shapes.clear()
             self._range_cache.clear()
             self._currency_cache.clear()
 

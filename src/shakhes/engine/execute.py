@@ -18,6 +18,7 @@ import datetime as dt
 import functools
 import operator
 from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
 from typing import Any
 
 import ibis
@@ -45,28 +46,94 @@ NOT_SET = "(not set)"
 PERIOD = "period_index"
 
 
+@dataclass(frozen=True)
+class Literals:
+    """The values of the windows that :func:`build_query` writes into the SQL as literals (the
+    rest of what it reads of the windows goes as in-memory tables' data): the range every
+    table is filtered to, and the first day, week start, year, month, quarter or fiscal year
+    that :func:`_period_index` counts periods from. The engine compiles a query's shape with
+    :data:`SENTINELS` and writes the real values in their place (:mod:`shakhes.engine.retarget`)."""
+
+    lo: dt.date
+    hi: dt.date
+    first: dt.date
+    anchor: dt.date
+    year: int
+    month: int
+    quarter: int
+    fiscal_year: int
+
+
+def literals_of(plan: Plan, windows: Sequence[Window]) -> Literals:
+    """The literals :func:`build_query` writes for ``plan`` over ``windows`` (none without
+    windows: then the sentinels, which it does not write)."""
+    if not windows:
+        return SENTINELS
+    first = windows[0].start
+    start_month = plan.calendar.fiscal_year_start_month
+    week = period_of(Grain.WEEK, first, plan.calendar).start
+    return Literals(
+        lo=min(w.start for w in windows),
+        hi=max(w.end for w in windows),
+        first=first,
+        anchor=week if plan.request.grain is Grain.WEEK else first,
+        year=first.year,
+        month=first.month,
+        quarter=(first.month - 1) // 3,
+        fiscal_year=first.year - (1 if first.month < start_month else 0),
+    )
+
+
+SENTINELS = Literals(
+    lo=dt.date(1001, 1, 1),
+    hi=dt.date(1002, 2, 2),
+    first=dt.date(1003, 3, 3),
+    anchor=dt.date(1004, 4, 4),
+    year=1_000_000_007,
+    month=1_000_000_009,
+    quarter=1_000_000_021,
+    fiscal_year=1_000_000_033,
+)
+"""Literals that no request has (days of the 11th century, integers of ten digits): the
+engine compiles a query's shape with them and finds them in its SQL by their text."""
+
+
+def periods_table(windows: Sequence[Window]) -> pa.Table:
+    """The data of the in-memory table of the periods (:func:`build_query`'s spine)."""
+    return pa.table(
+        {
+            PERIOD: arrow.array([w.index for w in windows], pa.int32()),
+            "period_start": arrow.array([w.start for w in windows], pa.date32()),
+            "period_end": arrow.array([w.end for w in windows], pa.date32()),
+        }
+    )
+
+
+def day_map_table(windows: Sequence[Window]) -> pa.Table:
+    """The data of the in-memory day → period map a table joins to where its periods are not
+    arithmetic on the day (:func:`_aggregate_table`)."""
+    return window_map([(w.start, w.end) for w in windows], overlapping=True)
+
+
 def build_query(
     plan: Plan,
     windows: Sequence[Window],
     warehouse: Warehouse,
     convert: Mapping[str, str] | None = None,
+    literals: Literals | None = None,
 ) -> ir.Table:
     """One Ibis expression computing every KPI of ``plan`` over ``windows``.
 
     Columns: ``period_index``, the breakdown dimensions, and per KPI ``i``: ``value_i``, and
     for a ratio KPI ``numerator_i`` and ``denominator_i``. ``convert`` maps a table to the
     reporting currency its money columns are converted to (through ``shakhes_rates``).
+    ``literals`` replaces the values written as literals (:data:`SENTINELS`); by default
+    those of ``windows``.
     """
     by = list(plan.request.by)
-    periods = memtable(
-        pa.table(
-            {
-                PERIOD: arrow.array([w.index for w in windows], pa.int32()),
-                "period_start": arrow.array([w.start for w in windows], pa.date32()),
-                "period_end": arrow.array([w.end for w in windows], pa.date32()),
-            }
-        )
-    )
+    if literals is None:
+        literals = literals_of(plan, windows)
+    periods = memtable(periods_table(windows))
     parts: list[tuple[ir.Table, list[Measure], list[str]]] = []
     lacking = _lacking(plan)
     for name in plan.tables:
@@ -75,7 +142,7 @@ def build_query(
         if ordinary:
             target = (convert or {}).get(name)
             part = _aggregate_table(
-                plan, name, ordinary, windows, by, warehouse, target, lacking.get(name)
+                plan, name, ordinary, windows, literals, by, warehouse, target, lacking.get(name)
             )
             extra = [c for c in part.columns if c.startswith(_LACK)]
             parts.append((part, ordinary, extra))
@@ -140,13 +207,19 @@ def query_key(
     windows: Sequence[Window],
     warehouse: Warehouse,
     convert: Mapping[str, str] | None = None,
+    *,
+    dates: bool = True,
 ) -> str:
     """Everything :func:`build_query` reads, as text: calls with equal keys build the same
     expression (but for the generated names of its in-memory tables), so the engine keeps its
     compiled SQL under this key across data versions. Keep it in step with build_query: the
     KPIs and measures as trees (after the KPIs that cannot be computed went out), the filter,
     the grain, breakdown and comparison, the parameters and calendar, every window's days,
-    the tables converted to which currency, and the dialect and schema of every table read."""
+    the tables converted to which currency, and the dialect and schema of every table read.
+
+    Without ``dates``, the key of the query's shape: all but the windows' days, which reach
+    the SQL only as :class:`Literals` and in-memory tables' data (see
+    :mod:`shakhes.engine.retarget`)."""
     read = [*plan.tables, *([RATES_TABLE] if convert else [])]
     return repr(
         [
@@ -161,7 +234,7 @@ def query_key(
             windows is plan.windows,
             sorted(plan.params.items()),
             plan.calendar,
-            [(w.index, w.start, w.end) for w in windows],
+            [(w.index, w.start, w.end) for w in windows] if dates else None,
             sorted((convert or {}).items()),
         ]
     )
@@ -362,6 +435,7 @@ def _aggregate_table(
     name: str,
     measures: list[Measure],
     windows: Sequence[Window],
+    literals: Literals,
     by: list[str],
     warehouse: Warehouse,
     convert_to: str | None = None,
@@ -371,18 +445,16 @@ def _aggregate_table(
     t = _filtered(plan, name, warehouse)
     if convert_to is not None:
         t = converted(t, name, convert_to, warehouse)
-    lo = min(w.start for w in windows)
-    hi = max(w.end for w in windows)
-    t = t.filter(t[time_col].between(ibis.literal(lo, "date"), ibis.literal(hi, "date")))
-    index = _period_index(plan, t[time_col], windows) if windows is plan.windows else None
+    lo, hi = ibis.literal(literals.lo, "date"), ibis.literal(literals.hi, "date")
+    t = t.filter(t[time_col].between(lo, hi))
+    index = _period_index(plan, t[time_col], literals) if windows is plan.windows else None
     if index is not None:
         joined = t.mutate(**{PERIOD: index})
     else:
         # A period and the one it is compared with can share days: such a day is in the map
         # once per window, and its rows count in each (an equality join on the day, which
         # DuckDB runs some ten times faster than a join on the windows' ranges).
-        spans = [(w.start, w.end) for w in windows]
-        day_map = memtable(window_map(spans, overlapping=True))
+        day_map = memtable(day_map_table(windows))
         joined = t.join(day_map, t[time_col] == day_map.date)
     keys = [joined[PERIOD], *(_dimension(joined, d) for d in by)]
     extra = _lacking_counts(plan, joined, measures, lacking) if lacking else {}
@@ -391,33 +463,30 @@ def _aggregate_table(
     )
 
 
-def _period_index(
-    plan: Plan, day: ir.DateValue, windows: Sequence[Window]
-) -> ir.IntegerValue | None:
+def _period_index(plan: Plan, day: ir.DateValue, at: Literals) -> ir.IntegerValue | None:
     """The output period of each row as arithmetic on its date, for the plan's own contiguous
-    Gregorian periods (cheaper than a join). None where a join to the day map is needed
-    (Jalali grains, comparison windows)."""
-    first = windows[0].start
+    Gregorian periods (cheaper than a join), counted from the first period (``at``: see
+    :func:`literals_of`). None where a join to the day map is needed (Jalali grains,
+    comparison windows)."""
     grain = plan.request.grain
     if grain is Grain.TOTAL:
         return ibis.literal(0, "int32")
     if grain is Grain.DAY:
-        return day.delta(ibis.literal(first, "date"), unit="day").cast("int32")
+        return day.delta(ibis.literal(at.first, "date"), unit="day").cast("int32")
     if grain is Grain.WEEK:
-        anchor = period_of(grain, first, plan.calendar).start
-        return (day.delta(ibis.literal(anchor, "date"), unit="day") // 7).cast("int32")
-    years = (day.year() - first.year).cast("int32")
+        return (day.delta(ibis.literal(at.anchor, "date"), unit="day") // 7).cast("int32")
+    years = (day.year() - ibis.literal(at.year, "int32")).cast("int32")
     if grain is Grain.MONTH:
-        return years * 12 + (day.month() - first.month).cast("int32")
+        return years * 12 + (day.month() - ibis.literal(at.month, "int32")).cast("int32")
     if grain is Grain.QUARTER:
-        return years * 4 + (day.quarter() - (first.month - 1) // 3 - 1).cast("int32")
+        quarter = ibis.literal(at.quarter, "int32")
+        return years * 4 + (day.quarter() - quarter - 1).cast("int32")
     if grain is Grain.YEAR:
         return years
     if grain is Grain.FISCAL_YEAR:
         start_month = plan.calendar.fiscal_year_start_month
         fiscal_year = day.year() - (day.month() < start_month).cast("int32")
-        first_fiscal = first.year - (1 if first.month < start_month else 0)
-        return (fiscal_year - first_fiscal).cast("int32")
+        return (fiscal_year - ibis.literal(at.fiscal_year, "int32")).cast("int32")
     return None
 
 

@@ -1,0 +1,169 @@
+"""The engine keeps the SQL of each query shape and writes other dates into it
+(:mod:`shakhes.engine.retarget`): for random requests, after other random requests primed the
+shapes, the SQL it runs is, but for the generated names of its in-memory tables, the very text
+Ibis compiles for that request, with the same data in those tables, and its rows are those of
+an engine that compiles every query."""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+import re
+from collections.abc import Iterator
+from typing import Any
+from unittest import mock
+
+import pyarrow as pa
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+from support.engine_data import END, START, make_engine
+
+from shakhes.data.warehouse import Compiled, Warehouse
+from shakhes.engine.engine import Engine, Result
+from shakhes.engine.execute import SENTINELS, query_key
+from shakhes.engine.request import Request
+from shakhes.spec.catalog import load_catalog
+
+CATALOG = {k.id: k for k in load_catalog()}
+WAREHOUSE = Warehouse.connect("duckdb://")
+SHAPES = make_engine(WAREHOUSE)
+"""One engine for every example: its shapes are those of the requests before."""
+
+KPIS = ["cost", "clicks", "ctr", "cpc", "roas", "revenue", "orders", "aov", "new_customers"]
+SNAPSHOT_KPIS = ["churn_rate", "retention_rate"]
+GRAINS = ["day", "week", "month", "quarter", "year", "fiscal_year", "jalali_month", "total"]
+GRAINS += ["jalali_quarter", "jalali_year"]
+WHERES = [None, "channel = 'search'", "channel != 'video'"]
+DAYS = (END - START).days
+
+
+@st.composite
+def requests(draw: st.DrawFn) -> list[Request]:
+    """Requests of one shape (KPIs, grain, breakdown, comparison, filter) over random periods
+    (a shape is often, not always, the same for other periods: a range may lack a table's
+    rows, say)."""
+    kpis = draw(st.lists(st.sampled_from(KPIS + SNAPSHOT_KPIS), min_size=1, max_size=3))
+    grain = draw(st.sampled_from(GRAINS))
+    by = draw(st.sampled_from([(), ("channel",)]))
+    compare = draw(st.sampled_from([None, "previous", "last_year"]))
+    where = draw(st.sampled_from(WHERES))
+    asked = []
+    for _ in range(draw(st.integers(1, 4))):
+        a, b = sorted(draw(st.lists(st.integers(0, DAYS), min_size=2, max_size=2)))
+        period = (START + dt.timedelta(days=a), START + dt.timedelta(days=b))
+        if grain == "day" and b - a > 40:
+            period = (period[0], period[0] + dt.timedelta(days=40))
+        asked.append(
+            SHAPES.request(
+                list(dict.fromkeys(kpis)), grain, by=by, period=period, where=where, compare=compare
+            )
+        )
+    return asked
+
+
+def rows(result: Result) -> list[dict[str, Any]]:
+    """The result's rows, NaN as None (so that equal results compare equal)."""
+    return [
+        {k: None if isinstance(v, float) and math.isnan(v) else v for k, v in r.items()}
+        for r in result.records()
+    ]
+
+
+def normalised(compiled: Compiled) -> tuple[str, list[pa.Table]]:
+    """The SQL with its in-memory tables named by their order in it, and their data."""
+    names = sorted(compiled.memtables, key=compiled.sql.index)
+    sql = compiled.sql
+    for i, name in enumerate(names):
+        sql = re.sub(rf"\b{re.escape(name)}\b", f"memtable_{i}", sql)
+    return sql, [compiled.memtables[n] for n in names]
+
+
+def compiled_anew(request: Request) -> Compiled:
+    """The SQL Ibis compiles for ``request``, by an engine without shapes."""
+    engine = Engine(WAREHOUSE, CATALOG, shapes=False)
+    with engine._session():
+        compiled = engine.warehouse.compile(engine._expr(engine._prepare(engine.plan(request))))
+    assert compiled is not None
+    return compiled
+
+
+@pytest.fixture(scope="module")
+def ran() -> Iterator[list[Compiled]]:
+    """The compiled queries the warehouse runs, from now on."""
+    found: list[Compiled] = []
+    run = Warehouse.run
+
+    def kept(self: Warehouse, compiled: Compiled) -> pa.Table:
+        found.append(compiled)
+        return run(self, compiled)
+
+    with mock.patch.object(Warehouse, "run", kept):
+        yield found
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=list(HealthCheck))
+@given(st.lists(requests(), min_size=1, max_size=3))
+def test_retargeted_sql_is_the_sql_ibis_compiles(
+    ran: list[Compiled], shapes: list[list[Request]]
+) -> None:
+    for request in [r for asked in shapes for r in asked]:
+        before = len(ran)
+        result = SHAPES.run(request)
+        fresh = Engine(WAREHOUSE, CATALOG, shapes=False).run(request)
+        assert rows(result) == rows(fresh)
+        assert result.table.schema == fresh.table.schema
+        if len(ran) > before:  # (not a result the engine had: it ran a query)
+            sql, data = normalised(ran[-1])
+            want_sql, want_data = normalised(compiled_anew(request))
+            assert sql == want_sql
+            assert len(data) == len(want_data)
+            assert all(a.equals(b) for a, b in zip(data, want_data, strict=True))
+            assert "MAKE_DATE(100" not in sql and str(SENTINELS.year)[:6] not in sql
+
+
+def test_a_shape_hit_builds_and_compiles_nothing() -> None:
+    """A month's page after another's: the second request's SQL comes from the first's shape,
+    with no expression built or compiled; a request of another shape compiles."""
+    engine = Engine(WAREHOUSE, CATALOG)
+    built: list[int] = []
+    build = Engine._expr
+    compile = Warehouse.compile
+
+    def counted_build(self: Engine, query: Any) -> Any:
+        built.append(1)
+        return build(self, query)
+
+    compiled: list[int] = []
+
+    def counted_compile(self: Warehouse, expr: Any) -> Compiled | None:
+        compiled.append(1)
+        return compile(self, expr)
+
+    may = engine.request(["cost", "ctr"], "day", by="channel", period=(START, dt.date(2024, 5, 31)))
+    april = engine.request(
+        ["cost", "ctr"], "day", by="channel", period=(dt.date(2024, 4, 1), dt.date(2024, 4, 30))
+    )
+    with (
+        mock.patch("shakhes.engine.retarget.build_query", wraps=_build_query()) as shape_builds,
+        mock.patch.object(Engine, "_expr", counted_build),
+        mock.patch.object(Warehouse, "compile", counted_compile),
+    ):
+        engine.run(may)
+        assert (len(built), shape_builds.call_count, len(compiled)) == (0, 1, 1)
+        april_rows = rows(engine.run(april))
+        assert (len(built), shape_builds.call_count, len(compiled)) == (0, 1, 1)
+        engine.run(engine.request(["cost"], "week", period=(START, END)))
+        assert shape_builds.call_count == 2 and len(compiled) == 2
+    assert april_rows == rows(Engine(WAREHOUSE, CATALOG, shapes=False).run(april))
+    keys = [
+        query_key(engine.plan(r), engine.plan(r).windows, WAREHOUSE, dates=False)
+        for r in (may, april)
+    ]
+    assert keys[0] == keys[1]
+
+
+def _build_query() -> Any:
+    from shakhes.engine.execute import build_query
+
+    return build_query
