@@ -24,6 +24,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 import ibis
+import pyarrow as pa
 
 from shakhes.data.warehouse import Compiled, Warehouse
 from shakhes.engine.execute import (
@@ -39,6 +40,7 @@ from shakhes.engine.request import Window
 
 _PERIODS = "periods"
 _DAY_MAP = "day_map"
+_ROLES = (_PERIODS, _DAY_MAP)
 
 
 @dataclass(frozen=True)
@@ -62,15 +64,12 @@ def template(
     compiled = warehouse.compile(build_query(plan, windows, warehouse, convert, SENTINELS))
     if compiled is None or not windows:
         return None
-    periods, day_map = periods_table(windows), day_map_table(windows)
     roles = {}
     for name, data in compiled.memtables.items():
-        if data.equals(periods):
-            roles[name] = _PERIODS
-        elif data.equals(day_map):
-            roles[name] = _DAY_MAP
-        else:
+        role = next((r for r in _ROLES if data.equals(_data(r, windows))), None)
+        if role is None:
             return None
+        roles[name] = role
     # Each table with measures of rows in a range writes the range, and, counting its periods
     # by arithmetic on the day, the one value it counts them from: never any other count.
     ranged = len({m.table for m in plan.measures if not m.snapshot})
@@ -92,9 +91,14 @@ def retarget(shape: Template, plan: Plan, windows: Sequence[Window]) -> Compiled
         lambda m: replace[m.group(0)],
         shape.sql,
     )
-    data = {_PERIODS: periods_table(windows), _DAY_MAP: day_map_table(windows)}
+    data = {role: _data(role, windows) for role in set(shape.roles.values())}
     memtables = {name: data[role] for name, role in shape.roles.items()}
     return Compiled(sql, memtables, shape.schema)
+
+
+def _data(role: str, windows: Sequence[Window]) -> pa.Table:
+    """The data of the in-memory table of ``role`` over ``windows``."""
+    return periods_table(windows) if role == _PERIODS else day_map_table(windows)
 
 
 def _texts(literals: Literals) -> dict[str, str]:
