@@ -167,3 +167,18 @@ def _build_query() -> Any:
     from shakhes.engine.execute import build_query
 
     return build_query
+
+
+def test_a_shape_whose_sentinel_is_in_the_filter_compiles_as_before() -> None:
+    """A filter holding a sentinel's number writes it once more than the query's years: the
+    shape is refused (kept as None) and the request compiles, with the rows of an engine
+    without shapes."""
+    engine = Engine(WAREHOUSE, CATALOG)
+    where = f"clicks != {SENTINELS.year}"
+    request = engine.request(["clicks"], "year", period=(START, END), where=where)
+    result = engine.run(request)
+    assert list(engine._shapes.values()) == [None]
+    assert rows(result) == rows(Engine(WAREHOUSE, CATALOG, shapes=False).run(request))
+    plain = engine.request(["clicks"], "year", period=(START, END))
+    engine.run(plain)
+    assert len(engine._shapes) == 2 and list(engine._shapes.values())[1] is not None
