@@ -421,7 +421,7 @@ class Engine:
                 self._shapes[key] = shape
                 if len(self._shapes) > self._cache_size:
                     self._shapes.popitem(last=False)
-        if shape is None:
+        if shape is None or not query.windows:  # (no windows: no literals to write)
             return None
         return retarget(shape, query.plan, query.windows)
 
