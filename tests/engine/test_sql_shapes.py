@@ -102,7 +102,7 @@ def ran() -> Iterator[list[Compiled]]:
         yield found
 
 
-@settings(max_examples=60, deadline=None, suppress_health_check=list(HealthCheck))
+@settings(max_examples=25, deadline=None, suppress_health_check=list(HealthCheck))
 @given(st.lists(requests(), min_size=1, max_size=3))
 def test_retargeted_sql_is_the_sql_ibis_compiles(
     ran: list[Compiled], shapes: list[list[Request]]
