@@ -95,6 +95,23 @@ def writable_api(
         yield made
 
 
+@pytest.fixture
+def warming_api(
+    demo_root: Path,
+    other_root: Path,
+    tmp_path_factory: pytest.TempPathFactory,
+    server_store: str,
+    store_pool: StorePool,
+) -> Iterator[Api]:
+    """An app over a copy of the demo workspace whose warmer runs (every second, as a server's
+    by default)."""
+    root = tmp_path_factory.mktemp("demo-copy") / "demo"
+    shutil.copytree(demo_root, root)
+    home = tmp_path_factory.mktemp("home")
+    with app_over(store_pool, server_store, root, other_root, home, warm_seconds=1.0) as made:
+        yield made
+
+
 @pytest.fixture(params=SERVER_STORES)
 def fresh(
     request: pytest.FixtureRequest,

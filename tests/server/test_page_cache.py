@@ -98,7 +98,7 @@ def test_a_logout_here_ends_the_session_at_once(api: Api) -> None:
 
 
 def test_after_a_data_change_the_pages_asked_are_computed_before_anyone_asks(
-    writable_api: Api,
+    warming_api: Api,
 ) -> None:
     """The warmer (shakhes.server.state.Warmer) sees a change made by another process (here:
     the workspace's store written directly) and computes the overview and the KPI page asked
@@ -107,7 +107,7 @@ def test_after_a_data_change_the_pages_asked_are_computed_before_anyone_asks(
 
     from shakhes.service.cache import _MISSING, memo_of, state
 
-    client = writable_api.login("viewer")
+    client = warming_api.login("viewer")
     asked = [
         f"/w/{WS}/",
         f"/w/{WS}/kpis/cost?period=2025-Q3",
@@ -118,7 +118,7 @@ def test_after_a_data_change_the_pages_asked_are_computed_before_anyone_asks(
         assert client.get(url).status_code == 200
     api_url = f"/api/v1/workspaces/{WS}/compute?kpis=cost,clicks&grain=month"
     before = client.get(api_url).json()
-    server = writable_api.app.state.server
+    server = warming_api.app.state.server
     warmer = server._warmers[WS]
     ws = warmer.ws
     rounds = warmer.rounds

@@ -101,6 +101,9 @@ class Api:
 
 
 def make_api(root: Path, other: Path, home: Path, **settings: object) -> Api:
+    # No warmer unless a test asks for one: it computes pages in the background of every
+    # test app (a quarter of the server tests' time), and its own tests turn it on.
+    settings.setdefault("warm_seconds", 0)
     config = ServerSettings(home=home, **settings)  # type: ignore[arg-type]
     store = ServerStore.open(config.store_url(), upgrade=True)
     main, _ = register(store, root, actor="test")
