@@ -16,7 +16,7 @@ from collections.abc import Callable, Hashable, Iterator, Mapping, Sequence
 from contextlib import AbstractContextManager, contextmanager
 from dataclasses import asdict, dataclass, replace
 from functools import cached_property
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Generic, TypeVar
 
 import ibis
 import ibis.expr.types as ir
@@ -110,6 +110,48 @@ class Result:
         return None if v is None or math.isnan(v) else float(v)
 
 
+V = TypeVar("V")
+
+
+class _Recent(Generic[V]):
+    """The ``size`` values used most recently, by key (the least recently used dropped
+    first), safe to share between threads: a lock held only to read or update the map."""
+
+    def __init__(self, size: int) -> None:
+        self._size = size
+        self._values: OrderedDict[str, V] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def find(self, key: str) -> tuple[bool, V | None]:
+        """Whether ``key`` is kept, and its value."""
+        with self._lock:
+            if key not in self._values:
+                return False, None
+            self._values.move_to_end(key)
+            return True, self._values[key]
+
+    def get(self, key: str) -> V | None:
+        return self.find(key)[1]
+
+    def put(self, key: str, value: V) -> None:
+        with self._lock:
+            self._values[key] = value
+            self._values.move_to_end(key)
+            if len(self._values) > self._size:
+                self._values.popitem(last=False)
+
+    def values(self) -> list[V]:
+        with self._lock:
+            return list(self._values.values())
+
+    def clear(self) -> None:
+        with self._lock:
+            self._values.clear()
+
+    def __len__(self) -> int:
+        return len(self._values)
+
+
 @dataclass(frozen=True)
 class _Query:
     """The one query :meth:`Engine.run` executes for a plan, and what reads its rows."""
@@ -169,21 +211,20 @@ class Engine:
         self.calendar = calendar or CalendarSettings()
         self.params = dict(params or {})
         self._version = version
-        self._cache: OrderedDict[str, tuple[pa.Table, str | None, Plan]] = OrderedDict()
-        self._compiled: OrderedDict[str, Compiled] = OrderedDict()
-        """The SQL of queries run on DuckDB, by :func:`query_key` (see :meth:`_execute`); as
-        many kept, the least recently run dropped first, as results."""
-        self._shapes: OrderedDict[str, Template | None] = OrderedDict()
+        self._cache: _Recent[tuple[pa.Table, str | None, Plan]] = _Recent(cache_size)
+        self._compiled: _Recent[Compiled] = _Recent(cache_size)
+        """The SQL of queries run on DuckDB, by :func:`query_key` (see :meth:`_execute`)."""
+        self._shapes: _Recent[Template | None] = _Recent(cache_size)
         """The SQL of query shapes, by :func:`query_key` without the dates (see :meth:`_execute`;
-        None for a shape that cannot be re-targeted), kept as the SQL; only if ``shapes``."""
+        None for a shape that cannot be re-targeted); only if ``shapes``."""
         self._use_shapes = shapes
         self._currency_cache: dict[tuple[str, str], set[str]] = {}
         self._range_cache: dict[tuple[str, str], dict[str, DateRange | None]] = {}
         self._schemas: tuple[str, dict[str, ibis.Table]] = ("", {})
         self._lock = threading.Lock()
-        """Guards the caches above; held only to read or update them, never while querying."""
+        """Guards the currencies, ranges and schemas; held only to read or update them, never
+        while querying (the results and SQL guard themselves: :class:`_Recent`)."""
         self._local = threading.local()
-        self._cache_size = cache_size
         self._definitions_key = _digest(
             {k: v.model_dump(mode="json") for k, v in sorted(self.definitions.items())}
         )
@@ -316,10 +357,7 @@ class Engine:
                 str(plan.end),
             ]
         )
-        with self._lock:
-            cached = self._cache.get(key)
-            if cached is not None:
-                self._cache.move_to_end(key)
+        cached = self._cache.get(key)
         if cached is not None:
             table, currency, plan = cached
             return Result(request, plan, table, from_cache=True, currency=currency)
@@ -338,10 +376,7 @@ class Engine:
                 arrow.array(index[~mine] - n, pa.int32()),
             )
             table = compare(plan, current, previous, query.other)
-        with self._lock:
-            self._cache[key] = (table, query.currency, plan)
-            if len(self._cache) > self._cache_size:
-                self._cache.popitem(last=False)
+        self._cache.put(key, (table, query.currency, plan))
         return Result(request, plan, table, currency=query.currency)
 
     def _prepare(self, plan: Plan) -> _Query:
@@ -382,10 +417,7 @@ class Engine:
         key = hashlib.sha256(
             query_key(query.plan, query.windows, warehouse, query.convert).encode()
         ).hexdigest()
-        with self._lock:
-            compiled = self._compiled.get(key)
-            if compiled is not None:
-                self._compiled.move_to_end(key)
+        compiled = self._compiled.get(key)
         fresh = compiled is None
         if compiled is None and self._use_shapes:
             compiled = self._retargeted(query)
@@ -395,10 +427,7 @@ class Engine:
             if compiled is None:
                 return warehouse.to_arrow(expr)
         if fresh:
-            with self._lock:
-                self._compiled[key] = compiled
-                if len(self._compiled) > self._cache_size:
-                    self._compiled.popitem(last=False)
+            self._compiled.put(key, compiled)
         return warehouse.run(compiled)
 
     def _retargeted(self, query: _Query) -> Compiled | None:
@@ -410,17 +439,10 @@ class Engine:
         key = hashlib.sha256(
             query_key(query.plan, query.windows, warehouse, query.convert, dates=False).encode()
         ).hexdigest()
-        with self._lock:
-            known = key in self._shapes
-            shape = self._shapes.get(key)
-            if known:
-                self._shapes.move_to_end(key)
+        known, shape = self._shapes.find(key)
         if not known:
             shape = template(query.plan, query.windows, warehouse, query.convert)
-            with self._lock:
-                self._shapes[key] = shape
-                if len(self._shapes) > self._cache_size:
-                    self._shapes.popitem(last=False)
+            self._shapes.put(key, shape)
         if shape is None or not query.windows:  # (no windows: no literals to write)
             return None
         return retarget(shape, query.plan, query.windows)

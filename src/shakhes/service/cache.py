@@ -216,8 +216,9 @@ def warm(ws: Workspace) -> int:
 
     done = 0
     memo = memo_of(ws)
+    now = state(ws) if memo.shared is not None else None  # (read once a round)
     for (name, params), compute in memo.recipes():
-        if memo.shared is not None and memo.shared.busy((name, params, state(ws))):
+        if memo.shared is not None and memo.shared.busy((name, params, now)):
             continue  # another worker computes it now; its result will be shared
         try:
             cached(ws, name, params, compute)
