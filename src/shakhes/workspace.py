@@ -36,6 +36,7 @@ from shakhes.data.access import (
     OnWait,
     PostgresGate,
 )
+from shakhes.data.kept import KeptReader
 from shakhes.data.warehouse import SCHEMA_VERSION, Warehouse, duckdb_path
 from shakhes.engine.calendar import CalendarSettings, Grain
 from shakhes.engine.engine import Engine
@@ -200,14 +201,25 @@ class Session:
     ends. Get one from :meth:`Workspace.reading` or :meth:`Workspace.writing`; use it from the
     thread that got it."""
 
-    def __init__(self, workspace: Workspace, *, writing: bool, schema: bool = True) -> None:
+    def __init__(
+        self,
+        workspace: Workspace,
+        *,
+        writing: bool,
+        schema: bool = True,
+        kept: Warehouse | None = None,
+    ) -> None:
         self.workspace = workspace
         self.writing = writing
+        self.kept = kept
+        """The kept read-only instance this reader takes its cursor of (:mod:`shakhes.data.
+        kept`), if any."""
         self.schema = schema
         """Whether the session checks that the warehouse's tables are this shakhes' own first
         (all but the one that creates or upgrades them)."""
         self._warehouse: Warehouse | None = None
         self._versions: tuple[int, int] | None = None
+        self._last_change: int | None = None
         self._stack = ExitStack()
 
     @property
@@ -219,7 +231,9 @@ class Session:
         if self._warehouse is None:
             if not self.writing and self._versions is None:
                 self.versions()  # before the connection's first query: see versions()
-            warehouse = self._stack.enter_context(self.workspace._connect(writing=self.writing))
+            warehouse = self._stack.enter_context(
+                self.workspace._connect(writing=self.writing, kept=self.kept)
+            )
             if self.schema and not self.workspace._schema_checked:
                 # Once per open workspace: the tables' version only goes up (db upgrade).
                 _check_schema(warehouse)
@@ -236,8 +250,17 @@ class Session:
         if self.writing:
             return self.store.versions(self.workspace.id)
         if self._versions is None:
-            self._versions = self.store.versions(self.workspace.id)
+            data, definitions, self._last_change = self.store.state(self.workspace.id)
+            self._versions = (data, definitions)
         return self._versions
+
+    def last_change(self) -> int:
+        """The workspace's last audited change (:meth:`MetadataStore.last_change`), for cache
+        keys: a reader's read once, with its versions; a writer's afresh."""
+        if self.writing:
+            return self.store.last_change(self.workspace.id)
+        self.versions()  # (reads it with them, once)
+        return self._last_change or 0
 
     def close(self) -> None:
         self._warehouse = None
@@ -262,6 +285,8 @@ class Workspace:
     _engine_defs_version: int = field(default=-1, repr=False)
     _gate: Gate | None = field(default=None, repr=False)
     _memory: Warehouse | None = field(default=None, repr=False)
+    _kept: KeptReader | None = field(default=None, repr=False)
+    _definitions: tuple[int, dict[str, KpiSpec]] | None = field(default=None, repr=False)
     _held: Session | None = field(default=None, repr=False)
     _schema_checked: bool = field(default=False, repr=False)
     _held_stack: ExitStack = field(default_factory=ExitStack, repr=False)
@@ -322,11 +347,25 @@ class Workspace:
         if current is not None:
             yield current
             return
-        with (
-            self.gate.shared(self.wait if wait is None else wait, self.on_wait),
-            self._session(writing=False) as session,
-        ):
-            yield session
+        wait = self.wait if wait is None else wait
+        with ExitStack() as stack:
+            kept = stack.enter_context(self._kept.lease(wait, self.on_wait)) if self._kept else None
+            if kept is None:
+                stack.enter_context(self.gate.shared(wait, self.on_wait))
+            yield stack.enter_context(self._session(writing=False, kept=kept))
+
+    def keep_reader(self) -> bool:
+        """Keep one read-only instance of the warehouse open between read sessions, each
+        session a cursor of it, given up whenever a writer queues (:mod:`shakhes.data.kept`;
+        a long-running server's workspaces): whether it applies (a DuckDB file only)."""
+        with self._lock:
+            gate = self.gate
+            if self._kept is None and isinstance(gate, FileGate):
+                url = self.settings.warehouse_url
+                self._kept = KeptReader(
+                    gate, lambda: Warehouse.connect(url, self.root, read_only=True)
+                )
+            return self._kept is not None
 
     @contextmanager
     def writing(
@@ -374,8 +413,10 @@ class Workspace:
         return session if session is not None else self._held
 
     @contextmanager
-    def _session(self, *, writing: bool, schema: bool = True) -> Iterator[Session]:
-        session = Session(self, writing=writing, schema=schema)
+    def _session(
+        self, *, writing: bool, schema: bool = True, kept: Warehouse | None = None
+    ) -> Iterator[Session]:
+        session = Session(self, writing=writing, schema=schema, kept=kept)
         self._local.session = session
         try:
             yield session
@@ -384,10 +425,13 @@ class Workspace:
             session.close()
 
     @contextmanager
-    def _connect(self, *, writing: bool) -> Iterator[Warehouse]:
-        """A new connection to the warehouse, for one session."""
+    def _connect(self, *, writing: bool, kept: Warehouse | None = None) -> Iterator[Warehouse]:
+        """A new connection to the warehouse, for one session (a cursor of ``kept``, the kept
+        read-only instance, when given)."""
         url = self.settings.warehouse_url
-        if duckdb_path(url, self.root) is None and urlparse(url).scheme == "duckdb":
+        if kept is not None:
+            warehouse = kept.cursor()
+        elif duckdb_path(url, self.root) is None and urlparse(url).scheme == "duckdb":
             with self._lock:
                 if self._memory is None:
                     self._memory = Warehouse.connect(url, self.root)
@@ -455,7 +499,17 @@ class Workspace:
         )
 
     def definitions(self) -> dict[str, KpiSpec]:
-        return {k.id: k for k in self.store.list_kpis(self.id)}
+        """Every KPI definition, by id: read from the metadata store again when the
+        definitions version moves (in a session, the session's version), else kept (a page
+        asks for them several times)."""
+        version = self._versions()[1]
+        with self._lock:
+            kept = self._definitions
+        if kept is None or kept[0] != version:
+            kept = (version, {k.id: k for k in self.store.list_kpis(self.id)})
+            with self._lock:
+                self._definitions = kept
+        return dict(kept[1])
 
     @property
     def engine(self) -> Engine:
@@ -547,6 +601,8 @@ class Workspace:
     def close(self) -> None:
         """Release the connections (and a turn that :attr:`warehouse` kept)."""
         with self._lock:
+            if self._kept is not None:
+                self._kept.close()
             self._held_stack.close()
             self._held = None
             if self._store is not None:

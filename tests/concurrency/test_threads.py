@@ -116,9 +116,9 @@ def test_a_cached_result_is_answered_without_a_connection(
     connects: list[bool] = []
     real = ws._connect
 
-    def counting(*, writing: bool):  # type: ignore[no-untyped-def]
+    def counting(*, writing: bool, kept: Warehouse | None = None):  # type: ignore[no-untyped-def]
         connects.append(writing)
-        return real(writing=writing)
+        return real(writing=writing, kept=kept)
 
     monkeypatch.setattr(ws, "_connect", counting)
     try:

@@ -157,3 +157,29 @@ def test_a_warmer_passes_by_what_another_worker_computes(ws: Workspace, tmp_path
     assert not other.busy(key)
     assert memo.get(key, lambda: "again") == "by the other"  # read from the folder
     ws.close()
+
+
+def test_definitions_are_read_again_when_another_process_changes_them(
+    ws: Workspace, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """``ws.definitions()`` reads the store once per definitions version: asked again it
+    answers without reading them; after a KPI is saved elsewhere (another ``Workspace`` on the
+    same folder, as another process) it has the new KPI."""
+    from shakhes.service.definitions import save_kpi
+
+    before = ws.definitions()
+    reads: list[int] = []
+    real = ws.store.list_kpis
+    monkeypatch.setattr(ws.store, "list_kpis", lambda wid: reads.append(1) or real(wid))
+    assert ws.definitions() == before and reads == []
+    other = Workspace.open(ws.root)
+    try:
+        spec = before["clicks"].model_copy(update={"id": "clicks_twice", "formula": "clicks * 2"})
+        save_kpi(other, spec)
+    finally:
+        other.close()
+    after = ws.definitions()
+    assert reads == [1] and set(after) == set(before) | {"clicks_twice"}
+    assert after["clicks_twice"].formula == "clicks * 2"
+    after.pop("clicks")  # a copy: the kept definitions are not changed
+    assert "clicks" in ws.definitions()

@@ -222,6 +222,14 @@ class FileGate:
             return None
         return Holder.from_dict(data)
 
+    def writer_queued(self) -> bool:
+        """Whether a writer holds the workspace or queues for it (it holds the turnstile)."""
+        with self._file(self.TURNSTILE) as turnstile:
+            if not self._try(turnstile, fcntl.LOCK_SH)():
+                return True
+            fcntl.flock(turnstile, fcntl.LOCK_UN)
+            return False
+
     @contextlib.contextmanager
     def shared(self, wait: float, on_wait: OnWait | None) -> Iterator[None]:
         poll = _Poll(wait, on_wait, writing=False)

@@ -152,6 +152,7 @@ class ServerState:
             ws = self._open.get(info.id)
             if ws is None:
                 ws = Workspace.open(Path(info.path), wait=self.settings.workspace_wait)
+                ws.keep_reader()  # one read-only DuckDB instance between requests
                 self._open[info.id] = ws
                 if self.settings.shared_cache is not None:
                     from shakhes.service.cache import share

@@ -160,7 +160,7 @@ def state(ws: Workspace, session: Session | None = None) -> tuple[Hashable, ...]
     from shakhes.service.goals import today
 
     if session is not None:
-        return (*session.versions(), ws.store.last_change(ws.id), today(ws))
+        return (*session.versions(), session.last_change(), today(ws))
     return (*ws.store.state(ws.id), today(ws))
 
 
