@@ -40,16 +40,18 @@ DAYS = (END - START).days
 
 @st.composite
 def requests(draw: st.DrawFn) -> list[Request]:
-    """Requests of one shape (KPIs, grain, breakdown, comparison, filter) over random periods
-    (a shape is often, not always, the same for other periods: a range may lack a table's
-    rows, say)."""
+    """Requests of one shape (KPIs, breakdown, comparison, filter) over random periods, of
+    one or two grains (a shape is often, not always, the same for other periods: a range may
+    lack a table's rows, say; and the same for other grains where the periods are counted
+    through the day map: Jalali grains, comparisons)."""
     kpis = draw(st.lists(st.sampled_from(KPIS + SNAPSHOT_KPIS), min_size=1, max_size=3))
-    grain = draw(st.sampled_from(GRAINS))
+    grains = draw(st.lists(st.sampled_from(GRAINS), min_size=1, max_size=2))
     by = draw(st.sampled_from([(), ("channel",)]))
     compare = draw(st.sampled_from([None, "previous", "last_year"]))
     where = draw(st.sampled_from(WHERES))
     asked = []
     for _ in range(draw(st.integers(1, 4))):
+        grain = draw(st.sampled_from(grains))
         a, b = sorted(draw(st.lists(st.integers(0, DAYS), min_size=2, max_size=2)))
         period = (START + dt.timedelta(days=a), START + dt.timedelta(days=b))
         if grain == "day" and b - a > 40:
@@ -161,6 +163,29 @@ def test_a_shape_hit_builds_and_compiles_nothing() -> None:
         for r in (may, april)
     ]
     assert keys[0] == keys[1]
+
+
+def test_grains_counted_through_the_day_map_share_a_shape() -> None:
+    """A month compared with the month before and a quarter compared with the quarter before
+    run one query shape (their periods are counted through the day map, which is data): the
+    quarter's SQL is re-targeted, equal to what Ibis compiles for it, with its rows. Without
+    a comparison the grains count their periods by arithmetic: two shapes."""
+    engine = Engine(WAREHOUSE, CATALOG)
+    november = engine.request(["ctr"], "month", by="channel", compare="previous",
+                              period=(dt.date(2024, 11, 1), dt.date(2024, 11, 30)))  # fmt: skip
+    q3 = engine.request(["ctr"], "quarter", by="channel", compare="previous",
+                        period=(dt.date(2024, 7, 1), dt.date(2024, 9, 30)))  # fmt: skip
+    with mock.patch("shakhes.engine.retarget.build_query", wraps=_build_query()) as shape_builds:
+        engine.run(november)
+        q3_rows = rows(engine.run(q3))
+        assert shape_builds.call_count == 1
+        engine.run(engine.request(["ctr"], "month", by="channel", period=(START, END)))
+        engine.run(engine.request(["ctr"], "quarter", by="channel", period=(START, END)))
+        assert shape_builds.call_count == 3
+    assert q3_rows == rows(Engine(WAREHOUSE, CATALOG, shapes=False).run(q3))
+    with engine._session():
+        compiled = engine._retargeted(engine._prepare(engine.plan(q3)))
+    assert compiled is not None and normalised(compiled) == normalised(compiled_anew(q3))
 
 
 def _build_query() -> Any:

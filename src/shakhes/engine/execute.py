@@ -219,7 +219,9 @@ def query_key(
 
     Without ``dates``, the key of the query's shape: all but the windows' days, which reach
     the SQL only as :class:`Literals` and in-memory tables' data (see
-    :mod:`shakhes.engine.retarget`)."""
+    :mod:`shakhes.engine.retarget`), and instead of the grain, how its periods are counted
+    (:func:`_counting`): the queries of a month compared with the month before and of a
+    quarter compared with the quarter before are one shape."""
     read = [*plan.tables, *([RATES_TABLE] if convert else [])]
     return repr(
         [
@@ -228,7 +230,7 @@ def query_key(
             [(k.spec.id, k.expr, k.numerator, k.denominator) for k in plan.kpis],
             [(m.name, m.aggregate) for m in plan.measures],
             plan.where,
-            plan.request.grain.value,
+            plan.request.grain.value if dates else _counting(plan, windows),
             plan.request.by,
             plan.request.compare,
             windows is plan.windows,
@@ -238,6 +240,20 @@ def query_key(
             sorted((convert or {}).items()),
         ]
     )
+
+
+ARITHMETIC = frozenset(
+    {Grain.TOTAL, Grain.DAY, Grain.WEEK, Grain.MONTH, Grain.QUARTER, Grain.YEAR, Grain.FISCAL_YEAR}
+)
+"""The grains whose periods :func:`_period_index` counts by arithmetic on the day."""
+
+
+def _counting(plan: Plan, windows: Sequence[Window]) -> str:
+    """How :func:`build_query` counts each row's period, the only way the grain reaches the
+    SQL: by arithmetic on the day for the plan's own Gregorian periods (the grain's name),
+    else through the in-memory day → period map, the same for every grain."""
+    grain = plan.request.grain
+    return grain.value if windows is plan.windows and grain in ARITHMETIC else "day_map"
 
 
 def memtable(data: pa.Table) -> ir.Table:
@@ -447,7 +463,9 @@ def _aggregate_table(
         t = converted(t, name, convert_to, warehouse)
     lo, hi = ibis.literal(literals.lo, "date"), ibis.literal(literals.hi, "date")
     t = t.filter(t[time_col].between(lo, hi))
-    index = _period_index(plan, t[time_col], literals) if windows is plan.windows else None
+    index = None
+    if _counting(plan, windows) != "day_map":
+        index = _period_index(plan, t[time_col], literals)
     if index is not None:
         joined = t.mutate(**{PERIOD: index})
     else:
