@@ -25,6 +25,7 @@ The CLI and the REST API call :func:`check` and :func:`report_record`; nothing h
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import math
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
@@ -333,45 +334,54 @@ def _coverage(
 ) -> Coverage:
     """Per table the KPI reads: rows in the scope in the window and on any day (a table read
     by snapshot measures, such as customers, counts every row up to the window's end)."""
+
+    from shakhes.engine.planner import aggregates
+    from shakhes.formula import ast
+    from shakhes.service.cache import cached
+
+    span, kind = window
+    snapshot = {agg.table for agg in aggregates(planned.expr) if agg.func in ast.SNAPSHOT_FUNCS}
+    found = []
+    for name in planned.tables:
+        # The same for every KPI of the table (a page set checks many): kept per state.
+        read = functools.partial(_table_rows, session, name, scope, span, name in snapshot)
+        key = (name, scope, span.start, span.end, name in snapshot)
+        found.append(cached(session.workspace, "smart.rows", key, read))
+    return Coverage(span, kind, tuple(found))
+
+
+def _table_rows(session: Session, name: str, scope: str, span: Span, snapshot: bool) -> TableRows:
+    """The rows of table ``name`` in ``scope``: in ``span`` (a snapshot table: up to its end),
+    their first and last days, and on any day."""
     import ibis
 
     from shakhes.data.model import table as model_table
     from shakhes.engine.compile import compile_condition
-    from shakhes.engine.planner import aggregates
-    from shakhes.formula import ast
     from shakhes.formula.parser import parse_condition
 
-    span, kind = window
     warehouse = session.warehouse
-    condition = parse_condition(scope) if scope else None
-    snapshot = {agg.table for agg in aggregates(planned.expr) if agg.func in ast.SNAPSHOT_FUNCS}
     lo, hi = ibis.literal(span.start, "date"), ibis.literal(span.end, "date")
-    found = []
-    for name in planned.tables:
-        rows = warehouse.table(name)
-        if condition is not None:
-            rows = rows.filter(compile_condition(condition, rows))
-        day = rows[model_table(name).time_column].cast("date")  # nullable: none may match
-        inside = day <= hi if name in snapshot else day.between(lo, hi)
-        query = rows.aggregate(
-            rows=rows.count(where=inside),
-            first=day.min(where=inside),
-            last=day.max(where=inside),
-            ever=rows.count(),
-            through=day.max(),
-        )
-        (record,) = warehouse.backend.to_pyarrow(query).to_pylist()
-        found.append(
-            TableRows(
-                name,
-                int(record["rows"] or 0),
-                _day(record["first"]),
-                _day(record["last"]),
-                int(record["ever"] or 0),
-                _day(record["through"]),
-            )
-        )
-    return Coverage(span, kind, tuple(found))
+    rows = warehouse.table(name)
+    if scope:
+        rows = rows.filter(compile_condition(parse_condition(scope), rows))
+    day = rows[model_table(name).time_column].cast("date")  # nullable: none may match
+    inside = day <= hi if snapshot else day.between(lo, hi)
+    query = rows.aggregate(
+        rows=rows.count(where=inside),
+        first=day.min(where=inside),
+        last=day.max(where=inside),
+        ever=rows.count(),
+        through=day.max(),
+    )
+    (record,) = warehouse.backend.to_pyarrow(query).to_pylist()
+    return TableRows(
+        name,
+        int(record["rows"] or 0),
+        _day(record["first"]),
+        _day(record["last"]),
+        int(record["ever"] or 0),
+        _day(record["through"]),
+    )
 
 
 def _day(value: Any) -> dt.date | None:
