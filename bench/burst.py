@@ -12,12 +12,14 @@ with one worker in the same run of the script.
     python bench/burst.py                         # 10 M rows, 1 and 2 workers, 2 runs each
     python bench/burst.py --workers 1 --runs 3
     python bench/burst.py --rows 10000 --runs 1   # smoke run
+    python bench/burst.py --workers 1 --panels    # the pages, then each page's four panels
 """
 
 from __future__ import annotations
 
 import argparse
 import asyncio
+import html
 import shutil
 import sys
 import tempfile
@@ -29,8 +31,12 @@ sys.path.insert(0, str(HERE))
 import web  # noqa: E402
 
 
-async def burst(base: str, server_pid: int, settle: float) -> tuple[float, dict[int, float]]:
-    """The seconds until the last of the KPI pages answered, and CPU seconds per process."""
+async def burst(
+    base: str, server_pid: int, settle: float, panels: bool = False
+) -> tuple[float, dict[int, float]]:
+    """The seconds until the last of the KPI pages (with ``panels``, the last of their panels,
+    each page's asked at once when it arrived, as its script does) answered, and CPU seconds
+    per process."""
     import httpx
     import psutil
 
@@ -53,6 +59,11 @@ async def burst(base: str, server_pid: int, settle: float) -> tuple[float, dict[
             t0 = time.perf_counter()
             answer = await client.get(url)
             answer.raise_for_status()
+            if panels:
+                found = [html.unescape(u) for u in web.PANEL.findall(answer.text)]
+                done = await asyncio.gather(*(client.get(u) for u in found))
+                for each in done:
+                    each.raise_for_status()
             return time.perf_counter() - t0
 
         seconds = await asyncio.gather(*(get(c, u) for c, u in zip(clients, urls, strict=True)))
@@ -72,8 +83,10 @@ def main(argv: list[str] | None = None) -> int:
         "--settle", type=float, default=8.0, help="seconds between opening and the burst"
     )
     p.add_argument("--data-dir", type=Path, default=web.DEFAULT_DATA_DIR)
+    p.add_argument("--panels", action="store_true", help="and each page's panels after it")
     args = p.parse_args(argv)
-    print(f"{len(web.KPIS) * len(web.PERIODS)} KPI pages at once; {args.rows:,} ad rows")
+    what = " and their panels" if args.panels else ""
+    print(f"{len(web.KPIS) * len(web.PERIODS)} KPI pages{what} at once; {args.rows:,} ad rows")
     for run in range(args.runs):
         for workers in args.workers:
             work = Path(tempfile.mkdtemp(prefix="shakhes-burst-"))
@@ -81,7 +94,7 @@ def main(argv: list[str] | None = None) -> int:
                 root, _ = web.prepare(args.rows, args.data_dir, work, 1_000)
                 server, base = web.serve(root, work, workers)
                 try:
-                    last, cpu = asyncio.run(burst(base, server.pid, args.settle))
+                    last, cpu = asyncio.run(burst(base, server.pid, args.settle, args.panels))
                 finally:
                     server.terminate()
                     server.wait(timeout=60)
