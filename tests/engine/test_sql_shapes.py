@@ -169,7 +169,8 @@ def test_grains_counted_through_the_day_map_share_a_shape() -> None:
     """A month compared with the month before and a quarter compared with the quarter before
     run one query shape (their periods are counted through the day map, which is data): the
     quarter's SQL is re-targeted, equal to what Ibis compiles for it, with its rows. Without
-    a comparison the grains count their periods by arithmetic: two shapes."""
+    a comparison the grains count their periods by arithmetic: two shapes; a month alone and
+    a quarter alone are one."""
     engine = Engine(WAREHOUSE, CATALOG)
     november = engine.request(["ctr"], "month", by="channel", compare="previous",
                               period=(dt.date(2024, 11, 1), dt.date(2024, 11, 30)))  # fmt: skip
@@ -182,6 +183,12 @@ def test_grains_counted_through_the_day_map_share_a_shape() -> None:
         engine.run(engine.request(["ctr"], "month", by="channel", period=(START, END)))
         engine.run(engine.request(["ctr"], "quarter", by="channel", period=(START, END)))
         assert shape_builds.call_count == 3
+        # One period alone: every row read is in it, whatever the grain.
+        alone = [engine.request(["ctr"], grain, by="channel", period=(r.start, r.end))
+                 for grain, r in (("month", november), ("quarter", q3))]  # fmt: skip
+        alone_rows = [rows(engine.run(r)) for r in alone]
+        assert shape_builds.call_count == 4
+    assert alone_rows == [rows(Engine(WAREHOUSE, CATALOG, shapes=False).run(r)) for r in alone]
     assert q3_rows == rows(Engine(WAREHOUSE, CATALOG, shapes=False).run(q3))
     with engine._session():
         compiled = engine._retargeted(engine._prepare(engine.plan(q3)))
@@ -207,3 +214,11 @@ def test_a_shape_whose_sentinel_is_in_the_filter_compiles_as_before() -> None:
     plain = engine.request(["clicks"], "year", period=(START, END))
     engine.run(plain)
     assert len(engine._shapes) == 2 and list(engine._shapes.values())[1] is not None
+    # Days are counted from the first day, not from a year: the year's sentinel must not be
+    # in the SQL at all (it was once let through when it was found as often as a year would
+    # be written, and then re-targeted into the filter).
+    days = engine.request(["clicks"], "day", period=(START, START + dt.timedelta(days=9)),
+                          where=where)  # fmt: skip
+    found = engine.run(days)
+    assert list(engine._shapes.values())[2] is None
+    assert rows(found) == rows(Engine(WAREHOUSE, CATALOG, shapes=False).run(days))

@@ -221,7 +221,8 @@ def query_key(
     the SQL only as :class:`Literals` and in-memory tables' data (see
     :mod:`shakhes.engine.retarget`), and instead of the grain, how its periods are counted
     (:func:`_counting`): the queries of a month compared with the month before and of a
-    quarter compared with the quarter before are one shape."""
+    quarter compared with the quarter before are one shape, as are a month's and a
+    quarter's by channel."""
     read = [*plan.tables, *([RATES_TABLE] if convert else [])]
     return repr(
         [
@@ -250,10 +251,33 @@ ARITHMETIC = frozenset(
 
 def _counting(plan: Plan, windows: Sequence[Window]) -> str:
     """How :func:`build_query` counts each row's period, the only way the grain reaches the
-    SQL: by arithmetic on the day for the plan's own Gregorian periods (the grain's name),
-    else through the in-memory day → period map, the same for every grain."""
+    SQL: every row read in the one period when the plan has one (``one``: it reads that
+    period's days only), by arithmetic on the day for the plan's own Gregorian periods (the
+    grain's name), else through the in-memory day → period map (``day_map``) — the same for
+    every grain but in the middle case."""
     grain = plan.request.grain
-    return grain.value if windows is plan.windows and grain in ARITHMETIC else "day_map"
+    if windows is not plan.windows:
+        return "day_map"
+    if len(windows) == 1:
+        return "one"
+    return grain.value if grain in ARITHMETIC else "day_map"
+
+
+_COUNTED_FROM = {
+    Grain.DAY.value: ("first",),
+    Grain.WEEK.value: ("anchor",),
+    Grain.MONTH.value: ("year", "month"),
+    Grain.QUARTER.value: ("year", "quarter"),
+    Grain.YEAR.value: ("year",),
+    Grain.FISCAL_YEAR.value: ("fiscal_year",),
+}
+
+
+def written_literals(plan: Plan, windows: Sequence[Window]) -> frozenset[str]:
+    """The fields of :class:`Literals` that :func:`build_query` writes into the SQL, each
+    once per table of measures over a range: the range, and what the periods are counted
+    from where they are counted by arithmetic (:func:`_counting`)."""
+    return frozenset(("lo", "hi", *_COUNTED_FROM.get(_counting(plan, windows), ())))
 
 
 def memtable(data: pa.Table) -> ir.Table:
@@ -463,8 +487,11 @@ def _aggregate_table(
         t = converted(t, name, convert_to, warehouse)
     lo, hi = ibis.literal(literals.lo, "date"), ibis.literal(literals.hi, "date")
     t = t.filter(t[time_col].between(lo, hi))
+    counting = _counting(plan, windows)
     index = None
-    if _counting(plan, windows) != "day_map":
+    if counting == "one":
+        index = ibis.literal(0, "int32")
+    elif counting != "day_map":
         index = _period_index(plan, t[time_col], literals)
     if index is not None:
         joined = t.mutate(**{PERIOD: index})

@@ -34,6 +34,7 @@ from shakhes.engine.execute import (
     day_map_table,
     literals_of,
     periods_table,
+    written_literals,
 )
 from shakhes.engine.planner import Plan
 from shakhes.engine.request import Window
@@ -71,12 +72,13 @@ def template(
             return None
         roles[name] = role
     # Each table with measures of rows in a range writes the range, and, counting its periods
-    # by arithmetic on the day, the one value it counts them from: never any other count.
+    # by arithmetic on the day, the values it counts them from: never any other count (a
+    # sentinel's text elsewhere, in a filter say, would be re-targeted too).
     ranged = len({m.table for m in plan.measures if not m.snapshot})
+    written = written_literals(plan, windows)
     for field, text in _texts(SENTINELS).items():
         found = len(_pattern(text).findall(compiled.sql))
-        wanted = {ranged} if field in ("lo", "hi") else {0, ranged}
-        if found not in wanted:
+        if found != (ranged if field in written else 0):
             return None
     return Template(compiled.sql, roles, compiled.schema)
 
