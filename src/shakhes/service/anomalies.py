@@ -27,6 +27,7 @@ from shakhes.service.compute import Query, compute
 if TYPE_CHECKING:
     import pandas as pd
 
+    from shakhes.engine.planner import PlannedKpi
     from shakhes.workspace import Workspace
 
 DEFAULT_KPIS = (
@@ -111,6 +112,9 @@ def _anomalies(ws: Workspace, query: AnomaliesQuery) -> AnomaliesReport:
     start, end = total.plan.start, total.plan.end
     since = query.since or max(start, end - dt.timedelta(days=DEFAULT_SINCE_DAYS - 1))
     ratio = {k.spec.id for k in total.plan.kpis if k.denominator is not None}
+    summed = {
+        k.spec.id for k in total.plan.kpis if _sums(k, explain_by, ratio=k.spec.id in ratio)
+    }
     found: list[Found] = []
     flagged: dict[str, list[tuple[dt.date, method.Anomaly, float]]] = {}
     frame = total.frame
@@ -135,7 +139,7 @@ def _anomalies(ws: Workspace, query: AnomaliesQuery) -> AnomaliesReport:
             kpi: sorted({(day - history).days for day, _, _ in hits})
             for kpi, hits in flagged.items()
         }
-        parts = _breakdowns(ws, days, explain_by, ratio, history, last)
+        parts = _breakdowns(ws, days, explain_by, ratio, summed, history, last)
         for kpi, hits in flagged.items():
             for day, hit, change in hits:
                 t = (day - history).days
@@ -229,28 +233,72 @@ def _breakdown(
     return method.breakdown(names, np.nan_to_num(series["value"]), days=days)
 
 
+def _sums(kpi: PlannedKpi, dimensions: list[str], *, ratio: bool) -> bool:
+    """Whether a breakdown of ``kpi`` by one of ``dimensions`` is the sum, per value, of its
+    breakdown by all of them: every table it reads has them all, and its value (a ratio KPI:
+    its numerator and denominator) is made of sums and counts
+    (:func:`shakhes.service.why.additive`)."""
+    from shakhes.data.model import table
+    from shakhes.service.why import additive
+
+    for name in kpi.tables:
+        columns = [table(name).column(d) for d in dimensions if table(name).has_column(d)]
+        if len(columns) < len(dimensions) or not all(c.is_dimension for c in columns):
+            return False
+    if not ratio:
+        return additive(kpi.expr)
+    parts = (kpi.numerator, kpi.denominator)
+    return all(part is not None and additive(part) for part in parts)
+
+
 def _breakdowns(
     ws: Workspace,
     days: dict[str, list[int]],
     dimensions: list[str],
     ratio: set[str],
+    summed: set[str],
     start: dt.date,
     end: dt.date,
 ) -> dict[str, list[tuple[str, method.Breakdown]]]:
     """Per KPI, each dimension it can be broken down by with its values' breakdown on the
-    KPI's ``days`` (positions from ``start``): the days it has anomalies on."""
+    KPI's ``days`` (positions from ``start``): the days it has anomalies on. The KPIs made of
+    sums (``summed``) are broken down by all the dimensions in one query, and each
+    dimension's breakdown summed from it; the others by each dimension in a query of its
+    own."""
     kpis = sorted(days)
+    together = [k for k in kpis if k in summed] if len(dimensions) > 1 else []
     out: dict[str, list[tuple[str, method.Breakdown]]] = {}
+    by_all = None
+    if together:
+        by_all = compute(ws, Query(kpis=together, grain="day", by=tuple(dimensions),
+                                   start=start, end=end))  # fmt: skip
     for dim in dimensions:
-        result = compute(ws, Query(kpis=kpis, grain="day", by=dim, start=start, end=end))
-        frame = result.frame
+        alone = [k for k in kpis if k not in together]
+        result = None
+        if alone:
+            try:
+                result = compute(ws, Query(kpis=alone, grain="day", by=dim, start=start, end=end))
+            except QueryError as error:  # none of their tables has the dimension
+                if error.code not in ("unknown_dimension", "not_a_dimension"):
+                    raise
         for kpi in kpis:
-            if kpi in result.errors:
+            found = by_all if kpi in together else result
+            if found is None or kpi in found.errors:
                 continue
-            rows = frame[frame["kpi"] == kpi]
+            rows = found.frame[found.frame["kpi"] == kpi]
+            if kpi in together:
+                rows = _summed(rows, dim)
             parts = _breakdown(rows, dim, ratio=kpi in ratio, start=start, end=end, days=days[kpi])
             out.setdefault(kpi, []).append((dim, parts))
     return out
+
+
+def _summed(rows: pd.DataFrame, dim: str) -> pd.DataFrame:
+    """One KPI's ``rows`` by several dimensions, summed per day and value of ``dim`` (a day
+    and value without any number: no number, as a query by ``dim`` alone gives)."""
+    columns = [c for c in ("value", "numerator", "denominator") if c in rows]
+    grouped = rows.groupby(["period_start", dim], sort=False, dropna=False)[columns]
+    return grouped.sum(min_count=1).reset_index()
 
 
 def records(report: AnomaliesReport) -> dict[str, Any]:
