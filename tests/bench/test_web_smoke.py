@@ -64,12 +64,29 @@ def test_web_benchmark_smoke_run(tmp_path: Path) -> None:
 
 @pytest.mark.slow
 def test_burst_benchmark_smoke_run(tmp_path: Path) -> None:
-    """bench/burst.py on a tiny warehouse: the twelve pages answer, and it says how fast."""
+    """bench/burst.py on a tiny warehouse: the twelve pages and their panels answer, and it
+    says how fast."""
     run = subprocess.run(
         [sys.executable, str(ROOT / "bench" / "burst.py"), "--rows", "10000", "--runs", "1",
-         "--workers", "1", "--settle", "1", "--data-dir", str(tmp_path)],
+         "--workers", "1", "--settle", "1", "--panels", "--data-dir", str(tmp_path)],
         capture_output=True, text=True, timeout=600, check=False,
     )  # fmt: skip
     assert run.returncode == 0, run.stdout + run.stderr
-    assert "12 KPI pages at once" in run.stdout
+    assert "12 KPI pages and their panels at once" in run.stdout
     assert "run 1, --workers 1: last answer after " in run.stdout
+
+
+@pytest.mark.slow
+def test_pages_benchmark_smoke_run(tmp_path: Path) -> None:
+    """bench/pages.py on a tiny warehouse, against this checkout's own src/ as the baseline:
+    every kind is timed on both sides, and the ratio printed."""
+    run = subprocess.run(
+        [sys.executable, str(ROOT / "bench" / "pages.py"), "--rows", "10000", "--runs", "1",
+         "--baseline", str(ROOT / "src"), "--data-dir", str(tmp_path)],
+        capture_output=True, text=True, timeout=600, check=False,
+    )  # fmt: skip
+    assert run.returncode == 0, run.stdout + run.stderr
+    for side in ("this", "baseline"):
+        found = next(x for x in run.stdout.splitlines() if x.startswith(f"run 1, {side}: total"))
+        assert all(kind in found for kind in ("page", "targets", "why", "smart", "anomalies"))
+    assert "this / baseline per run: " in run.stdout
