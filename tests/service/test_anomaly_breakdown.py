@@ -12,7 +12,7 @@ import pandas as pd
 import pytest
 from support.anomaly_parts import breakdown_part_by_part
 
-from shakhes.service.anomalies import _breakdown
+from shakhes.service.anomalies import _breakdown, _summed_breakdown
 
 START = dt.date(2025, 1, 1)
 DAYS = 150
@@ -61,3 +61,38 @@ def test_the_breakdown_is_a_baseline_per_part(dtype: str, ratio: bool, seed: int
     for t in days:
         assert list(got.at(t).items()) == list(want.at(t).items())  # order: ties in explain
     assert max(got.at(140).items(), key=lambda kv: kv[1])[0] == "display"
+
+
+@pytest.mark.parametrize("ratio", [False, True])
+@pytest.mark.parametrize("seed", [1, 2])
+def test_a_breakdown_summed_from_rows_by_two_dimensions_is_the_breakdown_by_one(
+    ratio: bool, seed: int
+) -> None:
+    """The engine's rows by two dimensions (Arrow), summed per value of one of them, give the
+    breakdown of the rows by that one alone — summed here with pandas — part for part, day for
+    day; a day where no row of a value has a number has none."""
+    import pyarrow as pa
+
+    whole = rows("object", seed, ratio=ratio)
+    rng = np.random.default_rng(seed)
+    share = rng.uniform(0.1, 0.9, size=len(whole))  # each row split in two by `other`
+    columns = ["value", "numerator", "denominator"]
+    x, y = whole.assign(other="x"), whole.assign(other="y")
+    x[columns] = x[columns].mul(share, axis=0)
+    y[columns] = y[columns].mul(1 - share, axis=0)
+    frame = pd.concat([x, y.sample(frac=0.7, random_state=seed)])  # not every row has a y
+    frame.loc[frame.sample(frac=0.02, random_state=seed).index, "numerator"] = np.nan
+    frame["kpi"] = "k"
+    noise = frame.assign(kpi="another", value=1e9, numerator=1e9, denominator=1.0)
+    table = pa.Table.from_pandas(pd.concat([noise, frame]), preserve_index=False)
+    alone = frame.groupby(["period_start", "dim"], dropna=False)[columns].sum(min_count=1)
+    end = START + dt.timedelta(days=DAYS - 1)
+    days = [140, 60, 149, 3, 100]
+    got = _summed_breakdown(table, "k", "dim", ratio=ratio, start=START, end=end, days=days)
+    want = _breakdown(alone.reset_index(), "dim", ratio=ratio, start=START, end=end, days=days)
+    assert got.names == want.names and got.names[-1] == ""
+    for t in days:
+        assert [name for name, _ in got.at(t).items()] == [name for name, _ in want.at(t).items()]
+        np.testing.assert_allclose(
+            [v for _, v in got.at(t).items()], [v for _, v in want.at(t).items()], rtol=1e-12
+        )

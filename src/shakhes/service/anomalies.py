@@ -26,6 +26,7 @@ from shakhes.service.compute import Query, compute
 
 if TYPE_CHECKING:
     import pandas as pd
+    import pyarrow as pa
 
     from shakhes.engine.planner import PlannedKpi
     from shakhes.workspace import Workspace
@@ -112,9 +113,7 @@ def _anomalies(ws: Workspace, query: AnomaliesQuery) -> AnomaliesReport:
     start, end = total.plan.start, total.plan.end
     since = query.since or max(start, end - dt.timedelta(days=DEFAULT_SINCE_DAYS - 1))
     ratio = {k.spec.id for k in total.plan.kpis if k.denominator is not None}
-    summed = {
-        k.spec.id for k in total.plan.kpis if _sums(k, explain_by, ratio=k.spec.id in ratio)
-    }
+    summed = {k.spec.id for k in total.plan.kpis if _sums(k, explain_by, ratio=k.spec.id in ratio)}
     found: list[Found] = []
     flagged: dict[str, list[tuple[dt.date, method.Anomaly, float]]] = {}
     frame = total.frame
@@ -285,20 +284,58 @@ def _breakdowns(
             found = by_all if kpi in together else result
             if found is None or kpi in found.errors:
                 continue
-            rows = found.frame[found.frame["kpi"] == kpi]
             if kpi in together:
-                rows = _summed(rows, dim)
-            parts = _breakdown(rows, dim, ratio=kpi in ratio, start=start, end=end, days=days[kpi])
+                parts = _summed_breakdown(found.table, kpi, dim, ratio=kpi in ratio,
+                                          start=start, end=end, days=days[kpi])  # fmt: skip
+            else:
+                rows = found.frame[found.frame["kpi"] == kpi]
+                parts = _breakdown(rows, dim, ratio=kpi in ratio, start=start, end=end,
+                                   days=days[kpi])  # fmt: skip
             out.setdefault(kpi, []).append((dim, parts))
     return out
 
 
-def _summed(rows: pd.DataFrame, dim: str) -> pd.DataFrame:
-    """One KPI's ``rows`` by several dimensions, summed per day and value of ``dim`` (a day
-    and value without any number: no number, as a query by ``dim`` alone gives)."""
-    columns = [c for c in ("value", "numerator", "denominator") if c in rows]
-    grouped = rows.groupby(["period_start", dim], sort=False, dropna=False)[columns]
-    return grouped.sum(min_count=1).reset_index()
+def _summed_breakdown(
+    table: pa.Table,
+    kpi: str,
+    dim: str,
+    *,
+    ratio: bool,
+    start: dt.date,
+    end: dt.date,
+    days: list[int],
+) -> method.Breakdown:
+    """:func:`_breakdown` of ``kpi`` by ``dim`` from the engine's long rows by several
+    dimensions (Arrow), each part's day the sum of its rows (no number where none has one, as
+    a query by ``dim`` alone gives): the parts sorted, the rows without a value last as ""."""
+    import pyarrow.compute as pc
+
+    rows = table.filter(pc.equal(table.column("kpi"), kpi))
+    day = rows.column("period_start").to_numpy().astype("datetime64[D]")
+    index = (day - np.datetime64(start, "D")).astype(np.int64)
+    encoded = rows.column(dim).combine_chunks().dictionary_encode()
+    found = [str(v) for v in encoded.dictionary.to_pylist()]
+    order = sorted(range(len(found)), key=found.__getitem__)
+    names = [found[i] for i in order]
+    rank = np.empty(len(found) + 1, dtype=np.int64)
+    rank[order] = np.arange(len(found))
+    rank[len(found)] = len(found)  # a row without a value
+    codes = rank[encoded.indices.fill_null(len(found)).to_numpy(zero_copy_only=False)]
+    if encoded.null_count:
+        names.append("")
+    shape = (len(names), (end - start).days + 1)
+    series = {}
+    for column in ("numerator", "denominator") if ratio else ("value",):
+        values = rows.column(column).to_numpy(zero_copy_only=False).astype(np.float64)
+        known = ~np.isnan(values)
+        total, count = np.zeros(shape), np.zeros(shape)
+        np.add.at(total, (codes, index), np.where(known, values, 0.0))
+        np.add.at(count, (codes, index), known)
+        total[count == 0] = np.nan
+        series[column] = total
+    if ratio:
+        return method.breakdown(names, series["numerator"], series["denominator"], days=days)
+    return method.breakdown(names, np.nan_to_num(series["value"]), days=days)
 
 
 def records(report: AnomaliesReport) -> dict[str, Any]:
