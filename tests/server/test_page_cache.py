@@ -221,9 +221,9 @@ def test_when_a_workspace_opens_its_overview_and_the_kpi_pages_it_links_to_are_c
     api: Api, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """The warmer's first round: the overview of the default period and the page of every
-    KPI its scorecards link to, in the workspace's language (English here), and the overview
-    in Persian, before anyone asks; the first visitor of such a page then finds it
-    computed."""
+    KPI its scorecards link to, in the workspace's language (English here), the overview in
+    Persian, then those pages' panels, before anyone asks; the first visitor of such a page
+    and of its panels then finds them computed."""
     import time
 
     from shakhes.server.app import create_app
@@ -247,6 +247,8 @@ def test_when_a_workspace_opens_its_overview_and_the_kpi_pages_it_links_to_are_c
             cards = [] if found is _MISSING else [c["id"] for c in found["data"]["cards"]]
             keys = [("web.kpi", ("en", card, None, None, None, False), state(ws)) for card in cards]
             keys.append(("web.overview", ("fa", None, None), state(ws)))  # then the other language
+            keys += [("web.kpi.panel", ("en", card, None, None, None, panel), state(ws))
+                     for card in cards for panel in kpi.PANELS]  # fmt: skip
             if cards and all(memo.peek(k) is not _MISSING for k in keys):
                 break
             time.sleep(0.2)
@@ -256,6 +258,8 @@ def test_when_a_workspace_opens_its_overview_and_the_kpi_pages_it_links_to_are_c
         page = kpi.page
         monkeypatch.setattr(kpi, "page", lambda *a, **k: built.append(a[3]) or page(*a, **k))
         assert client.get(f"/w/{WS}/kpis/{cards[0]}").status_code == 200
+        for panel in kpi.PANELS:
+            assert client.get(f"/w/{WS}/kpis/{cards[0]}/panels/{panel}").status_code == 200
         assert built == []  # computed before anyone asked
         assert client.get(f"/w/{WS}/kpis/{cards[0]}?period=2025-Q2").status_code == 200
         assert built == [cards[0]]  # another period: computed when asked

@@ -60,8 +60,9 @@ def usual(ws: Workspace) -> None:
     """Compute the pages most visitors open first, before the first visitor asks, when a
     server opens ``ws`` (:class:`shakhes.server.state.Warmer`): the overview of the default
     period in the workspace's language, the pages of the KPIs its scorecards link to in that
-    language (without their panels, which load after the page), then the overview in the
-    other language. From then on they are computed again after each change like every page
+    language (without their panels, which load after the page), the overview in the other
+    language, then those pages' panels (targets, why it moved, SMART, anomalies: most of a
+    page's time). From then on they are computed again after each change like every page
     asked."""
     from shakhes.web import kpi, overview
 
@@ -74,12 +75,17 @@ def usual(ws: Workspace) -> None:
         found = overview.build(ws, first, None, None)
     except ShakhesError:
         found = None
-    for card in found["data"]["cards"] if found else []:
+    cards = [card["id"] for card in found["data"]["cards"]] if found else []
+    for card in cards:
         with contextlib.suppress(ShakhesError):
-            kpi.build(ws, first, card["id"], None, None, None, panels=False)
+            kpi.build(ws, first, card, None, None, None, panels=False)
     for look in others:
         with contextlib.suppress(ShakhesError):
             overview.build(ws, look, None, None)
+    for card in cards:
+        for panel in kpi.PANELS:
+            with contextlib.suppress(ShakhesError):
+                kpi.build_panel(ws, first, card, None, None, None, panel)
 
 
 def router(caller: Callable[..., PageCaller | Awaitable[PageCaller]]) -> APIRouter:
