@@ -227,9 +227,7 @@ def _breakdown(
         values = np.full((len(names), (end - start).days + 1), np.nan)
         values[codes, index] = rows[column].to_numpy(dtype=np.float64)
         series[column] = values
-    if ratio:
-        return method.breakdown(names, series["numerator"], series["denominator"], days=days)
-    return method.breakdown(names, np.nan_to_num(series["value"]), days=days)
+    return _parts(names, series, ratio=ratio, days=days)
 
 
 def _sums(kpi: PlannedKpi, dimensions: list[str], *, ratio: bool) -> bool:
@@ -295,6 +293,16 @@ def _breakdowns(
     return out
 
 
+def _parts(
+    names: list[str], series: dict[str, Any], *, ratio: bool, days: list[int]
+) -> method.Breakdown:
+    """The breakdown of parts ``names`` whose days are the rows of ``series``' matrices
+    (``value``; a ratio KPI: ``numerator`` and ``denominator``; no number: NaN)."""
+    if ratio:
+        return method.breakdown(names, series["numerator"], series["denominator"], days=days)
+    return method.breakdown(names, np.nan_to_num(series["value"]), days=days)
+
+
 def _summed_breakdown(
     table: pa.Table,
     kpi: str,
@@ -333,9 +341,7 @@ def _summed_breakdown(
         np.add.at(count, (codes, index), known)
         total[count == 0] = np.nan
         series[column] = total
-    if ratio:
-        return method.breakdown(names, series["numerator"], series["denominator"], days=days)
-    return method.breakdown(names, np.nan_to_num(series["value"]), days=days)
+    return _parts(names, series, ratio=ratio, days=days)
 
 
 def records(report: AnomaliesReport) -> dict[str, Any]:
