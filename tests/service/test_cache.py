@@ -183,3 +183,67 @@ def test_definitions_are_read_again_when_another_process_changes_them(
     assert after["clicks_twice"].formula == "clicks * 2"
     after.pop("clicks")  # a copy: the kept definitions are not changed
     assert "clicks" in ws.definitions()
+
+
+def _blocked_user(ws: Workspace, order: list[str]) -> tuple[threading.Thread, threading.Event]:
+    """A user's computation started in a thread of its own, running until the event is set."""
+    from shakhes.service.cache import cached
+
+    started, release = threading.Event(), threading.Event()
+
+    def compute() -> int:
+        started.set()
+        release.wait(30)
+        order.append("user")
+        return 1
+
+    user = threading.Thread(target=lambda: cached(ws, "test.user", 1, compute))
+    user.start()
+    assert started.wait(30)
+    return user, release
+
+
+def _warmer(ws: Workspace, order: list[str]) -> threading.Thread:
+    """A warmer's thread computing one missing result."""
+    from shakhes.service.cache import cached, warming
+
+    def run() -> None:
+        with warming():
+            cached(ws, "test.warm", 1, lambda: order.append("warmer") or 2)
+
+    thread = threading.Thread(target=run)
+    thread.start()
+    return thread
+
+
+def test_a_warmer_waits_for_the_users_computations(ws: Workspace) -> None:
+    """A result a warmer computes waits while a user's computation runs, and is computed
+    as soon as it ended."""
+    order: list[str] = []
+    user, release = _blocked_user(ws, order)
+    warmer = _warmer(ws, order)
+    time.sleep(0.5)
+    assert order == [] and warmer.is_alive()
+    release.set()
+    user.join(30)
+    warmer.join(30)
+    assert order == ["user", "warmer"]
+
+
+def test_a_warmer_goes_on_after_waiting_its_longest(
+    ws: Workspace, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Under a load that never ends, a warmer computes anyway after WARM_WAIT seconds."""
+    from shakhes.service import cache
+
+    monkeypatch.setattr(cache, "WARM_WAIT", 0.3)
+    order: list[str] = []
+    user, release = _blocked_user(ws, order)
+    try:
+        warmer = _warmer(ws, order)
+        warmer.join(30)
+        assert order == ["warmer"]
+    finally:
+        release.set()
+        user.join(30)
+    assert order == ["warmer", "user"]

@@ -62,6 +62,12 @@ class Warmer(threading.Thread):
             log.exception("reading the state of workspace %s failed", ws.id)
 
     def run(self) -> None:
+        from shakhes.service.cache import warming
+
+        with warming():  # it yields to the users' computations
+            self._run()
+
+    def _run(self) -> None:
         from shakhes.service.cache import state, warm
 
         last = self._opened

@@ -29,7 +29,8 @@ import logging
 import threading
 import weakref
 from collections import OrderedDict
-from collections.abc import Callable, Hashable
+from collections.abc import Callable, Hashable, Iterator
+from contextlib import AbstractContextManager, contextmanager, nullcontext
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
 
@@ -46,6 +47,11 @@ WARM_SIZE = 128
 """How many recently asked results :func:`warm` computes again after a change: a KPI page
 and its four panels are five, so about 25 KPI pages, or a team's morning round of the
 overview and its KPIs in two languages."""
+
+WARM_WAIT = 5.0
+"""The longest a warmer waits, before computing one of its results, for the users'
+computations in progress to end: it yields to them (they share the same cores), and under a
+steady load it goes on anyway."""
 
 LOCAL = frozenset({"web.html"})
 """Results never shared between processes: a page's HTML holds its process's stand-ins for
@@ -131,6 +137,47 @@ def _shareable(key: Hashable) -> bool:
     return not (isinstance(key, tuple) and key and key[0] in LOCAL)
 
 
+class _Users:
+    """How many users' computations are running in this process: results missing from the
+    cache, asked from outside any session by a thread that is not a warmer's."""
+
+    def __init__(self) -> None:
+        self._count = 0
+        self._changed = threading.Condition()
+
+    @contextmanager
+    def computing(self) -> Iterator[None]:
+        with self._changed:
+            self._count += 1
+        try:
+            yield
+        finally:
+            with self._changed:
+                self._count -= 1
+                self._changed.notify_all()
+
+    def wait_idle(self, seconds: float) -> bool:
+        """Wait up to ``seconds`` until none runs; whether none does."""
+        with self._changed:
+            return self._changed.wait_for(lambda: self._count == 0, timeout=seconds)
+
+
+_USERS = _Users()
+_THREAD = threading.local()
+
+
+@contextmanager
+def warming() -> Iterator[None]:
+    """Mark the calling thread as a warmer's for the block (:class:`shakhes.server.state.
+    Warmer`): each result it computes waits first, up to :data:`WARM_WAIT` seconds, for the
+    users' computations in progress to end."""
+    _THREAD.warming = True
+    try:
+        yield
+    finally:
+        _THREAD.warming = False
+
+
 _MEMOS: weakref.WeakKeyDictionary[Workspace, Memo] = weakref.WeakKeyDictionary()
 _MEMOS_LOCK = threading.Lock()
 
@@ -179,7 +226,12 @@ def cached(
     found = memo.peek((name, params, state(ws, current)))
     if found is not _MISSING:
         return found  # type: ignore[no-any-return]
-    with ws.reading() as session:
+    turn: AbstractContextManager[object] = nullcontext()
+    if current is None and getattr(_THREAD, "warming", False):
+        _USERS.wait_idle(WARM_WAIT)  # (never inside a session: a writer may wait for it)
+    elif current is None:
+        turn = _USERS.computing()
+    with turn, ws.reading() as session:
         return memo.get((name, params, state(ws, session)), compute)
 
 
