@@ -56,7 +56,8 @@ def figure(
         font="Vazirmatn",
         div_id="daily-x",
     )
-    found = re.search(r'Plotly\.newPlot\(\s*"daily-x",\s*(\[.*\]),\s*(\{.*\}),\s*(\{.*\})\s*\)', html, re.S)
+    call = r'Plotly\.newPlot\(\s*"daily-x",\s*(\[.*\]),\s*(\{.*\}),\s*(\{.*\})\s*\)'
+    found = re.search(call, html, re.S)
     assert found is not None, html[:500]
     data, layout, config = (json.loads(part) for part in found.groups())
     return {"data": data, "layout": layout, "config": config}
