@@ -10,7 +10,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from support.anomaly_parts import breakdown_part_by_part
+from support.anomaly_parts import breakdown_part_by_part_of
 
 from shakhes.analysis.leads import Verdict
 from shakhes.data.demo import generate
@@ -142,7 +142,7 @@ def test_explanations_match_a_baseline_per_part(
     ws, truth = demo
     query = AnomaliesQuery(since=dt.date.fromisoformat(truth["start"]), by=by)
     got = service._anomalies(ws, query)
-    monkeypatch.setattr(service, "_breakdown", breakdown_part_by_part)
+    monkeypatch.setattr(service, "_breakdown", breakdown_part_by_part_of)
     want = service._anomalies(ws, query)
     assert len(got.found) > 30 and sum(f.explanation is not None for f in got.found) > 20
     assert {f.kpi for f in got.found} & {"ctr", "cpa", "conversion_rate"}  # ratio KPIs too

@@ -9,10 +9,11 @@ import datetime as dt
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
 import pytest
 from support.anomaly_parts import breakdown_part_by_part
 
-from shakhes.service.anomalies import _breakdown, _summed_breakdown
+from shakhes.service.anomalies import _breakdown
 
 START = dt.date(2025, 1, 1)
 DAYS = 150
@@ -54,7 +55,8 @@ def test_the_breakdown_is_a_baseline_per_part(dtype: str, ratio: bool, seed: int
     frame = rows(dtype, seed, ratio=ratio)
     end = START + dt.timedelta(days=DAYS - 1)
     days = [140, 60, 149, 3, 100]
-    got = _breakdown(frame, "dim", ratio=ratio, start=START, end=end, days=days)
+    table = pa.Table.from_pandas(frame.assign(kpi="k"), preserve_index=False)
+    got = _breakdown(table, "k", "dim", ratio=ratio, start=START, end=end, days=days)
     want = breakdown_part_by_part(frame, "dim", ratio=ratio, start=START, end=end, days=days)
     assert got.names == want.names
     assert got.names[-2:] == ["ébook", ""]  # sorted, the rows without a value last
@@ -71,8 +73,6 @@ def test_a_breakdown_summed_from_rows_by_two_dimensions_is_the_breakdown_by_one(
     """The engine's rows by two dimensions (Arrow), summed per value of one of them, give the
     breakdown of the rows by that one alone — summed here with pandas — part for part, day for
     day; a day where no row of a value has a number has none."""
-    import pyarrow as pa
-
     whole = rows("object", seed, ratio=ratio)
     rng = np.random.default_rng(seed)
     share = rng.uniform(0.1, 0.9, size=len(whole))  # each row split in two by `other`
@@ -88,8 +88,9 @@ def test_a_breakdown_summed_from_rows_by_two_dimensions_is_the_breakdown_by_one(
     alone = frame.groupby(["period_start", "dim"], dropna=False)[columns].sum(min_count=1)
     end = START + dt.timedelta(days=DAYS - 1)
     days = [140, 60, 149, 3, 100]
-    got = _summed_breakdown(table, "k", "dim", ratio=ratio, start=START, end=end, days=days)
-    want = _breakdown(alone.reset_index(), "dim", ratio=ratio, start=START, end=end, days=days)
+    got = _breakdown(table, "k", "dim", ratio=ratio, start=START, end=end, days=days)
+    want = breakdown_part_by_part(alone.reset_index(), "dim", ratio=ratio, start=START, end=end,
+                                  days=days)  # fmt: skip
     assert got.names == want.names and got.names[-1] == ""
     for t in days:
         assert [name for name, _ in got.at(t).items()] == [name for name, _ in want.at(t).items()]

@@ -4,9 +4,12 @@ were done all at once, on the asked days only."""
 from __future__ import annotations
 
 import datetime as dt
+import math
+from typing import Any
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
 
 from shakhes.analysis import anomalies as method
 
@@ -48,3 +51,36 @@ def breakdown_part_by_part(
         return method.Breakdown(names, every, matrix(q), expected(q), matrix(den), expected(den))
     v = [np.nan_to_num(x["value"]) for x in series]
     return method.Breakdown(names, every, matrix(v), expected(v), None, None)
+
+
+def breakdown_part_by_part_of(
+    table: pa.Table,
+    kpi: str,
+    dim: str,
+    *,
+    ratio: bool,
+    start: dt.date,
+    end: dt.date,
+    days: list[int],
+) -> method.Breakdown:
+    """:func:`breakdown_part_by_part` of ``kpi``'s rows among the engine's long rows (Arrow),
+    as the service's breakdown takes them: by ``dim`` alone or by several dimensions, each
+    day and value of ``dim`` the sum of its rows' numbers, added one by one in the rows'
+    order (no number where none of them has one)."""
+    columns = ["value", "numerator", "denominator"]
+    sums: dict[tuple[Any, Any], dict[str, float]] = {}
+    for row in table.select(["kpi", "period_start", dim, *columns]).to_pylist():
+        if row["kpi"] != kpi:
+            continue
+        found = sums.setdefault((row["period_start"], row[dim]), {})
+        for column in columns:
+            number = row[column]
+            if number is not None and not math.isnan(number):
+                found[column] = found.get(column, 0.0) + number
+    summed = pd.DataFrame(
+        [
+            {"period_start": day, dim: value, **{c: found.get(c, np.nan) for c in columns}}
+            for (day, value), found in sums.items()
+        ]
+    )
+    return breakdown_part_by_part(summed, dim, ratio=ratio, start=start, end=end, days=days)

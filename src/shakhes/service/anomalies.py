@@ -202,34 +202,6 @@ def _series(rows: pd.DataFrame, start: dt.date, end: dt.date) -> dict[str, Any]:
     return out
 
 
-def _breakdown(
-    rows: pd.DataFrame,
-    dim: str,
-    *,
-    ratio: bool,
-    start: dt.date,
-    end: dt.date,
-    days: list[int],
-) -> method.Breakdown:
-    """The breakdown on ``days`` (positions from ``start``) of one KPI's ``rows`` by ``dim``:
-    one part per value, in order, rows without a value last as "" (a placeholder); a part's
-    series from ``start`` to ``end`` has, for a day without a row, no value (additive: 0)."""
-    import pandas as pd
-
-    codes, uniques = pd.factorize(rows[dim], sort=True)  # no value: code -1
-    names = [str(v) for v in uniques]
-    if (codes < 0).any():
-        codes = np.where(codes < 0, len(names), codes)
-        names.append("")
-    index = _day_index(rows["period_start"], start)
-    series = {}
-    for column in ("numerator", "denominator") if ratio else ("value",):
-        values = np.full((len(names), (end - start).days + 1), np.nan)
-        values[codes, index] = rows[column].to_numpy(dtype=np.float64)
-        series[column] = values
-    return _parts(names, series, ratio=ratio, days=days)
-
-
 def _sums(kpi: PlannedKpi, dimensions: list[str], *, ratio: bool) -> bool:
     """Whether a breakdown of ``kpi`` by one of ``dimensions`` is the sum, per value, of its
     breakdown by all of them: every table it reads has them all, and its value (a ratio KPI:
@@ -282,28 +254,13 @@ def _breakdowns(
             found = by_all if kpi in together else result
             if found is None or kpi in found.errors:
                 continue
-            if kpi in together:
-                parts = _summed_breakdown(found.table, kpi, dim, ratio=kpi in ratio,
-                                          start=start, end=end, days=days[kpi])  # fmt: skip
-            else:
-                rows = found.frame[found.frame["kpi"] == kpi]
-                parts = _breakdown(rows, dim, ratio=kpi in ratio, start=start, end=end,
-                                   days=days[kpi])  # fmt: skip
+            parts = _breakdown(found.table, kpi, dim, ratio=kpi in ratio, start=start,
+                               end=end, days=days[kpi])  # fmt: skip
             out.setdefault(kpi, []).append((dim, parts))
     return out
 
 
-def _parts(
-    names: list[str], series: dict[str, Any], *, ratio: bool, days: list[int]
-) -> method.Breakdown:
-    """The breakdown of parts ``names`` whose days are the rows of ``series``' matrices
-    (``value``; a ratio KPI: ``numerator`` and ``denominator``; no number: NaN)."""
-    if ratio:
-        return method.breakdown(names, series["numerator"], series["denominator"], days=days)
-    return method.breakdown(names, np.nan_to_num(series["value"]), days=days)
-
-
-def _summed_breakdown(
+def _breakdown(
     table: pa.Table,
     kpi: str,
     dim: str,
@@ -313,9 +270,11 @@ def _summed_breakdown(
     end: dt.date,
     days: list[int],
 ) -> method.Breakdown:
-    """:func:`_breakdown` of ``kpi`` by ``dim`` from the engine's long rows by several
-    dimensions (Arrow), each part's day the sum of its rows (no number where none has one, as
-    a query by ``dim`` alone gives): the parts sorted, the rows without a value last as ""."""
+    """The breakdown on ``days`` (positions from ``start``) of ``kpi`` by ``dim``, from the
+    engine's long rows (Arrow) by ``dim`` alone or by several dimensions: one part per value,
+    sorted, the rows without a value last as "" (a placeholder); a part's day is the sum of
+    its rows that day — no number where none has one (additive: 0), as a query by ``dim``
+    alone gives."""
     import pyarrow.compute as pc
 
     rows = table.filter(pc.equal(table.column("kpi"), kpi))
@@ -341,7 +300,9 @@ def _summed_breakdown(
         np.add.at(count, (codes, index), known)
         total[count == 0] = np.nan
         series[column] = total
-    return _parts(names, series, ratio=ratio, days=days)
+    if ratio:
+        return method.breakdown(names, series["numerator"], series["denominator"], days=days)
+    return method.breakdown(names, np.nan_to_num(series["value"]), days=days)
 
 
 def records(report: AnomaliesReport) -> dict[str, Any]:
