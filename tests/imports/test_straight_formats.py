@@ -378,3 +378,27 @@ def test_the_spaces_trimmed_are_those_python_strips() -> None:
 
     spaces = "".join(chr(i) for i in range(sys.maxunicode + 1) if chr(i).isspace())
     assert _SPACES == spaces
+
+
+@pytest.mark.parametrize("kind", ["csv", "parquet"])
+def test_a_whole_number_too_large_to_store_is_quarantined_at_its_row(
+    warehouse: Warehouse, tmp_path: Path, kind: str
+) -> None:
+    """1e100 clicks is a whole number no 64-bit integer holds: its row is quarantined with a
+    reason saying so (it failed the whole import with a conversion error); the others load."""
+    records = [record(1), record(2, clicks=1e100), record(3, clicks=-1e30), record(4)]
+    if kind == "parquet":
+        path = parquet(tmp_path / "a.parquet", records, {"clicks": pa.float64()})
+    else:
+        path = tmp_path / "a.csv"
+        header = list(records[0])
+        lines = [",".join(header)] + [",".join(str(r[c]) for c in header) for r in records]
+        path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    report = import_file(warehouse, path, ImportOptions(source="canonical"))
+    assert (report.rows_read, report.accepted, report.quarantined) == (4, 2, 2)
+    reason = "too large a number for this column (at most 9,223,372,036,854,775,807)"
+    assert [(line, column, reason_) for line, column, _, reason_ in quarantined(warehouse)] == [
+        (2 if kind == "parquet" else 3, "clicks", reason),
+        (3 if kind == "parquet" else 4, "clicks", reason),
+    ]
+    assert [r[0].day for r in stored(warehouse)] == [1, 4]  # type: ignore[attr-defined]

@@ -34,6 +34,11 @@ from shakhes.imports.readers import Block
 from shakhes.imports.report import ImportOptions
 from shakhes.imports.sources.base import UNREADABLE, Field, SourceSpec, header_key
 
+TOO_LARGE = 2.0**63
+"""Whole numbers from this size on do not fit the 64-bit integers integer columns are stored
+as."""
+TOO_LARGE_REASON = f"too large a number for this column (at most {2**63 - 1:,})"
+
 
 class RowReader:
     """The general way's row stage: each batch of the file's rows parsed, completed and checked
@@ -170,7 +175,13 @@ class RowReader:
                 fraction = pc.fill_null(pc.not_equal(pc.floor(values), values), False)
                 for i in pc.indices_nonzero(fraction).to_pylist():
                     reject(i, name, cell(i, name), whole_number.reason(), whole_number.code)
-                values = pc.if_else(fraction, None, values)
+                # A whole number the column cannot hold (1e100 clicks) is refused too, not
+                # left to fail the whole file where the column is stored as 64-bit integers.
+                huge = pc.fill_null(pc.greater_equal(pc.abs(values), TOO_LARGE), False)
+                huge = pc.and_(huge, pc.invert(fraction))
+                for i in pc.indices_nonzero(huge).to_pylist():
+                    reject(i, name, cell(i, name), TOO_LARGE_REASON, whole_number.code)
+                values = pc.if_else(pc.or_(fraction, huge), None, values)
             columns[name] = values
         if self.options.strict:
             # After the parsers (whose reason, where a cell does not parse, comes first): cells
