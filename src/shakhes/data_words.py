@@ -18,6 +18,7 @@ ROW_WORDS: dict[str, str] = {
     # The data model's rules.
     "missing_value": "خالی است، ولی لازم است",
     "not_whole_number": "عدد درست نیست",
+    "too_large_for_column": "عددی بزرگ‌تر از گنجایش این ستون است",
     "below_minimum": "کمتر از کمینه مجاز است",
     "wrong_format": "شکلش درست نیست",
     "above_limit": "بیش از ستونی است که نباید از آن بیشتر باشد",

@@ -23,6 +23,7 @@ from shakhes.data.warehouse import Warehouse
 from shakhes.errors import DataError
 from shakhes.imports.ledger import Ledger
 from shakhes.imports.pipeline import ImportOptions, Step, import_file
+from shakhes.web.data import reason_text
 
 COLUMNS = (
     "date", "platform", "account", "channel", "campaign_id", "campaign", "ad_group", "ad",
@@ -401,4 +402,8 @@ def test_a_whole_number_too_large_to_store_is_quarantined_at_its_row(
         (2 if kind == "parquet" else 3, "clicks", reason),
         (3 if kind == "parquet" else 4, "clicks", reason),
     ]
+    # A code of its own, so the Data page's Persian words say what is wrong (not "not whole").
+    codes = [kept.code for kept in Ledger(warehouse).quarantine()]
+    assert codes == ["too_large_for_column"] * 2
+    assert reason_text(codes[0], reason, "fa") == "عددی بزرگ‌تر از گنجایش این ستون است"
     assert [r[0].day for r in stored(warehouse)] == [1, 4]  # type: ignore[attr-defined]

@@ -9,7 +9,7 @@ from typing import get_args
 
 from shakhes.data.model import RULE_KINDS, TABLES
 from shakhes.imports import partial, repeated
-from shakhes.imports.pipeline import checks
+from shakhes.imports.pipeline import checks, rows
 from shakhes.imports.sources.base import UNREADABLE, Kind
 
 
@@ -32,6 +32,7 @@ def _layout_codes() -> set[str]:
         checks.MIXED_RESULTS,
         partial.UNKNOWN_KEY,
         repeated.HELD,
+        rows.NUMBER_TOO_LARGE,
     }
 
 

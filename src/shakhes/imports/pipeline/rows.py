@@ -38,6 +38,8 @@ TOO_LARGE = 2.0**63
 """Whole numbers from this size on do not fit the 64-bit integers integer columns are stored
 as."""
 TOO_LARGE_REASON = f"too large a number for this column (at most {2**63 - 1:,})"
+NUMBER_TOO_LARGE = "too_large_for_column"
+"""The code of a row refused for such a number."""
 
 
 class RowReader:
@@ -180,7 +182,7 @@ class RowReader:
                 huge = pc.fill_null(pc.greater_equal(pc.abs(values), TOO_LARGE), False)
                 huge = pc.and_(huge, pc.invert(fraction))
                 for i in pc.indices_nonzero(huge).to_pylist():
-                    reject(i, name, cell(i, name), TOO_LARGE_REASON, whole_number.code)
+                    reject(i, name, cell(i, name), TOO_LARGE_REASON, NUMBER_TOO_LARGE)
                 values = pc.if_else(pc.or_(fraction, huge), None, values)
             columns[name] = values
         if self.options.strict:
