@@ -9,6 +9,11 @@ baseline of the same run, a static file. Partway through (``--import-at``) ``sha
 of a canonical file of ``--import-rows`` rows runs into the same workspace from another
 process.
 
+The users arrive once ``GET /api/v1/health`` says the server is ready — the workspace named
+on its command line open and the pages most visitors open first computed — as they would
+behind a load balancer that checks it; with ``--start at-once`` they arrive as soon as the
+server answers, and meet its first round of computing (the default before 2026-12-07).
+
 Every request is timed. A request is *cold* when it is sent before any answer of its URL came
 back since the server started or since the import ended (its data change) — the first request
 of a URL and those that wait for its first computation — and *warm* otherwise; warm requests
@@ -30,6 +35,7 @@ beside the other.
     python bench/web.py --rows 10000 --seconds 3 --users 4 --import-rows 2000   # smoke run
     python bench/web.py --think 0                         # no think time: a flood
     python bench/web.py --workers 2                       # shakhes serve --workers 2
+    python bench/web.py --start at-once                   # users as soon as it answers
     python bench/web.py --markdown                        # + a section for docs/benchmarks.md
 
 See docs/benchmarks.md for what is measured and the latest results.
@@ -215,6 +221,26 @@ def serve(root: Path, work: Path, workers: int) -> tuple[subprocess.Popen[bytes]
         time.sleep(0.2)
     server.terminate()
     raise SystemExit("shakhes serve did not answer within 60 s")
+
+
+def wait_ready(base: str, timeout: float = 300.0) -> float:
+    """Seconds until ``GET /api/v1/health`` said the server is ready (its workspace open and
+    the pages most visitors open first computed), as a load balancer checking it would wait
+    before sending users."""
+    import httpx
+
+    t0 = time.perf_counter()
+    while time.perf_counter() - t0 < timeout:
+        if httpx.get(base + "/api/v1/health", timeout=10).json()["ready"]:
+            return time.perf_counter() - t0
+        time.sleep(0.2)
+    raise SystemExit(f"the server was not ready within {timeout:g} s")
+
+
+def start_line(ready_after: float | None) -> str:
+    if ready_after is None:
+        return "users arrive as soon as the server answers (--start at-once)"
+    return f"users arrive once the server is ready ({ready_after:.1f} s after it answered)"
 
 
 def cli_compute(root: Path, work: Path) -> tuple[list[dict[str, Any]], float]:
@@ -460,6 +486,15 @@ def main(argv: Sequence[str] | None = None) -> int:
     p.add_argument(
         "--import-at", type=float, help="seconds into the run the import starts (default ⅓ of it)"
     )
+    p.add_argument(
+        "--start",
+        choices=("ready", "at-once"),
+        default="ready",
+        help="when the users arrive: once GET /api/v1/health says the server is ready (its "
+        "workspace open, the most visited pages computed), as behind a load balancer that "
+        "checks it (default); or as soon as the server answers (at-once: the users meet its "
+        "first round of computing)",
+    )
     p.add_argument("--data-dir", type=Path, default=DEFAULT_DATA_DIR)
     p.add_argument("--keep", action="store_true", help="keep the workspace and the server log")
     p.add_argument("--markdown", action="store_true", help="also print a Markdown section")
@@ -473,6 +508,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     server, base = serve(root, work, args.workers)
     try:
         import httpx
+
+        ready_after = wait_ready(base) if args.start == "ready" else None
 
         with httpx.Client(base_url=base, timeout=600) as c:
             c.post("/api/v1/auth/login", json={"email": EMAIL, "password": PASSWORD})
@@ -510,6 +547,7 @@ def main(argv: Sequence[str] | None = None) -> int:
           f"{times['started']:.1f} s to {times['ended']:.1f} s; {len(hits):,} requests "
           f"({len(hits) / args.seconds:.1f}/s)")  # fmt: skip
     print(f"load average before {load_before}, after {load_after}")
+    print(start_line(ready_after))
     print(
         f"baseline: shakhes compute (CLI, a new process) of the API's request: {cli_seconds:.2f} s"
     )
@@ -537,8 +575,8 @@ def main(argv: Sequence[str] | None = None) -> int:
               f"{load_after} after.\n")  # fmt: skip
         print(f"shakhes serve --workers {args.workers}; {args.users} users, {think}; "
               f"{len(hits):,} requests ({len(hits) / args.seconds:.1f}/s); the import of "
-              f"{args.import_rows:,} rows took {times['ended'] - times['started']:.1f} s."
-              "\n")  # fmt: skip
+              f"{args.import_rows:,} rows took {times['ended'] - times['started']:.1f} s; "
+              f"{start_line(ready_after)}.\n")  # fmt: skip
         print("\n".join(table(summary)))
         print()
         for text, ok in checked:

@@ -195,6 +195,29 @@ def test_serve_with_workers_gives_them_a_shared_folder_of_its_own_and_removes_it
     assert "SHAKHES_SERVER_SHARED_CACHE" not in os.environ
 
 
+def test_serve_opens_the_workspaces_named_on_its_command_line_at_start(
+    capsys: pytest.CaptureFixture[str],
+    home: Path,
+    workspace: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """The workspaces named with -w are opened as the workers start (their settings say
+    which); one registered before and not named opens on first use."""
+    import uvicorn
+
+    from shakhes.server.settings import ServerSettings
+
+    monkeypatch.setenv("SHAKHES_SERVER_METADATA_URL", "")
+    monkeypatch.setenv("SHAKHES_HOME", str(home))
+    seen: list[list[str]] = []
+    monkeypatch.setattr(uvicorn, "run", lambda app, **kw: seen.append(
+        ServerSettings().open_at_start))  # fmt: skip
+    assert shakhes(capsys, "serve", "-w", str(workspace)).code == 0
+    assert shakhes(capsys, "serve").code == 0  # hosted (registered above), not named
+    assert seen == [["acme"], []]
+    assert "SHAKHES_SERVER_OPEN_AT_START" not in os.environ
+
+
 def test_serve_upgrades_a_hosted_workspace_whose_tables_are_behind(
     capsys: pytest.CaptureFixture[str],
     home: Path,

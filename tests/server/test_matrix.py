@@ -32,6 +32,7 @@ from shakhes.server.routes.web import page_caller
 
 PUBLIC = {
     ("POST", "/api/v1/auth/login"),
+    ("GET", "/api/v1/health"),
     ("GET", "/login"),
     ("POST", "/login"),
     ("GET", "/docs"),

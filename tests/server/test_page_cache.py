@@ -266,3 +266,86 @@ def test_when_a_workspace_opens_its_overview_and_the_kpi_pages_it_links_to_are_c
     finally:
         fresh.close()
         fresh.store.close()
+
+
+def test_a_workspace_to_open_at_start_is_opened_and_warmed_before_any_request(
+    api: Api, tmp_path: Path
+) -> None:
+    """``open_at_start`` (the workspaces named on ``shakhes serve``'s command line): the app's
+    start opens them in the background and their warmers compute the overview before any
+    request; without it, nothing is open until a request asks."""
+    import time
+
+    from fastapi.testclient import TestClient
+
+    from shakhes.server.app import create_app
+    from shakhes.server.settings import ServerSettings
+    from shakhes.service.cache import _MISSING, memo_of, state
+
+    url = str(api.store.engine.url)
+    for wanted in ([WS, "not-hosted"], []):
+        settings = ServerSettings(
+            home=tmp_path / "home", metadata_url=url, warm_seconds=0.1, open_at_start=wanted
+        )
+        app = create_app(settings, store=ServerStore.open(url))
+        with TestClient(app):  # runs the app's start; no request is sent
+            server = app.state.server
+            deadline = time.monotonic() + 120
+            while wanted and time.monotonic() < deadline:
+                ws = server._open.get(WS)
+                kept = ws is not None and memo_of(ws).peek(
+                    ("web.overview", ("en", None, None), state(ws))
+                )
+                if ws is not None and kept is not _MISSING:
+                    break
+                time.sleep(0.1)
+            else:
+                time.sleep(0.5)  # (nothing wanted: give a wrong opening the time to happen)
+            assert sorted(server._open) == ([WS] if wanted else [])
+            assert (WS in server._warmers) == bool(wanted)
+            if wanted:
+                assert kept is not _MISSING, "the overview was not computed at start"
+        assert server._open == {}  # closed with the app
+
+
+def test_health_says_ready_once_the_workspaces_opened_at_start_are_warmed(
+    api: Api, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """``GET /api/v1/health`` (anyone may ask; it names no workspace): ``ready`` is false
+    until the workspaces of ``open_at_start`` are open and their warmers' first rounds are
+    over, then true; a server with none to open is ready at once."""
+    import threading
+    import time
+
+    from fastapi.testclient import TestClient
+
+    from shakhes.server.app import create_app
+    from shakhes.server.settings import ServerSettings
+    from shakhes.web import pages
+
+    release = threading.Event()
+    usual = pages.usual
+    monkeypatch.setattr(pages, "usual", lambda ws: release.wait(60) and usual(ws))
+    url = str(api.store.engine.url)
+    for wanted in ([WS], []):
+        settings = ServerSettings(
+            home=tmp_path / "home", metadata_url=url, warm_seconds=0.1, open_at_start=wanted
+        )
+        app = create_app(settings, store=ServerStore.open(url))
+        with TestClient(app) as anyone:
+            answers = [anyone.get("/api/v1/health").json()]
+            if wanted:
+                time.sleep(0.5)  # opened, its first round waiting for the release
+                answers.append(anyone.get("/api/v1/health").json())
+                release.set()
+                deadline = time.monotonic() + 120
+                while not anyone.get("/api/v1/health").json()["ready"]:
+                    assert time.monotonic() < deadline, "never ready"
+                    time.sleep(0.1)
+                answers.append(anyone.get("/api/v1/health").json())
+        if wanted:
+            assert answers == [{"status": "ok", "ready": False}] * 2 + [
+                {"status": "ok", "ready": True}
+            ]
+        else:
+            assert answers == [{"status": "ok", "ready": True}]

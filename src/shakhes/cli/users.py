@@ -200,6 +200,7 @@ def serve(
 ) -> None:
     """Serve the web app and the REST API (docs at /docs): upgrades the server store, hosts
     the workspaces named (and those registered before), prints the address."""
+    import json
     import shutil
     import tempfile
 
@@ -210,9 +211,11 @@ def serve(
 
     settings = _settings(metadata_url, host=host, port=port, workers=workers)
     store = _store(settings.store_url())
+    named: list[str] = []
     try:
         for path in workspace or []:
             info, new = register(store, path, actor=_actor())
+            named.append(info.id)
             if new:
                 out.print(f"Hosting workspace '{info.id}' ({info.path}).", markup=False)
         hosted = store.workspaces()
@@ -235,6 +238,8 @@ def serve(
     # Workers are separate processes: they read the settings from the environment.
     os.environ["SHAKHES_SERVER_METADATA_URL"] = settings.store_url()
     os.environ["SHAKHES_HOME"] = str(settings.home)
+    # The workspaces named here open as the server starts; the others on first use.
+    os.environ["SHAKHES_SERVER_OPEN_AT_START"] = json.dumps(named)
     shared = None
     if settings.workers > 1 and settings.shared_cache is None:
         # The workers share what they compute through files of this run's own (removed after).
@@ -251,6 +256,7 @@ def serve(
             timeout_keep_alive=settings.keep_alive_seconds,
         )
     finally:
+        os.environ.pop("SHAKHES_SERVER_OPEN_AT_START", None)
         if shared is not None:
             os.environ.pop("SHAKHES_SERVER_SHARED_CACHE", None)
             shutil.rmtree(shared, ignore_errors=True)

@@ -58,6 +58,7 @@ def create_app(
 
     @asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
+        server.open_at_start()
         try:
             yield
         finally:
@@ -80,7 +81,7 @@ def create_app(
     )
     app.state.server = server
     errors.install(app)
-    for router in (auth.router, access.router, kpis.router, data.router, auth.pages):
+    for router in (auth.health, auth.router, access.router, kpis.router, data.router, auth.pages):
         app.include_router(router)
 
     static = _swagger_static()

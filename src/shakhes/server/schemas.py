@@ -37,6 +37,14 @@ class Closed(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
 
+class Health(Closed):
+    """Whether the server answers (always, when this is read) and is ready: the workspaces it
+    opens at start are open and the pages most visitors open first are computed."""
+
+    status: Literal["ok"] = "ok"
+    ready: bool
+
+
 class Wording(Closed):
     """A goal's title or description: English and Persian, either possibly empty."""
 

@@ -53,6 +53,11 @@ class ServerSettings(BaseSettings):
     connection the server is closing; a browser or client that comes back after reading a
     page reuses its connection instead of racing the server's close of it (which a client
     sees as a dropped connection: bench/web.py's users met it as a ``ReadError``)."""
+    open_at_start: list[str] = Field(default_factory=list)
+    """The workspaces (by id) opened when the app starts, instead of on first use, so that
+    their warmers compute the pages most visitors open first before anyone asks: those named
+    on ``shakhes serve``'s command line. The others open on first use (an agency's server may
+    host many workspaces, each an open DuckDB instance and a warmer once open)."""
     shared_cache: Path | None = None
     """A folder where the worker processes of one ``shakhes serve --workers N`` share what
     they computed (:mod:`shakhes.service.shared`); ``shakhes serve`` makes one per run when it

@@ -1,7 +1,8 @@
 """What an app holds for its life: its settings, the server store and the open workspaces.
 
 Each hosted workspace is opened once, on first use (:class:`~shakhes.workspace.Workspace` is
-thread-safe), and closed when the app shuts down.
+thread-safe) or, for those in the settings' ``open_at_start``, in the background as the app
+starts, and closed when the app shuts down.
 
 Every request needs its login session (or token) and the user's memberships; the app keeps
 what the server store answered for :data:`RECENT_SECONDS` (:class:`Recent`), so that a user
@@ -53,6 +54,8 @@ class Warmer(threading.Thread):
         self.rounds = 0
         """How many times it computed again (after a change)."""
         self._stopping = threading.Event()
+        self.first_done = threading.Event()
+        """Set once its first round (the pages most visitors open first) is over."""
         self._opened: tuple[Hashable, ...] | None = None
         """The state when the workspace was opened, read here, before the thread starts: a
         change made before its first tick is a change too."""
@@ -77,7 +80,10 @@ class Warmer(threading.Thread):
                 now = state(self.ws)
                 if first:
                     first = False
-                    self._first()
+                    try:
+                        self._first()
+                    finally:
+                        self.first_done.set()
                 if last is not None and now != last:
                     warm(self.ws)
                     self.rounds += 1
@@ -128,6 +134,8 @@ class ServerState:
     _lock: threading.Lock = field(default_factory=threading.Lock)
     _recent: Recent | None = None
     _warmers: dict[str, Warmer] = field(default_factory=dict)
+    _closed: bool = False
+    _starting: threading.Thread | None = None
 
     @property
     def recent(self) -> Recent:
@@ -152,9 +160,51 @@ class ServerState:
             self.recent.get(("memberships", user_id), lambda: self.store.memberships(user_id))
         )
 
+    def open_at_start(self) -> threading.Thread | None:
+        """Open the workspaces of ``settings.open_at_start`` one after another in a thread of
+        their own (the app answers meanwhile; a request for one of them waits for its opening,
+        as on first use), so that their warmers start computing before the first visitor. A
+        workspace that cannot be opened now is logged and left to its first use."""
+        wanted = list(self.settings.open_at_start)
+        if not wanted:
+            return None
+
+        def open_all() -> None:
+            try:
+                hosted = {info.id: info for info in self.store.workspaces()}
+            except Exception:
+                log.exception("reading the hosted workspaces failed")
+                return
+            for ws_id in wanted:
+                if ws_id not in hosted:
+                    log.warning("workspace %s is not hosted: not opened at start", ws_id)
+                    continue
+                try:
+                    self.workspace(hosted[ws_id])
+                except Exception:
+                    log.exception("opening workspace %s at start failed", ws_id)
+
+        thread = threading.Thread(target=open_all, name="shakhes-open-at-start", daemon=True)
+        self._starting = thread
+        thread.start()
+        return thread
+
+    def ready(self) -> bool:
+        """Whether the workspaces to open at start are open and their warmers' first rounds
+        are over (``GET /api/v1/health``: a load balancer sends no users to a server before
+        it is ready); True when there are none. Opening a workspace that failed counts as
+        over (its first use tries again)."""
+        if self._starting is not None and self._starting.is_alive():
+            return False
+        with self._lock:
+            warmers = [self._warmers.get(ws_id) for ws_id in self.settings.open_at_start]
+        return all(w is None or w.first_done.is_set() or not w.is_alive() for w in warmers)
+
     def workspace(self, info: WorkspaceInfo) -> Workspace:
         """The open workspace of ``info`` (opened on first use)."""
         with self._lock:
+            if self._closed:
+                raise RuntimeError("the server is shutting down")
             ws = self._open.get(info.id)
             if ws is None:
                 ws = Workspace.open(Path(info.path), wait=self.settings.workspace_wait)
@@ -172,6 +222,7 @@ class ServerState:
 
     def close(self) -> None:
         with self._lock:
+            self._closed = True
             for warmer in self._warmers.values():
                 warmer.stop()
             for warmer in self._warmers.values():

@@ -1,5 +1,6 @@
-"""Log in and out, who am I, change my password: ``/api/v1/auth/…``, and the login page
-(``GET /login``, form ``POST /login``, ``POST /logout``)."""
+"""Log in and out, who am I, change my password: ``/api/v1/auth/…``, the login page
+(``GET /login``, form ``POST /login``, ``POST /logout``), and whether the server is ready
+(``GET /api/v1/health``)."""
 
 from __future__ import annotations
 
@@ -24,11 +25,13 @@ from shakhes.server.deps import (
 )
 from shakhes.server.errors import ApiError
 from shakhes.server.routes.web import safe_next
+from shakhes.server.schemas import Health
 from shakhes.server.state import ServerState
 from shakhes.server.store import RateLimits, SessionInfo
 
 router = APIRouter(prefix="/api/v1/auth", tags=["auth"])
 pages = APIRouter(include_in_schema=False)
+health = APIRouter(tags=["server"])
 
 TEMPLATES = Environment(
     loader=FileSystemLoader(Path(__file__).resolve().parent.parent / "templates"),
@@ -156,6 +159,14 @@ def logout(principal: CurrentPrincipal, response: Response, server: Server) -> D
         server.store.logout(principal.session.id)
     _clear_cookies(response)
     return Done()
+
+
+@health.get("/api/v1/health")
+def health_check(server: Server) -> Health:
+    """Whether the server is up and ready (for load balancers and scripts; anyone may ask):
+    ``ready`` is false while the workspaces named on ``shakhes serve``'s command line are
+    being opened and their most visited pages computed. It names no workspace."""
+    return Health(ready=server.ready())
 
 
 @router.get("/me")
