@@ -3,7 +3,11 @@ and huge values, negatives, zero, rounding, money in rial and toman, changes, Pe
 
 from __future__ import annotations
 
+from decimal import Decimal
+
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from shakhes.display import format_change, format_number, format_plain, format_value
 from shakhes.spec.catalog import load_catalog
@@ -87,3 +91,33 @@ def test_changes_have_one_decimal_and_two_significant_digits() -> None:
     assert format_change(0.0) == "0.0%"
     assert format_change(-0.0913, "fa") == "-۹٫۱٪"
     assert format_change(None) == "—"
+
+
+@given(
+    number=st.decimals(
+        allow_nan=False, allow_infinity=False, places=6, max_value=10**15, min_value=-(10**15)
+    ),
+    decimals=st.integers(0, 3),
+    extra=st.integers(0, 4),
+    locale=st.sampled_from(["en_US", "fa_IR"]),
+    scientific=st.booleans(),
+)
+def test_numbers_are_written_as_babels_own_functions_write_them(
+    number: Decimal, decimals: int, extra: int, locale: str, scientific: bool
+) -> None:
+    """The patterns and locales parsed once (shakhes.display._apply) give exactly what
+    ``format_decimal`` / ``format_scientific`` give, which parse them on every call."""
+    from babel.numbers import format_decimal, format_scientific
+
+    from shakhes.display import _apply
+
+    if scientific:
+        pattern = "0." + "0" * (decimals + 1) + "E0"
+        expected = format_scientific(
+            number, format=pattern, locale=locale, numbering_system="default"
+        )
+    else:
+        pattern = "#,##0" + ("." + "0" * decimals + "#" * extra if decimals + extra else "")
+        expected = format_decimal(number, format=pattern, locale=locale, numbering_system="default")
+    assert _apply(pattern, number, locale) == expected
+    assert _apply(pattern, number, locale) == expected  # (parsed once, applied again)
