@@ -349,3 +349,43 @@ def test_health_says_ready_once_the_workspaces_opened_at_start_are_warmed(
             ]
         else:
             assert answers == [{"status": "ok", "ready": True}]
+
+
+def test_the_templates_are_compiled_when_the_app_is_built_not_on_the_first_request(
+    api: Api, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Jinja compiles a template when first asked for, under the interpreter lock and without
+    a lock of its own: the app compiles them all when it is built, and a first visit to the
+    login page, the overview, a KPI page and its panels compiles none."""
+    import jinja2
+
+    from shakhes.server.app import create_app
+    from shakhes.server.routes.auth import TEMPLATES
+    from shakhes.server.settings import ServerSettings
+    from shakhes.web.pages import environment
+
+    for env in (environment(), TEMPLATES):
+        assert env.cache is not None
+        env.cache.clear()  # as in a new process
+    url = str(api.store.engine.url)
+    settings = ServerSettings(home=tmp_path / "home", metadata_url=url, warm_seconds=0)
+    store = ServerStore.open(url)
+    fresh = Api(create_app(settings, store=store), store, api.root)
+    compiled: list[str | None] = []
+    compile_ = jinja2.Environment.compile
+
+    def counted(self: jinja2.Environment, source: str, name: str | None = None,
+                *args: object, **kwargs: object) -> object:  # fmt: skip
+        compiled.append(name)
+        return compile_(self, source, name, *args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(jinja2.Environment, "compile", counted)
+    try:
+        assert fresh.anonymous().get("/login").status_code == 200
+        client = fresh.login("viewer")
+        for url_ in (*PAGES, f"/w/{WS}/kpis/cost/panels/why", f"/w/{WS}/kpis/cost/panels/smart"):
+            assert client.get(url_).status_code == 200, url_
+        assert compiled == []
+    finally:
+        fresh.close()
+        fresh.store.close()
