@@ -271,3 +271,53 @@ def test_a_breakdown_on_some_days_is_the_breakdown_over_all_days(case, ratio: bo
         assert some.at(t) == pytest.approx(every.at(t), rel=1e-12, abs=1e-12)
     with pytest.raises(ValueError, match="not one of the breakdown's days"):
         some.at(next(t for t in range(rows.shape[1] + 1) if t not in days))
+
+
+def test_the_baseline_leaves_the_process_wide_warning_filters_alone() -> None:
+    """The server computes baselines in several threads at once: silencing numpy's warnings
+    through the warnings module (whose filters are the whole process's) let one thread's
+    restore of the filters reach another mid-computation ("Mean of empty slice" in a test
+    run's log). Floating-point states are per thread (np.errstate) and nanmean's own warning
+    is not raised at all: with every warning an error and the warnings module's filters out
+    of reach, a baseline over gaps, a short history and a thin denominator still computes."""
+    import warnings
+
+    def refuse(*args: object, **kwargs: object) -> None:
+        raise AssertionError("the process-wide warning filters were changed")
+
+    rng = np.random.default_rng(7)
+    y = daily(rng, 200)
+    y[20:90] = np.nan  # a gap longer than the profile: rows without a known value
+    den = np.where(np.arange(200) % 5 == 0, 0.0, 50.0)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        original = warnings.catch_warnings
+        warnings.catch_warnings = refuse  # type: ignore[assignment,misc]
+        try:
+            base = baseline(y, den)
+            plain = baseline(y[:40])
+        finally:
+            warnings.catch_warnings = original  # type: ignore[misc]
+    assert np.isnan(base.spread[:PROFILE_DAYS]).all() and np.isfinite(base.z[150:]).any()
+    assert np.isnan(plain.z).all()  # too short a history to judge any day
+
+
+@given(
+    st.lists(
+        st.lists(st.one_of(st.none(), st.floats(-1e6, 1e6)), min_size=1, max_size=9),
+        min_size=1,
+        max_size=6,
+    ).filter(lambda rows: len({len(r) for r in rows}) == 1)
+)
+def test_the_mean_of_known_values_is_numpys_nanmean_to_the_bit(
+    rows: list[list[float | None]],
+) -> None:
+    import warnings
+
+    from shakhes.analysis.anomalies import _mean
+
+    a = np.array([[np.nan if v is None else v for v in r] for r in rows], dtype=np.float64)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", RuntimeWarning)
+        expected = np.nanmean(a, axis=1)
+    assert np.array_equal(_mean(a), expected, equal_nan=True)

@@ -37,7 +37,6 @@ rows together and are never named.
 from __future__ import annotations
 
 import datetime as dt
-import warnings
 from collections.abc import Sequence
 from dataclasses import dataclass
 from enum import StrEnum
@@ -205,17 +204,28 @@ def _robust_sd(rows: FloatArray) -> FloatArray:
     known = np.isfinite(rows)
     active = known & (rows != 0)
     picked = np.where(active, rows, np.nan)
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore", RuntimeWarning)  # rows without a known value
+    with np.errstate(all="ignore"):  # rows without a known value
         med = _median(picked, 1)[:, None]
         dev = np.abs(picked - med)
         mad = MAD_TO_SD * _median(dev, 1)
-        mean_ad = MEAN_AD_TO_SD * np.nanmean(dev, axis=1)
+        mean_ad = MEAN_AD_TO_SD * _mean(dev)
     out = np.where(mad > 0, mad, mean_ad)
     too_few = (known.sum(axis=1) < MIN_HISTORY) | (active.sum(axis=1) < MIN_ACTIVE)
     out[too_few | ~(out > 0)] = np.nan
     result: FloatArray = out
     return result
+
+
+def _mean(rows: FloatArray) -> FloatArray:
+    """The mean of each row's known values (NaN where none is known), as numpy's ``nanmean``
+    computes it (the sum with the unknown values as 0, over their count) but without its
+    warning for a row with none: a warning can only be silenced through the warnings module,
+    whose filters are the whole process's and not safe to change from the server's threads
+    (NumPy's floating-point state, ``np.errstate``, is the thread's own)."""
+    known = ~np.isnan(rows)
+    with np.errstate(all="ignore"):  # 0 / 0: NaN
+        out: FloatArray = np.sum(np.where(known, rows, 0.0), axis=1) / known.sum(axis=1)
+    return out
 
 
 def _multiplicative(rows: FloatArray) -> npt.NDArray[np.bool_]:
@@ -233,8 +243,7 @@ def _model(hist: FloatArray, *, multiplicative: bool) -> tuple[FloatArray, Float
     weeks = hist.reshape(*hist.shape[:-1], PROFILE_DAYS // 7, 7)  # column c: weekday of t + c
     cols = np.arange(LEVEL_DAYS) % 7  # the last LEVEL_DAYS days' weekdays, as columns
     recent = hist[..., PROFILE_DAYS - LEVEL_DAYS :]
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore", RuntimeWarning)  # days without history
+    with np.errstate(all="ignore"):  # days without history
         by_weekday = _median(weeks, -2)  # (..., 7)
         enough = (np.isfinite(weeks).sum(axis=-2) >= 2).all(axis=-1)
         enough &= np.isfinite(hist).sum(axis=-1) >= MIN_HISTORY
@@ -302,8 +311,7 @@ def baseline(values: npt.ArrayLike, denominator: npt.ArrayLike | None = None) ->
     z = residual / spread
     if denominator is not None:
         den = np.asarray(denominator, dtype=np.float64)
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore", RuntimeWarning)
+        with np.errstate(all="ignore"):
             usual = _median(_windows(np.where(den > 0, den, np.nan), PROFILE_DAYS), 1)
             support = np.sqrt(np.clip(den / usual, 0.0, 1.0))
         z = z * support

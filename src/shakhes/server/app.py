@@ -163,7 +163,7 @@ def compile_templates() -> int:
     (0.18 s), instead of on the first requests: Jinja compiles a template the first time it
     is asked for, under the interpreter lock, and without a lock of its own — the first KPI
     pages of a new server, asked at once, each compiled the same templates (py-spy: a seventh
-    of the server's Python time in bench/web.py's first burst). Returns how many."""
+    of the server's Python time in a burst of bench/web.py's first pages). Returns how many."""
     from shakhes.web.pages import environment
 
     count = 0
