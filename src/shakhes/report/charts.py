@@ -37,6 +37,10 @@ TICKS = 6
 """About how many labels an axis gets."""
 
 
+CONFIG = {"displaylogo": False, "responsive": True, "modeBarButtonsToRemove": ["toImage"]}
+"""The charts' plotly config: no logo, no download button, resized with the page."""
+
+
 def figure_html(
     chart: TargetChart,
     target: TargetStatus,
@@ -134,7 +138,7 @@ def figure_html(
         fig,
         include_plotlyjs=False,
         full_html=False,
-        config={"displaylogo": False, "responsive": True, "modeBarButtonsToRemove": ["toImage"]},
+        config=CONFIG,
         div_id=f"chart-{target.spec.id}",
     )
     return html
@@ -191,10 +195,6 @@ def daily_html(
     ys = [v for series in (values, comparison or ()) for v in series if v is not None]
     layout = _layout(days, ys, spec.unit, lang, calendar, currency, font)
     return _html(traces, layout, div_id)
-
-
-CONFIG = {"displaylogo": False, "responsive": True, "modeBarButtonsToRemove": ["toImage"]}
-"""The charts' plotly config: no logo, no download button, resized with the page."""
 
 
 def _html(traces: list[dict[str, object]], layout: dict[str, object], div_id: str) -> str:
