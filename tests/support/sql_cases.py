@@ -82,6 +82,13 @@ CASES = [
         by=("channel",),
     ),
     Case(
+        "compare_one_period",
+        ("ctr", "cost"),
+        period=(dt.date(2024, 5, 1), dt.date(2024, 5, 31)),
+        compare="previous",
+        by=("channel",),
+    ),
+    Case(
         "currency_conversion",
         ("cost", "cpc", "roas"),
         period=(dt.date(2024, 6, 1), EUR_DAYS[-1]),
