@@ -390,3 +390,29 @@ def test_amounts_in_other_currencies_are_converted_or_refused(
     run = shakhes(capsys, "explain", "cost", "--by", "currency", "--period", "2026-10")
     assert run.code == 1 and "cannot be split by currency" in run.err
     assert "Traceback" not in run.err
+
+
+def test_explaining_after_a_kpi_page_reads_nothing_more(ws: Path) -> None:
+    """Why it moved is split from the breakdown compared (both periods by segment, in one
+    query) and the total compared: what a KPI page computes first. Explained after them, it
+    runs no query — with the numbers of the command, checked against hand sums above."""
+    import datetime as dt
+    from unittest import mock
+
+    from shakhes.data.warehouse import Warehouse
+    from shakhes.service import why
+    from shakhes.service.compute import Query, compute
+
+    november = {"grain": "month", "start": dt.date(2025, 11, 1), "end": dt.date(2025, 11, 30)}
+    w = Workspace.open(ws)
+    try:
+        compute(w, Query(("roas",), compare="previous", **november))
+        compute(w, Query(("roas",), by=("channel",), compare="previous", **november))
+        with mock.patch.object(Warehouse, "run", side_effect=AssertionError("a query ran")):
+            found = why.record(why.explain(w, why.ExplainQuery("roas", "channel", "2025-11")))
+    finally:
+        w.close()
+    run = shakhes_outside_a_test("explain", "roas", "--by", "channel", "--period", "2025-11",
+                                 "--format", "json", "-w", str(ws))  # fmt: skip
+    assert run.code == 0, run.err
+    assert found == json.loads(run.out)

@@ -76,6 +76,10 @@ class Result:
     currency: str | None = None
     """The currency of every money value in the result (None when it has no money KPI or no
     money rows)."""
+    compared: pa.Table | None = None
+    """With a comparison, the rows of the periods compared with, in the same long form
+    (without the comparison's columns; ``period_index`` that of the period each is compared
+    with): what "why did it move" splits by segment (:mod:`shakhes.service.why`)."""
 
     @cached_property
     def frame(self) -> pd.DataFrame:
@@ -211,7 +215,9 @@ class Engine:
         self.calendar = calendar or CalendarSettings()
         self.params = dict(params or {})
         self._version = version
-        self._cache: _Recent[tuple[pa.Table, str | None, Plan]] = _Recent(cache_size)
+        self._cache: _Recent[tuple[pa.Table, str | None, Plan, pa.Table | None]] = _Recent(
+            cache_size
+        )
         self._compiled: _Recent[Compiled] = _Recent(cache_size)
         """The SQL of queries run on DuckDB, by :func:`query_key` (see :meth:`_execute`)."""
         self._shapes: _Recent[Template | None] = _Recent(cache_size)
@@ -359,11 +365,14 @@ class Engine:
         )
         cached = self._cache.get(key)
         if cached is not None:
-            table, currency, plan = cached
-            return Result(request, plan, table, from_cache=True, currency=currency)
+            table, currency, plan, compared = cached
+            return Result(
+                request, plan, table, from_cache=True, currency=currency, compared=compared
+            )
         query = self._prepare(plan)
         plan = query.plan
         table = to_long(plan, query.windows, self._execute(query))
+        previous: pa.Table | None = None
         if request.compare:
             n = len(plan.windows)
             index = arrow.numbers(table.column(PERIOD), pa.int32(), 0)
@@ -376,8 +385,8 @@ class Engine:
                 arrow.array(index[~mine] - n, pa.int32()),
             )
             table = compare(plan, current, previous, query.other)
-        self._cache.put(key, (table, query.currency, plan))
-        return Result(request, plan, table, currency=query.currency)
+        self._cache.put(key, (table, query.currency, plan, previous))
+        return Result(request, plan, table, currency=query.currency, compared=previous)
 
     def _prepare(self, plan: Plan) -> _Query:
         """The query :meth:`run` executes for ``plan`` (what :meth:`sql` shows): the windows

@@ -1,9 +1,10 @@
 """Why did a KPI move: ``shakhes explain`` and the API's explanation of a change.
 
 The engine computes the KPI broken down by the dimension asked for, in the period and in the
-period it is compared with — the same window ``compute --compare`` uses (the previous period,
-or the same period a year before; a partial period is compared over as many days) — and once
-without the breakdown (the total ``compute --compare`` shows). :mod:`shakhes.analysis.why`
+period it is compared with (one query: ``compute --by DIM --compare``, the breakdown a KPI page
+shows; the same window ``compute --compare`` uses: the previous period, or the same period a
+year before; a partial period is compared over as many days) — and once without the
+breakdown (the total ``compute --compare`` shows). :mod:`shakhes.analysis.why`
 splits the change; :mod:`shakhes.service.why_words` says it in words.
 
 Which KPIs can be split (read from the engine's plan of the formula, never from SQL):
@@ -44,6 +45,8 @@ from shakhes.spec.kpi import Direction, KpiSpec, Text
 from shakhes.spec.periods import parse_period
 
 if TYPE_CHECKING:
+    import pyarrow as pa
+
     from shakhes.engine.engine import Engine, Result
     from shakhes.workspace import Workspace
 
@@ -189,11 +192,14 @@ def _explain(ws: Workspace, query: ExplainQuery) -> Movement:
         window = plan.windows[0]
         other = comparison_windows(plan, against, engine.calendar)[0]
         _check_data(kpi.spec, plan.coverage.get(kpi.spec.id), window, other)
-        now = _checked(engine.run(request), kpi.spec.id)
-        before = _checked(
-            engine.run(engine.request(query.kpi, grain, by, (other.start, other.end), query.where)),
+        # Both periods by segment in one query: the breakdown compared (a KPI page's own).
+        both = _checked(
+            engine.run(engine.request(query.kpi, grain, by, span, query.where, against)),
             kpi.spec.id,
         )
+        now, before = both.table, both.compared
+        if before is None or not _compared_over(now, other):  # pragma: no cover - by design
+            raise InternalError(f"{query.kpi} by {', '.join(by)} was not compared over {other}")
         total = _checked(
             engine.run(engine.request(query.kpi, grain, (), span, query.where, against)),
             kpi.spec.id,
@@ -247,7 +253,7 @@ def _explain(ws: Workspace, query: ExplainQuery) -> Movement:
         period,
         compared,
         split,
-        total.currency or now.currency or before.currency,
+        total.currency or both.currency,
         weight,
     )
 
@@ -351,13 +357,20 @@ def _checked(result: Result, kpi: str) -> Result:
     return result
 
 
-def _segments(shape: Shape, by: tuple[str, ...], before: Result, now: Result) -> list[Segment]:
+def _compared_over(now: pa.Table, other: Window) -> bool:
+    """Whether every row of ``now`` is compared with ``other``'s days."""
+    days = set(zip(now.column("previous_start").to_pylist(),
+                   now.column("previous_end").to_pylist(), strict=True))  # fmt: skip
+    return days <= {(other.start, other.end)}
+
+
+def _segments(shape: Shape, by: tuple[str, ...], before: pa.Table, now: pa.Table) -> list[Segment]:
     """One :class:`Segment` per breakdown value seen in either period, in order. A sum over
     rows that all lack a value is unknown (null) in the engine; here it counts as 0, as in the
     total, which leaves unknown values out."""
     sides: dict[tuple[str, ...], list[float]] = {}
-    for i, result in enumerate((before, now)):
-        for r in result.records():
+    for i, table in enumerate((before, now)):
+        for r in table.to_pylist():
             key = tuple(str(r[d]) for d in by)
             amounts = sides.setdefault(key, [0.0, 0.0, 0.0, 0.0])
             if shape is Shape.RATIO:
@@ -368,10 +381,10 @@ def _segments(shape: Shape, by: tuple[str, ...], before: Result, now: Result) ->
     return [Segment(key, *amounts) for key, amounts in sorted(sides.items())]
 
 
-def _missing(result: Result) -> int:
-    if "missing" not in result.table.column_names:
+def _missing(table: pa.Table) -> int:
+    if "missing" not in table.column_names:
         return 0
-    return sum(int(m or 0) for m in result.table.column("missing").to_pylist())
+    return sum(int(m or 0) for m in table.column("missing").to_pylist())
 
 
 def _number(value: Any) -> float | None:
