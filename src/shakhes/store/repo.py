@@ -447,8 +447,13 @@ class MetadataStore:
         return state
 
     def versions(self, workspace_id: str) -> tuple[int, int]:
-        """The workspace's ``(data_version, definitions_version)``."""
-        with self._sessions() as session:
+        """The workspace's ``(data_version, definitions_version)``: one query (the engine of
+        a page asks for them before each computation)."""
+        with self.engine.connect() as connection:
+            found = connection.execute(_versions_query(), {"ws": workspace_id}).one_or_none()
+        if found is not None:
+            return int(found[0]), int(found[1])
+        with self._sessions() as session:  # no such workspace, or no counters: say which
             self._require_workspace(session, workspace_id)
             state = session.get(WorkspaceState, workspace_id)
             if state is None:
@@ -572,6 +577,15 @@ class MetadataStore:
                 )
                 for row in session.scalars(query)
             ]
+
+
+@functools.cache
+def _versions_query() -> Select[int, int]:
+    """The query of :meth:`MetadataStore.versions`, built once, with the parameter ``ws``."""
+    ws: BindParameter[str] = bindparam("ws")
+    return select(WorkspaceState.data_version, WorkspaceState.definitions_version).where(
+        WorkspaceState.workspace_id == ws
+    )
 
 
 @functools.cache
