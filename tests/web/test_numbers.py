@@ -13,6 +13,7 @@ import pytest
 from fastapi.testclient import TestClient
 
 from shakhes.service.anomalies import AnomaliesQuery, anomalies, records
+from shakhes.service.compute import Query
 from shakhes.workspace import Workspace
 
 
@@ -97,20 +98,24 @@ MARCH = (dt.date(2025, 3, 1), dt.date(2025, 3, 31))
 
 
 @pytest.mark.parametrize(
-    ("spans", "queries"),
+    ("spans", "outside"),
     [
-        ([MARCH, (dt.date(2025, 2, 1), dt.date(2025, 2, 28))], 1),  # the month before: 1 query
-        ([MARCH, (dt.date(2024, 3, 1), dt.date(2024, 3, 31))], 2),  # a year before: 2 queries
+        ([MARCH, (dt.date(2025, 2, 1), dt.date(2025, 2, 28))], False),  # the month before
+        ([MARCH, (dt.date(2024, 3, 1), dt.date(2024, 3, 31))], True),  # a year before the data
     ],
 )
 def test_the_daily_charts_days_against_hand_sql(
     demos: dict[str, Workspace],
     monkeypatch: pytest.MonkeyPatch,
     spans: list[tuple[dt.date, dt.date]],
-    queries: int,
+    outside: bool,
 ) -> None:
     """The KPI page's day-by-day chart (the period and the one it is compared with): each day's
-    clicks and CTR equal hand SQL, whether read in one query or two."""
+    clicks and CTR equal hand SQL (0 clicks on a day without rows, before the data began too),
+    read from the KPI's whole day-by-day series — the anomaly search's, so a page of another
+    period asks for nothing more — and a span outside the data's days from a query of its
+    own."""
+    from shakhes.service import anomalies as search
     from shakhes.service import compute as service
     from shakhes.web import kpi
 
@@ -118,9 +123,21 @@ def test_the_daily_charts_days_against_hand_sql(
     asked: list[object] = []
     real = service.compute
     monkeypatch.setattr(service, "compute", lambda w, q: asked.append(q) or real(w, q))
+    monkeypatch.setattr(search, "compute", lambda w, q: asked.append(q) or real(w, q))
     clicks = kpi._days(ws, "clicks", spans)
     ctr = kpi._days(ws, "ctr", spans)
-    assert len(asked) == 2 * queries
+    before = spans[1]
+    want = [
+        key
+        for name in ("clicks", "ctr")
+        for key in [
+            Query((name,), grain="day").key(),
+            *([Query((name,), grain="day", start=before[0], end=before[1]).key()] * outside),
+        ]
+    ]
+    assert [q.key() for q in asked] == want
+    anomalies(ws, AnomaliesQuery(kpis=["clicks"], since=before[0], until=MARCH[1]))
+    assert asked[len(want)].key() == want[0]  # its series: the one the chart read
     with ws.reading() as session:
         for start, end in spans:
             rows = session.warehouse.fetchall(

@@ -23,6 +23,8 @@ from shakhes.web.look import raw
 from shakhes.web.overview import safe, target_row
 
 if TYPE_CHECKING:
+    import pyarrow as pa
+
     from shakhes.service.status import TargetStatus
     from shakhes.spec.kpi import KpiSpec
     from shakhes.web.look import Look
@@ -267,20 +269,35 @@ def _daily_chart(
 def _days(
     ws: Workspace, kpi: str, spans: list[tuple[dt.date, dt.date]]
 ) -> dict[dt.date, float | None]:
-    """The KPI on each day of ``spans`` (first and last days): one query over them all when
-    they are close together (a period and the one before it), one per span otherwise (a
-    period and the same period a year before)."""
-    from shakhes.service.compute import Query, compute, records
+    """The KPI on each day of ``spans`` (first and last days): from its whole day-by-day
+    series where a span is within the days it has data for — one query per KPI and state, the
+    very one the anomaly search reads (:mod:`shakhes.service.anomalies`), so that the pages of
+    other periods and the anomalies compute no more days (a day's value is the same whatever
+    range it is asked in) — else from a query of that span (a year before the data began,
+    say: its days are counted, as 0 where a sum has no rows)."""
+    from shakhes.service.compute import Query, compute
 
-    first, last = min(s for s, _ in spans), max(e for _, e in spans)
-    apart = (last - first).days + 1 - sum((e - s).days + 1 for s, e in spans)
-    asked = [(first, last)] if apart <= len(spans) else spans
+    whole = compute(ws, Query((kpi,), grain="day"))
     at: dict[dt.date, float | None] = {}
-    for start, end in asked:
-        found = compute(ws, Query((kpi,), grain="day", start=start, end=end))
-        for r in records(found):
-            at[dt.date.fromisoformat(str(r["period_start"]))] = _number(r["value"])
+    for start, end in spans:
+        inside = whole.plan.start <= start and end <= whole.plan.end
+        found = whole if inside else compute(ws, Query((kpi,), grain="day", start=start, end=end))
+        at.update(_day_values(found.table, kpi, start, end))
     return at
+
+
+def _day_values(
+    table: pa.Table, kpi: str, start: dt.date, end: dt.date
+) -> dict[dt.date, float | None]:
+    """The value of ``kpi`` on each day from ``start`` to ``end`` in ``table`` (a result at
+    day grain)."""
+    import pyarrow.compute as pc
+
+    day = table.column("period_start")
+    span = pc.and_(pc.greater_equal(day, start), pc.less_equal(day, end))
+    rows = table.filter(pc.and_(span, pc.equal(table.column("kpi"), kpi)))
+    values = map(_number, rows.column("value").to_pylist())
+    return dict(zip(rows.column("period_start").to_pylist(), values, strict=True))
 
 
 def _targets(
