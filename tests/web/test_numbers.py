@@ -8,6 +8,7 @@ import json
 import re
 import subprocess
 import sys
+from pathlib import Path
 
 import pytest
 from fastapi.testclient import TestClient
@@ -151,3 +152,24 @@ def test_the_daily_charts_days_against_hand_sql(
                 c, i = by_day.get(day, (0.0, 0.0))
                 assert clicks[day] == pytest.approx(c, rel=1e-12), day
                 assert ctr[day] == (pytest.approx(c / i, rel=1e-12) if i else None), day
+
+
+def test_the_daily_chart_of_a_workspace_without_data(tmp_path: Path) -> None:
+    """Before any import a KPI has no day series (no range to compute it over): the page's
+    chart asks each span on its own, as before, and shows its days — 0 clicks each, as hand
+    SQL over no rows sums — instead of failing the page."""
+    from shakhes.web import kpi
+    from shakhes.web.look import Look
+    from shakhes.workspace import init
+
+    init(tmp_path / "empty", name="empty").close()
+    ws = Workspace.open(tmp_path / "empty")
+    try:
+        days = kpi._days(ws, "clicks", [MARCH])
+        page = kpi.build(ws, Look("en", False, ws.settings.currency), "clicks", "2025-03", None,
+                         None)["data"]  # fmt: skip
+    finally:
+        ws.close()
+    march = [MARCH[0] + dt.timedelta(days=n) for n in range((MARCH[1] - MARCH[0]).days + 1)]
+    assert days == dict.fromkeys(march, 0.0)
+    assert page["error"] is None and page["daily_chart"]

@@ -274,14 +274,20 @@ def _days(
     very one the anomaly search reads (:mod:`shakhes.service.anomalies`), so that the pages of
     other periods and the anomalies compute no more days (a day's value is the same whatever
     range it is asked in) — else from a query of that span (a year before the data began,
-    say: its days are counted, as 0 where a sum has no rows)."""
+    say: its days are counted, as 0 where a sum has no rows; or no data yet at all)."""
+    from shakhes.errors import ShakhesError
     from shakhes.service.compute import Query, compute
 
-    whole = compute(ws, Query((kpi,), grain="day"))
+    try:
+        whole = compute(ws, Query((kpi,), grain="day"))
+    except ShakhesError:  # no data yet (no range to compute over): each span on its own
+        whole = None
     at: dict[dt.date, float | None] = {}
     for start, end in spans:
-        inside = whole.plan.start <= start and end <= whole.plan.end
-        found = whole if inside else compute(ws, Query((kpi,), grain="day", start=start, end=end))
+        if whole is not None and whole.plan.start <= start and end <= whole.plan.end:
+            found = whole
+        else:
+            found = compute(ws, Query((kpi,), grain="day", start=start, end=end))
         at.update(_day_values(found.table, kpi, start, end))
     return at
 
