@@ -521,9 +521,8 @@ def _aggregate_table(
         # Each period's rows on their own: a day both periods share counts in each, as
         # through the day map.
         ranges = ((literals.first, literals.first_end), (literals.second, literals.second_end))
-        each = []
+        day, each = t[time_col], []
         for i, (first, last) in enumerate(ranges):
-            day = t[time_col]
             rows = t.filter(day.between(ibis.literal(first, "date"), ibis.literal(last, "date")))
             each.append(aggregate(rows.mutate(**{PERIOD: ibis.literal(i, "int32")})))
         return each[0].union(each[1], distinct=False)

@@ -181,7 +181,8 @@ def _explain(ws: Workspace, query: ExplainQuery) -> Movement:
     engine = ws.engine  # first: building it may write (customers from orders), not in a read
     with ws.reading():
         grain, span = _period(ws, engine, query, by)
-        request = engine.request(query.kpi, grain, by, span, query.where)
+        # Both periods by segment in one query: the breakdown compared (a KPI page's own).
+        request = engine.request(query.kpi, grain, by, span, query.where, against)
         plan = engine.plan(request)
         if plan.failures:
             raise next(iter(plan.failures.values()))
@@ -192,11 +193,7 @@ def _explain(ws: Workspace, query: ExplainQuery) -> Movement:
         window = plan.windows[0]
         other = comparison_windows(plan, against, engine.calendar)[0]
         _check_data(kpi.spec, plan.coverage.get(kpi.spec.id), window, other)
-        # Both periods by segment in one query: the breakdown compared (a KPI page's own).
-        both = _checked(
-            engine.run(engine.request(query.kpi, grain, by, span, query.where, against)),
-            kpi.spec.id,
-        )
+        both = _checked(engine.run(request), kpi.spec.id)
         now, before = both.table, both.compared
         if before is None or not _compared_over(now, other):  # pragma: no cover - by design
             raise InternalError(f"{query.kpi} by {', '.join(by)} was not compared over {other}")
