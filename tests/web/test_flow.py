@@ -252,3 +252,89 @@ def test_the_whole_flow(site: Site, browser: Any, tmp_path: Path) -> None:
     assert re.search(r"/login\?next=", page.url)
     page.context.close()
     assert errors == []
+
+
+UNKNOWN_LAYOUT = """Tarikh;Campaign Name;Views;Clicks;Spend (rial)
+05/09/2024;Brand search;1.200;30;1.500.000,00
+05/09/2024;Nowruz banner;5.000;25;2.000.000,50
+13/09/2024;Brand search;900;20;900.000,00
+"""
+"""A layout shakhes does not know (tests/imports/test_mapping.py's)."""
+
+MAPPING = """table: ad_performance
+columns: {date: Tarikh, campaign: Campaign Name, impressions: Views, clicks: Clicks,
+          cost: Spend (rial)}
+constants: {platform: digikala, account: main}
+channel: [{value: display}]
+date_format: "%d/%m/%Y"
+decimal: ","
+currency: IRT
+"""
+
+
+def test_upload_options_fix_refused_files(site: Site, browser: Any, tmp_path: Path) -> None:
+    """A file the dry run refuses for what an option gives — a Yektanet export without its
+    currency, a layout shakhes does not know — opens the options at the field that fixes it;
+    filled, the files are checked again and import (as ``shakhes import --currency`` /
+    ``--mapping`` would)."""
+    from playwright.sync_api import expect
+
+    ws = site.ws
+    page = browser.new_page(viewport={"width": 1280, "height": 900})
+    errors: list[str] = []
+    page.on("pageerror", lambda e: errors.append(str(e)))
+    page.on("dialog", lambda d: d.accept())
+    page.goto(f"{site.url}/w/{ws}/data?lang=en")  # the user may have chosen Persian
+    page.fill("input[name=email]", EMAIL)
+    page.fill("input[name=password]", PASSWORD)
+    page.click("button[type=submit]")
+    page.wait_for_url(re.compile(rf"/w/{ws}/data"))
+    options = page.locator("#upload-options")
+    assert options.get_attribute("open") is None  # closed until a file needs them
+
+    # Yektanet's export does not say its currency: refused, the currency field asked for.
+    yektanet = Path(__file__).parents[1] / "imports/fixtures/sources/yektanet_daily.csv"
+    page.set_input_files("#files", [str(yektanet)])
+    item = page.locator('li.file[data-file="yektanet_daily.csv"]')
+    expect(item.locator(".problem")).to_contain_text("currency", timeout=20000)
+    expect(options).to_have_attribute("open", "")
+    expect(page.locator("#opt-currency.wanted")).to_have_count(1)
+    page.fill("#opt-currency", "irr")
+    page.dispatch_event("#opt-currency", "change")
+    expect(item.locator("dl.report")).to_be_visible(timeout=20000)
+    values = item.locator("dl.report dd .num").evaluate_all("ns => ns.map(n => n.dataset.value)")
+    assert values[:3] == ["5", "4", "0"]  # 4 rows and the Total row; 4 to import; none bad
+    assert "yektanet" in item.locator("dl.report").inner_text()
+    page.fill("#opt-currency", "")
+
+    # An unknown layout: refused, the mapping asked for; with it, read and imported.
+    export, mapping = tmp_path / "digikala.csv", tmp_path / "digikala.yml"
+    export.write_text(UNKNOWN_LAYOUT, encoding="utf-8")
+    mapping.write_text(MAPPING, encoding="utf-8")
+    page.set_input_files("#files", [str(export)])
+    item = page.locator('li.file[data-file="digikala.csv"]')
+    expect(item.locator(".problem")).to_be_visible(timeout=20000)
+    expect(page.locator("#opt-mapping.wanted")).to_have_count(1)
+    page.set_input_files("#opt-mapping", [str(mapping)])
+    expect(item.locator("dl.report")).to_be_visible(timeout=20000)
+    values = item.locator("dl.report dd .num").evaluate_all("ns => ns.map(n => n.dataset.value)")
+    assert values[:3] == ["3", "3", "0"]
+    page.click("#import-button")
+    expect(item.locator(".done")).to_be_visible(timeout=30000)
+    import_id = int(re.sub(r"\D", "", item.locator(".done").inner_text()))
+    row = page.locator(f'#log tr[data-import="{import_id}"]')
+    expect(row).to_contain_text("digikala.csv")
+    # What was imported, as the CLI computes it: the file's clicks and views (1.200 is 1,200
+    # with "," for decimals), on its days and platform.
+    out = subprocess.run(
+        [sys.executable, "-m", "shakhes", "compute", "clicks,impressions", "--grain", "total",
+         "--from", "2024-09-05", "--to", "2024-09-13", "--where", "platform = 'digikala'",
+         "--format", "json", "-w", str(site.root)],
+        capture_output=True, text=True, check=True,
+    )  # fmt: skip
+    found = {r["kpi"]: r["value"] for r in json.loads(out.stdout)}
+    assert found == {"clicks": 30 + 25 + 20, "impressions": 1_200 + 5_000 + 900}
+    page.click(f'#log tr[data-import="{import_id}"] button.undo')
+    expect(page.locator(f'#log tr.undone[data-import="{import_id}"]')).to_have_count(1)
+    page.context.close()
+    assert errors == []

@@ -99,6 +99,16 @@ WORDS: dict[str, dict[str, str]] = {
         "fixes them.",
         "currency": "Currency",
         "account": "Account",
+        "options": "Options: source, currency, account, mapping",
+        "options_help": "Only when a file needs them: its currency when it does not say "
+        "(Yektanet, a GA4 report), the account its rows belong to, a mapping file (YAML) "
+        "for a layout shakhes does not know (`shakhes import FILE --suggest-mapping` "
+        "writes a first one). Changing one checks the files again.",
+        "source_pick": "Source",
+        "auto": "detect",
+        "mapping": "Mapping file",
+        "replace_range": "Replace the rows of this source and account in the file's "
+        "dates that the file lacks",
         "resolved": "Rows resolved",
         "viewer_note": "You can read the log and the quarantine; importing, undoing and "
         "retrying need the editor role.",
@@ -160,6 +170,15 @@ WORDS: dict[str, dict[str, str]] = {
         "retry_help": "سطرهای قرنطینه‌شده را با ارز یا حسابی که درستشان می‌کند دوباره وارد کنید.",
         "currency": "ارز",
         "account": "حساب",
+        "options": "گزینه‌ها: منبع، ارز، حساب، نگاشت",
+        "options_help": "تنها وقتی فایلی به آن‌ها نیاز دارد: ارز مبلغ‌هایش وقتی فایل "
+        "نمی‌گوید (یکتانت، گزارش GA4)، حسابی که سطرهایش از آن است، فایل نگاشت (YAML) برای "
+        "ساختاری که شاخص نمی‌شناسد (`shakhes import FILE --suggest-mapping` نخستینش را "
+        "می‌نویسد). با تغییر هر یک، فایل‌ها دوباره بررسی می‌شوند.",
+        "source_pick": "منبع",
+        "auto": "تشخیص خودکار",
+        "mapping": "فایل نگاشت",
+        "replace_range": "سطرهای این منبع و حساب در تاریخ‌های فایل را که در فایل نیستند جایگزین کن",
         "resolved": "سطرهای درست‌شده",
         "viewer_note": "شما گزارش ورودها و قرنطینه را می‌بینید؛ وارد کردن، بازگردانی و "
         "تلاش دوباره نقش ویرایشگر می‌خواهد.",
@@ -247,6 +266,14 @@ def page(ws: Workspace, look: Look, import_id: int | None) -> dict[str, Any]:
     }
 
 
+def source_names() -> list[str]:
+    """The sources an upload may name instead of letting shakhes detect it (as
+    ``shakhes import --source`` takes them)."""
+    from shakhes.imports.sources import REGISTRY
+
+    return sorted({name.split(":")[0] for name in REGISTRY})
+
+
 def routes(out: APIRouter, caller: Callable[..., PageCaller | Awaitable[PageCaller]]) -> None:
     """Add the Data page to the pages' router ``out``."""
     from shakhes.web.pages import _render as render
@@ -267,6 +294,7 @@ def routes(out: APIRouter, caller: Callable[..., PageCaller | Awaitable[PageCall
                 "dw": WORDS[look.lang],
                 "reason_words": REASON_WORDS[look.lang],
                 "can_edit": who.role in ("editor", "admin"),
+                "sources": source_names(),
             }
 
         return render(request, who, look, "data.html.j2", build, "data")

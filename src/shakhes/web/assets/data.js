@@ -156,11 +156,34 @@
     dryRun();
   }
 
+  // The options a file may need (source, currency, account, mapping, replace range): sent
+  // with every dry run and import; a refused file that one of them fixes opens them.
+  const option = (id) => document.getElementById("opt-" + id);
   function form(dry) {
     const body = new FormData();
     for (const { file } of chosen) body.append("files", file, file.name);
     body.append("dry_run", dry ? "true" : "false");
+    body.append("source", option("source").value);
+    const currency = option("currency").value.trim().toUpperCase();
+    if (currency) body.append("currency", currency);
+    const account = option("account").value.trim();
+    if (account) body.append("account", account);
+    const mapping = option("mapping").files[0];
+    if (mapping) body.append("mapping", mapping, mapping.name);
+    if (option("replace").checked) body.append("replace_range", "true");
     return body;
+  }
+  // Which option fixes a refusal, by its code.
+  const FIXED_BY = { no_currency: "currency", mixed_currencies: "currency", no_account: "account",
+    unrecognised_layout: "mapping", missing_columns: "mapping", not_canonical: "source",
+    unknown_source: "source" };
+  function offer(records) {
+    const codes = records.map((r) => r.error && r.error.code).filter((c) => c in FIXED_BY);
+    if (!codes.length) return;
+    document.getElementById("upload-options").open = true;
+    const field = option(FIXED_BY[codes[0]]);
+    field.classList.add("wanted");
+    field.focus();
   }
 
   async function dryRun() {
@@ -171,7 +194,9 @@
     button.disabled = true;
     state.textContent = words.checking;
     try {
-      const good = show(await call("POST", "/imports", form(true)), true);
+      const records = await call("POST", "/imports", form(true));
+      const good = show(records, true);
+      offer(records);
       button.disabled = good === 0;
       state.textContent = "";
     } catch (error) {
@@ -209,6 +234,12 @@
       choose(Array.from(e.dataTransfer.files));
     });
     document.getElementById("import-button").addEventListener("click", importAll);
+    for (const id of ["source", "currency", "account", "mapping", "replace"]) {
+      option(id).addEventListener("change", () => {
+        option(id).classList.remove("wanted");
+        if (chosen.length) dryRun();
+      });
+    }
   }
 
   // ---- undo and retry --------------------------------------------------------------------
