@@ -1,10 +1,12 @@
-"""What the browser tests share: Debian's chromium (skipped with a reason when it is missing;
+"""What the browser tests share: Debian's chromium (a test fails when it is missing, unless
+``SHAKHES_SKIP_BROWSER=1`` skips them;
 one per test process, started when a test first needs it: a launch takes seconds on a busy
 machine), the folder of their screenshots, and a real uvicorn server for an app on a free
 port."""
 
 from __future__ import annotations
 
+import os
 import socket
 import threading
 import time
@@ -18,11 +20,14 @@ import pytest
 CHROMIUM = Path("/usr/bin/chromium")
 ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
 
+SKIP = os.environ.get("SHAKHES_SKIP_BROWSER") == "1"
+"""Skip the browser tests, said out loud (``SHAKHES_SKIP_BROWSER=1``): without it a machine
+without chromium fails them (as a stopped PostgreSQL fails its tests), so that a run cannot
+pass without them unnoticed."""
+
 MARKS = [
     pytest.mark.browser,
-    pytest.mark.skipif(
-        not CHROMIUM.exists(), reason="Debian's chromium is not installed at /usr/bin/chromium"
-    ),
+    pytest.mark.skipif(SKIP, reason="SHAKHES_SKIP_BROWSER=1: the browser tests are skipped"),
 ]
 """``pytestmark`` of a browser test module."""
 
@@ -60,6 +65,12 @@ def chromium() -> Iterator[Any]:
     """Debian's chromium, launched headless through Playwright."""
     from playwright.sync_api import sync_playwright
 
+    if not CHROMIUM.exists():
+        pytest.fail(
+            f"Debian's chromium is not installed at {CHROMIUM}: `apt-get install chromium` "
+            "(.ci/run does), or set SHAKHES_SKIP_BROWSER=1 to skip the browser tests",
+            pytrace=False,
+        )
     with sync_playwright() as p:
         browser = p.chromium.launch(executable_path=str(CHROMIUM), args=["--no-sandbox"])
         try:
