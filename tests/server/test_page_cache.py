@@ -360,11 +360,11 @@ def test_the_templates_are_compiled_when_the_app_is_built_not_on_the_first_reque
     import jinja2
 
     from shakhes.server.app import create_app
-    from shakhes.server.routes.auth import TEMPLATES
+    from shakhes.server.page_words import templates
     from shakhes.server.settings import ServerSettings
     from shakhes.web.pages import environment
 
-    for env in (environment(), TEMPLATES):
+    for env in (environment(), templates()):
         assert env.cache is not None
         env.cache.clear()  # as in a new process
     url = str(api.store.engine.url)

@@ -164,10 +164,11 @@ def compile_templates() -> int:
     is asked for, under the interpreter lock, and without a lock of its own — the first KPI
     pages of a new server, asked at once, each compiled the same templates (py-spy: a seventh
     of the server's Python time in a burst of bench/web.py's first pages). Returns how many."""
+    from shakhes.server.page_words import templates
     from shakhes.web.pages import environment
 
     count = 0
-    for env in (environment(), auth.TEMPLATES):
+    for env in (environment(), templates()):
         for name in env.list_templates(filter_func=lambda n: n.endswith((".j2", ".html"))):
             env.get_template(name)
             count += 1

@@ -5,12 +5,10 @@
 from __future__ import annotations
 
 import datetime as dt
-from pathlib import Path
 from typing import Annotated, Literal
 
 from fastapi import APIRouter, Form, Request, Response
 from fastapi.responses import HTMLResponse, RedirectResponse
-from jinja2 import Environment, FileSystemLoader, select_autoescape
 from pydantic import BaseModel, Field
 
 from shakhes.errors import ShakhesError
@@ -32,11 +30,6 @@ from shakhes.server.store import RateLimits, SessionInfo
 router = APIRouter(prefix="/api/v1/auth", tags=["auth"])
 pages = APIRouter(include_in_schema=False)
 health = APIRouter(tags=["server"])
-
-TEMPLATES = Environment(
-    loader=FileSystemLoader(Path(__file__).resolve().parent.parent / "templates"),
-    autoescape=select_autoescape(["html"]),
-)
 
 
 class LoginIn(BaseModel):
@@ -208,12 +201,17 @@ def _page(
     email: str = "",
     status: int = 200,
     next_: str = "/",
+    lang: str | None = None,
 ) -> HTMLResponse:
-    """The login page with a form token: the browser's own when it has one, else a new one."""
+    """The login page with a form token: the browser's own when it has one, else a new one;
+    in the language asked (:func:`~shakhes.server.page_words.page_lang`)."""
+    from shakhes.server.page_words import page_lang, render
+
     csrf = request.cookies.get(LOGIN_CSRF_COOKIE) or credentials.new_token()
-    html = TEMPLATES.get_template("login.html").render(
-        error=error, email=email, next=next_, csrf_token=csrf
-    )
+    html = render(
+        "login.html", page_lang(request, lang),
+        error=error, email=email, next=next_, csrf_token=csrf,
+    )  # fmt: skip
     response = HTMLResponse(html, status_code=status)
     response.set_cookie(
         LOGIN_CSRF_COOKIE,
@@ -232,8 +230,10 @@ LOGIN_FORM_SECONDS = 2 * 3600
 
 
 @pages.get("/login")
-def login_page(request: Request, server: Server, next: str | None = None) -> HTMLResponse:
-    return _page(request, server, next_=safe_next(next))
+def login_page(
+    request: Request, server: Server, next: str | None = None, lang: str | None = None
+) -> HTMLResponse:
+    return _page(request, server, next_=safe_next(next), lang=lang)
 
 
 @pages.post("/login", response_model=None)
@@ -244,18 +244,25 @@ def login_form(
     password: Annotated[str, Form(max_length=1024)] = "",
     next: Annotated[str, Form(max_length=2048)] = "/",
     csrf_token: Annotated[str, Form(max_length=256)] = "",
+    lang: Annotated[str | None, Form(max_length=8)] = None,
 ) -> Response:
+    from shakhes.server.error_words import persian
+    from shakhes.server.page_words import WORDS, page_lang
+
     target = safe_next(next)
+    chosen = page_lang(request, lang)
     cookie = request.cookies.get(LOGIN_CSRF_COOKIE)
     if not cookie or not csrf_token or not credentials.same(csrf_token, cookie):
         # Not this browser's own form (or one whose token has expired): a new form, no login.
-        message = "The login form has expired or did not come from this site: log in again."
-        return _page(request, server, message, email, 403, target)
+        return _page(request, server, WORDS[chosen]["expired"], email, 403, target, chosen)
     try:
         session, token = _login(server, request, email, password)
     except ShakhesError as exc:
         status = 429 if exc.code == "too_many_attempts" else 401
-        return _page(request, server, exc.message, email, status, target)
+        message = exc.message
+        if chosen == "fa":
+            message = persian(status, exc.code, exc.message, None, None, exc.params)[0]
+        return _page(request, server, message, email, status, target, chosen)
     response = RedirectResponse(target, status_code=303)
     _set_cookies(response, server, request, session, token)
     response.delete_cookie(LOGIN_CSRF_COOKIE, path="/login")

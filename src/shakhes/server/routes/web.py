@@ -9,7 +9,6 @@ user's first workspace.
 
 from __future__ import annotations
 
-from html import escape
 from urllib.parse import quote
 
 from fastapi import APIRouter, Request
@@ -17,6 +16,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from starlette.concurrency import run_in_threadpool
 
 from shakhes.server.deps import optional_principal, state
+from shakhes.server.page_words import page_lang, render
 from shakhes.server.store import WorkspaceInfo
 from shakhes.web.caller import Lang, PageCaller, Role, WorkspaceChoice
 from shakhes.workspace import Workspace
@@ -36,9 +36,11 @@ class LoginNeeded(Exception):
 class PageNotFound(Exception):
     """A page of a workspace the user is not a member of (or that does not exist)."""
 
-    def __init__(self, workspace: str) -> None:
+    def __init__(self, workspace: str, locale: str | None = None) -> None:
         super().__init__(workspace)
         self.workspace = workspace
+        self.locale = locale
+        """The user's language (the page's words)."""
 
 
 def login_url(target: str) -> str:
@@ -70,7 +72,7 @@ async def page_caller(workspace: str, request: Request) -> PageCaller:
 
     memberships, ws, role = await run_in_threadpool(lookup)
     if ws is None:
-        raise PageNotFound(workspace)
+        raise PageNotFound(workspace, principal.user.locale)
     locale: Lang = "fa" if principal.user.locale == "fa" else "en"
     page_role: Role = "admin" if role == "admin" else "editor" if role == "editor" else "viewer"
     return PageCaller(
@@ -94,18 +96,11 @@ async def start(request: Request) -> Response:
         return RedirectResponse("/login", status_code=303)
     memberships = await run_in_threadpool(state(request).memberships, principal.user.id)
     if not memberships:
-        return HTMLResponse(
-            _NO_WORKSPACE.format(email=escape(principal.user.email)),
-            status_code=200,
-        )
+        lang = page_lang(request, user_locale=principal.user.locale)
+        csrf = principal.session.csrf_token if principal.session is not None else ""
+        html = render("no_workspace.html", lang, email=principal.user.email, csrf_token=csrf)
+        return HTMLResponse(html, status_code=200)
     return RedirectResponse(f"/w/{quote(memberships[0][0].id)}/", status_code=303)
-
-
-_NO_WORKSPACE = """<!doctype html><html lang="en"><head><meta charset="utf-8">
-<title>shakhes</title></head><body><h1>shakhes</h1>
-<p>You ({email}) are not a member of any workspace yet. Ask an admin of a workspace to add you
-(<code>shakhes user add EMAIL --role viewer --workspace PATH</code>).</p>
-<form method="post" action="/logout"><button>Log out</button></form></body></html>"""
 
 
 def install(app: object) -> None:
@@ -123,15 +118,10 @@ def install(app: object) -> None:
         assert isinstance(exc, LoginNeeded)
         return RedirectResponse(login_url(exc.target), status_code=303)
 
-    async def not_found(_request: Request, exc: Exception) -> Response:
+    async def not_found(request: Request, exc: Exception) -> Response:
         assert isinstance(exc, PageNotFound)
-        return HTMLResponse(_NOT_FOUND, status_code=404)
+        lang = page_lang(request, user_locale=exc.locale)
+        return HTMLResponse(render("not_found.html", lang), status_code=404)
 
     app.add_exception_handler(LoginNeeded, login_needed)
     app.add_exception_handler(PageNotFound, not_found)
-
-
-_NOT_FOUND = """<!doctype html><html lang="en"><head><meta charset="utf-8">
-<title>Not found — shakhes</title></head><body><h1>Not found</h1>
-<p>There is no such workspace, or you are not a member of it.</p>
-<p><a href="/">Your workspaces</a></p></body></html>"""
