@@ -274,3 +274,29 @@ def test_the_matrix_expects_each_role_somewhere(writable_api: Api) -> None:
     """The matrix would be hollow if no route needed editor or admin."""
     roles = {c.min_role for c in _calls(writable_api)}
     assert {"viewer", "editor", "admin"} <= roles
+
+
+def test_no_state_change_without_the_csrf_token(writable_api: Api) -> None:
+    """Every state-changing route called with an admin's session cookie but without its CSRF
+    token (neither the header nor a form field) is refused — 403, code ``csrf`` — before it
+    does anything: what another site's form or script could send with the user's cookie."""
+    client = writable_api.login("admin", csrf=False)
+    wrong = []
+    changing = [
+        c
+        for c in _calls(writable_api)
+        if c.method not in ("GET", "HEAD", "OPTIONS") and (c.method, c.path) not in PUBLIC
+    ]
+    assert len(changing) >= 20
+    for call in changing:
+        answer = client.request(call.method, _url(call), json={}, follow_redirects=False)
+        body = (
+            answer.json()
+            if answer.headers.get("content-type", "").startswith("application/json")
+            else {}
+        )
+        code = body.get("error", {}).get("code") if isinstance(body, dict) else None
+        if answer.status_code != 403 or code != "csrf":
+            wrong.append(f"{call.id}: {answer.status_code} {code}")
+    assert not wrong, "\n".join(wrong)
+    assert client.get("/api/v1/auth/me").status_code == 200  # still logged in: nothing ran
