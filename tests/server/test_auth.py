@@ -115,6 +115,29 @@ def test_a_password_change_ends_every_session(fresh: Api) -> None:
     assert again.status_code == 200
 
 
+def test_guessing_the_current_password_is_limited_as_logins_are(fresh: Api) -> None:
+    """A stolen session cannot guess its user's password through the password change: each
+    wrong current password is a failed login of the e-mail (3 allowed here), then 429 — the
+    right one too — and the login form is limited by the same count."""
+    client = fresh.login("viewer")
+    for attempt in range(3):
+        answer = client.post(
+            "/api/v1/auth/password",
+            json={"current_password": f"guess {attempt}", "new_password": "taken over 123"},
+        )
+        assert answer.status_code == 401, answer.text
+    right = client.post(
+        "/api/v1/auth/password",
+        json={"current_password": PASSWORD, "new_password": "taken over 123"},
+    )
+    assert right.status_code == 429 and _error(right)["code"] == "too_many_attempts"
+    login = fresh.anonymous().post(
+        "/api/v1/auth/login", json={"email": "viewer@example.com", "password": PASSWORD}
+    )
+    assert login.status_code == 429
+    assert client.get("/api/v1/auth/me").status_code == 200  # nothing changed, still logged in
+
+
 def test_tokens_are_shown_once_and_revoked_tokens_are_401(fresh: Api) -> None:
     client = fresh.login("editor")
     created = client.post("/api/v1/tokens", json={"name": "ci"})

@@ -338,18 +338,34 @@ class ServerStore:
             self._end_sessions(session, row.id)
             self._audit(session, actor, "user.password", subject=row.email)
 
-    def change_password(self, user_id: int, old: str, new: str) -> None:
+    def change_password(
+        self,
+        user_id: int,
+        old: str,
+        new: str,
+        *,
+        client: str = "",
+        limits: RateLimits = RateLimits(),
+    ) -> None:
         """A user changes their own password (the old one must match); all their sessions
-        end."""
+        end. A wrong current password counts as a failed login of the user's e-mail, and is
+        limited as logins are (``too_many_attempts``): a stolen session cannot guess it."""
+        now = utcnow()
         with self._read() as session:
             row = session.get(User, user_id)
-            if row is None or not credentials.verify_password(row.password_hash, old):
-                raise LoginRefused(
-                    "the current password is wrong",
-                    hint="Type your current password again.",
-                    params={"field": "current_password"},
-                )
+            if row is None:
+                raise LoginRefused("the current password is wrong")
             email = row.email
+            self._check_waits(session, email, client, limits, now - limits.window)
+            right = credentials.verify_password(row.password_hash, old)
+        if not right:
+            with self._write() as session:
+                session.add(LoginAttempt(email=email, client=client[:100], at=now))
+            raise LoginRefused(
+                "the current password is wrong",
+                hint="Type your current password again.",
+                params={"field": "current_password"},
+            )
         self.set_password(email, new, actor=email)
 
     def set_locale(self, user_id: int, locale: str) -> None:
@@ -497,6 +513,23 @@ class ServerStore:
         oldest = min(times)
         return max(1, int((oldest - since).total_seconds()) + 1)
 
+    def _check_waits(
+        self, session: Session, address: str, client: str, limits: RateLimits, since: dt.datetime
+    ) -> None:
+        """Refuse (``too_many_attempts``) while the e-mail or the client has had too many
+        failures since ``since``."""
+        waits = [
+            self._retry_after(session, LoginAttempt.email, address, limits.per_email, since),
+            self._retry_after(session, LoginAttempt.client, client, limits.per_client, since),
+        ]
+        wait = max((w for w in waits if w is not None), default=None)
+        if wait is not None:
+            raise TooManyAttempts(
+                "too many failed logins; wait before trying again",
+                hint=f"Try again in {wait // 60 + 1} minute(s).",
+                params={"retry_after": wait},
+            )
+
     def login(
         self,
         email: str,
@@ -515,18 +548,8 @@ class ServerStore:
         now = utcnow()
         since = now - limits.window
         with self._read() as session:
-            waits = [
-                self._retry_after(session, LoginAttempt.email, address, limits.per_email, since),
-                self._retry_after(session, LoginAttempt.client, client, limits.per_client, since),
-            ]
+            self._check_waits(session, address, client, limits, since)
             row = session.scalar(select(User).where(User.email == address))
-        wait = max((w for w in waits if w is not None), default=None)
-        if wait is not None:
-            raise TooManyAttempts(
-                "too many failed logins; wait before trying again",
-                hint=f"Try again in {wait // 60 + 1} minute(s).",
-                params={"retry_after": wait},
-            )
         ok = credentials.verify_password(
             row.password_hash if row else credentials.dummy_hash(), password
         )

@@ -168,12 +168,20 @@ def me(principal: CurrentPrincipal, server: Server) -> Me:
     return _me(server, principal)
 
 
-@router.post("/password")
+@router.post("/password", responses={401: {}, 429: {}})
 def change_password(
-    body: PasswordIn, principal: CurrentPrincipal, response: Response, server: Server
+    body: PasswordIn,
+    principal: CurrentPrincipal,
+    request: Request,
+    response: Response,
+    server: Server,
 ) -> Done:
-    """Change your password; every session of yours ends (log in again)."""
-    server.store.change_password(principal.user.id, body.current_password, body.new_password)
+    """Change your password; every session of yours ends (log in again). Wrong current
+    passwords count as failed logins (429 after as many)."""
+    server.store.change_password(
+        principal.user.id, body.current_password, body.new_password,
+        client=_client(request), limits=_limits(server),
+    )  # fmt: skip
     _clear_cookies(response)
     return Done()
 
