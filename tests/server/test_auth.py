@@ -52,6 +52,31 @@ def test_cookies_are_secure_when_configured(
         assert all("Secure" in c for c in answer.headers.get_list("set-cookie"))
 
 
+def test_cookies_are_secure_behind_a_proxy_that_terminates_https(
+    demo_root: Path, other_root: Path, tmp_path: Path, store_pool: StorePool
+) -> None:
+    """Served by uvicorn as ``shakhes serve`` runs it (proxy headers trusted from the loopback
+    address): a login forwarded by a proxy as ``X-Forwarded-Proto: https`` gets ``Secure``
+    cookies, one over plain HTTP does not."""
+    import httpx
+    from support.browser import serving
+
+    home = tmp_path / "home"
+    with (
+        app_over(store_pool, "sqlite", demo_root, other_root, home) as made,
+        serving(made.app) as url,
+    ):
+        body = {"email": "viewer@example.com", "password": PASSWORD}
+        proxied = httpx.post(
+            f"{url}/api/v1/auth/login", json=body, headers={"X-Forwarded-Proto": "https"}
+        )
+        plain = httpx.post(f"{url}/api/v1/auth/login", json=body)
+    assert proxied.status_code == plain.status_code == 200
+    secure = proxied.headers.get_list("set-cookie")
+    assert len(secure) == 2 and all("; secure" in c.lower() for c in secure)
+    assert not any("; secure" in c.lower() for c in plain.headers.get_list("set-cookie"))
+
+
 def test_a_wrong_password_is_401_and_repeated_failures_are_429_with_retry_after(
     fresh: Api,
 ) -> None:
