@@ -173,3 +173,54 @@ def test_the_daily_chart_of_a_workspace_without_data(tmp_path: Path) -> None:
     march = [MARCH[0] + dt.timedelta(days=n) for n in range((MARCH[1] - MARCH[0]).days + 1)]
     assert days == dict.fromkeys(march, 0.0)
     assert page["error"] is None and page["daily_chart"]
+
+
+def test_the_kpi_pages_link_what_drives_what_as_the_goals_say(client: TestClient) -> None:
+    """Each "drives" of the demo's goal (a leading KPI and the lagging one it moves, as
+    shakhes.demo_goals sets them) links the two KPI pages both ways, and nothing else is
+    linked."""
+    from shakhes.demo_goals import PLANS
+
+    pairs = {(p.kpi, d) for p in PLANS if p.kind is not None for d in p.drives}
+    assert pairs  # the demo has links to show
+    kpis = {k for pair in pairs for k in pair} | {"cost"}
+
+    def links(kpi: str, label: str) -> set[str]:
+        page = client.get(f"/w/demo/kpis/{kpi}?lang=en").text
+        section = page[page.index('<section class="links"') :]
+        section = section[: section.index("</section>")]
+        line = re.search(rf"<p>{label}: (.*?)</p>", section)
+        return set(re.findall(r'href="/w/demo/kpis/([a-z_]+)', line.group(1))) if line else set()
+
+    for kpi in sorted(kpis):
+        assert links(kpi, "drives") == {b for a, b in pairs if a == kpi}, kpi
+        assert links(kpi, "driven by") == {a for a, b in pairs if b == kpi}, kpi
+
+
+def test_a_scorecards_sparkline_draws_its_days_as_hand_sql_sums_them(
+    client: TestClient, demos: dict[str, Workspace]
+) -> None:
+    """The overview's sparkline of clicks over March 2025: one point per day, evenly spaced,
+    its heights an exact (rounded) linear image of each day's clicks by hand SQL — the
+    busiest day highest, the quietest lowest."""
+    page = client.get("/w/demo/?period=2025-03&lang=en").text
+    card = page[page.index('data-kpi="clicks"') :]
+    points = re.search(r'<polyline points="([^"]+)"', card[: card.index("</article>")])
+    assert points is not None
+    xy = [tuple(map(float, p.split(","))) for p in points.group(1).split()]
+    with demos["demo"].reading() as session:
+        rows = session.warehouse.fetchall(
+            "SELECT date, sum(clicks) FROM ad_performance WHERE date BETWEEN ? AND ? "
+            "GROUP BY date ORDER BY date",
+            [MARCH[0], MARCH[1]],
+        )
+    values = [float(c) for _, c in rows]
+    assert len(xy) == len(values) == 31
+    steps = {round(b[0] - a[0], 1) for a, b in zip(xy, xy[1:], strict=False)}
+    assert max(steps) - min(steps) <= 0.11  # evenly spaced (rounded to 0.1)
+    low, high = min(values), max(values)
+    top, bottom = min(y for _, y in xy), max(y for _, y in xy)
+    for (_, y), v in zip(xy, values, strict=True):
+        # y falls linearly from the quietest day (bottom) to the busiest (top)
+        assert y == pytest.approx(bottom - (v - low) / (high - low) * (bottom - top), abs=0.06)
+    assert xy[values.index(high)][1] == top and xy[values.index(low)][1] == bottom
