@@ -367,6 +367,49 @@ def test_an_admin_adds_someone_without_an_account(writable_api: Api) -> None:
     assert "second@example.com" not in [u.email for u in writable_api.store.users()]
 
 
+FIXABLE = (
+    "date,platform,account,channel,campaign_id,campaign,ad_group,ad,currency,impressions,"
+    "clicks,cost,conversions,conversion_value\n"
+    "2019-09-01,google_ads,a,search,c1,Brand,g,,USD,100,10,5.5,1,10\n"
+    "2019-09-02,google_ads,a,search,c1,Brand,g,,,100,10,7,1,10\n"
+    "2019-09-03,google_ads,,search,c1,Brand,g,,USD,100,20,9,1,10\n"
+)
+"""Three rows: one whole, one without its currency, one without its account."""
+
+
+def test_a_retry_with_what_was_missing_imports_the_quarantined_rows(writable_api: Api) -> None:
+    """Rows quarantined for a missing currency and account are imported by ``…/retry`` with
+    them (as ``shakhes quarantine retry --currency --account``): the cost then sums all three
+    rows, the quarantine of the import is empty; undoing the import removes them all."""
+    client = writable_api.login("editor")
+    files = {"files": ("fixable.csv", FIXABLE.encode(), "text/csv")}
+    [record] = ok(client.post(f"{BASE}/imports", files=files, data={"source": "canonical"}))
+    report = record["report"]
+    assert (report["accepted"], report["quarantined"]) == (1, 2)
+    import_id = report["import_id"]
+    held = ok(client.get(f"{BASE}/quarantine?import={import_id}"))
+    assert sorted((q["line"], q["column"], q["code"]) for q in held) == [
+        (3, "currency", "missing_value"),
+        (4, "account", "missing_value"),
+    ]
+    month = f"{BASE}/compute?kpis=cost&grain=total&from=2019-09-01&to=2019-09-30"
+    assert ok(client.get(month))[0]["value"] == pytest.approx(5.5)
+    half = ok(client.post(f"{BASE}/imports/{import_id}/retry", json={"currency": "USD"}))
+    assert half["resolved"] == 1  # the row without its account is still held
+    assert (half["report"]["accepted"], half["report"]["quarantined"]) == (1, 1)
+    rest = ok(client.post(f"{BASE}/imports/{import_id}/retry", json={"account": "a"}))
+    assert rest["resolved"] == 1
+    assert ok(client.get(f"{BASE}/quarantine?import={import_id}")) == []
+    assert ok(client.get(month))[0]["value"] == pytest.approx(5.5 + 7 + 9)
+    # Each retry is an import of its own, undone on its own (the first retry's quarantined
+    # row was the second's to import).
+    retries = (half["report"]["import_id"], rest["report"]["import_id"])
+    assert len({import_id, *retries}) == 3
+    for done in (import_id, *retries):
+        ok(client.post(f"{BASE}/imports/{done}/undo"))
+    assert ok(client.get(month))[0]["value"] in (None, 0)
+
+
 def test_a_form_upload_may_carry_the_csrf_token_as_a_field(writable_api: Api) -> None:
     client = writable_api.login("editor", csrf=False)
     token = client.cookies.get("shakhes_csrf")

@@ -4,6 +4,7 @@ service layer and hand SQL."""
 from __future__ import annotations
 
 import datetime as dt
+import itertools
 import json
 import re
 import subprocess
@@ -216,7 +217,7 @@ def test_a_scorecards_sparkline_draws_its_days_as_hand_sql_sums_them(
         )
     values = [float(c) for _, c in rows]
     assert len(xy) == len(values) == 31
-    steps = {round(b[0] - a[0], 1) for a, b in zip(xy, xy[1:], strict=False)}
+    steps = {round(b[0] - a[0], 1) for a, b in itertools.pairwise(xy)}
     assert max(steps) - min(steps) <= 0.11  # evenly spaced (rounded to 0.1)
     low, high = min(values), max(values)
     top, bottom = min(y for _, y in xy), max(y for _, y in xy)
