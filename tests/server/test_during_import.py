@@ -1,9 +1,10 @@
-"""The server keeps answering while ``shakhes load`` writes the same workspace from another
-process: no request fails, and each answer shows the data before the import or after it, never
-a part (issue 9 §1)."""
+"""The server keeps answering while ``shakhes load`` or ``shakhes import`` writes the same
+workspace from another process: no request fails — the API's or a page's — and each answer
+shows the data before the import or after it, never a part (issue 9 §1)."""
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pytest
@@ -15,7 +16,17 @@ from shakhes.workspace import init
 pytestmark = pytest.mark.slow
 
 
-def test_requests_during_an_import_succeed_and_see_all_of_it_or_none(tmp_path: Path) -> None:
+@pytest.mark.parametrize(
+    "command",
+    [
+        ["load", "ad_performance"],
+        ["import", "--source", "canonical"],
+    ],
+    ids=["load", "import"],
+)
+def test_requests_during_an_import_succeed_and_see_all_of_it_or_none(
+    tmp_path: Path, command: list[str]
+) -> None:
     ws = init(tmp_path / "acme", name="acme")
     ws.close()
     other = init(tmp_path / "other", name="other")
@@ -25,20 +36,35 @@ def test_requests_during_an_import_succeed_and_see_all_of_it_or_none(tmp_path: P
     write_ads(tmp_path / "ads.csv", rows, clicks=3)
     client = api.login("viewer")
     url = "/api/v1/workspaces/acme/compute?kpis=clicks&grain=year&from=2025-01-01&to=2025-12-31"
+    page = "/w/acme/kpis/clicks?period=2025"
+
+    def shown() -> float:
+        """The clicks of 2025 on the KPI page (0 before any data)."""
+        answer = client.get(page)
+        assert answer.status_code == 200, answer.text
+        found = re.search(r'class="num kpi-value" data-value="([^"]*)"', answer.text)
+        return float(found.group(1) or 0) if found else 0.0
+
     try:
         before = client.get(url)
         assert before.status_code == 200 and before.json()[0]["value"] in (None, 0)
-        load = start(["load", "ad_performance", str(tmp_path / "ads.csv"), "-w", str(ws.root)])
-        seen = []
+        assert shown() == 0
+        load = start([*command, str(tmp_path / "ads.csv"), "-w", str(ws.root)])
+        seen, pages = [], []
         while load.poll() is None:
             answer = client.get(url)
             assert answer.status_code == 200, answer.text
             seen.append(answer.json()[0]["value"] or 0)
+            pages.append(shown())
         _, err = load.communicate()
         assert load.returncode == 0, err
         after = client.get(url)
         seen.append(after.json()[0]["value"])
+        pages.append(shown())
     finally:
         api.close()
     assert set(seen) <= {0, 3 * rows} and seen[-1] == 3 * rows
     assert seen == sorted(seen)  # before, then after: never back
+    assert len(seen) > 2  # asked while it ran (hundreds of times here)
+    assert set(pages) <= {0, 3 * rows} and pages[-1] == 3 * rows
+    assert pages == sorted(pages)
