@@ -24,11 +24,13 @@ def served(
     other_root: Path,
     tmp_path_factory: pytest.TempPathFactory,
     store_pool: StorePool,
+    server_store: str,
 ) -> Iterator[tuple[str, Api]]:
+    """The real app (its server store on SQLite, then on PostgreSQL) over a demo copy."""
     root = tmp_path_factory.mktemp("browser-demo") / "demo"
     shutil.copytree(demo_root, root)
     home = tmp_path_factory.mktemp("browser-home")
-    with app_over(store_pool, "sqlite", root, other_root, home) as api, serving(api.app) as url:
+    with app_over(store_pool, server_store, root, other_root, home) as api, serving(api.app) as url:
         yield url, api
 
 

@@ -1,6 +1,7 @@
 """Property tests of the API from its own OpenAPI document (schemathesis): requests generated
 for every operation, sent as an admin with a personal access token, must never get a 5xx, and
-each answer must match the schema the document gives for its status."""
+each answer must match the schema the document gives for its status — with the server store
+on SQLite and on PostgreSQL, as every server test."""
 
 from __future__ import annotations
 
@@ -13,13 +14,6 @@ from schemathesis.specs.openapi.checks import response_schema_conformance
 from support.server import WS, Api
 
 pytestmark = pytest.mark.slow
-
-
-@pytest.fixture(scope="module")
-def server_store() -> str:
-    """Generated requests on SQLite only: the routes' answers do not depend on where the
-    server store is (the API and matrix tests run on both), and this test is the slowest."""
-    return "sqlite"
 
 
 @pytest.fixture(scope="module")
