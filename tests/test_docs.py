@@ -3,6 +3,7 @@ documented, and the README keeps the two quick-start commands."""
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pytest
@@ -70,3 +71,64 @@ def test_readme_quick_start_and_links() -> None:
     ):
         assert f"({link})" in readme
         assert (ROOT / link).exists(), f"{link} is linked from the README but missing"
+
+
+def _route_cells() -> list[str]:
+    """The first cell of each row of docs/server.md's route table, its path parameters
+    written ``{}`` and a workspace's prefix ``…``."""
+    text = (DOCS / "server.md").read_text(encoding="utf-8")
+    table = text[text.index("| route | role | what |") :]
+    cells = []
+    for line in table.splitlines()[2:]:
+        if not line.startswith("| `"):
+            break
+        cell = line.split(" | ")[0]
+        cell = re.sub(r"\{[^}]*\}", "{}", cell).replace("/workspaces/{}/", "…/")
+        cells.append(re.sub(r"[?(].*?`", "`", cell))  # a query or a note after the path
+    return cells
+
+
+def test_every_api_route_is_in_the_route_table(tmp_path: Path) -> None:
+    """Each route under ``/api/v1`` (its method and path, parameters by position) is in a row
+    of docs/server.md's route table — a new route cannot go undocumented."""
+    from fastapi.routing import APIRoute
+
+    from shakhes.server.app import create_app
+    from shakhes.server.settings import ServerSettings
+    from shakhes.server.store import ServerStore
+
+    cells = _route_cells()
+    settings = ServerSettings(home=tmp_path, warm_seconds=0)
+    app = create_app(settings, store=ServerStore.open(settings.store_url(), upgrade=True))
+    try:  # FastAPI 0.16x keeps included routers as they are
+        from fastapi.routing import iter_route_contexts
+
+        routes = [
+            (c.path or "", c.methods or set(), c.original_route)
+            for c in iter_route_contexts(app.routes)
+        ]
+    except ImportError:
+        routes = [(r.path, r.methods, r) for r in app.routes if isinstance(r, APIRoute)]
+    missing, checked = [], 0
+    for full, methods, route in routes:
+        if not isinstance(route, APIRoute) or not full.startswith("/api/v1/"):
+            continue
+        path = re.sub(r"\{[^}]*\}", "{}", full.removeprefix("/api/v1"))
+        path = path.replace("/workspaces/{}/", "…/") if path != "/workspaces/{}" else path
+        for method in methods:
+            checked += 1
+            if not any(f"{path}`" in c and method in c for c in cells):
+                missing.append(f"{method} {full}")
+    assert checked >= 40
+    assert not missing, f"not in docs/server.md's route table: {missing}"
+
+
+def test_every_row_code_is_in_the_importing_docs() -> None:
+    """Each code an import can give a quarantined row (support/row_codes.py, read from the
+    source) is in docs/importing.md."""
+    from support.row_codes import ROW_CODES
+
+    text = (DOCS / "importing.md").read_text(encoding="utf-8")
+    assert len(ROW_CODES) > 10
+    missing = sorted(code for code in ROW_CODES if f"`{code}`" not in text)
+    assert not missing, f"not in docs/importing.md: {missing}"
