@@ -49,6 +49,30 @@
     return data;
   }
 
+  // POST files with the upload's progress on ``bar`` (fetch cannot report it): its share of
+  // the bytes sent, then — while the server reads and imports them — no value (busy).
+  function sendFiles(path, body, bar) {
+    return new Promise((resolve, reject) => {
+      const xhr = new XMLHttpRequest();
+      xhr.open("POST", api + path);
+      xhr.setRequestHeader("X-CSRF-Token", csrf);
+      xhr.setRequestHeader("Accept", "application/json");
+      xhr.setRequestHeader("Accept-Language", document.documentElement.lang || "en");
+      xhr.upload.addEventListener("progress", (e) => {
+        if (e.lengthComputable) { bar.max = e.total; bar.value = e.loaded; }
+      });
+      xhr.upload.addEventListener("load", () => bar.removeAttribute("value"));
+      xhr.addEventListener("error", () => reject({ code: "network", message: words.failed }));
+      xhr.addEventListener("load", () => {
+        let data = null;
+        try { data = JSON.parse(xhr.responseText); } catch (e) { data = null; }
+        if (xhr.status >= 200 && xhr.status < 300) resolve(data);
+        else reject((data && data.error) || { code: String(xhr.status), message: words.failed + " (" + xhr.status + ")" });
+      });
+      xhr.send(body);
+    });
+  }
+
   function problem(error) {
     const box = el("div", { class: "problem", role: "alert" }, el("strong", {}, error.message));
     if (error.hint) box.append(el("p", { class: "hint" }, error.hint));
@@ -210,9 +234,10 @@
     const state = document.getElementById("import-state");
     button.disabled = true;
     upload.setAttribute("aria-busy", "true");
-    state.replaceChildren(el("progress", {}), " ", words.importing);
+    const bar = el("progress", { value: "0", max: "1" });
+    state.replaceChildren(bar, " ", words.importing);
     try {
-      show(await call("POST", "/imports", form(false)), false);
+      show(await sendFiles("/imports", form(false), bar), false);
       state.textContent = "";
       await refresh();
     } catch (error) {
