@@ -92,6 +92,7 @@ def test_every_api_route_is_in_the_route_table(tmp_path: Path) -> None:
     """Each route under ``/api/v1`` (its method and path, parameters by position) is in a row
     of docs/server.md's route table — a new route cannot go undocumented."""
     from fastapi.routing import APIRoute
+    from support.server import app_routes
 
     from shakhes.server.app import create_app
     from shakhes.server.settings import ServerSettings
@@ -100,17 +101,8 @@ def test_every_api_route_is_in_the_route_table(tmp_path: Path) -> None:
     cells = _route_cells()
     settings = ServerSettings(home=tmp_path, warm_seconds=0)
     app = create_app(settings, store=ServerStore.open(settings.store_url(), upgrade=True))
-    try:  # FastAPI 0.16x keeps included routers as they are
-        from fastapi.routing import iter_route_contexts
-
-        routes = [
-            (c.path or "", c.methods or set(), c.original_route)
-            for c in iter_route_contexts(app.routes)
-        ]
-    except ImportError:
-        routes = [(r.path, r.methods, r) for r in app.routes if isinstance(r, APIRoute)]
     missing, checked = [], 0
-    for full, methods, route in routes:
+    for full, methods, route in app_routes(app):
         if not isinstance(route, APIRoute) or not full.startswith("/api/v1/"):
             continue
         path = re.sub(r"\{[^}]*\}", "{}", full.removeprefix("/api/v1"))

@@ -24,7 +24,7 @@ from typing import Any
 import pytest
 from fastapi.routing import APIRoute
 from starlette.routing import Route
-from support.server import WS, Api
+from support.server import WS, Api, app_routes
 
 from shakhes.server.deps import current_principal
 from shakhes.server.models import role_rank
@@ -138,21 +138,9 @@ def _walk(dependant: Any) -> Iterator[Any]:
         yield from _walk(dep)
 
 
-def _routes(api: Api) -> Iterator[tuple[str, set[str], Any]]:
-    """(path, methods, route) of every route, those of included routers too."""
-    try:
-        from fastapi.routing import iter_route_contexts
-    except ImportError:  # FastAPI before 0.16x: app.routes is flat
-        for route in api.app.routes:
-            yield getattr(route, "path", ""), getattr(route, "methods", None) or set(), route
-        return
-    for context in iter_route_contexts(api.app.routes):
-        yield context.path or "", context.methods or set(), context.original_route
-
-
 def _calls(api: Api) -> list[Call]:
     calls = []
-    for path, methods, route in _routes(api):
+    for path, methods, route in app_routes(api.app):
         if not isinstance(route, (APIRoute, Route)):
             continue  # mounts: the docs page's static files
         for method in sorted(methods):

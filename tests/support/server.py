@@ -226,3 +226,17 @@ def ok(answer: Any, status: int = 200) -> Any:
     """The JSON of an API answer, after checking its status (the answer's text if not)."""
     assert answer.status_code == status, answer.text
     return answer.json()
+
+
+def app_routes(app: FastAPI) -> list[tuple[str, set[str], Any]]:
+    """(path, methods, route) of every route of ``app``, those of included routers too."""
+    try:  # FastAPI 0.16x keeps included routers as they are
+        from fastapi.routing import iter_route_contexts
+    except ImportError:  # before: app.routes is flat
+        return [
+            (getattr(r, "path", ""), getattr(r, "methods", None) or set(), r) for r in app.routes
+        ]
+    return [
+        (c.path or "", c.methods or set(), c.original_route)
+        for c in iter_route_contexts(app.routes)
+    ]
