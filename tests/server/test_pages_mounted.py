@@ -96,6 +96,7 @@ def test_the_login_page_speaks_the_browsers_language_or_the_one_chosen(api: Api)
     client = api.anonymous()
     persian = client.get("/login", headers={"Accept-Language": "fa-IR,fa;q=0.9,en;q=0.5"})
     assert '<html lang="fa" dir="rtl">' in persian.text and "رمز عبور" in persian.text
+    assert 'font-family: "Noto Sans Arabic", system-ui' in persian.text  # the served font
     english = client.get("/login?lang=en", headers={"Accept-Language": "fa"})
     assert '<html lang="en" dir="ltr">' in english.text and "Password" in english.text
     switch = client.get(f"/login?next=/w/{WS}/kpis/roas")
