@@ -270,6 +270,28 @@ def plan_request(
     )
 
 
+def range_peers(
+    ids: Sequence[str], definitions: Mapping[str, KpiSpec], params: Mapping[str, float]
+) -> dict[str, tuple[str, ...]]:
+    """Each of ``ids`` with those of ``ids`` whose days come from the same tables and date
+    columns (:attr:`Measure.date_columns`) — so a request of them over the data's range has
+    the same range, and the same days, as a request of any one of them alone — in the order
+    of ``ids``; a KPI that cannot be planned is alone. No data is read."""
+    resolver = _Resolver(definitions, {**DEFAULT_PARAMS, **params})
+    keys: dict[str, frozenset[tuple[str, tuple[str, ...]]]] = {}
+    for kpi_id in dict.fromkeys(ids):
+        try:
+            planned = resolver.plan(kpi_id)
+        except ShakhesError:
+            continue
+        found = [Measure("", a) for a in aggregates(planned.expr)]
+        keys[kpi_id] = frozenset((m.table, m.date_columns) for m in found)
+    return {
+        kpi_id: tuple(k for k in keys if keys[k] == keys[kpi_id]) if kpi_id in keys else (kpi_id,)
+        for kpi_id in dict.fromkeys(ids)
+    }
+
+
 def _measures(kpis: Sequence[PlannedKpi]) -> tuple[Measure, ...]:
     """Every distinct aggregate of ``kpis``, each once, named m0, m1, …"""
     measures: dict[str, Measure] = {}

@@ -28,6 +28,7 @@ if TYPE_CHECKING:
     import pandas as pd
     import pyarrow as pa
 
+    from shakhes.engine.engine import Result
     from shakhes.engine.planner import PlannedKpi
     from shakhes.workspace import Workspace
 
@@ -68,6 +69,10 @@ class AnomaliesQuery:
     since: dt.date | None = None
     by: str | None = None
     until: dt.date | None = None
+    shared: bool = False
+    """One KPI's days from :func:`day_series` (its series computed with its peers, which a
+    server's pages of the others share) rather than from a query of its own: the same days
+    and values."""
 
 
 @dataclass(frozen=True)
@@ -99,17 +104,20 @@ def anomalies(ws: Workspace, query: AnomaliesQuery) -> AnomaliesReport:
     (:func:`shakhes.service.cache.answer`)."""
     from shakhes.service.cache import answer, key_of
 
-    key = (key_of(query.kpis), query.since, query.by, query.until)
+    key = (key_of(query.kpis), query.since, query.by, query.until, query.shared)
     return answer(ws, "anomalies", key, lambda: _anomalies(ws, query))
 
 
 def _anomalies(ws: Workspace, query: AnomaliesQuery) -> AnomaliesReport:
     kpis, given = _kpis(ws, query.kpis)
     explain_by = [_dimension(query.by)] if query.by else list(EXPLAIN_BY)
-    total = compute(ws, Query(kpis=kpis, grain="day"))
-    skipped = {kpi: error.message for kpi, error in total.errors.items()}
+    if query.shared and len(kpis) == 1:
+        total = day_series(ws, kpis[0])
+    else:
+        total = compute(ws, Query(kpis=kpis, grain="day"))
+    skipped = {kpi: error.message for kpi, error in total.errors.items() if kpi in kpis}
     if given and set(skipped) == set(kpis):
-        raise next(iter(total.errors.values()))
+        raise next(total.errors[kpi] for kpi in kpis)
     start, end = total.plan.start, total.plan.end
     since = query.since or max(start, end - dt.timedelta(days=DEFAULT_SINCE_DAYS - 1))
     ratio = {k.spec.id for k in total.plan.kpis if k.denominator is not None}
@@ -146,6 +154,32 @@ def _anomalies(ws: Workspace, query: AnomaliesQuery) -> AnomaliesReport:
                 found.append(Found(kpi, day, hit, method.explain(by_dim, change)))
     found.sort(key=lambda f: (-f.day.toordinal(), -abs(f.anomaly.z)))
     return AnomaliesReport(kpis, since, end, explain_by, found, skipped)
+
+
+def day_series(ws: Workspace, kpi: str) -> Result:
+    """``kpi`` on every day of its data (``compute --grain day``), computed with its peers: the
+    workspace's :data:`DEFAULT_KPIS` whose days come from the same tables and date columns
+    (:func:`~shakhes.engine.planner.range_peers`: the same range of days as ``kpi`` alone), in
+    one query kept for the workspace's state — a server's KPI pages of any of them (their
+    charts and anomaly searches) read it instead of a query each. Its rows for ``kpi`` are
+    those of ``kpi`` alone; a KPI outside the defaults, or whose peers cannot be computed
+    together, is asked alone."""
+    from shakhes.service.cache import answer
+
+    def peers() -> dict[str, tuple[str, ...]]:
+        from shakhes.engine.planner import range_peers
+
+        engine = ws.engine
+        defined = [k for k in DEFAULT_KPIS if k in engine.definitions]
+        return range_peers(defined, engine.definitions, engine.params)
+
+    together = answer(ws, "anomalies.peers", (), peers).get(kpi, (kpi,))
+    if len(together) > 1:
+        try:
+            return compute(ws, Query(kpis=together, grain="day"))
+        except ShakhesError:  # none of them computable: the KPI's own error, below
+            pass
+    return compute(ws, Query(kpis=(kpi,), grain="day"))
 
 
 def _kpis(ws: Workspace, kpis: str | Sequence[str] | None) -> tuple[list[str], bool]:

@@ -270,16 +270,18 @@ def _days(
     ws: Workspace, kpi: str, spans: list[tuple[dt.date, dt.date]]
 ) -> dict[dt.date, float | None]:
     """The KPI on each day of ``spans`` (first and last days): from its whole day-by-day
-    series where a span is within the days it has data for — one query per KPI and state, the
-    very one the anomaly search reads (:mod:`shakhes.service.anomalies`), so that the pages of
-    other periods and the anomalies compute no more days (a day's value is the same whatever
-    range it is asked in) — else from a query of that span (a year before the data began,
+    series where a span is within the days it has data for — one query per state for the KPI
+    and its peers (:func:`shakhes.service.anomalies.day_series`), the very one the page's
+    anomaly search reads, so that the pages of other periods and of its peers and the
+    anomalies compute no more days (a day's value is the same whatever range it is asked in) —
+    else from a query of that span (a year before the data began,
     say: its days are counted, as 0 where a sum has no rows; or no data yet at all)."""
     from shakhes.errors import ShakhesError
+    from shakhes.service.anomalies import day_series
     from shakhes.service.compute import Query, compute
 
     try:
-        whole = compute(ws, Query((kpi,), grain="day"))
+        whole = day_series(ws, kpi)
     except ShakhesError:  # no data yet (no range to compute over): each span on its own
         whole = None
     at: dict[dt.date, float | None] = {}
@@ -439,7 +441,7 @@ def _anomalies(ws: Workspace, kpi: str, sel: Selection) -> list[dict[str, Any]]:
 
     if sel.period.start > sel.data_end:
         return []
-    query = AnomaliesQuery(kpis=[kpi], since=sel.period.start, until=sel.period.end)
+    query = AnomaliesQuery(kpis=[kpi], since=sel.period.start, until=sel.period.end, shared=True)
     found: list[dict[str, Any]] = records(anomalies(ws, query))["anomalies"]
     return found
 
