@@ -35,17 +35,13 @@ def served(
 
 
 def _logged_in(browser: Any, server: str, who: str) -> tuple[Any, list[str]]:
-    return _logged_in_as(browser, server, f"{who}@example.com", PASSWORD)
-
-
-def _logged_in_as(browser: Any, server: str, email: str, password: str) -> tuple[Any, list[str]]:
     page = browser.new_context(viewport={"width": 1280, "height": 1000}).new_page()
     errors: list[str] = []
     page.on("pageerror", lambda e: errors.append(str(e)))
     page.on("dialog", lambda dialog: dialog.accept())
     page.goto(server + "/login")
-    page.fill("input[name=email]", email)
-    page.fill("input[name=password]", password)
+    page.fill("input[name=email]", f"{who}@example.com")
+    page.fill("input[name=password]", PASSWORD)
     page.click("form:not(.logout) button[type=submit]")
     page.wait_for_url(f"**/w/{WS}/**")
     return page, errors
@@ -182,32 +178,6 @@ def test_the_settings_page_in_persian(served: tuple[str, Api], browser: Any) -> 
     assert _persian(shown), shown
     _shot(page, "editor-members-fa")
     assert errors == []
-
-
-def test_an_admin_adds_a_new_user_from_the_members_page(
-    served: tuple[str, Api], browser: Any
-) -> None:
-    """The members page's form with a first password creates the user with that role; they
-    are listed, and log in with it."""
-    server, api = served
-    page, errors = _logged_in(browser, server, "admin")
-    page.goto(f"{server}/w/{WS}/settings/members")
-    page.wait_for_selector("#members tr[data-email]")
-    page.fill("#member-form #f-email", "analyst@example.com")
-    page.select_option("#member-form #f-role", "editor")
-    page.fill("#member-form #f-password", "analyst password 1")
-    page.click("#member-form button[type=submit]")
-    row = page.locator('#members tr[data-email="analyst@example.com"]')
-    row.wait_for(timeout=10000)
-    assert row.locator("select").input_value() == "editor"
-    assert page.locator("#member-form #f-password").input_value() == ""  # the form is reset
-    page.context.close()
-    page, more = _logged_in_as(browser, server, "analyst@example.com", "analyst password 1")
-    page.goto(f"{server}/w/{WS}/")
-    assert page.locator(".scorecard-value").count() > 0
-    page.context.close()
-    assert api.store.role(api.store.user("analyst@example.com").id, WS) == "editor"
-    assert errors == [] and more == []
 
 
 def test_a_goal_is_edited_from_the_overview_in_persian(

@@ -296,37 +296,17 @@ class ServerStore:
             raise ShakhesError(f"unknown locale '{locale}'", code="unknown_locale")
         password_hash = credentials.hash_password(password)
         with self._write() as session:
-            return _user(self._new_user(session, address, password_hash, locale, actor=actor))
-
-    def _new_user(
-        self, session: Session, address: str, password_hash: str, locale: str, *, actor: str
-    ) -> User:
-        if session.scalar(select(User.id).where(User.email == address)) is not None:
-            raise ShakhesError(
-                f"there is already a user '{address}'",
-                code="user_exists",
-                hint="Give them a role with `shakhes user add EMAIL --role … --workspace …`, "
-                "or `PUT /api/v1/workspaces/{id}/members` without a password.",
-            )
-        row = User(email=address, password_hash=password_hash, locale=locale)
-        session.add(row)
-        session.flush()
-        self._audit(session, actor, "user.add", subject=address)
-        return row
-
-    def add_member(
-        self, email: str, password: str, ws_id: str, role: str, *, actor: str, locale: str = "en"
-    ) -> MemberInfo:
-        """A new user with a role in a workspace, both or neither (code ``user_exists`` when
-        the e-mail is taken: an existing user's password is never set this way)."""
-        address = normalise_email(email)
-        _check_role(role)
-        if locale not in LOCALES:
-            raise ShakhesError(f"unknown locale '{locale}'", code="unknown_locale")
-        password_hash = credentials.hash_password(password)
-        with self._write() as session:
-            user = self._new_user(session, address, password_hash, locale, actor=actor)
-            return self._set_role(session, user, ws_id, role, actor=actor)
+            if session.scalar(select(User.id).where(User.email == address)) is not None:
+                raise ShakhesError(
+                    f"there is already a user '{address}'",
+                    code="user_exists",
+                    hint="Give them a role with `shakhes user add EMAIL --role … --workspace …`.",
+                )
+            row = User(email=address, password_hash=password_hash, locale=locale)
+            session.add(row)
+            session.flush()
+            self._audit(session, actor, "user.add", subject=address)
+            return _user(row)
 
     def set_password(self, email: str, password: str, *, actor: str) -> None:
         """Change a user's password and end all their sessions."""
@@ -412,34 +392,30 @@ class ServerStore:
         """Give a user a role in a workspace (replacing the one they had)."""
         _check_role(role)
         with self._write() as session:
-            return self._set_role(session, self._user_row(session, email), ws_id, role, actor=actor)
-
-    def _set_role(
-        self, session: Session, user: User, ws_id: str, role: str, *, actor: str
-    ) -> MemberInfo:
-        if session.get(ServedWorkspace, ws_id) is None:
-            raise WorkspaceError(
-                f"the server hosts no workspace '{ws_id}'",
-                code="unknown_workspace",
-                hint="Register it with `shakhes user add … --workspace PATH`.",
+            user = self._user_row(session, email)
+            if session.get(ServedWorkspace, ws_id) is None:
+                raise WorkspaceError(
+                    f"the server hosts no workspace '{ws_id}'",
+                    code="unknown_workspace",
+                    hint="Register it with `shakhes user add … --workspace PATH`.",
+                )
+            row = session.get(Membership, (user.id, ws_id))
+            if row is None:
+                session.add(Membership(user_id=user.id, workspace_id=ws_id, role=role))
+            elif row.role == role:
+                return MemberInfo(user.email, user.id, ws_id, role)
+            else:
+                self._keep_an_admin(session, row, ws_id)
+                row.role = role
+            self._audit(
+                session,
+                actor,
+                "member.set",
+                workspace=ws_id,
+                subject=user.email,
+                detail={"role": role},
             )
-        row = session.get(Membership, (user.id, ws_id))
-        if row is None:
-            session.add(Membership(user_id=user.id, workspace_id=ws_id, role=role))
-        elif row.role == role:
             return MemberInfo(user.email, user.id, ws_id, role)
-        else:
-            self._keep_an_admin(session, row, ws_id)
-            row.role = role
-        self._audit(
-            session,
-            actor,
-            "member.set",
-            workspace=ws_id,
-            subject=user.email,
-            detail={"role": role},
-        )
-        return MemberInfo(user.email, user.id, ws_id, role)
 
     def remove_member(self, email: str, ws_id: str, *, actor: str) -> None:
         with self._write() as session:

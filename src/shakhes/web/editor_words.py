@@ -93,9 +93,6 @@ EDITOR_WORDS: dict[str, dict[str, str]] = {
         "email": "E-mail",
         "role": "Role",
         "add_member": "Add a member",
-        "first_password": "First password (someone without an account only)",
-        "first_password_help": "Leave it empty for a user who already has an account; for a "
-        "new one, their password until they change it.",
         "add": "Add",
         "change_role": "Change",
         "confirm_member_remove": "Take this user out of the workspace?",
@@ -218,9 +215,6 @@ EDITOR_WORDS: dict[str, dict[str, str]] = {
         "email": "ایمیل",
         "role": "نقش",
         "add_member": "افزودن عضو",
-        "first_password": "رمز نخست (فقط برای کسی که حساب ندارد)",
-        "first_password_help": "برای کاربری که حساب دارد خالی بگذارید؛ برای کاربر تازه، رمز او "
-        "تا وقتی خودش عوضش کند.",
         "add": "افزودن",
         "change_role": "تغییر",
         "confirm_member_remove": "این کاربر از فضای کاری بیرون برود؟",

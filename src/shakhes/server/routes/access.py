@@ -32,15 +32,8 @@ class MemberOut(BaseModel):
 
 
 class MemberIn(BaseModel):
-    email: str = Field(max_length=320, description="A user's e-mail.")
+    email: str = Field(max_length=320, description="An existing user's e-mail.")
     role: Role
-    password: str | None = Field(
-        default=None,
-        max_length=1024,
-        description="To add someone who has no account yet: their first password (hashed with "
-        "argon2id; they change it under Settings → Account). Refused (409 `user_exists`) "
-        "for an e-mail that already has an account, whose password is never set this way.",
-    )
 
 
 class SettingsOut(BaseModel):
@@ -159,15 +152,8 @@ def list_members(m: Admin, server: Server) -> list[MemberOut]:
 
 @router.put("/workspaces/{workspace}/members")
 def set_member(body: MemberIn, m: Admin, server: Server) -> MemberOut:
-    """Give a user a role in the workspace (or change it); with a ``password``, add someone
-    who has no account yet: the user is created with that role, both or neither."""
-    if body.password is None:
-        done = server.store.set_role(body.email, m.info.id, body.role, actor=m.email)
-    else:
-        done = server.store.add_member(
-            body.email, body.password, m.info.id, body.role,
-            actor=m.email, locale=str(m.ws.settings.locale.value),
-        )  # fmt: skip
+    """Give an existing user a role in the workspace (or change it)."""
+    done = server.store.set_role(body.email, m.info.id, body.role, actor=m.email)
     return MemberOut(email=done.email, role=done.role)
 
 

@@ -317,9 +317,7 @@
     form.addEventListener("submit", function (event) {
       event.preventDefault();
       clearErrors(form);
-      var body = { email: value(form, "email"), role: value(form, "role") };
-      if (value(form, "password")) body.password = value(form, "password");
-      api("PUT", "/members", body).then(function (a) {
+      api("PUT", "/members", { email: value(form, "email"), role: value(form, "role") }).then(function (a) {
         if (!a.ok) return showError(form, a);
         form.reset(); load();
       });
