@@ -211,6 +211,61 @@ def test_failed_logins_are_limited_per_email_and_per_client(store: ServerStore) 
     store.login("ana@example.com", "correct horse", client="a", lifetime=HOUR, limits=limits)
 
 
+def test_guesses_sent_at_once_are_limited_as_guesses_in_turn(
+    store: ServerStore, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Eight wrong passwords sent at once, each check slow (as argon2id is): three are checked,
+    the other five refused — a check is counted before it is made, so parallel guesses cannot
+    all pass the limit first. The same for a password change's current password; a right one
+    is not counted."""
+    import threading
+    import time
+    from concurrent.futures import ThreadPoolExecutor
+
+    from shakhes.server import credentials
+
+    ana = store.add_user("ana@example.com", "correct horse", actor="test")
+    real = credentials.verify_password
+
+    def slow(password_hash: str, password: str) -> bool:
+        time.sleep(0.2)
+        return real(password_hash, password)
+
+    monkeypatch.setattr(credentials, "verify_password", slow)
+    limits = RateLimits(window=dt.timedelta(minutes=15), per_email=3, per_client=100)
+    start = threading.Barrier(8)
+
+    def guess(n: int) -> str:
+        start.wait()
+        try:
+            if n % 2:
+                store.login("ana@example.com", f"guess {n}", client="a", lifetime=HOUR,
+                            limits=limits)  # fmt: skip
+            else:
+                store.change_password(ana.id, f"guess {n}", "taken over 123", client="a",
+                                      limits=limits)  # fmt: skip
+        except ShakhesError as error:
+            return error.code
+        return "ok"
+
+    with ThreadPoolExecutor(8) as pool:
+        codes = sorted(pool.map(guess, range(8)))
+    assert codes == ["login_failed"] * 3 + ["too_many_attempts"] * 5
+    # Once the window has passed, the right current password changes it and is not counted.
+    with store.engine.begin() as con:
+        con.execute(
+            sa.text("UPDATE login_attempts SET at = :at"),
+            {"at": dt.datetime.now(dt.UTC) - dt.timedelta(minutes=16)},
+        )
+    store.change_password(ana.id, "correct horse", "a new password", client="a", limits=limits)
+    with store.engine.connect() as con:
+        recent = con.execute(
+            sa.text("SELECT count(*) FROM login_attempts WHERE at > :since"),
+            {"since": dt.datetime.now(dt.UTC) - dt.timedelta(minutes=1)},
+        ).scalar()
+    assert recent == 0
+
+
 def test_tokens_are_shown_once_stored_hashed_and_revocable(store: ServerStore) -> None:
     ana = store.add_user("ana@example.com", "correct horse", actor="test")
     info, text = store.create_token(ana.id, "looker", read_only=True)

@@ -19,7 +19,7 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Engine, delete, func, select, update
+from sqlalchemy import Engine, delete, func, select, text, update
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError, OperationalError
 from sqlalchemy.orm import Session, sessionmaker
@@ -330,23 +330,21 @@ class ServerStore:
         """A user changes their own password (the old one must match); all their sessions
         end. A wrong current password counts as a failed login of the user's e-mail, and is
         limited as logins are (``too_many_attempts``): a stolen session cannot guess it."""
-        now = utcnow()
         with self._read() as session:
             row = session.get(User, user_id)
             if row is None:
                 raise LoginRefused("the current password is wrong")
-            email = row.email
-            self._check_waits(session, email, client, limits, now - limits.window)
-            right = credentials.verify_password(row.password_hash, old)
-        if not right:
-            with self._write() as session:
-                session.add(LoginAttempt(email=email, client=client[:100], at=now))
+            email, password_hash = row.email, row.password_hash
+        attempt = self._attempt(email, client, limits)
+        if not credentials.verify_password(password_hash, old):
             raise LoginRefused(
                 "the current password is wrong",
                 hint="Type your current password again.",
                 params={"field": "current_password"},
             )
         self.set_password(email, new, actor=email)
+        with self._write() as session:
+            session.execute(delete(LoginAttempt).where(LoginAttempt.id == attempt))
 
     def set_locale(self, user_id: int, locale: str) -> None:
         if locale not in LOCALES:
@@ -489,6 +487,22 @@ class ServerStore:
         oldest = min(times)
         return max(1, int((oldest - since).total_seconds()) + 1)
 
+    def _attempt(self, address: str, client: str, limits: RateLimits) -> int:
+        """Count a password check of ``address`` from ``client`` as a failure before it is made
+        — refused (``too_many_attempts``) while they have had too many — and return its id (a
+        check that succeeds removes it). Checking and counting in one write transaction (one
+        writer at a time: SQLite's ``BEGIN IMMEDIATE``, a table lock on PostgreSQL) means that
+        checks sent in parallel cannot all pass before any of them is counted."""
+        now = utcnow()
+        with self._write() as session:
+            if session.get_bind().dialect.name == "postgresql":
+                session.execute(text("LOCK TABLE login_attempts IN SHARE ROW EXCLUSIVE MODE"))
+            self._check_waits(session, address, client, limits, now - limits.window)
+            attempt = LoginAttempt(email=address, client=client[:100], at=now)
+            session.add(attempt)
+            session.flush()
+            return int(attempt.id)
+
     def _check_waits(
         self, session: Session, address: str, client: str, limits: RateLimits, since: dt.datetime
     ) -> None:
@@ -523,15 +537,13 @@ class ServerStore:
         address = email.strip().lower()[:320]
         now = utcnow()
         since = now - limits.window
+        self._attempt(address, client, limits)
         with self._read() as session:
-            self._check_waits(session, address, client, limits, since)
             row = session.scalar(select(User).where(User.email == address))
         ok = credentials.verify_password(
             row.password_hash if row else credentials.dummy_hash(), password
         )
         if row is None or not ok:
-            with self._write() as session:
-                session.add(LoginAttempt(email=address, client=client[:100], at=now))
             raise LoginRefused(
                 "wrong e-mail or password", hint="Check both; passwords are case-sensitive."
             )
