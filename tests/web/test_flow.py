@@ -338,3 +338,43 @@ def test_upload_options_fix_refused_files(site: Site, browser: Any, tmp_path: Pa
     expect(page.locator(f'#log tr.undone[data-import="{import_id}"]')).to_have_count(1)
     page.context.close()
     assert errors == []
+
+
+def test_an_older_dry_run_answer_never_replaces_a_newer_one(
+    site: Site, browser: Any, tmp_path: Path
+) -> None:
+    """The dry run of a Yektanet export without its currency is held back while the user gives
+    the currency; the newer dry run's report shows, and the older refusal, let through after
+    it, is dropped."""
+    from playwright.sync_api import expect
+
+    page = browser.new_page(viewport={"width": 1280, "height": 900})
+    page.goto(f"{site.url}/w/{site.ws}/data?lang=en")
+    page.fill("input[name=email]", EMAIL)
+    page.fill("input[name=password]", PASSWORD)
+    page.click("button[type=submit]")
+    page.wait_for_url(re.compile(rf"/w/{site.ws}/data"))
+    held: list[Any] = []
+    page.route(
+        "**/api/v1/workspaces/*/imports", lambda r: r.continue_() if held else held.append(r)
+    )
+    yektanet = Path(__file__).parents[1] / "imports/fixtures/sources/yektanet_daily.csv"
+    page.set_input_files("#files", [str(yektanet)])
+    for _ in range(100):
+        if held:
+            break
+        page.wait_for_timeout(50)
+    assert held, "the first dry run was not sent"
+    page.click("#upload-options summary")  # the user opens the options and gives it
+    page.fill("#opt-currency", "IRR")
+    page.dispatch_event("#opt-currency", "change")
+    item = page.locator('li.file[data-file="yektanet_daily.csv"]')
+    expect(item.locator("dl.report")).to_be_visible(timeout=20000)
+    with page.expect_response("**/api/v1/workspaces/*/imports"):
+        held[0].continue_()  # the older answer: a refusal for the missing currency
+    page.wait_for_timeout(300)
+    expect(item.locator("dl.report")).to_be_visible()
+    assert item.locator(".problem").count() == 0
+    assert not page.locator("#import-button").is_disabled()
+    page.unroute("**/api/v1/workspaces/*/imports")
+    page.context.close()

@@ -62,7 +62,9 @@
         if (e.lengthComputable) { bar.max = e.total; bar.value = e.loaded; }
       });
       xhr.upload.addEventListener("load", () => bar.removeAttribute("value"));
-      xhr.addEventListener("error", () => reject({ code: "network", message: words.failed }));
+      for (const kind of ["error", "abort", "timeout"]) {
+        xhr.addEventListener(kind, () => reject({ code: "network", message: words.failed }));
+      }
       xhr.addEventListener("load", () => {
         let data = null;
         try { data = JSON.parse(xhr.responseText); } catch (e) { data = null; }
@@ -204,11 +206,16 @@
   function offer(records) {
     const codes = records.map((r) => r.error && r.error.code).filter((c) => c in FIXED_BY);
     if (!codes.length) return;
-    document.getElementById("upload-options").open = true;
+    const box = document.getElementById("upload-options");
+    box.open = true;
     const field = option(FIXED_BY[codes[0]]);
     field.classList.add("wanted");
-    field.focus();
+    if (!box.contains(document.activeElement)) field.focus();  // not away from a field in use
   }
+  const OPTIONS = ["source", "currency", "account", "mapping", "replace"];
+  // Each dry run and import is numbered: the answer of one that a newer one replaced (the
+  // files or an option changed meanwhile) is dropped, never shown over the newer one's.
+  let asked = 0;
 
   async function dryRun() {
     const actions = document.getElementById("import-actions");
@@ -217,13 +224,16 @@
     actions.hidden = false;
     button.disabled = true;
     state.textContent = words.checking;
+    const mine = ++asked;
     try {
       const records = await call("POST", "/imports", form(true));
+      if (mine !== asked) return;
       const good = show(records, true);
       offer(records);
       button.disabled = good === 0;
       state.textContent = "";
     } catch (error) {
+      if (mine !== asked) return;
       for (const { item } of chosen) item.querySelector(".outcome-box").replaceChildren(problem(error));
       state.textContent = "";
     }
@@ -236,13 +246,18 @@
     upload.setAttribute("aria-busy", "true");
     const bar = el("progress", { value: "0", max: "1" });
     state.replaceChildren(bar, " ", words.importing);
+    ++asked;  // a dry run still on its way is not shown over the import
+    const body = form(false);
+    const fields = [document.getElementById("files"), ...OPTIONS.map(option)];
+    for (const field of fields) field.disabled = true;  // nothing changes under the import
     try {
-      show(await sendFiles("/imports", form(false), bar), false);
+      show(await sendFiles("/imports", body, bar), false);
       state.textContent = "";
       await refresh();
     } catch (error) {
       state.replaceChildren(problem(error));
     } finally {
+      for (const field of fields) field.disabled = false;
       upload.removeAttribute("aria-busy");
     }
   }
@@ -259,7 +274,7 @@
       choose(Array.from(e.dataTransfer.files));
     });
     document.getElementById("import-button").addEventListener("click", importAll);
-    for (const id of ["source", "currency", "account", "mapping", "replace"]) {
+    for (const id of OPTIONS) {
       option(id).addEventListener("change", () => {
         option(id).classList.remove("wanted");
         if (chosen.length) dryRun();
