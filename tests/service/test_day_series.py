@@ -85,9 +85,12 @@ def _same(a: Any, b: Any) -> bool:
 
 
 def test_a_kpis_series_with_its_peers_is_its_series_alone(demo: Workspace) -> None:
+    engine = demo.engine
+    peers = range_peers(defined(demo), engine.definitions, engine.params)
     data_ranges = set()
     for kpi in defined(demo):
         shared = day_series(demo, kpi)
+        assert [k.spec.id for k in shared.plan.kpis] == list(peers[kpi])  # asked together
         alone = compute(demo, Query((kpi,), grain="day"))
         assert (shared.plan.start, shared.plan.end) == (alone.plan.start, alone.plan.end), kpi
         data_ranges.add((alone.plan.start, alone.plan.end))
