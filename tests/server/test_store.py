@@ -214,10 +214,11 @@ def test_failed_logins_are_limited_per_email_and_per_client(store: ServerStore) 
 def test_guesses_sent_at_once_are_limited_as_guesses_in_turn(
     store: ServerStore, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """Eight wrong passwords sent at once, each check slow (as argon2id is): three are checked,
-    the other five refused — a check is counted before it is made, so parallel guesses cannot
-    all pass the limit first. The same for a password change's current password; a right one
-    is not counted."""
+    """Eight wrong passwords sent at once, each check slow (as argon2id is): three answered
+    "wrong", the other five refused — parallel guesses all pass the limit before any is
+    counted, but once it is reached their answers are the same refusal, so no more of them
+    tell anything than guesses made in turn. The same for a password change's current
+    password; a right one is not counted. And eight right passwords at once all log in."""
     import threading
     import time
     from concurrent.futures import ThreadPoolExecutor
@@ -251,6 +252,18 @@ def test_guesses_sent_at_once_are_limited_as_guesses_in_turn(
     with ThreadPoolExecutor(8) as pool:
         codes = sorted(pool.map(guess, range(8)))
     assert codes == ["login_failed"] * 3 + ["too_many_attempts"] * 5
+
+    bob = store.add_user("bob@example.com", "bob's password", actor="test")
+    at_once = threading.Barrier(8)
+
+    def log_in(_: int) -> int:
+        at_once.wait()
+        session, _token = store.login("bob@example.com", "bob's password", client="a",
+                                      lifetime=HOUR, limits=limits)  # fmt: skip
+        return session.user.id
+
+    with ThreadPoolExecutor(8) as pool:  # a team's scripts, the same account: none refused
+        assert list(pool.map(log_in, range(8))) == [bob.id] * 8
     # Once the window has passed, the right current password changes it and is not counted.
     with store.engine.begin() as con:
         con.execute(

@@ -118,8 +118,7 @@ class AccessToken(ServerBase):
 
 
 class LoginAttempt(ServerBase):
-    """A failed login (or one being checked: counted before the check, removed when it
-    succeeds), by e-mail and client address, for rate limiting."""
+    """A failed login, by e-mail and client address, for rate limiting."""
 
     __tablename__ = "login_attempts"
     __table_args__ = (

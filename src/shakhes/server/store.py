@@ -330,21 +330,22 @@ class ServerStore:
         """A user changes their own password (the old one must match); all their sessions
         end. A wrong current password counts as a failed login of the user's e-mail, and is
         limited as logins are (``too_many_attempts``): a stolen session cannot guess it."""
+        now = utcnow()
         with self._read() as session:
             row = session.get(User, user_id)
             if row is None:
                 raise LoginRefused("the current password is wrong")
             email, password_hash = row.email, row.password_hash
-        attempt = self._attempt(email, client, limits)
-        if not credentials.verify_password(password_hash, old):
+            self._check_waits(session, email, client, limits, now - limits.window)
+        right = credentials.verify_password(password_hash, old)
+        self._checked(email, client, limits, ok=right)
+        if not right:
             raise LoginRefused(
                 "the current password is wrong",
                 hint="Type your current password again.",
                 params={"field": "current_password"},
             )
         self.set_password(email, new, actor=email)
-        with self._write() as session:
-            session.execute(delete(LoginAttempt).where(LoginAttempt.id == attempt))
 
     def set_locale(self, user_id: int, locale: str) -> None:
         if locale not in LOCALES:
@@ -487,21 +488,22 @@ class ServerStore:
         oldest = min(times)
         return max(1, int((oldest - since).total_seconds()) + 1)
 
-    def _attempt(self, address: str, client: str, limits: RateLimits) -> int:
-        """Count a password check of ``address`` from ``client`` as a failure before it is made
-        — refused (``too_many_attempts``) while they have had too many — and return its id (a
-        check that succeeds removes it). Checking and counting in one write transaction (one
-        writer at a time: SQLite's ``BEGIN IMMEDIATE``, a table lock on PostgreSQL) means that
-        checks sent in parallel cannot all pass before any of them is counted."""
+    def _checked(self, address: str, client: str, limits: RateLimits, *, ok: bool) -> None:
+        """After a password check of ``address`` from ``client``: refused
+        (``too_many_attempts``) — whatever the check found — when they have had as many failures
+        as the limit meanwhile, else a failed check is counted. Checks sent in parallel all pass
+        the limit before any is counted, but once it is reached their answers, right or wrong,
+        are all the same refusal: no more of them tell anything than checks made in turn. One
+        writer at a time (SQLite's ``BEGIN IMMEDIATE``, a table lock on PostgreSQL) orders them;
+        right passwords sent at once (a team behind one address) are never refused by each
+        other."""
         now = utcnow()
         with self._write() as session:
             if session.get_bind().dialect.name == "postgresql":
                 session.execute(text("LOCK TABLE login_attempts IN SHARE ROW EXCLUSIVE MODE"))
             self._check_waits(session, address, client, limits, now - limits.window)
-            attempt = LoginAttempt(email=address, client=client[:100], at=now)
-            session.add(attempt)
-            session.flush()
-            return int(attempt.id)
+            if not ok:
+                session.add(LoginAttempt(email=address, client=client[:100], at=now))
 
     def _check_waits(
         self, session: Session, address: str, client: str, limits: RateLimits, since: dt.datetime
@@ -537,12 +539,13 @@ class ServerStore:
         address = email.strip().lower()[:320]
         now = utcnow()
         since = now - limits.window
-        self._attempt(address, client, limits)
         with self._read() as session:
+            self._check_waits(session, address, client, limits, since)
             row = session.scalar(select(User).where(User.email == address))
         ok = credentials.verify_password(
             row.password_hash if row else credentials.dummy_hash(), password
         )
+        self._checked(address, client, limits, ok=row is not None and ok)
         if row is None or not ok:
             raise LoginRefused(
                 "wrong e-mail or password", hint="Check both; passwords are case-sensitive."
