@@ -274,8 +274,8 @@ def _days(
     and its peers (:func:`shakhes.service.anomalies.day_series`), the very one the page's
     anomaly search reads, so that the pages of other periods and of its peers and the
     anomalies compute no more days (a day's value is the same whatever range it is asked in) —
-    else from a query of that span (a year before the data began,
-    say: its days are counted, as 0 where a sum has no rows; or no data yet at all)."""
+    else from a query of that span (a year before the data began, say: its days are counted,
+    as 0 where a sum has no rows; or no data yet at all)."""
     from shakhes.errors import ShakhesError
     from shakhes.service.anomalies import day_series
     from shakhes.service.compute import Query, compute

@@ -238,10 +238,8 @@ LOGIN_FORM_SECONDS = 2 * 3600
 
 
 @pages.get("/login")
-def login_page(
-    request: Request, server: Server, next: str | None = None, lang: str | None = None
-) -> HTMLResponse:
-    return _page(request, server, next_=safe_next(next), lang=lang)
+def login_page(request: Request, server: Server, next: str | None = None) -> HTMLResponse:
+    return _page(request, server, next_=safe_next(next))  # its language: ?lang=, else the browser's
 
 
 @pages.post("/login", response_model=None)

@@ -30,9 +30,18 @@
     return lang === "en" && !jalali ? iso : days.format(new Date(iso + "T00:00:00Z"));
   }
 
+  // Every API call's headers: the session's CSRF token, and the page's language, in which the
+  // API answers its errors.
+  function headers() {
+    return { "X-CSRF-Token": csrf, "Accept": "application/json", "Accept-Language": document.documentElement.lang || "en" };
+  }
+  // A refused answer's error: the API's own (its one JSON shape), else its status.
+  function refusal(status, data) {
+    return (data && data.error) || { code: String(status), message: words.failed + " (" + status + ")" };
+  }
+
   async function call(method, path, body) {
-    // The API answers its errors in the page's language (Accept-Language).
-    const init = { method, headers: { "X-CSRF-Token": csrf, "Accept": "application/json", "Accept-Language": document.documentElement.lang || "en" } };
+    const init = { method, headers: headers() };
     if (body instanceof FormData) init.body = body;
     else if (body !== undefined) {
       init.body = JSON.stringify(body);
@@ -43,9 +52,7 @@
       throw { code: "network", message: words.failed + ": " + e.message };
     }
     const data = await answer.json().catch(() => null);
-    if (!answer.ok) {
-      throw (data && data.error) || { code: String(answer.status), message: words.failed + " (" + answer.status + ")" };
-    }
+    if (!answer.ok) throw refusal(answer.status, data);
     return data;
   }
 
@@ -55,9 +62,7 @@
     return new Promise((resolve, reject) => {
       const xhr = new XMLHttpRequest();
       xhr.open("POST", api + path);
-      xhr.setRequestHeader("X-CSRF-Token", csrf);
-      xhr.setRequestHeader("Accept", "application/json");
-      xhr.setRequestHeader("Accept-Language", document.documentElement.lang || "en");
+      for (const [name, value] of Object.entries(headers())) xhr.setRequestHeader(name, value);
       xhr.upload.addEventListener("progress", (e) => {
         if (e.lengthComputable) { bar.max = e.total; bar.value = e.loaded; }
       });
@@ -69,7 +74,7 @@
         let data = null;
         try { data = JSON.parse(xhr.responseText); } catch (e) { data = null; }
         if (xhr.status >= 200 && xhr.status < 300) resolve(data);
-        else reject((data && data.error) || { code: String(xhr.status), message: words.failed + " (" + xhr.status + ")" });
+        else reject(refusal(xhr.status, data));
       });
       xhr.send(body);
     });
